@@ -1,0 +1,104 @@
+# fcms build. `make` builds build/fcms (release) and web/dist; `make run` and `make test` are the
+# two commands of the README. Flavours: release (hardened -O2) and asan (ASan + UBSan, for tests).
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+PKGS := libmicrohttpd jansson sqlite3 libpq libsodium
+CC ?= gcc
+WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wstrict-prototypes
+DEFS := -D_GNU_SOURCE
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+REL_CFLAGS := -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+REL_LDFLAGS := -pie -Wl,-z,relro,-z,now
+ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ASAN_LDFLAGS := -fsanitize=address,undefined
+
+SRC := $(sort $(wildcard src/*.c src/*/*.c))
+MIGRATIONS := $(sort $(wildcard src/store/migrations/*/*.sql))
+GEN := build/gen/migrations.c
+LIB_SRC := $(filter-out src/main.c,$(SRC))
+
+REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(SRC)) build/rel/gen/migrations.o build/rel/gen/openapi.o
+ASAN_OBJ := $(patsubst src/%.c,build/asan/%.o,$(SRC)) build/asan/gen/migrations.o build/asan/gen/openapi.o
+ASAN_LIB_OBJ := $(filter-out build/asan/main.o,$(ASAN_OBJ))
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))
+
+NODE := $(shell if [ -x tools/node/bin/node ]; then echo $$PWD/tools/node/bin; fi)
+export PATH := $(if $(NODE),$(NODE):,)$(PATH)
+
+.PHONY: all server web run test unit api e2e fuzz bench setup setup-test clean
+all: server web
+server: build/fcms
+
+build/fcms: $(REL_OBJ)
+	$(CC) $(REL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/asan/fcms: $(ASAN_OBJ)
+	$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/rel/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(DEFS) $(REL_CFLAGS) -Isrc $(PKG_CFLAGS) -c -o $@ $<
+build/asan/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(DEFS) $(ASAN_CFLAGS) -Isrc $(PKG_CFLAGS) -c -o $@ $<
+build/rel/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(DEFS) $(REL_CFLAGS) -Isrc -c -o $@ $<
+build/asan/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(DEFS) $(ASAN_CFLAGS) -Isrc -c -o $@ $<
+
+# Migrations are embedded in the binary: one C array per backend, in file-name order.
+$(GEN): $(MIGRATIONS) scripts/embed-migrations.sh
+	@mkdir -p $(dir $@)
+	bash scripts/embed-migrations.sh src/store/migrations > $@
+
+build/gen/openapi.c: docs/openapi.yaml scripts/embed-text.sh
+	@mkdir -p $(dir $@)
+	bash scripts/embed-text.sh openapi_yaml docs/openapi.yaml > $@
+
+build/unit/%: tests/unit/%.c $(ASAN_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(DEFS) $(ASAN_CFLAGS) -Isrc $(PKG_CFLAGS) -o $@ $< $(ASAN_LIB_OBJ) $(ASAN_LDFLAGS) $(PKG_LIBS) -lcmocka
+
+web/dist/index.html: $(shell find web/src web/index.html web/vite.config.* web/package-lock.json 2>/dev/null)
+	cd web && npm run build
+web: web/dist/index.html
+
+setup:
+	bash scripts/setup.sh run
+setup-test:
+	bash scripts/setup.sh test
+
+run: setup
+	$(MAKE) all
+	bash scripts/run.sh
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+api: build/asan/fcms
+	FCMS_BIN=build/asan/fcms bash tests/run-api.sh
+
+e2e: build/asan/fcms web
+	FCMS_BIN=build/asan/fcms node --test --test-concurrency=1 tests/e2e/
+
+test: setup-test
+	$(MAKE) -j2 build/asan/fcms $(UNIT_BIN) web
+	$(MAKE) unit
+	$(MAKE) api
+	$(MAKE) e2e
+	$(MAKE) fuzz FUZZ_SECONDS=20
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+bench: all
+	bash bench/http.sh
+
+clean:
+	rm -rf build web/dist

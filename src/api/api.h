@@ -1,0 +1,83 @@
+/* The JSON API: the route table, authentication of each request, and helpers shared by the
+ * resource files (one file per resource: auth.c institutions.c users.c roles.c audit.c ...). */
+#ifndef FCMS_API_H
+#define FCMS_API_H
+#include "http/router.h"
+#include <jansson.h>
+
+struct db;
+
+extern const struct route api_routes[];
+extern const size_t api_route_count;
+
+/* Resolves the caller from the session cookie or a Bearer token into r->user (arena memory).
+ * Returns 0 (r->user may stay NULL for anonymous), or -1 after replying (e.g. 401 for a bad
+ * token, 503 when the store fails). */
+int api_authenticate(struct request *r);
+
+/* An application refusal found inside a transaction. */
+struct api_err {
+	int status;
+	const char *code;
+	const char *message;
+	const char *field;
+};
+/* Sets *e and returns 1, for `return api_fail(...)` from a transaction body. */
+int api_fail(struct api_err *e, int status, const char *code, const char *message, const char *field);
+/* Replies for a db_tx() result that is not 0: a refusal (rc > 0) with *e, a uniqueness
+ * violation with 409 dup_code/dup_message, anything else as a database error. */
+int api_reply_tx_error(struct request *r, int rc, const struct api_err *e, const char *dup_code,
+		       const char *dup_message);
+
+/* Appends an audit event for the caller inside the current transaction on d. Steals detail. */
+int api_audit(struct request *r, struct db *d, const char *action, const char *target_type,
+	      int64_t target_id, const char *result, json_t *detail);
+
+/* Loads a user the caller may see (data scope applied): 1 with the store row in *out (caller
+ * owns), 0 with *e set to 404 when absent or out of scope, negative on a database failure. */
+int api_fetch_user(struct request *r, struct db *d, int64_t id, json_t **out, struct api_err *e);
+
+/* Shapes a user row from the store for replies: booleans, lock and expiry state, roles as
+ * {id, code, name}, the union of permissions and the widest data scope. Steals u. */
+json_t *api_user_view(json_t *u);
+
+/* Handlers, by resource. */
+int api_auth_login(struct request *r);
+int api_auth_logout(struct request *r);
+int api_auth_me(struct request *r);
+int api_auth_password(struct request *r);
+int api_org_list(struct request *r);
+int api_org_get(struct request *r);
+int api_org_create(struct request *r);
+int api_org_update(struct request *r);
+int api_org_move(struct request *r);
+int api_org_delete(struct request *r);
+int api_user_list(struct request *r);
+int api_user_get(struct request *r);
+int api_user_create(struct request *r);
+int api_user_update(struct request *r);
+int api_user_set_roles(struct request *r);
+int api_user_close(struct request *r);
+int api_user_enable(struct request *r);
+int api_user_disable(struct request *r);
+int api_user_lock(struct request *r);
+int api_user_unlock(struct request *r);
+int api_user_reset_password(struct request *r);
+int api_token_list(struct request *r);
+int api_token_create(struct request *r);
+int api_token_revoke(struct request *r);
+int api_role_list(struct request *r);
+int api_role_get(struct request *r);
+int api_role_create(struct request *r);
+int api_role_update(struct request *r);
+int api_role_delete(struct request *r);
+int api_permission_list(struct request *r);
+int api_policy_get(struct request *r);
+int api_policy_put(struct request *r);
+int api_audit_list(struct request *r);
+int api_audit_verify(struct request *r);
+int api_healthz(struct request *r);
+int api_metrics(struct request *r);
+int api_openapi(struct request *r);
+
+#endif

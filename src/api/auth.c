@@ -1,0 +1,341 @@
+/* Sign-in, sessions and API tokens: POST /auth/login, /auth/logout, /auth/password, GET /auth/me,
+ * and the authentication of every request.
+ *
+ * Sessions: the cookie carries 32 random bytes; the database keeps only their SHA-256, so a
+ * leaked database does not leak live sessions. Each login makes a new session id (no fixation).
+ * Argon2id runs outside any transaction so a slow hash never holds the SQLite write lock. */
+#include "api/api.h"
+#include "domain/password_policy.h"
+#include "domain/security_policy.h"
+#include "domain/session_rules.h"
+#include "http/request.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/crypto.h"
+#include "util/log.h"
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#define COOKIE "fcms_session"
+
+static int load_principal(struct request *r, int64_t user_id, struct principal **out)
+{
+	struct principal *p = arena_alloc(r->arena, sizeof *p);
+	if (!p)
+		return DB_HARD;
+	int rc = store_principal_load(r->db, user_id, p);
+	if (rc == 1)
+		*out = p;
+	return rc;
+}
+
+int api_authenticate(struct request *r)
+{
+	int64_t now = now_ms();
+	const char *authz = req_header(r, "Authorization");
+	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
+		char hash[65];
+		const char *tok = authz + 7;
+		crypto_sha256_hex(tok, strlen(tok), hash);
+		int64_t uid = 0;
+		int rc = store_token_user(r->db, hash, now, &uid);
+		if (rc == 1)
+			rc = load_principal(r, uid, &r->user);
+		if (rc < 0)
+			return reply_db_error(r, rc), -1;
+		if (!r->user)
+			return reply_error(r, 401, "invalid_token", "接口令牌无效、已过期或已吊销", NULL), -1;
+		r->user->via_token = true;
+		return 0;
+	}
+	const char *cookie = req_cookie(r, COOKIE);
+	if (!cookie || !*cookie)
+		return 0;
+	char hash[65], csrf[64];
+	crypto_sha256_hex(cookie, strlen(cookie), hash);
+	int64_t uid, created, seen;
+	int rc = store_session_get(r->db, hash, &uid, csrf, &created, &seen);
+	if (rc < 0)
+		return reply_db_error(r, rc), -1;
+	if (rc == 0)
+		return 0;
+	struct security_policy sp;
+	if ((rc = security_policy_get(r->db, &sp)) < 0)
+		return reply_db_error(r, rc), -1;
+	if (session_state(created, seen, now, (int64_t)sp.session_idle_minutes * 60000,
+			  (int64_t)sp.session_absolute_hours * 3600000) != SESSION_VALID) {
+		store_session_delete(r->db, hash);
+		if (!(r->route && (r->route->flags & ROUTE_PUBLIC)))
+			return reply_error(r, 401, "session_expired", "会话已过期，请重新登录", NULL), -1;
+		return 0;
+	}
+	if ((rc = load_principal(r, uid, &r->user)) < 0)
+		return reply_db_error(r, rc), -1;
+	if (!r->user)
+		return 0;
+	snprintf(r->user->csrf, sizeof r->user->csrf, "%s", csrf);
+	snprintf(r->user->session_hash, sizeof r->user->session_hash, "%s", hash);
+	if (session_touch_due(seen, now))
+		store_session_touch(r->db, hash, now);
+	return 0;
+}
+
+/* ---- login ---- */
+
+struct login_ctx {
+	struct request *r;
+	const char *username;
+	struct user_auth *ua;      /* NULL when the user does not exist */
+	bool password_ok;
+	struct security_policy sp;
+	int64_t now;
+	/* out */
+	int outcome;               /* 0 ok, 401, 403, 423 */
+	char token[64], csrf[64];
+	struct api_err err;
+};
+
+static json_t *login_detail(struct login_ctx *c, const char *reason)
+{
+	return json_pack("{s:s, s:s}", "username", c->username, "reason", reason);
+}
+
+/* Records the outcome of one attempt: counters, lock, session, audit — atomically. */
+static int login_tx(struct db *d, void *arg)
+{
+	struct login_ctx *c = arg;
+	struct request *r = c->r;
+	if (!c->ua) {
+		c->outcome = 401;
+		return api_audit(r, d, "auth.login_failed", "user", 0, "failed",
+				 login_detail(c, "unknown_user"));
+	}
+	struct user_auth fresh;
+	int rc = store_user_auth_by_id(d, c->ua->id, &fresh);
+	if (rc != 1)
+		return rc < 0 ? rc : DB_HARD;
+	if (fresh.locked_until > c->now) {
+		c->outcome = 423;
+		return api_audit(r, d, "auth.login_failed", "user", fresh.id, "denied",
+				 login_detail(c, "locked"));
+	}
+	if (!c->password_ok) {
+		/* A lock that has run out starts a fresh count. */
+		int64_t failed = (fresh.locked_until ? 0 : fresh.failed_attempts) + 1;
+		bool lock = lockout_reached((int)failed, c->sp.lockout_threshold);
+		int64_t until = lock ? c->now + (int64_t)c->sp.lockout_minutes * 60000 : 0;
+		rc = store_user_set_lock(d, fresh.id, failed, until, "failures", c->now);
+		if (rc >= 0)
+			rc = api_audit(r, d, "auth.login_failed", "user", fresh.id, "failed",
+				       json_pack("{s:s, s:s, s:I}", "username", c->username, "reason",
+						 "bad_password", "failed_attempts", (json_int_t)failed));
+		if (rc >= 0 && lock)
+			rc = api_audit(r, d, "auth.lockout", "user", fresh.id, "ok",
+				       json_pack("{s:s, s:I, s:I}", "username", c->username, "failed_attempts",
+						 (json_int_t)failed, "locked_until", (json_int_t)until));
+		c->outcome = 401;
+		return rc < 0 ? rc : 0;
+	}
+	if (strcmp(fresh.status, "active") != 0 || fresh.is_service) {
+		c->outcome = 403;
+		return api_audit(r, d, "auth.login_failed", "user", fresh.id, "denied",
+				 login_detail(c, fresh.is_service ? "service_account" : fresh.status));
+	}
+	/* Success. */
+	struct password_policy pp;
+	bool expired = password_policy_for(c->sp.password_profile, &pp) == 0 &&
+		       password_expired(&pp, fresh.password_changed_at, c->now);
+	crypto_random_token(c->token, 32);
+	crypto_random_token(c->csrf, 24);
+	char hash[65];
+	crypto_sha256_hex(c->token, strlen(c->token), hash);
+	rc = store_user_login_ok(d, fresh.id, c->now);
+	if (rc >= 0 && expired && !fresh.must_change_password)
+		rc = store_user_set_must_change(d, fresh.id, true);
+	if (rc >= 0)
+		rc = store_session_insert(d, hash, fresh.id, c->csrf, r->ip, c->now);
+	if (rc >= 0) {
+		struct principal actor = {.user_id = fresh.id};
+		snprintf(actor.username, sizeof actor.username, "%s", c->username);
+		r->user = &actor;
+		rc = api_audit(r, d, "auth.login", "user", fresh.id, "ok",
+			       json_pack("{s:s, s:b}", "username", c->username, "password_expired", expired));
+		r->user = NULL;
+	}
+	c->outcome = 0;
+	return rc < 0 ? rc : 0;
+}
+
+int api_auth_login(struct request *r)
+{
+	static const struct field_spec spec[] = {
+		{"username", F_STRING, true, 64, 1, "用户名"},
+		{"password", F_STRING, true, 256, 1, "密码"},
+		{NULL},
+	};
+	if (req_validate(r, spec) != 0)
+		return 0;
+	struct login_ctx c = {.r = r, .username = body_str(r, "username"), .now = now_ms()};
+	int rc = security_policy_get(r->db, &c.sp);
+	if (rc < 0)
+		return reply_db_error(r, rc);
+	struct user_auth ua;
+	rc = store_user_auth(r->db, c.username, &ua);
+	if (rc < 0)
+		return reply_db_error(r, rc);
+	const char *password = body_str(r, "password");
+	if (rc == 1) {
+		c.ua = &ua;
+		/* A locked account is refused without spending a hash on it. */
+		if (ua.locked_until <= c.now)
+			c.password_ok = crypto_password_verify(ua.password_hash, password);
+	} else {
+		crypto_password_dummy_verify(password);
+	}
+	rc = db_tx(r->db, true, login_tx, &c);
+	if (rc != 0)
+		return reply_db_error(r, rc);
+	switch (c.outcome) {
+	case 401:
+		return reply_error(r, 401, "invalid_credentials", "用户名或密码错误", NULL);
+	case 423:
+		return reply_error(r, 423, "account_locked", "账户已锁定，请稍后再试或联系安全管理员解锁", NULL);
+	case 403:
+		return reply_error(r, 403, "account_disabled", "账户已停用或不允许登录", NULL);
+	}
+	json_t *user = NULL;
+	rc = store_user_get(r->db, ua.id, &user);
+	if (rc != 1)
+		return reply_db_error(r, rc);
+	reply_json(r, 200, json_pack("{s:o, s:s}", "user", api_user_view(user), "csrf_token", c.csrf));
+	char cookie[200];
+	snprintf(cookie, sizeof cookie, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s", c.token,
+		 r->secure ? "; Secure" : "");
+	reply_header(r, "Set-Cookie", cookie);
+	return 0;
+}
+
+/* ---- logout, me ---- */
+
+struct logout_ctx {
+	struct request *r;
+};
+
+static int logout_tx(struct db *d, void *arg)
+{
+	struct request *r = ((struct logout_ctx *)arg)->r;
+	int rc = store_session_delete(d, r->user->session_hash);
+	if (rc >= 0)
+		rc = api_audit(r, d, "auth.logout", "user", r->user->user_id, "ok", NULL);
+	return rc < 0 ? rc : 0;
+}
+
+int api_auth_logout(struct request *r)
+{
+	if (!r->user->via_token) {
+		struct logout_ctx c = {r};
+		int rc = db_tx(r->db, true, logout_tx, &c);
+		if (rc != 0)
+			return reply_db_error(r, rc);
+	}
+	reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+	char cookie[160];
+	snprintf(cookie, sizeof cookie, COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+		 r->secure ? "; Secure" : "");
+	reply_header(r, "Set-Cookie", cookie);
+	return 0;
+}
+
+int api_auth_me(struct request *r)
+{
+	json_t *user = NULL;
+	int rc = store_user_get(r->db, r->user->user_id, &user);
+	if (rc != 1)
+		return rc < 0 ? reply_db_error(r, rc) : reply_error(r, 401, "unauthenticated", "请先登录", NULL);
+	json_t *body = json_pack("{s:o}", "user", api_user_view(user));
+	json_object_set_new(body, "csrf_token", r->user->via_token ? json_null() : json_string(r->user->csrf));
+	return reply_json(r, 200, body);
+}
+
+/* ---- password change ---- */
+
+/* Checks a proposed password against the policy and the user's recent passwords. Returns 0, or
+ * replies 400 and returns -1. Also used by nothing else: resets generate compliant passwords. */
+static int check_new_password(struct request *r, int64_t user_id, const char *username,
+			      const char *password)
+{
+	struct security_policy sp;
+	struct password_policy pp;
+	int rc = security_policy_get(r->db, &sp);
+	if (rc < 0)
+		return reply_db_error(r, rc), -1;
+	if (password_policy_for(sp.password_profile, &pp) != 0)
+		password_policy_for("dengbao", &pp);
+	const char *reason;
+	if (password_check(&pp, password, username, &reason) != 0)
+		return reply_error(r, 400, "password_policy", reason, "new_password"), -1;
+	if (pp.history > 0) {
+		json_t *hashes;
+		if ((rc = store_password_history(r->db, user_id, pp.history, &hashes)) < 0)
+			return reply_db_error(r, rc), -1;
+		size_t i;
+		json_t *h;
+		bool reused = false;
+		json_array_foreach(hashes, i, h)
+		{
+			if (!reused && crypto_password_verify(json_string_value(h), password))
+				reused = true;
+		}
+		json_decref(hashes);
+		if (reused)
+			return reply_error(r, 400, "password_policy", "新密码不能与最近5次使用过的密码相同",
+					   "new_password"), -1;
+	}
+	return 0;
+}
+
+struct password_ctx {
+	struct request *r;
+	const char *hash;
+};
+
+static int password_tx(struct db *d, void *arg)
+{
+	struct password_ctx *c = arg;
+	struct request *r = c->r;
+	int rc = store_user_set_password(d, r->user->user_id, c->hash, false, now_ms());
+	if (rc >= 0)
+		rc = store_session_delete_others(d, r->user->user_id, r->user->session_hash);
+	if (rc >= 0)
+		rc = api_audit(r, d, "auth.password_change", "user", r->user->user_id, "ok", NULL);
+	return rc < 0 ? rc : 0;
+}
+
+int api_auth_password(struct request *r)
+{
+	static const struct field_spec spec[] = {
+		{"old_password", F_STRING, true, 256, 1, "原密码"},
+		{"new_password", F_STRING, true, 256, 1, "新密码"},
+		{NULL},
+	};
+	if (req_validate(r, spec) != 0)
+		return 0;
+	struct user_auth ua;
+	int rc = store_user_auth_by_id(r->db, r->user->user_id, &ua);
+	if (rc != 1)
+		return reply_db_error(r, rc);
+	if (!crypto_password_verify(ua.password_hash, body_str(r, "old_password")))
+		return reply_error(r, 400, "invalid_credentials", "原密码不正确", "old_password");
+	const char *pw = body_str(r, "new_password");
+	if (check_new_password(r, ua.id, r->user->username, pw) != 0)
+		return 0;
+	char hash[128];
+	if (crypto_password_hash(pw, hash) != 0)
+		return reply_error(r, 500, "internal", "服务器内部错误", NULL);
+	struct password_ctx c = {r, hash};
+	rc = db_tx(r->db, true, password_tx, &c);
+	if (rc != 0)
+		return reply_db_error(r, rc);
+	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+}

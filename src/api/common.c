@@ -1,0 +1,102 @@
+/* Helpers shared by the resource handlers: transaction refusals, audit events for the caller,
+ * and the user view. */
+#include "api/api.h"
+#include "domain/audit.h"
+#include "domain/password_policy.h"
+#include "domain/security_policy.h"
+#include "http/request.h"
+#include "store/store.h"
+#include "util/log.h"
+#include <stdio.h>
+#include <string.h>
+
+int api_fail(struct api_err *e, int status, const char *code, const char *message, const char *field)
+{
+	*e = (struct api_err){status, code, message, field};
+	return 1;
+}
+
+int api_reply_tx_error(struct request *r, int rc, const struct api_err *e, const char *dup_code,
+		       const char *dup_message)
+{
+	if (rc > 0 && e && e->code)
+		return reply_error(r, e->status, e->code, e->message, e->field);
+	if (rc == DB_CONSTRAINT && dup_code)
+		return reply_error(r, 409, dup_code, dup_message, NULL);
+	return reply_db_error(r, rc);
+}
+
+int api_audit(struct request *r, struct db *d, const char *action, const char *target_type,
+	      int64_t target_id, const char *result, json_t *detail)
+{
+	char tid[24] = "";
+	if (target_id)
+		snprintf(tid, sizeof tid, "%lld", (long long)target_id);
+	struct audit_event ev = {
+		.actor_id = r->user ? r->user->user_id : 0,
+		.actor = r->user ? r->user->username : "anonymous",
+		.ip = r->ip,
+		.action = action,
+		.target_type = target_type,
+		.target_id = tid,
+		.result = result ? result : "ok",
+		.detail = detail,
+	};
+	int rc = audit_append(d, &ev);
+	json_decref(detail);
+	return rc;
+}
+
+static void to_bool(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	if (v)
+		json_object_set_new(o, key, json_boolean(json_integer_value(v) != 0));
+}
+
+json_t *api_user_view(json_t *u)
+{
+	if (!u)
+		return NULL;
+	int64_t now = now_ms();
+	to_bool(u, "is_service");
+	to_bool(u, "must_change_password");
+	int64_t locked_until = json_integer_value(json_object_get(u, "locked_until"));
+	json_object_set_new(u, "locked", json_boolean(locked_until > now));
+	struct security_policy sp;
+	struct password_policy pp;
+	struct db *d = store_conn();
+	bool expired = false;
+	if (d && security_policy_get(d, &sp) == 0 && password_policy_for(sp.password_profile, &pp) == 0 &&
+	    !json_is_true(json_object_get(u, "is_service")))
+		expired = password_expired(&pp, json_integer_value(json_object_get(u, "password_changed_at")), now);
+	json_object_set_new(u, "password_expired", json_boolean(expired));
+
+	uint32_t perms = 0;
+	int scope = SCOPE_SELF;
+	json_t *roles = json_object_get(u, "roles"), *out_roles = json_array();
+	size_t i;
+	json_t *role;
+	json_array_foreach(roles, i, role)
+	{
+		uint32_t mask = 0;
+		perm_parse_list(json_string_value(json_object_get(role, "permissions")), &mask, NULL);
+		perms |= mask;
+		int s = scope_from_code(json_string_value(json_object_get(role, "data_scope")));
+		if (s > scope)
+			scope = s;
+		json_array_append_new(out_roles, json_pack("{s:O, s:O, s:O, s:O}", "id",
+							   json_object_get(role, "id"), "code",
+							   json_object_get(role, "code"), "name",
+							   json_object_get(role, "name"), "sanyuan",
+							   json_object_get(role, "sanyuan")));
+	}
+	json_object_set_new(u, "roles", out_roles);
+	json_t *plist = json_array();
+	for (const struct perm_info *p = perm_catalogue; p->code; p++)
+		if (perms & p->bit)
+			json_array_append_new(plist, json_string(p->code));
+	json_object_set_new(u, "permissions", plist);
+	json_object_set_new(u, "data_scope", json_string(scope_code((enum data_scope)scope)));
+	return u;
+}

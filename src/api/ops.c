@@ -1,0 +1,35 @@
+/* Operations endpoints: health, metrics, and the OpenAPI document. */
+#include "api/api.h"
+#include "http/metrics.h"
+#include "http/request.h"
+#include "http/server.h"
+#include "store/store.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int api_healthz(struct request *r)
+{
+	if (!r->db || !db_ping(r->db))
+		return reply_error(r, 503, "store_unavailable", "数据库不可用", NULL);
+	return reply_json(r, 200, json_pack("{s:b, s:s}", "ok", 1, "store",
+					    db_backend(r->db) == DB_PG ? "postgresql" : "sqlite"));
+}
+
+int api_metrics(struct request *r)
+{
+	char *text = metrics_render(api_routes, api_route_count);
+	if (!text)
+		return reply_error(r, 500, "internal", "服务器内部错误", NULL);
+	reply_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text));
+	free(text);
+	return 0;
+}
+
+/* The document is compiled in (see the Makefile), so the binary always serves its own API. */
+extern const char openapi_yaml[];
+
+int api_openapi(struct request *r)
+{
+	return reply_raw(r, 200, "application/yaml; charset=utf-8", openapi_yaml, strlen(openapi_yaml));
+}

@@ -1,0 +1,55 @@
+/* Every route of the server in one table: method, path, handler, the permissions that may call
+ * it, flags. `fcms routes` prints it; a test compares it with docs/openapi.yaml. */
+#include "api/api.h"
+#include "domain/permissions.h"
+
+#define PW ROUTE_PW_CHANGE_OK
+#define V1 "/api/v1"
+
+const struct route api_routes[] = {
+	{"GET", "/healthz", api_healthz, 0, ROUTE_PUBLIC, 0, "健康检查"},
+	{"GET", "/metrics", api_metrics, 0, ROUTE_PUBLIC, 0, "Prometheus 指标"},
+	{"GET", V1 "/openapi.yaml", api_openapi, 0, ROUTE_PUBLIC, 0, "OpenAPI 文档"},
+
+	{"POST", V1 "/auth/login", api_auth_login, 0, ROUTE_PUBLIC | ROUTE_NO_CSRF, 4096, "登录"},
+	{"POST", V1 "/auth/logout", api_auth_logout, 0, PW, 0, "退出登录"},
+	{"GET", V1 "/auth/me", api_auth_me, 0, PW, 0, "当前用户"},
+	{"POST", V1 "/auth/password", api_auth_password, 0, PW, 4096, "修改密码"},
+
+	{"GET", V1 "/institutions", api_org_list, 0, 0, 0, "机构列表"},
+	{"POST", V1 "/institutions", api_org_create, P_ORG_MANAGE, 0, 0, "新增机构"},
+	{"GET", V1 "/institutions/{id}", api_org_get, 0, 0, 0, "机构详情"},
+	{"PATCH", V1 "/institutions/{id}", api_org_update, P_ORG_MANAGE, 0, 0, "修改机构"},
+	{"DELETE", V1 "/institutions/{id}", api_org_delete, P_ORG_MANAGE, 0, 0, "删除机构"},
+	{"POST", V1 "/institutions/{id}/move", api_org_move, P_ORG_MANAGE, 0, 0, "移动机构"},
+
+	{"GET", V1 "/users", api_user_list, P_USER_MANAGE | P_USER_STATUS | P_TOKEN_MANAGE, 0, 0, "用户列表"},
+	{"POST", V1 "/users", api_user_create, P_USER_MANAGE, 0, 0, "新增用户"},
+	{"GET", V1 "/users/{id}", api_user_get, P_USER_MANAGE | P_USER_STATUS | P_TOKEN_MANAGE, 0, 0, "用户详情"},
+	{"PATCH", V1 "/users/{id}", api_user_update, P_USER_MANAGE, 0, 0, "修改用户"},
+	{"DELETE", V1 "/users/{id}", api_user_close, P_USER_MANAGE, 0, 0, "注销用户"},
+	{"PUT", V1 "/users/{id}/roles", api_user_set_roles, P_USER_MANAGE, 0, 0, "设置用户角色"},
+	{"POST", V1 "/users/{id}/enable", api_user_enable, P_USER_MANAGE, 0, 0, "启用用户"},
+	{"POST", V1 "/users/{id}/disable", api_user_disable, P_USER_MANAGE, 0, 0, "停用用户"},
+	{"POST", V1 "/users/{id}/lock", api_user_lock, P_USER_STATUS, 0, 0, "锁定用户"},
+	{"POST", V1 "/users/{id}/unlock", api_user_unlock, P_USER_STATUS, 0, 0, "解锁用户"},
+	{"POST", V1 "/users/{id}/reset-password", api_user_reset_password, P_USER_STATUS, 0, 0, "重置密码"},
+	{"GET", V1 "/users/{id}/tokens", api_token_list, P_TOKEN_MANAGE, 0, 0, "接口令牌列表"},
+	{"POST", V1 "/users/{id}/tokens", api_token_create, P_TOKEN_MANAGE, 0, 0, "创建接口令牌"},
+	{"DELETE", V1 "/tokens/{id}", api_token_revoke, P_TOKEN_MANAGE, 0, 0, "吊销接口令牌"},
+
+	{"GET", V1 "/roles", api_role_list, P_ROLE_MANAGE | P_USER_MANAGE, 0, 0, "角色列表"},
+	{"POST", V1 "/roles", api_role_create, P_ROLE_MANAGE, 0, 0, "新增角色"},
+	{"GET", V1 "/roles/{id}", api_role_get, P_ROLE_MANAGE | P_USER_MANAGE, 0, 0, "角色详情"},
+	{"PATCH", V1 "/roles/{id}", api_role_update, P_ROLE_MANAGE, 0, 0, "修改角色"},
+	{"DELETE", V1 "/roles/{id}", api_role_delete, P_ROLE_MANAGE, 0, 0, "删除角色"},
+	{"GET", V1 "/permissions", api_permission_list, P_ROLE_MANAGE | P_USER_MANAGE, 0, 0, "权限目录"},
+
+	{"GET", V1 "/security/policy", api_policy_get, P_SECURITY_POLICY | P_USER_MANAGE | P_USER_STATUS, 0, 0, "安全策略"},
+	{"PUT", V1 "/security/policy", api_policy_put, P_SECURITY_POLICY, 0, 0, "修改安全策略"},
+
+	{"GET", V1 "/audit", api_audit_list, P_AUDIT_VIEW, 0, 0, "审计日志"},
+	{"GET", V1 "/audit/verify", api_audit_verify, P_AUDIT_VIEW, 0, 0, "校验审计链"},
+};
+
+const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];

@@ -1,0 +1,436 @@
+/* 用户管理 and 用户状态管理: accounts, their roles (with the 三员 rule), enable/disable/close,
+ * and the security admin's lock, unlock and password reset. Every object fetch goes through
+ * api_fetch_user(), which applies the caller's data scope. */
+#include "api/api.h"
+#include "domain/audit.h"
+#include "http/request.h"
+#include "store/store.h"
+#include "util/crypto.h"
+#include "util/log.h"
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_ROLES 20
+/* An administrator's lock has no end until someone unlocks it. */
+#define LOCK_FOREVER ((int64_t)4102444800000) /* 2100-01-01 */
+
+int api_fetch_user(struct request *r, struct db *d, int64_t id, json_t **out, struct api_err *e)
+{
+	int rc = store_user_get(d, id, out);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 || !scope_allows(r->user, json_string_value(json_object_get(*out, "org_path")), id)) {
+		json_decref(*out);
+		*out = NULL;
+		return api_fail(e, 404, "not_found", "用户不存在或不在您的数据范围内", NULL), 0;
+	}
+	return 1;
+}
+
+static bool valid_username(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 3 || n > 32)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
+			return false;
+	return true;
+}
+
+static bool valid_phone(const char *s)
+{
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s) && !strchr("+- ", *s))
+			return false;
+	return true;
+}
+
+static int check_contact(struct request *r)
+{
+	const char *v;
+	if ((v = body_str(r, "phone")) && !valid_phone(v))
+		return reply_error(r, 400, "invalid_field", "电话只能包含数字、空格、+和-", "phone"), -1;
+	if ((v = body_str(r, "email")) && *v && (!strchr(v, '@') || strchr(v, ' ')))
+		return reply_error(r, 400, "invalid_field", "电子邮箱格式不正确", "email"), -1;
+	return 0;
+}
+
+/* Reads role_ids from the body into ids[]; replies 400 and returns -1 on a bad list. */
+static int read_role_ids(struct request *r, int64_t *ids, int *n)
+{
+	json_t *arr = json_object_get(r->json, "role_ids");
+	*n = 0;
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v)
+	{
+		if (!json_is_integer(v) || json_integer_value(v) <= 0)
+			return reply_error(r, 400, "invalid_field", "角色编号无效", "role_ids"), -1;
+		int64_t id = json_integer_value(v);
+		bool dup = false;
+		for (int k = 0; k < *n; k++)
+			dup |= ids[k] == id;
+		if (!dup)
+			ids[(*n)++] = id;
+	}
+	return 0;
+}
+
+/* Inside a transaction: all roles exist and hold at most one 三员 kind. */
+static int check_roles(struct db *d, const int64_t *ids, int n, struct api_err *e)
+{
+	json_t *rows;
+	int rc = store_roles_by_ids(d, ids, n, &rows);
+	if (rc < 0)
+		return rc;
+	int kinds[MAX_ROLES];
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row)
+		kinds[i] = sanyuan_from_code(json_string_value(json_object_get(row, "sanyuan")));
+	size_t found = json_array_size(rows);
+	json_decref(rows);
+	if (found != (size_t)n)
+		return api_fail(e, 400, "invalid_field", "角色不存在", "role_ids");
+	if (sanyuan_conflict(kinds, n))
+		return api_fail(e, 409, "sanyuan_conflict",
+				"系统管理员、安全管理员、审计管理员（三员）角色必须由不同账号担任，同一账号不能兼任", "role_ids");
+	return 0;
+}
+
+int api_user_list(struct request *r)
+{
+	struct user_filter f = {
+		.q = req_query(r, "q"),
+		.status = req_query(r, "status"),
+	};
+	const char *v;
+	if ((v = req_query(r, "org_id")) && (f.org_id = strtoll(v, NULL, 10)) <= 0)
+		return reply_error(r, 400, "invalid_field", "机构编号无效", "org_id");
+	if ((v = req_query(r, "role_id")) && (f.role_id = strtoll(v, NULL, 10)) <= 0)
+		return reply_error(r, 400, "invalid_field", "角色编号无效", "role_id");
+	if (req_paging(r, &f.limit, &f.offset) != 0)
+		return 0;
+	struct scope_filter sf;
+	scope_filter_for(r->user, &sf);
+	json_t *items;
+	int64_t total;
+	int rc = store_user_list(r->db, &sf, &f, &items, &total);
+	if (rc < 0)
+		return reply_db_error(r, rc);
+	size_t i;
+	json_t *u;
+	json_array_foreach(items, i, u)
+	{
+		api_user_view(json_incref(u)); /* shapes u in place */
+		json_decref(u);
+	}
+	return reply_json(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
+}
+
+int api_user_get(struct request *r)
+{
+	json_t *u;
+	struct api_err e = {0};
+	int rc = api_fetch_user(r, r->db, req_arg_id(r, 0), &u, &e);
+	if (rc != 1)
+		return rc == 0 ? api_reply_tx_error(r, 1, &e, NULL, NULL) : reply_db_error(r, rc);
+	return reply_json(r, 200, api_user_view(u));
+}
+
+struct user_ctx {
+	struct request *r;
+	int64_t id, org_id;
+	int64_t role_ids[MAX_ROLES];
+	int nroles;
+	const char *password_hash;
+	const char *status;     /* for status changes */
+	const char *action;     /* audit action */
+	json_t *result;
+	struct api_err err;
+};
+
+/* Checks that org_id exists, is active and is inside the caller's scope. */
+static int check_org(struct request *r, struct db *d, int64_t org_id, struct api_err *e)
+{
+	json_t *org;
+	int rc = store_org_get(d, org_id, &org);
+	if (rc < 0)
+		return rc;
+	bool ok = rc == 1 && scope_allows(r->user, json_string_value(json_object_get(org, "path")), 0);
+	bool active = ok && strcmp(json_string_value(json_object_get(org, "status")), "active") == 0;
+	json_decref(org);
+	if (!ok)
+		return api_fail(e, 400, "invalid_field", "所属机构不存在或不在您的数据范围内", "org_id");
+	if (!active)
+		return api_fail(e, 400, "invalid_field", "所属机构已停用", "org_id");
+	return 0;
+}
+
+static json_t *user_snapshot(json_t *u)
+{
+	json_t *s = json_deep_copy(u);
+	json_object_del(s, "org_path");
+	return s;
+}
+
+static int create_tx(struct db *d, void *arg)
+{
+	struct user_ctx *c = arg;
+	struct request *r = c->r;
+	int rc = check_org(r, d, c->org_id, &c->err);
+	if (rc == 0)
+		rc = check_roles(d, c->role_ids, c->nroles, &c->err);
+	if (rc != 0)
+		return rc;
+	int64_t now = now_ms();
+	rc = store_user_insert(d, body_str(r, "username"), body_str(r, "name"), c->org_id,
+			       body_str(r, "phone"), body_str(r, "email"), c->password_hash,
+			       body_bool(r, "is_service", false), now, &c->id);
+	if (rc < 0)
+		return rc;
+	if ((rc = store_user_set_roles(d, c->id, c->role_ids, c->nroles)) < 0)
+		return rc;
+	if ((rc = store_user_get(d, c->id, &c->result)) != 1)
+		return rc < 0 ? rc : DB_HARD;
+	return api_audit(r, d, "user.create", "user", c->id, "ok", audit_diff(NULL, user_snapshot(c->result)));
+}
+
+int api_user_create(struct request *r)
+{
+	static const struct field_spec spec[] = {
+		{"username", F_STRING, true, 32, 3, "用户名"},
+		{"name", F_STRING, true, 50, 1, "姓名"},
+		{"org_id", F_ID, true, 0, 0, "所属机构"},
+		{"phone", F_STRING, false, 20, 0, "电话"},
+		{"email", F_STRING, false, 100, 0, "电子邮箱"},
+		{"role_ids", F_ARRAY, false, MAX_ROLES, 0, "角色"},
+		{"is_service", F_BOOL, false, 0, 0, "服务账号"},
+		{NULL},
+	};
+	if (req_validate(r, spec) != 0 || check_contact(r) != 0)
+		return 0;
+	if (!valid_username(body_str(r, "username")))
+		return reply_error(r, 400, "invalid_field", "用户名须为3-32位字母、数字、下划线、点或连字符", "username");
+	struct user_ctx c = {.r = r, .org_id = body_int(r, "org_id", 0)};
+	if (read_role_ids(r, c.role_ids, &c.nroles) != 0)
+		return 0;
+	char password[17] = "", hash[128];
+	bool service = body_bool(r, "is_service", false);
+	if (!service) {
+		crypto_random_password(password);
+		if (crypto_password_hash(password, hash) != 0)
+			return reply_error(r, 500, "internal", "服务器内部错误", NULL);
+		c.password_hash = hash;
+	}
+	int rc = db_tx(r->db, true, create_tx, &c);
+	if (rc != 0)
+		return api_reply_tx_error(r, rc, &c.err, "duplicate_username", "用户名已存在");
+	json_t *body = json_pack("{s:o}", "user", api_user_view(c.result));
+	json_object_set_new(body, "initial_password", service ? json_null() : json_string(password));
+	return reply_json(r, 201, body);
+}
+
+static int update_tx(struct db *d, void *arg)
+{
+	struct user_ctx *c = arg;
+	struct request *r = c->r;
+	json_t *before;
+	int rc = api_fetch_user(r, d, c->id, &before, &c->err);
+	if (rc != 1)
+		return rc == 0 ? 1 : rc;
+	if (c->org_id && (rc = check_org(r, d, c->org_id, &c->err)) != 0) {
+		json_decref(before);
+		return rc;
+	}
+	if ((rc = store_user_update(d, c->id, body_str(r, "name"), c->org_id, body_str(r, "phone"),
+				    body_str(r, "email"), now_ms())) < 0 ||
+	    (rc = store_user_get(d, c->id, &c->result)) != 1) {
+		json_decref(before);
+		return rc < 0 ? rc : DB_HARD;
+	}
+	json_t *b = user_snapshot(before);
+	json_decref(before);
+	return api_audit(r, d, "user.update", "user", c->id, "ok", audit_diff(b, user_snapshot(c->result)));
+}
+
+int api_user_update(struct request *r)
+{
+	static const struct field_spec spec[] = {
+		{"name", F_STRING, false, 50, 1, "姓名"},
+		{"org_id", F_ID, false, 0, 0, "所属机构"},
+		{"phone", F_STRING, false, 20, 0, "电话"},
+		{"email", F_STRING, false, 100, 0, "电子邮箱"},
+		{NULL},
+	};
+	if (req_validate(r, spec) != 0 || check_contact(r) != 0)
+		return 0;
+	struct user_ctx c = {.r = r, .id = req_arg_id(r, 0), .org_id = body_int(r, "org_id", 0)};
+	int rc = db_tx(r->db, true, update_tx, &c);
+	if (rc != 0)
+		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
+	return reply_json(r, 200, api_user_view(c.result));
+}
+
+static json_t *role_ids_of(json_t *user)
+{
+	json_t *ids = json_array();
+	size_t i;
+	json_t *role;
+	json_array_foreach(json_object_get(user, "roles"), i, role)
+		json_array_append(ids, json_object_get(role, "id"));
+	return ids;
+}
+
+static int roles_tx(struct db *d, void *arg)
+{
+	struct user_ctx *c = arg;
+	struct request *r = c->r;
+	json_t *before;
+	int rc = api_fetch_user(r, d, c->id, &before, &c->err);
+	if (rc != 1)
+		return rc == 0 ? 1 : rc;
+	json_t *before_ids = role_ids_of(before);
+	json_decref(before);
+	rc = check_roles(d, c->role_ids, c->nroles, &c->err);
+	if (rc == 0)
+		rc = store_user_set_roles(d, c->id, c->role_ids, c->nroles);
+	if (rc == 0) {
+		rc = store_user_get(d, c->id, &c->result);
+		rc = rc == 1 ? 0 : rc == 0 ? DB_HARD : rc;
+	}
+	if (rc != 0) {
+		json_decref(before_ids);
+		return rc;
+	}
+	return api_audit(r, d, "user.roles", "user", c->id, "ok",
+			 audit_diff(json_pack("{s:o}", "role_ids", before_ids),
+				    json_pack("{s:o}", "role_ids", role_ids_of(c->result))));
+}
+
+int api_user_set_roles(struct request *r)
+{
+	static const struct field_spec spec[] = {{"role_ids", F_ARRAY, true, MAX_ROLES, 0, "角色"}, {NULL}};
+	if (req_validate(r, spec) != 0)
+		return 0;
+	struct user_ctx c = {.r = r, .id = req_arg_id(r, 0)};
+	if (c.id == r->user->user_id)
+		return reply_error(r, 403, "self_grant", "不能修改自己的角色", NULL);
+	if (read_role_ids(r, c.role_ids, &c.nroles) != 0)
+		return 0;
+	int rc = db_tx(r->db, true, roles_tx, &c);
+	if (rc != 0)
+		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
+	return reply_json(r, 200, api_user_view(c.result));
+}
+
+/* Status changes (close, enable, disable, lock, unlock, reset) share one transaction body. */
+enum status_op { OP_CLOSE, OP_ENABLE, OP_DISABLE, OP_LOCK, OP_UNLOCK, OP_RESET };
+
+struct status_ctx {
+	struct user_ctx u;
+	enum status_op op;
+	char password[17];
+	char hash[128];
+};
+
+static int status_tx(struct db *d, void *arg)
+{
+	struct status_ctx *c = arg;
+	struct request *r = c->u.r;
+	json_t *before;
+	int rc = api_fetch_user(r, d, c->u.id, &before, &c->u.err);
+	if (rc != 1)
+		return rc == 0 ? 1 : rc;
+	const char *status = json_string_value(json_object_get(before, "status"));
+	bool closed = strcmp(status, "closed") == 0;
+	json_t *snap_before = json_pack("{s:s, s:O, s:O}", "status", status, "locked_until",
+					json_object_get(before, "locked_until"), "failed_attempts",
+					json_object_get(before, "failed_attempts"));
+	json_decref(before);
+	int64_t now = now_ms();
+	if (closed && c->op != OP_CLOSE) {
+		json_decref(snap_before);
+		return api_fail(&c->u.err, 409, "user_closed", "该用户已注销，不能再操作", NULL);
+	}
+	switch (c->op) {
+	case OP_CLOSE:
+		rc = store_user_set_status(d, c->u.id, "closed", now);
+		break;
+	case OP_ENABLE:
+		rc = store_user_set_status(d, c->u.id, "active", now);
+		break;
+	case OP_DISABLE:
+		rc = store_user_set_status(d, c->u.id, "disabled", now);
+		break;
+	case OP_LOCK:
+		rc = store_user_set_lock(d, c->u.id, 0, LOCK_FOREVER, "admin", now);
+		break;
+	case OP_UNLOCK:
+		rc = store_user_set_lock(d, c->u.id, 0, 0, NULL, now);
+		break;
+	case OP_RESET:
+		rc = store_user_set_password(d, c->u.id, c->hash, true, now);
+		break;
+	}
+	/* Anything that takes access away ends the user's sessions at once. */
+	if (rc >= 0 && c->op != OP_ENABLE && c->op != OP_UNLOCK)
+		rc = store_session_delete_user(d, c->u.id);
+	if (rc >= 0)
+		rc = store_user_get(d, c->u.id, &c->u.result);
+	if (rc < 0 || rc == 0) {
+		json_decref(snap_before);
+		return rc < 0 ? rc : DB_HARD;
+	}
+	json_t *after = json_pack("{s:O, s:O, s:O}", "status", json_object_get(c->u.result, "status"),
+				  "locked_until", json_object_get(c->u.result, "locked_until"),
+				  "failed_attempts", json_object_get(c->u.result, "failed_attempts"));
+	return api_audit(r, d, c->u.action, "user", c->u.id, "ok", audit_diff(snap_before, after));
+}
+
+static int change_status(struct request *r, enum status_op op, const char *action)
+{
+	struct status_ctx c = {.u = {.r = r, .id = req_arg_id(r, 0), .action = action}, .op = op};
+	if (c.u.id == r->user->user_id && op != OP_UNLOCK && op != OP_ENABLE)
+		return reply_error(r, 403, "self_action", "不能对自己的账号执行该操作", NULL);
+	if (op == OP_RESET) {
+		crypto_random_password(c.password);
+		if (crypto_password_hash(c.password, c.hash) != 0)
+			return reply_error(r, 500, "internal", "服务器内部错误", NULL);
+	}
+	int rc = db_tx(r->db, true, status_tx, &c);
+	if (rc != 0)
+		return api_reply_tx_error(r, rc, &c.u.err, NULL, NULL);
+	if (op == OP_RESET) {
+		json_decref(c.u.result);
+		return reply_json(r, 200, json_pack("{s:s, s:b}", "password", c.password, "must_change_password", 1));
+	}
+	return reply_json(r, 200, api_user_view(c.u.result));
+}
+
+int api_user_close(struct request *r)
+{
+	return change_status(r, OP_CLOSE, "user.close");
+}
+int api_user_enable(struct request *r)
+{
+	return change_status(r, OP_ENABLE, "user.enable");
+}
+int api_user_disable(struct request *r)
+{
+	return change_status(r, OP_DISABLE, "user.disable");
+}
+int api_user_lock(struct request *r)
+{
+	return change_status(r, OP_LOCK, "user.lock");
+}
+int api_user_unlock(struct request *r)
+{
+	return change_status(r, OP_UNLOCK, "user.unlock");
+}
+int api_user_reset_password(struct request *r)
+{
+	return change_status(r, OP_RESET, "user.reset_password");
+}

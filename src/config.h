@@ -1,0 +1,37 @@
+/* Server configuration: defaults, then a key = value file (--config), then command-line flags.
+ * Unknown keys in the file are an error, so a typo never silently falls back to a default. */
+#ifndef FCMS_CONFIG_H
+#define FCMS_CONFIG_H
+#include <stdbool.h>
+
+struct config {
+	char listen[128];      /* host:port, default 127.0.0.1:8080 */
+	char data_dir[512];    /* default ./var */
+	char db_url[1024];     /* empty = sqlite:<data_dir>/fcms.db */
+	char web_root[512];    /* default web/dist */
+	char regulator[512];   /* regulator transport (regulator issue) */
+	int threads;           /* MHD pool threads; 0 = max(4, 2 × cores) */
+	int max_connections;
+	int per_ip_connections;
+	int connection_timeout_s;
+	int hash_concurrency;  /* Argon2id hashes at once */
+	int session_idle_minutes;
+	int session_absolute_hours;
+	int lockout_threshold;
+	int lockout_minutes;
+	char password_profile[16]; /* dengbao | asvs (initial value; editable at run time) */
+	bool secure_cookies;   /* set Secure on cookies (behind a TLS proxy) */
+	bool trust_proxy;      /* take the client address from X-Forwarded-For */
+	bool log_requests;
+};
+
+/* Fills defaults. */
+void config_defaults(struct config *c);
+/* Reads a key = value file ('#' comments). Returns 0, or -1 after printing the problem. */
+int config_load_file(struct config *c, const char *path);
+/* Sets one key from text; returns 0, or -1 for an unknown key or bad value. */
+int config_set(struct config *c, const char *key, const char *value);
+/* The database URL to use: db_url, or sqlite:<data_dir>/fcms.db. Writes into buf. */
+const char *config_db_url(const struct config *c, char *buf, int buflen);
+
+#endif

@@ -1,0 +1,151 @@
+/* Audit chain (see audit.h). */
+#include "domain/audit.h"
+#include "store/db.h"
+#include "util/crypto.h"
+#include "util/log.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void audit_hash(const char *prev_hash, int64_t seq, int64_t at, int64_t actor_id,
+		const char *actor, const char *ip, const char *action, const char *target_type,
+		const char *target_id, const char *result, const char *detail_text, char out[65])
+{
+	json_t *arr = json_pack("[sIIIssssssss]", "fcms-audit-v1", (json_int_t)seq, (json_int_t)at,
+				(json_int_t)actor_id, actor ? actor : "", ip ? ip : "", action ? action : "",
+				target_type ? target_type : "", target_id ? target_id : "",
+				result ? result : "", detail_text ? detail_text : "", prev_hash);
+	char *canon = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
+	if (!canon) {
+		/* Out of memory: a hash that can never verify is safer than a silent one. */
+		memset(out, 'x', 64);
+		out[64] = '\0';
+	} else {
+		size_t plen = strlen(prev_hash), clen = strlen(canon);
+		char *buf = malloc(plen + 1 + clen);
+		if (buf) {
+			memcpy(buf, prev_hash, plen);
+			buf[plen] = '\n';
+			memcpy(buf + plen + 1, canon, clen);
+			crypto_sha256_hex(buf, plen + 1 + clen, out);
+			free(buf);
+		} else {
+			memset(out, 'x', 64);
+			out[64] = '\0';
+		}
+	}
+	free(canon);
+	json_decref(arr);
+}
+
+int audit_append(struct db *d, const struct audit_event *ev)
+{
+	struct db_res *r;
+	int rc = DBQ(d, &r, "SELECT seq, hash FROM audit_head WHERE id = 1", DB_END);
+	if (rc < 0)
+		return rc;
+	rc = db_next(r);
+	if (rc != 1) {
+		db_done(r);
+		return rc < 0 ? rc : DB_HARD;
+	}
+	int64_t seq = db_int(r, 0) + 1;
+	char prev[65];
+	snprintf(prev, sizeof prev, "%s", db_text(r, 1));
+	db_done(r);
+
+	char *detail = ev->detail ? json_dumps(ev->detail, JSON_COMPACT | JSON_SORT_KEYS)
+				  : strdup("{}");
+	if (!detail)
+		return DB_HARD;
+	int64_t at = ev->at ? ev->at : now_ms();
+	const char *actor = ev->actor ? ev->actor : "system";
+	const char *ip = ev->ip ? ev->ip : "";
+	const char *result = ev->result ? ev->result : "ok";
+	const char *ttype = ev->target_type ? ev->target_type : "";
+	const char *tid = ev->target_id ? ev->target_id : "";
+	char hash[65];
+	audit_hash(prev, seq, at, ev->actor_id, actor, ip, ev->action, ttype, tid, result, detail, hash);
+	rc = DBX(d,
+		 "INSERT INTO audit_events (seq, at, actor_id, actor, ip, action, target_type, target_id,"
+		 " result, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		 DB_INT(seq), DB_INT(at), DB_INT_OR_NULL(ev->actor_id > 0, ev->actor_id), DB_TEXT(actor),
+		 DB_TEXT(ip), DB_TEXT(ev->action), DB_TEXT(ttype), DB_TEXT(tid), DB_TEXT(result),
+		 DB_TEXT(detail), DB_TEXT(prev), DB_TEXT(hash));
+	free(detail);
+	if (rc < 0)
+		return rc;
+	rc = DBX(d, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", DB_INT(seq), DB_TEXT(hash));
+	return rc < 0 ? rc : DB_OK;
+}
+
+int audit_verify(struct db *d, struct audit_verify_result *out)
+{
+	memset(out, 0, sizeof *out);
+	struct db_res *r;
+	int rc = DBQ(d, &r,
+		     "SELECT seq, at, actor_id, actor, ip, action, target_type, target_id, result, detail,"
+		     " prev_hash, hash FROM audit_events ORDER BY seq",
+		     DB_END);
+	if (rc < 0)
+		return rc;
+	char prev[65] = "0000000000000000000000000000000000000000000000000000000000000000";
+	int64_t expect = 1;
+	out->ok = true;
+	while ((rc = db_next(r)) == 1) {
+		int64_t seq = db_int(r, 0);
+		out->events++;
+		if (!out->ok)
+			continue;
+		const char *stored_prev = db_text(r, 10), *stored_hash = db_text(r, 11);
+		char h[65];
+		audit_hash(prev, seq, db_int(r, 1), db_int(r, 2), db_text(r, 3), db_text(r, 4),
+			   db_text(r, 5), db_text(r, 6), db_text(r, 7), db_text(r, 8), db_text(r, 9), h);
+		if (seq != expect) {
+			out->ok = false;
+			out->first_bad_seq = expect;
+			snprintf(out->reason, sizeof out->reason,
+				 "第 %lld 条事件缺失或序号不连续（实际为 %lld）", (long long)expect,
+				 (long long)seq);
+		} else if (!stored_prev || strcmp(stored_prev, prev) != 0) {
+			out->ok = false;
+			out->first_bad_seq = seq;
+			snprintf(out->reason, sizeof out->reason, "第 %lld 条事件的前序哈希不匹配",
+				 (long long)seq);
+		} else if (!stored_hash || strcmp(stored_hash, h) != 0) {
+			out->ok = false;
+			out->first_bad_seq = seq;
+			snprintf(out->reason, sizeof out->reason, "第 %lld 条事件内容被修改（哈希不匹配）",
+				 (long long)seq);
+		}
+		snprintf(prev, sizeof prev, "%s", stored_hash ? stored_hash : "");
+		expect = seq + 1;
+	}
+	db_done(r);
+	if (rc < 0)
+		return rc;
+	if (out->ok) {
+		int64_t head_seq = 0;
+		rc = DB_SCALAR(d, &head_seq, "SELECT seq FROM audit_head WHERE id = 1", DB_END);
+		if (rc < 0)
+			return rc;
+		if (head_seq != expect - 1) {
+			out->ok = false;
+			out->first_bad_seq = head_seq > expect - 1 ? expect : head_seq + 1;
+			snprintf(out->reason, sizeof out->reason,
+				 "链尾不一致：链头记录第 %lld 条，实际最后一条为第 %lld 条",
+				 (long long)head_seq, (long long)(expect - 1));
+		}
+	}
+	return DB_OK;
+}
+
+json_t *audit_diff(json_t *before, json_t *after)
+{
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "before", before ? before : json_null());
+	json_object_set_new(o, "after", after ? after : json_null());
+	return o;
+}

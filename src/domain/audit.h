@@ -1,0 +1,47 @@
+/* The append-only audit chain. Each event stores SHA-256(prev_hash "\n" canonical content),
+ * where the canonical content is a compact JSON array of the event's fields including its
+ * sequence number, so an edited, removed, inserted or reordered event breaks the chain at that
+ * event. audit_head holds the last seq and hash, so removing events at the tail is seen too.
+ * Appends run inside the caller's write transaction: the event commits with the change. */
+#ifndef FCMS_AUDIT_H
+#define FCMS_AUDIT_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct db;
+
+struct audit_event {
+	int64_t at;          /* epoch ms; 0 = now */
+	int64_t actor_id;    /* 0 = none (anonymous / system) */
+	const char *actor;   /* username or "system" */
+	const char *ip;
+	const char *action;  /* e.g. "user.lock" */
+	const char *target_type;
+	const char *target_id;
+	const char *result;  /* "ok" | "denied" | "failed" */
+	json_t *detail;      /* borrowed; may be NULL; before/after of what changed */
+};
+
+/* Canonical hash of one event: hex SHA-256 into out[65]. detail_text is the stored JSON text. */
+void audit_hash(const char *prev_hash, int64_t seq, int64_t at, int64_t actor_id,
+		const char *actor, const char *ip, const char *action, const char *target_type,
+		const char *target_id, const char *result, const char *detail_text, char out[65]);
+
+/* Appends ev to the chain. Must run inside a write transaction on d. Returns DB_OK or a
+ * negative db status. */
+int audit_append(struct db *d, const struct audit_event *ev);
+
+struct audit_verify_result {
+	bool ok;
+	int64_t events;
+	int64_t first_bad_seq; /* 0 when ok */
+	char reason[160];
+};
+/* Walks the whole chain in seq order. Returns DB_OK (result in *out) or a negative db status. */
+int audit_verify(struct db *d, struct audit_verify_result *out);
+
+/* Helper for before/after details: {"before":before,"after":after}; steals both (NULL ok). */
+json_t *audit_diff(json_t *before, json_t *after);
+
+#endif

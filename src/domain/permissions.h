@@ -1,0 +1,84 @@
+/* The fixed permission catalogue, data scopes, the signed-in principal, and the 三员 rule.
+ * Roles hold permission codes as data; the server works with a bit mask built from them. */
+#ifndef FCMS_PERMISSIONS_H
+#define FCMS_PERMISSIONS_H
+#include <stdbool.h>
+#include <stdint.h>
+
+enum perm {
+	P_COMPLAINT_REGISTER = 1u << 0,
+	P_COMPLAINT_HANDLE = 1u << 1,
+	P_COMPLAINT_REVIEW = 1u << 2,
+	P_COMPLAINT_CALLBACK = 1u << 3,
+	P_COMPLAINT_DELETE_APPROVE = 1u << 4,
+	P_COMPLAINT_VIEW = 1u << 5,
+	P_REPORT_VIEW = 1u << 6,
+	P_ORG_MANAGE = 1u << 7,
+	P_USER_MANAGE = 1u << 8,
+	P_ROLE_MANAGE = 1u << 9,
+	P_CONFIG_MANAGE = 1u << 10,
+	P_AUDIT_VIEW = 1u << 11,
+	P_PII_UNMASK = 1u << 12,
+	P_USER_STATUS = 1u << 13,
+	P_SECURITY_POLICY = 1u << 14,
+	P_TOKEN_MANAGE = 1u << 15,
+	P_REGULATOR_MANAGE = 1u << 16,
+};
+
+struct perm_info {
+	uint32_t bit;
+	const char *code;  /* e.g. "org.manage" */
+	const char *name;  /* Chinese label */
+	const char *group; /* Chinese group label for the UI */
+};
+/* The catalogue, terminated by an entry with code NULL. */
+extern const struct perm_info perm_catalogue[];
+
+/* Bit for a permission code; 0 when unknown. */
+uint32_t perm_from_code(const char *code);
+/* Parses a space-separated list. Returns 0 and sets *mask, or -1 naming the first unknown
+ * code in *bad (borrowed pointer into a static buffer of the calling thread). */
+int perm_parse_list(const char *list, uint32_t *mask, const char **bad);
+
+enum data_scope { SCOPE_SELF = 0, SCOPE_ORG = 1, SCOPE_SUBTREE = 2, SCOPE_ALL = 3 };
+/* "self" | "org" | "subtree" | "all" -> scope; -1 when unknown. */
+int scope_from_code(const char *code);
+const char *scope_code(enum data_scope s);
+
+/* 三员: the three separated administrator kinds. */
+enum sanyuan { SANYUAN_NONE = 0, SANYUAN_SYS, SANYUAN_SEC, SANYUAN_AUDIT };
+int sanyuan_from_code(const char *code); /* NULL/"" -> SANYUAN_NONE; unknown -> -1 */
+/* True when the kinds of a role set (array of n values) hold two different 三员 kinds. */
+bool sanyuan_conflict(const int *kinds, int n);
+
+/* Who is making a request. Filled by the auth layer from a session or an API token. */
+struct principal {
+	int64_t user_id;
+	char username[64];
+	char name[128];
+	int64_t org_id;
+	char org_path[512]; /* '/1/5/' path of the user's institution */
+	uint32_t perms;
+	enum data_scope scope; /* widest scope over the user's roles */
+	bool must_change_password;
+	bool via_token;
+	char csrf[64];
+	char session_hash[65];
+};
+
+/* The one place where data scope is decided for an object: true when p may see an object that
+ * belongs to the institution with path obj_org_path and (when owner_id > 0) to user owner_id. */
+bool scope_allows(const struct principal *p, const char *obj_org_path, int64_t owner_id);
+
+/* Parameters for list queries, so every store list applies scope the same way:
+ * filter rows with "(?1 = 3 OR (?1 = 2 AND path LIKE ?2) OR (?1 = 1 AND org_id = ?3)
+ * OR (?1 = 0 AND owner = ?4))". */
+struct scope_filter {
+	int kind;
+	char path_like[520]; /* org_path + '%' */
+	int64_t org_id;
+	int64_t user_id;
+};
+void scope_filter_for(const struct principal *p, struct scope_filter *out);
+
+#endif

@@ -1,0 +1,17 @@
+/* Request metrics for GET /metrics (Prometheus text format). Lock-free counters. */
+#ifndef FCMS_METRICS_H
+#define FCMS_METRICS_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct route;
+/* Sizes the counters for n routes. Call once before serving. */
+int metrics_init(size_t nroutes);
+void metrics_free(void);
+/* Records one request: route index (-1 for static/unmatched), status, duration. */
+void metrics_record(int route_index, int status, uint64_t duration_ns);
+void metrics_connection(int delta);
+/* Renders all metrics; caller frees the returned string. */
+char *metrics_render(const struct route *routes, size_t nroutes);
+
+#endif

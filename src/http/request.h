@@ -1,0 +1,100 @@
+/* One HTTP request as the handlers see it, and the reply helpers. A request lives from the
+ * first access-handler call to MHD's completion callback; everything in it (arena, body, parsed
+ * JSON, reply) is released there. Handlers run on an MHD pool thread and use that thread's
+ * database connection (r->db). */
+#ifndef FCMS_REQUEST_H
+#define FCMS_REQUEST_H
+#include "domain/permissions.h"
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct MHD_Connection;
+struct MHD_Response;
+struct arena;
+struct db;
+struct app;
+struct route;
+
+#define REQ_MAX_ARGS 4
+
+struct request {
+	struct MHD_Connection *conn;
+	struct app *app;
+	struct arena *arena;
+	struct db *db;
+	const struct route *route;
+	int route_index;
+	const char *method;
+	const char *path;
+	const char *args[REQ_MAX_ARGS]; /* path parameters, in the arena */
+	int nargs;
+	char id[17];                    /* request id for logs */
+	char ip[64];
+	uint64_t started_ns;
+	/* body */
+	char *body;
+	size_t body_len, body_alloc, body_cap;
+	bool too_big;
+	json_t *json;                   /* parsed JSON body (owned) */
+	/* who */
+	struct principal *user;         /* NULL when anonymous */
+	bool secure;                    /* served over TLS or behind a TLS proxy */
+	/* reply */
+	int status;
+	struct MHD_Response *response;
+	bool done;
+};
+
+/* Handlers return 0; they always leave a reply in r via the helpers below. */
+typedef int (*handler_fn)(struct request *r);
+
+/* Replies with JSON (steals body; NULL body means out of memory → 500). Returns 0. */
+int reply_json(struct request *r, int status, json_t *body);
+/* Replies {"error":{"code","message"[,"field"]}}. message is Chinese, shown to users. */
+int reply_error(struct request *r, int status, const char *code, const char *message,
+		const char *field);
+/* Like reply_error, with an extra integer member in the error object (e.g. "position"). */
+int reply_error_at(struct request *r, int status, const char *code, const char *message,
+		   const char *field, const char *extra_key, long long extra_val);
+/* 500 for a database failure (logged with the request id; no details leak). */
+int reply_db_error(struct request *r, int rc);
+/* Replies with a raw body; copies body. */
+int reply_raw(struct request *r, int status, const char *content_type, const char *body, size_t len);
+/* Adds a header to the pending reply (call after a reply_* helper). */
+void reply_header(struct request *r, const char *name, const char *value);
+
+/* Query-string value (decoded) or NULL. Borrowed from MHD for the request's life. */
+const char *req_query(struct request *r, const char *key);
+/* Header value or NULL. */
+const char *req_header(struct request *r, const char *name);
+/* Cookie value or NULL. */
+const char *req_cookie(struct request *r, const char *name);
+/* Path parameter i as a positive id; 0 when absent or not a number. */
+int64_t req_arg_id(struct request *r, int i);
+/* Paging from ?page=&page_size= (defaults 1 and 20, page_size capped at 200).
+ * Returns 0, or replies 400 and returns -1. */
+int req_paging(struct request *r, int64_t *limit, int64_t *offset);
+
+/* ---- JSON body validation ---- */
+enum field_type { F_STRING, F_INT, F_BOOL, F_ID, F_ID_OR_NULL, F_ARRAY, F_OBJECT };
+struct field_spec {
+	const char *name;
+	enum field_type type;
+	bool required;
+	int max_len;   /* characters for strings (0 = 200), max items for arrays */
+	int min_len;   /* characters for strings */
+	const char *label; /* Chinese field label for messages */
+};
+/* Checks r->json against spec (terminated by {NULL}): an object, no unknown fields, required
+ * present, types right, string lengths in range, no control characters in strings. On failure
+ * replies 400 and returns -1; 0 when valid. */
+int req_validate(struct request *r, const struct field_spec *spec);
+/* Accessors after validation: string or NULL when absent (or JSON null). */
+const char *body_str(struct request *r, const char *name);
+bool body_has(struct request *r, const char *name);
+int64_t body_int(struct request *r, const char *name, int64_t dflt);
+bool body_bool(struct request *r, const char *name, bool dflt);
+
+#endif

@@ -1,0 +1,212 @@
+/* The fcms command: one binary with subcommands (serve, init, audit-verify, routes, version).
+ * Each subcommand is a row of the table at the bottom; later ones (seed-demo, regulator-sim)
+ * join it there. */
+#include "api/api.h"
+#include "config.h"
+#include "domain/audit.h"
+#include "domain/bootstrap.h"
+#include "domain/security_policy.h"
+#include "http/server.h"
+#include "http/static_files.h"
+#include "store/store.h"
+#include "util/crypto.h"
+#include "util/log.h"
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef FCMS_VERSION
+#define FCMS_VERSION "0.1.0"
+#endif
+
+/* Options shared by the subcommands; each accepts the ones it documents. */
+static int parse_options(int argc, char **argv, struct config *cfg)
+{
+	config_defaults(cfg);
+	/* The config file first, so flags override it wherever they stand. */
+	for (int i = 1; i < argc - 1; i++)
+		if (strcmp(argv[i], "--config") == 0 && config_load_file(cfg, argv[i + 1]) != 0)
+			return -1;
+	static const struct {
+		const char *flag, *key;
+	} flags[] = {{"--listen", "listen"}, {"--data", "data_dir"}, {"--db", "db_url"},
+		     {"--web", "web_root"}, {"--regulator", "regulator"}, {"--threads", "threads"}};
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0) {
+			i++;
+			continue;
+		}
+		bool known = false;
+		for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++) {
+			if (strcmp(argv[i], flags[k].flag) != 0)
+				continue;
+			if (i + 1 >= argc) {
+				fprintf(stderr, "%s needs a value\n", argv[i]);
+				return -1;
+			}
+			if (config_set(cfg, flags[k].key, argv[++i]) != 0)
+				return -1;
+			known = true;
+			break;
+		}
+		if (!known) {
+			fprintf(stderr, "unknown option: %s\n", argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Opens the store for this process: data dir, migrations, bootstrap. Returns the main thread's
+ * connection or NULL. */
+static struct db *open_store(const struct config *cfg, bool bootstrap)
+{
+	if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "cannot create data dir %s: %s\n", cfg->data_dir, strerror(errno));
+		return NULL;
+	}
+	char url[1100];
+	if (store_init(config_db_url(cfg, url, sizeof url)) != 0)
+		return NULL;
+	struct db *d = store_conn();
+	if (!d) {
+		fprintf(stderr, "cannot open the database\n");
+		return NULL;
+	}
+	if (store_migrate(d) != DB_OK)
+		return NULL;
+	if (bootstrap && bootstrap_run(d, getenv("FCMS_ADMIN_PASSWORD")) != 0)
+		return NULL;
+	return d;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	struct config cfg;
+	if (parse_options(argc, argv, &cfg) != 0)
+		return 2;
+	if (crypto_init(cfg.hash_concurrency) != 0)
+		return 1;
+	security_policy_defaults(&cfg);
+	if (!open_store(&cfg, true)) {
+		store_release_thread();
+		return 1;
+	}
+	struct app app = {.cfg = cfg, .routes = api_routes, .nroutes = api_route_count};
+	app.web_fd = static_open_root(cfg.web_root);
+	if (app.web_fd < 0)
+		log_warn("no web UI at %s (run make); serving the API only", cfg.web_root);
+
+	/* Signals are taken synchronously by this thread; the pool threads never see them. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (server_start(&app) != 0) {
+		store_release_thread();
+		return 1;
+	}
+	int sig = 0;
+	sigwait(&set, &sig);
+	log_info("signal %d: stopping (finishing in-flight requests)", sig);
+	server_stop(&app);
+	if (app.web_fd >= 0)
+		close(app.web_fd);
+	store_release_thread();
+	log_info("stopped");
+	return 0;
+}
+
+static int cmd_init(int argc, char **argv)
+{
+	struct config cfg;
+	if (parse_options(argc, argv, &cfg) != 0)
+		return 2;
+	if (crypto_init(cfg.hash_concurrency) != 0)
+		return 1;
+	struct db *d = open_store(&cfg, true);
+	int64_t version = 0;
+	if (d)
+		store_schema_version(d, &version);
+	store_release_thread();
+	if (!d)
+		return 1;
+	printf("database ready (schema version %lld)\n", (long long)version);
+	return 0;
+}
+
+static int cmd_audit_verify(int argc, char **argv)
+{
+	struct config cfg;
+	if (parse_options(argc, argv, &cfg) != 0)
+		return 2;
+	if (crypto_init(1) != 0)
+		return 1;
+	struct db *d = open_store(&cfg, false);
+	struct audit_verify_result v;
+	int rc = d ? audit_verify(d, &v) : DB_HARD;
+	store_release_thread();
+	if (rc != DB_OK) {
+		fprintf(stderr, "audit-verify: cannot read the audit log\n");
+		return 2;
+	}
+	if (v.ok) {
+		printf("audit chain intact: %lld events\n", (long long)v.events);
+		return 0;
+	}
+	printf("audit chain BROKEN at event %lld: %s (%lld events read)\n", (long long)v.first_bad_seq,
+	       v.reason, (long long)v.events);
+	return 1;
+}
+
+static int cmd_routes(int argc, char **argv)
+{
+	for (size_t i = 0; i < api_route_count; i++)
+		printf("%s %s\n", api_routes[i].method, api_routes[i].pattern);
+	return 0;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	printf("fcms %s\n", FCMS_VERSION);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+} commands[] = {
+	{"serve", cmd_serve, "[--listen HOST:PORT] [--data DIR] [--db URL] [--config FILE] [--web DIR]"},
+	{"init", cmd_init, "[--data DIR] [--db URL] [--config FILE]   create or migrate the database, create the admin"},
+	{"audit-verify", cmd_audit_verify, "[--data DIR] [--db URL]   verify the audit chain; exit 0 only if intact"},
+	{"routes", cmd_routes, "  print the HTTP route table"},
+	{"version", cmd_version, ""},
+};
+
+static void usage(void)
+{
+	fprintf(stderr, "usage:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(stderr, "  fcms %s %s\n", commands[i].name, commands[i].usage);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage();
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "unknown command: %s\n", argv[1]);
+	usage();
+	return 2;
+}

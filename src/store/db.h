@@ -1,0 +1,106 @@
+/* The database connection interface shared by the SQLite and PostgreSQL drivers.
+ *
+ * SQL is written once with `?` placeholders; the PostgreSQL driver rewrites them to $n. Every
+ * statement is prepared once per connection and cached by the address of its SQL text, so SQL
+ * must be a string literal (or otherwise live as long as the process). Values are bound, never
+ * formatted into SQL. One connection belongs to one thread.
+ *
+ * Status codes: DB_OK (0) or a positive row count; DB_SOFT means "retry the whole transaction"
+ * (SQLite BUSY/LOCKED, PostgreSQL 40001/40P01); DB_CONSTRAINT a unique/foreign-key violation;
+ * DB_HARD anything else (logged by the driver). */
+#ifndef FCMS_DB_H
+#define FCMS_DB_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { DB_OK = 0, DB_SOFT = -1, DB_HARD = -2, DB_CONSTRAINT = -3 };
+enum db_backend { DB_SQLITE, DB_PG };
+enum db_vtype { DBV_END, DBV_NULL, DBV_INT, DBV_TEXT };
+
+struct db_val {
+	enum db_vtype type;
+	int64_t i;
+	const char *s;
+};
+#define DB_INT(x) ((struct db_val){DBV_INT, (int64_t)(x), NULL})
+static inline struct db_val db_text_val(const char *s)
+{
+	return (struct db_val){s ? DBV_TEXT : DBV_NULL, 0, s};
+}
+#define DB_TEXT(x) db_text_val(x)
+#define DB_NULL ((struct db_val){DBV_NULL, 0, NULL})
+#define DB_END ((struct db_val){DBV_END, 0, NULL})
+/* Optional int: NULL when has is false. */
+#define DB_INT_OR_NULL(has, x) ((has) ? DB_INT(x) : DB_NULL)
+
+struct db;
+struct db_res;
+
+/* Opens a connection. url is "sqlite:/path/fcms.db" or "postgresql://...". Returns NULL on
+ * failure (logged). Close with db_close(). */
+struct db *db_open(const char *url);
+void db_close(struct db *d);
+enum db_backend db_backend(const struct db *d);
+/* True while the connection answers a trivial query. */
+bool db_ping(struct db *d);
+
+/* Runs sql with args (terminated by DB_END) and returns a cursor in *out (caller calls
+ * db_done). Returns DB_OK or a negative status; on error *out is NULL. */
+int db_query(struct db *d, struct db_res **out, const char *sql, const struct db_val *args);
+/* Runs a statement without rows; returns the number of rows changed (>= 0) or a negative status. */
+int db_exec(struct db *d, const char *sql, const struct db_val *args);
+/* Runs several ;-separated statements without parameters (migrations). */
+int db_exec_script(struct db *d, const char *sql);
+
+#define DBQ(d, out, sql, ...) db_query((d), (out), (sql), (const struct db_val[]){__VA_ARGS__, DB_END})
+#define DBX(d, sql, ...) db_exec((d), (sql), (const struct db_val[]){__VA_ARGS__, DB_END})
+
+/* Advances the cursor: 1 when a row is ready, 0 at the end, negative on error. */
+int db_next(struct db_res *r);
+/* Column accessors for the current row (0-based). Text is borrowed until the next db_next or
+ * db_done; NULL columns give 0 / NULL. */
+int64_t db_int(struct db_res *r, int col);
+const char *db_text(struct db_res *r, int col);
+bool db_is_null(struct db_res *r, int col);
+/* Frees the cursor. NULL allowed. */
+void db_done(struct db_res *r);
+
+/* Convenience: runs a query expected to give at most one row with one integer column.
+ * Returns 1 and sets *v when a row came back, 0 when none, negative on error. */
+int db_scalar_int(struct db *d, int64_t *v, const char *sql, const struct db_val *args);
+#define DB_SCALAR(d, v, sql, ...) db_scalar_int((d), (v), (sql), (const struct db_val[]){__VA_ARGS__, DB_END})
+
+/* The current row as a JSON object keyed by column name (use SQL aliases for the names):
+ * integer columns become integers, text strings, NULL null. Caller owns the object. */
+json_t *db_row_json(struct db_res *r);
+/* Runs a query and collects every row with db_row_json into a new array in *out (caller owns).
+ * Returns DB_OK or a negative status (then *out is NULL). */
+int db_query_json(struct db *d, json_t **out, const char *sql, const struct db_val *args);
+#define DBJ(d, out, sql, ...) db_query_json((d), (out), (sql), (const struct db_val[]){__VA_ARGS__, DB_END})
+/* Like db_query_json for at most one row: *out is the object, or NULL when no row (returns 0). */
+int db_query_json_one(struct db *d, json_t **out, const char *sql, const struct db_val *args);
+#define DBJ1(d, out, sql, ...) db_query_json_one((d), (out), (sql), (const struct db_val[]){__VA_ARGS__, DB_END})
+
+/* Transactions. db_begin starts a write transaction (SQLite BEGIN IMMEDIATE, PostgreSQL
+ * SERIALIZABLE) or a read transaction. */
+int db_begin(struct db *d, bool write);
+int db_commit(struct db *d);
+void db_rollback(struct db *d);
+
+/* Runs fn(d, ctx) inside a transaction, retrying on DB_SOFT (bounded, with backoff).
+ * fn returns 0 to commit, a negative DB status to roll back (soft ones are retried), or a
+ * positive application code to roll back and return it (e.g. a validation refusal found inside
+ * the transaction). Returns 0 after a commit, else the code. */
+typedef int (*db_tx_fn)(struct db *d, void *ctx);
+int db_tx(struct db *d, bool write, db_tx_fn fn, void *ctx);
+
+/* Counters for /metrics. */
+struct db_stats {
+	long open_connections;
+	long tx_retries;
+	long tx_failures;
+};
+void db_stats_get(struct db_stats *out);
+
+#endif

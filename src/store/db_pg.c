@@ -1,0 +1,295 @@
+/* PostgreSQL driver over libpq: `?` rewritten to $n, statements prepared once per connection
+ * (named s1, s2, ... and cached by SQL address), text-format values, SERIALIZABLE write
+ * transactions whose serialization failures and deadlocks are reported as DB_SOFT. */
+#include "store/db_internal.h"
+#include "util/log.h"
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pg_db {
+	struct db base;
+	PGconn *conn;
+	struct stmt_map stmts; /* sql address -> statement name (malloc'd) */
+	int next_id;
+};
+
+struct pg_res {
+	const struct db_driver *drv;
+	PGresult *res;
+	int row, nrows;
+};
+
+static const struct db_driver pg_driver;
+
+static int map_result(struct pg_db *d, PGresult *res, const char *sql)
+{
+	ExecStatusType st = PQresultStatus(res);
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return DB_OK;
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0))
+		return DB_SOFT;
+	if (state && strncmp(state, "23", 2) == 0)
+		return DB_CONSTRAINT;
+	if (PQstatus(d->conn) == CONNECTION_BAD) {
+		log_error("pg: connection lost, resetting");
+		PQreset(d->conn);
+		/* Prepared statements are gone with the old session. */
+		stmt_map_free(&d->stmts, free);
+		return DB_SOFT;
+	}
+	log_error("pg: %s [%s] in: %.200s", PQresultErrorMessage(res), state ? state : "?", sql);
+	return DB_HARD;
+}
+
+/* Rewrites ? to $1, $2, ... outside quoted strings. Caller frees. */
+static char *rewrite_placeholders(const char *sql)
+{
+	size_t n = strlen(sql);
+	char *out = malloc(n * 4 + 1);
+	if (!out)
+		return NULL;
+	char *o = out;
+	int idx = 0;
+	char quote = 0;
+	for (const char *p = sql; *p; p++) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0;
+			*o++ = *p;
+		} else if (*p == '\'' || *p == '"') {
+			quote = *p;
+			*o++ = *p;
+		} else if (*p == '?') {
+			o += sprintf(o, "$%d", ++idx);
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static int count_args(const struct db_val *args)
+{
+	int n = 0;
+	while (args && args[n].type != DBV_END)
+		n++;
+	return n;
+}
+
+static int run(struct pg_db *d, const char *sql, const struct db_val *args, PGresult **out)
+{
+	const char *name = stmt_map_get(&d->stmts, sql);
+	if (!name) {
+		char *text = rewrite_placeholders(sql);
+		char *nm = malloc(16);
+		if (!text || !nm) {
+			free(text);
+			free(nm);
+			return DB_HARD;
+		}
+		snprintf(nm, 16, "s%d", ++d->next_id);
+		PGresult *pr = PQprepare(d->conn, nm, text, 0, NULL);
+		free(text);
+		int rc = map_result(d, pr, sql);
+		PQclear(pr);
+		if (rc < 0 || stmt_map_put(&d->stmts, sql, nm) != 0) {
+			free(nm);
+			return rc < 0 ? rc : DB_HARD;
+		}
+		name = nm;
+	}
+	int n = count_args(args);
+	const char *values[64];
+	char numbuf[64][24];
+	if (n > 64)
+		return DB_HARD;
+	for (int i = 0; i < n; i++) {
+		if (args[i].type == DBV_INT) {
+			snprintf(numbuf[i], sizeof numbuf[i], "%lld", (long long)args[i].i);
+			values[i] = numbuf[i];
+		} else if (args[i].type == DBV_TEXT) {
+			values[i] = args[i].s;
+		} else {
+			values[i] = NULL;
+		}
+	}
+	PGresult *res = PQexecPrepared(d->conn, name, n, values, NULL, NULL, 0);
+	int rc = map_result(d, res, sql);
+	if (rc < 0) {
+		PQclear(res);
+		return rc;
+	}
+	*out = res;
+	return DB_OK;
+}
+
+static int pg_query(struct db *base, struct db_res **out, const char *sql, const struct db_val *args)
+{
+	PGresult *res;
+	int rc = run((struct pg_db *)base, sql, args, &res);
+	if (rc < 0)
+		return rc;
+	struct pg_res *r = malloc(sizeof *r);
+	if (!r) {
+		PQclear(res);
+		return DB_HARD;
+	}
+	r->drv = &pg_driver;
+	r->res = res;
+	r->row = -1;
+	r->nrows = PQntuples(res);
+	*out = (struct db_res *)r;
+	return DB_OK;
+}
+
+static int pg_exec(struct db *base, const char *sql, const struct db_val *args)
+{
+	PGresult *res;
+	int rc = run((struct pg_db *)base, sql, args, &res);
+	if (rc < 0)
+		return rc;
+	const char *t = PQcmdTuples(res);
+	int n = t && *t ? atoi(t) : 0;
+	PQclear(res);
+	return n;
+}
+
+static int pg_exec_script(struct db *base, const char *sql)
+{
+	struct pg_db *d = (struct pg_db *)base;
+	PGresult *res = PQexec(d->conn, sql);
+	int rc = map_result(d, res, "(script)");
+	PQclear(res);
+	return rc;
+}
+
+static int pg_next(struct db_res *res)
+{
+	struct pg_res *r = (struct pg_res *)res;
+	if (r->row + 1 >= r->nrows)
+		return 0;
+	r->row++;
+	return 1;
+}
+
+static int64_t pg_int(struct db_res *res, int col)
+{
+	struct pg_res *r = (struct pg_res *)res;
+	if (PQgetisnull(r->res, r->row, col))
+		return 0;
+	return strtoll(PQgetvalue(r->res, r->row, col), NULL, 10);
+}
+
+static const char *pg_text(struct db_res *res, int col)
+{
+	struct pg_res *r = (struct pg_res *)res;
+	if (PQgetisnull(r->res, r->row, col))
+		return NULL;
+	return PQgetvalue(r->res, r->row, col);
+}
+
+static bool pg_null(struct db_res *res, int col)
+{
+	struct pg_res *r = (struct pg_res *)res;
+	return PQgetisnull(r->res, r->row, col);
+}
+
+static int pg_ncols(struct db_res *res)
+{
+	return PQnfields(((struct pg_res *)res)->res);
+}
+
+static const char *pg_col_name(struct db_res *res, int col)
+{
+	return PQfname(((struct pg_res *)res)->res, col);
+}
+
+static int pg_col_kind(struct db_res *res, int col)
+{
+	struct pg_res *r = (struct pg_res *)res;
+	if (PQgetisnull(r->res, r->row, col))
+		return 0;
+	Oid t = PQftype(r->res, col);
+	return t == 20 || t == 21 || t == 23 ? 1 : 2; /* int8, int2, int4 */
+}
+
+static void pg_done(struct db_res *res)
+{
+	struct pg_res *r = (struct pg_res *)res;
+	PQclear(r->res);
+	free(r);
+}
+
+static int simple(struct pg_db *d, const char *sql)
+{
+	PGresult *res = PQexec(d->conn, sql);
+	int rc = map_result(d, res, sql);
+	PQclear(res);
+	return rc;
+}
+
+static int pg_begin(struct db *base, bool write)
+{
+	return simple((struct pg_db *)base, write ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+						  : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+}
+
+static int pg_commit(struct db *base)
+{
+	return simple((struct pg_db *)base, "COMMIT");
+}
+
+static void pg_rollback(struct db *base)
+{
+	struct pg_db *d = (struct pg_db *)base;
+	if (PQtransactionStatus(d->conn) != PQTRANS_IDLE)
+		simple(d, "ROLLBACK");
+}
+
+static void pg_close(struct db *base)
+{
+	struct pg_db *d = (struct pg_db *)base;
+	stmt_map_free(&d->stmts, free);
+	PQfinish(d->conn);
+	free(d);
+	db_stats_conn(-1);
+}
+
+static const struct db_driver pg_driver = {
+	pg_close, pg_query, pg_exec, pg_exec_script, pg_next, pg_int, pg_text, pg_null,
+	pg_ncols, pg_col_name, pg_col_kind, pg_done, pg_begin, pg_commit, pg_rollback,
+};
+
+static void quiet_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+struct db *db_pg_open(const char *conninfo)
+{
+	struct pg_db *d = calloc(1, sizeof *d);
+	if (!d)
+		return NULL;
+	d->base.drv = &pg_driver;
+	d->base.backend = DB_PG;
+	d->conn = PQconnectdb(conninfo);
+	if (PQstatus(d->conn) != CONNECTION_OK) {
+		log_error("pg: cannot connect: %s", PQerrorMessage(d->conn));
+		PQfinish(d->conn);
+		free(d);
+		return NULL;
+	}
+	db_stats_conn(1);
+	PQsetNoticeProcessor(d->conn, quiet_notice, NULL);
+	if (simple(d, "SET application_name = 'fcms'; SET statement_timeout = '30s';"
+		      "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'") != DB_OK) {
+		pg_close(&d->base);
+		return NULL;
+	}
+	return &d->base;
+}

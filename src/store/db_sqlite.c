@@ -1,0 +1,234 @@
+/* SQLite driver: WAL, synchronous=FULL, foreign keys on, busy timeout, BEGIN IMMEDIATE for
+ * writes, statements prepared once per connection (SQLITE_PREPARE_PERSISTENT). */
+#include "store/db_internal.h"
+#include "util/log.h"
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sq_db {
+	struct db base;
+	sqlite3 *h;
+	struct stmt_map stmts;
+};
+
+struct sq_res {
+	const struct db_driver *drv;
+	struct sq_db *db;
+	sqlite3_stmt *st;
+};
+
+static const struct db_driver sq_driver;
+
+static int map_rc(struct sq_db *d, int rc, const char *sql)
+{
+	int primary = rc & 0xff;
+	if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+		return DB_SOFT;
+	if (primary == SQLITE_CONSTRAINT)
+		return DB_CONSTRAINT;
+	log_error("sqlite: %s (%d) in: %.200s", sqlite3_errmsg(d->h), rc, sql);
+	return DB_HARD;
+}
+
+static void finalize_stmt(void *st)
+{
+	sqlite3_finalize(st);
+}
+
+static void sq_close(struct db *base)
+{
+	struct sq_db *d = (struct sq_db *)base;
+	stmt_map_free(&d->stmts, finalize_stmt);
+	sqlite3_close_v2(d->h);
+	free(d);
+	db_stats_conn(-1);
+}
+
+static int prepare_bound(struct sq_db *d, const char *sql, const struct db_val *args,
+			 sqlite3_stmt **out)
+{
+	sqlite3_stmt *st = stmt_map_get(&d->stmts, sql);
+	if (!st) {
+		int rc = sqlite3_prepare_v3(d->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+		if (rc != SQLITE_OK)
+			return map_rc(d, rc, sql);
+		if (stmt_map_put(&d->stmts, sql, st) != 0) {
+			sqlite3_finalize(st);
+			return DB_HARD;
+		}
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	for (int i = 0; args && args[i].type != DBV_END; i++) {
+		int rc;
+		if (args[i].type == DBV_INT)
+			rc = sqlite3_bind_int64(st, i + 1, args[i].i);
+		else if (args[i].type == DBV_TEXT)
+			rc = sqlite3_bind_text(st, i + 1, args[i].s, -1, SQLITE_TRANSIENT);
+		else
+			rc = sqlite3_bind_null(st, i + 1);
+		if (rc != SQLITE_OK)
+			return map_rc(d, rc, sql);
+	}
+	*out = st;
+	return DB_OK;
+}
+
+static int sq_query(struct db *base, struct db_res **out, const char *sql, const struct db_val *args)
+{
+	struct sq_db *d = (struct sq_db *)base;
+	sqlite3_stmt *st;
+	int rc = prepare_bound(d, sql, args, &st);
+	if (rc < 0)
+		return rc;
+	struct sq_res *r = malloc(sizeof *r);
+	if (!r)
+		return DB_HARD;
+	r->drv = &sq_driver;
+	r->db = d;
+	r->st = st;
+	*out = (struct db_res *)r;
+	return DB_OK;
+}
+
+static int sq_exec(struct db *base, const char *sql, const struct db_val *args)
+{
+	struct sq_db *d = (struct sq_db *)base;
+	sqlite3_stmt *st;
+	int rc = prepare_bound(d, sql, args, &st);
+	if (rc < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return map_rc(d, rc, sql);
+	return sqlite3_changes(d->h);
+}
+
+static int sq_exec_script(struct db *base, const char *sql)
+{
+	struct sq_db *d = (struct sq_db *)base;
+	char *err = NULL;
+	int rc = sqlite3_exec(d->h, sql, NULL, NULL, &err);
+	if (rc != SQLITE_OK) {
+		log_error("sqlite: %s", err ? err : "error");
+		sqlite3_free(err);
+		return (rc & 0xff) == SQLITE_BUSY ? DB_SOFT : DB_HARD;
+	}
+	return DB_OK;
+}
+
+static int sq_next(struct db_res *res)
+{
+	struct sq_res *r = (struct sq_res *)res;
+	int rc = sqlite3_step(r->st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return map_rc(r->db, rc, sqlite3_sql(r->st));
+}
+
+static int64_t sq_int(struct db_res *res, int col)
+{
+	return sqlite3_column_int64(((struct sq_res *)res)->st, col);
+}
+
+static const char *sq_text(struct db_res *res, int col)
+{
+	return (const char *)sqlite3_column_text(((struct sq_res *)res)->st, col);
+}
+
+static bool sq_null(struct db_res *res, int col)
+{
+	return sqlite3_column_type(((struct sq_res *)res)->st, col) == SQLITE_NULL;
+}
+
+static int sq_ncols(struct db_res *res)
+{
+	return sqlite3_column_count(((struct sq_res *)res)->st);
+}
+
+static const char *sq_col_name(struct db_res *res, int col)
+{
+	return sqlite3_column_name(((struct sq_res *)res)->st, col);
+}
+
+static int sq_col_kind(struct db_res *res, int col)
+{
+	switch (sqlite3_column_type(((struct sq_res *)res)->st, col)) {
+	case SQLITE_NULL:
+		return 0;
+	case SQLITE_INTEGER:
+		return 1;
+	default:
+		return 2;
+	}
+}
+
+static void sq_done(struct db_res *res)
+{
+	struct sq_res *r = (struct sq_res *)res;
+	sqlite3_reset(r->st);
+	free(r);
+}
+
+static int simple(struct sq_db *d, const char *sql)
+{
+	sqlite3_stmt *st;
+	int rc = prepare_bound(d, sql, NULL, &st);
+	if (rc < 0)
+		return rc;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? DB_OK : map_rc(d, rc, sql);
+}
+
+static int sq_begin(struct db *base, bool write)
+{
+	return simple((struct sq_db *)base, write ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+static int sq_commit(struct db *base)
+{
+	return simple((struct sq_db *)base, "COMMIT");
+}
+
+static void sq_rollback(struct db *base)
+{
+	struct sq_db *d = (struct sq_db *)base;
+	if (!sqlite3_get_autocommit(d->h))
+		simple(d, "ROLLBACK");
+}
+
+static const struct db_driver sq_driver = {
+	sq_close, sq_query, sq_exec, sq_exec_script, sq_next, sq_int, sq_text, sq_null,
+	sq_ncols, sq_col_name, sq_col_kind, sq_done, sq_begin, sq_commit, sq_rollback,
+};
+
+struct db *db_sqlite_open(const char *path)
+{
+	struct sq_db *d = calloc(1, sizeof *d);
+	if (!d)
+		return NULL;
+	d->base.drv = &sq_driver;
+	d->base.backend = DB_SQLITE;
+	int rc = sqlite3_open_v2(path, &d->h,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		log_error("sqlite: cannot open %s: %s", path, d->h ? sqlite3_errmsg(d->h) : "no memory");
+		sqlite3_close_v2(d->h);
+		free(d);
+		return NULL;
+	}
+	db_stats_conn(1);
+	sqlite3_busy_timeout(d->h, 5000);
+	if (sq_exec_script(&d->base, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+				     "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;") != DB_OK) {
+		sq_close(&d->base);
+		return NULL;
+	}
+	return &d->base;
+}

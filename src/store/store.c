@@ -1,0 +1,134 @@
+/* Connections (one per thread, opened lazily, closed by a thread-exit destructor), migrations
+ * and settings. */
+#include "store/store.h"
+#include "store/migrations.h"
+#include "util/log.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *db_url;
+static pthread_key_t conn_key;
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+static void conn_destructor(void *p)
+{
+	db_close(p);
+}
+
+static void make_key(void)
+{
+	pthread_key_create(&conn_key, conn_destructor);
+}
+
+int store_init(const char *url)
+{
+	pthread_once(&key_once, make_key);
+	free(db_url);
+	db_url = strdup(url);
+	return db_url ? 0 : -1;
+}
+
+struct db *store_conn(void)
+{
+	struct db *d = pthread_getspecific(conn_key);
+	if (d)
+		return d;
+	if (!db_url)
+		return NULL;
+	d = db_open(db_url);
+	if (d)
+		pthread_setspecific(conn_key, d);
+	return d;
+}
+
+void store_release_thread(void)
+{
+	struct db *d = pthread_getspecific(conn_key);
+	if (d) {
+		pthread_setspecific(conn_key, NULL);
+		db_close(d);
+	}
+}
+
+int store_schema_version(struct db *d, int64_t *version)
+{
+	*version = 0;
+	int rc = db_exec_script(d, "CREATE TABLE IF NOT EXISTS schema_version ("
+				   " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+				   " applied_at BIGINT NOT NULL)");
+	if (rc < 0)
+		return rc;
+	rc = DB_SCALAR(d, version, "SELECT COALESCE(MAX(version), 0) FROM schema_version", DB_END);
+	return rc < 0 ? rc : DB_OK;
+}
+
+struct migrate_ctx {
+	const struct migration *m;
+};
+
+static int apply_one(struct db *d, void *ctx)
+{
+	const struct migration *m = ((struct migrate_ctx *)ctx)->m;
+	int64_t have = 0;
+	int rc = DB_SCALAR(d, &have, "SELECT COUNT(*) FROM schema_version WHERE version = ?",
+			   DB_INT(m->version));
+	if (rc < 0)
+		return rc;
+	if (have)
+		return DB_OK; /* another instance applied it meanwhile */
+	rc = db_exec_script(d, m->sql);
+	if (rc < 0)
+		return rc;
+	rc = DBX(d, "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+		 DB_INT(m->version), DB_TEXT(m->name), DB_INT(now_ms()));
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_migrate(struct db *d)
+{
+	int64_t current;
+	int rc = store_schema_version(d, &current);
+	if (rc < 0)
+		return rc;
+	const struct migration *list = db_backend(d) == DB_PG ? migrations_pg : migrations_sqlite;
+	for (const struct migration *m = list; m->name; m++) {
+		if (m->version <= current)
+			continue;
+		struct migrate_ctx ctx = {m};
+		if (db_backend(d) == DB_PG)
+			/* Several instances may start at once: serialise migrations on a lock. */
+			db_exec_script(d, "SELECT pg_advisory_lock(727001)");
+		rc = db_tx(d, true, apply_one, &ctx);
+		if (db_backend(d) == DB_PG)
+			db_exec_script(d, "SELECT pg_advisory_unlock(727001)");
+		if (rc != 0) {
+			log_error("migration %s failed", m->name);
+			return rc < 0 ? rc : DB_HARD;
+		}
+		log_info("migration %s applied", m->name);
+	}
+	return DB_OK;
+}
+
+int store_setting_get(struct db *d, const char *key, char *buf, int buflen)
+{
+	struct db_res *r;
+	int rc = DBQ(d, &r, "SELECT value FROM settings WHERE key = ?", DB_TEXT(key));
+	if (rc < 0)
+		return rc;
+	rc = db_next(r);
+	if (rc == 1)
+		snprintf(buf, (size_t)buflen, "%s", db_text(r, 0));
+	db_done(r);
+	return rc;
+}
+
+int store_setting_set(struct db *d, const char *key, const char *value)
+{
+	return DBX(d,
+		   "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)"
+		   " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+		   DB_TEXT(key), DB_TEXT(value), DB_INT(now_ms()));
+}

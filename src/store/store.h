@@ -1,0 +1,151 @@
+/* The store: the database behind fcms. This header lists every query the server makes; the SQL
+ * lives in the store/ source files next to these functions, written once with `?` placeholders for
+ * both backends. Reads that feed replies return jansson objects whose keys are the API's field
+ * names (the store does not build HTTP replies; the API layer decides what to send).
+ *
+ * Return values follow db.h: DB_OK (0) or a row count >= 0; negative on failure
+ * (DB_SOFT retry, DB_CONSTRAINT uniqueness, DB_HARD). "found" functions return 1 / 0. */
+#ifndef FCMS_STORE_H
+#define FCMS_STORE_H
+#include "domain/permissions.h"
+#include "store/db.h"
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* ---- connections ---- */
+/* Remembers the database URL for store_conn(). Call once before threads start. */
+int store_init(const char *url);
+/* This thread's connection, opened on first use and closed when the thread exits.
+ * Borrowed; NULL when the database cannot be reached. */
+struct db *store_conn(void);
+/* Closes the calling thread's connection (main thread at shutdown). */
+void store_release_thread(void);
+/* Applies pending migrations (numbered, each in its own transaction). Returns DB_OK. */
+int store_migrate(struct db *d);
+/* Current schema version (0 when empty). */
+int store_schema_version(struct db *d, int64_t *version);
+
+/* ---- settings (key/value text) ---- */
+/* Copies the value into buf; returns 1 when set, 0 when absent. */
+int store_setting_get(struct db *d, const char *key, char *buf, int buflen);
+int store_setting_set(struct db *d, const char *key, const char *value);
+
+/* ---- institutions ---- */
+struct org_fields {
+	const char *name, *internal_code, *fin_code, *region_code, *type, *address, *status;
+	int64_t sort;
+	bool has_sort;
+};
+/* Returns 1 and the institution in *out (caller owns), or 0 when not found. */
+int store_org_get(struct db *d, int64_t id, json_t **out);
+/* Institutions inside the scope, optionally filtered by q (name or code) and status. */
+int store_org_list(struct db *d, const struct scope_filter *sf, const char *q, const char *status,
+		   json_t **items);
+/* Inserts under parent (0 = root). *id set on success. DB_CONSTRAINT on a duplicate code. */
+int store_org_insert(struct db *d, int64_t parent_id, const struct org_fields *f, int64_t now,
+		     int64_t *id);
+/* Updates the fields that are non-NULL (and sort when has_sort). */
+int store_org_update(struct db *d, int64_t id, const struct org_fields *f, int64_t now);
+/* Moves id (and its subtree) under new_parent. The caller checked it is not a descendant. */
+int store_org_move(struct db *d, int64_t id, int64_t new_parent, int64_t now);
+int store_org_delete(struct db *d, int64_t id);
+/* Counts what keeps an institution from being deleted. */
+int store_org_dependents(struct db *d, int64_t id, int64_t *children, int64_t *users);
+/* The root institution's id: 1 found, 0 when there is none yet. */
+int store_org_root_id(struct db *d, int64_t *id);
+
+/* ---- roles ---- */
+int store_role_list(struct db *d, json_t **items);
+int store_role_get(struct db *d, int64_t id, json_t **out);
+int store_role_insert(struct db *d, const char *code, const char *name, const char *description,
+		      const char *permissions, const char *scope, bool builtin, const char *sanyuan,
+		      int64_t now, int64_t *id);
+/* Updates non-NULL fields. */
+int store_role_update(struct db *d, int64_t id, const char *name, const char *description,
+		      const char *permissions, const char *scope, int64_t now);
+/* Deletes the role and any links to it (of closed accounts). */
+int store_role_delete(struct db *d, int64_t id);
+int store_role_user_count(struct db *d, int64_t id, int64_t *count);
+/* Role id by code; 1 found, 0 not. */
+int store_role_id(struct db *d, const char *code, int64_t *id);
+
+/* ---- users ---- */
+struct user_filter {
+	const char *q;      /* username or name contains */
+	int64_t org_id;     /* subtree of this institution; 0 = any */
+	int64_t role_id;    /* 0 = any */
+	const char *status; /* NULL = any */
+	int64_t limit, offset;
+};
+/* Users within the scope, with roles; *total counts all matches. */
+int store_user_list(struct db *d, const struct scope_filter *sf, const struct user_filter *f,
+		    json_t **items, int64_t *total);
+/* One user with "roles" (array of {id, code, name, permissions, data_scope, sanyuan}) and
+ * "org_path"; 1 found, 0 not. */
+int store_user_get(struct db *d, int64_t id, json_t **out);
+struct user_auth {
+	int64_t id, org_id, failed_attempts, locked_until, password_changed_at;
+	char status[16];
+	char password_hash[160];
+	char lock_reason[16];
+	bool is_service, must_change_password;
+};
+/* Credentials and lock state by username; 1 found, 0 not. */
+int store_user_auth(struct db *d, const char *username, struct user_auth *out);
+int store_user_auth_by_id(struct db *d, int64_t id, struct user_auth *out);
+int store_user_insert(struct db *d, const char *username, const char *name, int64_t org_id,
+		      const char *phone, const char *email, const char *password_hash,
+		      bool is_service, int64_t now, int64_t *id);
+int store_user_update(struct db *d, int64_t id, const char *name, int64_t org_id,
+		      const char *phone, const char *email, int64_t now);
+int store_user_set_roles(struct db *d, int64_t id, const int64_t *role_ids, int n);
+int store_user_set_status(struct db *d, int64_t id, const char *status, int64_t now);
+/* Sets the failure counter and lock (locked_until 0 = unlocked). */
+int store_user_set_lock(struct db *d, int64_t id, int64_t failed, int64_t locked_until,
+			const char *reason, int64_t now);
+int store_user_login_ok(struct db *d, int64_t id, int64_t now);
+/* Sets or clears "must change the password before anything else". */
+int store_user_set_must_change(struct db *d, int64_t id, bool must_change);
+/* Stores a new password hash (also into the history); must_change marks a one-time password. */
+int store_user_set_password(struct db *d, int64_t id, const char *hash, bool must_change,
+			    int64_t now);
+/* The last n password hashes, newest first, as a JSON array of strings. */
+int store_password_history(struct db *d, int64_t id, int n, json_t **hashes);
+/* Role ids of a user with their 三员 kinds ("sys"/"sec"/"audit"/NULL): JSON array of
+ * {id, sanyuan}. */
+int store_roles_by_ids(struct db *d, const int64_t *ids, int n, json_t **out);
+
+/* ---- principals: sessions and tokens ---- */
+/* Loads user fields, institution path, permissions and scope into p. 1 found, 0 not. Only
+ * active accounts are found. */
+int store_principal_load(struct db *d, int64_t user_id, struct principal *p);
+int store_session_insert(struct db *d, const char *id_hash, int64_t user_id, const char *csrf,
+			 const char *ip, int64_t now);
+/* Session by hash: user id, csrf token, times. 1 found, 0 not. */
+int store_session_get(struct db *d, const char *id_hash, int64_t *user_id, char csrf[64],
+		      int64_t *created_at, int64_t *last_seen_at);
+int store_session_touch(struct db *d, const char *id_hash, int64_t now);
+int store_session_delete(struct db *d, const char *id_hash);
+int store_session_delete_user(struct db *d, int64_t user_id);
+/* Ends every session of the user except keep_hash (after a password change). */
+int store_session_delete_others(struct db *d, int64_t user_id, const char *keep_hash);
+int store_token_insert(struct db *d, int64_t user_id, const char *name, const char *hash,
+		       const char *prefix, int64_t created_by, int64_t now, int64_t expires_at,
+		       int64_t *id);
+/* User id for a live (not revoked, not expired) token hash; 1 found, 0 not. */
+int store_token_user(struct db *d, const char *hash, int64_t now, int64_t *user_id);
+int store_token_list(struct db *d, int64_t user_id, json_t **items);
+/* Token row {id, user_id, name, revoked_at}; 1 found, 0 not. */
+int store_token_get(struct db *d, int64_t id, json_t **out);
+int store_token_revoke(struct db *d, int64_t id, int64_t now);
+
+/* ---- audit log (reading; appending is domain/audit.c) ---- */
+struct audit_filter {
+	int64_t from, to; /* epoch ms; 0 = open */
+	const char *actor, *action, *target_type, *target_id, *result;
+	int64_t limit, offset;
+};
+int store_audit_list(struct db *d, const struct audit_filter *f, json_t **items, int64_t *total);
+
+#endif
