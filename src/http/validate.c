@@ -69,9 +69,13 @@ int req_validate(struct request *r, const struct field_spec *spec)
 				snprintf(what, sizeof what, "长度不能超过%d个字符", max);
 				return bad(r, "invalid_field", f, what);
 			}
-			if (n < (f->min_len ? f->min_len : (f->required ? 1 : 0)))
-				return bad(r, f->required ? "missing_field" : "invalid_field", f,
-					   f->required ? "不能为空" : "太短");
+			if (n == 0 && f->required)
+				return bad(r, "missing_field", f, "不能为空");
+			if (n > 0 && n < f->min_len) {
+				char what[64];
+				snprintf(what, sizeof what, "长度不能少于%d个字符", f->min_len);
+				return bad(r, "invalid_field", f, what);
+			}
 			break;
 		}
 		case F_INT:
