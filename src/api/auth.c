@@ -52,13 +52,16 @@ int api_authenticate(struct request *r)
 	const char *cookie = req_cookie(r, COOKIE);
 	if (!cookie || !*cookie)
 		return 0;
-	char hash[65], csrf[64];
+	char hash[65];
 	crypto_sha256_hex(cookie, strlen(cookie), hash);
-	int64_t uid, created, seen;
-	int rc = store_session_get(r->db, hash, &uid, csrf, &created, &seen);
+	struct principal *p = arena_alloc(r->arena, sizeof *p);
+	if (!p)
+		return reply_db_error(r, DB_HARD), -1;
+	int64_t created, seen;
+	int rc = store_session_principal(r->db, hash, p, &created, &seen);
 	if (rc < 0)
 		return reply_db_error(r, rc), -1;
-	if (rc == 0)
+	if (rc == 0) /* no such session, or the account is no longer active */
 		return 0;
 	struct security_policy sp;
 	if ((rc = security_policy_get(r->db, &sp)) < 0)
@@ -70,12 +73,10 @@ int api_authenticate(struct request *r)
 			return reply_error(r, 401, "session_expired", "会话已过期，请重新登录", NULL), -1;
 		return 0;
 	}
-	if ((rc = load_principal(r, uid, &r->user)) < 0)
+	if ((rc = store_principal_roles(r->db, p)) < 0)
 		return reply_db_error(r, rc), -1;
-	if (!r->user)
-		return 0;
-	snprintf(r->user->csrf, sizeof r->user->csrf, "%s", csrf);
-	snprintf(r->user->session_hash, sizeof r->user->session_hash, "%s", hash);
+	snprintf(p->session_hash, sizeof p->session_hash, "%s", hash);
+	r->user = p;
 	if (session_touch_due(seen, now))
 		store_session_touch(r->db, hash, now);
 	return 0;

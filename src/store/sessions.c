@@ -4,32 +4,24 @@
 #include <stdio.h>
 #include <string.h>
 
-int store_principal_load(struct db *d, int64_t user_id, struct principal *p)
+static void read_principal(struct db_res *r, int col, struct principal *p)
+{
+	snprintf(p->username, sizeof p->username, "%s", db_text(r, col));
+	snprintf(p->name, sizeof p->name, "%s", db_text(r, col + 1));
+	p->org_id = db_int(r, col + 2);
+	snprintf(p->org_path, sizeof p->org_path, "%s", db_text(r, col + 3));
+	p->must_change_password = db_int(r, col + 4) != 0;
+}
+
+#define PRINCIPAL_COLS "u.username, u.name, u.org_id, i.path, u.must_change_password"
+
+int store_principal_roles(struct db *d, struct principal *p)
 {
 	struct db_res *r;
 	int rc = DBQ(d, &r,
-		     "SELECT u.username, u.name, u.org_id, i.path, u.must_change_password"
-		     " FROM users u JOIN institutions i ON i.id = u.org_id"
-		     " WHERE u.id = ? AND u.status = 'active'",
-		     DB_INT(user_id));
-	if (rc < 0)
-		return rc;
-	rc = db_next(r);
-	if (rc == 1) {
-		p->user_id = user_id;
-		snprintf(p->username, sizeof p->username, "%s", db_text(r, 0));
-		snprintf(p->name, sizeof p->name, "%s", db_text(r, 1));
-		p->org_id = db_int(r, 2);
-		snprintf(p->org_path, sizeof p->org_path, "%s", db_text(r, 3));
-		p->must_change_password = db_int(r, 4) != 0;
-	}
-	db_done(r);
-	if (rc != 1)
-		return rc;
-	rc = DBQ(d, &r,
-		 "SELECT r.permissions, r.data_scope FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
-		 " WHERE ur.user_id = ?",
-		 DB_INT(user_id));
+		     "SELECT r.permissions, r.data_scope FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
+		     " WHERE ur.user_id = ?",
+		     DB_INT(p->user_id));
 	if (rc < 0)
 		return rc;
 	p->perms = 0;
@@ -44,7 +36,51 @@ int store_principal_load(struct db *d, int64_t user_id, struct principal *p)
 			p->scope = (enum data_scope)s;
 	}
 	db_done(r);
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_principal_load(struct db *d, int64_t user_id, struct principal *p)
+{
+	struct db_res *r;
+	int rc = DBQ(d, &r,
+		     "SELECT " PRINCIPAL_COLS " FROM users u JOIN institutions i ON i.id = u.org_id"
+		     " WHERE u.id = ? AND u.status = 'active'",
+		     DB_INT(user_id));
+	if (rc < 0)
+		return rc;
+	rc = db_next(r);
+	if (rc == 1) {
+		p->user_id = user_id;
+		read_principal(r, 0, p);
+	}
+	db_done(r);
+	if (rc != 1)
+		return rc;
+	rc = store_principal_roles(d, p);
 	return rc < 0 ? rc : 1;
+}
+
+int store_session_principal(struct db *d, const char *id_hash, struct principal *p,
+			    int64_t *created_at, int64_t *last_seen_at)
+{
+	struct db_res *r;
+	int rc = DBQ(d, &r,
+		     "SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen_at, " PRINCIPAL_COLS
+		     " FROM sessions s JOIN users u ON u.id = s.user_id JOIN institutions i ON i.id = u.org_id"
+		     " WHERE s.id_hash = ? AND u.status = 'active'",
+		     DB_TEXT(id_hash));
+	if (rc < 0)
+		return rc;
+	rc = db_next(r);
+	if (rc == 1) {
+		p->user_id = db_int(r, 0);
+		snprintf(p->csrf, sizeof p->csrf, "%s", db_text(r, 1));
+		*created_at = db_int(r, 2);
+		*last_seen_at = db_int(r, 3);
+		read_principal(r, 4, p);
+	}
+	db_done(r);
+	return rc;
 }
 
 int store_session_insert(struct db *d, const char *id_hash, int64_t user_id, const char *csrf,
@@ -55,26 +91,6 @@ int store_session_insert(struct db *d, const char *id_hash, int64_t user_id, con
 		     " VALUES (?, ?, ?, ?, ?, ?)",
 		     DB_TEXT(id_hash), DB_INT(user_id), DB_TEXT(csrf), DB_TEXT(ip), DB_INT(now), DB_INT(now));
 	return rc < 0 ? rc : DB_OK;
-}
-
-int store_session_get(struct db *d, const char *id_hash, int64_t *user_id, char csrf[64],
-		      int64_t *created_at, int64_t *last_seen_at)
-{
-	struct db_res *r;
-	int rc = DBQ(d, &r,
-		     "SELECT user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = ?",
-		     DB_TEXT(id_hash));
-	if (rc < 0)
-		return rc;
-	rc = db_next(r);
-	if (rc == 1) {
-		*user_id = db_int(r, 0);
-		snprintf(csrf, 64, "%s", db_text(r, 1));
-		*created_at = db_int(r, 2);
-		*last_seen_at = db_int(r, 3);
-	}
-	db_done(r);
-	return rc;
 }
 
 int store_session_touch(struct db *d, const char *id_hash, int64_t now)
