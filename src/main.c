@@ -4,6 +4,7 @@
 #include "api/api.h"
 #include "config.h"
 #include "domain/audit.h"
+#include "domain/base_data.h"
 #include "domain/bootstrap.h"
 #include "domain/security_policy.h"
 #include "http/server.h"
@@ -79,7 +80,7 @@ static struct db *open_store(const struct config *cfg, bool bootstrap)
 	}
 	if (store_migrate(d) != DB_OK)
 		return NULL;
-	if (bootstrap && bootstrap_run(d, getenv("FCMS_ADMIN_PASSWORD")) != 0)
+	if (bootstrap && (bootstrap_run(d, getenv("FCMS_ADMIN_PASSWORD")) != 0 || base_data_seed(d) != 0))
 		return NULL;
 	return d;
 }

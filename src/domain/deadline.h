@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "util/dates.h"
 
 struct calendar {
 	const int32_t *holidays; /* sorted yyyymmdd: days off (statutory holidays on weekdays) */
@@ -35,16 +36,6 @@ struct pause {
 	int64_t end_at; /* 0 while the pause goes on */
 };
 
-/* Local date of an instant. */
-int32_t ymd_from_ms(int64_t ms, int tz_offset_min);
-/* ymd plus n days (n may be negative). */
-int32_t ymd_add_days(int32_t ymd, int n);
-/* 1 = Monday ... 7 = Sunday. */
-int ymd_weekday(int32_t ymd);
-/* True for a valid Gregorian date in yyyymmdd form between 1900 and 2999. */
-bool ymd_valid(int32_t ymd);
-/* Epoch ms of the end of a local day (23:59:59.999). */
-int64_t ymd_end_ms(int32_t ymd, int tz_offset_min);
 /* Working day: a make-up workday, or a weekday that is not a holiday. */
 bool calendar_is_workday(const struct calendar *c, int32_t ymd);
 

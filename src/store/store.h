@@ -143,6 +143,37 @@ int store_token_list(struct db *d, int64_t user_id, json_t **items);
 int store_token_get(struct db *d, int64_t id, json_t **out);
 int store_token_revoke(struct db *d, int64_t id, int64_t now);
 
+/* ---- base data: codes, dictionaries, regions, calendar ---- */
+/* Codes of a dimension (NULL = all) in force on on_date (YYYY-MM-DD), or every version when
+ * on_date is NULL. */
+int store_codes_list(struct db *d, const char *dimension, const char *on_date, json_t **items);
+/* 1 when the code is in force on date (and *leaf tells whether it has no children in force). */
+int store_code_in_force(struct db *d, const char *dimension, const char *code, const char *date,
+			bool *leaf);
+int store_code_get(struct db *d, int64_t id, json_t **out);
+/* Inserts or updates the row keyed by (dimension, code, valid_from). */
+int store_code_upsert(struct db *d, json_t *row, int64_t now, bool *inserted);
+int store_codes_count(struct db *d, int64_t *n);
+int store_dict_list(struct db *d, const char *kind, json_t **items);
+int store_dict_get(struct db *d, const char *kind, const char *code, json_t **out);
+int store_dict_upsert(struct db *d, const char *kind, const char *code, const char *name, int64_t sort,
+		      bool enabled, const char *attrs, int64_t now);
+/* Provinces (parent NULL) or the children of a region. */
+int store_regions_list(struct db *d, const char *parent, json_t **items);
+int store_region_get(struct db *d, const char *code, json_t **out);
+int store_region_insert(struct db *d, const char *code, const char *name, const char *parent, int level);
+int store_regions_count(struct db *d, int64_t *n);
+int store_calendar_list(struct db *d, int year, json_t **items);
+int store_calendar_set(struct db *d, int32_t day, const char *kind, const char *note, int64_t now);
+int store_calendar_delete(struct db *d, int32_t day);
+/* The whole calendar, sorted, for the deadline engine. Free with store_calendar_free. */
+struct calendar_data {
+	int32_t *holidays, *workdays;
+	size_t nholidays, nworkdays;
+};
+int store_calendar_load(struct db *d, struct calendar_data *out);
+void store_calendar_free(struct calendar_data *c);
+
 /* ---- audit log (reading; appending is domain/audit.c) ---- */
 struct audit_filter {
 	int64_t from, to; /* epoch ms; 0 = open */
