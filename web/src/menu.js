@@ -1,0 +1,67 @@
+// The side menu: groups and items in the order bank staff expect. `perm` (one code or a list,
+// any of which suffices) decides visibility; items without `perm` are open to every user.
+export const MENU = [
+  { path: '/home', title: '首页', icon: 'HomeFilled' },
+  {
+    title: '投诉管理', icon: 'Tickets', children: [
+      { path: '/complaints/new', title: '投诉录入', perm: 'complaint.register' },
+      { path: '/complaints/todo', title: '待办处理',
+        perm: ['complaint.register', 'complaint.handle', 'complaint.review', 'complaint.callback'] },
+      { path: '/complaints/search', title: '投诉单查询', perm: 'complaint.view' },
+    ],
+  },
+  {
+    title: '统计报表', icon: 'DataAnalysis', children: [
+      { path: '/reports/stats', title: '投诉统计分析', perm: 'report.view' },
+      { path: '/reports/regulatory', title: '监管报送', perm: 'regulator.manage' },
+    ],
+  },
+  {
+    title: '组织管理', icon: 'OfficeBuilding', children: [
+      { path: '/org/institutions', title: '机构管理' },
+      { path: '/org/users', title: '用户管理', perm: 'user.manage' },
+      { path: '/org/roles', title: '角色管理', perm: 'role.manage' },
+      { path: '/org/user-status', title: '用户状态管理', perm: 'user.status' },
+    ],
+  },
+  {
+    title: '基础数据配置', icon: 'Setting', children: [
+      { path: '/config/categories', title: '投诉分类', perm: 'config.manage' },
+      { path: '/config/calendar', title: '节假日日历', perm: 'config.manage' },
+      { path: '/config/security', title: '安全策略', perm: 'security.policy' },
+    ],
+  },
+  {
+    title: '系统审计', icon: 'Document', children: [
+      { path: '/audit/logs', title: '审计日志', perm: 'audit.view' },
+    ],
+  },
+]
+
+export function allowed(item, can) {
+  if (!item.perm) return true
+  const perms = Array.isArray(item.perm) ? item.perm : [item.perm]
+  return perms.some(can)
+}
+
+// Menu filtered for the user; groups with no visible item disappear.
+export function visibleMenu(can) {
+  const out = []
+  for (const entry of MENU) {
+    if (entry.children) {
+      const children = entry.children.filter((c) => allowed(c, can))
+      if (children.length) out.push({ ...entry, children })
+    } else if (allowed(entry, can)) {
+      out.push(entry)
+    }
+  }
+  return out
+}
+
+export function findMenuItem(path) {
+  for (const entry of MENU) {
+    if (entry.path === path) return { item: entry, group: null }
+    for (const c of entry.children || []) if (c.path === path) return { item: c, group: entry }
+  }
+  return null
+}

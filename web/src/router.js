@@ -1,0 +1,59 @@
+// Hash-based routes (the server needs no fallback for them). The guard loads the current user
+// once, sends anonymous visitors to the login page, forces the password change when the
+// server demands it, and keeps users out of pages their permissions do not cover.
+import { createRouter, createWebHashHistory } from 'vue-router'
+import { session, loadMe, can } from './session.js'
+import { MENU, allowed, findMenuItem } from './menu.js'
+
+const Building = () => import('./views/Building.vue')
+
+const pages = {
+  '/home': () => import('./views/Home.vue'),
+  '/org/institutions': () => import('./views/Institutions.vue'),
+  '/org/users': () => import('./views/Users.vue'),
+  '/org/roles': () => import('./views/Roles.vue'),
+  '/org/user-status': () => import('./views/UserStatus.vue'),
+  '/config/security': () => import('./views/SecurityPolicy.vue'),
+  '/audit/logs': () => import('./views/AuditLogs.vue'),
+}
+
+const children = []
+for (const entry of MENU) {
+  for (const item of entry.children || [entry]) {
+    children.push({
+      path: item.path.slice(1),
+      component: pages[item.path] || Building,
+      meta: { title: item.title, group: entry.children ? entry.title : null, perm: item.perm },
+    })
+  }
+}
+children.push(
+  { path: 'password', component: () => import('./views/ChangePassword.vue'), meta: { title: '修改密码' } },
+  { path: 'forbidden', component: () => import('./views/Forbidden.vue'), meta: { title: '无权访问' } },
+)
+
+const routes = [
+  { path: '/login', component: () => import('./views/Login.vue'), meta: { title: '登录', public: true } },
+  { path: '/', component: () => import('./layout/MainLayout.vue'), redirect: '/home', children },
+  { path: '/:rest(.*)*', redirect: '/home' },
+]
+
+export const router = createRouter({ history: createWebHashHistory(), routes })
+
+router.beforeEach(async (to) => {
+  if (!session.loaded) await loadMe()
+  const user = session.user
+  if (to.meta.public) {
+    if (user && to.path === '/login') return user.must_change_password ? '/password' : '/home'
+    return true
+  }
+  if (!user) return { path: '/login', query: to.fullPath !== '/home' ? { redirect: to.fullPath } : {} }
+  if (user.must_change_password && to.path !== '/password') return '/password'
+  const m = findMenuItem(to.path)
+  if (m && !allowed(m.item, can)) return '/forbidden'
+  return true
+})
+
+router.afterEach((to) => {
+  document.title = (to.meta.title ? to.meta.title + ' - ' : '') + '金融消费者投诉管理系统'
+})
