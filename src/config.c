@@ -58,12 +58,12 @@ int config_set(struct config *c, const char *key, const char *value)
 				fprintf(stderr, "config: %s is too long\n", key);
 				return -1;
 			}
-			snprintf(field, k->size, "%s", value);
 			if (strcmp(key, "password_profile") == 0 && strcmp(value, "dengbao") != 0 &&
 			    strcmp(value, "asvs") != 0) {
 				fprintf(stderr, "config: password_profile must be dengbao or asvs\n");
 				return -1;
 			}
+			snprintf(field, k->size, "%s", value);
 			return 0;
 		}
 		if (k->type == K_BOOL) {

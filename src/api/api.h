@@ -2,6 +2,7 @@
  * resource files (one file per resource: auth.c institutions.c users.c roles.c audit.c ...). */
 #ifndef FCMS_API_H
 #define FCMS_API_H
+#include "domain/refusal.h"
 #include "http/router.h"
 #include <jansson.h>
 
@@ -15,18 +16,9 @@ extern const size_t api_route_count;
  * token, 503 when the store fails). */
 int api_authenticate(struct request *r);
 
-/* An application refusal found inside a transaction. */
-struct api_err {
-	int status;
-	const char *code;
-	const char *message;
-	const char *field;
-};
-/* Sets *e and returns 1, for `return api_fail(...)` from a transaction body. */
-int api_fail(struct api_err *e, int status, const char *code, const char *message, const char *field);
 /* Replies for a db_tx() result that is not 0: a refusal (rc > 0) with *e, a uniqueness
  * violation with 409 dup_code/dup_message, anything else as a database error. */
-int api_reply_tx_error(struct request *r, int rc, const struct api_err *e, const char *dup_code,
+int api_reply_tx_error(struct request *r, int rc, const struct refusal *e, const char *dup_code,
 		       const char *dup_message);
 
 /* Appends an audit event for the caller inside the current transaction on d. Steals detail. */
@@ -35,7 +27,7 @@ int api_audit(struct request *r, struct db *d, const char *action, const char *t
 
 /* Loads a user the caller may see (data scope applied): 1 with the store row in *out (caller
  * owns), 0 with *e set to 404 when absent or out of scope, negative on a database failure. */
-int api_fetch_user(struct request *r, struct db *d, int64_t id, json_t **out, struct api_err *e);
+int api_fetch_user(struct request *r, struct db *d, int64_t id, json_t **out, struct refusal *e);
 
 /* Shapes a user row from the store for replies: booleans, lock and expiry state, roles as
  * {id, code, name}, the union of permissions and the widest data scope. Steals u. */

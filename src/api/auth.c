@@ -94,7 +94,7 @@ struct login_ctx {
 	/* out */
 	int outcome;               /* 0 ok, 401, 403, 423 */
 	char token[64], csrf[64];
-	struct api_err err;
+	struct refusal err;
 };
 
 static json_t *login_detail(struct login_ctx *c, const char *reason)

@@ -10,13 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int api_fail(struct api_err *e, int status, const char *code, const char *message, const char *field)
-{
-	*e = (struct api_err){status, code, message, field};
-	return 1;
-}
-
-int api_reply_tx_error(struct request *r, int rc, const struct api_err *e, const char *dup_code,
+int api_reply_tx_error(struct request *r, int rc, const struct refusal *e, const char *dup_code,
 		       const char *dup_message)
 {
 	if (rc > 0 && e && e->code)

@@ -61,7 +61,7 @@ static void fields_from_body(struct request *r, struct org_fields *f)
 }
 
 /* Loads an institution the caller may see: 1 found (in *out), 0 after replying 404. */
-static int fetch_visible(struct request *r, struct db *d, int64_t id, json_t **out, struct api_err *e)
+static int fetch_visible(struct request *r, struct db *d, int64_t id, json_t **out, struct refusal *e)
 {
 	int rc = store_org_get(d, id, out);
 	if (rc < 0)
@@ -69,7 +69,7 @@ static int fetch_visible(struct request *r, struct db *d, int64_t id, json_t **o
 	if (rc == 0 || !scope_allows(r->user, json_string_value(json_object_get(*out, "path")), 0)) {
 		json_decref(*out);
 		*out = NULL;
-		return api_fail(e, 404, "not_found", "机构不存在或不在您的数据范围内", NULL), 0;
+		return refuse(e, 404, "not_found", "机构不存在或不在您的数据范围内", NULL), 0;
 	}
 	return 1;
 }
@@ -90,7 +90,7 @@ int api_org_list(struct request *r)
 int api_org_get(struct request *r)
 {
 	json_t *org;
-	struct api_err e = {0};
+	struct refusal e = {0};
 	int rc = fetch_visible(r, r->db, req_arg_id(r, 0), &org, &e);
 	if (rc != 1)
 		return rc == 0 ? api_reply_tx_error(r, 1, &e, NULL, NULL) : reply_db_error(r, rc);
@@ -127,7 +127,7 @@ struct org_ctx {
 	int64_t id, parent_id;
 	struct org_fields f;
 	json_t *result;
-	struct api_err err;
+	struct refusal err;
 };
 
 static int create_tx(struct db *d, void *arg)
@@ -139,15 +139,15 @@ static int create_tx(struct db *d, void *arg)
 	if (c->parent_id) {
 		rc = fetch_visible(r, d, c->parent_id, &parent, &c->err);
 		if (rc != 1)
-			return rc == 0 ? api_fail(&c->err, 400, "invalid_field", "上级机构不存在或不在您的数据范围内",
+			return rc == 0 ? refuse(&c->err, 400, "invalid_field", "上级机构不存在或不在您的数据范围内",
 						  "parent_id") : rc;
 		json_decref(parent);
 	} else {
 		if (r->user->scope != SCOPE_ALL)
-			return api_fail(&c->err, 403, "out_of_scope", "只有全行范围的管理员可以创建总行", "parent_id");
+			return refuse(&c->err, 403, "out_of_scope", "只有全行范围的管理员可以创建总行", "parent_id");
 		int64_t root;
 		if ((rc = store_org_root_id(d, &root)) != 0)
-			return rc < 0 ? rc : api_fail(&c->err, 409, "root_exists", "总行已存在，新机构必须指定上级机构", "parent_id");
+			return rc < 0 ? rc : refuse(&c->err, 409, "root_exists", "总行已存在，新机构必须指定上级机构", "parent_id");
 	}
 	int64_t now = now_ms();
 	if ((rc = store_org_insert(d, c->parent_id, &c->f, now, &c->id)) < 0)
@@ -208,7 +208,7 @@ static int move_tx(struct db *d, void *arg)
 	rc = fetch_visible(c->r, d, c->parent_id, &parent, &c->err);
 	if (rc != 1) {
 		json_decref(self);
-		return rc == 0 ? api_fail(&c->err, 400, "invalid_field", "目标上级机构不存在或不在您的数据范围内", "parent_id") : rc;
+		return rc == 0 ? refuse(&c->err, 400, "invalid_field", "目标上级机构不存在或不在您的数据范围内", "parent_id") : rc;
 	}
 	const char *self_path = json_string_value(json_object_get(self, "path"));
 	const char *parent_path = json_string_value(json_object_get(parent, "path"));
@@ -219,7 +219,7 @@ static int move_tx(struct db *d, void *arg)
 	json_decref(parent);
 	if (root || into_self) {
 		json_decref(before);
-		return api_fail(&c->err, 409, "invalid_move",
+		return refuse(&c->err, 409, "invalid_move",
 				root ? "总行不能移动" : "不能移动到自身或其下级机构之下", "parent_id");
 	}
 	if ((rc = store_org_move(d, c->id, c->parent_id, now_ms())) < 0 ||
@@ -257,9 +257,9 @@ static int delete_tx(struct db *d, void *arg)
 	}
 	if (children || users) {
 		json_decref(before);
-		return children ? api_fail(&c->err, 409, "institution_has_children",
+		return children ? refuse(&c->err, 409, "institution_has_children",
 					   "该机构下还有下级机构，不能删除；可先移走或删除下级机构，或将其停用", NULL)
-				: api_fail(&c->err, 409, "institution_has_users",
+				: refuse(&c->err, 409, "institution_has_users",
 					   "该机构下还有用户（含已注销用户的历史记录），不能删除；可将其停用", NULL);
 	}
 	if ((rc = store_org_delete(d, c->id)) < 0) {

@@ -92,7 +92,7 @@ struct role_ctx {
 	int64_t id;
 	char *permissions;
 	json_t *result;
-	struct api_err err;
+	struct refusal err;
 };
 
 static int create_tx(struct db *d, void *arg)
@@ -149,11 +149,11 @@ static int update_tx(struct db *d, void *arg)
 	json_t *before;
 	int rc = store_role_get(d, c->id, &before);
 	if (rc != 1)
-		return rc < 0 ? rc : api_fail(&c->err, 404, "not_found", "角色不存在", NULL);
+		return rc < 0 ? rc : refuse(&c->err, 404, "not_found", "角色不存在", NULL);
 	bool sanyuan = !json_is_null(json_object_get(before, "sanyuan"));
 	if (sanyuan && (c->permissions || body_has(r, "data_scope"))) {
 		json_decref(before);
-		return api_fail(&c->err, 409, "role_builtin", "三员内置角色的权限和数据范围不能修改", NULL);
+		return refuse(&c->err, 409, "role_builtin", "三员内置角色的权限和数据范围不能修改", NULL);
 	}
 	if ((rc = store_role_update(d, c->id, body_str(r, "name"), body_str(r, "description"),
 				    c->permissions, body_str(r, "data_scope"), now_ms())) < 0 ||
@@ -193,11 +193,11 @@ static int delete_tx(struct db *d, void *arg)
 	json_t *before;
 	int rc = store_role_get(d, c->id, &before);
 	if (rc != 1)
-		return rc < 0 ? rc : api_fail(&c->err, 404, "not_found", "角色不存在", NULL);
+		return rc < 0 ? rc : refuse(&c->err, 404, "not_found", "角色不存在", NULL);
 	int64_t users = 0;
 	if (json_integer_value(json_object_get(before, "builtin"))) {
 		json_decref(before);
-		return api_fail(&c->err, 409, "role_builtin", "内置角色不能删除", NULL);
+		return refuse(&c->err, 409, "role_builtin", "内置角色不能删除", NULL);
 	}
 	if ((rc = store_role_user_count(d, c->id, &users)) < 0) {
 		json_decref(before);
@@ -205,7 +205,7 @@ static int delete_tx(struct db *d, void *arg)
 	}
 	if (users > 0) {
 		json_decref(before);
-		return api_fail(&c->err, 409, "role_in_use", "该角色仍分配给用户，请先取消分配再删除", NULL);
+		return refuse(&c->err, 409, "role_in_use", "该角色仍分配给用户，请先取消分配再删除", NULL);
 	}
 	if ((rc = store_role_delete(d, c->id)) < 0) {
 		json_decref(before);

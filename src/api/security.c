@@ -87,11 +87,11 @@ struct token_ctx {
 	int64_t user_id, id, expires_at;
 	const char *name;
 	char token[80], hash[65], prefix[16];
-	struct api_err err;
+	struct refusal err;
 };
 
 /* The target must be a visible, active service account. */
-static int check_service_user(struct request *r, struct db *d, int64_t id, struct api_err *e)
+static int check_service_user(struct request *r, struct db *d, int64_t id, struct refusal *e)
 {
 	json_t *u;
 	int rc = api_fetch_user(r, d, id, &u, e);
@@ -101,16 +101,16 @@ static int check_service_user(struct request *r, struct db *d, int64_t id, struc
 	bool active = strcmp(json_string_value(json_object_get(u, "status")), "active") == 0;
 	json_decref(u);
 	if (!service)
-		return api_fail(e, 409, "not_service_account", "只能为服务账号创建接口令牌", NULL);
+		return refuse(e, 409, "not_service_account", "只能为服务账号创建接口令牌", NULL);
 	if (!active)
-		return api_fail(e, 409, "user_inactive", "该服务账号未启用", NULL);
+		return refuse(e, 409, "user_inactive", "该服务账号未启用", NULL);
 	return 0;
 }
 
 int api_token_list(struct request *r)
 {
 	json_t *u, *items;
-	struct api_err e = {0};
+	struct refusal e = {0};
 	int64_t id = req_arg_id(r, 0);
 	int rc = api_fetch_user(r, r->db, id, &u, &e);
 	if (rc != 1)
@@ -167,12 +167,12 @@ static int token_revoke_tx(struct db *d, void *arg)
 	json_t *t;
 	int rc = store_token_get(d, c->id, &t);
 	if (rc != 1)
-		return rc < 0 ? rc : api_fail(&c->err, 404, "not_found", "令牌不存在", NULL);
+		return rc < 0 ? rc : refuse(&c->err, 404, "not_found", "令牌不存在", NULL);
 	c->user_id = json_integer_value(json_object_get(t, "user_id"));
 	json_decref(t);
 	json_t *u;
 	if ((rc = api_fetch_user(c->r, d, c->user_id, &u, &c->err)) != 1)
-		return rc == 0 ? api_fail(&c->err, 404, "not_found", "令牌不存在", NULL) : rc;
+		return rc == 0 ? refuse(&c->err, 404, "not_found", "令牌不存在", NULL) : rc;
 	json_decref(u);
 	if ((rc = store_token_revoke(d, c->id, now_ms())) < 0)
 		return rc;

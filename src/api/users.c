@@ -15,7 +15,7 @@
 /* An administrator's lock has no end until someone unlocks it. */
 #define LOCK_FOREVER ((int64_t)4102444800000) /* 2100-01-01 */
 
-int api_fetch_user(struct request *r, struct db *d, int64_t id, json_t **out, struct api_err *e)
+int api_fetch_user(struct request *r, struct db *d, int64_t id, json_t **out, struct refusal *e)
 {
 	int rc = store_user_get(d, id, out);
 	if (rc < 0)
@@ -23,7 +23,7 @@ int api_fetch_user(struct request *r, struct db *d, int64_t id, json_t **out, st
 	if (rc == 0 || !scope_allows(r->user, json_string_value(json_object_get(*out, "org_path")), id)) {
 		json_decref(*out);
 		*out = NULL;
-		return api_fail(e, 404, "not_found", "用户不存在或不在您的数据范围内", NULL), 0;
+		return refuse(e, 404, "not_found", "用户不存在或不在您的数据范围内", NULL), 0;
 	}
 	return 1;
 }
@@ -79,7 +79,7 @@ static int read_role_ids(struct request *r, int64_t *ids, int *n)
 }
 
 /* Inside a transaction: all roles exist and hold at most one 三员 kind. */
-static int check_roles(struct db *d, const int64_t *ids, int n, struct api_err *e)
+static int check_roles(struct db *d, const int64_t *ids, int n, struct refusal *e)
 {
 	json_t *rows;
 	int rc = store_roles_by_ids(d, ids, n, &rows);
@@ -93,9 +93,9 @@ static int check_roles(struct db *d, const int64_t *ids, int n, struct api_err *
 	size_t found = json_array_size(rows);
 	json_decref(rows);
 	if (found != (size_t)n)
-		return api_fail(e, 400, "invalid_field", "角色不存在", "role_ids");
+		return refuse(e, 400, "invalid_field", "角色不存在", "role_ids");
 	if (sanyuan_conflict(kinds, n))
-		return api_fail(e, 409, "sanyuan_conflict",
+		return refuse(e, 409, "sanyuan_conflict",
 				"系统管理员、安全管理员、审计管理员（三员）角色必须由不同账号担任，同一账号不能兼任", "role_ids");
 	return 0;
 }
@@ -133,7 +133,7 @@ int api_user_list(struct request *r)
 int api_user_get(struct request *r)
 {
 	json_t *u;
-	struct api_err e = {0};
+	struct refusal e = {0};
 	int rc = api_fetch_user(r, r->db, req_arg_id(r, 0), &u, &e);
 	if (rc != 1)
 		return rc == 0 ? api_reply_tx_error(r, 1, &e, NULL, NULL) : reply_db_error(r, rc);
@@ -149,11 +149,11 @@ struct user_ctx {
 	const char *status;     /* for status changes */
 	const char *action;     /* audit action */
 	json_t *result;
-	struct api_err err;
+	struct refusal err;
 };
 
 /* Checks that org_id exists, is active and is inside the caller's scope. */
-static int check_org(struct request *r, struct db *d, int64_t org_id, struct api_err *e)
+static int check_org(struct request *r, struct db *d, int64_t org_id, struct refusal *e)
 {
 	json_t *org;
 	int rc = store_org_get(d, org_id, &org);
@@ -163,9 +163,9 @@ static int check_org(struct request *r, struct db *d, int64_t org_id, struct api
 	bool active = ok && strcmp(json_string_value(json_object_get(org, "status")), "active") == 0;
 	json_decref(org);
 	if (!ok)
-		return api_fail(e, 400, "invalid_field", "所属机构不存在或不在您的数据范围内", "org_id");
+		return refuse(e, 400, "invalid_field", "所属机构不存在或不在您的数据范围内", "org_id");
 	if (!active)
-		return api_fail(e, 400, "invalid_field", "所属机构已停用", "org_id");
+		return refuse(e, 400, "invalid_field", "所属机构已停用", "org_id");
 	return 0;
 }
 
@@ -353,7 +353,7 @@ static int status_tx(struct db *d, void *arg)
 	int64_t now = now_ms();
 	if (closed && c->op != OP_CLOSE) {
 		json_decref(snap_before);
-		return api_fail(&c->u.err, 409, "user_closed", "该用户已注销，不能再操作", NULL);
+		return refuse(&c->u.err, 409, "user_closed", "该用户已注销，不能再操作", NULL);
 	}
 	switch (c->op) {
 	case OP_CLOSE:

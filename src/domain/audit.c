@@ -125,11 +125,25 @@ int audit_verify(struct db *d, struct audit_verify_result *out)
 	if (rc < 0)
 		return rc;
 	if (out->ok) {
+		/* The head is the only witness of the last event: compare its hash too. */
 		int64_t head_seq = 0;
-		rc = DB_SCALAR(d, &head_seq, "SELECT seq FROM audit_head WHERE id = 1", DB_END);
+		char head_hash[65] = "";
+		rc = DBQ(d, &r, "SELECT seq, hash FROM audit_head WHERE id = 1", DB_END);
 		if (rc < 0)
 			return rc;
-		if (head_seq != expect - 1) {
+		if ((rc = db_next(r)) == 1) {
+			head_seq = db_int(r, 0);
+			snprintf(head_hash, sizeof head_hash, "%s", db_text(r, 1));
+		}
+		db_done(r);
+		if (rc < 0)
+			return rc;
+		if (head_seq == expect - 1 && strcmp(head_hash, prev) != 0) {
+			out->ok = false;
+			out->first_bad_seq = head_seq;
+			snprintf(out->reason, sizeof out->reason, "第 %lld 条事件与链头记录的哈希不一致",
+				 (long long)head_seq);
+		} else if (head_seq != expect - 1) {
 			out->ok = false;
 			out->first_bad_seq = head_seq > expect - 1 ? expect : head_seq + 1;
 			snprintf(out->reason, sizeof out->reason,

@@ -174,6 +174,48 @@ struct calendar_data {
 int store_calendar_load(struct db *d, struct calendar_data *out);
 void store_calendar_free(struct calendar_data *c);
 
+/* ---- complaints ---- */
+/* One complaint: every column plus complained_org_name, handling_org_name, handler_name,
+ * registrar_name, registrar_org_name, complained_org_path. 1 found, 0 not. */
+int store_complaint_get(struct db *d, int64_t id, json_t **out);
+/* Inserts obj (complaint_no, registrar_id, registrar_org_id, created_at, updated_at and the saved
+ * columns); *id set. */
+int store_complaint_insert(struct db *d, json_t *obj, int64_t *id);
+/* Writes every saved column of obj where the row still has expected_version. Returns the rows
+ * changed: 0 means somebody else changed it first. */
+int store_complaint_save(struct db *d, json_t *obj, int64_t expected_version);
+/* Next sequence number for a complaint-number prefix. */
+int store_complaint_next_no(struct db *d, const char *prefix, int64_t *seq);
+/* The latest other non-draft complaint of the same complainant (by blind index) received since
+ * `since`: 1 with *repeat_id, 0 none. */
+int store_complaint_find_repeat(struct db *d, const char *id_no_bidx, const char *phone_bidx,
+				int64_t since, int64_t exclude_id, int64_t *repeat_id);
+/* Complaints that name the institution (complained, handling or registering). */
+int store_complaint_org_count(struct db *d, int64_t org_id, int64_t *n);
+int store_pauses_list(struct db *d, int64_t complaint_id, json_t **items);
+int store_pause_start(struct db *d, int64_t complaint_id, int64_t now, const char *reason);
+int store_pause_end(struct db *d, int64_t complaint_id, int64_t now);
+
+struct complaint_filter {
+	const char *status;         /* NULL: every status but deleted */
+	int64_t from, to;           /* received_at range, epoch ms; 0 = open */
+	const char *org_path;       /* handling institution subtree */
+	const char *q;              /* number, complainant name (exact, by blind index), or text */
+	const char *name_bidx;      /* blind index of q taken as a name */
+	const char *complaint_no;   /* number prefix */
+	const char *source_channel;
+	const char *business_channel_code, *business_type_code, *cause_code; /* code prefixes */
+	const char *tag;
+	const char *deadline_state; /* on_time | due_soon | overdue | paused | done */
+	int64_t handler_id, registrar_id;
+	const char *id_no_bidx, *phone_bidx;
+	bool sort_by_due;           /* due first instead of newest first */
+	int64_t limit, offset;
+};
+/* Complaints within the scope (and the caller's own registrations) matching f. */
+int store_complaint_list(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
+			 json_t **items, int64_t *total);
+
 /* ---- audit log (reading; appending is domain/audit.c) ---- */
 struct audit_filter {
 	int64_t from, to; /* epoch ms; 0 = open */

@@ -49,7 +49,7 @@ static struct block *block_new(size_t size)
 
 void *arena_alloc(struct arena *a, size_t n)
 {
-	if (n > SIZE_MAX - ALIGN)
+	if (n > SIZE_MAX - ALIGN - sizeof(struct block))
 		return NULL;
 	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 	if (n == 0)
@@ -88,7 +88,7 @@ void *arena_alloc(struct arena *a, size_t n)
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	if (!s)
+	if (!s || n == SIZE_MAX)
 		return NULL;
 	char *p = arena_alloc(a, n + 1);
 	if (!p)
