@@ -6,6 +6,7 @@
 #include "domain/audit.h"
 #include "domain/base_data.h"
 #include "domain/bootstrap.h"
+#include "domain/pii.h"
 #include "domain/security_policy.h"
 #include "http/server.h"
 #include "http/static_files.h"
@@ -70,6 +71,8 @@ static struct db *open_store(const struct config *cfg, bool bootstrap)
 		fprintf(stderr, "cannot create data dir %s: %s\n", cfg->data_dir, strerror(errno));
 		return NULL;
 	}
+	if (pii_init(cfg->data_dir) != 0)
+		return NULL;
 	char url[1100];
 	if (store_init(config_db_url(cfg, url, sizeof url)) != 0)
 		return NULL;
@@ -120,6 +123,7 @@ static int cmd_serve(int argc, char **argv)
 	if (app.web_fd >= 0)
 		close(app.web_fd);
 	store_release_thread();
+	pii_shutdown();
 	log_info("stopped");
 	return 0;
 }

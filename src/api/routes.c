@@ -5,6 +5,10 @@
 
 #define PW ROUTE_PW_CHANGE_OK
 #define V1 "/api/v1"
+/* Everyone who works on complaints may read them (within scope); actions check their own. */
+#define COMPLAINT_READERS                                                                       \
+	(P_COMPLAINT_VIEW | P_COMPLAINT_REGISTER | P_COMPLAINT_HANDLE | P_COMPLAINT_REVIEW |      \
+	 P_COMPLAINT_CALLBACK | P_COMPLAINT_DELETE_APPROVE)
 
 const struct route api_routes[] = {
 	{"GET", "/healthz", api_healthz, 0, ROUTE_PUBLIC, 0, "健康检查"},
@@ -47,6 +51,18 @@ const struct route api_routes[] = {
 
 	{"GET", V1 "/security/policy", api_policy_get, P_SECURITY_POLICY | P_USER_MANAGE | P_USER_STATUS, 0, 0, "安全策略"},
 	{"PUT", V1 "/security/policy", api_policy_put, P_SECURITY_POLICY, 0, 0, "修改安全策略"},
+
+	{"POST", V1 "/complaints", api_complaint_create, P_COMPLAINT_REGISTER, 0, 0, "投诉录入（可暂存）"},
+	{"GET", V1 "/complaints", api_complaint_list, COMPLAINT_READERS, 0, 0, "投诉单查询"},
+	{"GET", V1 "/complaints/{id}", api_complaint_get, COMPLAINT_READERS, 0, 0, "投诉详情"},
+	{"PATCH", V1 "/complaints/{id}", api_complaint_update, COMPLAINT_READERS, 0, 0, "修改投诉（暂存或重新分类）"},
+	{"GET", V1 "/complaints/{id}/timeline", api_complaint_timeline, COMPLAINT_READERS, 0, 0, "处理轨迹"},
+	{"GET", V1 "/complaints/{id}/complainant", api_complaint_identity, P_PII_UNMASK, 0, 0, "查看完整投诉人信息"},
+	{"POST", V1 "/complaints/{id}/actions/{action}", api_complaint_action, COMPLAINT_READERS, 0, 0, "投诉处理操作"},
+	{"GET", V1 "/todo", api_todo, 0, 0, 0, "待办"},
+	{"GET", V1 "/notifications", api_notification_list, 0, 0, 0, "通知"},
+	{"POST", V1 "/notifications/read", api_notification_read, 0, 0, 0, "全部标为已读"},
+	{"POST", V1 "/notifications/{id}/read", api_notification_read, 0, 0, 0, "标为已读"},
 
 	{"GET", V1 "/audit", api_audit_list, P_AUDIT_VIEW, 0, 0, "审计日志"},
 	{"GET", V1 "/audit/verify", api_audit_verify, P_AUDIT_VIEW, 0, 0, "校验审计链"},

@@ -17,9 +17,12 @@ int store_audit_list(struct db *d, const struct audit_filter *f, json_t **items,
 	int rc = DB_SCALAR(d, total, "SELECT COUNT(*) FROM audit_events" AUDIT_WHERE, AUDIT_ARGS);
 	if (rc < 0)
 		return rc;
+#define AUDIT_SELECT                                                                            \
+	"SELECT seq, at, actor_id, actor, ip, action, target_type, target_id, result, detail,"   \
+	" hash FROM audit_events" AUDIT_WHERE
 	rc = DBJ(d, items,
-		 "SELECT seq, at, actor_id, actor, ip, action, target_type, target_id, result, detail,"
-		 " hash FROM audit_events" AUDIT_WHERE " ORDER BY seq DESC LIMIT ? OFFSET ?",
+		 f->oldest_first ? AUDIT_SELECT " ORDER BY seq LIMIT ? OFFSET ?"
+				 : AUDIT_SELECT " ORDER BY seq DESC LIMIT ? OFFSET ?",
 		 AUDIT_ARGS, DB_INT(f->limit), DB_INT(f->offset));
 #undef AUDIT_ARGS
 	if (rc < 0)

@@ -64,14 +64,15 @@ int store_complaint_save(struct db *d, json_t *obj, int64_t expected_version)
 		   DB_INT(expected_version));
 }
 
-#define COMPLAINT_SELECT                                                                        \
-	"SELECT c.*, co.name AS complained_org_name, ho.name AS handling_org_name,"              \
+#define COMPLAINT_SELECT_KIND(EXTRA)                                                            \
+	"SELECT c.*, " EXTRA " AS todo_kind, co.name AS complained_org_name, ho.name AS handling_org_name,"              \
 	" hu.name AS handler_name, ru.name AS registrar_name, ro.name AS registrar_org_name,"    \
 	" co.path AS complained_org_path"                                                         \
 	" FROM complaints c LEFT JOIN institutions co ON co.id = c.complained_org_id"           \
 	" LEFT JOIN institutions ho ON ho.id = c.handling_org_id"                                 \
 	" LEFT JOIN users hu ON hu.id = c.handler_id LEFT JOIN users ru ON ru.id = c.registrar_id" \
 	" LEFT JOIN institutions ro ON ro.id = c.registrar_org_id"
+#define COMPLAINT_SELECT COMPLAINT_SELECT_KIND("NULL")
 
 int store_complaint_get(struct db *d, int64_t id, json_t **out)
 {
@@ -238,5 +239,66 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 			 : COMPLAINT_SELECT LIST_WHERE(TEXT_SQLITE) ORDER_RECEIVED;
 	rc = DBJ(d, items, sql, LIST_ARGS, DB_INT(f->limit), DB_INT(f->offset));
 #undef LIST_ARGS
+	return rc < 0 ? rc : DB_OK;
+}
+
+/* ---- to-do and notifications ---- */
+
+#define TODO_KIND                                                                               \
+	"CASE WHEN c.pending = 'delete' AND ? = 1 THEN 'approve_delete'"                          \
+	" WHEN c.pending = 'extension' AND ? = 1 THEN 'approve_extension'"                        \
+	" WHEN c.status = 'reviewing' AND ? = 1 THEN 'review'"                                    \
+	" WHEN c.status = 'replied' AND ? = 1 THEN 'callback'"                                    \
+	" WHEN c.status = 'processing' AND c.handler_id = ? AND ? = 1 THEN 'assigned'"            \
+	" WHEN c.status IN ('registered', 'processing') AND c.handler_id IS NULL"                 \
+	" AND c.handling_org_id = ? AND ? = 1 THEN 'queue' END"
+
+int store_todo_list(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **items)
+{
+#define TODO_ARGS                                                                               \
+	DB_INT(q->can_approve_delete), DB_INT(q->can_review), DB_INT(q->can_review), DB_INT(q->can_callback), \
+		DB_INT(q->user_id), DB_INT(q->can_handle), DB_INT(q->org_id), DB_INT(q->can_handle)
+	int rc = DBJ(d, items,
+		     "SELECT * FROM (" COMPLAINT_SELECT_KIND(TODO_KIND)
+		     " WHERE c.status NOT IN ('draft', 'closed', 'withdrawn', 'deleted')"
+		     " AND (" SCOPE_SQL("c.org_path", "c.handling_org_id", "c.registrar_id")
+		     " OR c.handler_id = ?)) t WHERE todo_kind IS NOT NULL"
+		     " ORDER BY due_at IS NULL, due_at, id LIMIT ?",
+		     TODO_ARGS, SCOPE_ARGS(sf), DB_INT(q->user_id), DB_INT(q->limit));
+#undef TODO_ARGS
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_notification_insert(struct db *d, int64_t user_id, int64_t complaint_id, const char *kind,
+			      const char *message, const char *dedup_key, int64_t now)
+{
+	int rc = DBX(d,
+		     "INSERT INTO notifications (user_id, complaint_id, kind, message, dedup_key, created_at)"
+		     " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING",
+		     DB_INT(user_id), DB_INT_OR_NULL(complaint_id > 0, complaint_id), DB_TEXT(kind),
+		     DB_TEXT(message), DB_TEXT(dedup_key), DB_INT(now));
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_notification_list(struct db *d, int64_t user_id, bool unread_only, int64_t limit, json_t **items,
+			    int64_t *unread)
+{
+	int rc = DB_SCALAR(d, unread, "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL",
+			   DB_INT(user_id));
+	if (rc < 0)
+		return rc;
+	rc = DBJ(d, items,
+		 "SELECT n.id, n.complaint_id, c.complaint_no, n.kind, n.message, n.created_at, n.read_at"
+		 " FROM notifications n LEFT JOIN complaints c ON c.id = n.complaint_id"
+		 " WHERE n.user_id = ? AND (? = 0 OR n.read_at IS NULL) ORDER BY n.id DESC LIMIT ?",
+		 DB_INT(user_id), DB_INT(unread_only), DB_INT(limit));
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_notification_read(struct db *d, int64_t user_id, int64_t id, int64_t now)
+{
+	int rc = DBX(d,
+		     "UPDATE notifications SET read_at = ? WHERE user_id = ? AND (? = 0 OR id = ?) AND read_at IS NULL",
+		     DB_INT(now), DB_INT(user_id), DB_INT(id), DB_INT(id));
 	return rc < 0 ? rc : DB_OK;
 }

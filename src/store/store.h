@@ -216,10 +216,27 @@ struct complaint_filter {
 int store_complaint_list(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
 			 json_t **items, int64_t *total);
 
+/* The caller's work items (待办): complaints assigned to the user, the institution's queue,
+ * replies to review, extensions and deletions to approve, callbacks due — as the permissions
+ * allow, within scope, soonest due first. Each item has "todo_kind". */
+struct todo_query {
+	int64_t user_id, org_id;
+	bool can_handle, can_review, can_approve_delete, can_callback;
+	int64_t limit;
+};
+int store_todo_list(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **items);
+/* Notifications (bell): insert once per dedup_key (NULL = always). */
+int store_notification_insert(struct db *d, int64_t user_id, int64_t complaint_id, const char *kind,
+			      const char *message, const char *dedup_key, int64_t now);
+int store_notification_list(struct db *d, int64_t user_id, bool unread_only, int64_t limit, json_t **items,
+			    int64_t *unread);
+int store_notification_read(struct db *d, int64_t user_id, int64_t id, int64_t now);
+
 /* ---- audit log (reading; appending is domain/audit.c) ---- */
 struct audit_filter {
 	int64_t from, to; /* epoch ms; 0 = open */
 	const char *actor, *action, *target_type, *target_id, *result;
+	bool oldest_first;
 	int64_t limit, offset;
 };
 int store_audit_list(struct db *d, const struct audit_filter *f, json_t **items, int64_t *total);

@@ -1,6 +1,7 @@
 /* Date arithmetic (see dates.h): the civil-from-days algorithm over a day number counted from
  * 1970-01-01. */
 #include "util/dates.h"
+#include <stdio.h>
 
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {
@@ -66,3 +67,9 @@ int64_t ymd_end_ms(int32_t ymd, int tz_offset_min)
 	return (day_number(ymd) + 1) * 86400000 - (int64_t)tz_offset_min * 60000 - 1;
 }
 
+
+void ymd_format(int32_t ymd, char *out, int outlen)
+{
+	snprintf(out, (size_t)outlen, "%04d-%02d-%02d", (int)(ymd / 10000 % 10000), (int)(ymd / 100 % 100),
+		 (int)(ymd % 100));
+}

@@ -15,4 +15,7 @@ int ymd_weekday(int32_t ymd);
 bool ymd_valid(int32_t ymd);
 /* Epoch ms of the end of a local day (23:59:59.999). */
 int64_t ymd_end_ms(int32_t ymd, int tz_offset_min);
+/* "YYYY-MM-DD" for a yyyymmdd date into out (at least 16 bytes). */
+void ymd_format(int32_t ymd, char *out, int outlen);
+
 #endif

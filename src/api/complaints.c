@@ -1,0 +1,834 @@
+/* 投诉管理: intake and drafts (POST/PATCH /complaints), query, detail, timeline, the workflow
+ * actions (POST /complaints/{id}/actions/{action}), unmasking the complainant, and the to-do
+ * list. Every action runs in one transaction: scope, version, state table and permission are
+ * checked, the record is changed, written back with the version it was read at, and the audit
+ * event is appended — or nothing happens. */
+#include "api/api.h"
+#include "domain/audit.h"
+#include "domain/complaint.h"
+#include "domain/pii.h"
+#include "domain/workflow.h"
+#include "http/request.h"
+#include "store/store.h"
+#include "util/dates.h"
+#include "util/iso8601.h"
+#include "util/log.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Body fields of POST /complaints and PATCH /complaints/{id}. */
+#define COMPLAINT_FIELDS                                                                        \
+	{"source_channel", F_STRING, false, 32, 0, "投诉反映渠道"},                                   \
+	{"received_at", F_STRING, false, 40, 0, "接收时间"},                                          \
+	{"complainant", F_OBJECT, false, 0, 0, "投诉人"},                                             \
+	{"complained_org_id", F_ID, false, 0, 0, "被投诉机构"},                                       \
+	{"region_code", F_STRING, false, 6, 0, "行政区划"},                                           \
+	{"business_channel_code", F_STRING, false, 16, 0, "业务办理渠道"},                            \
+	{"business_type_code", F_STRING, false, 16, 0, "业务类别"},                                   \
+	{"cause_code", F_STRING, false, 16, 0, "投诉原因"},                                           \
+	{"rights", F_ARRAY, false, 16, 0, "基本权益"},                                                \
+	{"content", F_STRING, false, 4000, 0, "投诉内容"},                                            \
+	{"demand", F_STRING, false, 2000, 0, "投诉诉求"},                                             \
+	{"amount_fen", F_INT, false, 0, 0, "涉及金额"},                                               \
+	{"external_no", F_STRING, false, 64, 0, "外部工单号"},                                        \
+	{"tags", F_ARRAY, false, 8, 0, "标签"},                                                       \
+	{"group_size", F_INT, false, 0, 0, "群体投诉人数"}
+
+static bool visible(struct request *r, json_t *rec)
+{
+	return json_integer_value(json_object_get(rec, "registrar_id")) == r->user->user_id ||
+	       json_integer_value(json_object_get(rec, "handler_id")) == r->user->user_id ||
+	       scope_allows(r->user, json_string_value(json_object_get(rec, "org_path")),
+			    json_integer_value(json_object_get(rec, "registrar_id")));
+}
+
+/* Loads a complaint the caller may see: 1 with *rec, 0 with a 404 refusal, negative. */
+static int fetch(struct request *r, struct db *d, int64_t id, json_t **rec, struct refusal *e)
+{
+	int rc = store_complaint_get(d, id, rec);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 || !visible(r, *rec)) {
+		json_decref(*rec);
+		*rec = NULL;
+		return refuse(e, 404, "not_found", "投诉单不存在或不在您的数据范围内", NULL), 0;
+	}
+	return 1;
+}
+
+static json_t *view(struct request *r, json_t *rec, const struct complaint_settings *cfg)
+{
+	json_t *v = complaint_view(rec, r->user->perms, cfg);
+	json_decref(rec);
+	return v;
+}
+
+/* Marks a repeat: the same complainant (by blind index) within the window (重复投诉). */
+static int detect_repeat(struct db *d, json_t *rec, const struct complaint_settings *cfg)
+{
+	int64_t received = json_integer_value(json_object_get(rec, "received_at")), other = 0;
+	int rc = store_complaint_find_repeat(d, json_string_value(json_object_get(rec, "id_no_bidx")),
+					     json_string_value(json_object_get(rec, "phone_bidx")),
+					     received - (int64_t)cfg->repeat_window_days * 86400000,
+					     json_integer_value(json_object_get(rec, "id")), &other);
+	if (rc <= 0)
+		return rc;
+	json_object_set_new(rec, "repeat_of", json_integer(other));
+	const char *tags = json_string_value(json_object_get(rec, "tags"));
+	char buf[300];
+	snprintf(buf, sizeof buf, " %s ", tags ? tags : "");
+	if (!strstr(buf, " repeat ")) {
+		snprintf(buf, sizeof buf, "%s%srepeat", tags ? tags : "", tags && *tags ? " " : "");
+		json_object_set_new(rec, "tags", json_string(buf));
+	}
+	return 0;
+}
+
+/* The registration step shared by POST (not a draft) and the submit action. */
+static int register_complaint(struct db *d, json_t *rec, const struct complaint_settings *cfg, int64_t now,
+			      struct refusal *e)
+{
+	int rc = complaint_check_complete(d, rec, now, e);
+	if (rc != 0)
+		return rc;
+	json_object_set_new(rec, "status", json_string("registered"));
+	json_object_set_new(rec, "registered_at", json_integer(now));
+	if ((rc = detect_repeat(d, rec, cfg)) < 0)
+		return rc;
+	return complaint_update_deadline(d, rec, cfg, now);
+}
+
+/* ---- create ---- */
+
+struct create_ctx {
+	struct request *r;
+	bool draft;
+	struct complaint_settings cfg;
+	json_t *result;
+	struct refusal err;
+};
+
+static int create_tx(struct db *d, void *arg)
+{
+	struct create_ctx *c = arg;
+	struct request *r = c->r;
+	int64_t now = now_ms(), id, seq;
+	json_t *org;
+	int rc = store_org_get(d, r->user->org_id, &org);
+	if (rc != 1)
+		return rc < 0 ? rc : DB_HARD;
+	char prefix[64], number[80], day[16];
+	int32_t today = ymd_from_ms(now, CN_TZ_OFFSET_MIN);
+	snprintf(day, sizeof day, "%08d", (int)today);
+	snprintf(prefix, sizeof prefix, "%s-%s", json_string_value(json_object_get(org, "internal_code")), day);
+	json_t *rec = json_pack("{s:s, s:I, s:I, s:I, s:O, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
+				"status", "draft", "version", (json_int_t)1, "registrar_id", (json_int_t)r->user->user_id,
+				"registrar_org_id", (json_int_t)r->user->org_id, "org_path", json_object_get(org, "path"),
+				"rights", "", "tags", "", "content", "", "demand", "", "day_type",
+				c->cfg.working_days ? "working" : "calendar", "deadline_state", "on_time",
+				"allowed_days", (json_int_t)c->cfg.standard_days, "extension_count", (json_int_t)0,
+				"transfer_count", (json_int_t)0, "created_at", (json_int_t)now, "updated_at",
+				(json_int_t)now, "handling_org_id", (json_int_t)r->user->org_id);
+	json_decref(org);
+	json_object_set_new(rec, "sync_status", json_string("unsent"));
+	json_object_set_new(rec, "complainant_masked", json_string("{}"));
+	if ((rc = complaint_apply_input(d, r->json, rec, &c->err)) != 0 ||
+	    (!c->draft && (rc = register_complaint(d, rec, &c->cfg, now, &c->err)) != 0) ||
+	    (rc = store_complaint_next_no(d, prefix, &seq)) < 0) {
+		json_decref(rec);
+		return rc;
+	}
+	snprintf(number, sizeof number, "%s-%05lld", prefix, (long long)seq);
+	json_object_set_new(rec, "complaint_no", json_string(number));
+	rc = store_complaint_insert(d, rec, &id);
+	json_t *after = rec;
+	if (rc == 0) {
+		json_object_set_new(rec, "id", json_integer(id));
+		rc = api_audit(r, d, c->draft ? "complaint.draft" : "complaint.register", "complaint", id, "ok",
+			       complaint_diff(NULL, after));
+	}
+	json_decref(rec);
+	if (rc < 0)
+		return rc;
+	rc = store_complaint_get(d, id, &c->result);
+	return rc == 1 ? 0 : rc < 0 ? rc : DB_HARD;
+}
+
+int api_complaint_create(struct request *r)
+{
+	static const struct field_spec spec[] = {COMPLAINT_FIELDS, {"draft", F_BOOL, false, 0, 0, "暂存"}, {NULL}};
+	if (req_validate(r, spec) != 0)
+		return 0;
+	struct create_ctx c = {.r = r, .draft = body_bool(r, "draft", false)};
+	int rc = complaint_settings_get(r->db, &c.cfg);
+	if (rc == 0)
+		rc = db_tx(r->db, true, create_tx, &c);
+	if (rc != 0)
+		return api_reply_tx_error(r, rc, &c.err, "duplicate", "投诉编号冲突，请重试");
+	return reply_json(r, 201, view(r, c.result, &c.cfg));
+}
+
+/* ---- read ---- */
+
+int api_complaint_get(struct request *r)
+{
+	struct complaint_settings cfg;
+	json_t *rec;
+	struct refusal e = {0};
+	int rc = complaint_settings_get(r->db, &cfg);
+	if (rc == 0)
+		rc = fetch(r, r->db, req_arg_id(r, 0), &rec, &e);
+	if (rc != 1)
+		return rc == 0 ? api_reply_tx_error(r, 1, &e, NULL, NULL) : reply_db_error(r, rc);
+	return reply_json(r, 200, view(r, rec, &cfg));
+}
+
+static int64_t query_time(struct request *r, const char *key, bool end, bool *bad)
+{
+	const char *v = req_query(r, key);
+	if (!v)
+		return 0;
+	int64_t ms;
+	if (iso8601_parse(v, &ms) == 0)
+		return ms;
+	/* A plain date means the whole day in the bank's time zone. */
+	int y, m, dd;
+	char tail;
+	if (sscanf(v, "%4d-%2d-%2d%c", &y, &m, &dd, &tail) == 3 && ymd_valid(y * 10000 + m * 100 + dd)) {
+		int32_t ymd = y * 10000 + m * 100 + dd;
+		return end ? ymd_end_ms(ymd, CN_TZ_OFFSET_MIN) + 1 : ymd_end_ms(ymd_add_days(ymd, -1), CN_TZ_OFFSET_MIN) + 1;
+	}
+	*bad = true;
+	return 0;
+}
+
+int api_complaint_list(struct request *r)
+{
+	struct complaint_filter f = {
+		.status = req_query(r, "status"),
+		.q = req_query(r, "q"),
+		.complaint_no = req_query(r, "complaint_no"),
+		.source_channel = req_query(r, "source_channel"),
+		.business_channel_code = req_query(r, "business_channel_code"),
+		.business_type_code = req_query(r, "business_type_code"),
+		.cause_code = req_query(r, "cause_code"),
+		.tag = req_query(r, "tag"),
+		.deadline_state = req_query(r, "deadline_state"),
+	};
+	bool bad = false;
+	f.from = query_time(r, "from", false, &bad);
+	f.to = query_time(r, "to", true, &bad);
+	if (bad)
+		return reply_error(r, 400, "invalid_field", "日期格式应为 YYYY-MM-DD 或带时区的ISO 8601时间", "from");
+	if (req_query(r, "overdue") && strcmp(req_query(r, "overdue"), "true") == 0)
+		f.deadline_state = "overdue";
+	const char *v;
+	if ((v = req_query(r, "mine")) && strcmp(v, "true") == 0)
+		f.registrar_id = r->user->user_id;
+	if ((v = req_query(r, "handler")) && strcmp(v, "me") == 0)
+		f.handler_id = r->user->user_id;
+	f.sort_by_due = (v = req_query(r, "sort")) && strcmp(v, "due") == 0;
+	json_t *org = NULL;
+	if ((v = req_query(r, "org_id"))) {
+		int rc = store_org_get(r->db, strtoll(v, NULL, 10), &org);
+		if (rc < 0)
+			return reply_db_error(r, rc);
+		if (rc == 0)
+			return reply_error(r, 400, "invalid_field", "机构不存在", "org_id");
+		f.org_path = json_string_value(json_object_get(org, "path"));
+	}
+	/* Exact identity lookups go through blind indexes: the plaintext is never queried. */
+	char name_b[33], id_b[33], phone_b[33];
+	if (f.q) {
+		pii_blind_index(PII_NAME, f.q, name_b);
+		f.name_bidx = name_b;
+	}
+	if ((v = req_query(r, "id_no"))) {
+		pii_blind_index(PII_ID_NO, v, id_b);
+		f.id_no_bidx = id_b;
+	}
+	if ((v = req_query(r, "phone"))) {
+		pii_blind_index(PII_PHONE, v, phone_b);
+		f.phone_bidx = phone_b;
+	}
+	if (req_paging(r, &f.limit, &f.offset) != 0) {
+		json_decref(org);
+		return 0;
+	}
+	struct scope_filter sf;
+	scope_filter_for(r->user, &sf);
+	struct complaint_settings cfg;
+	json_t *items;
+	int64_t total;
+	int rc = complaint_settings_get(r->db, &cfg);
+	if (rc == 0)
+		rc = store_complaint_list(r->db, &sf, &f, &items, &total);
+	json_decref(org);
+	if (rc < 0)
+		return reply_db_error(r, rc);
+	json_t *out = json_array();
+	size_t i;
+	json_t *rec;
+	json_array_foreach(items, i, rec)
+		json_array_append_new(out, complaint_view(rec, r->user->perms, &cfg));
+	json_decref(items);
+	return reply_json(r, 200, json_pack("{s:o, s:I}", "items", out, "total", (json_int_t)total));
+}
+
+int api_complaint_timeline(struct request *r)
+{
+	json_t *rec, *items;
+	struct refusal e = {0};
+	int64_t id = req_arg_id(r, 0);
+	int rc = fetch(r, r->db, id, &rec, &e);
+	if (rc != 1)
+		return rc == 0 ? api_reply_tx_error(r, 1, &e, NULL, NULL) : reply_db_error(r, rc);
+	json_decref(rec);
+	char tid[24];
+	snprintf(tid, sizeof tid, "%lld", (long long)id);
+	struct audit_filter f = {.target_type = "complaint", .target_id = tid, .oldest_first = true, .limit = 1000};
+	int64_t total;
+	if ((rc = store_audit_list(r->db, &f, &items, &total)) < 0)
+		return reply_db_error(r, rc);
+	size_t i;
+	json_t *ev;
+	json_array_foreach(items, i, ev)
+	{
+		char iso[40];
+		iso8601_format(json_integer_value(json_object_get(ev, "at")), CN_TZ_OFFSET_MIN, iso, sizeof iso);
+		json_object_set_new(ev, "at", json_string(iso));
+		json_object_del(ev, "hash");
+	}
+	return reply_json(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
+}
+
+/* ---- edit (drafts; re-coding of open complaints) ---- */
+
+struct update_ctx {
+	struct request *r;
+	int64_t id, version;
+	struct complaint_settings cfg;
+	json_t *result;
+	struct refusal err;
+};
+
+static int update_tx(struct db *d, void *arg)
+{
+	struct update_ctx *c = arg;
+	struct request *r = c->r;
+	json_t *rec;
+	int rc = fetch(r, d, c->id, &rec, &c->err);
+	if (rc != 1)
+		return rc == 0 ? 1 : rc;
+	rc = 0;
+	const char *status = json_string_value(json_object_get(rec, "status"));
+	bool draft = strcmp(status, "draft") == 0;
+	if (json_integer_value(json_object_get(rec, "version")) != c->version)
+		rc = refuse(&c->err, 409, "stale_version", "投诉单已被他人修改，请刷新后重试", "version");
+	else if (draft && json_integer_value(json_object_get(rec, "registrar_id")) != r->user->user_id)
+		rc = refuse(&c->err, 403, "forbidden", "只能修改自己暂存的投诉单", NULL);
+	else if (!draft && !wf_status_open(status))
+		rc = refuse(&c->err, 409, "invalid_transition", "已办结、撤诉或删除的投诉单不能修改", NULL);
+	else if (!(r->user->perms & (draft ? P_COMPLAINT_REGISTER : (P_COMPLAINT_HANDLE | P_COMPLAINT_REVIEW))))
+		rc = refuse(&c->err, 403, "forbidden", "没有修改该投诉单的权限", NULL);
+	if (rc != 0) {
+		json_decref(rec);
+		return rc;
+	}
+	json_t *before = json_deep_copy(rec);
+	int64_t now = now_ms();
+	rc = complaint_apply_input(d, r->json, rec, &c->err);
+	/* Out of draft, an edit must leave a complete record; the deadline follows new facts. */
+	if (rc == 0 && !draft)
+		rc = complaint_check_complete(d, rec, now, &c->err);
+	if (rc == 0 && !draft)
+		rc = complaint_update_deadline(d, rec, &c->cfg, now);
+	if (rc == 0) {
+		json_object_set_new(rec, "version", json_integer(c->version + 1));
+		json_object_set_new(rec, "updated_at", json_integer(now));
+		rc = store_complaint_save(d, rec, c->version);
+		rc = rc == 1 ? 0 : rc == 0 ? refuse(&c->err, 409, "stale_version", "投诉单已被他人修改，请刷新后重试", "version") : rc;
+	}
+	if (rc == 0)
+		rc = api_audit(r, d, draft ? "complaint.draft_update" : "complaint.update", "complaint", c->id, "ok",
+			       complaint_diff(before, rec));
+	json_decref(before);
+	json_decref(rec);
+	if (rc != 0)
+		return rc;
+	rc = store_complaint_get(d, c->id, &c->result);
+	return rc == 1 ? 0 : rc < 0 ? rc : DB_HARD;
+}
+
+int api_complaint_update(struct request *r)
+{
+	static const struct field_spec spec[] = {COMPLAINT_FIELDS, {"version", F_INT, true, 0, 0, "版本号"}, {NULL}};
+	if (req_validate(r, spec) != 0)
+		return 0;
+	struct update_ctx c = {.r = r, .id = req_arg_id(r, 0), .version = body_int(r, "version", 0)};
+	int rc = complaint_settings_get(r->db, &c.cfg);
+	if (rc == 0)
+		rc = db_tx(r->db, true, update_tx, &c);
+	if (rc != 0)
+		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
+	return reply_json(r, 200, view(r, c.result, &c.cfg));
+}
+
+/* ---- workflow actions ---- */
+
+/* Parameters each action takes besides "version". */
+static const struct field_spec *action_spec(enum wf_action a)
+{
+#define V {"version", F_INT, true, 0, 0, "版本号"}
+	static const struct field_spec only_version[] = {V, {NULL}};
+	static const struct field_spec with_note[] = {V, {"note", F_STRING, false, 500, 0, "备注"}, {NULL}};
+	static const struct field_spec with_reason[] = {V, {"reason", F_STRING, true, 500, 1, "原因"}, {NULL}};
+	static const struct field_spec opt_reason[] = {V, {"reason", F_STRING, false, 500, 0, "原因"}, {NULL}};
+	static const struct field_spec assign[] = {V, {"org_id", F_ID, false, 0, 0, "处理机构"},
+						   {"user_id", F_ID, true, 0, 0, "处理人"}, {NULL}};
+	static const struct field_spec transfer[] = {V, {"org_id", F_ID, true, 0, 0, "转办机构"},
+						     {"reason", F_STRING, true, 500, 1, "转办原因"}, {NULL}};
+	static const struct field_spec extend[] = {V, {"days", F_INT, true, 0, 0, "延期天数"},
+						   {"reason", F_STRING, true, 500, 1, "延期原因"},
+						   {"notified", F_BOOL, false, 0, 0, "已告知投诉人"}, {NULL}};
+	static const struct field_spec reply[] = {V, {"result", F_STRING, true, 32, 1, "处理结果"},
+						  {"reply_content", F_STRING, true, 4000, 1, "答复内容"},
+						  {"compensation_fen", F_INT, false, 0, 0, "补偿金额"},
+						  {"late_reason", F_STRING, false, 500, 0, "超过15日办结原因"}, {NULL}};
+	static const struct field_spec callback[] = {V, {"satisfaction", F_STRING, true, 32, 1, "满意度"},
+						     {"note", F_STRING, false, 1000, 0, "回访记录"}, {NULL}};
+#undef V
+	switch (a) {
+	case WF_ASSIGN:
+		return assign;
+	case WF_TRANSFER:
+		return transfer;
+	case WF_EXTEND:
+		return extend;
+	case WF_REPLY:
+		return reply;
+	case WF_CALLBACK:
+		return callback;
+	case WF_PAUSE:
+	case WF_REJECT_REPLY:
+	case WF_REQUEST_DELETE:
+		return with_reason;
+	case WF_RETURN:
+	case WF_REOPEN:
+	case WF_WITHDRAW:
+		return opt_reason;
+	case WF_APPROVE_EXTENSION:
+	case WF_APPROVE_REPLY:
+	case WF_CLOSE:
+		return with_note;
+	default:
+		return only_version;
+	}
+}
+
+struct action_ctx {
+	struct request *r;
+	enum wf_action action;
+	int64_t id, version;
+	struct complaint_settings cfg;
+	json_t *result;
+	json_t *warnings;
+	struct refusal err;
+};
+
+static void set_int(json_t *rec, const char *k, int64_t v)
+{
+	json_object_set_new(rec, k, json_integer(v));
+}
+
+static void set_text(json_t *rec, const char *k, const char *v)
+{
+	json_object_set_new(rec, k, v ? json_string(v) : json_null());
+}
+
+/* Moves handling to an institution (and optionally a handler). */
+static int hand_to(struct db *d, json_t *rec, int64_t org_id, struct refusal *e)
+{
+	json_t *org;
+	int rc = store_org_get(d, org_id, &org);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 || strcmp(json_string_value(json_object_get(org, "status")), "active") != 0) {
+		json_decref(org);
+		return refuse(e, 400, "invalid_field", "处理机构不存在或已停用", "org_id");
+	}
+	set_int(rec, "handling_org_id", org_id);
+	json_object_set(rec, "org_path", json_object_get(org, "path"));
+	json_decref(org);
+	return 0;
+}
+
+static int do_assign(struct action_ctx *c, struct db *d, json_t *rec)
+{
+	struct request *r = c->r;
+	int64_t uid = body_int(r, "user_id", 0);
+	struct principal who = {0};
+	int rc = store_principal_load(d, uid, &who);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 || !(who.perms & P_COMPLAINT_HANDLE))
+		return refuse(&c->err, 400, "invalid_field", "处理人不存在、已停用或没有投诉处理权限", "user_id");
+	int64_t org = body_int(r, "org_id", who.org_id);
+	if ((rc = hand_to(d, rec, org, &c->err)) != 0)
+		return rc;
+	const char *path = json_string_value(json_object_get(rec, "org_path"));
+	if (strncmp(who.org_path, path, strlen(path)) != 0)
+		return refuse(&c->err, 400, "invalid_field", "处理人不属于该处理机构", "user_id");
+	set_int(rec, "handler_id", uid);
+	char msg[200];
+	snprintf(msg, sizeof msg, "投诉单 %s 已分派给您处理", json_string_value(json_object_get(rec, "complaint_no")));
+	return store_notification_insert(d, uid, c->id, "assigned", msg, NULL, now_ms());
+}
+
+static int do_extend(struct action_ctx *c, json_t *rec)
+{
+	struct request *r = c->r;
+	int64_t days = body_int(r, "days", 0), allowed = json_integer_value(json_object_get(rec, "allowed_days"));
+	int64_t count = json_integer_value(json_object_get(rec, "extension_count"));
+	int64_t cap = count == 0 ? c->cfg.first_extension_max : c->cfg.second_extension_max;
+	if (days < 1 || allowed + days > cap)
+		return refusef(&c->err, 400, "invalid_field", "days", "延期后总时限不能超过自收到投诉之日起%lld日（当前%lld日）",
+			       (long long)cap, (long long)allowed);
+	bool notified = body_bool(r, "notified", false);
+	if (allowed + days > c->cfg.first_extension_max && !notified)
+		return refuse(&c->err, 400, "invalid_field", "超过30日的延期须告知投诉人延期理由，请确认已告知", "notified");
+	json_t *p = json_pack("{s:I, s:I, s:s, s:b, s:I, s:s}", "days", (json_int_t)days, "total",
+			      (json_int_t)(allowed + days), "reason", body_str(r, "reason"), "notified", notified,
+			      "requested_by", (json_int_t)r->user->user_id, "requested_by_name", r->user->name);
+	char *text = json_dumps(p, JSON_COMPACT);
+	json_decref(p);
+	set_text(rec, "pending", "extension");
+	set_text(rec, "pending_data", text);
+	free(text);
+	return 0;
+}
+
+static json_t *pending_data(json_t *rec)
+{
+	const char *t = json_string_value(json_object_get(rec, "pending_data"));
+	return t ? json_loads(t, 0, NULL) : NULL;
+}
+
+static int do_approve_extension(struct action_ctx *c, json_t *rec)
+{
+	struct request *r = c->r;
+	json_t *p = pending_data(rec);
+	int64_t total = json_integer_value(json_object_get(p, "total"));
+	int64_t requester = json_integer_value(json_object_get(p, "requested_by"));
+	json_decref(p);
+	if (requester == r->user->user_id)
+		return refuse(&c->err, 403, "four_eyes", "不能审批自己提交的延期申请", NULL);
+	/* Beyond the first extension only head office (全行范围) may approve. */
+	if (total > c->cfg.first_extension_max && r->user->scope != SCOPE_ALL)
+		return refuse(&c->err, 403, "forbidden", "超过30日的延期须由总行消费者权益保护部门审批", NULL);
+	set_int(rec, "allowed_days", total);
+	set_int(rec, "extension_count", json_integer_value(json_object_get(rec, "extension_count")) + 1);
+	set_text(rec, "pending", NULL);
+	set_text(rec, "pending_data", NULL);
+	return 0;
+}
+
+static int do_reply(struct action_ctx *c, json_t *rec, int64_t now)
+{
+	struct request *r = c->r;
+	static const char *const results[] = {"accepted", "partially_accepted", "not_accepted", "explained", NULL};
+	const char *result = body_str(r, "result");
+	int i = 0;
+	while (results[i] && strcmp(results[i], result) != 0)
+		i++;
+	if (!results[i])
+		return refuse(&c->err, 400, "invalid_field",
+			      "处理结果只能是 accepted（满足诉求）、partially_accepted（部分满足）、not_accepted（不予支持）或 explained（解释说明）",
+			      "result");
+	int64_t comp = body_int(r, "compensation_fen", 0);
+	if (comp < 0)
+		return refuse(&c->err, 400, "invalid_field", "补偿金额不能为负数", "compensation_fen");
+	/* Decided after the standard period (15 days from receipt): the reason is required. */
+	int32_t start = ymd_from_ms(json_integer_value(json_object_get(rec, "clock_start_at")), CN_TZ_OFFSET_MIN);
+	bool late = ymd_from_ms(now, CN_TZ_OFFSET_MIN) > ymd_add_days(start, c->cfg.standard_days);
+	const char *late_reason = body_str(r, "late_reason");
+	if (late && (!late_reason || !*late_reason))
+		return refuse(&c->err, 400, "missing_field", "超过15日办结的投诉须填写超期原因", "late_reason");
+	set_text(rec, "reply_result", result);
+	set_text(rec, "reply_content", body_str(r, "reply_content"));
+	set_int(rec, "compensation_fen", comp);
+	set_text(rec, "late_reason", late_reason);
+	set_int(rec, "replied_at", now);
+	return 0;
+}
+
+static int apply_action(struct action_ctx *c, struct db *d, json_t *rec, struct wf_outcome *out, int64_t now)
+{
+	struct request *r = c->r;
+	int rc = 0;
+	switch (c->action) {
+	case WF_SUBMIT:
+		if (json_integer_value(json_object_get(rec, "registrar_id")) != r->user->user_id)
+			return refuse(&c->err, 403, "forbidden", "只能提交自己暂存的投诉单", NULL);
+		return register_complaint(d, rec, &c->cfg, now, &c->err);
+	case WF_ASSIGN:
+		return do_assign(c, d, rec);
+	case WF_TRANSFER: {
+		int64_t org = body_int(r, "org_id", 0);
+		if (org == json_integer_value(json_object_get(rec, "handling_org_id")))
+			return refuse(&c->err, 400, "invalid_field", "不能转办给当前处理机构", "org_id");
+		if ((rc = hand_to(d, rec, org, &c->err)) != 0)
+			return rc;
+		set_text(rec, "handler_id", NULL);
+		int64_t n = json_integer_value(json_object_get(rec, "transfer_count")) + 1;
+		set_int(rec, "transfer_count", n);
+		if (n > c->cfg.transfer_warn_after)
+			json_array_append_new(c->warnings, json_sprintf("该投诉单已转办%lld次，超过%d次预警线", (long long)n,
+									c->cfg.transfer_warn_after));
+		return 0;
+	}
+	case WF_RETURN:
+		set_text(rec, "handler_id", NULL);
+		return 0;
+	case WF_EXTEND:
+		return do_extend(c, rec);
+	case WF_APPROVE_EXTENSION:
+		return do_approve_extension(c, rec);
+	case WF_PAUSE:
+		return store_pause_start(d, c->id, now, body_str(r, "reason"));
+	case WF_RESUME:
+		return store_pause_end(d, c->id, now);
+	case WF_REPLY:
+		return do_reply(c, rec, now);
+	case WF_APPROVE_REPLY:
+	case WF_CLOSE:
+		if (!strcmp(out->status, "closed"))
+			set_int(rec, "closed_at", now);
+		return 0;
+	case WF_REJECT_REPLY:
+		set_text(rec, "replied_at", NULL);
+		return 0;
+	case WF_CALLBACK: {
+		const char *s = body_str(r, "satisfaction");
+		if (strcmp(s, "satisfied") && strcmp(s, "basically_satisfied") && strcmp(s, "unsatisfied"))
+			return refuse(&c->err, 400, "invalid_field",
+				      "满意度只能是 satisfied（满意）、basically_satisfied（基本满意）或 unsatisfied（不满意）",
+				      "satisfaction");
+		set_text(rec, "callback_satisfaction", s);
+		set_text(rec, "callback_note", body_str(r, "note"));
+		set_int(rec, "callback_at", now);
+		if (!strcmp(s, "unsatisfied")) {
+			out->status = "processing"; /* 不满意: handled again */
+			set_text(rec, "replied_at", NULL);
+		} else {
+			set_int(rec, "closed_at", now);
+		}
+		return 0;
+	}
+	case WF_REOPEN:
+		set_text(rec, "closed_at", NULL);
+		set_text(rec, "replied_at", NULL);
+		return 0;
+	case WF_WITHDRAW:
+		set_int(rec, "withdrawn_at", now);
+		return 0;
+	case WF_REQUEST_DELETE: {
+		json_t *p = json_pack("{s:s, s:I, s:s}", "reason", body_str(r, "reason"), "requested_by",
+				      (json_int_t)r->user->user_id, "requested_by_name", r->user->name);
+		char *text = json_dumps(p, JSON_COMPACT);
+		json_decref(p);
+		set_text(rec, "pending", "delete");
+		set_text(rec, "pending_data", text);
+		free(text);
+		return 0;
+	}
+	case WF_APPROVE_DELETE: {
+		json_t *p = pending_data(rec);
+		int64_t requester = json_integer_value(json_object_get(p, "requested_by"));
+		json_decref(p);
+		if (requester == r->user->user_id)
+			return refuse(&c->err, 403, "four_eyes", "不能审批自己提交的删除申请", NULL);
+		set_int(rec, "deleted_at", now);
+		set_text(rec, "pending", NULL);
+		return 0;
+	}
+	case WF_SYNC:
+		/* Queued for the regulator gateway (see the regulator issue): state only. */
+		set_text(rec, "sync_status", "pending");
+		return 0;
+	case WF_ACTION_COUNT:
+		break;
+	}
+	return refuse(&c->err, 400, "invalid_action", "未知的操作", NULL);
+}
+
+static int action_tx(struct db *d, void *arg)
+{
+	struct action_ctx *c = arg;
+	struct request *r = c->r;
+	json_t *rec;
+	int rc = fetch(r, d, c->id, &rec, &c->err);
+	if (rc != 1)
+		return rc == 0 ? 1 : rc;
+	rc = 0;
+	struct wf_state ws = {json_string_value(json_object_get(rec, "status")),
+			      json_string_value(json_object_get(rec, "pending")),
+			      strcmp(json_string_value(json_object_get(rec, "deadline_state")), "paused") == 0,
+			      (int)json_integer_value(json_object_get(rec, "extension_count"))};
+	struct wf_settings wcfg = {c->cfg.review_step, c->cfg.callback_step};
+	struct wf_outcome out;
+	const char *why;
+	json_t *before = NULL;
+	int64_t now = now_ms();
+	if (json_integer_value(json_object_get(rec, "version")) != c->version)
+		rc = refuse(&c->err, 409, "stale_version", "投诉单已被他人修改，请刷新后重试", "version");
+	else if (wf_decide(&ws, c->action, &wcfg, &out, &why) != 0)
+		rc = refuse(&c->err, 409, "invalid_transition", why, NULL);
+	else if (!(out.perm_any & r->user->perms))
+		rc = refuse(&c->err, 403, "forbidden", "没有执行该操作的权限", NULL);
+	if (rc == 0) {
+		before = json_deep_copy(rec);
+		rc = apply_action(c, d, rec, &out, now);
+	}
+	if (rc == 0) {
+		set_text(rec, "status", out.status);
+		set_int(rec, "version", c->version + 1);
+		set_int(rec, "updated_at", now);
+		rc = complaint_update_deadline(d, rec, &c->cfg, now);
+	}
+	if (rc == 0) {
+		rc = store_complaint_save(d, rec, c->version);
+		rc = rc == 1 ? 0 : rc == 0 ? refuse(&c->err, 409, "stale_version", "投诉单已被他人修改，请刷新后重试", "version") : rc;
+	}
+	if (rc == 0) {
+		char action[64];
+		snprintf(action, sizeof action, "complaint.%s", wf_action_name(c->action));
+		json_t *detail = complaint_diff(before, rec);
+		json_t *params = json_deep_copy(r->json);
+		json_object_del(params, "version");
+		json_object_set_new(detail, "params", params);
+		rc = api_audit(r, d, action, "complaint", c->id, "ok", detail);
+	}
+	json_decref(before);
+	json_decref(rec);
+	if (rc != 0)
+		return rc;
+	rc = store_complaint_get(d, c->id, &c->result);
+	return rc == 1 ? 0 : rc < 0 ? rc : DB_HARD;
+}
+
+int api_complaint_action(struct request *r)
+{
+	int a = wf_action_from_name(r->args[1]);
+	if (a < 0)
+		return reply_error(r, 404, "not_found", "不支持的投诉操作", NULL);
+	if (req_validate(r, action_spec((enum wf_action)a)) != 0)
+		return 0;
+	struct action_ctx c = {.r = r, .action = (enum wf_action)a, .id = req_arg_id(r, 0),
+			       .version = body_int(r, "version", 0), .warnings = json_array()};
+	int rc = complaint_settings_get(r->db, &c.cfg);
+	if (rc == 0)
+		rc = db_tx(r->db, true, action_tx, &c);
+	if (rc != 0) {
+		json_decref(c.warnings);
+		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
+	}
+	json_t *v = view(r, c.result, &c.cfg);
+	json_object_set_new(v, "warnings", c.warnings);
+	return reply_json(r, 200, v);
+}
+
+/* ---- unmasking (pii.unmask), audited ---- */
+
+struct unmask_ctx {
+	struct request *r;
+	int64_t id;
+	json_t *identity;
+	struct refusal err;
+};
+
+static int unmask_tx(struct db *d, void *arg)
+{
+	struct unmask_ctx *c = arg;
+	json_t *rec;
+	int rc = fetch(c->r, d, c->id, &rec, &c->err);
+	if (rc != 1)
+		return rc == 0 ? 1 : rc;
+	c->identity = complaint_identity(rec);
+	json_decref(rec);
+	if (!c->identity)
+		return refuse(&c->err, 404, "not_found", "该投诉单没有可查看的投诉人信息", NULL);
+	return api_audit(c->r, d, "complaint.unmask", "complaint", c->id, "ok",
+			 json_pack("{s:s}", "fields", "name id_type id_no phone address"));
+}
+
+int api_complaint_identity(struct request *r)
+{
+	struct unmask_ctx c = {.r = r, .id = req_arg_id(r, 0)};
+	int rc = db_tx(r->db, true, unmask_tx, &c);
+	if (rc != 0) {
+		json_decref(c.identity);
+		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
+	}
+	return reply_json(r, 200, c.identity);
+}
+
+/* ---- to-do and notifications ---- */
+
+int api_todo(struct request *r)
+{
+	uint32_t p = r->user->perms;
+	struct todo_query q = {
+		.user_id = r->user->user_id,
+		.org_id = r->user->org_id,
+		.can_handle = (p & P_COMPLAINT_HANDLE) != 0,
+		.can_review = (p & P_COMPLAINT_REVIEW) != 0,
+		.can_approve_delete = (p & P_COMPLAINT_DELETE_APPROVE) != 0,
+		.can_callback = (p & P_COMPLAINT_CALLBACK) != 0,
+		.limit = 500,
+	};
+	struct scope_filter sf;
+	scope_filter_for(r->user, &sf);
+	struct complaint_settings cfg;
+	json_t *items;
+	int rc = complaint_settings_get(r->db, &cfg);
+	if (rc == 0)
+		rc = store_todo_list(r->db, &sf, &q, &items);
+	if (rc < 0)
+		return reply_db_error(r, rc);
+	json_t *out = json_array(), *counts = json_object();
+	size_t i;
+	json_t *rec;
+	json_array_foreach(items, i, rec)
+	{
+		const char *kind = json_string_value(json_object_get(rec, "todo_kind"));
+		json_t *v = complaint_view(rec, p, &cfg);
+		json_object_set_new(v, "todo_kind", json_string(kind));
+		json_array_append_new(out, v);
+		json_object_set_new(counts, kind, json_integer(json_integer_value(json_object_get(counts, kind)) + 1));
+	}
+	json_decref(items);
+	return reply_json(r, 200, json_pack("{s:o, s:I, s:o}", "items", out, "total",
+					    (json_int_t)json_array_size(out), "counts", counts));
+}
+
+int api_notification_list(struct request *r)
+{
+	json_t *items;
+	int64_t unread;
+	const char *u = req_query(r, "unread");
+	int rc = store_notification_list(r->db, r->user->user_id, u && !strcmp(u, "true"), 50, &items, &unread);
+	if (rc < 0)
+		return reply_db_error(r, rc);
+	return reply_json(r, 200, json_pack("{s:o, s:I}", "items", items, "unread", (json_int_t)unread));
+}
+
+int api_notification_read(struct request *r)
+{
+	int64_t id = r->nargs ? req_arg_id(r, 0) : 0;
+	int rc = store_notification_read(r->db, r->user->user_id, id, now_ms());
+	if (rc < 0)
+		return reply_db_error(r, rc);
+	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+}

@@ -1,0 +1,44 @@
+/* The complaint record (domain model §3): turning API input into the stored record (validation
+ * against the base data in force on the receipt date, sealing the complainant's identity, blind
+ * indexes and masks), the deadline of a complaint, and the view sent to clients.
+ * A complaint travels as a JSON object whose members are the columns of `complaints`. */
+#ifndef FCMS_COMPLAINT_H
+#define FCMS_COMPLAINT_H
+#include "domain/complaint_settings.h"
+#include "domain/refusal.h"
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct db;
+
+#define CN_TZ_OFFSET_MIN 480 /* the bank's time zone: China Standard Time */
+
+/* Copies the fields present in input (the API's names: source_channel, received_at (ISO 8601),
+ * complainant{name,id_type,id_no,phone,address}, complained_org_id, region_code,
+ * business_channel_code, business_type_code, cause_code, rights[], content, demand, amount_fen,
+ * external_no, tags[], group_size) into rec, checking formats. Returns 0, 1 with *e (400), or a
+ * negative db status. */
+int complaint_apply_input(struct db *d, json_t *input, json_t *rec, struct refusal *e);
+
+/* Full validation before a complaint leaves the draft state: every required field present,
+ * codes in force on the receipt date and leaves of their tree, region known, institution
+ * active, receipt not in the future, channel-specific fields. 0, 1 with *e, or negative. */
+int complaint_check_complete(struct db *d, json_t *rec, int64_t now, struct refusal *e);
+
+/* Recomputes due_at and deadline_state from the clock start, allowed days, day type, the
+ * calendar and the recorded pauses. 0 or a negative db status. */
+int complaint_update_deadline(struct db *d, json_t *rec, const struct complaint_settings *cfg,
+			      int64_t now);
+
+/* The decrypted complainant identity (caller owns), or NULL when absent or unreadable. */
+json_t *complaint_identity(json_t *rec);
+
+/* The client view of rec: API names, ISO times, masked identity, arrays for rights and tags,
+ * status label, and `actions`: the actions the given permissions allow now. Caller owns. */
+json_t *complaint_view(json_t *rec, uint32_t perms, const struct complaint_settings *cfg);
+
+/* Members that differ between two records (for audit details), without sealed identity. */
+json_t *complaint_diff(json_t *before, json_t *after);
+
+#endif
