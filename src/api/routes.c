@@ -64,6 +64,20 @@ const struct route api_routes[] = {
 	{"POST", V1 "/notifications/read", api_notification_read, 0, 0, 0, "全部标为已读"},
 	{"POST", V1 "/notifications/{id}/read", api_notification_read, 0, 0, 0, "标为已读"},
 
+	{"GET", V1 "/codes", api_codes_list, 0, 0, 0, "JR/T 0169 代码表"},
+	{"POST", V1 "/codes", api_code_create, P_CONFIG_MANAGE, 0, 0, "新增代码"},
+	{"PATCH", V1 "/codes/{id}", api_code_update, P_CONFIG_MANAGE, 0, 0, "修改代码"},
+	{"GET", V1 "/codes/export", api_codes_export, P_CONFIG_MANAGE, 0, 0, "导出代码表（CSV）"},
+	{"POST", V1 "/codes/import", api_codes_import, P_CONFIG_MANAGE, ROUTE_RAW_BODY, 4 * 1024 * 1024, "导入代码表（CSV）"},
+	{"GET", V1 "/dictionaries/{kind}", api_dict_list, 0, 0, 0, "字典（投诉反映渠道、证件类型）"},
+	{"PUT", V1 "/dictionaries/{kind}/{code}", api_dict_put, P_CONFIG_MANAGE, 0, 0, "修改字典项"},
+	{"GET", V1 "/regions", api_regions_list, 0, 0, 0, "行政区划（GB/T 2260）"},
+	{"GET", V1 "/calendar", api_calendar_list, 0, 0, 0, "节假日日历"},
+	{"PUT", V1 "/calendar/{day}", api_calendar_put, P_CONFIG_MANAGE, 0, 0, "设置节假日或调休上班日"},
+	{"DELETE", V1 "/calendar/{day}", api_calendar_delete, P_CONFIG_MANAGE, 0, 0, "删除日历项"},
+	{"GET", V1 "/settings/complaints", api_settings_get, 0, 0, 0, "投诉时限与流程设置"},
+	{"PUT", V1 "/settings/complaints", api_settings_put, P_CONFIG_MANAGE, 0, 0, "修改投诉时限与流程设置"},
+
 	{"GET", V1 "/audit", api_audit_list, P_AUDIT_VIEW, 0, 0, "审计日志"},
 	{"GET", V1 "/audit/verify", api_audit_verify, P_AUDIT_VIEW, 0, 0, "校验审计链"},
 };

@@ -10,6 +10,7 @@ enum route_flags {
 	ROUTE_PUBLIC = 1u << 0,       /* no sign-in needed */
 	ROUTE_PW_CHANGE_OK = 1u << 1, /* allowed while a password change is pending */
 	ROUTE_NO_CSRF = 1u << 2,      /* non-GET that needs no CSRF token (login) */
+	ROUTE_RAW_BODY = 1u << 3,     /* the handler reads r->body itself (not JSON) */
 };
 
 struct route {

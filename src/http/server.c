@@ -140,7 +140,7 @@ static void handle_api(struct request *r)
 			return;
 		}
 	}
-	if (is_body_method(r->method) && r->body_len > 0 && parse_json_body(r) != 0)
+	if (is_body_method(r->method) && r->body_len > 0 && !(rt->flags & ROUTE_RAW_BODY) && parse_json_body(r) != 0)
 		return;
 	rt->handler(r);
 	if (!r->done)
