@@ -130,12 +130,27 @@ struct org_ctx {
 	struct refusal err;
 };
 
+/* The region code must be a known GB/T 2260 code. */
+static int check_region(struct db *d, const char *code, struct refusal *e)
+{
+	if (!code)
+		return 0;
+	json_t *region;
+	int rc = store_region_get(d, code, &region);
+	json_decref(region);
+	if (rc < 0)
+		return rc;
+	return rc == 1 ? 0 : refuse(e, 400, "invalid_field", "行政区划代码不存在（GB/T 2260）", "region_code");
+}
+
 static int create_tx(struct db *d, void *arg)
 {
 	struct org_ctx *c = arg;
 	struct request *r = c->r;
 	json_t *parent = NULL;
-	int rc;
+	int rc = check_region(d, c->f.region_code, &c->err);
+	if (rc != 0)
+		return rc;
 	if (c->parent_id) {
 		rc = fetch_visible(r, d, c->parent_id, &parent, &c->err);
 		if (rc != 1)
@@ -174,7 +189,10 @@ static int update_tx(struct db *d, void *arg)
 {
 	struct org_ctx *c = arg;
 	json_t *before;
-	int rc = fetch_visible(c->r, d, c->id, &before, &c->err);
+	int rc = check_region(d, c->f.region_code, &c->err);
+	if (rc != 0)
+		return rc;
+	rc = fetch_visible(c->r, d, c->id, &before, &c->err);
 	if (rc != 1)
 		return rc == 0 ? 1 : rc;
 	if ((rc = store_org_update(d, c->id, &c->f, now_ms())) < 0 ||
@@ -250,17 +268,22 @@ static int delete_tx(struct db *d, void *arg)
 	int rc = fetch_visible(c->r, d, c->id, &before, &c->err);
 	if (rc != 1)
 		return rc == 0 ? 1 : rc;
-	int64_t children = 0, users = 0;
-	if ((rc = store_org_dependents(d, c->id, &children, &users)) < 0) {
+	int64_t children = 0, users = 0, complaints = 0;
+	if ((rc = store_org_dependents(d, c->id, &children, &users)) < 0 ||
+	    (rc = store_complaint_org_count(d, c->id, &complaints)) < 0) {
 		json_decref(before);
 		return rc;
 	}
-	if (children || users) {
+	if (children || users || complaints) {
 		json_decref(before);
-		return children ? refuse(&c->err, 409, "institution_has_children",
-					   "该机构下还有下级机构，不能删除；可先移走或删除下级机构，或将其停用", NULL)
-				: refuse(&c->err, 409, "institution_has_users",
-					   "该机构下还有用户（含已注销用户的历史记录），不能删除；可将其停用", NULL);
+		if (children)
+			return refuse(&c->err, 409, "institution_has_children",
+				      "该机构下还有下级机构，不能删除；可先移走或删除下级机构，或将其停用", NULL);
+		if (users)
+			return refuse(&c->err, 409, "institution_has_users",
+				      "该机构下还有用户（含已注销用户的历史记录），不能删除；可将其停用", NULL);
+		return refuse(&c->err, 409, "institution_has_complaints",
+			      "该机构有关联的投诉单（被投诉、处理或受理），不能删除；可将其停用", NULL);
 	}
 	if ((rc = store_org_delete(d, c->id)) < 0) {
 		json_decref(before);
