@@ -8,6 +8,7 @@
 #include "domain/complaint.h"
 #include "domain/pii.h"
 #include "domain/workflow.h"
+#include "http/events.h"
 #include "http/request.h"
 #include "store/store.h"
 #include "util/dates.h"
@@ -55,6 +56,20 @@ static int fetch(struct request *r, struct db *d, int64_t id, json_t **rec, stru
 		return refuse(e, 404, "not_found", "投诉单不存在或不在您的数据范围内", NULL), 0;
 	}
 	return 1;
+}
+
+/* Tells live clients that a complaint changed (after the transaction committed). */
+static void publish(json_t *rec, const char *action)
+{
+	json_t *ev = json_pack("{s:O, s:O, s:O, s:O, s:s}", "id", json_object_get(rec, "id"), "complaint_no",
+			       json_object_get(rec, "complaint_no"), "status", json_object_get(rec, "status"),
+			       "version", json_object_get(rec, "version"), "action", action);
+	/* A draft is its registrar's alone. */
+	bool draft = strcmp(json_string_value(json_object_get(rec, "status")), "draft") == 0;
+	events_publish("complaint", ev, draft ? NULL : json_string_value(json_object_get(rec, "org_path")),
+		       json_integer_value(json_object_get(rec, "registrar_id")),
+		       json_integer_value(json_object_get(rec, "handler_id")));
+	json_decref(ev);
 }
 
 static json_t *view(struct request *r, json_t *rec, const struct complaint_settings *cfg)
@@ -166,6 +181,7 @@ int api_complaint_create(struct request *r)
 		rc = db_tx(r->db, true, create_tx, &c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, "duplicate", "投诉编号冲突，请重试");
+	publish(c.result, c.draft ? "draft" : "register");
 	return reply_json(r, 201, view(r, c.result, &c.cfg));
 }
 
@@ -372,6 +388,7 @@ int api_complaint_update(struct request *r)
 		rc = db_tx(r->db, true, update_tx, &c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
+	publish(c.result, "update");
 	return reply_json(r, 200, view(r, c.result, &c.cfg));
 }
 
@@ -733,6 +750,13 @@ int api_complaint_action(struct request *r)
 	if (rc != 0) {
 		json_decref(c.warnings);
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
+	}
+	publish(c.result, wf_action_name(c.action));
+	if (c.action == WF_ASSIGN) {
+		json_t *note = json_pack("{s:O, s:O, s:s}", "complaint_id", json_object_get(c.result, "id"),
+					 "complaint_no", json_object_get(c.result, "complaint_no"), "kind", "assigned");
+		events_publish("notification", note, NULL, 0, json_integer_value(json_object_get(c.result, "handler_id")));
+		json_decref(note);
 	}
 	json_t *v = view(r, c.result, &c.cfg);
 	json_object_set_new(v, "warnings", c.warnings);

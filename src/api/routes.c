@@ -2,6 +2,7 @@
  * it, flags. `fcms routes` prints it; a test compares it with docs/openapi.yaml. */
 #include "api/api.h"
 #include "domain/permissions.h"
+#include "http/events.h"
 
 #define PW ROUTE_PW_CHANGE_OK
 #define V1 "/api/v1"
@@ -59,6 +60,7 @@ const struct route api_routes[] = {
 	{"GET", V1 "/complaints/{id}/timeline", api_complaint_timeline, COMPLAINT_READERS, 0, 0, "处理轨迹"},
 	{"GET", V1 "/complaints/{id}/complainant", api_complaint_identity, P_PII_UNMASK, 0, 0, "查看完整投诉人信息"},
 	{"POST", V1 "/complaints/{id}/actions/{action}", api_complaint_action, COMPLAINT_READERS, 0, 0, "投诉处理操作"},
+	{"GET", V1 "/events", events_subscribe, 0, 0, 0, "实时更新（Server-Sent Events）"},
 	{"GET", V1 "/todo", api_todo, 0, 0, 0, "待办"},
 	{"GET", V1 "/notifications", api_notification_list, 0, 0, 0, "通知"},
 	{"POST", V1 "/notifications/read", api_notification_read, 0, 0, 0, "全部标为已读"},

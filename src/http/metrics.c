@@ -1,5 +1,6 @@
 /* Counters per route and status class, and one latency histogram. */
 #include "http/metrics.h"
+#include "http/events.h"
 #include "http/router.h"
 #include "store/db.h"
 #include <stdio.h>
@@ -90,6 +91,7 @@ char *metrics_render(const struct route *routes, size_t nroutes)
 	db_stats_get(&ds);
 	fprintf(f, "# TYPE fcms_http_connections gauge\nfcms_http_connections %ld\n",
 		__atomic_load_n(&connections, __ATOMIC_RELAXED));
+	fprintf(f, "# TYPE fcms_event_streams gauge\nfcms_event_streams %ld\n", events_subscribers());
 	fprintf(f, "# TYPE fcms_store_connections gauge\nfcms_store_connections %ld\n", ds.open_connections);
 	fprintf(f, "# TYPE fcms_store_tx_retries_total counter\nfcms_store_tx_retries_total %ld\n", ds.tx_retries);
 	fprintf(f, "# TYPE fcms_store_tx_failures_total counter\nfcms_store_tx_failures_total %ld\n", ds.tx_failures);

@@ -5,6 +5,7 @@
  * released in the completion callback, never in the handler. */
 #include "http/server.h"
 #include "api/api.h"
+#include "http/events.h"
 #include "http/metrics.h"
 #include "http/static_files.h"
 #include "store/store.h"
@@ -339,6 +340,12 @@ int server_start(struct app *app)
 		metrics_free();
 		return -1;
 	}
+	if (events_start() != 0) {
+		MHD_stop_daemon(app->daemon);
+		app->daemon = NULL;
+		metrics_free();
+		return -1;
+	}
 	log_info("fcms listening on http://%s (%u threads)", app->cfg.listen, threads);
 	return 0;
 }
@@ -350,6 +357,8 @@ void server_stop(struct app *app)
 	MHD_socket s = MHD_quiesce_daemon(app->daemon);
 	if (s != MHD_INVALID_SOCKET)
 		close(s);
+	/* Suspended event streams must be resumed before the daemon stops. */
+	events_stop();
 	MHD_stop_daemon(app->daemon); /* waits for in-flight requests */
 	app->daemon = NULL;
 	metrics_free();

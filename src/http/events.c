@@ -1,0 +1,211 @@
+/* Server-sent events broker (see events.h). One mutex guards the subscriber list and every
+ * subscriber's buffer; MHD calls the reader on the connection's thread, publishers and the
+ * heartbeat run on others. */
+#include "http/events.h"
+#include "util/log.h"
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_BUFFER (256 * 1024) /* a subscriber this far behind is cut off */
+#define HEARTBEAT_S 15
+
+struct subscriber {
+	struct subscriber *next;
+	struct MHD_Connection *conn;
+	struct principal who;
+	char *buf;
+	size_t len, cap;
+	bool suspended;
+	bool closing;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static struct subscriber *subs;
+static long nsubs;
+static bool stopping, started;
+static pthread_t heartbeat;
+
+/* Appends text; caller holds the lock. False when the subscriber is too far behind. */
+static bool append(struct subscriber *s, const char *text, size_t n)
+{
+	if (s->len + n > MAX_BUFFER)
+		return false;
+	if (s->len + n > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 4096;
+		while (cap < s->len + n)
+			cap *= 2;
+		char *nb = realloc(s->buf, cap);
+		if (!nb)
+			return false;
+		s->buf = nb;
+		s->cap = cap;
+	}
+	memcpy(s->buf + s->len, text, n);
+	s->len += n;
+	return true;
+}
+
+/* Makes the subscriber's connection run again; caller holds the lock. */
+static void wake_up(struct subscriber *s)
+{
+	if (s->suspended) {
+		s->suspended = false;
+		MHD_resume_connection(s->conn);
+	}
+}
+
+static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct subscriber *s = cls;
+	pthread_mutex_lock(&lock);
+	if (s->closing && s->len == 0) {
+		pthread_mutex_unlock(&lock);
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	}
+	if (s->len == 0) {
+		/* Nothing to send: park the connection until a publisher resumes it. */
+		s->suspended = true;
+		MHD_suspend_connection(s->conn);
+		pthread_mutex_unlock(&lock);
+		return 0;
+	}
+	size_t n = s->len < max ? s->len : max;
+	memcpy(out, s->buf, n);
+	memmove(s->buf, s->buf + n, s->len - n);
+	s->len -= n;
+	pthread_mutex_unlock(&lock);
+	return (ssize_t)n;
+}
+
+static void release(void *cls)
+{
+	struct subscriber *s = cls;
+	pthread_mutex_lock(&lock);
+	for (struct subscriber **p = &subs; *p; p = &(*p)->next)
+		if (*p == s) {
+			*p = s->next;
+			nsubs--;
+			break;
+		}
+	pthread_mutex_unlock(&lock);
+	free(s->buf);
+	free(s);
+}
+
+int events_subscribe(struct request *r)
+{
+	struct subscriber *s = calloc(1, sizeof *s);
+	if (!s)
+		return reply_error(r, 500, "internal", "服务器内部错误", NULL);
+	s->conn = r->conn;
+	s->who = *r->user;
+	static const char hello[] = "retry: 5000\n: connected\n\n";
+	append(s, hello, sizeof hello - 1);
+	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, reader, s, release);
+	if (!resp) {
+		free(s->buf);
+		free(s);
+		return reply_error(r, 500, "internal", "服务器内部错误", NULL);
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream; charset=utf-8");
+	MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+	pthread_mutex_lock(&lock);
+	if (stopping)
+		s->closing = true;
+	s->next = subs;
+	subs = s;
+	nsubs++;
+	pthread_mutex_unlock(&lock);
+	if (r->response)
+		MHD_destroy_response(r->response);
+	r->response = resp;
+	r->status = 200;
+	r->done = true;
+	return 0;
+}
+
+void events_publish(const char *type, json_t *data, const char *org_path, int64_t owner_id, int64_t target_user)
+{
+	char *json = json_dumps(data, JSON_COMPACT);
+	if (!json)
+		return;
+	size_t n = strlen(type) + strlen(json) + 32;
+	char *frame = malloc(n);
+	if (!frame) {
+		free(json);
+		return;
+	}
+	int len = snprintf(frame, n, "event: %s\ndata: %s\n\n", type, json);
+	free(json);
+	pthread_mutex_lock(&lock);
+	for (struct subscriber *s = subs; s; s = s->next) {
+		bool for_them = (target_user && s->who.user_id == target_user) ||
+				(org_path && scope_allows(&s->who, org_path, owner_id)) ||
+				(owner_id && s->who.user_id == owner_id);
+		if (!for_them || s->closing)
+			continue;
+		if (!append(s, frame, (size_t)len))
+			s->closing = true; /* too slow: end the stream; the browser reconnects */
+		wake_up(s);
+	}
+	pthread_mutex_unlock(&lock);
+	free(frame);
+}
+
+static void *heartbeat_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	while (!stopping) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += HEARTBEAT_S;
+		pthread_cond_timedwait(&wake, &lock, &until);
+		if (stopping)
+			break;
+		static const char hb[] = ": hb\n\n";
+		for (struct subscriber *s = subs; s; s = s->next) {
+			if (!append(s, hb, sizeof hb - 1))
+				s->closing = true;
+			wake_up(s);
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return NULL;
+}
+
+int events_start(void)
+{
+	stopping = false;
+	if (pthread_create(&heartbeat, NULL, heartbeat_main, NULL) != 0)
+		return -1;
+	started = true;
+	return 0;
+}
+
+void events_stop(void)
+{
+	pthread_mutex_lock(&lock);
+	stopping = true;
+	for (struct subscriber *s = subs; s; s = s->next) {
+		s->closing = true;
+		wake_up(s);
+	}
+	pthread_cond_broadcast(&wake);
+	pthread_mutex_unlock(&lock);
+	if (started)
+		pthread_join(heartbeat, NULL);
+	started = false;
+}
+
+long events_subscribers(void)
+{
+	pthread_mutex_lock(&lock);
+	long n = nsubs;
+	pthread_mutex_unlock(&lock);
+	return n;
+}
