@@ -7,6 +7,7 @@
 #include "domain/base_data.h"
 #include "domain/bootstrap.h"
 #include "domain/pii.h"
+#include "domain/reminders.h"
 #include "domain/security_policy.h"
 #include "http/server.h"
 #include "http/static_files.h"
@@ -116,9 +117,12 @@ static int cmd_serve(int argc, char **argv)
 		store_release_thread();
 		return 1;
 	}
+	if (reminders_start(cfg.reminder_interval_s, api_complaint_changed) != 0)
+		log_warn("reminders: cannot start the background job");
 	int sig = 0;
 	sigwait(&set, &sig);
 	log_info("signal %d: stopping (finishing in-flight requests)", sig);
+	reminders_stop();
 	server_stop(&app);
 	if (app.web_fd >= 0)
 		close(app.web_fd);

@@ -76,6 +76,9 @@ int api_complaint_timeline(struct request *r);
 int api_complaint_action(struct request *r);
 int api_complaint_identity(struct request *r);
 int api_todo(struct request *r);
+/* Publishes a live "complaint" event for a row with id, complaint_no, org_path, registrar_id and
+ * handler_id (used by the deadline watch). */
+void api_complaint_changed(json_t *row);
 int api_notification_list(struct request *r);
 int api_notification_read(struct request *r);
 int api_codes_list(struct request *r);

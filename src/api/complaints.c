@@ -61,15 +61,24 @@ static int fetch(struct request *r, struct db *d, int64_t id, json_t **rec, stru
 /* Tells live clients that a complaint changed (after the transaction committed). */
 static void publish(json_t *rec, const char *action)
 {
-	json_t *ev = json_pack("{s:O, s:O, s:O, s:O, s:s}", "id", json_object_get(rec, "id"), "complaint_no",
-			       json_object_get(rec, "complaint_no"), "status", json_object_get(rec, "status"),
-			       "version", json_object_get(rec, "version"), "action", action);
+	json_t *ev = json_pack("{s:O, s:O, s:s}", "id", json_object_get(rec, "id"), "complaint_no",
+			       json_object_get(rec, "complaint_no"), "action", action);
+	static const char *const extra[] = {"status", "version", "deadline_state", NULL};
+	for (int i = 0; extra[i]; i++)
+		if (json_object_get(rec, extra[i]))
+			json_object_set(ev, extra[i], json_object_get(rec, extra[i]));
 	/* A draft is its registrar's alone. */
-	bool draft = strcmp(json_string_value(json_object_get(rec, "status")), "draft") == 0;
+	const char *st = json_string_value(json_object_get(rec, "status"));
+	bool draft = st && strcmp(st, "draft") == 0;
 	events_publish("complaint", ev, draft ? NULL : json_string_value(json_object_get(rec, "org_path")),
 		       json_integer_value(json_object_get(rec, "registrar_id")),
 		       json_integer_value(json_object_get(rec, "handler_id")));
 	json_decref(ev);
+}
+
+void api_complaint_changed(json_t *row)
+{
+	publish(row, "deadline");
 }
 
 static json_t *view(struct request *r, json_t *rec, const struct complaint_settings *cfg)

@@ -417,6 +417,9 @@ int complaint_update_deadline(struct db *d, json_t *rec, const struct complaint_
 	store_calendar_free(&cd);
 	static const char *const names[] = {"on_time", "due_soon", "overdue", "paused"};
 	enum deadline_state st = deadline_state(due, now, (int64_t)cfg->due_soon_days * 86400000);
+	json_t *old = json_object_get(rec, "due_at");
+	if (!old || json_integer_value(old) != due) /* a new due time deserves new reminders */
+		json_object_set_new(rec, "reminded", json_null());
 	json_object_set_new(rec, "due_at", due ? json_integer(due) : json_null());
 	set_str(rec, "deadline_state", names[st]);
 	return 0;

@@ -17,7 +17,7 @@
 	X(transfer_count) X(pending) X(pending_data) X(reply_result) X(reply_content)            \
 	X(compensation_fen) X(late_reason) X(replied_at) X(callback_satisfaction)                \
 	X(callback_note) X(callback_at) X(closed_at) X(withdrawn_at) X(deleted_at) X(repeat_of)  \
-	X(merged_into) X(sync_status)
+	X(merged_into) X(sync_status) X(reminded)
 
 #define SET_COL(c) #c " = ?, "
 #define NAME_COL(c) #c ", "
@@ -300,5 +300,24 @@ int store_notification_read(struct db *d, int64_t user_id, int64_t id, int64_t n
 	int rc = DBX(d,
 		     "UPDATE notifications SET read_at = ? WHERE user_id = ? AND (? = 0 OR id = ?) AND read_at IS NULL",
 		     DB_INT(now), DB_INT(user_id), DB_INT(id), DB_INT(id));
+	return rc < 0 ? rc : DB_OK;
+}
+
+/* ---- deadline watch ---- */
+
+int store_deadline_changes(struct db *d, int64_t now, int64_t soon_ms, json_t **items)
+{
+	return DBJ(d, items,
+		   "SELECT id, complaint_no, due_at, deadline_state, handler_id, handling_org_id, org_path,"
+		   " registrar_id FROM complaints WHERE status IN ('registered', 'processing', 'reviewing')"
+		   " AND due_at IS NOT NULL AND ((due_at < ? AND (reminded IS NULL OR reminded <> 'overdue'))"
+		   " OR (due_at >= ? AND due_at - ? <= ? AND reminded IS NULL)) ORDER BY due_at LIMIT 1000",
+		   DB_INT(now), DB_INT(now), DB_INT(now), DB_INT(soon_ms));
+}
+
+int store_complaint_set_deadline_state(struct db *d, int64_t id, const char *state)
+{
+	int rc = DBX(d, "UPDATE complaints SET deadline_state = ?, reminded = ? WHERE id = ?", DB_TEXT(state),
+		     DB_TEXT(state), DB_INT(id));
 	return rc < 0 ? rc : DB_OK;
 }

@@ -225,6 +225,15 @@ struct todo_query {
 	int64_t limit;
 };
 int store_todo_list(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **items);
+/* Open complaints owed a reminder: overdue and not yet reminded as overdue, or due within
+ * soon_ms and not reminded at all. Rows: id, complaint_no, due_at,
+ * deadline_state, handler_id, handling_org_id, org_path, registrar_id. */
+int store_deadline_changes(struct db *d, int64_t now, int64_t soon_ms, json_t **items);
+/* Persists a deadline state, and records it as the reminder stage sent, without touching the
+ * version (no fact changed). */
+int store_complaint_set_deadline_state(struct db *d, int64_t id, const char *state);
+/* Active users holding the role with this code: id, org_path. */
+int store_users_with_role(struct db *d, const char *role_code, json_t **items);
 /* Notifications (bell): insert once per dedup_key (NULL = always). */
 int store_notification_insert(struct db *d, int64_t user_id, int64_t complaint_id, const char *kind,
 			      const char *message, const char *dedup_key, int64_t now);

@@ -244,3 +244,12 @@ int store_password_history(struct db *d, int64_t id, int n, json_t **hashes)
 	db_done(r);
 	return rc < 0 ? rc : DB_OK;
 }
+
+int store_users_with_role(struct db *d, const char *role_code, json_t **items)
+{
+	return DBJ(d, items,
+		   "SELECT u.id, i.path AS org_path FROM users u JOIN institutions i ON i.id = u.org_id"
+		   " JOIN user_roles ur ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id"
+		   " WHERE r.code = ? AND u.status = 'active'",
+		   DB_TEXT(role_code));
+}
