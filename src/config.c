@@ -25,6 +25,7 @@ void config_defaults(struct config *c)
 	c->lockout_minutes = 30;
 	c->log_requests = true;
 	c->reminder_interval_s = 60;
+	c->attachment_max_mb = 20;
 }
 
 struct key {
@@ -43,7 +44,7 @@ static const struct key keys[] = {
 	{I(threads, 0, 256)}, {I(max_connections, 1, 100000)}, {I(per_ip_connections, 0, 100000)},
 	{I(connection_timeout_s, 1, 3600)}, {I(hash_concurrency, 1, 64)},
 	{I(session_idle_minutes, 1, 1440)}, {I(session_absolute_hours, 1, 168)},
-	{I(lockout_threshold, 1, 100)}, {I(lockout_minutes, 1, 10080)}, {I(reminder_interval_s, 1, 86400)},
+	{I(lockout_threshold, 1, 100)}, {I(lockout_minutes, 1, 10080)}, {I(reminder_interval_s, 1, 86400)}, {I(attachment_max_mb, 1, 1024)},
 	{B(secure_cookies)}, {B(trust_proxy)}, {B(log_requests)},
 };
 

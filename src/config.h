@@ -23,6 +23,7 @@ struct config {
 	bool secure_cookies;   /* set Secure on cookies (behind a TLS proxy) */
 	bool trust_proxy;      /* take the client address from X-Forwarded-For */
 	bool log_requests;
+	int attachment_max_mb;   /* upload limit, default 20 */
 	int reminder_interval_s; /* deadline watch and reminders; default 60 */
 };
 

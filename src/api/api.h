@@ -75,6 +75,7 @@ int api_complaint_update(struct request *r);
 int api_complaint_timeline(struct request *r);
 int api_complaint_action(struct request *r);
 int api_complaint_identity(struct request *r);
+int api_complaint_print(struct request *r);
 int api_todo(struct request *r);
 /* Publishes a live "complaint" event for a row with id, complaint_no, org_path, registrar_id and
  * handler_id (used by the deadline watch). */
@@ -94,6 +95,9 @@ int api_calendar_put(struct request *r);
 int api_calendar_delete(struct request *r);
 int api_settings_get(struct request *r);
 int api_settings_put(struct request *r);
+int api_attachment_upload(struct request *r);
+int api_attachment_list(struct request *r);
+int api_attachment_download(struct request *r);
 int api_healthz(struct request *r);
 int api_metrics(struct request *r);
 int api_openapi(struct request *r);

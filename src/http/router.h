@@ -11,6 +11,7 @@ enum route_flags {
 	ROUTE_PW_CHANGE_OK = 1u << 1, /* allowed while a password change is pending */
 	ROUTE_NO_CSRF = 1u << 2,      /* non-GET that needs no CSRF token (login) */
 	ROUTE_RAW_BODY = 1u << 3,     /* the handler reads r->body itself (not JSON) */
+	ROUTE_UPLOAD = 1u << 4,       /* file upload: the body cap is the configured attachment limit */
 };
 
 struct route {

@@ -207,7 +207,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		} else if (rr == ROUTER_METHOD_NOT_ALLOWED) {
 			r->route_index = -2;
 		}
-		r->body_cap = r->route && r->route->body_cap ? r->route->body_cap : JSON_BODY_CAP;
+		r->body_cap = r->route && (r->route->flags & ROUTE_UPLOAD) ? (size_t)app->cfg.attachment_max_mb << 20
+			      : r->route && r->route->body_cap ? r->route->body_cap
+								 : JSON_BODY_CAP;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > r->body_cap) {

@@ -321,3 +321,41 @@ int store_complaint_set_deadline_state(struct db *d, int64_t id, const char *sta
 		     DB_TEXT(state), DB_INT(id));
 	return rc < 0 ? rc : DB_OK;
 }
+
+/* ---- attachments ---- */
+
+int store_attachment_insert(struct db *d, int64_t complaint_id, const char *name, const char *mime,
+			    int64_t size, const char *sha256, const char *storage_name, int64_t user_id,
+			    int64_t now, int64_t *id)
+{
+	struct db_res *r;
+	int rc = DBQ(d, &r,
+		     "INSERT INTO attachments (complaint_id, name, mime, size, sha256, storage_name, uploaded_by,"
+		     " uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		     DB_INT(complaint_id), DB_TEXT(name), DB_TEXT(mime), DB_INT(size), DB_TEXT(sha256),
+		     DB_TEXT(storage_name), DB_INT(user_id), DB_INT(now));
+	if (rc < 0)
+		return rc;
+	rc = db_next(r);
+	if (rc == 1)
+		*id = db_int(r, 0);
+	db_done(r);
+	return rc == 1 ? DB_OK : rc < 0 ? rc : DB_HARD;
+}
+
+int store_attachment_list(struct db *d, int64_t complaint_id, json_t **items)
+{
+	return DBJ(d, items,
+		   "SELECT a.id, a.name, a.mime, a.size, a.sha256, a.uploaded_by, u.name AS uploaded_by_name,"
+		   " a.uploaded_at FROM attachments a LEFT JOIN users u ON u.id = a.uploaded_by"
+		   " WHERE a.complaint_id = ? ORDER BY a.id",
+		   DB_INT(complaint_id));
+}
+
+int store_attachment_get(struct db *d, int64_t id, json_t **out)
+{
+	int rc = DBJ1(d, out,
+		      "SELECT id, complaint_id, name, mime, size, sha256, storage_name FROM attachments WHERE id = ?",
+		      DB_INT(id));
+	return rc < 0 ? rc : *out != NULL;
+}

@@ -234,6 +234,13 @@ int store_deadline_changes(struct db *d, int64_t now, int64_t soon_ms, json_t **
 int store_complaint_set_deadline_state(struct db *d, int64_t id, const char *state);
 /* Active users holding the role with this code: id, org_path. */
 int store_users_with_role(struct db *d, const char *role_code, json_t **items);
+/* Attachments: metadata rows; the bytes live under the data directory. */
+int store_attachment_insert(struct db *d, int64_t complaint_id, const char *name, const char *mime,
+			    int64_t size, const char *sha256, const char *storage_name, int64_t user_id,
+			    int64_t now, int64_t *id);
+int store_attachment_list(struct db *d, int64_t complaint_id, json_t **items);
+/* One attachment with storage_name and complaint_id; 1 found, 0 not. */
+int store_attachment_get(struct db *d, int64_t id, json_t **out);
 /* Notifications (bell): insert once per dedup_key (NULL = always). */
 int store_notification_insert(struct db *d, int64_t user_id, int64_t complaint_id, const char *kind,
 			      const char *message, const char *dedup_key, int64_t now);

@@ -1,0 +1,220 @@
+/* Attachments of a complaint (call recordings, letters, photos, documents): upload with the type
+ * decided by content sniffing, stored under DATA/attachments with a random name and its
+ * SHA-256, downloaded as an attachment; scope checked through the complaint; every upload and
+ * download audited. */
+#include "api/api.h"
+#include "domain/filetype.h"
+#include "http/request.h"
+#include "http/server.h"
+#include "store/store.h"
+#include "util/crypto.h"
+#include "util/log.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The complaint must be visible to the caller: 1, 0 with a 404 refusal, negative. */
+static int complaint_visible(struct request *r, struct db *d, int64_t id, struct refusal *e)
+{
+	json_t *rec;
+	int rc = store_complaint_get(d, id, &rec);
+	if (rc < 0)
+		return rc;
+	bool ok = rc == 1 && (json_integer_value(json_object_get(rec, "registrar_id")) == r->user->user_id ||
+			      json_integer_value(json_object_get(rec, "handler_id")) == r->user->user_id ||
+			      scope_allows(r->user, json_string_value(json_object_get(rec, "org_path")),
+					   json_integer_value(json_object_get(rec, "registrar_id"))));
+	json_decref(rec);
+	return ok ? 1 : (refuse(e, 404, "not_found", "投诉单不存在或不在您的数据范围内", NULL), 0);
+}
+
+static bool valid_name(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > 600 || s[0] == '.')
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == '/' || *s == '\\' || *s == '"')
+			return false;
+	return true;
+}
+
+static void storage_path(struct request *r, const char *storage_name, char *out, size_t n)
+{
+	snprintf(out, n, "%s/attachments/%.2s/%s", r->app->cfg.data_dir, storage_name, storage_name);
+}
+
+/* Writes the bytes to a new file (0600, fsync'd). 0, or -1. */
+static int write_file(struct request *r, const char *storage_name, char *path, size_t pathlen)
+{
+	char dir[700];
+	snprintf(dir, sizeof dir, "%s/attachments", r->app->cfg.data_dir);
+	mkdir(dir, 0700);
+	snprintf(dir, sizeof dir, "%s/attachments/%.2s", r->app->cfg.data_dir, storage_name);
+	mkdir(dir, 0700);
+	storage_path(r, storage_name, path, pathlen);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	size_t off = 0;
+	while (off < r->body_len) {
+		ssize_t w = write(fd, r->body + off, r->body_len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			close(fd);
+			unlink(path);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	int rc = fsync(fd);
+	close(fd);
+	if (rc != 0)
+		unlink(path);
+	return rc;
+}
+
+struct upload_ctx {
+	struct request *r;
+	int64_t complaint_id, id;
+	const char *name, *mime, *storage_name;
+	char sha[65];
+	struct refusal err;
+};
+
+static int upload_tx(struct db *d, void *arg)
+{
+	struct upload_ctx *c = arg;
+	int rc = complaint_visible(c->r, d, c->complaint_id, &c->err);
+	if (rc != 1)
+		return rc == 0 ? 1 : rc;
+	if ((rc = store_attachment_insert(d, c->complaint_id, c->name, c->mime, (int64_t)c->r->body_len, c->sha,
+					  c->storage_name, c->r->user->user_id, now_ms(), &c->id)) < 0)
+		return rc;
+	return api_audit(c->r, d, "complaint.attachment_upload", "complaint", c->complaint_id, "ok",
+			 json_pack("{s:I, s:s, s:s, s:I, s:s}", "attachment_id", (json_int_t)c->id, "name", c->name,
+				   "mime", c->mime, "size", (json_int_t)c->r->body_len, "sha256", c->sha));
+}
+
+int api_attachment_upload(struct request *r)
+{
+	const char *name = req_query(r, "name");
+	if (!valid_name(name))
+		return reply_error(r, 400, "invalid_field", "请用 ?name= 提供文件名（不含路径和控制字符）", "name");
+	if (r->body_len == 0)
+		return reply_error(r, 400, "missing_field", "文件内容为空", NULL);
+	const char *mime = filetype_sniff((const unsigned char *)r->body, r->body_len, name);
+	if (!mime)
+		return reply_error(r, 415, "file_type_not_allowed",
+				   "不支持的文件类型：仅允许录音（mp3/wav/amr/m4a/ogg）、图片、PDF和Office文档", NULL);
+	char storage[40], path[800];
+	crypto_random_token(storage, 24); /* 32 URL-safe characters */
+	struct upload_ctx c = {.r = r, .complaint_id = req_arg_id(r, 0), .name = name, .mime = mime, .storage_name = storage};
+	crypto_sha256_hex(r->body, r->body_len, c.sha);
+	if (write_file(r, storage, path, sizeof path) != 0) {
+		log_error("req=%s cannot store attachment %s: %s", r->id, path, strerror(errno));
+		return reply_error(r, 500, "internal", "附件保存失败", NULL);
+	}
+	int rc = db_tx(r->db, true, upload_tx, &c);
+	if (rc != 0) {
+		unlink(path); /* the row did not commit: the bytes go too */
+		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
+	}
+	return reply_json(r, 201, json_pack("{s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)c.id, "name", name, "mime",
+					    mime, "size", (json_int_t)r->body_len, "sha256", c.sha));
+}
+
+int api_attachment_list(struct request *r)
+{
+	struct refusal e = {0};
+	int64_t id = req_arg_id(r, 0);
+	int rc = complaint_visible(r, r->db, id, &e);
+	if (rc != 1)
+		return rc == 0 ? api_reply_tx_error(r, 1, &e, NULL, NULL) : reply_db_error(r, rc);
+	json_t *items;
+	if ((rc = store_attachment_list(r->db, id, &items)) < 0)
+		return reply_db_error(r, rc);
+	return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+struct download_ctx {
+	struct request *r;
+	int64_t id;
+	json_t *row;
+	struct refusal err;
+};
+
+static int download_tx(struct db *d, void *arg)
+{
+	struct download_ctx *c = arg;
+	int rc = store_attachment_get(d, c->id, &c->row);
+	if (rc != 1)
+		return rc < 0 ? rc : refuse(&c->err, 404, "not_found", "附件不存在", NULL);
+	int64_t complaint = json_integer_value(json_object_get(c->row, "complaint_id"));
+	if ((rc = complaint_visible(c->r, d, complaint, &c->err)) != 1)
+		return rc == 0 ? refuse(&c->err, 404, "not_found", "附件不存在", NULL) : rc;
+	return api_audit(c->r, d, "complaint.attachment_download", "complaint", complaint, "ok",
+			 json_pack("{s:I, s:O}", "attachment_id", (json_int_t)c->id, "name", json_object_get(c->row, "name")));
+}
+
+/* RFC 5987 encoding for a UTF-8 file name in Content-Disposition. */
+static void encode_name(const char *in, char *out, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+	for (const unsigned char *s = (const unsigned char *)in; *s && o + 4 < n; s++) {
+		if ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || strchr("-._~", *s)) {
+			out[o++] = (char)*s;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[*s >> 4];
+			out[o++] = hex[*s & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+int api_attachment_download(struct request *r)
+{
+	struct download_ctx c = {.r = r, .id = req_arg_id(r, 0)};
+	int rc = db_tx(r->db, true, download_tx, &c);
+	if (rc != 0) {
+		json_decref(c.row);
+		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
+	}
+	char path[800];
+	storage_path(r, json_string_value(json_object_get(c.row, "storage_name")), path, sizeof path);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		if (fd >= 0)
+			close(fd);
+		json_decref(c.row);
+		log_error("req=%s attachment file missing: %s", r->id, path);
+		return reply_error(r, 500, "internal", "附件文件缺失，请联系管理员", NULL);
+	}
+	struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+	if (!resp) {
+		close(fd);
+		json_decref(c.row);
+		return reply_error(r, 500, "internal", "服务器内部错误", NULL);
+	}
+	char disp[1800], enc[1700];
+	encode_name(json_string_value(json_object_get(c.row, "name")), enc, sizeof enc);
+	snprintf(disp, sizeof disp, "attachment; filename=\"attachment\"; filename*=UTF-8''%s", enc);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, json_string_value(json_object_get(c.row, "mime")));
+	MHD_add_response_header(resp, "Content-Disposition", disp);
+	json_decref(c.row);
+	if (r->response)
+		MHD_destroy_response(r->response);
+	r->response = resp;
+	r->status = 200;
+	r->done = true;
+	return 0;
+}
