@@ -47,6 +47,7 @@ int api_authenticate(struct request *r)
 		if (!r->user)
 			return reply_error(r, 401, "invalid_token", "接口令牌无效、已过期或已吊销", NULL), -1;
 		r->user->via_token = true;
+		store_token_touch(r->db, hash, now);
 		return 0;
 	}
 	const char *cookie = req_cookie(r, COOKIE);

@@ -99,6 +99,22 @@ static int parse_json_body(struct request *r)
 	return reply_error_at(r, 400, "invalid_json", msg, NULL, "position", err.position), -1;
 }
 
+/* A browser write coming from another site (Fetch Metadata, or an Origin that is not this
+ * host): refused even with a valid CSRF token, as defence in depth. */
+static bool cross_site(struct request *r)
+{
+	const char *site = req_header(r, "Sec-Fetch-Site");
+	if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
+		return true;
+	const char *origin = req_header(r, "Origin"), *host = req_header(r, "Host");
+	if (!origin || strcmp(origin, "null") == 0)
+		return origin != NULL;
+	const char *p = strstr(origin, "://");
+	if (!p || !host)
+		return true;
+	return strcmp(p + 3, host) != 0;
+}
+
 static void handle_api(struct request *r)
 {
 	const struct route *rt = r->route;
@@ -122,6 +138,11 @@ static void handle_api(struct request *r)
 	if (!(rt->flags & ROUTE_PUBLIC)) {
 		if (!r->user) {
 			reply_error(r, 401, "unauthenticated", "请先登录", NULL);
+			return;
+		}
+		if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD") && !r->user->via_token &&
+		    cross_site(r)) {
+			reply_error(r, 403, "cross_site", "拒绝来自其他站点的请求", NULL);
 			return;
 		}
 		if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD") && !r->user->via_token &&
@@ -170,6 +191,15 @@ static void new_request_id(char out[17])
 	snprintf(out, 17, "%08x%08x", prefix, ++counter);
 }
 
+#define MAX_URL 8192
+#define MAX_HEADERS 8192
+
+static enum MHD_Result sum_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	*(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
+	return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -187,6 +217,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		}
 		*con_cls = r;
 		r->conn = conn;
+		size_t header_bytes = 0, url_bytes = strlen(url);
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, sum_header, &header_bytes);
+		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, sum_header, &url_bytes);
 		r->app = app;
 		r->started_ns = mono_ns();
 		r->method = arena_strdup(r->arena, method);
@@ -210,6 +243,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->body_cap = r->route && (r->route->flags & ROUTE_UPLOAD) ? (size_t)app->cfg.attachment_max_mb << 20
 			      : r->route && r->route->body_cap ? r->route->body_cap
 								 : JSON_BODY_CAP;
+		if (url_bytes > MAX_URL || header_bytes > MAX_HEADERS) {
+			bool long_url = url_bytes > MAX_URL;
+			reply_error(r, long_url ? 414 : 431, long_url ? "uri_too_long" : "headers_too_large",
+				    long_url ? "请求地址过长" : "请求头过大", NULL);
+			add_common_headers(r);
+			return MHD_queue_response(conn, (unsigned)r->status, r->response);
+		}
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > r->body_cap) {

@@ -19,10 +19,10 @@ int store_org_list(struct db *d, const struct scope_filter *sf, const char *q, c
 		   json_t **items)
 {
 	char like[300];
-	snprintf(like, sizeof like, "%%%s%%", q ? q : "");
+	store_like_pattern(like, sizeof like, q);
 	return DBJ(d, items,
 		   "SELECT " ORG_COLS " FROM institutions i WHERE " SCOPE_SQL("i.path", "i.id", "0")
-		   " AND (name LIKE ? OR internal_code LIKE ? OR fin_code LIKE ?)"
+		   " AND (name LIKE ? ESCAPE '\\' OR internal_code LIKE ? ESCAPE '\\' OR fin_code LIKE ? ESCAPE '\\')"
 		   " AND (CAST(? AS TEXT) IS NULL OR status = ?) ORDER BY path",
 		   SCOPE_ARGS(sf), DB_TEXT(like), DB_TEXT(like), DB_TEXT(like), DB_TEXT(status),
 		   DB_TEXT(status));

@@ -146,6 +146,16 @@ int store_token_user(struct db *d, const char *hash, int64_t now, int64_t *user_
 			 DB_TEXT(hash), DB_INT(now));
 }
 
+int store_token_touch(struct db *d, const char *hash, int64_t now)
+{
+	/* At most one write a minute per token. */
+	int rc = DBX(d,
+		     "UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?"
+		     " AND (last_used_at IS NULL OR last_used_at < ?)",
+		     DB_INT(now), DB_TEXT(hash), DB_INT(now - 60000));
+	return rc < 0 ? rc : DB_OK;
+}
+
 int store_token_list(struct db *d, int64_t user_id, json_t **items)
 {
 	return DBJ(d, items,

@@ -112,6 +112,19 @@ int store_migrate(struct db *d)
 	return DB_OK;
 }
 
+void store_like_pattern(char *out, size_t n, const char *q)
+{
+	size_t o = 0;
+	out[o++] = '%';
+	for (; q && *q && o + 3 < n; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			out[o++] = '\\';
+		out[o++] = *q;
+	}
+	out[o++] = '%';
+	out[o] = '\0';
+}
+
 int store_setting_get(struct db *d, const char *key, char *buf, int buflen)
 {
 	struct db_res *r;

@@ -26,6 +26,10 @@ int store_migrate(struct db *d);
 /* Current schema version (0 when empty). */
 int store_schema_version(struct db *d, int64_t *version);
 
+/* "%q%" with LIKE wildcards in q escaped by backslash, for `LIKE ? ESCAPE '\'`: a search for
+ * "50%" means the text "50%". */
+void store_like_pattern(char *out, size_t n, const char *q);
+
 /* ---- settings (key/value text) ---- */
 /* Copies the value into buf; returns 1 when set, 0 when absent. */
 int store_setting_get(struct db *d, const char *key, char *buf, int buflen);
@@ -138,6 +142,8 @@ int store_token_insert(struct db *d, int64_t user_id, const char *name, const ch
 		       int64_t *id);
 /* User id for a live (not revoked, not expired) token hash; 1 found, 0 not. */
 int store_token_user(struct db *d, const char *hash, int64_t now, int64_t *user_id);
+/* Records the token's last use (at most once a minute). */
+int store_token_touch(struct db *d, const char *hash, int64_t now);
 int store_token_list(struct db *d, int64_t user_id, json_t **items);
 /* Token row {id, user_id, name, revoked_at}; 1 found, 0 not. */
 int store_token_get(struct db *d, int64_t id, json_t **out);

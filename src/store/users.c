@@ -32,25 +32,11 @@ static int attach_roles(struct db *d, json_t *user)
 	return DB_OK;
 }
 
-/* Escapes LIKE wildcards so a search for "50%" means the text "50%". */
-static void like_pattern(char *out, size_t n, const char *q)
-{
-	size_t o = 0;
-	out[o++] = '%';
-	for (; q && *q && o + 3 < n; q++) {
-		if (*q == '%' || *q == '_' || *q == '\\')
-			out[o++] = '\\';
-		out[o++] = *q;
-	}
-	out[o++] = '%';
-	out[o] = '\0';
-}
-
 int store_user_list(struct db *d, const struct scope_filter *sf, const struct user_filter *f,
 		    json_t **items, int64_t *total)
 {
 	char like[300];
-	like_pattern(like, sizeof like, f->q);
+	store_like_pattern(like, sizeof like, f->q);
 #define USER_ARGS                                                                               \
 	SCOPE_ARGS(sf), DB_TEXT(like), DB_TEXT(like), DB_INT(f->org_id), DB_INT(f->org_id),      \
 		DB_INT(f->role_id), DB_INT(f->role_id), DB_TEXT(f->status), DB_TEXT(f->status)

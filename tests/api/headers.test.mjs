@@ -95,26 +95,24 @@ describe('headers and operations', () => {
     assert.equal((await admin.get('/auth/me')).status, 200, 'session not logged out');
   });
 
-  const checklist = (id) => ({ todo: `checklist ${id}; not required by docs/api-platform.md` });
-
-  it('[checklist WEB-1] a write with a valid CSRF token but Origin: https://evil → 403, no change', checklist('D WEB-1'), async () => {
+  it('[checklist WEB-1] a write with a valid CSRF token but Origin: https://evil → 403, no change', async () => {
     const before = await admin.ok('GET', '/auth/me');
     const r = await admin.patch(`/institutions/${before.user.org_id}`, { address: 'evil-origin' }, { headers: { Origin: 'https://evil.example' } });
     assert.equal(r.status, 403, r.text);
   });
 
-  it('[checklist WEB-1] a write with Sec-Fetch-Site: cross-site → 403, no change', checklist('D WEB-1'), async () => {
+  it('[checklist WEB-1] a write with Sec-Fetch-Site: cross-site → 403, no change', async () => {
     const me = await admin.ok('GET', '/auth/me');
     const r = await admin.patch(`/institutions/${me.user.org_id}`, { address: 'cross-site' }, { headers: { 'Sec-Fetch-Site': 'cross-site' } });
     assert.equal(r.status, 403, r.text);
   });
 
-  it('[checklist SEC-3] a request line over 8 KiB → 414', checklist('H SEC-3'), async () => {
+  it('[checklist SEC-3] a request line over 8 KiB → 414', async () => {
     const r = await rawGet(srv.base, `/api/v1/institutions?q=${'a'.repeat(9000)}`);
     assert.equal(r.status, 414);
   });
 
-  it('[checklist SEC-3] a header over 8 KiB → 431', checklist('H SEC-3'), async () => {
+  it('[checklist SEC-3] a header over 8 KiB → 431', async () => {
     const u = new URL(srv.base);
     const r = await rawRequest(srv.base, `GET /healthz HTTP/1.1\r\nHost: ${u.host}\r\nX-Big: ${'a'.repeat(9000)}\r\nConnection: close\r\n\r\n`);
     assert.equal(r.status, 431);

@@ -11,9 +11,9 @@ const BUILTIN = {
   audit_admin: { perms: ['audit.view'], scope: 'all', sanyuan: 'audit' },
   registrar: { perms: ['complaint.register', 'complaint.view'], scope: 'org', sanyuan: null },
   handler: { perms: ['complaint.handle', 'complaint.view'], scope: 'subtree', sanyuan: null },
-  // docs/api-platform.md, plus config.manage given to 审核员(消保) by docs/api-complaints.md (基础数据配置).
+  // docs/api-platform.md (审核员(消保) also runs 基础数据配置 and 监管报送).
   reviewer: {
-    perms: ['complaint.callback', 'complaint.delete.approve', 'complaint.review', 'complaint.view', 'config.manage', 'pii.unmask', 'report.view'],
+    perms: ['complaint.callback', 'complaint.delete.approve', 'complaint.review', 'complaint.view', 'config.manage', 'pii.unmask', 'regulator.manage', 'report.view'],
     scope: 'all', sanyuan: null,
   },
   statistician: { perms: ['complaint.view', 'report.view'], scope: 'subtree', sanyuan: null },

@@ -99,9 +99,7 @@ describe('audit tamper detection (offline)', () => {
     assert.ok(seqs.length >= 15, `≥15 events, got ${seqs.length}`);
   });
 
-  it('[checklist AUD-2] UPDATE and DELETE on audit_events are refused by the database', {
-    todo: 'checklist F AUD-2 (append-only guard); not required by docs/api-platform.md',
-  }, () => {
+  it('[checklist AUD-2] UPDATE and DELETE on audit_events are refused by the database', () => {
     const c = copy({ keepGuards: true });
     const k = seqs[1];
     assert.throws(() => c.sql(`UPDATE ${TABLE} SET detail = '{}' WHERE seq = ${k}`), /./, 'UPDATE refused');

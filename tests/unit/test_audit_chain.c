@@ -39,6 +39,10 @@ static int setup(void **state)
 	fx->d = db_open(url);
 	if (!fx->d || store_migrate(fx->d) != DB_OK)
 		return -1;
+	/* The tampering tests play someone with file access who first removes the database's
+	 * append-only guard (test_guard_refuses_changes checks that the guard is there). */
+	if (db_exec_script(fx->d, "DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;") != DB_OK)
+		return -1;
 	*state = fx;
 	return 0;
 }
@@ -473,11 +477,40 @@ static int group_setup(void **state)
 	return crypto_init(1);
 }
 
+/* With the guard in place, the database itself refuses to edit or remove an event. */
+static void guard_refuses_changes(void **state)
+{
+	(void)state;
+	char dir[64] = "/tmp/fcms-unit-guard-XXXXXX", path[128], url[160];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/fcms.db", dir);
+	snprintf(url, sizeof url, "sqlite:%s", path);
+	struct db *d = db_open(url);
+	assert_non_null(d);
+	assert_int_equal(store_migrate(d), DB_OK);
+	append_five(d);
+	assert_int_equal(DBX(d, "UPDATE audit_events SET detail = '{}' WHERE seq = 2", DB_END), DB_CONSTRAINT);
+	assert_int_equal(DBX(d, "DELETE FROM audit_events WHERE seq = 5", DB_END), DB_CONSTRAINT);
+	struct audit_verify_result v;
+	assert_int_equal(audit_verify(d, &v), DB_OK);
+	assert_true(v.ok);
+	assert_int_equal(v.events, 5);
+	db_close(d);
+	static const char *const suffix[] = {"", "-wal", "-shm"};
+	for (int i = 0; i < 3; i++) {
+		char p[160];
+		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hash_known_values),
+		cmocka_unit_test(guard_refuses_changes),
 		cmocka_unit_test(hash_covers_every_field),
 		cmocka_unit_test(diff_helper),
 		T(empty_chain_verifies),
