@@ -3,6 +3,7 @@
  * join it there. */
 #include "api/api.h"
 #include "config.h"
+#include "demo/seed.h"
 #include "domain/audit.h"
 #include "domain/base_data.h"
 #include "domain/bootstrap.h"
@@ -13,6 +14,7 @@
 #include "http/static_files.h"
 #include "store/store.h"
 #include "util/crypto.h"
+#include "util/iso8601.h"
 #include "util/log.h"
 #include <errno.h>
 #include <signal.h>
@@ -174,6 +176,54 @@ static int cmd_audit_verify(int argc, char **argv)
 	return 1;
 }
 
+static int cmd_seed_demo(int argc, char **argv)
+{
+	struct demo_options opt = {.complaints = 0, .seed = 1, .timelines = 20000, .password = "Demo@2026fcms",
+				   .progress = true};
+	/* seed-demo's own flags are taken out before the common ones are parsed. */
+	char *rest[64];
+	int n = 0;
+	for (int i = 0; i < argc && n < 63; i++) {
+		const char *a = argv[i];
+		if (i + 1 < argc && !strcmp(a, "--complaints"))
+			opt.complaints = strtoll(argv[++i], NULL, 10);
+		else if (i + 1 < argc && !strcmp(a, "--seed"))
+			opt.seed = strtoull(argv[++i], NULL, 10);
+		else if (i + 1 < argc && !strcmp(a, "--timelines"))
+			opt.timelines = strtoll(argv[++i], NULL, 10);
+		else if (i + 1 < argc && !strcmp(a, "--until")) {
+			int64_t ms;
+			if (iso8601_parse(argv[++i], &ms) != 0) {
+				fprintf(stderr, "--until wants an ISO 8601 time with offset\n");
+				return 2;
+			}
+			opt.until = ms;
+		} else
+			rest[n++] = argv[i];
+	}
+	rest[n] = NULL;
+	if (opt.complaints < 0 || opt.complaints > 100000000) {
+		fprintf(stderr, "--complaints must be from 0 to 100000000\n");
+		return 2;
+	}
+	if (opt.timelines > opt.complaints)
+		opt.timelines = opt.complaints;
+	struct config cfg;
+	if (parse_options(n, rest, &cfg) != 0)
+		return 2;
+	if (crypto_init(cfg.hash_concurrency) != 0)
+		return 1;
+	struct db *d = open_store(&cfg, true);
+	int rc = d ? demo_seed(d, &opt) : -1;
+	store_release_thread();
+	if (rc != 0)
+		return 1;
+	printf("演示账号 / demo accounts (password %s): xiaobao1 审核员(消保), tongji 统计员, lingdao 管理层查询,\n"
+	       "  anquan 安全管理员, shenji 审计管理员, hq_handler / hq_registrar (总行), GD00_handler, GD01_registrar ...\n",
+	       opt.password);
+	return 0;
+}
+
 static int cmd_routes(int argc, char **argv)
 {
 	for (size_t i = 0; i < api_route_count; i++)
@@ -195,6 +245,7 @@ static const struct {
 	{"serve", cmd_serve, "[--listen HOST:PORT] [--data DIR] [--db URL] [--config FILE] [--web DIR]"},
 	{"init", cmd_init, "[--data DIR] [--db URL] [--config FILE]   create or migrate the database, create the admin"},
 	{"audit-verify", cmd_audit_verify, "[--data DIR] [--db URL]   verify the audit chain; exit 0 only if intact"},
+	{"seed-demo", cmd_seed_demo, "[--data DIR] [--db URL] --complaints N [--seed S] [--until ISO] [--timelines N]"},
 	{"routes", cmd_routes, "  print the HTTP route table"},
 	{"version", cmd_version, ""},
 };
