@@ -76,6 +76,15 @@ int api_complaint_timeline(struct request *r);
 int api_complaint_action(struct request *r);
 int api_complaint_identity(struct request *r);
 int api_complaint_print(struct request *r);
+int api_complaint_export(struct request *r);
+/* The query-string filters of the complaint list (and export): *fb holds buffers the filter points
+ * into and the institution asked for (caller json_decref's fb->org). 0, or replies and -1. */
+struct complaint_filter;
+struct filter_bufs {
+	char name_b[33], id_b[33], phone_b[33];
+	json_t *org;
+};
+int api_complaint_filter(struct request *r, struct complaint_filter *f, struct filter_bufs *fb);
 int api_todo(struct request *r);
 /* Publishes a live "complaint" event for a row with id, complaint_no, org_path, registrar_id and
  * handler_id (used by the deadline watch). */

@@ -228,9 +228,12 @@ static int64_t query_time(struct request *r, const char *key, bool end, bool *ba
 	return 0;
 }
 
-int api_complaint_list(struct request *r)
+/* Query-string filters shared by the list and the Excel export. The buffers in *fb hold the
+ * blind indexes; *org (caller frees) the institution whose subtree was asked for. Returns 0, or
+ * replies (400 / db error) and returns -1. */
+int api_complaint_filter(struct request *r, struct complaint_filter *f, struct filter_bufs *fb)
 {
-	struct complaint_filter f = {
+	*f = (struct complaint_filter){
 		.status = req_query(r, "status"),
 		.q = req_query(r, "q"),
 		.complaint_no = req_query(r, "complaint_no"),
@@ -241,44 +244,52 @@ int api_complaint_list(struct request *r)
 		.tag = req_query(r, "tag"),
 		.deadline_state = req_query(r, "deadline_state"),
 	};
+	fb->org = NULL;
 	bool bad = false;
-	f.from = query_time(r, "from", false, &bad);
-	f.to = query_time(r, "to", true, &bad);
+	f->from = query_time(r, "from", false, &bad);
+	f->to = query_time(r, "to", true, &bad);
 	if (bad)
-		return reply_error(r, 400, "invalid_field", "日期格式应为 YYYY-MM-DD 或带时区的ISO 8601时间", "from");
-	if (req_query(r, "overdue") && strcmp(req_query(r, "overdue"), "true") == 0)
-		f.deadline_state = "overdue";
+		return reply_error(r, 400, "invalid_field", "日期格式应为 YYYY-MM-DD 或带时区的ISO 8601时间", "from"), -1;
 	const char *v;
+	if ((v = req_query(r, "overdue")) && strcmp(v, "true") == 0)
+		f->deadline_state = "overdue";
 	if ((v = req_query(r, "mine")) && strcmp(v, "true") == 0)
-		f.registrar_id = r->user->user_id;
+		f->registrar_id = r->user->user_id;
 	if ((v = req_query(r, "handler")) && strcmp(v, "me") == 0)
-		f.handler_id = r->user->user_id;
-	f.sort_by_due = (v = req_query(r, "sort")) && strcmp(v, "due") == 0;
-	json_t *org = NULL;
+		f->handler_id = r->user->user_id;
+	f->sort_by_due = (v = req_query(r, "sort")) && strcmp(v, "due") == 0;
 	if ((v = req_query(r, "org_id"))) {
-		int rc = store_org_get(r->db, strtoll(v, NULL, 10), &org);
+		int rc = store_org_get(r->db, strtoll(v, NULL, 10), &fb->org);
 		if (rc < 0)
-			return reply_db_error(r, rc);
+			return reply_db_error(r, rc), -1;
 		if (rc == 0)
-			return reply_error(r, 400, "invalid_field", "机构不存在", "org_id");
-		f.org_path = json_string_value(json_object_get(org, "path"));
+			return reply_error(r, 400, "invalid_field", "机构不存在", "org_id"), -1;
+		f->org_path = json_string_value(json_object_get(fb->org, "path"));
 	}
 	/* Exact identity lookups go through blind indexes: the plaintext is never queried. */
-	char name_b[33], id_b[33], phone_b[33];
-	if (f.q) {
-		pii_blind_index(PII_NAME, f.q, name_b);
-		f.name_bidx = name_b;
+	if (f->q) {
+		pii_blind_index(PII_NAME, f->q, fb->name_b);
+		f->name_bidx = fb->name_b;
 	}
 	if ((v = req_query(r, "id_no"))) {
-		pii_blind_index(PII_ID_NO, v, id_b);
-		f.id_no_bidx = id_b;
+		pii_blind_index(PII_ID_NO, v, fb->id_b);
+		f->id_no_bidx = fb->id_b;
 	}
 	if ((v = req_query(r, "phone"))) {
-		pii_blind_index(PII_PHONE, v, phone_b);
-		f.phone_bidx = phone_b;
+		pii_blind_index(PII_PHONE, v, fb->phone_b);
+		f->phone_bidx = fb->phone_b;
 	}
+	return 0;
+}
+
+int api_complaint_list(struct request *r)
+{
+	struct complaint_filter f;
+	struct filter_bufs fb;
+	if (api_complaint_filter(r, &f, &fb) != 0)
+		return 0;
 	if (req_paging(r, &f.limit, &f.offset) != 0) {
-		json_decref(org);
+		json_decref(fb.org);
 		return 0;
 	}
 	struct scope_filter sf;
@@ -289,7 +300,7 @@ int api_complaint_list(struct request *r)
 	int rc = complaint_settings_get(r->db, &cfg);
 	if (rc == 0)
 		rc = store_complaint_list(r->db, &sf, &f, &items, &total);
-	json_decref(org);
+	json_decref(fb.org);
 	if (rc < 0)
 		return reply_db_error(r, rc);
 	json_t *out = json_array();

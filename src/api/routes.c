@@ -55,6 +55,7 @@ const struct route api_routes[] = {
 
 	{"POST", V1 "/complaints", api_complaint_create, P_COMPLAINT_REGISTER, 0, 0, "投诉录入（可暂存）"},
 	{"GET", V1 "/complaints", api_complaint_list, COMPLAINT_READERS, 0, 0, "投诉单查询"},
+	{"GET", V1 "/complaints/export", api_complaint_export, COMPLAINT_READERS, 0, 0, "导出查询结果（Excel，已脱敏）"},
 	{"GET", V1 "/complaints/{id}", api_complaint_get, COMPLAINT_READERS, 0, 0, "投诉详情"},
 	{"PATCH", V1 "/complaints/{id}", api_complaint_update, COMPLAINT_READERS, 0, 0, "修改投诉（暂存或重新分类）"},
 	{"GET", V1 "/complaints/{id}/timeline", api_complaint_timeline, COMPLAINT_READERS, 0, 0, "处理轨迹"},

@@ -1,0 +1,83 @@
+/* Excel writer (see xlsx.h). */
+#include "report/xlsx.h"
+#include <stdlib.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+struct xlsx_sheet {
+	lxw_workbook *wb;
+	lxw_worksheet *ws;
+	lxw_format *text, *money, *header;
+	const struct xlsx_col *cols;
+	size_t ncols;
+	lxw_row_t row;
+};
+
+struct xlsx_sheet *xlsx_open(const char *path, const char *sheet_name, const char *title,
+			     const char *filters, const struct xlsx_col *cols, size_t ncols)
+{
+	struct xlsx_sheet *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
+	s->wb = workbook_new_opt(path, &opt);
+	if (!s->wb) {
+		free(s);
+		return NULL;
+	}
+	s->ws = workbook_add_worksheet(s->wb, sheet_name);
+	lxw_format *title_fmt = workbook_add_format(s->wb);
+	format_set_bold(title_fmt);
+	format_set_font_size(title_fmt, 14);
+	s->header = workbook_add_format(s->wb);
+	format_set_bold(s->header);
+	format_set_bg_color(s->header, 0xDCE6F1);
+	format_set_border(s->header, LXW_BORDER_THIN);
+	format_set_text_wrap(s->header);
+	s->text = workbook_add_format(s->wb);
+	format_set_text_wrap(s->text);
+	format_set_align(s->text, LXW_ALIGN_VERTICAL_TOP);
+	s->money = workbook_add_format(s->wb);
+	format_set_num_format(s->money, "#,##0.00");
+	s->cols = cols;
+	s->ncols = ncols;
+	for (size_t c = 0; c < ncols; c++)
+		worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, cols[c].width > 0 ? cols[c].width : 14, NULL);
+	worksheet_write_string(s->ws, 0, 0, title, title_fmt);
+	worksheet_write_string(s->ws, 1, 0, filters ? filters : "", NULL);
+	for (size_t c = 0; c < ncols; c++)
+		worksheet_write_string(s->ws, 2, (lxw_col_t)c, cols[c].title, s->header);
+	worksheet_freeze_panes(s->ws, 3, 0);
+	s->row = 3;
+	return s;
+}
+
+int xlsx_row(struct xlsx_sheet *s, json_t *row)
+{
+	for (size_t c = 0; c < s->ncols; c++) {
+		json_t *v = json_object_get(row, s->cols[c].key);
+		if (!v || json_is_null(v))
+			continue;
+		lxw_col_t col = (lxw_col_t)c;
+		lxw_error e;
+		if (s->cols[c].kind == XLSX_YUAN && json_is_integer(v))
+			e = worksheet_write_number(s->ws, s->row, col, (double)json_integer_value(v) / 100.0, s->money);
+		else if (json_is_integer(v))
+			e = worksheet_write_number(s->ws, s->row, col, (double)json_integer_value(v), NULL);
+		else if (json_is_real(v))
+			e = worksheet_write_number(s->ws, s->row, col, json_real_value(v), NULL);
+		else
+			e = worksheet_write_string(s->ws, s->row, col, json_string_value(v) ? json_string_value(v) : "", s->text);
+		if (e != LXW_NO_ERROR)
+			return -1;
+	}
+	s->row++;
+	return 0;
+}
+
+int xlsx_close(struct xlsx_sheet *s)
+{
+	lxw_error e = workbook_close(s->wb);
+	free(s);
+	return e == LXW_NO_ERROR ? 0 : -1;
+}

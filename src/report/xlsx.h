@@ -1,0 +1,29 @@
+/* Formatted Excel sheets with libxlsxwriter, written in constant memory (rows stream to a temp
+ * file as they come): a title, a line saying which filters made the data, a frozen bold header
+ * with column widths, then the rows — numbers as numbers. libxlsxwriter 1.1.4 writes only to
+ * files, so the sheet goes to a path and the caller streams it out. */
+#ifndef FCMS_XLSX_H
+#define FCMS_XLSX_H
+#include <jansson.h>
+#include <stddef.h>
+
+enum xlsx_kind { XLSX_TEXT, XLSX_INT, XLSX_YUAN /* integer fen shown as yuan with 2 decimals */ };
+
+struct xlsx_col {
+	const char *key;   /* member of each row object */
+	const char *title; /* Chinese column title */
+	enum xlsx_kind kind;
+	double width;
+};
+
+struct xlsx_sheet;
+
+/* Opens a workbook at path with one sheet. Caller finishes with xlsx_close. NULL on failure. */
+struct xlsx_sheet *xlsx_open(const char *path, const char *sheet_name, const char *title,
+			     const char *filters, const struct xlsx_col *cols, size_t ncols);
+/* Appends one row from an object (missing or null members stay empty). 0, or -1. */
+int xlsx_row(struct xlsx_sheet *s, json_t *row);
+/* Writes the file and frees everything. 0 when the workbook was written. */
+int xlsx_close(struct xlsx_sheet *s);
+
+#endif
