@@ -88,6 +88,19 @@ static json_t *view(struct request *r, json_t *rec, const struct complaint_setti
 	return v;
 }
 
+/* Adds a tag to the record's space-separated tag list unless it is there. */
+static void add_tag(json_t *rec, const char *tag)
+{
+	const char *tags = json_string_value(json_object_get(rec, "tags"));
+	char have[300], want[40];
+	snprintf(have, sizeof have, " %s ", tags ? tags : "");
+	snprintf(want, sizeof want, " %s ", tag);
+	if (strstr(have, want))
+		return;
+	snprintf(have, sizeof have, "%s%s%s", tags ? tags : "", tags && *tags ? " " : "", tag);
+	json_object_set_new(rec, "tags", json_string(have));
+}
+
 /* Marks a repeat: the same complainant (by blind index) within the window (重复投诉). */
 static int detect_repeat(struct db *d, json_t *rec, const struct complaint_settings *cfg)
 {
@@ -99,13 +112,7 @@ static int detect_repeat(struct db *d, json_t *rec, const struct complaint_setti
 	if (rc <= 0)
 		return rc;
 	json_object_set_new(rec, "repeat_of", json_integer(other));
-	const char *tags = json_string_value(json_object_get(rec, "tags"));
-	char buf[300];
-	snprintf(buf, sizeof buf, " %s ", tags ? tags : "");
-	if (!strstr(buf, " repeat ")) {
-		snprintf(buf, sizeof buf, "%s%srepeat", tags ? tags : "", tags && *tags ? " " : "");
-		json_object_set_new(rec, "tags", json_string(buf));
-	}
+	add_tag(rec, "repeat");
 	return 0;
 }
 
@@ -433,6 +440,8 @@ static const struct field_spec *action_spec(enum wf_action a)
 						  {"reply_content", F_STRING, true, 4000, 1, "答复内容"},
 						  {"compensation_fen", F_INT, false, 0, 0, "补偿金额"},
 						  {"late_reason", F_STRING, false, 500, 0, "超过15日办结原因"}, {NULL}};
+	static const struct field_spec merge[] = {V, {"into", F_ID, true, 0, 0, "合并到的投诉单"},
+						  {"reason", F_STRING, false, 500, 0, "原因"}, {NULL}};
 	static const struct field_spec callback[] = {V, {"satisfaction", F_STRING, true, 32, 1, "满意度"},
 						     {"note", F_STRING, false, 1000, 0, "回访记录"}, {NULL}};
 #undef V
@@ -455,6 +464,10 @@ static const struct field_spec *action_spec(enum wf_action a)
 	case WF_REOPEN:
 	case WF_WITHDRAW:
 		return opt_reason;
+	case WF_MERGE:
+		return merge;
+	case WF_NEW_FACTS:
+		return with_reason;
 	case WF_APPROVE_EXTENSION:
 	case WF_APPROVE_REPLY:
 	case WF_CLOSE:
@@ -600,6 +613,38 @@ static int do_reply(struct action_ctx *c, json_t *rec, int64_t now)
 	return 0;
 }
 
+/* A repeat of the same complaint during handling is merged into the open one (2020 rules): the
+ * same complainant (ID number or phone), both still being handled. */
+static int do_merge(struct action_ctx *c, struct db *d, json_t *rec, int64_t now)
+{
+	int64_t into = body_int(c->r, "into", 0);
+	if (into == c->id)
+		return refuse(&c->err, 400, "invalid_field", "不能合并到自身", "into");
+	json_t *target;
+	int rc = fetch(c->r, d, into, &target, &c->err);
+	if (rc != 1)
+		return rc == 0 ? refuse(&c->err, 400, "invalid_field", "要合并到的投诉单不存在或不在您的数据范围内", "into") : rc;
+	const char *ts = json_string_value(json_object_get(target, "status"));
+	bool open = wf_status_open(ts) && !json_is_integer(json_object_get(target, "merged_into"));
+	const char *keys[] = {"id_no_bidx", "phone_bidx"};
+	bool same = false;
+	for (int i = 0; i < 2; i++) {
+		const char *a = json_string_value(json_object_get(rec, keys[i]));
+		const char *b = json_string_value(json_object_get(target, keys[i]));
+		same |= a && b && !strcmp(a, b);
+	}
+	json_decref(target);
+	if (!open)
+		return refuse(&c->err, 409, "invalid_transition", "要合并到的投诉单已办结或已合并", "into");
+	if (!same)
+		return refuse(&c->err, 400, "invalid_field", "只能合并同一投诉人（证件号码或电话相同）的重复投诉", "into");
+	set_int(rec, "merged_into", into);
+	set_int(rec, "repeat_of", into);
+	set_int(rec, "closed_at", now);
+	add_tag(rec, "repeat");
+	return 0;
+}
+
 static int apply_action(struct action_ctx *c, struct db *d, json_t *rec, struct wf_outcome *out, int64_t now)
 {
 	struct request *r = c->r;
@@ -690,6 +735,14 @@ static int apply_action(struct action_ctx *c, struct db *d, json_t *rec, struct 
 		set_text(rec, "pending", NULL);
 		return 0;
 	}
+	case WF_MERGE:
+		return do_merge(c, d, rec, now);
+	case WF_NEW_FACTS:
+		/* New facts or reasons restart the period from their receipt (2020 rules). */
+		set_int(rec, "clock_start_at", now);
+		set_int(rec, "allowed_days", c->cfg.standard_days);
+		set_int(rec, "extension_count", 0);
+		return 0;
 	case WF_SYNC:
 		/* Queued for the regulator gateway (see the regulator issue): state only. */
 		set_text(rec, "sync_status", "pending");

@@ -26,6 +26,8 @@ static const struct {
 			       P_COMPLAINT_REGISTER | P_COMPLAINT_HANDLE | P_COMPLAINT_REVIEW},
 	[WF_APPROVE_DELETE] = {"approve_delete", "批准删除", P_COMPLAINT_DELETE_APPROVE},
 	[WF_SYNC] = {"sync", "手动同步", P_REGULATOR_MANAGE | P_COMPLAINT_REVIEW},
+	[WF_MERGE] = {"merge", "合并重复投诉", P_COMPLAINT_HANDLE | P_COMPLAINT_REVIEW},
+	[WF_NEW_FACTS] = {"new_facts", "补充新事实并重新计时", P_COMPLAINT_HANDLE | P_COMPLAINT_REVIEW},
 };
 
 static const struct {
@@ -169,6 +171,17 @@ int wf_decide(const struct wf_state *s, enum wf_action a, const struct wf_settin
 	case WF_SYNC:
 		if (is(st, "draft"))
 			REFUSE("暂存的投诉单不报送");
+		return 0;
+	case WF_MERGE:
+		if (!is(st, "registered") && !is(st, "processing"))
+			REFUSE("只有待分派或处理中的投诉单可以合并");
+		if (s->pending)
+			REFUSE("有审批未完成，暂不能合并");
+		out->status = "closed";
+		return 0;
+	case WF_NEW_FACTS:
+		if (!is(st, "registered") && !is(st, "processing") && !is(st, "reviewing"))
+			REFUSE("只有办理中的投诉单可以补充新事实");
 		return 0;
 	case WF_ACTION_COUNT:
 		break;

@@ -9,6 +9,8 @@
  *  processing ─pause/resume→ processing (the clock stops)
  *  any open state ─withdraw→ withdrawn     any state ─request_delete→ (pending) ─approve_delete→ deleted
  *  closed ─reopen→ processing; replied ─close→ closed (no callback possible)
+ *  registered/processing ─merge→ closed (a repeat of an open complaint, merged into it)
+ *  registered/processing/reviewing ─new_facts→ same state, the clock restarts (2020 rules)
  * With the review step off, reply leads to replied; with callback off, approve_reply closes. */
 #ifndef FCMS_WORKFLOW_H
 #define FCMS_WORKFLOW_H
@@ -18,7 +20,7 @@
 enum wf_action {
 	WF_SUBMIT, WF_ASSIGN, WF_TRANSFER, WF_RETURN, WF_EXTEND, WF_APPROVE_EXTENSION, WF_PAUSE,
 	WF_RESUME, WF_REPLY, WF_APPROVE_REPLY, WF_REJECT_REPLY, WF_CALLBACK, WF_CLOSE, WF_REOPEN,
-	WF_WITHDRAW, WF_REQUEST_DELETE, WF_APPROVE_DELETE, WF_SYNC, WF_ACTION_COUNT
+	WF_WITHDRAW, WF_REQUEST_DELETE, WF_APPROVE_DELETE, WF_SYNC, WF_MERGE, WF_NEW_FACTS, WF_ACTION_COUNT
 };
 
 /* What the table needs to know about a complaint. */
