@@ -733,6 +733,7 @@ static int apply_action(struct action_ctx *c, struct db *d, json_t *rec, struct 
 			return refuse(&c->err, 403, "four_eyes", "不能审批自己提交的删除申请", NULL);
 		set_int(rec, "deleted_at", now);
 		set_text(rec, "pending", NULL);
+		set_text(rec, "pending_data", NULL);
 		return 0;
 	}
 	case WF_MERGE:

@@ -239,7 +239,7 @@ int complaint_apply_input(struct db *d, json_t *input, json_t *rec, struct refus
 			return refuse(e, 400, "invalid_field", "被投诉机构不存在", "complained_org_id");
 		json_object_set(rec, "complained_org_id", v);
 		/* Until someone takes it on, the complained institution handles it. */
-		if (json_is_null(json_object_get(rec, "handler_id"))) {
+		if (!json_is_integer(json_object_get(rec, "handler_id"))) {
 			json_object_set(rec, "handling_org_id", v);
 			json_object_set(rec, "org_path", json_object_get(org, "path"));
 		}
