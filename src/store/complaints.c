@@ -140,105 +140,188 @@ int store_pause_end(struct db *d, int64_t complaint_id, int64_t now)
 
 /* ---- lists ---- */
 
-/* The text condition differs by backend: FTS5 trigram on SQLite, pg_trgm ILIKE on PostgreSQL. */
-#define TEXT_SQLITE "c.id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?)"
-#define TEXT_PG "(c.content || ' ' || c.demand) ILIKE ?"
+/* The list query is built from the filters actually given, so each combination gets a plan
+ * that uses its indexes (a generic "? IS NULL OR ..." statement cannot). The text is interned
+ * (db_intern) so the statement is still prepared once per connection. Values are always bound. */
+struct qb {
+	char sql[2048];
+	size_t len;
+	struct db_val args[48];
+	int nargs;
+};
 
-#define LIST_WHERE(TEXT)                                                                        \
-	" WHERE (" SCOPE_SQL("c.org_path", "c.handling_org_id", "c.registrar_id")                 \
-	" OR c.registrar_id = ?)"                                                                 \
-	" AND ((CAST(? AS TEXT) IS NULL AND c.status <> 'deleted') OR c.status = ?)"              \
-	" AND (CAST(? AS BIGINT) = 0 OR c.received_at >= ?) AND (CAST(? AS BIGINT) = 0 OR c.received_at < ?)" \
-	" AND (CAST(? AS TEXT) IS NULL OR c.org_path LIKE ?)"                                     \
-	" AND (CAST(? AS TEXT) IS NULL OR c.complaint_no = ? OR c.name_bidx = ?"                  \
-	" OR (CAST(? AS TEXT) IS NOT NULL AND " TEXT ")"                                          \
-	" OR (CAST(? AS TEXT) IS NOT NULL AND (c.content LIKE ? OR c.demand LIKE ?)))"            \
-	" AND (CAST(? AS TEXT) IS NULL OR c.complaint_no LIKE ?)"                                  \
-	" AND (CAST(? AS TEXT) IS NULL OR c.source_channel = ?)"                                  \
-	" AND (CAST(? AS TEXT) IS NULL OR c.business_channel_code LIKE ?)"                        \
-	" AND (CAST(? AS TEXT) IS NULL OR c.business_type_code LIKE ?)"                           \
-	" AND (CAST(? AS TEXT) IS NULL OR c.cause_code LIKE ?)"                                   \
-	" AND (CAST(? AS TEXT) IS NULL OR (' ' || c.tags || ' ') LIKE ?)"                         \
-	" AND (CAST(? AS TEXT) IS NULL OR c.deadline_state = ?)"                                  \
-	" AND (CAST(? AS BIGINT) = 0 OR c.handler_id = ?)"                                        \
-	" AND (CAST(? AS BIGINT) = 0 OR c.registrar_id = ?)"                                      \
-	" AND (CAST(? AS TEXT) IS NULL OR c.id_no_bidx = ?)"                                      \
-	" AND (CAST(? AS TEXT) IS NULL OR c.phone_bidx = ?)"
-
-#define LIST_FROM " FROM complaints c"
-#define ORDER_RECEIVED " ORDER BY c.received_at DESC, c.id DESC LIMIT ? OFFSET ?"
-#define ORDER_DUE " ORDER BY c.due_at IS NULL, c.due_at, c.id LIMIT ? OFFSET ?"
-
-static char *prefix_like(char *buf, size_t n, const char *v)
+static void qb_add(struct qb *q, const char *text)
 {
-	if (!v)
-		return NULL;
-	snprintf(buf, n, "%s%%", v);
-	return buf;
+	size_t n = strlen(text);
+	if (q->len + n < sizeof q->sql) {
+		memcpy(q->sql + q->len, text, n + 1);
+		q->len += n;
+	}
+}
+
+static void qb_arg(struct qb *q, struct db_val v)
+{
+	if (q->nargs < (int)(sizeof q->args / sizeof q->args[0]) - 1)
+		q->args[q->nargs++] = v;
+}
+
+/* Upper bound of a prefix range: "/1/5/" -> "/1/50" ('0' follows '/'), "B03" -> "B04". */
+static void prefix_end(const char *prefix, char *out, size_t n)
+{
+	snprintf(out, n, "%s", prefix);
+	size_t len = strlen(out);
+	if (len)
+		out[len - 1]++;
+}
+
+static void where_prefix(struct qb *q, const char *col, const char *prefix, char *end, size_t endlen)
+{
+	prefix_end(prefix, end, endlen);
+	char cond[128];
+	snprintf(cond, sizeof cond, " AND %s >= ? AND %s < ?", col, col);
+	qb_add(q, cond);
+	qb_arg(q, DB_TEXT(prefix));
+	qb_arg(q, DB_TEXT(end));
 }
 
 int store_complaint_list(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
 			 json_t **items, int64_t *total)
 {
 	bool pg = db_backend(d) == DB_PG;
-	char org_like[560] = "", no_like[80], a_like[40], b_like[40], c_like[40], tag_like[40];
-	char text[600], short_like[300];
-	const char *text_arg = NULL, *short_arg = NULL;
+	struct qb w = {.sql = "", .len = 0};
+	char ends[6][600], text[600], like[300], tag_like[48];
+	/* Data scope (and the caller's own registrations). */
+	switch (sf->kind) {
+	case SCOPE_ALL:
+		qb_add(&w, " WHERE 1 = 1");
+		break;
+	case SCOPE_SUBTREE: {
+		/* path_like is "<path>%"; the subtree is the range [path, path with '/' -> '0'). */
+		char *path = ends[5];
+		snprintf(path, sizeof ends[5], "%.*s", (int)strlen(sf->path_like) - 1, sf->path_like);
+		prefix_end(path, ends[0], sizeof ends[0]);
+		qb_add(&w, " WHERE ((c.org_path >= ? AND c.org_path < ?) OR c.registrar_id = ? OR c.handler_id = ?)");
+		qb_arg(&w, DB_TEXT(path));
+		qb_arg(&w, DB_TEXT(ends[0]));
+		qb_arg(&w, DB_INT(sf->user_id));
+		qb_arg(&w, DB_INT(sf->user_id));
+		break;
+	}
+	case SCOPE_ORG:
+		qb_add(&w, " WHERE (c.handling_org_id = ? OR c.registrar_id = ? OR c.handler_id = ?)");
+		qb_arg(&w, DB_INT(sf->org_id));
+		qb_arg(&w, DB_INT(sf->user_id));
+		qb_arg(&w, DB_INT(sf->user_id));
+		break;
+	default:
+		qb_add(&w, " WHERE (c.registrar_id = ? OR c.handler_id = ?)");
+		qb_arg(&w, DB_INT(sf->user_id));
+		qb_arg(&w, DB_INT(sf->user_id));
+	}
+	if (f->status) {
+		qb_add(&w, " AND c.status = ?");
+		qb_arg(&w, DB_TEXT(f->status));
+	} else {
+		qb_add(&w, " AND c.status <> 'deleted'");
+	}
+	if (f->from) {
+		qb_add(&w, " AND c.received_at >= ?");
+		qb_arg(&w, DB_INT(f->from));
+	}
+	if (f->to) {
+		qb_add(&w, " AND c.received_at < ?");
+		qb_arg(&w, DB_INT(f->to));
+	}
 	if (f->org_path)
-		snprintf(org_like, sizeof org_like, "%s%%", f->org_path);
+		where_prefix(&w, "c.org_path", f->org_path, ends[1], sizeof ends[1]);
 	if (f->q && *f->q) {
+		/* number, exact complainant name (blind index), or text: FTS5 trigram / pg_trgm for three
+		 * characters or more, a substring scan for shorter. */
 		size_t chars = 0;
-		for (const char *s = f->q; *s; s++)
-			chars += ((unsigned char)*s & 0xC0) != 0x80;
-		if (chars >= 3) {
-			if (pg) {
-				snprintf(text, sizeof text, "%%%s%%", f->q);
-			} else { /* an FTS5 phrase: quotes doubled */
-				size_t o = 0;
-				text[o++] = '"';
-				for (const char *s = f->q; *s && o + 3 < sizeof text; s++) {
-					if (*s == '"')
-						text[o++] = '"';
-					text[o++] = *s;
-				}
-				text[o++] = '"';
-				text[o] = '\0';
+		for (const char *p = f->q; *p; p++)
+			chars += ((unsigned char)*p & 0xC0) != 0x80;
+		qb_add(&w, " AND (c.complaint_no = ? OR c.name_bidx = ? OR ");
+		qb_arg(&w, DB_TEXT(f->q));
+		qb_arg(&w, DB_TEXT(f->name_bidx ? f->name_bidx : ""));
+		if (chars >= 3 && !pg) {
+			size_t o = 0;
+			text[o++] = '"';
+			for (const char *p = f->q; *p && o + 3 < sizeof text; p++) {
+				if (*p == '"')
+					text[o++] = '"';
+				text[o++] = *p;
 			}
-			text_arg = text;
+			text[o++] = '"';
+			text[o] = '\0';
+			qb_add(&w, "c.id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?))");
+			qb_arg(&w, DB_TEXT(text));
 		} else {
-			snprintf(short_like, sizeof short_like, "%%%s%%", f->q);
-			short_arg = short_like;
+			store_like_pattern(like, sizeof like, f->q);
+			qb_add(&w, pg ? "(c.content || ' ' || c.demand) ILIKE ? ESCAPE '\\')"
+				      : "c.content LIKE ? ESCAPE '\\' OR c.demand LIKE ? ESCAPE '\\')");
+			qb_arg(&w, DB_TEXT(like));
+			if (!pg)
+				qb_arg(&w, DB_TEXT(like));
 		}
 	}
-	if (f->tag)
+	if (f->complaint_no)
+		where_prefix(&w, "c.complaint_no", f->complaint_no, ends[2], sizeof ends[2]);
+	if (f->source_channel) {
+		qb_add(&w, " AND c.source_channel = ?");
+		qb_arg(&w, DB_TEXT(f->source_channel));
+	}
+	if (f->business_channel_code)
+		where_prefix(&w, "c.business_channel_code", f->business_channel_code, ends[3], sizeof ends[3]);
+	if (f->business_type_code)
+		where_prefix(&w, "c.business_type_code", f->business_type_code, ends[4], sizeof ends[4]);
+	char cause_end[40];
+	if (f->cause_code)
+		where_prefix(&w, "c.cause_code", f->cause_code, cause_end, sizeof cause_end);
+	if (f->tag) {
 		snprintf(tag_like, sizeof tag_like, "%% %s %%", f->tag);
-#define LIST_ARGS                                                                               \
-	SCOPE_ARGS(sf), DB_INT(sf->user_id), DB_TEXT(f->status), DB_TEXT(f->status), DB_INT(f->from), \
-		DB_INT(f->from), DB_INT(f->to), DB_INT(f->to), DB_TEXT(f->org_path ? org_like : NULL), \
-		DB_TEXT(org_like), DB_TEXT(f->q), DB_TEXT(f->q), DB_TEXT(f->name_bidx), DB_TEXT(text_arg), \
-		DB_TEXT(text_arg), DB_TEXT(short_arg), DB_TEXT(short_arg), DB_TEXT(short_arg),          \
-		DB_TEXT(f->complaint_no), DB_TEXT(prefix_like(no_like, sizeof no_like, f->complaint_no)), \
-		DB_TEXT(f->source_channel), DB_TEXT(f->source_channel), DB_TEXT(f->business_channel_code), \
-		DB_TEXT(prefix_like(a_like, sizeof a_like, f->business_channel_code)),                 \
-		DB_TEXT(f->business_type_code), DB_TEXT(prefix_like(b_like, sizeof b_like, f->business_type_code)), \
-		DB_TEXT(f->cause_code), DB_TEXT(prefix_like(c_like, sizeof c_like, f->cause_code)),    \
-		DB_TEXT(f->tag), DB_TEXT(tag_like), DB_TEXT(f->deadline_state), DB_TEXT(f->deadline_state), \
-		DB_INT(f->handler_id), DB_INT(f->handler_id), DB_INT(f->registrar_id), DB_INT(f->registrar_id), \
-		DB_TEXT(f->id_no_bidx), DB_TEXT(f->id_no_bidx), DB_TEXT(f->phone_bidx), DB_TEXT(f->phone_bidx)
-	int rc = DB_SCALAR(d, total,
-			   pg ? "SELECT COUNT(*)" LIST_FROM LIST_WHERE(TEXT_PG)
-			      : "SELECT COUNT(*)" LIST_FROM LIST_WHERE(TEXT_SQLITE),
-			   LIST_ARGS);
+		qb_add(&w, " AND (' ' || c.tags || ' ') LIKE ?");
+		qb_arg(&w, DB_TEXT(tag_like));
+	}
+	if (f->deadline_state) {
+		qb_add(&w, " AND c.deadline_state = ?");
+		qb_arg(&w, DB_TEXT(f->deadline_state));
+	}
+	if (f->handler_id) {
+		qb_add(&w, " AND c.handler_id = ?");
+		qb_arg(&w, DB_INT(f->handler_id));
+	}
+	if (f->registrar_id) {
+		qb_add(&w, " AND c.registrar_id = ?");
+		qb_arg(&w, DB_INT(f->registrar_id));
+	}
+	if (f->id_no_bidx) {
+		qb_add(&w, " AND c.id_no_bidx = ?");
+		qb_arg(&w, DB_TEXT(f->id_no_bidx));
+	}
+	if (f->phone_bidx) {
+		qb_add(&w, " AND c.phone_bidx = ?");
+		qb_arg(&w, DB_TEXT(f->phone_bidx));
+	}
+	struct qb q = {.len = 0};
+	q.sql[0] = '\0';
+	qb_add(&q, "SELECT COUNT(*) FROM complaints c");
+	qb_add(&q, w.sql);
+	memcpy(q.args, w.args, sizeof w.args);
+	q.nargs = w.nargs;
+	q.args[q.nargs] = DB_END;
+	int rc = db_scalar_int(d, total, db_intern(q.sql), q.args);
 	if (rc < 0)
 		return rc;
-	const char *sql;
-	if (f->sort_by_due)
-		sql = pg ? COMPLAINT_SELECT LIST_WHERE(TEXT_PG) ORDER_DUE : COMPLAINT_SELECT LIST_WHERE(TEXT_SQLITE) ORDER_DUE;
-	else
-		sql = pg ? COMPLAINT_SELECT LIST_WHERE(TEXT_PG) ORDER_RECEIVED
-			 : COMPLAINT_SELECT LIST_WHERE(TEXT_SQLITE) ORDER_RECEIVED;
-	rc = DBJ(d, items, sql, LIST_ARGS, DB_INT(f->limit), DB_INT(f->offset));
-#undef LIST_ARGS
+	q.len = 0;
+	q.sql[0] = '\0';
+	qb_add(&q, COMPLAINT_SELECT);
+	qb_add(&q, w.sql);
+	qb_add(&q, f->sort_by_due ? " ORDER BY c.due_at IS NULL, c.due_at, c.id LIMIT ? OFFSET ?"
+				  : " ORDER BY c.received_at DESC, c.id DESC LIMIT ? OFFSET ?");
+	qb_arg(&q, DB_INT(f->limit));
+	qb_arg(&q, DB_INT(f->offset));
+	q.args[q.nargs] = DB_END;
+	rc = db_query_json(d, items, db_intern(q.sql), q.args);
 	return rc < 0 ? rc : DB_OK;
 }
 

@@ -2,6 +2,7 @@
  * the retrying transaction runner and connection statistics. */
 #include "store/db_internal.h"
 #include "util/log.h"
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -217,6 +218,37 @@ fail:
 	__atomic_add_fetch(&stat_failures, 1, __ATOMIC_RELAXED);
 	log_error("db: transaction gave up after %d tries", TX_MAX_TRIES);
 	return DB_SOFT;
+}
+
+/* ---- interned SQL ---- */
+
+static pthread_mutex_t intern_lock = PTHREAD_MUTEX_INITIALIZER;
+static char **interned;
+static size_t ninterned, capinterned;
+
+const char *db_intern(const char *sql)
+{
+	pthread_mutex_lock(&intern_lock);
+	for (size_t i = 0; i < ninterned; i++)
+		if (strcmp(interned[i], sql) == 0) {
+			pthread_mutex_unlock(&intern_lock);
+			return interned[i];
+		}
+	if (ninterned == capinterned) {
+		size_t cap = capinterned ? capinterned * 2 : 64;
+		char **n = realloc(interned, cap * sizeof *n);
+		if (!n) {
+			pthread_mutex_unlock(&intern_lock);
+			return NULL;
+		}
+		interned = n;
+		capinterned = cap;
+	}
+	char *copy = strdup(sql);
+	if (copy)
+		interned[ninterned++] = copy;
+	pthread_mutex_unlock(&intern_lock);
+	return copy;
 }
 
 /* ---- statement map ---- */

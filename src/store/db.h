@@ -45,6 +45,11 @@ enum db_backend db_backend(const struct db *d);
 /* True while the connection answers a trivial query. */
 bool db_ping(struct db *d);
 
+/* A stable copy of SQL text built at run time, so it can be used where a literal is expected
+ * (statements are cached by the text's address). The same text always gives the same pointer;
+ * copies live until the process ends, so only build SQL from a bounded set of shapes. */
+const char *db_intern(const char *sql);
+
 /* Runs sql with args (terminated by DB_END) and returns a cursor in *out (caller calls
  * db_done). Returns DB_OK or a negative status; on error *out is NULL. */
 int db_query(struct db *d, struct db_res **out, const char *sql, const struct db_val *args);
