@@ -119,6 +119,12 @@ static int cmd_serve(int argc, char **argv)
 		store_release_thread();
 		return 1;
 	}
+	char url[1100];
+	if (store_writer_start(config_db_url(&cfg, url, sizeof url)) != 0) {
+		server_stop(&app);
+		store_release_thread();
+		return 1;
+	}
 	if (reminders_start(cfg.reminder_interval_s, api_complaint_changed) != 0)
 		log_warn("reminders: cannot start the background job");
 	int sig = 0;
@@ -126,6 +132,7 @@ static int cmd_serve(int argc, char **argv)
 	log_info("signal %d: stopping (finishing in-flight requests)", sig);
 	reminders_stop();
 	server_stop(&app);
+	store_writer_stop();
 	if (app.web_fd >= 0)
 		close(app.web_fd);
 	store_release_thread();

@@ -121,7 +121,7 @@ int api_attachment_upload(struct request *r)
 		log_error("req=%s cannot store attachment %s: %s", r->id, path, strerror(errno));
 		return reply_error(r, 500, "internal", "附件保存失败", NULL);
 	}
-	int rc = db_tx(r->db, true, upload_tx, &c);
+	int rc = store_write(upload_tx, &c);
 	if (rc != 0) {
 		unlink(path); /* the row did not commit: the bytes go too */
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
@@ -183,7 +183,7 @@ static void encode_name(const char *in, char *out, size_t n)
 int api_attachment_download(struct request *r)
 {
 	struct download_ctx c = {.r = r, .id = req_arg_id(r, 0)};
-	int rc = db_tx(r->db, true, download_tx, &c);
+	int rc = store_write(download_tx, &c);
 	if (rc != 0) {
 		json_decref(c.row);
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);

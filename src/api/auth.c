@@ -195,7 +195,7 @@ int api_auth_login(struct request *r)
 	} else {
 		crypto_password_dummy_verify(password);
 	}
-	rc = db_tx(r->db, true, login_tx, &c);
+	rc = store_write(login_tx, &c);
 	if (rc != 0)
 		return reply_db_error(r, rc);
 	switch (c.outcome) {
@@ -237,7 +237,7 @@ int api_auth_logout(struct request *r)
 {
 	if (!r->user->via_token) {
 		struct logout_ctx c = {r};
-		int rc = db_tx(r->db, true, logout_tx, &c);
+		int rc = store_write(logout_tx, &c);
 		if (rc != 0)
 			return reply_db_error(r, rc);
 	}
@@ -336,7 +336,7 @@ int api_auth_password(struct request *r)
 	if (crypto_password_hash(pw, hash) != 0)
 		return reply_error(r, 500, "internal", "服务器内部错误", NULL);
 	struct password_ctx c = {r, hash};
-	rc = db_tx(r->db, true, password_tx, &c);
+	rc = store_write(password_tx, &c);
 	if (rc != 0)
 		return reply_db_error(r, rc);
 	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));

@@ -98,7 +98,7 @@ int api_codes_import(struct request *r)
 		return reply_error(r, 400, "invalid_csv", "文件中没有代码", NULL);
 	}
 	struct codes_ctx c = {.r = r, .rows = rows};
-	int rc = db_tx(r->db, true, import_tx, &c);
+	int rc = store_write(import_tx, &c);
 	json_decref(rows);
 	if (rc != 0)
 		return reply_db_error(r, rc);
@@ -160,7 +160,7 @@ int api_code_create(struct request *r)
 		return reply_error(r, 400, "invalid_field", why, NULL);
 	}
 	struct codes_ctx c = {.r = r, .rows = row};
-	int rc = db_tx(r->db, true, code_save_tx, &c);
+	int rc = store_write(code_save_tx, &c);
 	json_decref(c.rows);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, "duplicate_code", "该代码在同一生效日期已存在");
@@ -178,7 +178,7 @@ int api_code_update(struct request *r)
 	if (req_validate(r, spec) != 0)
 		return 0;
 	struct codes_ctx c = {.r = r, .id = req_arg_id(r, 0)};
-	int rc = db_tx(r->db, true, code_save_tx, &c);
+	int rc = store_write(code_save_tx, &c);
 	json_t *row = c.rows;
 	c.rows = NULL;
 	if (rc != 0) {
@@ -262,7 +262,7 @@ int api_dict_put(struct request *r)
 			return reply_error(r, 400, "invalid_field", "必填字段目前只支持 external_no（外部工单号）", "attrs");
 	}
 	struct dict_ctx c = {.r = r, .attrs = attrs ? json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS) : NULL};
-	int rc = db_tx(r->db, true, dict_tx, &c);
+	int rc = store_write(dict_tx, &c);
 	free(c.attrs);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
@@ -373,7 +373,7 @@ static int calendar_change(struct request *r, bool remove)
 			return reply_error(r, 400, "invalid_field", "类型只能是holiday（休息日）或workday（调休上班）", "kind");
 	}
 	struct calendar_ctx c = {.r = r, .day = day, .remove = remove};
-	int rc = db_tx(r->db, true, calendar_tx, &c);
+	int rc = store_write(calendar_tx, &c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
 	return reply_json(r, 200, json_pack("{s:b, s:i}", "ok", 1, "recomputed", c.recomputed));
@@ -429,7 +429,7 @@ int api_settings_put(struct request *r)
 	if (!r->json || !json_is_object(r->json))
 		return reply_error(r, 400, "invalid_json", "请求体必须是JSON对象", NULL);
 	struct settings_ctx c = {.r = r};
-	int rc = db_tx(r->db, true, settings_tx, &c);
+	int rc = store_write(settings_tx, &c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
 	json_t *body = complaint_settings_json(&c.after);

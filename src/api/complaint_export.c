@@ -179,7 +179,7 @@ int api_complaint_export(struct request *r)
 		unlink(path);
 		return rc < -1 ? reply_db_error(r, rc) : reply_error(r, 500, "internal", "导出失败", NULL);
 	}
-	if ((rc = db_tx(r->db, true, export_audit_tx, &c)) != 0) {
+	if ((rc = store_write(export_audit_tx, &c)) != 0) {
 		unlink(path);
 		return reply_db_error(r, rc);
 	}

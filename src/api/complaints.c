@@ -136,23 +136,25 @@ struct create_ctx {
 	struct request *r;
 	bool draft;
 	struct complaint_settings cfg;
+	json_t *rec;    /* the checked record, built before the transaction */
+	char prefix[64];
 	json_t *result;
 	struct refusal err;
 };
 
-static int create_tx(struct db *d, void *arg)
+/* Builds and checks the record with plain reads, outside the write transaction, so the
+ * database's single writer is held only for the writes themselves. */
+static int create_prepare(struct db *d, struct create_ctx *c)
 {
-	struct create_ctx *c = arg;
 	struct request *r = c->r;
-	int64_t now = now_ms(), id, seq;
+	int64_t now = now_ms();
 	json_t *org;
 	int rc = store_org_get(d, r->user->org_id, &org);
 	if (rc != 1)
 		return rc < 0 ? rc : DB_HARD;
-	char prefix[64], number[80], day[16];
-	int32_t today = ymd_from_ms(now, CN_TZ_OFFSET_MIN);
-	snprintf(day, sizeof day, "%08d", (int)today);
-	snprintf(prefix, sizeof prefix, "%s-%s", json_string_value(json_object_get(org, "internal_code")), day);
+	char day[16];
+	snprintf(day, sizeof day, "%08d", (int)ymd_from_ms(now, CN_TZ_OFFSET_MIN));
+	snprintf(c->prefix, sizeof c->prefix, "%s-%s", json_string_value(json_object_get(org, "internal_code")), day);
 	json_t *rec = json_pack("{s:s, s:I, s:I, s:I, s:O, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
 				"status", "draft", "version", (json_int_t)1, "registrar_id", (json_int_t)r->user->user_id,
 				"registrar_org_id", (json_int_t)r->user->org_id, "org_path", json_object_get(org, "path"),
@@ -165,22 +167,29 @@ static int create_tx(struct db *d, void *arg)
 	json_object_set_new(rec, "sync_status", json_string("unsent"));
 	json_object_set_new(rec, "complainant_masked", json_string("{}"));
 	if ((rc = complaint_apply_input(d, r->json, rec, &c->err)) != 0 ||
-	    (!c->draft && (rc = register_complaint(d, rec, &c->cfg, now, &c->err)) != 0) ||
-	    (rc = store_complaint_next_no(d, prefix, &seq)) < 0) {
+	    (!c->draft && (rc = register_complaint(d, rec, &c->cfg, now, &c->err)) != 0)) {
 		json_decref(rec);
 		return rc;
 	}
-	snprintf(number, sizeof number, "%s-%05lld", prefix, (long long)seq);
-	json_object_set_new(rec, "complaint_no", json_string(number));
-	rc = store_complaint_insert(d, rec, &id);
-	json_t *after = rec;
-	if (rc == 0) {
-		json_object_set_new(rec, "id", json_integer(id));
-		rc = api_audit(r, d, c->draft ? "complaint.draft" : "complaint.register", "complaint", id, "ok",
-			       complaint_diff(NULL, after));
-	}
-	json_decref(rec);
+	c->rec = rec;
+	return 0;
+}
+
+static int create_tx(struct db *d, void *arg)
+{
+	struct create_ctx *c = arg;
+	int64_t id, seq;
+	int rc = store_complaint_next_no(d, c->prefix, &seq);
 	if (rc < 0)
+		return rc;
+	char number[96];
+	snprintf(number, sizeof number, "%s-%05lld", c->prefix, (long long)seq);
+	json_object_set_new(c->rec, "complaint_no", json_string(number));
+	if ((rc = store_complaint_insert(d, c->rec, &id)) < 0)
+		return rc;
+	json_object_set_new(c->rec, "id", json_integer(id));
+	if ((rc = api_audit(c->r, d, c->draft ? "complaint.draft" : "complaint.register", "complaint", id, "ok",
+			    complaint_diff(NULL, c->rec))) < 0)
 		return rc;
 	rc = store_complaint_get(d, id, &c->result);
 	return rc == 1 ? 0 : rc < 0 ? rc : DB_HARD;
@@ -194,9 +203,14 @@ int api_complaint_create(struct request *r)
 	struct create_ctx c = {.r = r, .draft = body_bool(r, "draft", false)};
 	int rc = complaint_settings_get(r->db, &c.cfg);
 	if (rc == 0)
-		rc = db_tx(r->db, true, create_tx, &c);
-	if (rc != 0)
+		rc = create_prepare(r->db, &c);
+	if (rc == 0)
+		rc = store_write(create_tx, &c);
+	json_decref(c.rec);
+	if (rc != 0) {
+		json_decref(c.result);
 		return api_reply_tx_error(r, rc, &c.err, "duplicate", "投诉编号冲突，请重试");
+	}
 	publish(c.result, c.draft ? "draft" : "register");
 	return reply_json(r, 201, view(r, c.result, &c.cfg));
 }
@@ -412,7 +426,7 @@ int api_complaint_update(struct request *r)
 	struct update_ctx c = {.r = r, .id = req_arg_id(r, 0), .version = body_int(r, "version", 0)};
 	int rc = complaint_settings_get(r->db, &c.cfg);
 	if (rc == 0)
-		rc = db_tx(r->db, true, update_tx, &c);
+		rc = store_write(update_tx, &c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
 	publish(c.result, "update");
@@ -820,7 +834,7 @@ int api_complaint_action(struct request *r)
 			       .version = body_int(r, "version", 0), .warnings = json_array()};
 	int rc = complaint_settings_get(r->db, &c.cfg);
 	if (rc == 0)
-		rc = db_tx(r->db, true, action_tx, &c);
+		rc = store_write(action_tx, &c);
 	if (rc != 0) {
 		json_decref(c.warnings);
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
@@ -864,7 +878,7 @@ static int unmask_tx(struct db *d, void *arg)
 int api_complaint_identity(struct request *r)
 {
 	struct unmask_ctx c = {.r = r, .id = req_arg_id(r, 0)};
-	int rc = db_tx(r->db, true, unmask_tx, &c);
+	int rc = store_write(unmask_tx, &c);
 	if (rc != 0) {
 		json_decref(c.identity);
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
@@ -959,7 +973,7 @@ int api_complaint_print(struct request *r)
 	struct complaint_settings cfg;
 	int rc = complaint_settings_get(r->db, &cfg);
 	if (rc == 0)
-		rc = db_tx(r->db, true, print_tx, &c);
+		rc = store_write(print_tx, &c);
 	if (rc != 0) {
 		json_decref(c.rec);
 		json_decref(c.bank);

@@ -179,7 +179,7 @@ int api_org_create(struct request *r)
 		return 0;
 	struct org_ctx c = {.r = r, .parent_id = body_int(r, "parent_id", 0)};
 	fields_from_body(r, &c.f);
-	int rc = db_tx(r->db, true, create_tx, &c);
+	int rc = store_write(create_tx, &c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, "duplicate_code", "机构代码或金融机构编码已存在");
 	return reply_json(r, 201, c.result);
@@ -210,7 +210,7 @@ int api_org_update(struct request *r)
 		return 0;
 	struct org_ctx c = {.r = r, .id = req_arg_id(r, 0)};
 	fields_from_body(r, &c.f);
-	int rc = db_tx(r->db, true, update_tx, &c);
+	int rc = store_write(update_tx, &c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, "duplicate_code", "机构代码或金融机构编码已存在");
 	return reply_json(r, 200, c.result);
@@ -255,7 +255,7 @@ int api_org_move(struct request *r)
 	if (req_validate(r, spec) != 0)
 		return 0;
 	struct org_ctx c = {.r = r, .id = req_arg_id(r, 0), .parent_id = body_int(r, "parent_id", 0)};
-	int rc = db_tx(r->db, true, move_tx, &c);
+	int rc = store_write(move_tx, &c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
 	return reply_json(r, 200, c.result);
@@ -295,7 +295,7 @@ static int delete_tx(struct db *d, void *arg)
 int api_org_delete(struct request *r)
 {
 	struct org_ctx c = {.r = r, .id = req_arg_id(r, 0)};
-	int rc = db_tx(r->db, true, delete_tx, &c);
+	int rc = store_write(delete_tx, &c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, "institution_in_use", "该机构仍被引用，不能删除");
 	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));

@@ -135,7 +135,7 @@ int api_role_create(struct request *r)
 	struct role_ctx c = {.r = r};
 	if (permissions_text(r, &c.permissions) != 0)
 		return 0;
-	int rc = db_tx(r->db, true, create_tx, &c);
+	int rc = store_write(create_tx, &c);
 	free(c.permissions);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, "duplicate_role", "角色代码或名称已存在");
@@ -180,7 +180,7 @@ int api_role_update(struct request *r)
 	struct role_ctx c = {.r = r, .id = req_arg_id(r, 0)};
 	if (body_has(r, "permissions") && permissions_text(r, &c.permissions) != 0)
 		return 0;
-	int rc = db_tx(r->db, true, update_tx, &c);
+	int rc = store_write(update_tx, &c);
 	free(c.permissions);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, "duplicate_role", "角色名称已存在");
@@ -217,7 +217,7 @@ static int delete_tx(struct db *d, void *arg)
 int api_role_delete(struct request *r)
 {
 	struct role_ctx c = {.r = r, .id = req_arg_id(r, 0)};
-	int rc = db_tx(r->db, true, delete_tx, &c);
+	int rc = store_write(delete_tx, &c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
 	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));

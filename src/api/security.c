@@ -73,7 +73,7 @@ int api_policy_put(struct request *r)
 			return reply_error(r, 400, "invalid_field", ranges[i].msg, ranges[i].name);
 		*dst[i] = (int)v;
 	}
-	int rc = db_tx(r->db, true, policy_tx, &c);
+	int rc = store_write(policy_tx, &c);
 	if (rc != 0)
 		return reply_db_error(r, rc);
 	security_policy_invalidate();
@@ -154,7 +154,7 @@ int api_token_create(struct request *r)
 	snprintf(c.token, sizeof c.token, "fcms_%s", raw);
 	crypto_sha256_hex(c.token, strlen(c.token), c.hash);
 	snprintf(c.prefix, sizeof c.prefix, "%.10s", c.token);
-	int rc = db_tx(r->db, true, token_create_tx, &c);
+	int rc = store_write(token_create_tx, &c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
 	return reply_json(r, 201, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)c.id, "token", c.token,
@@ -183,7 +183,7 @@ static int token_revoke_tx(struct db *d, void *arg)
 int api_token_revoke(struct request *r)
 {
 	struct token_ctx c = {.r = r, .id = req_arg_id(r, 0)};
-	int rc = db_tx(r->db, true, token_revoke_tx, &c);
+	int rc = store_write(token_revoke_tx, &c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
 	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));

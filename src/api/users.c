@@ -225,7 +225,7 @@ int api_user_create(struct request *r)
 			return reply_error(r, 500, "internal", "服务器内部错误", NULL);
 		c.password_hash = hash;
 	}
-	int rc = db_tx(r->db, true, create_tx, &c);
+	int rc = store_write(create_tx, &c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, "duplicate_username", "用户名已存在");
 	json_t *body = json_pack("{s:o}", "user", api_user_view(c.result));
@@ -268,7 +268,7 @@ int api_user_update(struct request *r)
 	if (req_validate(r, spec) != 0 || check_contact(r) != 0)
 		return 0;
 	struct user_ctx c = {.r = r, .id = req_arg_id(r, 0), .org_id = body_int(r, "org_id", 0)};
-	int rc = db_tx(r->db, true, update_tx, &c);
+	int rc = store_write(update_tx, &c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
 	return reply_json(r, 200, api_user_view(c.result));
@@ -320,7 +320,7 @@ int api_user_set_roles(struct request *r)
 		return reply_error(r, 403, "self_grant", "不能修改自己的角色", NULL);
 	if (read_role_ids(r, c.role_ids, &c.nroles) != 0)
 		return 0;
-	int rc = db_tx(r->db, true, roles_tx, &c);
+	int rc = store_write(roles_tx, &c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
 	return reply_json(r, 200, api_user_view(c.result));
@@ -400,7 +400,7 @@ static int change_status(struct request *r, enum status_op op, const char *actio
 		if (crypto_password_hash(c.password, c.hash) != 0)
 			return reply_error(r, 500, "internal", "服务器内部错误", NULL);
 	}
-	int rc = db_tx(r->db, true, status_tx, &c);
+	int rc = store_write(status_tx, &c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.u.err, NULL, NULL);
 	if (op == OP_RESET) {

@@ -78,7 +78,7 @@ int reminders_run_once(struct db *d, int64_t now, reminders_changed_fn changed)
 	int rc = complaint_settings_get(d, &p.cfg);
 	if (rc < 0)
 		return rc;
-	rc = db_tx(d, true, pass_tx, &p);
+	rc = store_write(pass_tx, &p);
 	if (rc == 0 && changed) {
 		size_t i;
 		json_t *c;

@@ -95,15 +95,33 @@ int store_complaint_next_no(struct db *d, const char *prefix, int64_t *seq)
 int store_complaint_find_repeat(struct db *d, const char *id_no_bidx, const char *phone_bidx,
 				int64_t since, int64_t exclude_id, int64_t *repeat_id)
 {
+	/* One index walk per identity (newest first), not an OR that reads every match. */
 	*repeat_id = 0;
-	int rc = DB_SCALAR(d, repeat_id,
-			   "SELECT id FROM complaints WHERE id <> ? AND status NOT IN ('draft', 'deleted')"
-			   " AND received_at >= ? AND ((CAST(? AS TEXT) IS NOT NULL AND id_no_bidx = ?)"
-			   " OR (CAST(? AS TEXT) IS NOT NULL AND phone_bidx = ?))"
-			   " ORDER BY received_at DESC LIMIT 1",
-			   DB_INT(exclude_id), DB_INT(since), DB_TEXT(id_no_bidx), DB_TEXT(id_no_bidx),
-			   DB_TEXT(phone_bidx), DB_TEXT(phone_bidx));
-	return rc < 0 ? rc : rc;
+	int64_t best_at = -1;
+	const char *keys[2] = {id_no_bidx, phone_bidx};
+	for (int k = 0; k < 2; k++) {
+		if (!keys[k] || !*keys[k])
+			continue;
+		struct db_res *r;
+		int rc = k == 0 ? DBQ(d, &r,
+				      "SELECT id, received_at FROM complaints WHERE id_no_bidx = ? AND received_at >= ?"
+				      " AND id <> ? AND status NOT IN ('draft', 'deleted') ORDER BY received_at DESC LIMIT 1",
+				      DB_TEXT(keys[k]), DB_INT(since), DB_INT(exclude_id))
+				: DBQ(d, &r,
+				      "SELECT id, received_at FROM complaints WHERE phone_bidx = ? AND received_at >= ?"
+				      " AND id <> ? AND status NOT IN ('draft', 'deleted') ORDER BY received_at DESC LIMIT 1",
+				      DB_TEXT(keys[k]), DB_INT(since), DB_INT(exclude_id));
+		if (rc < 0)
+			return rc;
+		if ((rc = db_next(r)) == 1 && db_int(r, 1) > best_at) {
+			best_at = db_int(r, 1);
+			*repeat_id = db_int(r, 0);
+		}
+		db_done(r);
+		if (rc < 0)
+			return rc;
+	}
+	return *repeat_id ? 1 : 0;
 }
 
 int store_complaint_org_count(struct db *d, int64_t org_id, int64_t *n)
@@ -312,12 +330,16 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	int rc = db_scalar_int(d, total, db_intern(q.sql), q.args);
 	if (rc < 0)
 		return rc;
+	/* The page is chosen on the narrow table first; only its rows are joined for names. */
+	const char *order = f->sort_by_due ? " ORDER BY c.due_at IS NULL, c.due_at, c.id"
+					   : " ORDER BY c.received_at DESC, c.id DESC";
 	q.len = 0;
 	q.sql[0] = '\0';
-	qb_add(&q, COMPLAINT_SELECT);
+	qb_add(&q, COMPLAINT_SELECT_KIND("NULL") " JOIN (SELECT c.id FROM complaints c");
 	qb_add(&q, w.sql);
-	qb_add(&q, f->sort_by_due ? " ORDER BY c.due_at IS NULL, c.due_at, c.id LIMIT ? OFFSET ?"
-				  : " ORDER BY c.received_at DESC, c.id DESC LIMIT ? OFFSET ?");
+	qb_add(&q, order);
+	qb_add(&q, " LIMIT ? OFFSET ?) page ON page.id = c.id");
+	qb_add(&q, order);
 	qb_arg(&q, DB_INT(f->limit));
 	qb_arg(&q, DB_INT(f->offset));
 	q.args[q.nargs] = DB_END;

@@ -21,6 +21,16 @@ int store_init(const char *url);
 struct db *store_conn(void);
 /* Closes the calling thread's connection (main thread at shutdown). */
 void store_release_thread(void);
+/* Write transactions. With SQLite, store_writer_start() runs a writer thread that commits the
+ * transactions of all callers in batches (group commit: one fsync per batch); store_write()
+ * hands it fn and waits until the batch committed. Same contract as db_tx(fn, ctx): 0 after the
+ * commit, a positive refusal, or a negative status. Without a writer (PostgreSQL, command-line
+ * tools) it runs db_tx on the caller's connection. fn must use only the connection it is given. */
+int store_writer_start(const char *url);
+void store_writer_stop(void);
+int store_write(db_tx_fn fn, void *ctx);
+void store_writer_stats(long *batches, long *jobs);
+
 /* Applies pending migrations (numbered, each in its own transaction). Returns DB_OK. */
 int store_migrate(struct db *d);
 /* Current schema version (0 when empty). */
