@@ -102,10 +102,7 @@ e2e: build/asan/fcms web
 
 test: setup-test
 	$(MAKE) -j2 build/asan/fcms $(UNIT_BIN) web
-	$(MAKE) unit
-	$(MAKE) api
-	$(MAKE) e2e
-	$(MAKE) fuzz FUZZ_SECONDS=20
+	FUZZ_SECONDS=20 bash tests/run-all.sh
 
 FUZZ_SECONDS ?= 60
 fuzz:

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 SECONDS_EACH=${1:-60}
 CLANG=${CLANG:-clang}
 OUT=build/fuzz
-PKGS="libmicrohttpd jansson sqlite3 libpq libsodium"
+PKGS="libmicrohttpd jansson sqlite3 libpq libsodium xlsxwriter"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 $SAN -Isrc $(pkg-config --cflags $PKGS)"
 # The server's sources are built as they are; only the fuzz drivers are held to -Werror.
@@ -20,8 +20,8 @@ LIBS="$(pkg-config --libs $PKGS) -lpthread -lm"
 
 command -v "$CLANG" >/dev/null || { echo "fuzz: $CLANG not found" >&2; exit 2; }
 
-# Generated sources the library needs (embedded migrations and the OpenAPI text).
-make -s build/gen/migrations.c build/gen/openapi.c
+# Generated sources the library needs (migrations, OpenAPI text, code table, regions).
+make -s build/gen/migrations.c build/gen/openapi.c build/gen/codes.c build/gen/regions.c
 
 # Library objects: everything but main.c, rebuilt when the source or any header is newer.
 mkdir -p "$OUT/obj"

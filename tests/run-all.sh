@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `make test`: every suite in turn — unit (cmocka, ASan/UBSan), API on SQLite and PostgreSQL,
+# browser, and a bounded fuzz run — then one closing line with the totals. Stops at the first
+# failing suite (its output says why).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+passed=0 failed=0
+stage() { # name command...
+  local name=$1; shift
+  echo "=== $name"
+  "$@" 2>&1 | tee -a "$log"
+  local rc=${PIPESTATUS[0]}
+  if [ "$rc" -ne 0 ]; then
+    echo "=== $name FAILED (exit $rc)"
+    count
+    echo "make test: $passed passed, $((failed > 0 ? failed : 1)) failed"
+    exit "$rc"
+  fi
+}
+count() {
+  passed=$(( $(grep -hoE '^\[  PASSED  \] [0-9]+' "$log" | awk '{s+=$4} END {print s+0}') + \
+             $(grep -hoE '^# pass [0-9]+' "$log" | awk '{s+=$3} END {print s+0}') ))
+  failed=$(( $(grep -hoE '^\[  FAILED  \] [0-9]+ test' "$log" | awk '{s+=$4} END {print s+0}') + \
+             $(grep -hoE '^# fail [0-9]+' "$log" | awk '{s+=$3} END {print s+0}') ))
+}
+stage "unit tests" make -s unit
+stage "API tests (SQLite and PostgreSQL)" make -s api
+stage "browser tests" make -s e2e
+stage "fuzzing (${FUZZ_SECONDS:-20} s)" make -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
+count
+echo "make test: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
