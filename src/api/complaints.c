@@ -81,6 +81,29 @@ void api_complaint_changed(json_t *row)
 	publish(row, "deadline");
 }
 
+/* fetch() for a change: the caller's version must be the stored one (409 otherwise). */
+static int fetch_for_change(struct request *r, struct db *d, int64_t id, int64_t version, json_t **rec,
+			    struct refusal *e)
+{
+	int rc = fetch(r, d, id, rec, e);
+	if (rc != 1)
+		return rc == 0 ? 1 : rc;
+	if (json_integer_value(json_object_get(*rec, "version")) == version)
+		return 0;
+	json_decref(*rec);
+	*rec = NULL;
+	return refuse(e, 409, "stale_version", "投诉单已被他人修改，请刷新后重试", "version");
+}
+
+/* Writes rec back as the next version; somebody faster in between gets the caller a 409. */
+static int save_next_version(struct db *d, json_t *rec, int64_t version, int64_t now, struct refusal *e)
+{
+	json_object_set_new(rec, "version", json_integer(version + 1));
+	json_object_set_new(rec, "updated_at", json_integer(now));
+	int rc = store_complaint_save(d, rec, version);
+	return rc == 1 ? 0 : rc == 0 ? refuse(e, 409, "stale_version", "投诉单已被他人修改，请刷新后重试", "version") : rc;
+}
+
 static json_t *view(struct request *r, json_t *rec, const struct complaint_settings *cfg)
 {
 	json_t *v = complaint_view(rec, r->user->perms, cfg);
@@ -178,6 +201,9 @@ static int create_prepare(struct db *d, struct create_ctx *c)
 static int create_tx(struct db *d, void *arg)
 {
 	struct create_ctx *c = arg;
+	/* a retried transaction starts over */
+	json_decref(c->result);
+	c->result = NULL;
 	int64_t id, seq;
 	int rc = store_complaint_next_no(d, c->prefix, &seq);
 	if (rc < 0)
@@ -373,17 +399,17 @@ struct update_ctx {
 static int update_tx(struct db *d, void *arg)
 {
 	struct update_ctx *c = arg;
+	/* a retried transaction starts over */
+	json_decref(c->result);
+	c->result = NULL;
 	struct request *r = c->r;
 	json_t *rec;
-	int rc = fetch(r, d, c->id, &rec, &c->err);
-	if (rc != 1)
-		return rc == 0 ? 1 : rc;
-	rc = 0;
+	int rc = fetch_for_change(r, d, c->id, c->version, &rec, &c->err);
+	if (rc != 0)
+		return rc;
 	const char *status = json_string_value(json_object_get(rec, "status"));
 	bool draft = strcmp(status, "draft") == 0;
-	if (json_integer_value(json_object_get(rec, "version")) != c->version)
-		rc = refuse(&c->err, 409, "stale_version", "投诉单已被他人修改，请刷新后重试", "version");
-	else if (draft && json_integer_value(json_object_get(rec, "registrar_id")) != r->user->user_id)
+	if (draft && json_integer_value(json_object_get(rec, "registrar_id")) != r->user->user_id)
 		rc = refuse(&c->err, 403, "forbidden", "只能修改自己暂存的投诉单", NULL);
 	else if (!draft && !wf_status_open(status))
 		rc = refuse(&c->err, 409, "invalid_transition", "已办结、撤诉或删除的投诉单不能修改", NULL);
@@ -401,12 +427,8 @@ static int update_tx(struct db *d, void *arg)
 		rc = complaint_check_complete(d, rec, now, &c->err);
 	if (rc == 0 && !draft)
 		rc = complaint_update_deadline(d, rec, &c->cfg, now);
-	if (rc == 0) {
-		json_object_set_new(rec, "version", json_integer(c->version + 1));
-		json_object_set_new(rec, "updated_at", json_integer(now));
-		rc = store_complaint_save(d, rec, c->version);
-		rc = rc == 1 ? 0 : rc == 0 ? refuse(&c->err, 409, "stale_version", "投诉单已被他人修改，请刷新后重试", "version") : rc;
-	}
+	if (rc == 0)
+		rc = save_next_version(d, rec, c->version, now, &c->err);
 	if (rc == 0)
 		rc = api_audit(r, d, draft ? "complaint.draft_update" : "complaint.update", "complaint", c->id, "ok",
 			       complaint_diff(before, rec));
@@ -427,8 +449,10 @@ int api_complaint_update(struct request *r)
 	int rc = complaint_settings_get(r->db, &c.cfg);
 	if (rc == 0)
 		rc = store_write(update_tx, &c);
-	if (rc != 0)
+	if (rc != 0) {
+		json_decref(c.result);
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
+	}
 	publish(c.result, "update");
 	return reply_json(r, 200, view(r, c.result, &c.cfg));
 }
@@ -771,12 +795,15 @@ static int apply_action(struct action_ctx *c, struct db *d, json_t *rec, struct 
 static int action_tx(struct db *d, void *arg)
 {
 	struct action_ctx *c = arg;
+	json_array_clear(c->warnings);
+	/* a retried transaction starts over */
+	json_decref(c->result);
+	c->result = NULL;
 	struct request *r = c->r;
 	json_t *rec;
-	int rc = fetch(r, d, c->id, &rec, &c->err);
-	if (rc != 1)
-		return rc == 0 ? 1 : rc;
-	rc = 0;
+	int rc = fetch_for_change(r, d, c->id, c->version, &rec, &c->err);
+	if (rc != 0)
+		return rc;
 	struct wf_state ws = {json_string_value(json_object_get(rec, "status")),
 			      json_string_value(json_object_get(rec, "pending")),
 			      strcmp(json_string_value(json_object_get(rec, "deadline_state")), "paused") == 0,
@@ -786,9 +813,7 @@ static int action_tx(struct db *d, void *arg)
 	const char *why;
 	json_t *before = NULL;
 	int64_t now = now_ms();
-	if (json_integer_value(json_object_get(rec, "version")) != c->version)
-		rc = refuse(&c->err, 409, "stale_version", "投诉单已被他人修改，请刷新后重试", "version");
-	else if (wf_decide(&ws, c->action, &wcfg, &out, &why) != 0)
+	if (wf_decide(&ws, c->action, &wcfg, &out, &why) != 0)
 		rc = refuse(&c->err, 409, "invalid_transition", why, NULL);
 	else if (!(out.perm_any & r->user->perms))
 		rc = refuse(&c->err, 403, "forbidden", "没有执行该操作的权限", NULL);
@@ -798,14 +823,10 @@ static int action_tx(struct db *d, void *arg)
 	}
 	if (rc == 0) {
 		set_text(rec, "status", out.status);
-		set_int(rec, "version", c->version + 1);
-		set_int(rec, "updated_at", now);
 		rc = complaint_update_deadline(d, rec, &c->cfg, now);
 	}
-	if (rc == 0) {
-		rc = store_complaint_save(d, rec, c->version);
-		rc = rc == 1 ? 0 : rc == 0 ? refuse(&c->err, 409, "stale_version", "投诉单已被他人修改，请刷新后重试", "version") : rc;
-	}
+	if (rc == 0)
+		rc = save_next_version(d, rec, c->version, now, &c->err);
 	if (rc == 0) {
 		char action[64];
 		snprintf(action, sizeof action, "complaint.%s", wf_action_name(c->action));

@@ -146,6 +146,9 @@ static int check_region(struct db *d, const char *code, struct refusal *e)
 static int create_tx(struct db *d, void *arg)
 {
 	struct org_ctx *c = arg;
+	/* a retried transaction starts over */
+	json_decref(c->result);
+	c->result = NULL;
 	struct request *r = c->r;
 	json_t *parent = NULL;
 	int rc = check_region(d, c->f.region_code, &c->err);
@@ -180,14 +183,19 @@ int api_org_create(struct request *r)
 	struct org_ctx c = {.r = r, .parent_id = body_int(r, "parent_id", 0)};
 	fields_from_body(r, &c.f);
 	int rc = store_write(create_tx, &c);
-	if (rc != 0)
+	if (rc != 0) {
+		json_decref(c.result);
 		return api_reply_tx_error(r, rc, &c.err, "duplicate_code", "机构代码或金融机构编码已存在");
+	}
 	return reply_json(r, 201, c.result);
 }
 
 static int update_tx(struct db *d, void *arg)
 {
 	struct org_ctx *c = arg;
+	/* a retried transaction starts over */
+	json_decref(c->result);
+	c->result = NULL;
 	json_t *before;
 	int rc = check_region(d, c->f.region_code, &c->err);
 	if (rc != 0)
@@ -211,14 +219,19 @@ int api_org_update(struct request *r)
 	struct org_ctx c = {.r = r, .id = req_arg_id(r, 0)};
 	fields_from_body(r, &c.f);
 	int rc = store_write(update_tx, &c);
-	if (rc != 0)
+	if (rc != 0) {
+		json_decref(c.result);
 		return api_reply_tx_error(r, rc, &c.err, "duplicate_code", "机构代码或金融机构编码已存在");
+	}
 	return reply_json(r, 200, c.result);
 }
 
 static int move_tx(struct db *d, void *arg)
 {
 	struct org_ctx *c = arg;
+	/* a retried transaction starts over */
+	json_decref(c->result);
+	c->result = NULL;
 	json_t *self, *parent;
 	int rc = fetch_visible(c->r, d, c->id, &self, &c->err);
 	if (rc != 1)
@@ -256,8 +269,10 @@ int api_org_move(struct request *r)
 		return 0;
 	struct org_ctx c = {.r = r, .id = req_arg_id(r, 0), .parent_id = body_int(r, "parent_id", 0)};
 	int rc = store_write(move_tx, &c);
-	if (rc != 0)
+	if (rc != 0) {
+		json_decref(c.result);
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
+	}
 	return reply_json(r, 200, c.result);
 }
 
@@ -296,7 +311,9 @@ int api_org_delete(struct request *r)
 {
 	struct org_ctx c = {.r = r, .id = req_arg_id(r, 0)};
 	int rc = store_write(delete_tx, &c);
-	if (rc != 0)
+	if (rc != 0) {
+		json_decref(c.result);
 		return api_reply_tx_error(r, rc, &c.err, "institution_in_use", "该机构仍被引用，不能删除");
+	}
 	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 }

@@ -98,6 +98,9 @@ struct role_ctx {
 static int create_tx(struct db *d, void *arg)
 {
 	struct role_ctx *c = arg;
+	/* a retried transaction starts over */
+	json_decref(c->result);
+	c->result = NULL;
 	struct request *r = c->r;
 	int rc = store_role_insert(d, body_str(r, "code"), body_str(r, "name"), body_str(r, "description"),
 				   c->permissions, body_str(r, "data_scope"), false, NULL, now_ms(), &c->id);
@@ -137,14 +140,19 @@ int api_role_create(struct request *r)
 		return 0;
 	int rc = store_write(create_tx, &c);
 	free(c.permissions);
-	if (rc != 0)
+	if (rc != 0) {
+		json_decref(c.result);
 		return api_reply_tx_error(r, rc, &c.err, "duplicate_role", "角色代码或名称已存在");
+	}
 	return reply_json(r, 201, c.result);
 }
 
 static int update_tx(struct db *d, void *arg)
 {
 	struct role_ctx *c = arg;
+	/* a retried transaction starts over */
+	json_decref(c->result);
+	c->result = NULL;
 	struct request *r = c->r;
 	json_t *before;
 	int rc = store_role_get(d, c->id, &before);
@@ -182,8 +190,10 @@ int api_role_update(struct request *r)
 		return 0;
 	int rc = store_write(update_tx, &c);
 	free(c.permissions);
-	if (rc != 0)
+	if (rc != 0) {
+		json_decref(c.result);
 		return api_reply_tx_error(r, rc, &c.err, "duplicate_role", "角色名称已存在");
+	}
 	return reply_json(r, 200, c.result);
 }
 
@@ -218,7 +228,9 @@ int api_role_delete(struct request *r)
 {
 	struct role_ctx c = {.r = r, .id = req_arg_id(r, 0)};
 	int rc = store_write(delete_tx, &c);
-	if (rc != 0)
+	if (rc != 0) {
+		json_decref(c.result);
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
+	}
 	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 }

@@ -179,6 +179,9 @@ static json_t *user_snapshot(json_t *u)
 static int create_tx(struct db *d, void *arg)
 {
 	struct user_ctx *c = arg;
+	/* a retried transaction starts over */
+	json_decref(c->result);
+	c->result = NULL;
 	struct request *r = c->r;
 	int rc = check_org(r, d, c->org_id, &c->err);
 	if (rc == 0)
@@ -226,8 +229,10 @@ int api_user_create(struct request *r)
 		c.password_hash = hash;
 	}
 	int rc = store_write(create_tx, &c);
-	if (rc != 0)
+	if (rc != 0) {
+		json_decref(c.result);
 		return api_reply_tx_error(r, rc, &c.err, "duplicate_username", "用户名已存在");
+	}
 	json_t *body = json_pack("{s:o}", "user", api_user_view(c.result));
 	json_object_set_new(body, "initial_password", service ? json_null() : json_string(password));
 	return reply_json(r, 201, body);
@@ -236,6 +241,9 @@ int api_user_create(struct request *r)
 static int update_tx(struct db *d, void *arg)
 {
 	struct user_ctx *c = arg;
+	/* a retried transaction starts over */
+	json_decref(c->result);
+	c->result = NULL;
 	struct request *r = c->r;
 	json_t *before;
 	int rc = api_fetch_user(r, d, c->id, &before, &c->err);
@@ -269,8 +277,10 @@ int api_user_update(struct request *r)
 		return 0;
 	struct user_ctx c = {.r = r, .id = req_arg_id(r, 0), .org_id = body_int(r, "org_id", 0)};
 	int rc = store_write(update_tx, &c);
-	if (rc != 0)
+	if (rc != 0) {
+		json_decref(c.result);
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
+	}
 	return reply_json(r, 200, api_user_view(c.result));
 }
 
@@ -287,6 +297,9 @@ static json_t *role_ids_of(json_t *user)
 static int roles_tx(struct db *d, void *arg)
 {
 	struct user_ctx *c = arg;
+	/* a retried transaction starts over */
+	json_decref(c->result);
+	c->result = NULL;
 	struct request *r = c->r;
 	json_t *before;
 	int rc = api_fetch_user(r, d, c->id, &before, &c->err);
@@ -321,8 +334,10 @@ int api_user_set_roles(struct request *r)
 	if (read_role_ids(r, c.role_ids, &c.nroles) != 0)
 		return 0;
 	int rc = store_write(roles_tx, &c);
-	if (rc != 0)
+	if (rc != 0) {
+		json_decref(c.result);
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
+	}
 	return reply_json(r, 200, api_user_view(c.result));
 }
 
@@ -339,6 +354,9 @@ struct status_ctx {
 static int status_tx(struct db *d, void *arg)
 {
 	struct status_ctx *c = arg;
+	/* a retried transaction starts over */
+	json_decref(c->u.result);
+	c->u.result = NULL;
 	struct request *r = c->u.r;
 	json_t *before;
 	int rc = api_fetch_user(r, d, c->u.id, &before, &c->u.err);
@@ -401,8 +419,10 @@ static int change_status(struct request *r, enum status_op op, const char *actio
 			return reply_error(r, 500, "internal", "服务器内部错误", NULL);
 	}
 	int rc = store_write(status_tx, &c);
-	if (rc != 0)
+	if (rc != 0) {
+		json_decref(c.u.result);
 		return api_reply_tx_error(r, rc, &c.u.err, NULL, NULL);
+	}
 	if (op == OP_RESET) {
 		json_decref(c.u.result);
 		return reply_json(r, 200, json_pack("{s:s, s:b}", "password", c.password, "must_change_password", 1));

@@ -40,8 +40,11 @@ void audit_hash(const char *prev_hash, int64_t seq, int64_t at, int64_t actor_id
 
 int audit_append(struct db *d, const struct audit_event *ev)
 {
+	/* Taking the next number by updating the head locks it first (PostgreSQL: a concurrent
+	 * appender waits, then retries on the serialization failure), so two events never get the
+	 * same number. The head's hash is still the previous event's here. */
 	struct db_res *r;
-	int rc = DBQ(d, &r, "SELECT seq, hash FROM audit_head WHERE id = 1", DB_END);
+	int rc = DBQ(d, &r, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash", DB_END);
 	if (rc < 0)
 		return rc;
 	rc = db_next(r);
@@ -49,7 +52,7 @@ int audit_append(struct db *d, const struct audit_event *ev)
 		db_done(r);
 		return rc < 0 ? rc : DB_HARD;
 	}
-	int64_t seq = db_int(r, 0) + 1;
+	int64_t seq = db_int(r, 0);
 	char prev[65];
 	snprintf(prev, sizeof prev, "%s", db_text(r, 1));
 	db_done(r);
@@ -75,7 +78,7 @@ int audit_append(struct db *d, const struct audit_event *ev)
 	free(detail);
 	if (rc < 0)
 		return rc;
-	rc = DBX(d, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", DB_INT(seq), DB_TEXT(hash));
+	rc = DBX(d, "UPDATE audit_head SET hash = ? WHERE id = 1", DB_TEXT(hash));
 	return rc < 0 ? rc : DB_OK;
 }
 

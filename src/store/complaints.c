@@ -102,15 +102,13 @@ int store_complaint_find_repeat(struct db *d, const char *id_no_bidx, const char
 	for (int k = 0; k < 2; k++) {
 		if (!keys[k] || !*keys[k])
 			continue;
+		static const char *const sql[2] = {
+			"SELECT id, received_at FROM complaints WHERE id_no_bidx = ? AND received_at >= ?"
+			" AND id <> ? AND status NOT IN ('draft', 'deleted') ORDER BY received_at DESC LIMIT 1",
+			"SELECT id, received_at FROM complaints WHERE phone_bidx = ? AND received_at >= ?"
+			" AND id <> ? AND status NOT IN ('draft', 'deleted') ORDER BY received_at DESC LIMIT 1"};
 		struct db_res *r;
-		int rc = k == 0 ? DBQ(d, &r,
-				      "SELECT id, received_at FROM complaints WHERE id_no_bidx = ? AND received_at >= ?"
-				      " AND id <> ? AND status NOT IN ('draft', 'deleted') ORDER BY received_at DESC LIMIT 1",
-				      DB_TEXT(keys[k]), DB_INT(since), DB_INT(exclude_id))
-				: DBQ(d, &r,
-				      "SELECT id, received_at FROM complaints WHERE phone_bidx = ? AND received_at >= ?"
-				      " AND id <> ? AND status NOT IN ('draft', 'deleted') ORDER BY received_at DESC LIMIT 1",
-				      DB_TEXT(keys[k]), DB_INT(since), DB_INT(exclude_id));
+		int rc = DBQ(d, &r, sql[k], DB_TEXT(keys[k]), DB_INT(since), DB_INT(exclude_id));
 		if (rc < 0)
 			return rc;
 		if ((rc = db_next(r)) == 1 && db_int(r, 1) > best_at) {

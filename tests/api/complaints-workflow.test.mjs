@@ -9,12 +9,12 @@ import { startServer, assertError, hasChinese, uid } from './lib/server.mjs';
 import { staff } from './lib/fixtures.mjs';
 import {
   complaintFixture, complaintBody, createComplaint, act, step, getComplaint, timeline,
-  assertInvalidTransition, isoDaysAgo, addDays, bankDateOf, assertDueEndOf,
+  assertInvalidTransition, isoDaysAgo, addDays, today, bankDateOf, assertDueEndOf,
 } from './lib/complaints.mjs';
 
 const ACTIONS = ['submit', 'assign', 'transfer', 'return', 'extend', 'approve_extension', 'pause', 'resume',
   'reply', 'approve_reply', 'reject_reply', 'callback', 'close', 'reopen', 'withdraw', 'request_delete',
-  'approve_delete', 'sync'];
+  'approve_delete', 'sync', 'merge', 'new_facts'];
 
 // Y = the lifecycle allows it (200), N = it does not (409 invalid_transition), ? = the spec leaves
 // it open: either answer is accepted, but it must agree with the `actions` the server offers.
@@ -29,19 +29,21 @@ const ACTIONS = ['submit', 'assign', 'transfer', 'return', 'extend', 'approve_ex
 //   - close: replied ─close→ closed (closing without a callback); reopen: closed ─reopen→ processing.
 //   - deleted is terminal; whether a deleted complaint can still be re-sent to the regulator is
 //     not specified → sync ?.
+//   - merge: registered/processing → closed (a paused complaint is processing); new_facts:
+//     registered/processing/reviewing, the clock restarts. With an approval pending → ?.
 const TABLE = {
-  //                 sub asg trf ret ext apx pau res rep apr rjr cbk cls rop wdr rqd apd syn
-  draft:            'Y   N   N   N   N   N   N   N   N   N   N   N   N   N   N   Y   N   N',
-  registered:       'N   Y   N   N   N   N   N   N   N   N   N   N   N   N   Y   Y   N   Y',
-  processing:       'N   Y   Y   Y   Y   N   Y   N   Y   N   N   N   N   N   Y   Y   N   Y',
-  paused:           'N   ?   ?   ?   ?   N   N   Y   ?   N   N   N   N   N   Y   Y   N   Y',
-  pending_extension:'N   ?   ?   ?   N   Y   ?   N   ?   N   N   N   N   N   Y   N   N   Y',
-  reviewing:        'N   N   N   N   N   N   N   N   N   Y   Y   N   N   N   Y   Y   N   Y',
-  replied:          'N   N   N   N   N   N   N   N   N   N   N   Y   Y   ?   Y   Y   N   Y',
-  closed:           'N   N   N   N   N   N   N   N   N   N   N   N   N   Y   N   Y   N   Y',
-  withdrawn:        'N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   Y   N   Y',
-  deleted:          'N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   ?',
-  pending_delete:   'N   ?   ?   ?   ?   N   ?   N   ?   N   N   N   N   N   ?   N   Y   ?',
+  //                 sub asg trf ret ext apx pau res rep apr rjr cbk cls rop wdr rqd apd syn mrg nfc
+  draft:            'Y   N   N   N   N   N   N   N   N   N   N   N   N   N   N   Y   N   N   N   N',
+  registered:       'N   Y   N   N   N   N   N   N   N   N   N   N   N   N   Y   Y   N   Y   Y   Y',
+  processing:       'N   Y   Y   Y   Y   N   Y   N   Y   N   N   N   N   N   Y   Y   N   Y   Y   Y',
+  paused:           'N   ?   ?   ?   ?   N   N   Y   ?   N   N   N   N   N   Y   Y   N   Y   Y   Y',
+  pending_extension:'N   ?   ?   ?   N   Y   ?   N   ?   N   N   N   N   N   Y   N   N   Y   ?   ?',
+  reviewing:        'N   N   N   N   N   N   N   N   N   Y   Y   N   N   N   Y   Y   N   Y   N   Y',
+  replied:          'N   N   N   N   N   N   N   N   N   N   N   Y   Y   ?   Y   Y   N   Y   N   N',
+  closed:           'N   N   N   N   N   N   N   N   N   N   N   N   N   Y   N   Y   N   Y   N   N',
+  withdrawn:        'N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   Y   N   Y   N   N',
+  deleted:          'N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   ?   N   N',
+  pending_delete:   'N   ?   ?   ?   ?   N   ?   N   ?   N   N   N   N   N   ?   N   Y   ?   ?   ?',
 };
 const expectation = (state, action) => TABLE[state].trim().split(/\s+/)[ACTIONS.indexOf(action)];
 
@@ -80,31 +82,80 @@ describe('complaint workflow', () => {
     },
     approve_extension: {
       by: 'rev', params: () => ({ note: '同意延期' }),
-      expect: (b) => ({ status: 'processing', pending: null, allowed_days: 30, extension_count: b.extension_count + 1 }),
+      expect: (b) => ({ status: 'processing', pending: null, pending_data: null, allowed_days: 30, extension_count: b.extension_count + 1 }),
     },
     pause: { by: 'clerk', params: () => ({ reason: '送外部机构鉴定' }), expect: () => ({ status: 'processing', deadline_state: 'paused', due_at: null }) },
-    resume: { by: 'clerk', params: () => ({}), expect: () => ({ status: 'processing' }) },
+    resume: {
+      by: 'clerk', params: () => ({}), expect: () => ({ status: 'processing' }),
+      check: (got) => {
+        assert.notEqual(got.deadline_state, 'paused', 'the clock runs again');
+        assert.ok(got.due_at, 'due_at is back once resumed');
+      },
+    },
     reply: { by: 'clerk', params: () => REPLY, expect: () => ({ status: 'reviewing', reply_result: 'accepted', reply_content: REPLY.reply_content }) },
     approve_reply: { by: 'rev', params: () => ({ note: '答复妥当' }), expect: () => ({ status: 'replied' }) },
     reject_reply: { by: 'rev', params: () => ({ reason: '答复未说明收费依据' }), expect: () => ({ status: 'processing' }) },
-    callback: { by: 'rev', params: () => ({ satisfaction: 'satisfied', note: '客户表示满意' }), expect: () => ({ status: 'closed', callback_satisfaction: 'satisfied' }) },
-    close: { by: 'rev', params: () => ({ note: '客户未接回访电话，办结' }), expect: () => ({ status: 'closed' }) },
+    callback: {
+      by: 'rev', params: () => ({ satisfaction: 'satisfied', note: '客户表示满意' }),
+      expect: () => ({ status: 'closed', callback_satisfaction: 'satisfied', deadline_state: 'done' }),
+      check: (got) => assert.ok(got.closed_at && got.callback_at, 'closed_at and callback_at set'),
+    },
+    close: {
+      by: 'rev', params: () => ({ note: '客户未接回访电话，办结' }), expect: () => ({ status: 'closed', deadline_state: 'done' }),
+      check: (got) => assert.ok(got.closed_at, 'closed_at set'),
+    },
     reopen: { by: 'rev', params: () => ({ reason: '客户提供新证据' }), expect: () => ({ status: 'processing', closed_at: null }) },
-    withdraw: { by: 'clerk', params: () => ({ reason: '客户来电撤诉' }), expect: () => ({ status: 'withdrawn' }) },
+    withdraw: {
+      by: 'clerk', params: () => ({ reason: '客户来电撤诉' }), expect: () => ({ status: 'withdrawn', deadline_state: 'done' }),
+      check: (got) => assert.ok(got.withdrawn_at, 'withdrawn_at set'),
+    },
     request_delete: { by: 'clerk', params: () => ({ reason: '重复录入' }), expect: (b) => ({ status: b.status, pending: 'delete' }) },
-    approve_delete: { by: 'rev', params: () => ({}), expect: () => ({ status: 'deleted' }) },
+    approve_delete: {
+      by: 'rev', params: () => ({}), expect: () => ({ status: 'deleted', pending: null, pending_data: null }),
+      check: (got) => assert.ok(got.deleted_at, 'deleted_at set'),
+    },
     sync: { by: 'rev', params: () => ({}), expect: (b) => ({ status: b.status, sync_status: 'pending' }) },
+    merge: {
+      // Into an open complaint of the same complainant (a new one registered for the purpose).
+      by: 'clerk',
+      params: async (c) => ({ into: (await sameComplainant(c)).id, reason: '同一投诉人就同一事项重复投诉' }),
+      expect: (b, params) => ({ status: 'closed', merged_into: params.into, deadline_state: 'done' }),
+      check: (got) => {
+        assert.ok(got.closed_at, 'closed_at set');
+        assert.ok(got.tags.includes('repeat'), `tagged repeat: ${got.tags}`);
+      },
+    },
+    new_facts: {
+      by: 'clerk', params: () => ({ reason: '投诉人补充提供了新的交易凭证' }),
+      expect: (b) => ({ status: b.status, allowed_days: 15, extension_count: 0 }),
+      check: (got) => {
+        if (got.deadline_state !== 'paused') assertDueEndOf(got.due_at, addDays(today(), 15), 'the clock restarts today');
+      },
+    },
   };
+  // Who complained in each complaint made here (the API only shows it masked).
+  const complainantOf = new Map();
+  async function sameComplainant(c) {
+    const who = complainantOf.get(c.id);
+    assert.ok(who, `complainant of #${c.id} known`);
+    return createComplaint(clerk, fx.branch.id, { complainant: who });
+  }
+  async function register(over = {}) {
+    const body = complaintBody(fx.branch.id, over);
+    const c = await clerk.ok('POST', '/complaints', body, 201);
+    complainantOf.set(c.id, body.complainant);
+    return c;
+  }
   const who = (key) => fx[key];
 
   // Fresh complaints in each state, reached through the API only.
   const DRIVE = {
     draft: async () => {
-      const c = await clerk.ok('POST', '/complaints', { ...complaintBody(fx.branch.id), draft: true }, 201);
+      const c = await register({ draft: true });
       assert.equal(c.status, 'draft');
       return c;
     },
-    registered: async () => createComplaint(clerk, fx.branch.id),
+    registered: async () => register(),
     processing: async () => step(clerk, await DRIVE.registered(), 'assign', { user_id: fx.clerk.user.id }),
     paused: async () => {
       const c = await step(clerk, await DRIVE.processing(), 'pause', { reason: '等待司法鉴定结果' });
@@ -153,7 +204,8 @@ describe('complaint workflow', () => {
           // A refused action may share the complaint; an allowed one gets a fresh one.
           const c = exp === 'N' ? await getComplaint(rev, shared.id) : await DRIVE[state]();
           const eventsBefore = exp === 'N' ? sharedEvents : (await timeline(rev, c.id)).length;
-          const r = await act(actor.client, c, action, how.params());
+          const params = await how.params(c);
+          const r = await act(actor.client, c, action, params);
           if (exp === '?') t.diagnostic(`spec-open cell ${state}/${action}: server answered ${r.status}`);
           if (exp === 'N' || (exp === '?' && r.status === 409)) {
             assertInvalidTransition(r, `${action} in ${state}`);
@@ -169,9 +221,10 @@ describe('complaint workflow', () => {
           const got = r.json;
           assert.ok(Array.isArray(got.warnings), 'an action answer carries warnings []');
           assert.equal(got.version, c.version + 1, 'version bumped by one');
-          for (const [k, v] of Object.entries(how.expect(c))) {
+          for (const [k, v] of Object.entries(how.expect(c, params))) {
             assert.deepEqual(got[k], v, `${action} in ${state}: ${k} should be ${JSON.stringify(v)}, got ${JSON.stringify(got[k])}`);
           }
+          how.check?.(got, c);
           assert.ok(hasChinese(got.status_label), `status_label is Chinese: ${got.status_label}`);
           // Persisted, not just echoed.
           const stored = await getComplaint(rev, c.id);
@@ -234,37 +287,56 @@ describe('complaint workflow', () => {
 
   describe('concurrency: two handlers on the same version', () => {
     for (const round of [
-      { name: 'assign vs assign', a: (c) => ['assign', { user_id: fx.clerk.user.id }], b: (c) => ['assign', { user_id: fx.h2.user.id }],
+      { name: 'assign vs assign', a: () => ['assign', { user_id: fx.clerk.user.id }], b: () => ['assign', { user_id: fx.h2.user.id }],
         winnerField: (c) => c.handler_id, aValue: () => fx.clerk.user.id, bValue: () => fx.h2.user.id },
       { name: 'extend 10 days vs extend 15 days', a: () => ['extend', { days: 10, reason: '甲申请延期' }], b: () => ['extend', { days: 15, reason: '乙申请延期' }],
         winnerField: (c) => c.pending_data?.days, aValue: () => 10, bValue: () => 15 },
     ]) {
-      it(`${round.name}: one 200, one 409 stale_version, only the winner's change, one event`, async () => {
-        const c = await DRIVE.processing();
-        const eventsBefore = (await timeline(rev, c.id)).length;
-        const [aAct, aParams] = round.a(c);
-        const [bAct, bParams] = round.b(c);
-        const [ra, rb] = await Promise.all([
-          act(fx.clerk.client, c, aAct, aParams),
-          act(fx.h2.client, c, bAct, bParams),
-        ]);
-        const statuses = [ra.status, rb.status].sort();
-        assert.deepEqual(statuses, [200, 409], `one wins, one loses: ${ra.status} ${ra.text.slice(0, 200)} / ${rb.status} ${rb.text.slice(0, 200)}`);
-        const [win, lose, winValue, winner] = ra.status === 200 ? [ra, rb, round.aValue(), fx.clerk] : [rb, ra, round.bValue(), fx.h2];
-        assertError(lose, 409, 'stale_version');
-        assert.ok(hasChinese(lose.json.error.message));
-        const now = await getComplaint(rev, c.id);
-        assert.equal(now.version, c.version + 1, 'exactly one change');
-        assert.equal(round.winnerField(now), winValue, 'the stored complaint has the winner\'s change');
-        assert.equal(round.winnerField(win.json), winValue);
-        const events = await timeline(rev, c.id);
-        assert.equal(events.length, eventsBefore + 1, 'one timeline event');
-        assert.equal(events.at(-1).actor, winner.username);
-        // The loser, retrying with the old version, still loses.
-        const again = await act(winner === fx.clerk ? fx.h2.client : fx.clerk.client, c, ...(winner === fx.clerk ? [bAct, bParams] : [aAct, aParams]));
-        assertError(again, 409, 'stale_version');
+      it(`${round.name}: one 200, one 409 stale_version, only the winner's change, one event (5 races)`, async () => {
+        for (let race = 0; race < 5; race++) await raceOnce(round);
       });
     }
+
+    // Both handlers send their action for the same version at the same moment.
+    async function raceOnce(round) {
+      const c = await DRIVE.processing();
+      const eventsBefore = (await timeline(rev, c.id)).length;
+      const [aAct, aParams] = round.a();
+      const [bAct, bParams] = round.b();
+      const [ra, rb] = await Promise.all([
+        act(fx.clerk.client, c, aAct, aParams),
+        act(fx.h2.client, c, bAct, bParams),
+      ]);
+      const statuses = [ra.status, rb.status].sort();
+      assert.deepEqual(statuses, [200, 409], `one wins, one loses: ${ra.status} ${ra.text.slice(0, 200)} / ${rb.status} ${rb.text.slice(0, 200)}`);
+      const [win, lose, winValue, winner] = ra.status === 200 ? [ra, rb, round.aValue(), fx.clerk] : [rb, ra, round.bValue(), fx.h2];
+      assertError(lose, 409, 'stale_version');
+      assert.ok(hasChinese(lose.json.error.message));
+      const now = await getComplaint(rev, c.id);
+      assert.equal(now.version, c.version + 1, 'exactly one change');
+      assert.equal(round.winnerField(now), winValue, 'the stored complaint has the winner\'s change');
+      assert.equal(round.winnerField(win.json), winValue);
+      const events = await timeline(rev, c.id);
+      assert.equal(events.length, eventsBefore + 1, 'one timeline event');
+      assert.equal(events.at(-1).actor, winner.username);
+      // The loser, retrying with the old version, still loses.
+      const again = await act(winner === fx.clerk ? fx.h2.client : fx.clerk.client, c, ...(winner === fx.clerk ? [bAct, bParams] : [aAct, aParams]));
+      assertError(again, 409, 'stale_version');
+    }
+
+    it('ten registrations at once: all 201, numbered institution code + date + consecutive sequence', async () => {
+      const rs = await Promise.all([...Array(10)].map(() => clerk.post('/complaints', complaintBody(fx.branch.id))));
+      for (const r of rs) assert.equal(r.status, 201, r.text.slice(0, 300));
+      const prefix = `${fx.branch.internal_code}-${today().replace(/-/g, '')}-`;
+      const seqs = rs.map((r) => {
+        assert.ok(r.json.complaint_no.startsWith(prefix), `${r.json.complaint_no} starts with ${prefix}`);
+        assert.match(r.json.complaint_no.slice(prefix.length), /^\d{5}$/);
+        return Number(r.json.complaint_no.slice(prefix.length));
+      }).sort((x, y) => x - y);
+      assert.equal(new Set(seqs).size, 10, `distinct numbers: ${seqs}`);
+      assert.equal(seqs[9] - seqs[0], 9, `consecutive: ${seqs}`);
+      assert.equal(new Set(rs.map((r) => r.json.id)).size, 10);
+    });
 
     it('PATCH with a stale version → 409 stale_version, unchanged', async () => {
       const c = await DRIVE.processing();
@@ -439,6 +511,58 @@ describe('complaint workflow', () => {
       const back = await step(rev, rv, 'reject_reply', { reason: '补充说明' });
       assertError(await act(rev, back, 'reply', REPLY), 403, 'forbidden');
       assert.equal((await getComplaint(rev, c.id)).version, back.version);
+    });
+  });
+
+  describe('merge and new facts', () => {
+    it('merge only into an open complaint of the same complainant', async () => {
+      const c = await DRIVE.processing();
+      const other = await register(); // another complainant
+      let r = await act(clerk, c, 'merge', { into: other.id });
+      assertError(r, 400, 'invalid_field', 'into');
+      assert.ok(hasChinese(r.json.error.message));
+      r = await act(clerk, c, 'merge', { into: c.id });
+      assertError(r, 400, 'invalid_field', 'into');
+      r = await act(clerk, c, 'merge', { into: 99999999 });
+      assert.ok([400, 404].includes(r.status), `unknown target: ${r.status} ${r.text}`);
+      // A closed complaint of the same complainant cannot take it.
+      let done = await sameComplainant(c);
+      done = await step(clerk, done, 'assign', { user_id: fx.clerk.user.id });
+      done = await step(clerk, done, 'reply', REPLY);
+      done = await step(rev, await step(rev, done, 'approve_reply', {}), 'callback', { satisfaction: 'satisfied' });
+      r = await act(clerk, c, 'merge', { into: done.id });
+      assertError(r, 409, 'invalid_transition');
+      const now = await getComplaint(rev, c.id);
+      assert.equal(now.version, c.version, 'refused merges change nothing');
+      assert.equal(now.merged_into, null);
+      // Same phone, different ID number: still the same complainant.
+      const byPhone = await register({ complainant: { ...complainantOf.get(c.id), id_no: undefined, id_type: undefined } });
+      const merged = await step(clerk, now, 'merge', { into: byPhone.id });
+      assert.equal(merged.status, 'closed');
+      assert.equal(merged.merged_into, byPhone.id);
+      assert.equal(merged.repeat_of, byPhone.id);
+      // The target carries on.
+      assert.equal((await getComplaint(rev, byPhone.id)).status, 'registered');
+      // A merged complaint takes no further handling.
+      assertInvalidTransition(await act(clerk, merged, 'reply', REPLY));
+    });
+
+    it('new facts restart an overdue complaint\'s 15 days from today', async () => {
+      let c = await createComplaint(clerk, fx.branch.id, { received_at: isoDaysAgo(20) });
+      c = await step(clerk, c, 'assign', { user_id: fx.clerk.user.id });
+      assert.equal(c.deadline_state, 'overdue');
+      c = await step(rev, await step(clerk, c, 'extend', { days: 10, reason: '调查' }), 'approve_extension', {});
+      assert.equal(c.extension_count, 1);
+      c = await step(clerk, c, 'new_facts', { reason: '客户补充了新的通话录音' });
+      assert.equal(c.deadline_state, 'on_time');
+      assert.equal(c.allowed_days, 15);
+      assert.equal(c.extension_count, 0);
+      assertDueEndOf(c.due_at, addDays(today(), 15));
+      assert.equal(bankDateOf(c.received_at), addDays(today(), -20), 'received_at itself is kept');
+      const missing = await act(clerk, c, 'new_facts', {});
+      assertError(missing, 400, 'missing_field', 'reason');
+      const ev = (await timeline(rev, c.id)).at(-1);
+      assert.equal(ev.action, 'complaint.new_facts');
     });
   });
 

@@ -5,6 +5,8 @@
 
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import http from 'node:http';
+import zlib from 'node:zlib';
 import { uid, hasChinese } from './server.mjs';
 import { adminLogin, rootOrg, createOrg, staff, auditEvents } from './fixtures.mjs';
 
@@ -62,8 +64,14 @@ export function idCheck(body17) {
   return ID_CHECK[s % 11];
 }
 
-/** A valid 18-character resident ID number (random sequence unless given). */
-export function residentId({ region = '110105', birth = '19850612', seq } = {}) {
+/** A random date of birth 1950-01-01 .. 2004-12-31 as YYYYMMDD. */
+function randomBirth() {
+  const t = Date.UTC(1950, 0, 1) + crypto.randomInt(0, 55 * 365) * DAY_MS;
+  return new Date(t).toISOString().slice(0, 10).replace(/-/g, '');
+}
+
+/** A valid 18-character resident ID number (random birth date and sequence unless given). */
+export function residentId({ region = '110105', birth = randomBirth(), seq } = {}) {
   const q = seq ?? pad(crypto.randomInt(0, 1000), 3);
   const body = `${region}${birth}${q}`;
   return body + idCheck(body);
@@ -177,9 +185,9 @@ export async function complaintFixture(srv, { extra = {}, only } = {}) {
     ...extra,
   };
   const keys = Object.keys(specs).filter((k) => !only || only.includes(k) || k in extra);
-  const accounts = await Promise.all(keys.map((k) => staff(srv, admin, specs[k].roles, { org_id: orgs[specs[k].org].id })));
   const fx = { srv, admin, ...orgs, orgs };
-  keys.forEach((k, i) => { fx[k] = accounts[i]; });
+  // One at a time: the fixture is not the place to race the server (concurrency has its own tests).
+  for (const k of keys) fx[k] = await staff(srv, admin, specs[k].roles, { org_id: orgs[specs[k].org].id });
   return fx;
 }
 
@@ -189,3 +197,47 @@ export async function auditTotal(aud) {
 }
 
 export { auditEvents };
+
+// ---- binary downloads (xlsx) ---------------------------------------------------------------
+
+/** GET with the client's session; resolves {status, headers, body: Buffer}. */
+export function getBytes(client, urlPath) {
+  const u = new URL(client.base);
+  return new Promise((resolve, reject) => {
+    const req = http.get({
+      host: u.hostname, port: u.port, path: `/api/v1${urlPath}`, agent: false,
+      headers: { Connection: 'close', ...client.headers('GET') },
+    }, (res) => {
+      const parts = [];
+      res.on('data', (d) => parts.push(d));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+}
+
+/** The entries of a zip archive (xlsx) as {name: Buffer}, read through the central directory. */
+export function unzip(buf) {
+  let end = buf.length - 22;
+  while (end >= 0 && buf.readUInt32LE(end) !== 0x06054b50) end--;
+  assert.ok(end >= 0, 'zip end-of-central-directory record');
+  const count = buf.readUInt16LE(end + 10);
+  let p = buf.readUInt32LE(end + 16);
+  const out = {};
+  for (let i = 0; i < count; i++) {
+    assert.equal(buf.readUInt32LE(p), 0x02014b50, 'central directory entry');
+    const method = buf.readUInt16LE(p + 10);
+    const csize = buf.readUInt32LE(p + 20);
+    const nlen = buf.readUInt16LE(p + 28);
+    const xlen = buf.readUInt16LE(p + 30);
+    const clen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.subarray(p + 46, p + 46 + nlen).toString('utf8');
+    const lstart = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(lstart, lstart + csize);
+    out[name] = method === 0 ? data : zlib.inflateRawSync(data);
+    p += 46 + nlen + xlen + clen;
+  }
+  return out;
+}

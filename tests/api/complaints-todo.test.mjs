@@ -1,0 +1,141 @@
+// 待办 and 通知: a handler's to-do lists the complaints assigned to them (soonest due first) and
+// the unassigned queue of their institution; the reviewer's lists what waits for review,
+// approval or callback; an assignment notifies the assignee.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, hasChinese } from './lib/server.mjs';
+import { complaintFixture, createComplaint, step, isoDaysAgo } from './lib/complaints.mjs';
+
+const REPLY = { result: 'explained', reply_content: '已向客户解释收费标准。' };
+
+describe('to-do and notifications', () => {
+  let srv;
+  let fx;
+  let clerk;
+  let rev;
+  const c = {};
+  before(async () => {
+    srv = await startServer();
+    fx = await complaintFixture(srv, { only: ['clerk', 'h2', 'rev', 'rev2'] });
+    clerk = fx.clerk.client;
+    rev = fx.rev.client;
+    const make = (daysAgo) => createComplaint(clerk, fx.branch.id, { received_at: isoDaysAgo(daysAgo) });
+    const toH2 = async (x) => step(clerk, x, 'assign', { user_id: fx.h2.user.id });
+    const toClerk = async (x) => step(clerk, x, 'assign', { user_id: fx.clerk.user.id });
+    c.T1 = await toH2(await make(10));
+    c.T2 = await toH2(await make(3));
+    c.T3 = await toH2(await make(13));
+    c.Q = await make(5); // registered, nobody assigned: the branch's queue
+    c.R1 = await step(clerk, await toClerk(await make(6)), 'reply', REPLY); // reviewing
+    c.R2 = await step(clerk, await toClerk(await make(7)), 'extend', { days: 10, reason: '需补充材料' }); // pending extension
+    c.R3 = await step(rev, await step(clerk, await toClerk(await make(8)), 'reply', REPLY), 'approve_reply', {}); // replied
+    c.R4 = await step(clerk, await toClerk(await make(9)), 'request_delete', { reason: '重复登记' }); // pending delete
+    const x = await step(rev, await step(clerk, await toClerk(await make(4)), 'reply', REPLY), 'approve_reply', {});
+    c.X = await step(rev, x, 'callback', { satisfaction: 'satisfied' }); // closed
+  });
+  after(async () => { await srv?.stop(); });
+
+  const byId = (todo) => new Map(todo.items.map((x) => [x.id, x]));
+  function assertShape(todo) {
+    assert.ok(Array.isArray(todo.items));
+    assert.equal(todo.total, todo.items.length);
+    const counts = {};
+    for (const x of todo.items) counts[x.todo_kind] = (counts[x.todo_kind] || 0) + 1;
+    for (const [k, n] of Object.entries(counts)) assert.equal(todo.counts[k], n, `counts.${k}`);
+    assert.equal(Object.values(todo.counts).reduce((a, b) => a + b, 0), todo.total, 'counts add up to total');
+    for (const x of todo.items) {
+      assert.ok(['assigned', 'queue', 'review', 'approve_extension', 'approve_delete', 'callback'].includes(x.todo_kind), x.todo_kind);
+      assert.ok(x.complaint_no && x.status, 'items are complaints');
+      assert.ok(!JSON.stringify(x.complainant).match(/\d{17}[\dX]/), 'masked');
+    }
+    const dues = todo.items.map((x) => x.due_at).filter(Boolean).map(Date.parse);
+    for (let i = 1; i < dues.length; i++) assert.ok(dues[i - 1] <= dues[i], `sorted by due time: ${todo.items.map((x) => `${x.id}:${x.due_at}`)}`);
+  }
+
+  it('the handler sees their assigned complaints, soonest due first', async () => {
+    const todo = await fx.h2.client.ok('GET', '/todo');
+    assertShape(todo);
+    const assigned = todo.items.filter((x) => x.todo_kind === 'assigned');
+    assert.deepEqual(assigned.map((x) => x.id), [c.T3.id, c.T1.id, c.T2.id]);
+    assert.ok(assigned.every((x) => x.handler_id === fx.h2.user.id));
+    const m = byId(todo);
+    for (const k of ['R1', 'R2', 'R3', 'R4', 'X']) assert.ok(!m.has(c[k].id) || m.get(c[k].id).todo_kind === 'queue', `${k} is not h2's work`);
+    assert.ok(!m.has(c.X.id), 'a closed complaint is nobody\'s to-do');
+  });
+
+  it('the institution\'s unassigned complaint is in its handlers\' queue', async () => {
+    const item = byId(await fx.h2.client.ok('GET', '/todo')).get(c.Q.id);
+    assert.ok(item, 'queue item present');
+    assert.equal(item.todo_kind, 'queue');
+  });
+
+  it('the reviewer sees review, approve_extension, approve_delete and callback items', async () => {
+    const todo = await rev.ok('GET', '/todo');
+    assertShape(todo);
+    const m = byId(todo);
+    assert.equal(m.get(c.R1.id)?.todo_kind, 'review');
+    assert.equal(m.get(c.R2.id)?.todo_kind, 'approve_extension');
+    assert.equal(m.get(c.R3.id)?.todo_kind, 'callback');
+    assert.equal(m.get(c.R4.id)?.todo_kind, 'approve_delete');
+    for (const k of ['T1', 'T2', 'T3', 'X']) assert.ok(!m.has(c[k].id), `${k} waits for nobody at head office`);
+    assert.ok(todo.counts.review >= 1 && todo.counts.approve_extension >= 1 && todo.counts.callback >= 1);
+  });
+
+  it('to-do follows the work: approving the reply moves it from review to callback', async () => {
+    const now = await rev.ok('GET', `/complaints/${c.R1.id}`);
+    await step(fx.rev2.client, now, 'approve_reply', {});
+    const m = byId(await rev.ok('GET', '/todo'));
+    assert.equal(m.get(c.R1.id)?.todo_kind, 'callback');
+  });
+
+  it('the registrar-handler (no review permissions) is given no reviewer work', async () => {
+    const m = byId(await clerk.ok('GET', '/todo'));
+    for (const k of ['R1', 'R2', 'R4']) {
+      const kind = m.get(c[k].id)?.todo_kind;
+      assert.ok(!['review', 'approve_extension', 'approve_delete', 'callback'].includes(kind), `${k}: ${kind}`);
+    }
+  });
+
+  describe('notifications', () => {
+    it('an assignment notifies the assignee, not others; read marks work', async () => {
+      const before = await fx.h2.client.ok('GET', '/notifications?unread=true');
+      const clerkBefore = await clerk.ok('GET', '/notifications');
+      const t0 = Date.now();
+      const n = await step(clerk, await createComplaint(clerk, fx.branch.id, { received_at: isoDaysAgo(1) }), 'assign', { user_id: fx.h2.user.id });
+      const after = await fx.h2.client.ok('GET', '/notifications?unread=true');
+      assert.equal(after.unread, before.unread + 1);
+      const note = after.items.find((x) => x.complaint_id === n.id);
+      assert.ok(note, `a notification for #${n.id}: ${JSON.stringify(after.items.slice(0, 3))}`);
+      assert.equal(note.kind, 'assigned');
+      assert.equal(note.complaint_no, n.complaint_no);
+      assert.ok(hasChinese(note.message) && note.message.includes(n.complaint_no), note.message);
+      assert.ok(Number.isInteger(note.created_at) && Math.abs(note.created_at - t0) < 60000, `created_at ms: ${note.created_at}`);
+      assert.equal(note.read_at, null);
+      // Earlier assignments (T1..T3) notified h2 too.
+      const all = await fx.h2.client.ok('GET', '/notifications');
+      for (const k of ['T1', 'T2', 'T3']) assert.ok(all.items.some((x) => x.complaint_id === c[k].id && x.kind === 'assigned'), `${k} notified`);
+      // Not the assigner.
+      const clerkAfter = await clerk.ok('GET', '/notifications');
+      assert.ok(!clerkAfter.items.some((x) => x.complaint_id === n.id && x.kind === 'assigned' && !clerkBefore.items.some((y) => y.id === x.id)));
+      // Mark one read, then all.
+      await fx.h2.client.ok('POST', `/notifications/${note.id}/read`, {});
+      const one = await fx.h2.client.ok('GET', '/notifications');
+      assert.equal(one.unread, after.unread - 1);
+      assert.ok(one.items.find((x) => x.id === note.id).read_at, 'read_at set');
+      assert.ok(!(await fx.h2.client.ok('GET', '/notifications?unread=true')).items.some((x) => x.id === note.id));
+      await fx.h2.client.ok('POST', '/notifications/read', {});
+      const none = await fx.h2.client.ok('GET', '/notifications?unread=true');
+      assert.equal(none.unread, 0);
+      assert.deepEqual(none.items, []);
+    });
+
+    it('one user cannot mark another\'s notification read', async () => {
+      const n = await step(clerk, await createComplaint(clerk, fx.branch.id, { received_at: isoDaysAgo(1) }), 'assign', { user_id: fx.h2.user.id });
+      const note = (await fx.h2.client.ok('GET', '/notifications?unread=true')).items.find((x) => x.complaint_id === n.id);
+      const r = await clerk.post(`/notifications/${note.id}/read`, {});
+      assert.ok(r.status === 404 || r.status === 403 || r.status === 200, `${r.status}`);
+      const still = (await fx.h2.client.ok('GET', '/notifications?unread=true')).items.find((x) => x.id === note.id);
+      assert.ok(still && still.read_at === null, 'still unread for its owner');
+    });
+  });
+});
