@@ -120,6 +120,11 @@ int wf_decide(const struct wf_state *s, enum wf_action a, const struct wf_settin
 			REFUSE("请先恢复计时再答复");
 		if (a == WF_REPLY && s->pending)
 			REFUSE("有审批未完成，暂不能答复");
+		/* Back in the queue nobody could resume the clock or approve the extension. */
+		if (a == WF_RETURN && s->paused)
+			REFUSE("请先恢复计时再退回");
+		if (a == WF_RETURN && s->pending)
+			REFUSE("有审批未完成，暂不能退回");
 		if (a == WF_RETURN)
 			out->status = "registered";
 		if (a == WF_REPLY)
