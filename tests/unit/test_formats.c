@@ -1,0 +1,96 @@
+/* Input formats: ISO 8601 instants with offsets, the code-table CSV (quoting, BOM, header,
+ * errors naming the line), and attachment type sniffing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/codes.h"
+#include "domain/filetype.h"
+#include "util/iso8601.h"
+
+static void test_iso8601(void **state)
+{
+	(void)state;
+	int64_t ms;
+	assert_int_equal(iso8601_parse("2026-11-27T09:30:00+08:00", &ms), 0);
+	assert_int_equal(ms, 1795743000000LL);
+	int64_t z;
+	assert_int_equal(iso8601_parse("2026-11-27T01:30:00Z", &z), 0);
+	assert_int_equal(z, ms);
+	assert_int_equal(iso8601_parse("2026-11-27 09:30+08:00", &z), 0);
+	assert_int_equal(z, ms);
+	assert_int_equal(iso8601_parse("2026-11-27T09:30:00.250+08:00", &z), 0);
+	assert_int_equal(z, ms + 250);
+	assert_int_equal(iso8601_parse("2024-02-29T00:00:00-05:00", &z), 0);
+	assert_int_equal(iso8601_parse("2026-11-27T09:30:00", &z), -1); /* no offset */
+	assert_int_equal(iso8601_parse("2025-02-29T00:00:00Z", &z), -1);
+	assert_int_equal(iso8601_parse("2026-13-01T00:00:00Z", &z), -1);
+	assert_int_equal(iso8601_parse("2026-11-27T24:00:00Z", &z), -1);
+	assert_int_equal(iso8601_parse("", &z), -1);
+	char buf[40];
+	iso8601_format(ms, 480, buf, sizeof buf);
+	assert_string_equal(buf, "2026-11-27T09:30:00+08:00");
+	iso8601_format(ms, 0, buf, sizeof buf);
+	assert_string_equal(buf, "2026-11-27T01:30:00+00:00");
+}
+
+static void test_codes_csv(void **state)
+{
+	(void)state;
+	const char csv[] = "\xEF\xBB\xBF" "dimension,code,parent,level,name,suggest_rights\n"
+			   "C,C07,,1,因定价收费引起的投诉,R04\n"
+			   "B,B03,,1,银行卡,\n"
+			   "B,B0301,B03,2,\"借记卡,含\"\"储蓄卡\"\"\",\n"
+			   "C,C12,,1,催收,R07;R08\n";
+	json_t *rows;
+	char err[200];
+	assert_int_equal(codes_parse_csv(csv, strlen(csv), "2018-01-01", &rows, err, sizeof err), 0);
+	assert_int_equal(json_array_size(rows), 4);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 2), "name")), "借记卡,含\"储蓄卡\"");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 3), "suggest_rights")), "R07 R08");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "valid_from")), "2018-01-01");
+	char *out = codes_format_csv(rows);
+	json_t *again;
+	assert_int_equal(codes_parse_csv(out, strlen(out), "2000-01-01", &again, err, sizeof err), 0);
+	assert_true(json_equal(rows, again)); /* export → import is the identity */
+	free(out);
+	json_decref(again);
+	json_decref(rows);
+	const char bad[] = "dimension,code,parent,level,name\nB,B03,,1,银行卡\nB,B0301,B99,2,借记卡\n";
+	assert_int_equal(codes_parse_csv(bad, strlen(bad), "2018-01-01", &rows, err, sizeof err), -1);
+	assert_non_null(strstr(err, "第3行"));
+	const char dates[] = "C,C01,,1,x,,2020-01-01,2019-01-01\n";
+	assert_int_equal(codes_parse_csv(dates, strlen(dates), "2018-01-01", &rows, err, sizeof err), -1);
+	assert_true(date_valid("2024-02-29"));
+	assert_false(date_valid("2023-02-29"));
+}
+
+static void test_filetype(void **state)
+{
+	(void)state;
+	assert_string_equal(filetype_sniff((const unsigned char *)"%PDF-1.7 ...", 12, "a.exe"), "application/pdf");
+	assert_string_equal(filetype_sniff((const unsigned char *)"\x89PNG\r\n\x1a\n....", 12, "x"), "image/png");
+	assert_string_equal(filetype_sniff((const unsigned char *)"ID3\x04....", 8, "call.mp3"), "audio/mpeg");
+	assert_string_equal(filetype_sniff((const unsigned char *)"RIFF\0\0\0\0WAVEfmt ", 16, "r.wav"), "audio/wav");
+	assert_string_equal(filetype_sniff((const unsigned char *)"#!AMR\n", 6, "r.amr"), "audio/amr");
+	assert_string_equal(filetype_sniff((const unsigned char *)"PK\x03\x04....", 8, "letter.docx"),
+			    "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+	assert_null(filetype_sniff((const unsigned char *)"PK\x03\x04....", 8, "archive.zip"));
+	assert_null(filetype_sniff((const unsigned char *)"#!/bin/sh\n", 10, "x.pdf"));
+	assert_null(filetype_sniff((const unsigned char *)"<html>", 6, "a.png"));
+	assert_null(filetype_sniff((const unsigned char *)"MZ\x90\0", 4, "a.pdf"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_iso8601),
+		cmocka_unit_test(test_codes_csv),
+		cmocka_unit_test(test_filetype),
+	};
+	return cmocka_run_group_tests_name("formats", tests, NULL, NULL);
+}

@@ -1,0 +1,128 @@
+/* Personal information: masks, blind-index normalisation and separation, sealing and opening,
+ * tamper detection, key files created with mode 0600. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "domain/pii.h"
+#include "util/crypto.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/fcms-unit-pii-XXXXXX");
+	if (!mkdtemp(dir) || crypto_init(1) != 0)
+		return -1;
+	return pii_init(dir);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	pii_shutdown();
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_masks(void **state)
+{
+	(void)state;
+	char out[128];
+	pii_mask(PII_NAME, "张三", out, sizeof out);
+	assert_string_equal(out, "张*");
+	pii_mask(PII_NAME, "欧阳娜娜", out, sizeof out);
+	assert_string_equal(out, "欧***");
+	pii_mask(PII_ID_NO, "110101199001011234", out, sizeof out);
+	assert_string_equal(out, "1101**********1234");
+	pii_mask(PII_PHONE, "13800000000", out, sizeof out);
+	assert_string_equal(out, "138****0000");
+	pii_mask_address("北京市朝阳区建国路1号", out, sizeof out);
+	assert_string_equal(out, "北京市朝阳区******");
+	pii_mask(PII_PHONE, "", out, sizeof out);
+	assert_string_equal(out, "");
+	/* Too short to show anything but the first character. */
+	pii_mask(PII_ID_NO, "1234", out, sizeof out);
+	assert_string_equal(out, "1***");
+}
+
+static void test_blind_index(void **state)
+{
+	(void)state;
+	char a[33], b[33], c[33];
+	pii_blind_index(PII_ID_NO, "11010519491231002x", a);
+	pii_blind_index(PII_ID_NO, " 11010519491231002X ", b);
+	assert_string_equal(a, b); /* case and spaces do not matter */
+	assert_int_equal(strlen(a), 32);
+	pii_blind_index(PII_PHONE, "138-0000 1234", a);
+	pii_blind_index(PII_PHONE, "13800001234", b);
+	assert_string_equal(a, b); /* only digits count */
+	pii_blind_index(PII_NAME, "13800001234", c);
+	assert_string_not_equal(b, c); /* kinds are separated */
+	pii_blind_index(PII_NAME, "", c);
+	assert_string_equal(c, "");
+	/* The index is not a plain hash of the value. */
+	char h[65];
+	crypto_sha256_hex("13800001234", 11, h);
+	assert_null(strstr(h, b));
+}
+
+static void test_seal_open(void **state)
+{
+	(void)state;
+	const char *plain = "{\"id_no\":\"11010519491231002X\",\"name\":\"张三\"}";
+	char *sealed = pii_encrypt(plain);
+	assert_non_null(sealed);
+	assert_null(strstr(sealed, "11010519491231002X"));
+	char *again = pii_encrypt(plain);
+	assert_string_not_equal(sealed, again); /* random nonce */
+	char *open = pii_decrypt(pii_key_id(), sealed);
+	assert_non_null(open);
+	assert_string_equal(open, plain);
+	free(open);
+	/* A changed byte or an unknown key opens nothing. */
+	sealed[strlen(sealed) / 2] = sealed[strlen(sealed) / 2] == 'A' ? 'B' : 'A';
+	assert_null(pii_decrypt(pii_key_id(), sealed));
+	assert_null(pii_decrypt("00000000", again));
+	free(sealed);
+	free(again);
+}
+
+static void test_key_files(void **state)
+{
+	(void)state;
+	char path[160];
+	struct stat st;
+	snprintf(path, sizeof path, "%s/keys/bidx.key", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	snprintf(path, sizeof path, "%s/keys/pii-%s.key", dir, pii_key_id());
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	/* Reloading finds the same key. */
+	char id[9];
+	snprintf(id, sizeof id, "%s", pii_key_id());
+	pii_shutdown();
+	assert_int_equal(pii_init(dir), 0);
+	assert_string_equal(pii_key_id(), id);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_masks),
+		cmocka_unit_test(test_blind_index),
+		cmocka_unit_test(test_seal_open),
+		cmocka_unit_test(test_key_files),
+	};
+	return cmocka_run_group_tests_name("pii", tests, setup, teardown);
+}
