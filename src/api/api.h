@@ -76,6 +76,7 @@ int api_complaint_timeline(struct request *r);
 int api_complaint_action(struct request *r);
 int api_complaint_identity(struct request *r);
 int api_complaint_print(struct request *r);
+int api_complaint_assignees(struct request *r);
 int api_complaint_export(struct request *r);
 /* The query-string filters of the complaint list (and export): *fb holds buffers the filter points
  * into and the institution asked for (caller json_decref's fb->org). 0, or replies and -1. */

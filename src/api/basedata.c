@@ -418,6 +418,11 @@ static int settings_tx(struct db *d, void *arg)
 	const char *msg, *field;
 	if (complaint_settings_apply(&c->after, c->r->json, &msg, &field) != 0)
 		return refuse(&c->err, 400, "invalid_field", msg, field);
+	int64_t role;
+	if ((rc = store_role_id(d, c->after.escalate_role, &role)) < 0)
+		return rc;
+	if (rc == 0)
+		return refuse(&c->err, 400, "invalid_field", "逾期升级通知角色不存在（填写角色代码，如 reviewer）", "escalate_role");
 	if ((rc = complaint_settings_save(d, &c->after)) < 0 || (rc = recompute_open(d, &c->after, &c->recomputed)) < 0)
 		return rc;
 	return api_audit(c->r, d, "settings.update", "complaint_settings", 0, "ok",

@@ -111,19 +111,6 @@ static json_t *view(struct request *r, json_t *rec, const struct complaint_setti
 	return v;
 }
 
-/* Adds a tag to the record's space-separated tag list unless it is there. */
-static void add_tag(json_t *rec, const char *tag)
-{
-	const char *tags = json_string_value(json_object_get(rec, "tags"));
-	char have[300], want[40];
-	snprintf(have, sizeof have, " %s ", tags ? tags : "");
-	snprintf(want, sizeof want, " %s ", tag);
-	if (strstr(have, want))
-		return;
-	snprintf(have, sizeof have, "%s%s%s", tags ? tags : "", tags && *tags ? " " : "", tag);
-	json_object_set_new(rec, "tags", json_string(have));
-}
-
 /* Marks a repeat: the same complainant (by blind index) within the window (重复投诉). */
 static int detect_repeat(struct db *d, json_t *rec, const struct complaint_settings *cfg)
 {
@@ -135,7 +122,7 @@ static int detect_repeat(struct db *d, json_t *rec, const struct complaint_setti
 	if (rc <= 0)
 		return rc;
 	json_object_set_new(rec, "repeat_of", json_integer(other));
-	add_tag(rec, "repeat");
+	complaint_add_tag(rec, "repeat");
 	return 0;
 }
 
@@ -679,7 +666,7 @@ static int do_merge(struct action_ctx *c, struct db *d, json_t *rec, int64_t now
 	set_int(rec, "merged_into", into);
 	set_int(rec, "repeat_of", into);
 	set_int(rec, "closed_at", now);
-	add_tag(rec, "repeat");
+	complaint_add_tag(rec, "repeat");
 	return 0;
 }
 
@@ -888,6 +875,13 @@ static int unmask_tx(struct db *d, void *arg)
 	int rc = fetch(c->r, d, c->id, &rec, &c->err);
 	if (rc != 1)
 		return rc == 0 ? 1 : rc;
+	/* pii.unmask, or the registrar of a draft reading back what they typed (still audited) */
+	bool own_draft = strcmp(json_string_value(json_object_get(rec, "status")), "draft") == 0 &&
+			 json_integer_value(json_object_get(rec, "registrar_id")) == c->r->user->user_id;
+	if (!(c->r->user->perms & P_PII_UNMASK) && !own_draft) {
+		json_decref(rec);
+		return refuse(&c->err, 403, "forbidden", "没有查看完整个人信息的权限", NULL);
+	}
 	c->identity = complaint_identity(rec);
 	json_decref(rec);
 	if (!c->identity)
@@ -1007,4 +1001,36 @@ int api_complaint_print(struct request *r)
 	json_object_set_new(body, "printed_at", json_string(now));
 	json_object_set_new(body, "printed_by", json_string(r->user->name));
 	return reply_json(r, 200, body);
+}
+
+/* ---- who may be assigned (分派): handlers in the handling institution's subtree ---- */
+
+int api_complaint_assignees(struct request *r)
+{
+	json_t *rec, *items, *org = NULL;
+	struct refusal e = {0};
+	int rc = fetch(r, r->db, req_arg_id(r, 0), &rec, &e);
+	if (rc != 1)
+		return rc == 0 ? api_reply_tx_error(r, 1, &e, NULL, NULL) : reply_db_error(r, rc);
+	const char *path = json_string_value(json_object_get(rec, "org_path"));
+	const char *v = req_query(r, "org_id");
+	if (v) { /* another institution, e.g. before a transfer — within the caller's scope */
+		rc = store_org_get(r->db, strtoll(v, NULL, 10), &org);
+		if (rc < 0) {
+			json_decref(rec);
+			return reply_db_error(r, rc);
+		}
+		if (rc == 0 || !scope_allows(r->user, json_string_value(json_object_get(org, "path")), 0)) {
+			json_decref(rec);
+			json_decref(org);
+			return reply_error(r, 400, "invalid_field", "机构不存在或不在您的数据范围内", "org_id");
+		}
+		path = json_string_value(json_object_get(org, "path"));
+	}
+	rc = store_handlers_in_subtree(r->db, path ? path : "/", &items);
+	json_decref(rec);
+	json_decref(org);
+	if (rc < 0)
+		return reply_db_error(r, rc);
+	return reply_json(r, 200, json_pack("{s:o}", "items", items));
 }

@@ -114,10 +114,11 @@ static void set_str(json_t *rec, const char *key, const char *v)
 static int apply_complainant(struct db *d, json_t *in, json_t *rec, struct refusal *e)
 {
 	static const struct {
-		const char *key, *label;
+		const char *key, *label, *field;
 		size_t max;
-	} keys[] = {{"name", "投诉人姓名", 50}, {"id_type", "证件类型", 4}, {"id_no", "证件号码", 32},
-		    {"phone", "联系电话", 32}, {"address", "联系地址", 200}, {"gender", "性别", 8}};
+	} keys[] = {{"name", "投诉人姓名", "complainant.name", 50}, {"id_type", "证件类型", "complainant.id_type", 4},
+		    {"id_no", "证件号码", "complainant.id_no", 32}, {"phone", "联系电话", "complainant.phone", 32},
+		    {"address", "联系地址", "complainant.address", 200}, {"gender", "性别", "complainant.gender", 8}};
 	if (!json_is_object(in))
 		return refuse(e, 400, "invalid_field", "投诉人信息必须是对象", "complainant");
 	const char *k;
@@ -133,7 +134,7 @@ static int apply_complainant(struct db *d, json_t *in, json_t *rec, struct refus
 			continue;
 		const char *s = json_string_value(v);
 		if (!s || u8chars(s) > keys[i].max || has_control(s))
-			return refusef(e, 400, "invalid_field", "complainant", "%s格式不正确或过长", keys[i].label);
+			return refusef(e, 400, "invalid_field", keys[i].field, "%s格式不正确或过长", keys[i].label);
 	}
 	json_t *id = complaint_identity(rec);
 	if (!id)
@@ -148,14 +149,14 @@ static int apply_complainant(struct db *d, json_t *in, json_t *rec, struct refus
 		rc = store_dict_get(d, "id_type", id_type, &item);
 		json_decref(item);
 		if (rc == 0)
-			rc = refuse(e, 400, "invalid_field", "证件类型不在证件类型字典中", "complainant");
+			rc = refuse(e, 400, "invalid_field", "证件类型不在证件类型字典中", "complainant.id_type");
 		else if (rc == 1)
 			rc = 0;
 	}
 	if (rc == 0 && id_no && *id_no && id_type && strcmp(id_type, "01") == 0 && !resident_id_valid(id_no))
-		rc = refuse(e, 400, "invalid_field", "居民身份证号码不正确（18位，校验位不符）", "complainant");
+		rc = refuse(e, 400, "invalid_field", "居民身份证号码不正确（18位，校验位不符）", "complainant.id_no");
 	if (rc == 0 && phone && *phone && !phone_valid(phone))
-		rc = refuse(e, 400, "invalid_field", "联系电话只能包含数字、空格、+和-（5-20位数字）", "complainant");
+		rc = refuse(e, 400, "invalid_field", "联系电话只能包含数字、空格、+和-（5-20位数字）", "complainant.phone");
 	if (rc != 0) {
 		json_decref(id);
 		return rc;
@@ -212,12 +213,20 @@ int complaint_apply_input(struct db *d, json_t *input, json_t *rec, struct refus
 		json_t *item;
 		rc = store_dict_get(d, "source_channel", json_string_value(v), &item);
 		bool enabled = rc == 1 && json_integer_value(json_object_get(item, "enabled"));
+		json_t *attrs = enabled ? json_loads(json_string_value(json_object_get(item, "attrs")), 0, NULL) : NULL;
 		json_decref(item);
 		if (rc < 0)
 			return rc;
 		if (!enabled)
 			return refuse(e, 400, "invalid_field", "投诉反映渠道不存在或已停用", "source_channel");
 		json_object_set(rec, "source_channel", v);
+		/* e.g. regulator-transferred complaints are tagged 监管转办 (the channel's attrs.tag) */
+		const char *tag = json_string_value(json_object_get(attrs, "tag"));
+		if (tag && strcmp(tag, "regulator") == 0)
+			complaint_add_tag(rec, "regulator");
+		else if (tag && strcmp(tag, "media") == 0)
+			complaint_add_tag(rec, "media");
+		json_decref(attrs);
 	}
 	if ((v = json_object_get(input, "received_at")) && !json_is_null(v)) {
 		int64_t ms;
@@ -269,7 +278,11 @@ int complaint_apply_input(struct db *d, json_t *input, json_t *rec, struct refus
 	if ((v = json_object_get(input, "tags"))) {
 		if ((rc = join_list(v, "tags", is_known_tag, list, sizeof list, e)) != 0)
 			return rc;
+		/* a tag the channel implies stays */
+		bool had_regulator = strstr(json_string_value(json_object_get(rec, "tags")) ?: "", "regulator") != NULL;
 		set_str(rec, "tags", list);
+		if (had_regulator)
+			complaint_add_tag(rec, "regulator");
 	}
 	if ((v = json_object_get(input, "amount_fen")) && !json_is_null(v)) {
 		json_int_t a = json_integer_value(v);
@@ -284,6 +297,18 @@ int complaint_apply_input(struct db *d, json_t *input, json_t *rec, struct refus
 		json_object_set(rec, "group_size", v);
 	}
 	return 0;
+}
+
+void complaint_add_tag(json_t *rec, const char *tag)
+{
+	const char *tags = json_string_value(json_object_get(rec, "tags"));
+	char have[300], want[40];
+	snprintf(have, sizeof have, " %s ", tags ? tags : "");
+	snprintf(want, sizeof want, " %s ", tag);
+	if (strstr(have, want))
+		return;
+	snprintf(have, sizeof have, "%s%s%s", tags ? tags : "", tags && *tags ? " " : "", tag);
+	json_object_set_new(rec, "tags", json_string(have));
 }
 
 static const char *str(json_t *rec, const char *key)
@@ -330,7 +355,7 @@ int complaint_check_complete(struct db *d, json_t *rec, int64_t now, struct refu
 	bool has_name = mname && *mname;
 	json_decref(masked);
 	if (!has_name)
-		return refuse(e, 400, "missing_field", "投诉人姓名不能为空", "complainant");
+		return refuse(e, 400, "missing_field", "投诉人姓名不能为空", "complainant.name");
 	/* Channel-specific fields (e.g. the regulator's ticket for transferred complaints). */
 	json_t *ch;
 	int rc = store_dict_get(d, "source_channel", str(rec, "source_channel"), &ch);

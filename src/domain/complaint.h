@@ -31,6 +31,9 @@ int complaint_check_complete(struct db *d, json_t *rec, int64_t now, struct refu
 int complaint_update_deadline(struct db *d, json_t *rec, const struct complaint_settings *cfg,
 			      int64_t now);
 
+/* Adds a tag to the record's space-separated tags unless it is there. */
+void complaint_add_tag(json_t *rec, const char *tag);
+
 /* The decrypted complainant identity (caller owns), or NULL when absent or unreadable. */
 json_t *complaint_identity(json_t *rec);
 

@@ -363,7 +363,8 @@ int store_todo_list(struct db *d, const struct scope_filter *sf, const struct to
 		DB_INT(q->user_id), DB_INT(q->can_handle), DB_INT(q->org_id), DB_INT(q->can_handle)
 	int rc = DBJ(d, items,
 		     "SELECT * FROM (" COMPLAINT_SELECT_KIND(TODO_KIND)
-		     " WHERE c.status NOT IN ('draft', 'closed', 'withdrawn', 'deleted')"
+		     " WHERE c.status NOT IN ('closed', 'withdrawn', 'deleted')"
+		     " AND (c.status <> 'draft' OR c.pending = 'delete')"
 		     " AND (" SCOPE_SQL("c.org_path", "c.handling_org_id", "c.registrar_id")
 		     " OR c.handler_id = ?)) t WHERE todo_kind IS NOT NULL"
 		     " ORDER BY due_at IS NULL, due_at, id LIMIT ?",

@@ -248,6 +248,9 @@ int store_deadline_changes(struct db *d, int64_t now, int64_t soon_ms, json_t **
 /* Persists a deadline state, and records it as the reminder stage sent, without touching the
  * version (no fact changed). */
 int store_complaint_set_deadline_state(struct db *d, int64_t id, const char *state);
+/* Active users who may handle complaints (a role with complaint.handle) in the institution
+ * subtree at path: id, username, name, org_id, org_name. */
+int store_handlers_in_subtree(struct db *d, const char *path, json_t **items);
 /* Active users holding the role with this code: id, org_path. */
 int store_users_with_role(struct db *d, const char *role_code, json_t **items);
 /* Attachments: metadata rows; the bytes live under the data directory. */

@@ -239,3 +239,19 @@ int store_users_with_role(struct db *d, const char *role_code, json_t **items)
 		   " WHERE r.code = ? AND u.status = 'active'",
 		   DB_TEXT(role_code));
 }
+
+int store_handlers_in_subtree(struct db *d, const char *path, json_t **items)
+{
+	char end[600];
+	snprintf(end, sizeof end, "%s", path);
+	size_t n = strlen(end);
+	if (n)
+		end[n - 1]++; /* "/1/5/" .. "/1/50": the subtree as a range */
+	return DBJ(d, items,
+		   "SELECT DISTINCT u.id, u.username, u.name, u.org_id, i.name AS org_name, i.path AS org_path"
+		   " FROM users u JOIN institutions i ON i.id = u.org_id JOIN user_roles ur ON ur.user_id = u.id"
+		   " JOIN roles r ON r.id = ur.role_id WHERE u.status = 'active' AND u.is_service = 0"
+		   " AND (' ' || r.permissions || ' ') LIKE '% complaint.handle %'"
+		   " AND i.path >= ? AND i.path < ? ORDER BY i.path, u.name",
+		   DB_TEXT(path), DB_TEXT(end));
+}

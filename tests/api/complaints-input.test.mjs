@@ -95,11 +95,11 @@ describe('complaint input', () => {
     it('unknown or disabled source channel → 400 (field source_channel)', async () => {
       await refused(post({ source_channel: 'pigeon' }), 400, 'invalid_field', 'source_channel');
     });
-    it('invalid resident ID checksum → 400 (field complainant)', async () => {
-      await refused(post({ complainant: { id_no: '110105194912310021' } }), 400, 'invalid_field', 'complainant');
-      await refused(post({ complainant: { id_no: '11010519491231002' } }), 400, 'invalid_field', 'complainant');
-      await refused(post({ complainant: { id_type: '88' } }), 400, 'invalid_field', 'complainant');
-      await refused(post({ complainant: { phone: '138-abcd-0000' } }), 400, 'invalid_field', 'complainant');
+    it('invalid resident ID checksum → 400 naming the complainant field', async () => {
+      await refused(post({ complainant: { id_no: '110105194912310021' } }), 400, 'invalid_field', 'complainant.id_no');
+      await refused(post({ complainant: { id_no: '11010519491231002' } }), 400, 'invalid_field', 'complainant.id_no');
+      await refused(post({ complainant: { id_type: '88' } }), 400, 'invalid_field', 'complainant.id_type');
+      await refused(post({ complainant: { phone: '138-abcd-0000' } }), 400, 'invalid_field', 'complainant.phone');
     });
     it('missing required fields (not a draft) → 400 missing_field', async () => {
       const body = complaintBody(fx.branch.id);

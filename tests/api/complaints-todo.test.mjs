@@ -139,3 +139,4 @@ describe('to-do and notifications', () => {
     });
   });
 });
+

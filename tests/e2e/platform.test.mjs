@@ -228,7 +228,7 @@ async function createUser({ username, name, org, role, service = false }) {
 describe('fcms platform web UI', () => {
   before(async () => {
     fs.mkdirSync(SHOTS, { recursive: true })
-    for (const f of fs.readdirSync(SHOTS)) if (f.endsWith('.png')) fs.unlinkSync(path.join(SHOTS, f))
+    for (const f of fs.readdirSync(SHOTS)) if (/^\d\d-.*\.png$/.test(f)) fs.unlinkSync(path.join(SHOTS, f))
     await startServer()
     profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fcms-e2e-chromium-'))
     // A fresh profile dir per run; playwright takes it as launchPersistentContext's argument.
@@ -395,8 +395,8 @@ describe('fcms platform web UI', () => {
     await shot('home-handler')
 
     await page.locator('.side-menu .el-menu-item', { hasText: '投诉单查询' }).click()
-    await page.getByText('功能建设中').first().waitFor()
-    await shot('building-placeholder')
+    await page.locator('[data-test=complaints-table]').waitFor()
+    await shot('complaint-search-handler')
 
     await page.locator('.side-menu .el-menu-item', { hasText: '机构管理' }).click()
     await page.getByText('您只有查看权限').waitFor()

@@ -1,13 +1,22 @@
 // The side menu: groups and items in the order bank staff expect. `perm` (one code or a list,
 // any of which suffices) decides visibility; items without `perm` are open to every user.
+
+const TODO_PERMS = ['complaint.register', 'complaint.handle', 'complaint.review', 'complaint.callback',
+  'complaint.delete.approve']
+// Base data is readable by every signed-in user (the API allows it); the menu offers it to
+// complaint staff and to those who maintain it (config.manage), not to the 三员 administrators.
+const BASE_DATA_READ = ['config.manage', 'complaint.view', 'complaint.register']
+
 export const MENU = [
   { path: '/home', title: '首页', icon: 'HomeFilled' },
   {
     title: '投诉管理', icon: 'Tickets', children: [
       { path: '/complaints/new', title: '投诉录入', perm: 'complaint.register' },
-      { path: '/complaints/todo', title: '待办处理',
-        perm: ['complaint.register', 'complaint.handle', 'complaint.review', 'complaint.callback'] },
+      { path: '/complaints/drafts', title: '暂存投诉单', perm: 'complaint.register' },
+      { path: '/complaints/todo', title: '待办处理', perm: TODO_PERMS },
       { path: '/complaints/search', title: '投诉单查询', perm: 'complaint.view' },
+      { path: '/complaints/callbacks', title: '回访处理', perm: 'complaint.callback' },
+      { path: '/complaints/delete-approvals', title: '删除审批', perm: 'complaint.delete.approve' },
     ],
   },
   {
@@ -26,8 +35,10 @@ export const MENU = [
   },
   {
     title: '基础数据配置', icon: 'Setting', children: [
-      { path: '/config/categories', title: '投诉分类', perm: 'config.manage' },
-      { path: '/config/calendar', title: '节假日日历', perm: 'config.manage' },
+      { path: '/config/categories', title: '投诉分类代码', perm: BASE_DATA_READ },
+      { path: '/config/dictionaries', title: '渠道与证件类型', perm: BASE_DATA_READ },
+      { path: '/config/calendar', title: '节假日日历', perm: BASE_DATA_READ },
+      { path: '/config/complaint-settings', title: '时限与流程设置', perm: BASE_DATA_READ },
       { path: '/config/security', title: '安全策略', perm: 'security.policy' },
     ],
   },

@@ -15,6 +15,16 @@ const pages = {
   '/org/user-status': () => import('./views/UserStatus.vue'),
   '/config/security': () => import('./views/SecurityPolicy.vue'),
   '/audit/logs': () => import('./views/AuditLogs.vue'),
+  '/complaints/new': () => import('./views/complaints/Register.vue'),
+  '/complaints/drafts': () => import('./views/complaints/Drafts.vue'),
+  '/complaints/todo': () => import('./views/complaints/Todo.vue'),
+  '/complaints/search': () => import('./views/complaints/Search.vue'),
+  '/complaints/callbacks': () => import('./views/complaints/Callbacks.vue'),
+  '/complaints/delete-approvals': () => import('./views/complaints/DeleteApprovals.vue'),
+  '/config/categories': () => import('./views/basedata/Categories.vue'),
+  '/config/dictionaries': () => import('./views/basedata/Dictionaries.vue'),
+  '/config/calendar': () => import('./views/basedata/Calendar.vue'),
+  '/config/complaint-settings': () => import('./views/basedata/Settings.vue'),
 }
 
 const children = []
@@ -27,7 +37,16 @@ for (const entry of MENU) {
     })
   }
 }
+// Pages outside the menu: `menu` is the item highlighted for them, `perm` guards them.
 children.push(
+  {
+    path: 'complaints/:id(\\d+)', component: () => import('./views/complaints/Detail.vue'),
+    meta: { title: '投诉详情', group: '投诉管理', perm: 'complaint.view', menu: '/complaints/search' },
+  },
+  {
+    path: 'complaints/edit/:id(\\d+)', component: () => import('./views/complaints/Register.vue'),
+    meta: { title: '编辑暂存投诉单', group: '投诉管理', perm: 'complaint.register', menu: '/complaints/drafts' },
+  },
   { path: 'password', component: () => import('./views/ChangePassword.vue'), meta: { title: '修改密码' } },
   { path: 'forbidden', component: () => import('./views/Forbidden.vue'), meta: { title: '无权访问' } },
 )
@@ -51,6 +70,7 @@ router.beforeEach(async (to) => {
   if (user.must_change_password && to.path !== '/password') return '/password'
   const m = findMenuItem(to.path)
   if (m && !allowed(m.item, can)) return '/forbidden'
+  if (!m && to.meta.perm && !allowed(to.meta, can)) return '/forbidden'
   return true
 })
 
