@@ -115,14 +115,17 @@ static int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	log_buffering_start();
 	if (server_start(&app) != 0) {
 		store_release_thread();
+		log_buffering_stop();
 		return 1;
 	}
 	char url[1100];
 	if (store_writer_start(config_db_url(&cfg, url, sizeof url)) != 0) {
 		server_stop(&app);
 		store_release_thread();
+		log_buffering_stop();
 		return 1;
 	}
 	if (reminders_start(cfg.reminder_interval_s, api_complaint_changed) != 0)
@@ -138,6 +141,7 @@ static int cmd_serve(int argc, char **argv)
 	store_release_thread();
 	pii_shutdown();
 	log_info("stopped");
+	log_buffering_stop();
 	return 0;
 }
 

@@ -74,8 +74,6 @@ int api_authenticate(struct request *r)
 			return reply_error(r, 401, "session_expired", "会话已过期，请重新登录", NULL), -1;
 		return 0;
 	}
-	if ((rc = store_principal_roles(r->db, p)) < 0)
-		return reply_db_error(r, rc), -1;
 	snprintf(p->session_hash, sizeof p->session_hash, "%s", hash);
 	r->user = p;
 	if (session_touch_due(seen, now))

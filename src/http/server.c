@@ -374,7 +374,7 @@ int server_start(struct app *app)
 		(unsigned)app->cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		(unsigned)app->cfg.per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)app->cfg.connection_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)32 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 256u, MHD_OPTION_NOTIFY_COMPLETED,
+		(size_t)16 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 256u, MHD_OPTION_NOTIFY_COMPLETED,
 		&on_completed, app, MHD_OPTION_NOTIFY_CONNECTION, &on_connection, app,
 		MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, app, MHD_OPTION_END);
 	if (!app->daemon) {

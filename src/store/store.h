@@ -136,8 +136,8 @@ int store_roles_by_ids(struct db *d, const int64_t *ids, int n, json_t **out);
 int store_principal_load(struct db *d, int64_t user_id, struct principal *p);
 int store_session_insert(struct db *d, const char *id_hash, int64_t user_id, const char *csrf,
 			 const char *ip, int64_t now);
-/* Session by hash joined with its user (active accounts only): fills p (without permissions),
- * the csrf token into p->csrf, and the session times. 1 found, 0 not. */
+/* Session by hash joined with its user (active accounts only): fills p including permissions
+ * and scope, the csrf token into p->csrf, and the session times. 1 found, 0 not. */
 int store_session_principal(struct db *d, const char *id_hash, struct principal *p,
 			    int64_t *created_at, int64_t *last_seen_at);
 /* Fills p->perms and p->scope from the user's roles. */

@@ -6,6 +6,13 @@
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
+/* Buffers INFO and DEBUG lines (one request line each under load) and writes them in blocks,
+ * at least every 200 ms, from a background thread; WARN and ERROR lines flush the buffer and are
+ * written at once, so the order of lines is kept. log_buffering_stop() writes what is left.
+ * Without it every line is written at once. */
+int log_buffering_start(void);
+void log_buffering_stop(void);
+
 /* Sets the minimum level printed (default LOG_INFO). */
 void log_set_level(enum log_level level);
 /* Prints "<ISO time> <LEVEL> <message>" to stderr. */
