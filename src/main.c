@@ -88,6 +88,8 @@ static struct db *open_store(const struct config *cfg, bool bootstrap)
 		return NULL;
 	if (bootstrap && (bootstrap_run(d, getenv("FCMS_ADMIN_PASSWORD")) != 0 || base_data_seed(d) != 0))
 		return NULL;
+	if (store_optimize(d) != DB_OK)
+		log_warn("store: planner statistics not refreshed");
 	return d;
 }
 

@@ -343,7 +343,9 @@ int api_complaint_list(struct request *r)
 	json_array_foreach(items, i, rec)
 		json_array_append_new(out, complaint_view(rec, r->user->perms, &cfg));
 	json_decref(items);
-	return reply_json(r, 200, json_pack("{s:o, s:I}", "items", out, "total", (json_int_t)total));
+	bool capped = total > COMPLAINT_COUNT_CAP;
+	return reply_json(r, 200, json_pack("{s:o, s:I, s:b}", "items", out, "total",
+					    (json_int_t)(capped ? COMPLAINT_COUNT_CAP : total), "total_capped", capped));
 }
 
 int api_complaint_timeline(struct request *r)

@@ -680,6 +680,8 @@ int demo_seed(struct db *d, const struct demo_options *opt)
 	}
 	if (rc == 0)
 		rc = db_tx(d, true, numbers_tx, &g);
+	if (rc == 0) /* fresh statistics, so the planner knows the shape of a bulk-filled table */
+		rc = store_optimize(d);
 	double secs = (double)(mono_ns() - t0) / 1e9;
 	for (int i = 0; i < dm.nleaves; i++)
 		free(dm.leaves[i].codes);

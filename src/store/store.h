@@ -33,6 +33,9 @@ void store_writer_stats(long *batches, long *jobs);
 
 /* Applies pending migrations (numbered, each in its own transaction). Returns DB_OK. */
 int store_migrate(struct db *d);
+/* Refreshes the query planner's statistics (SQLite: a sampled ANALYZE, run at every start and
+ * after bulk loads; PostgreSQL's autovacuum does this by itself). */
+int store_optimize(struct db *d);
 /* Current schema version (0 when empty). */
 int store_schema_version(struct db *d, int64_t *version);
 
@@ -228,7 +231,9 @@ struct complaint_filter {
 	bool sort_by_due;           /* due first instead of newest first */
 	int64_t limit, offset;
 };
-/* Complaints within the scope (and the caller's own registrations) matching f. */
+/* Complaints within the scope (and the caller's own registrations) matching f. *total is exact
+ * up to COMPLAINT_COUNT_CAP; above it, COMPLAINT_COUNT_CAP + 1 ("more than"). */
+#define COMPLAINT_COUNT_CAP 100000
 int store_complaint_list(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
 			 json_t **items, int64_t *total);
 
