@@ -295,7 +295,7 @@ static int recompute_open(struct db *d, const struct complaint_settings *cfg, in
 			struct complaint_filter f = {.status = open[s], .limit = 500, .offset = offset};
 			json_t *items;
 			int64_t total;
-			int rc = store_complaint_list(d, &all, &f, &items, &total);
+			int rc = store_complaint_list(d, &all, &f, &items, &total, NULL);
 			if (rc < 0)
 				return rc;
 			size_t i;

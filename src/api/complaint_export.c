@@ -154,7 +154,7 @@ int api_complaint_export(struct request *r)
 	for (f.offset = 0, f.limit = 1000; rc == 0 && c.rows < EXPORT_MAX; f.offset += f.limit) {
 		json_t *items;
 		int64_t total;
-		if ((rc = store_complaint_list(r->db, &sf, &f, &items, &total)) < 0)
+		if ((rc = store_complaint_list(r->db, &sf, &f, &items, &total, NULL)) < 0)
 			break;
 		size_t i;
 		json_t *rec;

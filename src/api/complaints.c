@@ -76,6 +76,11 @@ static void publish(json_t *rec, const char *action)
 	json_decref(ev);
 }
 
+void api_complaint_publish(json_t *row, const char *action)
+{
+	publish(row, action);
+}
+
 void api_complaint_changed(json_t *row)
 {
 	publish(row, "deadline");
@@ -331,9 +336,10 @@ int api_complaint_list(struct request *r)
 	struct complaint_settings cfg;
 	json_t *items;
 	int64_t total;
+	bool capped = false;
 	int rc = complaint_settings_get(r->db, &cfg);
 	if (rc == 0)
-		rc = store_complaint_list(r->db, &sf, &f, &items, &total);
+		rc = store_complaint_list(r->db, &sf, &f, &items, &total, &capped);
 	json_decref(fb.org);
 	if (rc < 0)
 		return reply_db_error(r, rc);
@@ -343,9 +349,8 @@ int api_complaint_list(struct request *r)
 	json_array_foreach(items, i, rec)
 		json_array_append_new(out, complaint_view(rec, r->user->perms, &cfg));
 	json_decref(items);
-	bool capped = total > COMPLAINT_COUNT_CAP;
-	return reply_json(r, 200, json_pack("{s:o, s:I, s:b}", "items", out, "total",
-					    (json_int_t)(capped ? COMPLAINT_COUNT_CAP : total), "total_capped", capped));
+	return reply_json(r, 200, json_pack("{s:o, s:I, s:b}", "items", out, "total", (json_int_t)total,
+					    "total_capped", capped));
 }
 
 int api_complaint_timeline(struct request *r)

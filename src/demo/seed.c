@@ -634,7 +634,7 @@ int demo_seed(struct db *d, const struct demo_options *opt)
 	struct scope_filter all = {.kind = SCOPE_ALL};
 	struct complaint_filter f = {.limit = 1};
 	json_t *items;
-	if (store_complaint_list(d, &all, &f, &items, &existing) < 0)
+	if (store_complaint_list(d, &all, &f, &items, &existing, NULL) < 0)
 		return -1;
 	json_decref(items);
 	if (existing > 0) {

@@ -99,6 +99,17 @@ static int parse_json_body(struct request *r)
 	return reply_error_at(r, 400, "invalid_json", msg, NULL, "position", err.position), -1;
 }
 
+/* 413 naming the limit (in KiB, or MiB for uploads) and giving it as "limit_bytes". */
+static void reply_too_large(struct request *r)
+{
+	char msg[120];
+	if (r->body_cap >= (1u << 20))
+		snprintf(msg, sizeof msg, "请求体过大（上限 %zu MB）", r->body_cap >> 20);
+	else
+		snprintf(msg, sizeof msg, "请求体过大（上限 %zu KB）", r->body_cap >> 10);
+	reply_error_at(r, 413, "body_too_large", msg, NULL, "limit_bytes", (long long)r->body_cap);
+}
+
 /* A browser write coming from another site (Fetch Metadata, or an Origin that is not this
  * host): refused even with a valid CSRF token, as defence in depth. */
 static bool cross_site(struct request *r)
@@ -125,7 +136,7 @@ static void handle_api(struct request *r)
 		return;
 	}
 	if (r->too_big) {
-		reply_error(r, 413, "body_too_large", "请求体过大", NULL);
+		reply_too_large(r);
 		return;
 	}
 	r->db = store_conn();
@@ -255,7 +266,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (cl && strtoull(cl, NULL, 10) > r->body_cap) {
 			/* Answer at once; MHD closes the connection instead of reading the body. */
 			r->too_big = true;
-			reply_error(r, 413, "body_too_large", "请求体过大", NULL);
+			reply_too_large(r);
 			add_common_headers(r);
 			return MHD_queue_response(conn, (unsigned)r->status, r->response);
 		}

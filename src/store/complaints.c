@@ -156,7 +156,8 @@ int store_pause_end(struct db *d, int64_t complaint_id, int64_t now)
 
 /* ---- lists ---- */
 
-#define COUNT_CAP_TEXT "100001" /* COMPLAINT_COUNT_CAP + 1 */
+#define COUNT_CAP_TEXT "100001"     /* COMPLAINT_COUNT_CAP + 1 */
+#define TEXT_COUNT_CAP_TEXT "10001" /* COMPLAINT_TEXT_COUNT_CAP + 1 */
 
 /* The list query is built from the filters actually given, so each combination gets a plan
  * that uses its indexes (a generic "? IS NULL OR ..." statement cannot). The text is interned
@@ -202,10 +203,24 @@ static void where_prefix(struct qb *q, const char *col, const char *prefix, char
 	qb_arg(q, DB_TEXT(end));
 }
 
-int store_complaint_list(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
-			 json_t **items, int64_t *total)
+/* Puts '+' before every occurrence of col in the NUL-terminated text (size bytes available):
+ * SQLite then uses no index for those terms. */
+static void unindex_column(char *text, size_t size, const char *col)
 {
-	bool pg = db_backend(d) == DB_PG;
+	size_t n = strlen(col);
+	for (char *p = strstr(text, col); p; p = strstr(p + n + 1, col)) {
+		size_t len = strlen(text);
+		if (len + 2 > size)
+			return;
+		memmove(p + 1, p, len - (size_t)(p - text) + 1);
+		*p = '+';
+	}
+}
+
+int store_complaint_list(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
+			 json_t **items, int64_t *total, bool *capped)
+{
+	bool pg = db_backend(d) == DB_PG, fts = false;
 	struct qb w = {.sql = "", .len = 0};
 	char ends[6][600], text[600], like[300], tag_like[48];
 	/* Data scope (and the caller's own registrations). */
@@ -253,15 +268,14 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	if (f->org_path)
 		where_prefix(&w, "c.org_path", f->org_path, ends[1], sizeof ends[1]);
 	if (f->q && *f->q) {
-		/* number, exact complainant name (blind index), or text: FTS5 trigram / pg_trgm for three
-		 * characters or more, a substring scan for shorter. */
+		/* q is a number, an exact complainant name (blind index) or text: FTS5 trigram /
+		 * pg_trgm for three characters or more, a substring scan for shorter. On SQLite a text
+		 * query with no exact hit lets the full-text index drive (see below). */
 		size_t chars = 0;
 		for (const char *p = f->q; *p; p++)
 			chars += ((unsigned char)*p & 0xC0) != 0x80;
-		qb_add(&w, " AND (c.complaint_no = ? OR c.name_bidx = ? OR ");
-		qb_arg(&w, DB_TEXT(f->q));
-		qb_arg(&w, DB_TEXT(f->name_bidx ? f->name_bidx : ""));
-		if (chars >= 3 && !pg) {
+		bool trigram = chars >= 3 && !pg;
+		if (trigram) {
 			size_t o = 0;
 			text[o++] = '"';
 			for (const char *p = f->q; *p && o + 3 < sizeof text; p++) {
@@ -271,15 +285,30 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 			}
 			text[o++] = '"';
 			text[o] = '\0';
-			qb_add(&w, "c.id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?))");
-			qb_arg(&w, DB_TEXT(text));
-		} else {
-			store_like_pattern(like, sizeof like, f->q);
-			qb_add(&w, pg ? "(c.content || ' ' || c.demand) ILIKE ? ESCAPE '\\')"
-				      : "c.content LIKE ? ESCAPE '\\' OR c.demand LIKE ? ESCAPE '\\')");
-			qb_arg(&w, DB_TEXT(like));
-			if (!pg)
+			int64_t exact = 0;
+			int rc = DB_SCALAR(d, &exact,
+					   "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE complaint_no = ?"
+					   " OR name_bidx = ? LIMIT 1) e",
+					   DB_TEXT(f->q), DB_TEXT(f->name_bidx ? f->name_bidx : ""));
+			if (rc < 0)
+				return rc;
+			fts = exact == 0;
+		}
+		if (!fts) {
+			qb_add(&w, " AND (c.complaint_no = ? OR c.name_bidx = ? OR ");
+			qb_arg(&w, DB_TEXT(f->q));
+			qb_arg(&w, DB_TEXT(f->name_bidx ? f->name_bidx : ""));
+			if (trigram) {
+				qb_add(&w, "c.id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?))");
+				qb_arg(&w, DB_TEXT(text));
+			} else {
+				store_like_pattern(like, sizeof like, f->q);
+				qb_add(&w, pg ? "(c.content || ' ' || c.demand) ILIKE ? ESCAPE '\\')"
+					      : "c.content LIKE ? ESCAPE '\\' OR c.demand LIKE ? ESCAPE '\\')");
 				qb_arg(&w, DB_TEXT(like));
+				if (!pg)
+					qb_arg(&w, DB_TEXT(like));
+			}
 		}
 	}
 	if (f->complaint_no)
@@ -320,29 +349,59 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 		qb_add(&w, " AND c.phone_bidx = ?");
 		qb_arg(&w, DB_TEXT(f->phone_bidx));
 	}
-	/* Counting stops past COMPLAINT_COUNT_CAP: a broad filter over millions of rows must not
-	 * cost a full count for a number nobody pages through. */
+	/* Counting stops past a cap: a broad filter over millions of rows must not cost a full count
+	 * for a number nobody pages through (full-text matches stop earlier still). With a text
+	 * query on SQLite the FTS5 table drives: its matches come newest registered first (rowid
+	 * order) and the filters are checked on them, so a page costs a few lookups however many
+	 * complaints match. */
+	const char *from = fts ? " FROM complaints_fts f JOIN complaints c ON c.id = f.rowid" : " FROM complaints c";
 	struct qb q = {.len = 0};
 	q.sql[0] = '\0';
-	qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints c");
-	qb_add(&q, w.sql);
-	qb_add(&q, " LIMIT " COUNT_CAP_TEXT ") n");
+	if (fts) {
+		/* The MATCH argument comes first: prepend it to the filter arguments. */
+		memmove(w.args + 1, w.args, (size_t)w.nargs * sizeof w.args[0]);
+		w.args[0] = DB_TEXT(text);
+		w.nargs++;
+	}
+	qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1");
+	qb_add(&q, from);
+	qb_add(&q, fts ? " WHERE complaints_fts MATCH ? AND" : "");
+	qb_add(&q, fts ? w.sql + strlen(" WHERE") : w.sql);
+	qb_add(&q, fts ? " LIMIT " TEXT_COUNT_CAP_TEXT ") n" : " LIMIT " COUNT_CAP_TEXT ") n");
 	memcpy(q.args, w.args, sizeof w.args);
 	q.nargs = w.nargs;
 	q.args[q.nargs] = DB_END;
 	int rc = db_scalar_int(d, total, db_intern(q.sql), q.args);
 	if (rc < 0)
 		return rc;
+	int64_t cap = fts ? COMPLAINT_TEXT_COUNT_CAP : COMPLAINT_COUNT_CAP;
+	if (capped)
+		*capped = *total > cap;
+	if (*total > cap)
+		*total = cap;
 	/* The page is chosen on the narrow table first; only its rows are joined for names. */
-	const char *order = f->sort_by_due ? " ORDER BY c.due_at IS NULL, c.due_at, c.id"
-					   : " ORDER BY c.received_at DESC, c.id DESC";
+	const char *order = fts ? " ORDER BY f.rowid DESC"
+		: f->sort_by_due ? " ORDER BY c.due_at IS NULL, c.due_at, c.id"
+				 : " ORDER BY c.received_at DESC, c.id DESC";
 	q.len = 0;
 	q.sql[0] = '\0';
-	qb_add(&q, COMPLAINT_SELECT_KIND("NULL") " JOIN (SELECT c.id FROM complaints c");
-	qb_add(&q, w.sql);
+	qb_add(&q, COMPLAINT_SELECT_KIND("NULL") " JOIN (SELECT c.id");
+	qb_add(&q, from);
+	qb_add(&q, fts ? " WHERE complaints_fts MATCH ? AND" : "");
+	/* SQLite: a subtree range is selective enough to tempt the planner into the org_path
+	 * indexes and a sort of every match; for a page, walking the order's index and testing the
+	 * range is cheaper, so the range is kept out of index choice ("+" in SQLite). */
+	size_t page_where = q.len;
+	qb_add(&q, fts ? w.sql + strlen(" WHERE") : w.sql);
+	if (!pg) {
+		unindex_column(q.sql + page_where, sizeof q.sql - page_where, "c.org_path ");
+		q.len = strlen(q.sql);
+	}
 	qb_add(&q, order);
 	qb_add(&q, " LIMIT ? OFFSET ?) page ON page.id = c.id");
-	qb_add(&q, order);
+	qb_add(&q, fts ? " ORDER BY c.id DESC" : order);
+	memcpy(q.args, w.args, sizeof w.args);
+	q.nargs = w.nargs;
 	qb_arg(&q, DB_INT(f->limit));
 	qb_arg(&q, DB_INT(f->offset));
 	q.args[q.nargs] = DB_END;

@@ -232,10 +232,12 @@ struct complaint_filter {
 	int64_t limit, offset;
 };
 /* Complaints within the scope (and the caller's own registrations) matching f. *total is exact
- * up to COMPLAINT_COUNT_CAP; above it, COMPLAINT_COUNT_CAP + 1 ("more than"). */
+ * up to a cap (COMPLAINT_COUNT_CAP, or COMPLAINT_TEXT_COUNT_CAP for full-text matches); past
+ * it *total is the cap and *capped true ("more than"). capped may be NULL. */
 #define COMPLAINT_COUNT_CAP 100000
+#define COMPLAINT_TEXT_COUNT_CAP 10000 /* full-text matches are counted up to this */
 int store_complaint_list(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
-			 json_t **items, int64_t *total);
+			 json_t **items, int64_t *total, bool *capped);
 
 /* The caller's work items (待办): complaints assigned to the user, the institution's queue,
  * replies to review, extensions and deletions to approve, callbacks due — as the permissions

@@ -9,9 +9,17 @@ const BASE = '/api/v1'
 let csrfToken = ''
 let onUnauthenticated = () => {}
 let onPasswordChangeRequired = () => {}
+let onWrite = () => {}
 
 export function setCsrfToken(token) {
   csrfToken = token || ''
+}
+
+// Called with (path, true) when a non-GET request starts and (path, false, response data or
+// undefined) when it ends: the live-update module (live.js) uses it to tell this tab's own
+// changes from other people's.
+export function setWriteHook(fn) {
+  onWrite = fn || (() => {})
 }
 
 // handlers: { unauthenticated(), passwordChangeRequired() }
@@ -52,12 +60,29 @@ const FALLBACK = {
 
 // options.quiet: do not show the error message (caller handles it).
 // options.noRedirect: do not leave the page on 401 (login form, startup probe).
-export async function request(method, path, { query, body, quiet = false, noRedirect = false } = {}) {
+// options.raw: a Blob/File sent as the body as it is (uploads), instead of JSON `body`.
+export async function request(method, path, opts = {}) {
+  const writing = method !== 'GET' && method !== 'HEAD'
+  if (!writing) return send(method, path, opts)
+  onWrite(path, true)
+  let result
+  try {
+    result = await send(method, path, opts)
+    return result
+  } finally {
+    onWrite(path, false, result)
+  }
+}
+
+async function send(method, path, { query, body, raw, quiet = false, noRedirect = false }) {
   const headers = { Accept: 'application/json' }
   const init = { method, credentials: 'same-origin', headers }
   if (method !== 'GET' && method !== 'HEAD') {
     if (csrfToken) headers['X-CSRF-Token'] = csrfToken
-    if (body !== undefined) {
+    if (raw !== undefined) {
+      headers['Content-Type'] = raw.type || 'application/octet-stream'
+      init.body = raw
+    } else if (body !== undefined) {
       headers['Content-Type'] = 'application/json'
       init.body = JSON.stringify(body)
     }
@@ -101,4 +126,6 @@ export const api = {
   put: (path, body, opts) => request('PUT', path, { ...opts, body }),
   patch: (path, body, opts) => request('PATCH', path, { ...opts, body }),
   del: (path, opts) => request('DELETE', path, opts),
+  // Raw upload: `file` (Blob/File) is the whole body.
+  upload: (path, file, query, opts) => request('POST', path, { ...opts, query, raw: file }),
 }

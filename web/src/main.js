@@ -1,5 +1,5 @@
 // Entry point: Element Plus (zh-cn) with only the components the pages use, the router, and
-// the API client's handlers for 401 / forced password change.
+// the API client's handlers for 401 / forced password change, and the live-update stream.
 import { createApp } from 'vue'
 import {
   ElAlert, ElAside, ElAvatar, ElBreadcrumb, ElBreadcrumbItem, ElButton, ElCard, ElCheckbox,
@@ -16,6 +16,7 @@ import App from './App.vue'
 import { router } from './router.js'
 import { setAuthHandlers } from './api.js'
 import { clearSession, session } from './session.js'
+import { initLive } from './live.js'
 import { ElMessage, ElMessageBox, provideGlobalConfig } from 'element-plus'
 import zhCn from 'element-plus/es/locale/lang/zh-cn.mjs'
 
@@ -54,3 +55,5 @@ app.use(ElMessageBox)
 provideGlobalConfig({ locale: zhCn }, app, true)
 app.use(router)
 app.mount('#app')
+// Live updates follow the session (opened after login, closed on logout or expiry).
+initLive()

@@ -54,6 +54,11 @@ children.push(
 const routes = [
   { path: '/login', component: () => import('./views/Login.vue'), meta: { title: '登录', public: true } },
   { path: '/', component: () => import('./layout/MainLayout.vue'), redirect: '/home', children },
+  // The printable closure form stands alone (no menu or top bar), still behind the sign-in.
+  {
+    path: '/complaints/:id(\\d+)/print', component: () => import('./views/complaints/Print.vue'),
+    meta: { title: '结单打印', perm: 'complaint.view' },
+  },
   { path: '/:rest(.*)*', redirect: '/home' },
 ]
 

@@ -38,6 +38,11 @@ export const REPLY_RESULTS = [
   { value: 'explained', label: '解释说明' },
 ]
 export const replyResultLabel = (v) => (REPLY_RESULTS.find((t) => t.value === v) || {}).label || v || ''
+// Wording of the printed 投诉处理结单 (the form's own terms for the same four results).
+export const FORM_RESULTS = {
+  accepted: '满足诉求', partially_accepted: '部分满足', not_accepted: '不予支持', explained: '解释说明',
+}
+export const formResultLabel = (v) => FORM_RESULTS[v] || replyResultLabel(v)
 
 export const SATISFACTION = [
   { value: 'satisfied', label: '满意', tag: 'success' },
@@ -155,3 +160,29 @@ export function countdown(c, now = Date.now()) {
   if (over) return { text: `已逾期 ${span}`, tag: 'danger' }
   return { text: `剩余 ${span}`, tag: st === 'due_soon' ? 'warning' : st === 'overdue' ? 'danger' : 'success' }
 }
+
+// ---- attachments ----
+
+// Kind of an attachment from the MIME type the server sniffed.
+export function fileKind(mime) {
+  const m = String(mime || '')
+  if (m.startsWith('audio/')) return { label: '录音', tag: 'warning' }
+  if (m.startsWith('image/')) return { label: '图片', tag: 'success' }
+  if (m === 'application/pdf') return { label: 'PDF', tag: 'danger' }
+  if (m === 'application/msword' || m.includes('wordprocessingml')) return { label: 'Word', tag: 'primary' }
+  if (m === 'application/vnd.ms-excel' || m.includes('spreadsheetml')) return { label: 'Excel', tag: 'success' }
+  if (m.includes('presentationml')) return { label: 'PowerPoint', tag: 'warning' }
+  return { label: m || '文件', tag: 'info' }
+}
+
+// Bytes -> "812 B", "12.3 KB", "4.56 MB".
+export function fmtSize(n) {
+  const v = Number(n)
+  if (!isFinite(v) || v < 0) return ''
+  if (v < 1024) return `${v} B`
+  if (v < 1024 * 1024) return `${(v / 1024).toFixed(1)} KB`
+  return `${(v / 1024 / 1024).toFixed(2)} MB`
+}
+
+// What the upload accepts (the server decides by content; this only narrows the file dialog).
+export const ATTACHMENT_ACCEPT = '.mp3,.wav,.amr,.m4a,.ogg,.png,.jpg,.jpeg,.gif,.bmp,.webp,.pdf,.doc,.docx,.xls,.xlsx,.pptx'
