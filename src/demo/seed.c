@@ -670,6 +670,8 @@ int demo_seed(struct db *d, const struct demo_options *opt)
 	g.start_ms = dm.until - g.span_ms;
 	uint64_t t0 = mono_ns();
 	const int64_t batch = 5000;
+	if (rc == 0 && (rc = store_bulk_load_begin(d)) != 0)
+		fprintf(stderr, "seed-demo: cannot prepare the bulk load\n");
 	for (int64_t first = 0; rc == 0 && first < opt->complaints; first += batch) {
 		g.first = first;
 		g.count = opt->complaints - first < batch ? opt->complaints - first : batch;
@@ -678,6 +680,10 @@ int demo_seed(struct db *d, const struct demo_options *opt)
 			fprintf(stderr, "seed-demo: %lld complaints (%.0f/s)\n", (long long)(first + g.count),
 				(double)(first + g.count) / ((double)(mono_ns() - t0) / 1e9));
 	}
+	/* The full-text index is rebuilt in one pass even when generation failed part way. */
+	int rc2 = store_bulk_load_end(d);
+	if (rc == 0)
+		rc = rc2;
 	if (rc == 0)
 		rc = db_tx(d, true, numbers_tx, &g);
 	if (rc == 0) /* fresh statistics, so the planner knows the shape of a bulk-filled table */

@@ -52,6 +52,27 @@ void store_release_thread(void)
 	}
 }
 
+int store_bulk_load_begin(struct db *d)
+{
+	if (db_backend(d) != DB_SQLITE)
+		return DB_OK;
+	return db_exec_script(d, "DROP TRIGGER IF EXISTS complaints_fts_insert");
+}
+
+int store_bulk_load_end(struct db *d)
+{
+	if (db_backend(d) != DB_SQLITE)
+		return DB_OK;
+	/* The same trigger as migration 0002 creates. */
+	return db_exec_script(d,
+			      "BEGIN IMMEDIATE;"
+			      "CREATE TRIGGER IF NOT EXISTS complaints_fts_insert AFTER INSERT ON complaints BEGIN"
+			      " INSERT INTO complaints_fts(rowid, content, demand) VALUES (new.id, new.content, new.demand);"
+			      " END;"
+			      "INSERT INTO complaints_fts(complaints_fts) VALUES ('rebuild');"
+			      "COMMIT;");
+}
+
 int store_optimize(struct db *d)
 {
 	if (db_backend(d) != DB_SQLITE)

@@ -33,6 +33,11 @@ void store_writer_stats(long *batches, long *jobs);
 
 /* Applies pending migrations (numbered, each in its own transaction). Returns DB_OK. */
 int store_migrate(struct db *d);
+/* Bulk loading (seed-demo): on SQLite the full-text index is not updated row by row (FTS5 syncs
+ * its pending data at every statement savepoint, so per-row inserts get slower as it grows) but
+ * rebuilt in one pass at the end. No-ops on PostgreSQL. Each runs in its own transaction. */
+int store_bulk_load_begin(struct db *d);
+int store_bulk_load_end(struct db *d);
 /* Refreshes the query planner's statistics (SQLite: a sampled ANALYZE, run at every start and
  * after bulk loads; PostgreSQL's autovacuum does this by itself). */
 int store_optimize(struct db *d);
