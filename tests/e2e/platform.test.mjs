@@ -8,26 +8,18 @@
 // Env: FCMS_BIN (default build/fcms), FCMS_E2E_HEADFUL unset (always headless here).
 import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { root, WEB, SHOTS, ADMIN_PASSWORD, sleep, startFcms } from './lib.mjs'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const require = createRequire(path.join(root, 'web/package.json'))
 const { chromium } = require('playwright-core')
 
-const BIN = path.resolve(root, process.env.FCMS_BIN || 'build/fcms')
-const WEB = path.join(root, 'web/dist')
-const SHOTS = path.join(root, 'tests/e2e/shots')
-const ADMIN_PASSWORD = 'Admin@12345678'
 const NEW_PASSWORD = 'Fcms#Test2024ok' // satisfies both password profiles (length, 4 classes)
 
-let server = null
-let serverLog = ''
+let fcms = null
 let dataDir = null
 let profileDir = null
 let browser = null
@@ -39,55 +31,14 @@ const cspViolations = []
 const secrets = {} // username -> current password
 let shotNo = 0
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.unref()
-    s.on('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-
 async function startServer() {
-  assert.ok(fs.existsSync(BIN), `server binary not found: ${BIN} (build it first, or set FCMS_BIN)`)
-  assert.ok(fs.existsSync(path.join(WEB, 'index.html')), 'web/dist/index.html missing: run npm run build in web/')
-  const port = await freePort()
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fcms-e2e-data-'))
-  base = `http://127.0.0.1:${port}`
-  server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--web', WEB], {
-    env: { ...process.env, FCMS_ADMIN_PASSWORD: ADMIN_PASSWORD },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  server.stdout.on('data', (d) => { serverLog += d })
-  server.stderr.on('data', (d) => { serverLog += d })
-  let exited = null
-  server.on('exit', (code, sig) => { exited = { code, sig } })
-  const deadline = Date.now() + 30000
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`fcms serve exited early (${JSON.stringify(exited)}):\n${serverLog}`)
-    try {
-      const r = await fetch(base + '/healthz')
-      if (r.status === 200) return
-    } catch (e) {
-      // not listening yet
-    }
-    await sleep(200)
-  }
-  throw new Error('fcms serve did not answer /healthz within 30 s:\n' + serverLog)
+  fcms = await startFcms('fcms-e2e-data-')
+  base = fcms.base
+  dataDir = fcms.dataDir
 }
 
 async function stopServer() {
-  if (!server || server.exitCode !== null) return
-  const done = new Promise((r) => server.once('exit', r))
-  server.kill('SIGTERM')
-  const t = setTimeout(() => server.kill('SIGKILL'), 10000)
-  await done
-  clearTimeout(t)
+  if (fcms) await fcms.stop()
 }
 
 async function shot(name) {
