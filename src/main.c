@@ -93,6 +93,12 @@ static struct db *open_store(const struct config *cfg, bool bootstrap)
 	return d;
 }
 
+/* The deadline watch tells live clients about complaints whose due state changed. */
+static void deadline_changed(json_t *row)
+{
+	api_complaint_publish(row, "deadline");
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	struct config cfg;
@@ -130,7 +136,7 @@ static int cmd_serve(int argc, char **argv)
 		log_buffering_stop();
 		return 1;
 	}
-	if (reminders_start(cfg.reminder_interval_s, api_complaint_changed) != 0)
+	if (reminders_start(cfg.reminder_interval_s, deadline_changed) != 0)
 		log_warn("reminders: cannot start the background job");
 	int sig = 0;
 	sigwait(&set, &sig);

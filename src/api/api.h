@@ -90,7 +90,6 @@ int api_todo(struct request *r);
 /* Publishes a live "complaint" event for a row with id, complaint_no, org_path, registrar_id and
  * handler_id: the deadline watch ("deadline") and attachments ("attachment") use it. */
 void api_complaint_publish(json_t *row, const char *action);
-void api_complaint_changed(json_t *row);
 int api_notification_list(struct request *r);
 int api_notification_read(struct request *r);
 int api_codes_list(struct request *r);

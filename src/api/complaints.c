@@ -81,10 +81,6 @@ void api_complaint_publish(json_t *row, const char *action)
 	publish(row, action);
 }
 
-void api_complaint_changed(json_t *row)
-{
-	publish(row, "deadline");
-}
 
 /* fetch() for a change: the caller's version must be the stored one (409 otherwise). */
 static int fetch_for_change(struct request *r, struct db *d, int64_t id, int64_t version, json_t **rec,

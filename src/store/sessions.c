@@ -15,7 +15,8 @@ static void read_principal(struct db_res *r, int col, struct principal *p)
 
 #define PRINCIPAL_COLS "u.username, u.name, u.org_id, i.path, u.must_change_password"
 
-int store_principal_roles(struct db *d, struct principal *p)
+/* Fills p->perms and p->scope from the user's roles. */
+static int principal_roles(struct db *d, struct principal *p)
 {
 	struct db_res *r;
 	int rc = DBQ(d, &r,
@@ -56,7 +57,7 @@ int store_principal_load(struct db *d, int64_t user_id, struct principal *p)
 	db_done(r);
 	if (rc != 1)
 		return rc;
-	rc = store_principal_roles(d, p);
+	rc = principal_roles(d, p);
 	return rc < 0 ? rc : 1;
 }
 

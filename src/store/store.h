@@ -148,8 +148,6 @@ int store_session_insert(struct db *d, const char *id_hash, int64_t user_id, con
  * and scope, the csrf token into p->csrf, and the session times. 1 found, 0 not. */
 int store_session_principal(struct db *d, const char *id_hash, struct principal *p,
 			    int64_t *created_at, int64_t *last_seen_at);
-/* Fills p->perms and p->scope from the user's roles. */
-int store_principal_roles(struct db *d, struct principal *p);
 int store_session_touch(struct db *d, const char *id_hash, int64_t now);
 int store_session_delete(struct db *d, const char *id_hash);
 int store_session_delete_user(struct db *d, int64_t user_id);
