@@ -12,6 +12,7 @@
 #include "domain/security_policy.h"
 #include "http/server.h"
 #include "http/static_files.h"
+#include "report/facts.h"
 #include "store/store.h"
 #include "util/crypto.h"
 #include "util/iso8601.h"
@@ -138,11 +139,14 @@ static int cmd_serve(int argc, char **argv)
 	}
 	if (reminders_start(cfg.reminder_interval_s, deadline_changed) != 0)
 		log_warn("reminders: cannot start the background job");
+	if (facts_start() != 0)
+		log_warn("report index: cannot start the loader; reports load it on first use");
 	int sig = 0;
 	sigwait(&set, &sig);
 	log_info("signal %d: stopping (finishing in-flight requests)", sig);
 	reminders_stop();
 	server_stop(&app);
+	facts_stop();
 	store_writer_stop();
 	if (app.web_fd >= 0)
 		close(app.web_fd);

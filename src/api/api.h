@@ -33,6 +33,12 @@ int api_fetch_user(struct request *r, struct db *d, int64_t id, json_t **out, st
  * {id, code, name}, the union of permissions and the widest data scope. Steals u. */
 json_t *api_user_view(json_t *u);
 
+/* Replies 200 with the file at path as an attachment and removes the file (the open descriptor
+ * keeps the bytes until the reply is sent). disposition is the whole Content-Disposition value.
+ * Replies 500 when the file cannot be opened. Returns 0. */
+#define XLSX_MIME "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+int api_reply_temp_file(struct request *r, const char *path, const char *mime, const char *disposition);
+
 /* Handlers, by resource. */
 int api_auth_login(struct request *r);
 int api_auth_logout(struct request *r);
@@ -79,12 +85,14 @@ int api_complaint_print(struct request *r);
 int api_complaint_assignees(struct request *r);
 int api_complaint_export(struct request *r);
 /* The query-string filters of the complaint list (and export): *fb holds buffers the filter points
- * into and the institution asked for (caller json_decref's fb->org). 0, or replies and -1. */
+ * into and the institutions asked for (caller calls api_filter_bufs_free). 0, or replies and -1
+ * (then nothing is left to free). */
 struct complaint_filter;
 struct filter_bufs {
 	char name_b[33], id_b[33], phone_b[33];
-	json_t *org;
+	json_t *org, *complained_org;
 };
+void api_filter_bufs_free(struct filter_bufs *fb);
 int api_complaint_filter(struct request *r, struct complaint_filter *f, struct filter_bufs *fb);
 int api_todo(struct request *r);
 /* Publishes a live "complaint" event for a row with id, complaint_no, org_path, registrar_id and
@@ -108,6 +116,15 @@ int api_settings_put(struct request *r);
 int api_attachment_upload(struct request *r);
 int api_attachment_list(struct request *r);
 int api_attachment_download(struct request *r);
+int api_report(struct request *r);
+int api_dashboard(struct request *r);
+/* The filters shared by every report (date range, institution, codes, status, channel, layout)
+ * and the caller's data scope into *p; *org is the institution asked for or NULL (caller
+ * json_decref's it). 0, or replies and returns -1. */
+struct report_params;
+int api_report_params(struct request *r, struct report_params *p, json_t **org);
+/* Replies with a report's JSON as a formatted xlsx, and audits the export. Takes res. */
+int api_report_send_xlsx(struct request *r, json_t *res);
 int api_healthz(struct request *r);
 int api_metrics(struct request *r);
 int api_openapi(struct request *r);

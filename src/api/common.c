@@ -7,8 +7,12 @@
 #include "http/request.h"
 #include "store/store.h"
 #include "util/log.h"
+#include <fcntl.h>
+#include <microhttpd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int api_reply_tx_error(struct request *r, int rc, const struct refusal *e, const char *dup_code,
 		       const char *dup_message)
@@ -93,4 +97,29 @@ json_t *api_user_view(json_t *u)
 	json_object_set_new(u, "permissions", plist);
 	json_object_set_new(u, "data_scope", json_string(scope_code((enum data_scope)scope)));
 	return u;
+}
+
+int api_reply_temp_file(struct request *r, const char *path, const char *mime, const char *disposition)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	unlink(path); /* the open descriptor keeps the bytes until the reply is sent */
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return reply_error(r, 500, "internal", "导出失败", NULL);
+	}
+	struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+	if (!resp) {
+		close(fd);
+		return reply_error(r, 500, "internal", "导出失败", NULL);
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, mime);
+	MHD_add_response_header(resp, "Content-Disposition", disposition);
+	if (r->response)
+		MHD_destroy_response(r->response);
+	r->response = resp;
+	r->status = 200;
+	r->done = true;
+	return 0;
 }

@@ -142,7 +142,7 @@ int api_complaint_export(struct request *r)
 	struct xlsx_sheet *sheet = xlsx_open(path, "投诉明细", "投诉单查询结果", "个人信息已脱敏", cols,
 					     sizeof cols / sizeof cols[0]);
 	if (!sheet) {
-		json_decref(fb.org);
+		api_filter_bufs_free(&fb);
 		return reply_error(r, 500, "internal", "导出失败", NULL);
 	}
 	struct scope_filter sf;
@@ -174,7 +174,7 @@ int api_complaint_export(struct request *r)
 			break;
 	}
 	json_decref(map);
-	json_decref(fb.org);
+	api_filter_bufs_free(&fb);
 	if (xlsx_close(sheet) != 0 || rc != 0) {
 		unlink(path);
 		return rc < -1 ? reply_db_error(r, rc) : reply_error(r, 500, "internal", "导出失败", NULL);
@@ -183,27 +183,6 @@ int api_complaint_export(struct request *r)
 		unlink(path);
 		return reply_db_error(r, rc);
 	}
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	unlink(path); /* the open descriptor keeps the bytes until the reply is sent */
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		if (fd >= 0)
-			close(fd);
-		return reply_error(r, 500, "internal", "导出失败", NULL);
-	}
-	struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
-	if (!resp) {
-		close(fd);
-		return reply_error(r, 500, "internal", "导出失败", NULL);
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-				"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-	MHD_add_response_header(resp, "Content-Disposition",
-				"attachment; filename=\"complaints.xlsx\"; filename*=UTF-8''%E6%8A%95%E8%AF%89%E5%8D%95.xlsx");
-	if (r->response)
-		MHD_destroy_response(r->response);
-	r->response = resp;
-	r->status = 200;
-	r->done = true;
-	return 0;
+	return api_reply_temp_file(r, path, XLSX_MIME,
+				   "attachment; filename=\"complaints.xlsx\"; filename*=UTF-8''%E6%8A%95%E8%AF%89%E5%8D%95.xlsx");
 }

@@ -266,6 +266,13 @@ static int64_t query_time(struct request *r, const char *key, bool end, bool *ba
 /* Query-string filters shared by the list and the Excel export. The buffers in *fb hold the
  * blind indexes; *org (caller frees) the institution whose subtree was asked for. Returns 0, or
  * replies (400 / db error) and returns -1. */
+void api_filter_bufs_free(struct filter_bufs *fb)
+{
+	json_decref(fb->org);
+	json_decref(fb->complained_org);
+	fb->org = fb->complained_org = NULL;
+}
+
 int api_complaint_filter(struct request *r, struct complaint_filter *f, struct filter_bufs *fb)
 {
 	*f = (struct complaint_filter){
@@ -278,8 +285,10 @@ int api_complaint_filter(struct request *r, struct complaint_filter *f, struct f
 		.cause_code = req_query(r, "cause_code"),
 		.tag = req_query(r, "tag"),
 		.deadline_state = req_query(r, "deadline_state"),
+		.region_code = req_query(r, "region_code"),
+		.right = req_query(r, "right"),
 	};
-	fb->org = NULL;
+	fb->org = fb->complained_org = NULL;
 	bool bad = false;
 	f->from = query_time(r, "from", false, &bad);
 	f->to = query_time(r, "to", true, &bad);
@@ -293,6 +302,7 @@ int api_complaint_filter(struct request *r, struct complaint_filter *f, struct f
 	if ((v = req_query(r, "handler")) && strcmp(v, "me") == 0)
 		f->handler_id = r->user->user_id;
 	f->sort_by_due = (v = req_query(r, "sort")) && strcmp(v, "due") == 0;
+	f->counted = (v = req_query(r, "counted")) && strcmp(v, "true") == 0;
 	if ((v = req_query(r, "org_id"))) {
 		int rc = store_org_get(r->db, strtoll(v, NULL, 10), &fb->org);
 		if (rc < 0)
@@ -300,6 +310,16 @@ int api_complaint_filter(struct request *r, struct complaint_filter *f, struct f
 		if (rc == 0)
 			return reply_error(r, 400, "invalid_field", "机构不存在", "org_id"), -1;
 		f->org_path = json_string_value(json_object_get(fb->org, "path"));
+	}
+	if ((v = req_query(r, "complained_org_id"))) {
+		int rc = store_org_get(r->db, strtoll(v, NULL, 10), &fb->complained_org);
+		if (rc != 1) {
+			api_filter_bufs_free(fb);
+			return (rc < 0 ? reply_db_error(r, rc)
+				       : reply_error(r, 400, "invalid_field", "被投诉机构不存在", "complained_org_id")),
+			       -1;
+		}
+		f->complained_org_path = json_string_value(json_object_get(fb->complained_org, "path"));
 	}
 	/* Exact identity lookups go through blind indexes: the plaintext is never queried. */
 	if (f->q) {
@@ -324,7 +344,7 @@ int api_complaint_list(struct request *r)
 	if (api_complaint_filter(r, &f, &fb) != 0)
 		return 0;
 	if (req_paging(r, &f.limit, &f.offset) != 0) {
-		json_decref(fb.org);
+		api_filter_bufs_free(&fb);
 		return 0;
 	}
 	struct scope_filter sf;
@@ -336,7 +356,7 @@ int api_complaint_list(struct request *r)
 	int rc = complaint_settings_get(r->db, &cfg);
 	if (rc == 0)
 		rc = store_complaint_list(r->db, &sf, &f, &items, &total, &capped);
-	json_decref(fb.org);
+	api_filter_bufs_free(&fb);
 	if (rc < 0)
 		return reply_db_error(r, rc);
 	json_t *out = json_array();

@@ -55,6 +55,8 @@ const struct route api_routes[] = {
 
 	{"POST", V1 "/complaints", api_complaint_create, P_COMPLAINT_REGISTER, 0, 0, "投诉录入（可暂存）"},
 	{"GET", V1 "/complaints", api_complaint_list, COMPLAINT_READERS, 0, 0, "投诉单查询"},
+	{"GET", V1 "/reports/{name}", api_report, P_REPORT_VIEW, 0, 0, "统计报表（JSON 或 Excel）"},
+	{"GET", V1 "/dashboard", api_dashboard, P_REPORT_VIEW | COMPLAINT_READERS, 0, 0, "首页统计"},
 	{"GET", V1 "/complaints/export", api_complaint_export, COMPLAINT_READERS, 0, 0, "导出查询结果（Excel，已脱敏）"},
 	{"GET", V1 "/complaints/{id}", api_complaint_get, COMPLAINT_READERS, 0, 0, "投诉详情"},
 	{"PATCH", V1 "/complaints/{id}", api_complaint_update, COMPLAINT_READERS, 0, 0, "修改投诉（暂存或重新分类）"},

@@ -520,6 +520,9 @@ static int gen_one(struct gen_ctx *g, int64_t index)
 	if (reply_day > age_days)
 		reply_day = (int)age_days;
 	int allowed = reply_day < 15 ? 15 : reply_day < 29 ? 30 : 60;
+	if (reply_day >= 15 && rnd_int(100) < 12)
+		allowed = reply_day < 29 ? 15 : 30; /* replied late: no (or not enough) extension */
+	set_i(rec, "due_at", ymd_end_ms(ymd_add_days(rday, allowed), CN_TZ_OFFSET_MIN));
 	set_i(rec, "allowed_days", allowed);
 	set_i(rec, "extension_count", allowed == 15 ? 0 : allowed == 30 ? 1 : 2);
 	set_i(rec, "transfer_count", rnd_int(100) < 3 ? 1 : 0);
@@ -547,8 +550,9 @@ static int gen_one(struct gen_ctx *g, int64_t index)
 	if (!strcmp(status, "closed")) {
 		if (closed_at > dm->until)
 			closed_at = dm->until;
-		set_s(rec, "callback_satisfaction", rnd_int(100) < 82 ? "satisfied" : "basically_satisfied");
-		set_s(rec, "callback_note", "电话回访，客户认可处理结果");
+		int sat = rnd_int(100);
+		set_s(rec, "callback_satisfaction", sat < 78 ? "satisfied" : sat < 96 ? "basically_satisfied" : "unsatisfied");
+		set_s(rec, "callback_note", sat < 96 ? "电话回访，客户认可处理结果" : "电话回访，客户对处理结果仍有异议，已告知其他救济途径");
 		set_i(rec, "callback_at", closed_at);
 		set_i(rec, "closed_at", closed_at);
 	}

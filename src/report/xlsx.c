@@ -7,7 +7,7 @@
 struct xlsx_sheet {
 	lxw_workbook *wb;
 	lxw_worksheet *ws;
-	lxw_format *text, *money, *header;
+	lxw_format *text, *money, *header, *num, *pct;
 	const struct xlsx_col *cols;
 	size_t ncols;
 	lxw_row_t row;
@@ -39,6 +39,10 @@ struct xlsx_sheet *xlsx_open(const char *path, const char *sheet_name, const cha
 	format_set_align(s->text, LXW_ALIGN_VERTICAL_TOP);
 	s->money = workbook_add_format(s->wb);
 	format_set_num_format(s->money, "#,##0.00");
+	s->num = workbook_add_format(s->wb);
+	format_set_num_format(s->num, "0.0");
+	s->pct = workbook_add_format(s->wb);
+	format_set_num_format(s->pct, "0.00%");
 	s->cols = cols;
 	s->ncols = ncols;
 	for (size_t c = 0; c < ncols; c++)
@@ -64,8 +68,9 @@ int xlsx_row(struct xlsx_sheet *s, json_t *row)
 			e = worksheet_write_number(s->ws, s->row, col, (double)json_integer_value(v) / 100.0, s->money);
 		else if (json_is_integer(v))
 			e = worksheet_write_number(s->ws, s->row, col, (double)json_integer_value(v), NULL);
-		else if (json_is_real(v))
-			e = worksheet_write_number(s->ws, s->row, col, json_real_value(v), NULL);
+		else if (json_is_number(v))
+			e = worksheet_write_number(s->ws, s->row, col, json_number_value(v),
+						   s->cols[c].kind == XLSX_PCT ? s->pct : s->cols[c].kind == XLSX_NUM ? s->num : NULL);
 		else
 			e = worksheet_write_string(s->ws, s->row, col, json_string_value(v) ? json_string_value(v) : "", s->text);
 		if (e != LXW_NO_ERROR)

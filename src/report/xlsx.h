@@ -7,7 +7,13 @@
 #include <jansson.h>
 #include <stddef.h>
 
-enum xlsx_kind { XLSX_TEXT, XLSX_INT, XLSX_YUAN /* integer fen shown as yuan with 2 decimals */ };
+enum xlsx_kind {
+	XLSX_TEXT,
+	XLSX_INT,
+	XLSX_YUAN, /* integer fen shown as yuan with 2 decimals */
+	XLSX_NUM,  /* a number with one decimal */
+	XLSX_PCT   /* a ratio (0.25) shown as a percentage (25.00%) */
+};
 
 struct xlsx_col {
 	const char *key;   /* member of each row object */

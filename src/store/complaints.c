@@ -163,7 +163,7 @@ int store_pause_end(struct db *d, int64_t complaint_id, int64_t now)
  * that uses its indexes (a generic "? IS NULL OR ..." statement cannot). The text is interned
  * (db_intern) so the statement is still prepared once per connection. Values are always bound. */
 struct qb {
-	char sql[2048];
+	char sql[4096];
 	size_t len;
 	struct db_val args[48];
 	int nargs;
@@ -328,6 +328,22 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 		snprintf(tag_like, sizeof tag_like, "%% %s %%", f->tag);
 		qb_add(&w, " AND (' ' || c.tags || ' ') LIKE ?");
 		qb_arg(&w, DB_TEXT(tag_like));
+	}
+	if (f->counted)
+		qb_add(&w, " AND c.status NOT IN ('draft', 'deleted') AND c.merged_into IS NULL");
+	char region_end[40], corg_end[600], right_like[48];
+	if (f->region_code)
+		where_prefix(&w, "c.region_code", f->region_code, region_end, sizeof region_end);
+	if (f->complained_org_path) {
+		prefix_end(f->complained_org_path, corg_end, sizeof corg_end);
+		qb_add(&w, " AND c.complained_org_id IN (SELECT id FROM institutions WHERE path >= ? AND path < ?)");
+		qb_arg(&w, DB_TEXT(f->complained_org_path));
+		qb_arg(&w, DB_TEXT(corg_end));
+	}
+	if (f->right) {
+		snprintf(right_like, sizeof right_like, "%% %s %%", f->right);
+		qb_add(&w, " AND (' ' || c.rights || ' ') LIKE ?");
+		qb_arg(&w, DB_TEXT(right_like));
 	}
 	if (f->deadline_state) {
 		qb_add(&w, " AND c.deadline_state = ?");

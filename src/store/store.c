@@ -54,21 +54,36 @@ void store_release_thread(void)
 
 int store_bulk_load_begin(struct db *d)
 {
+	/* Row-by-row change records are pointless for a bulk load: one "reload everything" mark is
+	 * written at the end instead (see migration 0007). */
 	if (db_backend(d) != DB_SQLITE)
-		return DB_OK;
-	return db_exec_script(d, "DROP TRIGGER IF EXISTS complaints_fts_insert");
+		return db_exec_script(d, "ALTER TABLE complaints DISABLE TRIGGER complaints_changed");
+	return db_exec_script(d, "DROP TRIGGER IF EXISTS complaints_fts_insert;"
+				 "DROP TRIGGER IF EXISTS complaints_changed_insert;"
+				 "DROP TRIGGER IF EXISTS complaints_changed_update");
 }
 
 int store_bulk_load_end(struct db *d)
 {
 	if (db_backend(d) != DB_SQLITE)
-		return DB_OK;
-	/* The same trigger as migration 0002 creates. */
+		return db_exec_script(d, "BEGIN;"
+					 "ALTER TABLE complaints ENABLE TRIGGER complaints_changed;"
+					 "WITH h AS (UPDATE complaint_change_head SET seq = seq + 1 WHERE id = 1"
+					 " RETURNING seq) INSERT INTO complaint_changes SELECT seq, 0 FROM h;"
+					 "COMMIT;");
+	/* The same triggers as migrations 0002 and 0007 create. */
 	return db_exec_script(d,
 			      "BEGIN IMMEDIATE;"
 			      "CREATE TRIGGER IF NOT EXISTS complaints_fts_insert AFTER INSERT ON complaints BEGIN"
 			      " INSERT INTO complaints_fts(rowid, content, demand) VALUES (new.id, new.content, new.demand);"
 			      " END;"
+			      "CREATE TRIGGER IF NOT EXISTS complaints_changed_insert AFTER INSERT ON complaints BEGIN"
+			      " INSERT INTO complaint_changes (complaint_id) VALUES (new.id);"
+			      " END;"
+			      "CREATE TRIGGER IF NOT EXISTS complaints_changed_update AFTER UPDATE ON complaints BEGIN"
+			      " INSERT INTO complaint_changes (complaint_id) VALUES (new.id);"
+			      " END;"
+			      "INSERT INTO complaint_changes (complaint_id) VALUES (0);"
 			      "INSERT INTO complaints_fts(complaints_fts) VALUES ('rebuild');"
 			      "COMMIT;");
 }

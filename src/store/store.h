@@ -35,7 +35,8 @@ void store_writer_stats(long *batches, long *jobs);
 int store_migrate(struct db *d);
 /* Bulk loading (seed-demo): on SQLite the full-text index is not updated row by row (FTS5 syncs
  * its pending data at every statement savepoint, so per-row inserts get slower as it grows) but
- * rebuilt in one pass at the end. No-ops on PostgreSQL. Each runs in its own transaction. */
+ * rebuilt in one pass at the end; on both backends the per-row change records (complaint_changes)
+ * are suspended and one "reload everything" mark is written at the end. */
 int store_bulk_load_begin(struct db *d);
 int store_bulk_load_end(struct db *d);
 /* Refreshes the query planner's statistics (SQLite: a sampled ANALYZE, run at every start and
@@ -47,6 +48,24 @@ int store_schema_version(struct db *d, int64_t *version);
 /* "%q%" with LIKE wildcards in q escaped by backslash, for `LIKE ? ESCAPE '\'`: a search for
  * "50%" means the text "50%". */
 void store_like_pattern(char *out, size_t n, const char *q);
+
+/* ---- report facts: the complaint columns the statistics need, and the change log ---- */
+/* Row callback for the fact loaders: called once per complaint row with the columns in
+ * FACT_COLUMNS order (see store/report_facts.c); return non-zero to stop. */
+typedef int (*store_fact_row_fn)(struct db_res *row, void *ctx);
+/* The newest change sequence number (0 when none). */
+int store_changes_head(struct db *d, int64_t *seq);
+/* Every complaint, in id order. */
+int store_facts_all(struct db *d, store_fact_row_fn fn, void *ctx);
+/* Complaints changed after seq, in change order (a complaint may come more than once; the
+ * column after the FACT_COLUMNS is the change's seq, and a row with id 0 means "reload all"). */
+int store_facts_changed(struct db *d, int64_t after_seq, store_fact_row_fn fn, void *ctx);
+/* Institutions (id, parent_id, path, name, fin_code, depth, sort), regions (code, name, parent,
+ * level) and code-table nodes (dimension, code, parent, level, name, sort: the newest version of
+ * each code) for the report trees. Caller owns *items. */
+int store_report_orgs(struct db *d, json_t **items);
+int store_report_regions(struct db *d, json_t **items);
+int store_report_codes(struct db *d, json_t **items);
 
 /* ---- settings (key/value text) ---- */
 /* Copies the value into buf; returns 1 when set, 0 when absent. */
@@ -232,6 +251,11 @@ struct complaint_filter {
 	int64_t handler_id, registrar_id;
 	const char *id_no_bidx, *phone_bidx;
 	bool sort_by_due;           /* due first instead of newest first */
+	/* The reports' counting rule: no drafts, no deleted, no repeats merged into another. */
+	bool counted;
+	const char *region_code;         /* region code prefix ("44" = Guangdong) */
+	const char *complained_org_path; /* complained institution subtree */
+	const char *right;               /* has this basic right (R code) */
 	int64_t limit, offset;
 };
 /* Complaints within the scope (and the caller's own registrations) matching f. *total is exact

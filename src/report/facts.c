@@ -1,0 +1,549 @@
+/* The report index (see facts.h): columns of small integers, one entry per complaint, appended
+ * in id order and updated in place. A scan touches only the columns it needs and only the rows
+ * whose received day can fall in the range (each day remembers the span of rows holding it;
+ * complaints arrive roughly in date order, so a month is a narrow slice of the arrays). */
+#include "report/facts.h"
+#include "store/db.h"
+#include "store/store.h"
+#include "util/log.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CN_OFFSET_MS (8 * 3600 * 1000LL)
+#define MS_PER_DAY 86400000LL
+#define NDAYS 65536 /* day numbers fit in 16 bits: 1970 .. 2149 */
+
+/* Columns of a FACT_COLUMNS row (store/report_facts.c). */
+enum fact_col {
+	COL_ID, COL_STATUS, COL_RECEIVED, COL_HANDLING_ORG, COL_REGISTRAR_ORG, COL_COMPLAINED_ORG,
+	COL_REGION, COL_A, COL_B, COL_C, COL_CHANNEL, COL_RIGHTS, COL_DEADLINE, COL_DUE, COL_CLOSED,
+	COL_SATISFACTION, COL_REPEAT_OF, COL_TAGS, COL_MERGED_INTO, COL_COMPENSATION, COL_REPLIED, COL_SEQ
+};
+
+enum {
+	F_COUNTED = 1 << 0, F_CLOSED = 1 << 1, F_ON_TIME = 1 << 2, F_OVERDUE = 1 << 3, F_OPEN = 1 << 4,
+	F_DUE_SOON = 1 << 5, F_CALLBACK = 1 << 6, F_SATISFIED = 1 << 7, F_REPEAT = 1 << 8
+};
+
+/* Interned text values: index 0 is "". Open addressing over indexes; keys never move. */
+struct dict {
+	char **keys;
+	uint32_t n, cap;
+	uint32_t *slots; /* index + 1, 0 = empty */
+	uint32_t nslots;
+};
+
+static struct {
+	pthread_rwlock_t lock;
+	pthread_mutex_t sync_mu; /* one catch-up at a time */
+	bool loaded;
+	int64_t seq;             /* last change applied */
+	uint32_t n, cap;         /* rows */
+	uint16_t *day;
+	uint8_t *hour;
+	uint16_t *flags;
+	uint16_t *handling; /* tenths of a day, closed ones */
+	int64_t *comp;
+	uint16_t *dv[FD_NDICT];
+	uint32_t *row_of; /* complaint id → row + 1 */
+	int64_t row_of_len;
+	uint32_t *day_lo, *day_hi; /* rows holding each day lie in [lo, hi) */
+	struct dict dicts[FD_NDICT];
+	pthread_t loader;
+	bool loader_running;
+} F = {.lock = PTHREAD_RWLOCK_INITIALIZER, .sync_mu = PTHREAD_MUTEX_INITIALIZER};
+
+/* ---- days ---- */
+
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+int32_t facts_ymd_day(int32_t ymd)
+{
+	return (int32_t)days_from_civil(ymd / 10000, (unsigned)(ymd / 100 % 100), (unsigned)(ymd % 100));
+}
+
+int32_t facts_day_ymd(int32_t day)
+{
+	int64_t z = (int64_t)day + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t y = (int64_t)yoe + era * 400;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	unsigned d = doy - (153 * mp + 2) / 5 + 1;
+	unsigned m = mp < 10 ? mp + 3 : mp - 9;
+	return (int32_t)((y + (m <= 2)) * 10000 + m * 100 + d);
+}
+
+int32_t facts_day(int64_t ms)
+{
+	int64_t t = ms + CN_OFFSET_MS;
+	return (int32_t)((t >= 0 ? t : t - MS_PER_DAY + 1) / MS_PER_DAY);
+}
+
+/* ---- dictionaries ---- */
+
+static uint32_t hash_text(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void dict_rehash(struct dict *t)
+{
+	free(t->slots);
+	t->nslots = t->nslots ? t->nslots * 2 : 256;
+	t->slots = calloc(t->nslots, sizeof *t->slots);
+	for (uint32_t i = 1; i < t->n; i++) {
+		uint32_t s = hash_text(t->keys[i]) & (t->nslots - 1);
+		while (t->slots[s])
+			s = (s + 1) & (t->nslots - 1);
+		t->slots[s] = i + 1;
+	}
+}
+
+/* The value index of text (NULL or "" → 0), added when new; 0 also when the dictionary is full. */
+static uint16_t dict_intern(struct dict *t, const char *text)
+{
+	if (!text || !*text)
+		return 0;
+	if (t->n == 0) {
+		t->cap = 64;
+		t->keys = malloc(t->cap * sizeof *t->keys);
+		t->keys[t->n++] = strdup("");
+	}
+	if ((t->n + 1) * 2 > t->nslots)
+		dict_rehash(t);
+	uint32_t s = hash_text(text) & (t->nslots - 1);
+	for (; t->slots[s]; s = (s + 1) & (t->nslots - 1))
+		if (!strcmp(t->keys[t->slots[s] - 1], text))
+			return (uint16_t)(t->slots[s] - 1);
+	if (t->n >= UINT16_MAX) {
+		log_warn("report index: more than %d distinct values in a dimension; \"%s\" counted as empty",
+			 UINT16_MAX, text);
+		return 0;
+	}
+	if (t->n == t->cap) {
+		t->cap *= 2;
+		t->keys = realloc(t->keys, t->cap * sizeof *t->keys);
+	}
+	t->keys[t->n] = strdup(text);
+	t->slots[s] = t->n + 1;
+	return (uint16_t)t->n++;
+}
+
+static void dict_free(struct dict *t)
+{
+	for (uint32_t i = 0; i < t->n; i++)
+		free(t->keys[i]);
+	free(t->keys);
+	free(t->slots);
+	*t = (struct dict){0};
+}
+
+uint32_t facts_dict_size(enum fact_dim dim)
+{
+	return F.dicts[dim].n ? F.dicts[dim].n : 1;
+}
+
+const char *facts_dict_key(enum fact_dim dim, uint32_t value)
+{
+	return value < F.dicts[dim].n ? F.dicts[dim].keys[value] : "";
+}
+
+/* ---- rows ---- */
+
+static void *grow(void *p, size_t elem, uint32_t cap)
+{
+	void *q = realloc(p, elem * cap);
+	if (!q) {
+		log_error("report index: out of memory at %u rows", cap);
+		abort();
+	}
+	return q;
+}
+
+static uint32_t row_for(int64_t id)
+{
+	if (id >= F.row_of_len) {
+		int64_t len = F.row_of_len ? F.row_of_len : 1024;
+		while (len <= id)
+			len *= 2;
+		F.row_of = grow(F.row_of, sizeof *F.row_of, (uint32_t)len);
+		memset(F.row_of + F.row_of_len, 0, (size_t)(len - F.row_of_len) * sizeof *F.row_of);
+		F.row_of_len = len;
+	}
+	if (F.row_of[id])
+		return F.row_of[id] - 1;
+	if (F.n == F.cap) {
+		F.cap = F.cap ? F.cap * 2 : 4096;
+		F.day = grow(F.day, sizeof *F.day, F.cap);
+		F.hour = grow(F.hour, sizeof *F.hour, F.cap);
+		F.flags = grow(F.flags, sizeof *F.flags, F.cap);
+		F.handling = grow(F.handling, sizeof *F.handling, F.cap);
+		F.comp = grow(F.comp, sizeof *F.comp, F.cap);
+		for (int k = 0; k < FD_NDICT; k++)
+			F.dv[k] = grow(F.dv[k], sizeof *F.dv[k], F.cap);
+	}
+	F.row_of[id] = F.n + 1;
+	return F.n++;
+}
+
+static bool has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = list; p && (p = strstr(p, word)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+			return true;
+	return false;
+}
+
+static bool text_is(const char *a, const char *b)
+{
+	return a && !strcmp(a, b);
+}
+
+/* Stores one FACT_COLUMNS row. Called with the write lock held (or before anyone reads). */
+static void apply_row(struct db_res *r)
+{
+	int64_t id = db_int(r, COL_ID);
+	if (id <= 0)
+		return;
+	uint32_t i = row_for(id);
+	const char *status = db_text(r, COL_STATUS);
+	bool received = !db_is_null(r, COL_RECEIVED);
+	int64_t recv = db_int(r, COL_RECEIVED);
+	int32_t day = received ? facts_day(recv) : 0;
+	if (day < 0 || day >= NDAYS)
+		day = 0;
+	F.day[i] = (uint16_t)day;
+	F.hour[i] = received ? (uint8_t)(((recv + CN_OFFSET_MS) % MS_PER_DAY + MS_PER_DAY) % MS_PER_DAY / 3600000) : 0;
+	if (F.day_lo[day] > i)
+		F.day_lo[day] = i;
+	if (F.day_hi[day] < i + 1)
+		F.day_hi[day] = i + 1;
+
+	char org[24];
+	int64_t scope_org = db_is_null(r, COL_HANDLING_ORG) ? db_int(r, COL_REGISTRAR_ORG) : db_int(r, COL_HANDLING_ORG);
+	snprintf(org, sizeof org, "%lld", (long long)scope_org);
+	F.dv[FD_SCOPE_ORG][i] = dict_intern(&F.dicts[FD_SCOPE_ORG], org);
+	if (db_is_null(r, COL_COMPLAINED_ORG))
+		org[0] = '\0';
+	else
+		snprintf(org, sizeof org, "%lld", (long long)db_int(r, COL_COMPLAINED_ORG));
+	F.dv[FD_COMPLAINED_ORG][i] = dict_intern(&F.dicts[FD_COMPLAINED_ORG], org);
+	F.dv[FD_REGION][i] = dict_intern(&F.dicts[FD_REGION], db_text(r, COL_REGION));
+	F.dv[FD_A][i] = dict_intern(&F.dicts[FD_A], db_text(r, COL_A));
+	F.dv[FD_B][i] = dict_intern(&F.dicts[FD_B], db_text(r, COL_B));
+	F.dv[FD_C][i] = dict_intern(&F.dicts[FD_C], db_text(r, COL_C));
+	F.dv[FD_CHANNEL][i] = dict_intern(&F.dicts[FD_CHANNEL], db_text(r, COL_CHANNEL));
+	F.dv[FD_STATUS][i] = dict_intern(&F.dicts[FD_STATUS], status);
+
+	/* Rights: a set of R codes, one bit per interned code (at most 16 distinct codes). */
+	uint16_t rights = 0;
+	const char *rl = db_text(r, COL_RIGHTS);
+	for (const char *p = rl ? rl : ""; *p;) {
+		while (*p == ' ')
+			p++;
+		size_t len = strcspn(p, " ");
+		if (len > 0 && len < 16) {
+			char code[16];
+			memcpy(code, p, len);
+			code[len] = '\0';
+			uint16_t v = dict_intern(&F.dicts[FD_RIGHT], code);
+			if (v >= 1 && v <= 16)
+				rights |= (uint16_t)(1u << (v - 1));
+		}
+		p += len;
+	}
+	F.dv[FD_RIGHT][i] = rights;
+
+	/* Handling is measured at the reply (答复), which the deadline governs; the callback and the
+	 * closing come after it. */
+	bool closed = text_is(status, "closed");
+	bool open = text_is(status, "registered") || text_is(status, "processing") ||
+		    text_is(status, "reviewing") || text_is(status, "replied");
+	bool timed = !db_is_null(r, COL_DUE) && !db_is_null(r, COL_REPLIED);
+	int64_t due = db_int(r, COL_DUE), replied_at = db_int(r, COL_REPLIED);
+	const char *deadline = db_text(r, COL_DEADLINE), *sat = db_text(r, COL_SATISFACTION);
+	uint16_t fl = 0;
+	if (received && status && !text_is(status, "draft") && !text_is(status, "deleted") &&
+	    db_is_null(r, COL_MERGED_INTO))
+		fl |= F_COUNTED;
+	if (closed) {
+		fl |= F_CLOSED;
+		if (timed && replied_at <= due)
+			fl |= F_ON_TIME;
+		if (timed && replied_at > due)
+			fl |= F_OVERDUE;
+	}
+	if (open) {
+		fl |= F_OPEN;
+		if (text_is(deadline, "overdue"))
+			fl |= F_OVERDUE;
+		if (text_is(deadline, "due_soon"))
+			fl |= F_DUE_SOON;
+	}
+	if (sat) {
+		fl |= F_CALLBACK;
+		if (text_is(sat, "satisfied") || text_is(sat, "basically_satisfied"))
+			fl |= F_SATISFIED;
+	}
+	if (!db_is_null(r, COL_REPEAT_OF) || has_word(db_text(r, COL_TAGS), "repeat"))
+		fl |= F_REPEAT;
+	F.flags[i] = fl;
+	int64_t end = !db_is_null(r, COL_REPLIED) ? replied_at : db_int(r, COL_CLOSED);
+	int64_t tenths = closed && received && end ? (end - recv) / 8640000 : 0;
+	F.handling[i] = (uint16_t)(tenths < 0 ? 0 : tenths > UINT16_MAX ? UINT16_MAX : tenths);
+	F.comp[i] = db_int(r, COL_COMPENSATION);
+}
+
+static void clear_all(void)
+{
+	F.n = 0;
+	if (F.row_of)
+		memset(F.row_of, 0, (size_t)F.row_of_len * sizeof *F.row_of);
+	for (int d = 0; d < NDAYS; d++) {
+		F.day_lo[d] = UINT32_MAX;
+		F.day_hi[d] = 0;
+	}
+}
+
+struct load_ctx {
+	bool reload;  /* a "reload everything" mark was seen */
+	int64_t seq;  /* newest change seen */
+	uint64_t rows;
+};
+
+static int load_row(struct db_res *r, void *arg)
+{
+	struct load_ctx *c = arg;
+	apply_row(r);
+	c->rows++;
+	return 0;
+}
+
+static int change_row(struct db_res *r, void *arg)
+{
+	struct load_ctx *c = arg;
+	c->seq = db_int(r, COL_SEQ);
+	if (db_int(r, COL_ID) == 0)
+		c->reload = true;
+	else if (!c->reload)
+		apply_row(r);
+	return 0;
+}
+
+/* Loads everything: the change head first, so a change committed during the load is applied
+ * again by the next catch-up (applying a row twice is harmless). */
+static int load_all(struct db *d)
+{
+	int64_t head;
+	int rc = store_changes_head(d, &head);
+	if (rc < 0)
+		return rc;
+	struct load_ctx c = {0};
+	clear_all();
+	rc = store_facts_all(d, load_row, &c);
+	if (rc < 0)
+		return rc;
+	F.seq = head;
+	log_info("report index: %llu complaints loaded", (unsigned long long)c.rows);
+	return 0;
+}
+
+int facts_sync(struct db *d)
+{
+	pthread_mutex_lock(&F.sync_mu);
+	int rc = 0;
+	if (!F.day_lo) {
+		F.day_lo = malloc(NDAYS * sizeof *F.day_lo);
+		F.day_hi = malloc(NDAYS * sizeof *F.day_hi);
+		clear_all();
+	}
+	pthread_rwlock_wrlock(&F.lock);
+	if (!F.loaded) {
+		rc = load_all(d);
+		F.loaded = rc == 0;
+	}
+	for (int round = 0; rc == 0 && round < 2; round++) {
+		struct load_ctx c = {.seq = F.seq};
+		rc = store_facts_changed(d, F.seq, change_row, &c);
+		if (rc < 0)
+			break;
+		if (!c.reload) {
+			F.seq = c.seq;
+			break;
+		}
+		rc = load_all(d); /* then catch up once more with what came during the load */
+	}
+	pthread_rwlock_unlock(&F.lock);
+	pthread_mutex_unlock(&F.sync_mu);
+	return rc;
+}
+
+static void *loader_main(void *arg)
+{
+	(void)arg;
+	struct db *d = store_conn();
+	if (!d || facts_sync(d) != 0)
+		log_error("report index: initial load failed; reports will retry");
+	store_release_thread();
+	return NULL;
+}
+
+int facts_start(void)
+{
+	if (pthread_create(&F.loader, NULL, loader_main, NULL) != 0)
+		return -1;
+	F.loader_running = true;
+	return 0;
+}
+
+void facts_stop(void)
+{
+	if (F.loader_running)
+		pthread_join(F.loader, NULL);
+	F.loader_running = false;
+	pthread_rwlock_wrlock(&F.lock);
+	free(F.day);
+	free(F.hour);
+	free(F.flags);
+	free(F.handling);
+	free(F.comp);
+	for (int k = 0; k < FD_NDICT; k++) {
+		free(F.dv[k]);
+		F.dv[k] = NULL;
+		dict_free(&F.dicts[k]);
+	}
+	free(F.row_of);
+	free(F.day_lo);
+	free(F.day_hi);
+	F.day = NULL;
+	F.hour = NULL;
+	F.flags = F.handling = NULL;
+	F.comp = NULL;
+	F.row_of = NULL;
+	F.day_lo = F.day_hi = NULL;
+	F.row_of_len = 0;
+	F.n = F.cap = 0;
+	F.loaded = false;
+	F.seq = 0;
+	pthread_rwlock_unlock(&F.lock);
+}
+
+void facts_read_lock(void)
+{
+	pthread_rwlock_rdlock(&F.lock);
+}
+
+void facts_read_unlock(void)
+{
+	pthread_rwlock_unlock(&F.lock);
+}
+
+void facts_stats(uint64_t *rows, size_t *bytes, int64_t *seq)
+{
+	pthread_rwlock_rdlock(&F.lock);
+	*rows = F.n;
+	*seq = F.seq;
+	size_t per_row = sizeof *F.day + sizeof *F.hour + sizeof *F.flags + sizeof *F.handling + sizeof *F.comp +
+			 FD_NDICT * sizeof(uint16_t);
+	*bytes = (size_t)F.cap * per_row + (size_t)F.row_of_len * sizeof *F.row_of + 2 * NDAYS * sizeof(uint32_t);
+	pthread_rwlock_unlock(&F.lock);
+}
+
+/* ---- the scan ---- */
+
+static inline void agg_add(struct fact_agg *a, uint16_t fl, uint16_t handling, int64_t comp)
+{
+	a->count++;
+	a->closed += (fl >> 1) & 1;
+	a->on_time += (fl >> 2) & 1;
+	a->overdue += (fl >> 3) & 1;
+	a->open += (fl >> 4) & 1;
+	a->due_soon += (fl >> 5) & 1;
+	a->open_overdue += (fl >> 4) & (fl >> 3) & 1;
+	a->callbacks += (fl >> 6) & 1;
+	a->satisfied += (fl >> 7) & 1;
+	a->repeats += (fl >> 8) & 1;
+	a->handling_tenths += handling;
+	a->compensation_fen += comp;
+}
+
+/* The group index of row i on one axis. */
+static inline uint32_t group_of(enum fact_dim dim, const uint32_t *map, uint32_t i, int32_t from_day)
+{
+	switch (dim) {
+	case FD_DAY:
+		return (uint32_t)(F.day[i] - from_day);
+	case FD_HOUR:
+		return F.hour[i];
+	case FD_NONE:
+		return 0;
+	default:
+		return map ? map[F.dv[dim][i]] : F.dv[dim][i];
+	}
+}
+
+void facts_scan(const struct fact_query *q, struct fact_agg *groups, struct fact_agg *total)
+{
+	*total = (struct fact_agg){0};
+	if (!F.day_lo || q->from_day > q->to_day)
+		return;
+	int32_t from = q->from_day < 0 ? 0 : q->from_day, to = q->to_day >= NDAYS ? NDAYS - 1 : q->to_day;
+	uint32_t lo = UINT32_MAX, hi = 0;
+	for (int32_t d = from; d <= to; d++) {
+		if (F.day_lo[d] < lo)
+			lo = F.day_lo[d];
+		if (F.day_hi[d] > hi)
+			hi = F.day_hi[d];
+	}
+	/* Only the filters in use are tested, each a table lookup. */
+	const uint16_t *fcol[FD_NDICT];
+	const uint8_t *fsel[FD_NDICT];
+	int nf = 0;
+	for (int k = 0; k < FD_NDICT; k++)
+		if (q->sel[k]) {
+			fcol[nf] = F.dv[k];
+			fsel[nf++] = q->sel[k];
+		}
+	uint32_t span = (uint32_t)(to - from);
+	bool rights = q->group == FD_RIGHT;
+	uint32_t n2 = q->group2 == FD_NONE ? 1 : q->ngroups2;
+	for (uint32_t i = lo; i < hi; i++) {
+		uint16_t fl = F.flags[i];
+		if (!(fl & F_COUNTED) || (uint32_t)(F.day[i] - from) > span)
+			continue;
+		int f = 0;
+		while (f < nf && fsel[f][fcol[f][i]])
+			f++;
+		if (f < nf)
+			continue;
+		agg_add(total, fl, F.handling[i], F.comp[i]);
+		if (rights) {
+			for (uint32_t bits = F.dv[FD_RIGHT][i], b = 0; bits; bits >>= 1, b++)
+				if (bits & 1)
+					agg_add(&groups[b + 1], fl, F.handling[i], F.comp[i]);
+			continue;
+		}
+		if (q->group == FD_NONE)
+			continue;
+		uint32_t g = group_of(q->group, q->map, i, q->from_day) * n2;
+		if (n2 > 1)
+			g += group_of(q->group2, q->map2, i, q->from_day);
+		agg_add(&groups[g], fl, F.handling[i], F.comp[i]);
+	}
+}

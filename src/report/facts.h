@@ -1,0 +1,94 @@
+/* The report index: every complaint's statistical facts held in memory as columns, kept current
+ * from the database's change log (complaint_changes), scanned by the reports.
+ *
+ * Each running server keeps its own copy. Before answering, a report calls facts_sync(), which
+ * reads the changes committed since the last look (one indexed query, usually empty) and applies
+ * them; so a report always counts every committed change, also those made by other instances
+ * sharing a PostgreSQL database. Values of text dimensions (codes, channels, institutions) are
+ * interned into small integers; value 0 always means "not filled in".
+ *
+ * Locking: facts_sync() takes the write lock while it applies changes. Readers call
+ * facts_read_lock(), then facts_dict_*() and facts_scan(), then facts_read_unlock(). */
+#ifndef FCMS_FACTS_H
+#define FCMS_FACTS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct db;
+
+/* Dimensions with a dictionary of values. FD_RIGHT's column is a bit set (bit k = value k+1). */
+enum fact_dim {
+	FD_SCOPE_ORG,      /* handling (or registering) institution id: the data scope */
+	FD_COMPLAINED_ORG, /* complained institution id */
+	FD_REGION,         /* GB/T 2260 code */
+	FD_A,              /* business channel code */
+	FD_B,              /* business type code */
+	FD_C,              /* cause code */
+	FD_CHANNEL,        /* source channel */
+	FD_STATUS,
+	FD_RIGHT, /* basic rights (R codes) */
+	FD_NDICT,
+	/* group keys computed from other columns */
+	FD_DAY = FD_NDICT, /* received day, relative to the query's from_day */
+	FD_HOUR,           /* hour of day received (0..23) */
+	FD_NONE
+};
+
+/* Measures of a group. */
+struct fact_agg {
+	uint32_t count;     /* complaints */
+	uint32_t closed;    /* status closed */
+	uint32_t on_time;   /* closed, replied no later than the deadline that applied */
+	uint32_t overdue;   /* open past the deadline, or closed but replied after it */
+	uint32_t open;      /* registered, processing, reviewing or replied */
+	uint32_t due_soon;  /* open and near the deadline */
+	uint32_t open_overdue; /* open and past the deadline */
+	uint32_t callbacks; /* with a callback satisfaction */
+	uint32_t satisfied; /* satisfied or basically satisfied */
+	uint32_t repeats;   /* repeat complaints */
+	uint64_t handling_tenths; /* sum over closed ones of (reply - receipt) in tenths of a day */
+	int64_t compensation_fen;
+};
+
+/* What to count and how to group it. Only complaints that count (not drafts, not deleted, not
+ * merged into another) are ever counted. */
+struct fact_query {
+	int32_t from_day, to_day; /* received day numbers, inclusive (facts_day()) */
+	/* Per dictionary dimension: a table indexed by value (length facts_dict_size() under the
+	 * same read lock) with 1 for the values to keep, or NULL for any. */
+	const uint8_t *sel[FD_NDICT];
+	enum fact_dim group, group2; /* group2 = FD_NONE for one dimension */
+	/* Optional value → group index maps for dictionary dimensions (e.g. county → province);
+	 * without one the value index is the group index. */
+	const uint32_t *map, *map2;
+	uint32_t ngroups, ngroups2; /* sizes of the two group axes */
+};
+
+/* Starts loading every complaint in a background thread (serve). Reports wait for it. 0 or -1. */
+int facts_start(void);
+/* Waits for the loader and frees everything (after the HTTP server stopped). */
+void facts_stop(void);
+/* Applies every change committed since the last call (the first call loads everything).
+ * Returns 0, or a negative store status. */
+int facts_sync(struct db *d);
+
+void facts_read_lock(void);
+void facts_read_unlock(void);
+/* Number of values of a dictionary dimension, value 0 included. Under the read lock. */
+uint32_t facts_dict_size(enum fact_dim dim);
+/* The text of a value (borrowed, lives until facts_stop); "" for value 0. Under the read lock. */
+const char *facts_dict_key(enum fact_dim dim, uint32_t value);
+/* Counts the facts matching q into groups (ngroups * ngroups2 entries, key = g1 * ngroups2 + g2,
+ * zeroed by the caller) and *total (every match once, also for FD_RIGHT). Under the read lock. */
+void facts_scan(const struct fact_query *q, struct fact_agg *groups, struct fact_agg *total);
+
+/* Day number (days since 1970-01-01 in China time) of an epoch-ms instant, and back to yyyymmdd. */
+int32_t facts_day(int64_t ms);
+int32_t facts_day_ymd(int32_t day);
+int32_t facts_ymd_day(int32_t ymd);
+
+/* Rows held and bytes used, for /metrics and the bench. */
+void facts_stats(uint64_t *rows, size_t *bytes, int64_t *seq);
+
+#endif

@@ -1,0 +1,57 @@
+/* The statistical reports (统计报表) over the report index (facts.h): names, filters, the trees
+ * they roll up along, and the JSON they answer with (shape fixed in CONTRACT.md:
+ * {"report","from","to","rows":[{"code","name","count",...}],"total"}).
+ *
+ * Every row carries the measures beside the count (see report_measures_json). Tree reports (A/B/C
+ * code trees, institutions, regions) list rows depth-first with "level" and "parent"; a parent's
+ * figures are the sums of its children (a node that also has complaints of its own gets a child
+ * row "（本级）" for them, so subtotals always add up). */
+#ifndef FCMS_REPORTS_H
+#define FCMS_REPORTS_H
+#include "domain/refusal.h"
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct db;
+struct fact_agg;
+
+struct report_params {
+	const char *name;
+	int32_t from_ymd, to_ymd; /* received date range, inclusive (yyyymmdd) */
+	/* Data scope: only complaints whose handling institution path starts with scope_path (or,
+	 * when scope_exact, equals it); NULL = the whole bank. */
+	const char *scope_path;
+	bool scope_exact;
+	const char *org_path; /* the institution subtree asked for (NULL = the scope) */
+	const char *org_name; /* its name, for titles */
+	const char *status, *source_channel;
+	const char *a_code, *b_code, *c_code, *region_code; /* code prefixes */
+	const char *granularity;  /* time, mom, yoy: day | week | month | quarter | year */
+	const char *layout;       /* "matrix": the regulator layout (code-tree reports) */
+	const char *rows_by;      /* matrix rows: "branch" (default) or "region" */
+};
+
+/* True when name is one of the twelve reports. */
+bool report_known(const char *name);
+/* The Chinese title of a report ("投诉原因统计"), or NULL. */
+const char *report_title(const char *name);
+
+/* Builds a report (not "detail", whose rows are complaints) after bringing the index up to date
+ * on d. Returns 0 with *out (caller owns), 1 with *e for a bad parameter, negative on a store
+ * error. */
+int report_build(struct db *d, const struct report_params *p, json_t **out, struct refusal *e);
+
+/* The number of complaints the reports count for p (the detail ledger's total). 0 or negative. */
+int report_count(struct db *d, const struct report_params *p, int64_t *total);
+
+/* The dashboard (首页) figures for the scope: today, open, due soon, overdue, a 30-day trend,
+ * top causes and business types, channel mix, on-time and satisfaction rates. */
+int report_dashboard(struct db *d, const struct report_params *p, int32_t today_ymd, json_t **out);
+
+/* Adds the measures of a (count, closed, closed_on_time, on_time_rate, overdue, open, due_soon,
+ * avg_handling_days, callbacks, satisfaction_rate, repeats, repeat_rate, compensation_fen, and
+ * share of total when total > 0) to row. Rates are null when their base is 0. */
+void report_measures_json(json_t *row, const struct fact_agg *a, uint32_t total);
+
+#endif

@@ -1,0 +1,67 @@
+/* The reads behind the report index (src/report/facts.c): the complaint columns the statistics
+ * need, all of them at start and the changed ones after, plus the trees reports roll up along. */
+#include "store/store.h"
+
+/* Keep in step with enum fact_col in report/facts.c. */
+#define FACT_COLUMNS                                                                            \
+	"c.id, c.status, c.received_at, c.handling_org_id, c.registrar_org_id, c.complained_org_id," \
+	" c.region_code, c.business_channel_code, c.business_type_code, c.cause_code,"            \
+	" c.source_channel, c.rights, c.deadline_state, c.due_at, c.closed_at,"                  \
+	" c.callback_satisfaction, c.repeat_of, c.tags, c.merged_into, c.compensation_fen, c.replied_at"
+
+static int each_row(struct db *d, const char *sql, const struct db_val *args, store_fact_row_fn fn,
+		    void *ctx)
+{
+	struct db_res *r;
+	int rc = db_query(d, &r, sql, args);
+	if (rc < 0)
+		return rc;
+	while ((rc = db_next(r)) == 1)
+		if (fn(r, ctx) != 0) {
+			rc = 0;
+			break;
+		}
+	db_done(r);
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_changes_head(struct db *d, int64_t *seq)
+{
+	*seq = 0;
+	int rc = DB_SCALAR(d, seq, "SELECT COALESCE(MAX(seq), 0) FROM complaint_changes", DB_END);
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_facts_all(struct db *d, store_fact_row_fn fn, void *ctx)
+{
+	return each_row(d, "SELECT " FACT_COLUMNS " FROM complaints c ORDER BY c.id",
+			(const struct db_val[]){DB_END}, fn, ctx);
+}
+
+int store_facts_changed(struct db *d, int64_t after_seq, store_fact_row_fn fn, void *ctx)
+{
+	return each_row(d,
+			"SELECT " FACT_COLUMNS ", ch.seq FROM complaint_changes ch"
+			" LEFT JOIN complaints c ON c.id = ch.complaint_id WHERE ch.seq > ? ORDER BY ch.seq",
+			(const struct db_val[]){DB_INT(after_seq), DB_END}, fn, ctx);
+}
+
+int store_report_orgs(struct db *d, json_t **items)
+{
+	return DBJ(d, items, "SELECT id, parent_id, path, name, fin_code, depth, sort FROM institutions ORDER BY path",
+		   DB_END);
+}
+
+int store_report_regions(struct db *d, json_t **items)
+{
+	return DBJ(d, items, "SELECT code, name, parent, level FROM regions", DB_END);
+}
+
+int store_report_codes(struct db *d, json_t **items)
+{
+	return DBJ(d, items,
+		   "SELECT dimension, code, parent, level, name, sort FROM codes c WHERE valid_from ="
+		   " (SELECT MAX(valid_from) FROM codes x WHERE x.dimension = c.dimension AND x.code = c.code)"
+		   " ORDER BY dimension, sort, code",
+		   DB_END);
+}
