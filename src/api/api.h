@@ -38,6 +38,8 @@ json_t *api_user_view(json_t *u);
  * Replies 500 when the file cannot be opened. Returns 0. */
 #define XLSX_MIME "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 int api_reply_temp_file(struct request *r, const char *path, const char *mime, const char *disposition);
+/* The same for a file that stays where it is. */
+int api_reply_file(struct request *r, const char *path, const char *mime, const char *disposition);
 
 /* Handlers, by resource. */
 int api_auth_login(struct request *r);
@@ -123,8 +125,12 @@ int api_dashboard(struct request *r);
  * json_decref's it). 0, or replies and returns -1. */
 struct report_params;
 int api_report_params(struct request *r, struct report_params *p, json_t **org);
-/* Replies with a report's JSON as a formatted xlsx, and audits the export. Takes res. */
-int api_report_send_xlsx(struct request *r, json_t *res);
+/* Replies with a report's JSON (built for p) as a formatted xlsx, and audits the export. Takes res. */
+int api_report_send_xlsx(struct request *r, const struct report_params *p, json_t *res);
+/* 投诉明细报表 export jobs: create (POST), state, and the finished file. */
+int api_report_export_create(struct request *r);
+int api_report_export_get(struct request *r);
+int api_report_export_file(struct request *r);
 int api_healthz(struct request *r);
 int api_metrics(struct request *r);
 int api_openapi(struct request *r);

@@ -99,10 +99,22 @@ json_t *api_user_view(json_t *u)
 	return u;
 }
 
+static int reply_fd(struct request *r, int fd, const char *mime, const char *disposition);
+
 int api_reply_temp_file(struct request *r, const char *path, const char *mime, const char *disposition)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	unlink(path); /* the open descriptor keeps the bytes until the reply is sent */
+	return reply_fd(r, fd, mime, disposition);
+}
+
+int api_reply_file(struct request *r, const char *path, const char *mime, const char *disposition)
+{
+	return reply_fd(r, open(path, O_RDONLY | O_CLOEXEC), mime, disposition);
+}
+
+static int reply_fd(struct request *r, int fd, const char *mime, const char *disposition)
+{
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		if (fd >= 0)

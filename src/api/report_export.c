@@ -32,23 +32,14 @@ static int export_audit_tx(struct db *d, void *arg)
 				   "total", json_object_get(c->res, "total")));
 }
 
-/* "统计区间 2025-01-01 至 2025-12-31；机构 …" */
-static void filter_summary(json_t *res, char *out, size_t n)
+int api_report_send_xlsx(struct request *r, const struct report_params *p, json_t *res)
 {
-	const char *org = json_string_value(json_object_get(res, "org_name"));
-	snprintf(out, n, "统计区间 %s 至 %s；机构 %s；投诉量合计 %lld", json_string_value(json_object_get(res, "from")),
-		 json_string_value(json_object_get(res, "to")), org ? org : "本人数据范围内全部机构",
-		 (long long)json_integer_value(json_object_get(res, "total")));
-}
-
-int api_report_send_xlsx(struct request *r, json_t *res)
-{
-	char dir[600], path[700], tok[40], filters[600], disposition[300];
+	char dir[600], path[700], tok[40], filters[800], disposition[300];
 	snprintf(dir, sizeof dir, "%s/tmp", r->app->cfg.data_dir);
 	mkdir(dir, 0700);
 	crypto_random_token(tok, 12);
 	snprintf(path, sizeof path, "%s/report-%s.xlsx", dir, tok);
-	filter_summary(res, filters, sizeof filters);
+	report_filter_text(p, filters, sizeof filters);
 	if (report_xlsx_write(res, path, filters) != 0) {
 		unlink(path);
 		json_decref(res);

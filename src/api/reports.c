@@ -6,8 +6,10 @@
 #include "domain/permissions.h"
 #include "http/request.h"
 #include "http/server.h"
+#include "report/ledger_export.h"
 #include "report/reports.h"
 #include "store/store.h"
+#include "util/arena.h"
 #include "util/dates.h"
 #include "util/log.h"
 #include <stdio.h>
@@ -40,6 +42,18 @@ static bool one_of(const char *v, const char *const *allowed)
 	return false;
 }
 
+/* A report filter from the query string, or from the JSON body (POST /report-exports, already
+ * validated: strings and an org_id number). Empty means absent. */
+static const char *param(struct request *r, const char *key)
+{
+	if (!r->json)
+		return req_query(r, key);
+	json_t *v = json_object_get(r->json, key);
+	if (json_is_integer(v))
+		return arena_printf(r->arena, "%lld", (long long)json_integer_value(v));
+	return json_is_string(v) && *json_string_value(v) ? json_string_value(v) : NULL;
+}
+
 /* Reads the filters shared by every report into *p; *org holds the institution asked for (caller
  * json_decref's it). 0, or replies and returns -1. */
 int api_report_params(struct request *r, struct report_params *p, json_t **org)
@@ -51,17 +65,17 @@ int api_report_params(struct request *r, struct report_params *p, json_t **org)
 	*p = (struct report_params){
 		.scope_path = u->scope == SCOPE_ALL ? NULL : u->org_path,
 		.scope_exact = u->scope == SCOPE_ORG,
-		.status = req_query(r, "status"),
-		.source_channel = req_query(r, "source_channel"),
-		.a_code = req_query(r, "business_channel_code"),
-		.b_code = req_query(r, "business_type_code"),
-		.c_code = req_query(r, "cause_code"),
-		.region_code = req_query(r, "region_code"),
-		.granularity = req_query(r, "granularity"),
-		.layout = req_query(r, "layout"),
-		.rows_by = req_query(r, "rows_by"),
+		.status = param(r, "status"),
+		.source_channel = param(r, "source_channel"),
+		.a_code = param(r, "business_channel_code"),
+		.b_code = param(r, "business_type_code"),
+		.c_code = param(r, "cause_code"),
+		.region_code = param(r, "region_code"),
+		.granularity = param(r, "granularity"),
+		.layout = param(r, "layout"),
+		.rows_by = param(r, "rows_by"),
 	};
-	const char *from = req_query(r, "from"), *to = req_query(r, "to");
+	const char *from = param(r, "from"), *to = param(r, "to");
 	p->to_ymd = to ? parse_day(to) : today_ymd();
 	if (!p->to_ymd)
 		return reply_error(r, 400, "invalid_field", "结束日期格式应为 YYYY-MM-DD", "to"), -1;
@@ -79,7 +93,7 @@ int api_report_params(struct request *r, struct report_params *p, json_t **org)
 		return reply_error(r, 400, "invalid_field", "报表格式应为 list 或 matrix", "layout"), -1;
 	if (p->rows_by && !one_of(p->rows_by, rows_by))
 		return reply_error(r, 400, "invalid_field", "行维度应为 branch（分支机构）或 region（地区）", "rows_by"), -1;
-	const char *v = req_query(r, "org_id");
+	const char *v = param(r, "org_id");
 	if (v) {
 		char *end;
 		long long id = strtoll(v, &end, 10);
@@ -102,11 +116,7 @@ static int detail_page(struct request *r, const struct report_params *p, json_t 
 	if (api_complaint_filter(r, &f, &fb) != 0)
 		return -1;
 	/* The ledger counts what the reports count: received in [from, to], strictly in scope. */
-	f.counted = true;
-	f.from = ymd_end_ms(ymd_add_days(p->from_ymd, -1), CN_TZ_OFFSET_MIN) + 1;
-	f.to = ymd_end_ms(p->to_ymd, CN_TZ_OFFSET_MIN) + 1;
-	if (p->scope_path && (!f.org_path || strncmp(f.org_path, p->scope_path, strlen(p->scope_path)) != 0))
-		f.org_path = p->scope_path;
+	report_ledger_filter(p, &f);
 	if (req_paging(r, &f.limit, &f.offset) != 0) {
 		api_filter_bufs_free(&fb);
 		return -1;
@@ -185,7 +195,7 @@ int api_report(struct request *r)
 		json_object_set_new(res, "org_name", json_string(p.org_name));
 	json_decref(org);
 	if (xlsx)
-		return api_report_send_xlsx(r, res);
+		return api_report_send_xlsx(r, &p, res);
 	return reply_json(r, 200, res);
 }
 

@@ -2,16 +2,38 @@
 #include "report/xlsx.h"
 #include <stdlib.h>
 #include <string.h>
-#include <xlsxwriter.h>
 
 struct xlsx_sheet {
 	lxw_workbook *wb;
 	lxw_worksheet *ws;
-	lxw_format *text, *money, *header, *num, *pct;
+	struct xlsx_formats fmt;
 	const struct xlsx_col *cols;
 	size_t ncols;
 	lxw_row_t row;
 };
+
+void xlsx_formats_add(lxw_workbook *wb, struct xlsx_formats *f)
+{
+	f->title = workbook_add_format(wb);
+	format_set_bold(f->title);
+	format_set_font_size(f->title, 14);
+	f->header = workbook_add_format(wb);
+	format_set_bold(f->header);
+	format_set_bg_color(f->header, 0xDCE6F1);
+	format_set_border(f->header, LXW_BORDER_THIN);
+	format_set_text_wrap(f->header);
+	format_set_align(f->header, LXW_ALIGN_CENTER);
+	format_set_align(f->header, LXW_ALIGN_VERTICAL_CENTER);
+	f->text = workbook_add_format(wb);
+	format_set_text_wrap(f->text);
+	format_set_align(f->text, LXW_ALIGN_VERTICAL_TOP);
+	f->money = workbook_add_format(wb);
+	format_set_num_format(f->money, "#,##0.00");
+	f->num = workbook_add_format(wb);
+	format_set_num_format(f->num, "0.0");
+	f->pct = workbook_add_format(wb);
+	format_set_num_format(f->pct, "0.00%");
+}
 
 struct xlsx_sheet *xlsx_open(const char *path, const char *sheet_name, const char *title,
 			     const char *filters, const struct xlsx_col *cols, size_t ncols)
@@ -26,31 +48,15 @@ struct xlsx_sheet *xlsx_open(const char *path, const char *sheet_name, const cha
 		return NULL;
 	}
 	s->ws = workbook_add_worksheet(s->wb, sheet_name);
-	lxw_format *title_fmt = workbook_add_format(s->wb);
-	format_set_bold(title_fmt);
-	format_set_font_size(title_fmt, 14);
-	s->header = workbook_add_format(s->wb);
-	format_set_bold(s->header);
-	format_set_bg_color(s->header, 0xDCE6F1);
-	format_set_border(s->header, LXW_BORDER_THIN);
-	format_set_text_wrap(s->header);
-	s->text = workbook_add_format(s->wb);
-	format_set_text_wrap(s->text);
-	format_set_align(s->text, LXW_ALIGN_VERTICAL_TOP);
-	s->money = workbook_add_format(s->wb);
-	format_set_num_format(s->money, "#,##0.00");
-	s->num = workbook_add_format(s->wb);
-	format_set_num_format(s->num, "0.0");
-	s->pct = workbook_add_format(s->wb);
-	format_set_num_format(s->pct, "0.00%");
+	xlsx_formats_add(s->wb, &s->fmt);
 	s->cols = cols;
 	s->ncols = ncols;
 	for (size_t c = 0; c < ncols; c++)
 		worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, cols[c].width > 0 ? cols[c].width : 14, NULL);
-	worksheet_write_string(s->ws, 0, 0, title, title_fmt);
+	worksheet_write_string(s->ws, 0, 0, title, s->fmt.title);
 	worksheet_write_string(s->ws, 1, 0, filters ? filters : "", NULL);
 	for (size_t c = 0; c < ncols; c++)
-		worksheet_write_string(s->ws, 2, (lxw_col_t)c, cols[c].title, s->header);
+		worksheet_write_string(s->ws, 2, (lxw_col_t)c, cols[c].title, s->fmt.header);
 	worksheet_freeze_panes(s->ws, 3, 0);
 	s->row = 3;
 	return s;
@@ -65,14 +71,14 @@ int xlsx_row(struct xlsx_sheet *s, json_t *row)
 		lxw_col_t col = (lxw_col_t)c;
 		lxw_error e;
 		if (s->cols[c].kind == XLSX_YUAN && json_is_integer(v))
-			e = worksheet_write_number(s->ws, s->row, col, (double)json_integer_value(v) / 100.0, s->money);
+			e = worksheet_write_number(s->ws, s->row, col, (double)json_integer_value(v) / 100.0, s->fmt.money);
 		else if (json_is_integer(v))
 			e = worksheet_write_number(s->ws, s->row, col, (double)json_integer_value(v), NULL);
 		else if (json_is_number(v))
 			e = worksheet_write_number(s->ws, s->row, col, json_number_value(v),
-						   s->cols[c].kind == XLSX_PCT ? s->pct : s->cols[c].kind == XLSX_NUM ? s->num : NULL);
+						   s->cols[c].kind == XLSX_PCT ? s->fmt.pct : s->cols[c].kind == XLSX_NUM ? s->fmt.num : NULL);
 		else
-			e = worksheet_write_string(s->ws, s->row, col, json_string_value(v) ? json_string_value(v) : "", s->text);
+			e = worksheet_write_string(s->ws, s->row, col, json_string_value(v) ? json_string_value(v) : "", s->fmt.text);
 		if (e != LXW_NO_ERROR)
 			return -1;
 	}

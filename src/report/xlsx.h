@@ -6,6 +6,7 @@
 #define FCMS_XLSX_H
 #include <jansson.h>
 #include <stddef.h>
+#include <xlsxwriter.h>
 
 enum xlsx_kind {
 	XLSX_TEXT,
@@ -21,6 +22,13 @@ struct xlsx_col {
 	enum xlsx_kind kind;
 	double width;
 };
+
+/* The formats every fcms workbook shares (title, header, and one per xlsx_kind), added to a
+ * workbook once. Owned by the workbook. */
+struct xlsx_formats {
+	lxw_format *title, *header, *text, *money, *num, *pct;
+};
+void xlsx_formats_add(lxw_workbook *wb, struct xlsx_formats *f);
 
 struct xlsx_sheet;
 

@@ -217,56 +217,64 @@ static void unindex_column(char *text, size_t size, const char *col)
 	}
 }
 
-int store_complaint_list(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
-			 json_t **items, int64_t *total, bool *capped)
+/* Buffers the WHERE clause's bound text points into. */
+struct where_bufs {
+	char ends[6][600], text[600], like[300], tag_like[48], cause_end[40], region_end[40], corg_end[600],
+		right_like[48];
+};
+
+/* The WHERE clause (" WHERE ...") of the list and the ledger for sf and f into *wq, values bound
+ * from *b. With allow_fts, a text query on SQLite with no exact hit sets *fts: the caller then
+ * drives the query from complaints_fts (MATCH argument b->text). 0 or a negative status. */
+static int complaint_where(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
+			   bool allow_fts, struct qb *wq, struct where_bufs *b, bool *fts_out)
 {
 	bool pg = db_backend(d) == DB_PG, fts = false;
-	struct qb w = {.sql = "", .len = 0};
-	char ends[6][600], text[600], like[300], tag_like[48];
+	char (*ends)[600] = b->ends, *text = b->text, *like = b->like, *tag_like = b->tag_like;
 	/* Data scope (and the caller's own registrations). */
 	switch (sf->kind) {
 	case SCOPE_ALL:
-		qb_add(&w, " WHERE 1 = 1");
+		qb_add(wq, " WHERE 1 = 1");
 		break;
 	case SCOPE_SUBTREE: {
 		/* path_like is "<path>%"; the subtree is the range [path, path with '/' -> '0'). */
 		char *path = ends[5];
-		snprintf(path, sizeof ends[5], "%.*s", (int)strlen(sf->path_like) - 1, sf->path_like);
-		prefix_end(path, ends[0], sizeof ends[0]);
-		qb_add(&w, " WHERE ((c.org_path >= ? AND c.org_path < ?) OR c.registrar_id = ? OR c.handler_id = ?)");
-		qb_arg(&w, DB_TEXT(path));
-		qb_arg(&w, DB_TEXT(ends[0]));
-		qb_arg(&w, DB_INT(sf->user_id));
-		qb_arg(&w, DB_INT(sf->user_id));
+		snprintf(path, sizeof b->ends[5], "%.*s", (int)strlen(sf->path_like) - 1, sf->path_like);
+		prefix_end(path, ends[0], sizeof b->ends[0]);
+		qb_add(wq, " WHERE ((c.org_path >= ? AND c.org_path < ?) OR c.registrar_id = ? OR c.handler_id = ?)");
+		qb_arg(wq, DB_TEXT(path));
+		qb_arg(wq, DB_TEXT(ends[0]));
+		qb_arg(wq, DB_INT(sf->user_id));
+		qb_arg(wq, DB_INT(sf->user_id));
 		break;
 	}
 	case SCOPE_ORG:
-		qb_add(&w, " WHERE (c.handling_org_id = ? OR c.registrar_id = ? OR c.handler_id = ?)");
-		qb_arg(&w, DB_INT(sf->org_id));
-		qb_arg(&w, DB_INT(sf->user_id));
-		qb_arg(&w, DB_INT(sf->user_id));
+		qb_add(wq, " WHERE (c.handling_org_id = ? OR c.registrar_id = ? OR c.handler_id = ?)");
+		qb_arg(wq, DB_INT(sf->org_id));
+		qb_arg(wq, DB_INT(sf->user_id));
+		qb_arg(wq, DB_INT(sf->user_id));
 		break;
 	default:
-		qb_add(&w, " WHERE (c.registrar_id = ? OR c.handler_id = ?)");
-		qb_arg(&w, DB_INT(sf->user_id));
-		qb_arg(&w, DB_INT(sf->user_id));
+		qb_add(wq, " WHERE (c.registrar_id = ? OR c.handler_id = ?)");
+		qb_arg(wq, DB_INT(sf->user_id));
+		qb_arg(wq, DB_INT(sf->user_id));
 	}
 	if (f->status) {
-		qb_add(&w, " AND c.status = ?");
-		qb_arg(&w, DB_TEXT(f->status));
+		qb_add(wq, " AND c.status = ?");
+		qb_arg(wq, DB_TEXT(f->status));
 	} else {
-		qb_add(&w, " AND c.status <> 'deleted'");
+		qb_add(wq, " AND c.status <> 'deleted'");
 	}
 	if (f->from) {
-		qb_add(&w, " AND c.received_at >= ?");
-		qb_arg(&w, DB_INT(f->from));
+		qb_add(wq, " AND c.received_at >= ?");
+		qb_arg(wq, DB_INT(f->from));
 	}
 	if (f->to) {
-		qb_add(&w, " AND c.received_at < ?");
-		qb_arg(&w, DB_INT(f->to));
+		qb_add(wq, " AND c.received_at < ?");
+		qb_arg(wq, DB_INT(f->to));
 	}
 	if (f->org_path)
-		where_prefix(&w, "c.org_path", f->org_path, ends[1], sizeof ends[1]);
+		where_prefix(wq, "c.org_path", f->org_path, ends[1], sizeof b->ends[1]);
 	if (f->q && *f->q) {
 		/* q is a number, an exact complainant name (blind index) or text: FTS5 trigram /
 		 * pg_trgm for three characters or more, a substring scan for shorter. On SQLite a text
@@ -278,15 +286,15 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 		if (trigram) {
 			size_t o = 0;
 			text[o++] = '"';
-			for (const char *p = f->q; *p && o + 3 < sizeof text; p++) {
+			for (const char *p = f->q; *p && o + 3 < sizeof b->text; p++) {
 				if (*p == '"')
 					text[o++] = '"';
 				text[o++] = *p;
 			}
 			text[o++] = '"';
 			text[o] = '\0';
-			int64_t exact = 0;
-			int rc = DB_SCALAR(d, &exact,
+			int64_t exact = 1;
+			int rc = !allow_fts ? 0 : DB_SCALAR(d, &exact,
 					   "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE complaint_no = ?"
 					   " OR name_bidx = ? LIMIT 1) e",
 					   DB_TEXT(f->q), DB_TEXT(f->name_bidx ? f->name_bidx : ""));
@@ -295,76 +303,88 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 			fts = exact == 0;
 		}
 		if (!fts) {
-			qb_add(&w, " AND (c.complaint_no = ? OR c.name_bidx = ? OR ");
-			qb_arg(&w, DB_TEXT(f->q));
-			qb_arg(&w, DB_TEXT(f->name_bidx ? f->name_bidx : ""));
+			qb_add(wq, " AND (c.complaint_no = ? OR c.name_bidx = ? OR ");
+			qb_arg(wq, DB_TEXT(f->q));
+			qb_arg(wq, DB_TEXT(f->name_bidx ? f->name_bidx : ""));
 			if (trigram) {
-				qb_add(&w, "c.id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?))");
-				qb_arg(&w, DB_TEXT(text));
+				qb_add(wq, "c.id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?))");
+				qb_arg(wq, DB_TEXT(text));
 			} else {
-				store_like_pattern(like, sizeof like, f->q);
-				qb_add(&w, pg ? "(c.content || ' ' || c.demand) ILIKE ? ESCAPE '\\')"
+				store_like_pattern(like, sizeof b->like, f->q);
+				qb_add(wq, pg ? "(c.content || ' ' || c.demand) ILIKE ? ESCAPE '\\')"
 					      : "c.content LIKE ? ESCAPE '\\' OR c.demand LIKE ? ESCAPE '\\')");
-				qb_arg(&w, DB_TEXT(like));
+				qb_arg(wq, DB_TEXT(like));
 				if (!pg)
-					qb_arg(&w, DB_TEXT(like));
+					qb_arg(wq, DB_TEXT(like));
 			}
 		}
 	}
 	if (f->complaint_no)
-		where_prefix(&w, "c.complaint_no", f->complaint_no, ends[2], sizeof ends[2]);
+		where_prefix(wq, "c.complaint_no", f->complaint_no, ends[2], sizeof b->ends[2]);
 	if (f->source_channel) {
-		qb_add(&w, " AND c.source_channel = ?");
-		qb_arg(&w, DB_TEXT(f->source_channel));
+		qb_add(wq, " AND c.source_channel = ?");
+		qb_arg(wq, DB_TEXT(f->source_channel));
 	}
 	if (f->business_channel_code)
-		where_prefix(&w, "c.business_channel_code", f->business_channel_code, ends[3], sizeof ends[3]);
+		where_prefix(wq, "c.business_channel_code", f->business_channel_code, ends[3], sizeof b->ends[3]);
 	if (f->business_type_code)
-		where_prefix(&w, "c.business_type_code", f->business_type_code, ends[4], sizeof ends[4]);
-	char cause_end[40];
+		where_prefix(wq, "c.business_type_code", f->business_type_code, ends[4], sizeof b->ends[4]);
 	if (f->cause_code)
-		where_prefix(&w, "c.cause_code", f->cause_code, cause_end, sizeof cause_end);
+		where_prefix(wq, "c.cause_code", f->cause_code, b->cause_end, sizeof b->cause_end);
 	if (f->tag) {
-		snprintf(tag_like, sizeof tag_like, "%% %s %%", f->tag);
-		qb_add(&w, " AND (' ' || c.tags || ' ') LIKE ?");
-		qb_arg(&w, DB_TEXT(tag_like));
+		snprintf(tag_like, sizeof b->tag_like, "%% %s %%", f->tag);
+		qb_add(wq, " AND (' ' || c.tags || ' ') LIKE ?");
+		qb_arg(wq, DB_TEXT(tag_like));
 	}
 	if (f->counted)
-		qb_add(&w, " AND c.status NOT IN ('draft', 'deleted') AND c.merged_into IS NULL");
-	char region_end[40], corg_end[600], right_like[48];
+		qb_add(wq, " AND c.status NOT IN ('draft', 'deleted') AND c.merged_into IS NULL");
 	if (f->region_code)
-		where_prefix(&w, "c.region_code", f->region_code, region_end, sizeof region_end);
+		where_prefix(wq, "c.region_code", f->region_code, b->region_end, sizeof b->region_end);
 	if (f->complained_org_path) {
-		prefix_end(f->complained_org_path, corg_end, sizeof corg_end);
-		qb_add(&w, " AND c.complained_org_id IN (SELECT id FROM institutions WHERE path >= ? AND path < ?)");
-		qb_arg(&w, DB_TEXT(f->complained_org_path));
-		qb_arg(&w, DB_TEXT(corg_end));
+		prefix_end(f->complained_org_path, b->corg_end, sizeof b->corg_end);
+		qb_add(wq, " AND c.complained_org_id IN (SELECT id FROM institutions WHERE path >= ? AND path < ?)");
+		qb_arg(wq, DB_TEXT(f->complained_org_path));
+		qb_arg(wq, DB_TEXT(b->corg_end));
 	}
 	if (f->right) {
-		snprintf(right_like, sizeof right_like, "%% %s %%", f->right);
-		qb_add(&w, " AND (' ' || c.rights || ' ') LIKE ?");
-		qb_arg(&w, DB_TEXT(right_like));
+		snprintf(b->right_like, sizeof b->right_like, "%% %s %%", f->right);
+		qb_add(wq, " AND (' ' || c.rights || ' ') LIKE ?");
+		qb_arg(wq, DB_TEXT(b->right_like));
 	}
 	if (f->deadline_state) {
-		qb_add(&w, " AND c.deadline_state = ?");
-		qb_arg(&w, DB_TEXT(f->deadline_state));
+		qb_add(wq, " AND c.deadline_state = ?");
+		qb_arg(wq, DB_TEXT(f->deadline_state));
 	}
 	if (f->handler_id) {
-		qb_add(&w, " AND c.handler_id = ?");
-		qb_arg(&w, DB_INT(f->handler_id));
+		qb_add(wq, " AND c.handler_id = ?");
+		qb_arg(wq, DB_INT(f->handler_id));
 	}
 	if (f->registrar_id) {
-		qb_add(&w, " AND c.registrar_id = ?");
-		qb_arg(&w, DB_INT(f->registrar_id));
+		qb_add(wq, " AND c.registrar_id = ?");
+		qb_arg(wq, DB_INT(f->registrar_id));
 	}
 	if (f->id_no_bidx) {
-		qb_add(&w, " AND c.id_no_bidx = ?");
-		qb_arg(&w, DB_TEXT(f->id_no_bidx));
+		qb_add(wq, " AND c.id_no_bidx = ?");
+		qb_arg(wq, DB_TEXT(f->id_no_bidx));
 	}
 	if (f->phone_bidx) {
-		qb_add(&w, " AND c.phone_bidx = ?");
-		qb_arg(&w, DB_TEXT(f->phone_bidx));
+		qb_add(wq, " AND c.phone_bidx = ?");
+		qb_arg(wq, DB_TEXT(f->phone_bidx));
 	}
+	*fts_out = fts;
+	return 0;
+}
+
+int store_complaint_list(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
+			 json_t **items, int64_t *total, bool *capped)
+{
+	bool pg = db_backend(d) == DB_PG, fts = false;
+	struct qb w = {.sql = "", .len = 0};
+	struct where_bufs b;
+	char *text = b.text;
+	int rc = complaint_where(d, sf, f, true, &w, &b, &fts);
+	if (rc < 0)
+		return rc;
 	/* Counting stops past a cap: a broad filter over millions of rows must not cost a full count
 	 * for a number nobody pages through (full-text matches stop earlier still). With a text
 	 * query on SQLite the FTS5 table drives: its matches come newest registered first (rowid
@@ -387,7 +407,7 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	memcpy(q.args, w.args, sizeof w.args);
 	q.nargs = w.nargs;
 	q.args[q.nargs] = DB_END;
-	int rc = db_scalar_int(d, total, db_intern(q.sql), q.args);
+	rc = db_scalar_int(d, total, db_intern(q.sql), q.args);
 	if (rc < 0)
 		return rc;
 	int64_t cap = fts ? COMPLAINT_TEXT_COUNT_CAP : COMPLAINT_COUNT_CAP;
@@ -420,6 +440,43 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	q.nargs = w.nargs;
 	qb_arg(&q, DB_INT(f->limit));
 	qb_arg(&q, DB_INT(f->offset));
+	q.args[q.nargs] = DB_END;
+	rc = db_query_json(d, items, db_intern(q.sql), q.args);
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
+			   const struct complaint_cursor *after, int64_t limit, json_t **items)
+{
+	bool fts = false;
+	struct qb w = {.sql = "", .len = 0};
+	struct where_bufs b;
+	int rc = complaint_where(d, sf, f, false, &w, &b, &fts);
+	if (rc < 0)
+		return rc;
+	if (after) {
+		/* (received_at, id) < cursor, with a plain upper bound the index can seek to. */
+		qb_add(&w, " AND c.received_at <= ? AND (c.received_at < ? OR c.id < ?)");
+		qb_arg(&w, DB_INT(after->received_at));
+		qb_arg(&w, DB_INT(after->received_at));
+		qb_arg(&w, DB_INT(after->id));
+	}
+	struct qb q = {.len = 0};
+	q.sql[0] = '\0';
+	qb_add(&q, COMPLAINT_SELECT_KIND("NULL") " JOIN (SELECT c.id FROM complaints c");
+	size_t page_where = q.len;
+	qb_add(&q, w.sql);
+	/* SQLite: walk the received_at index in order (the subtree range is only tested), so each
+	 * page costs its own rows, not a sort of everything left. */
+	if (db_backend(d) != DB_PG) {
+		unindex_column(q.sql + page_where, sizeof q.sql - page_where, "c.org_path ");
+		q.len = strlen(q.sql);
+	}
+	qb_add(&q, " ORDER BY c.received_at DESC, c.id DESC LIMIT ?) page ON page.id = c.id"
+		   " ORDER BY c.received_at DESC, c.id DESC");
+	memcpy(q.args, w.args, sizeof w.args);
+	q.nargs = w.nargs;
+	qb_arg(&q, DB_INT(limit));
 	q.args[q.nargs] = DB_END;
 	rc = db_query_json(d, items, db_intern(q.sql), q.args);
 	return rc < 0 ? rc : DB_OK;

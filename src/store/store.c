@@ -139,7 +139,14 @@ int store_migrate(struct db *d)
 		return rc;
 	const struct migration *list = db_backend(d) == DB_PG ? migrations_pg : migrations_sqlite;
 	for (const struct migration *m = list; m->name; m++) {
-		if (m->version <= current)
+		/* Numbers may land out of order (work on 0008 merged after 0009 was applied), so
+		 * each one is looked up rather than compared with the highest applied. */
+		int64_t have = 0;
+		if (m->version <= current &&
+		    (rc = DB_SCALAR(d, &have, "SELECT COUNT(*) FROM schema_version WHERE version = ?",
+				    DB_INT(m->version))) < 0)
+			return rc;
+		if (have)
 			continue;
 		struct migrate_ctx ctx = {m};
 		if (db_backend(d) == DB_PG)

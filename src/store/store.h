@@ -266,6 +266,15 @@ struct complaint_filter {
 int store_complaint_list(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
 			 json_t **items, int64_t *total, bool *capped);
 
+/* The ledger's paging: complaints matching f (no full-text drive) newest received first, the
+ * page after *after (NULL: the first page). Keyset paging, so the millionth row costs what the
+ * first does; pass the last row's received_at and id as the next cursor. */
+struct complaint_cursor {
+	int64_t received_at, id;
+};
+int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
+			   const struct complaint_cursor *after, int64_t limit, json_t **items);
+
 /* The caller's work items (待办): complaints assigned to the user, the institution's queue,
  * replies to review, extensions and deletions to approve, callbacks due — as the permissions
  * allow, within scope, soonest due first. Each item has "todo_kind". */
@@ -300,6 +309,22 @@ int store_notification_insert(struct db *d, int64_t user_id, int64_t complaint_i
 int store_notification_list(struct db *d, int64_t user_id, bool unread_only, int64_t limit, json_t **items,
 			    int64_t *unread);
 int store_notification_read(struct db *d, int64_t user_id, int64_t id, int64_t now);
+
+/* ---- ledger export jobs (report_exports) ---- */
+/* A new job, status queued; filters is its JSON text. */
+int store_report_export_insert(struct db *d, int64_t user_id, const char *filters, int64_t rows_total,
+			       int64_t now, int64_t *id);
+/* Records a job's state (error, file_name may be NULL; finished_at 0 = not finished). */
+int store_report_export_update(struct db *d, int64_t id, const char *status, int64_t rows_done,
+			       const char *error, const char *file_name, int64_t finished_at);
+/* One job: id, user_id, filters (text), status, rows_done, rows_total, error, file_name,
+ * created_at, finished_at, expired_at. 1 found, 0 not. */
+int store_report_export_get(struct db *d, int64_t id, json_t **out);
+/* At start-up: jobs left queued or running by a stopped server are failed with error. */
+int store_report_export_fail_unfinished(struct db *d, const char *error, int64_t now);
+/* Finished jobs whose file is still there and that finished before the given time: id, file_name. */
+int store_report_export_expiring(struct db *d, int64_t finished_before, json_t **items);
+int store_report_export_expire(struct db *d, int64_t id, int64_t now);
 
 /* ---- audit log (reading; appending is domain/audit.c) ---- */
 struct audit_filter {

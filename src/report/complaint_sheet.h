@@ -1,0 +1,21 @@
+/* Complaint rows as Excel sheet rows, shared by the query export (投诉单查询 → Excel) and the
+ * statistical ledger (投诉明细报表): the columns, the code and channel names, and one masked
+ * complaint view (complaint_view) shaped into a row of those columns. Identity stays as the
+ * view masked it; nothing here unmasks. */
+#ifndef FCMS_COMPLAINT_SHEET_H
+#define FCMS_COMPLAINT_SHEET_H
+#include "report/xlsx.h"
+#include <jansson.h>
+
+struct db;
+
+extern const struct xlsx_col report_complaint_cols[];
+extern const size_t report_complaint_ncols;
+/* code → "code name" for the A, B, C codes, "channel:<code>" → name for source channels.
+ * Caller owns. */
+json_t *report_complaint_names(struct db *d);
+/* A sheet row for report_complaint_cols from a complaint view (borrowed) and the names above.
+ * Caller owns. */
+json_t *report_complaint_row(json_t *view, json_t *names);
+
+#endif

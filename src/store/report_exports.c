@@ -1,0 +1,64 @@
+/* Ledger export jobs (report_exports, migration 0009): their filters and final state. Progress
+ * while a job runs lives in the worker's memory (src/report/ledger_export.c), not here. */
+#include "store/store.h"
+
+int store_report_export_insert(struct db *d, int64_t user_id, const char *filters, int64_t rows_total,
+			       int64_t now, int64_t *id)
+{
+	struct db_res *r;
+	int rc = DBQ(d, &r,
+		     "INSERT INTO report_exports (user_id, filters, status, rows_total, created_at)"
+		     " VALUES (?, ?, 'queued', ?, ?) RETURNING id",
+		     DB_INT(user_id), DB_TEXT(filters), DB_INT(rows_total), DB_INT(now));
+	if (rc < 0)
+		return rc;
+	rc = db_next(r);
+	if (rc == 1)
+		*id = db_int(r, 0);
+	db_done(r);
+	return rc == 1 ? DB_OK : rc < 0 ? rc : DB_HARD;
+}
+
+int store_report_export_update(struct db *d, int64_t id, const char *status, int64_t rows_done,
+			       const char *error, const char *file_name, int64_t finished_at)
+{
+	int rc = DBX(d,
+		     "UPDATE report_exports SET status = ?, rows_done = ?, error = ?, file_name = ?,"
+		     " finished_at = ? WHERE id = ?",
+		     DB_TEXT(status), DB_INT(rows_done), DB_TEXT(error), DB_TEXT(file_name),
+		     DB_INT_OR_NULL(finished_at > 0, finished_at), DB_INT(id));
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_report_export_get(struct db *d, int64_t id, json_t **out)
+{
+	int rc = DBJ1(d, out,
+		      "SELECT id, user_id, filters, status, rows_done, rows_total, error, file_name, created_at,"
+		      " finished_at, expired_at FROM report_exports WHERE id = ?",
+		      DB_INT(id));
+	return rc < 0 ? rc : *out != NULL;
+}
+
+int store_report_export_fail_unfinished(struct db *d, const char *error, int64_t now)
+{
+	int rc = DBX(d,
+		     "UPDATE report_exports SET status = 'failed', error = ?, finished_at = ?"
+		     " WHERE status IN ('queued', 'running')",
+		     DB_TEXT(error), DB_INT(now));
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_report_export_expiring(struct db *d, int64_t finished_before, json_t **items)
+{
+	int rc = DBJ(d, items,
+		     "SELECT id, file_name FROM report_exports WHERE status = 'done' AND expired_at IS NULL"
+		     " AND finished_at < ?",
+		     DB_INT(finished_before));
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_report_export_expire(struct db *d, int64_t id, int64_t now)
+{
+	int rc = DBX(d, "UPDATE report_exports SET expired_at = ? WHERE id = ?", DB_INT(now), DB_INT(id));
+	return rc < 0 ? rc : DB_OK;
+}

@@ -1,0 +1,373 @@
+// 统计报表 (docs/api-reports.md): every report's figures against a brute-force recount made here
+// from the database rows themselves (sqlite3 / psql, not the server's code), subtotals against
+// their children, totals against the complaint query with the same filters, data scope, and
+// "a change is counted as soon as it is committed".
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import { startServer, runFcms, createPgDatabase, login, PG_URL, PSQL } from './lib/server.mjs';
+import { adminLogin, staff } from './lib/fixtures.mjs';
+import { bankDate, addDays, today, complaintBody } from './lib/complaints.mjs';
+
+const DEMO_PASSWORD = 'Demo@2026fcms';
+const N = 3000;
+const SEED = crypto.randomInt(1, 1_000_000);
+let srv;
+let tongji;
+let db; // { complaints, orgs, codes, regions }
+
+function sql(query) {
+  if (PG_URL) {
+    const r = spawnSync(PSQL, [srv.db, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c',
+      `SELECT COALESCE(json_agg(t), '[]') FROM (${query}) t`], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  }
+  const r = spawnSync('sqlite3', ['-json', path.join(srv.dataDir, 'fcms.db'), query],
+    { encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim() ? JSON.parse(r.stdout) : [];
+}
+
+function loadDb() {
+  const complaints = sql(`SELECT id, status, received_at, handling_org_id, registrar_org_id, complained_org_id,
+    region_code, business_channel_code, business_type_code, cause_code, source_channel, rights, deadline_state,
+    due_at, replied_at, closed_at, callback_satisfaction, repeat_of, tags, merged_into, compensation_fen
+    FROM complaints`);
+  const orgs = new Map(sql('SELECT id, parent_id, path, fin_code, name FROM institutions').map((o) => [o.id, o]));
+  const codes = new Map(sql('SELECT DISTINCT dimension, code, parent FROM codes').map((c) => [c.code, c]));
+  const regions = new Map(sql('SELECT code, parent FROM regions').map((r) => [r.code, r]));
+  return { complaints, orgs, codes, regions };
+}
+
+// ---- the recount: the counting rule and the measures as docs/api-reports.md states them ----
+
+const OPEN = new Set(['registered', 'processing', 'reviewing', 'replied']);
+
+function counted(c) {
+  return c.received_at != null && c.status !== 'draft' && c.status !== 'deleted' && c.merged_into == null;
+}
+
+function matches(c, f) {
+  if (!counted(c)) return false;
+  const day = bankDate(Number(c.received_at));
+  if (day < f.from || day > f.to) return false;
+  const scopeOrg = db.orgs.get(c.handling_org_id ?? c.registrar_org_id);
+  if (f.scopePath && !scopeOrg.path.startsWith(f.scopePath)) return false;
+  if (f.orgPath && !scopeOrg.path.startsWith(f.orgPath)) return false;
+  if (f.status && c.status !== f.status) return false;
+  if (f.source_channel && c.source_channel !== f.source_channel) return false;
+  if (f.cause_code && !(c.cause_code || '').startsWith(f.cause_code)) return false;
+  if (f.business_type_code && !(c.business_type_code || '').startsWith(f.business_type_code)) return false;
+  return true;
+}
+
+function measures(list) {
+  const m = { count: 0, closed: 0, closed_on_time: 0, overdue: 0, callbacks: 0, repeats: 0, compensation_fen: 0, tenths: 0 };
+  for (const c of list) {
+    m.count++;
+    const closed = c.status === 'closed';
+    const timed = c.due_at != null && c.replied_at != null;
+    if (closed) {
+      m.closed++;
+      if (timed && Number(c.replied_at) <= Number(c.due_at)) m.closed_on_time++;
+      if (timed && Number(c.replied_at) > Number(c.due_at)) m.overdue++;
+      const end = c.replied_at ?? c.closed_at;
+      if (end != null) m.tenths += Math.trunc((Number(end) - Number(c.received_at)) / 8640000);
+    }
+    if (OPEN.has(c.status) && c.deadline_state === 'overdue') m.overdue++;
+    if (c.callback_satisfaction) m.callbacks++;
+    if (c.repeat_of != null || ` ${c.tags || ''} `.includes(' repeat ')) m.repeats++;
+    m.compensation_fen += Number(c.compensation_fen || 0);
+  }
+  return m;
+}
+
+function assertMeasures(row, list, what) {
+  const m = measures(list);
+  for (const k of ['count', 'closed', 'closed_on_time', 'overdue', 'callbacks', 'repeats', 'compensation_fen'])
+    assert.equal(row[k], m[k], `${what}: ${k}`);
+  const avg = m.closed ? Math.round(m.tenths / m.closed) / 10 : null;
+  assert.equal(row.avg_handling_days, avg, `${what}: avg_handling_days`);
+}
+
+/** Ancestor chain (self first) of a value in a catalog with parent links. */
+function chain(key, parentOf) {
+  const out = [];
+  for (let k = key, guard = 0; k != null && k !== '' && guard < 10; guard++) {
+    out.push(String(k));
+    k = parentOf(k);
+  }
+  return out;
+}
+
+const treeOf = {
+  cause: { col: 'cause_code', parent: (k) => db.codes.get(k)?.parent },
+  business_type: { col: 'business_type_code', parent: (k) => db.codes.get(k)?.parent },
+  business_channel: { col: 'business_channel_code', parent: (k) => db.codes.get(k)?.parent },
+  region: { col: 'region_code', parent: (k) => db.regions.get(k)?.parent },
+  institution: { col: 'complained_org_id', parent: (k) => db.orgs.get(Number(k))?.parent_id },
+};
+
+function query(f) {
+  const q = new URLSearchParams({ from: f.from, to: f.to });
+  for (const k of ['org_id', 'status', 'source_channel', 'cause_code', 'business_type_code'])
+    if (f[k] != null) q.set(k, f[k]);
+  return q.toString();
+}
+
+async function checkTree(client, name, f) {
+  const r = await client.ok('GET', `/reports/${name}?${query(f)}`);
+  const all = db.complaints.filter((c) => matches(c, f));
+  assert.equal(r.total, all.length, `${name}: total`);
+  const { col, parent } = treeOf[name];
+  const byCode = new Map(r.rows.map((row) => [row.code, row]));
+  for (const row of r.rows) {
+    // Independent membership: the row's value is on the complaint's ancestor chain (or, for a
+    // （本级） row, is the complaint's own value).
+    const key = row.self ? r.rows.find((p) => p.code === row.parent).key : row.key;
+    const members = all.filter((c) => {
+      const v = c[col] == null ? '' : String(c[col]);
+      return row.self ? v === key : chain(v, parent).includes(key) || (key === '' && v === '');
+    });
+    // The institution tree stops at the subtree shown; higher rows would hold the same members.
+    assertMeasures(row, members, `${name} ${row.code}`);
+    const kids = r.rows.filter((k) => k.parent === row.code);
+    if (kids.length) {
+      assert.equal(kids.reduce((s, k) => s + k.count, 0), row.count, `${name} ${row.code}: subtotal = sum of children`);
+      assert.equal(row.has_children, true);
+    }
+    if (row.parent) assert.ok(byCode.has(row.parent), `${name} ${row.code}: parent row present`);
+  }
+  const top = r.rows.filter((row) => row.level === 1);
+  assert.equal(top.reduce((s, k) => s + k.count, 0), r.total, `${name}: top rows add up to the total`);
+  return r;
+}
+
+async function listTotal(client, f, extra = {}) {
+  const q = new URLSearchParams({ from: f.from, to: f.to, counted: 'true', page_size: '1', ...extra });
+  for (const k of ['org_id', 'status', 'source_channel', 'cause_code', 'business_type_code'])
+    if (f[k] != null) q.set(k, f[k]);
+  return (await client.ok('GET', `/complaints?${q}`)).total;
+}
+
+before(async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fcms-reports-'));
+  const pg = PG_URL ? createPgDatabase() : null;
+  const dbArgs = pg ? ['--db', pg.url] : [];
+  const seeded = runFcms(['seed-demo', '--data', dataDir, ...dbArgs, '--complaints', String(N), '--seed', String(SEED)],
+    { timeout: 300000 });
+  assert.equal(seeded.status, 0, seeded.output);
+  srv = await startServer({ dataDir, db: pg?.url });
+  srv.ownedDir = dataDir;
+  tongji = await login(srv.base, 'tongji', DEMO_PASSWORD);
+  db = loadDb();
+});
+
+after(async () => {
+  await srv?.stop();
+  if (srv?.ownedDir) fs.rmSync(srv.ownedDir, { recursive: true, force: true });
+});
+
+function filters() {
+  const branch = [...db.orgs.values()].find((o) => o.path.split('/').filter(Boolean).length === 2);
+  return [
+    { name: 'two years, whole bank', from: addDays(today(), -730), to: today() },
+    { name: 'last 90 days, one branch', from: addDays(today(), -90), to: today(), org_id: branch.id, orgPath: branch.path },
+    { name: 'cause and channel', from: addDays(today(), -400), to: addDays(today(), -30), cause_code: 'C03', source_channel: 'phone' },
+    { name: 'closed ones by business type', from: addDays(today(), -365), to: today(), status: 'closed', business_type_code: 'B03' },
+  ];
+}
+
+test(`reports: tree reports equal a brute-force recount, subtotals add up (seed ${SEED})`, async () => {
+  for (const f of filters())
+    for (const name of Object.keys(treeOf))
+      await checkTree(tongji, name, f);
+});
+
+test('reports: flat reports, category and rights equal the recount', async () => {
+  for (const f of filters()) {
+    const all = db.complaints.filter((c) => matches(c, f));
+    const ch = await tongji.ok('GET', `/reports/source_channel?${query(f)}`);
+    assert.equal(ch.total, all.length);
+    for (const row of ch.rows) assertMeasures(row, all.filter((c) => c.source_channel === row.code), `channel ${row.code}`);
+    assert.equal(ch.rows.reduce((s, r) => s + r.count, 0), all.length, 'every complaint has one channel');
+
+    const rights = await tongji.ok('GET', `/reports/rights?${query(f)}`);
+    assert.equal(rights.total, all.length);
+    assert.ok(rights.rows.length >= 8, 'all eight rights listed, zeros included');
+    for (const row of rights.rows)
+      assertMeasures(row, all.filter((c) => ` ${c.rights || ''} `.includes(` ${row.code} `)), `right ${row.code}`);
+
+    const cat = await tongji.ok('GET', `/reports/category?${query(f)}`);
+    assert.ok(cat.rows.every((r) => r.level === 1));
+    for (const row of cat.rows) {
+      const members = all.filter((c) => chain(c.business_type_code || '', treeOf.business_type.parent).includes(row.key));
+      assertMeasures(row, members, `category ${row.code}`);
+      assert.equal(row.share, Math.round(members.length * 10000 / all.length) / 10000);
+    }
+  }
+});
+
+test('reports: time buckets, hours, month-on-month and year-on-year equal the recount', async () => {
+  const f = { from: addDays(today(), -500), to: today() };
+  const all = db.complaints.filter((c) => matches(c, f));
+  const dayCount = (a, b) => db.complaints.filter((c) => matches(c, { from: a, to: b })).length;
+  for (const granularity of ['day', 'week', 'month', 'quarter', 'year']) {
+    const r = await tongji.ok('GET', `/reports/time?${query(f)}&granularity=${granularity}`);
+    assert.equal(r.total, all.length);
+    assert.equal(r.rows.reduce((s, x) => s + x.count, 0), all.length, `${granularity}: buckets cover the range`);
+    for (const row of r.rows) assert.equal(row.count, dayCount(row.from, row.to), `${granularity} ${row.code}`);
+    assert.equal(r.hours.length, 24);
+    for (const h of r.hours)
+      assert.equal(h.count, all.filter((c) => new Date(Number(c.received_at) + 8 * 3600000).getUTCHours() === Number(h.code)).length);
+  }
+  for (const name of ['mom', 'yoy']) {
+    const r = await tongji.ok('GET', `/reports/${name}?${query(f)}&granularity=month`);
+    for (const row of r.rows) {
+      assert.equal(row.count, dayCount(row.from, row.to));
+      assert.equal(row.previous_count, dayCount(row.previous_from, row.previous_to), `${name} ${row.code} previous`);
+      const g = row.previous_count ? Math.round((row.count - row.previous_count) * 10000 / row.previous_count) / 10000 : null;
+      assert.equal(row.growth_rate, g);
+    }
+    assert.equal(r.summary.previous_count, dayCount(r.summary.previous_from, r.summary.previous_to));
+  }
+});
+
+test('reports: every report total equals the complaint query with the same filters', async () => {
+  for (const f of filters()) {
+    const expected = await listTotal(tongji, f);
+    assert.equal(expected, db.complaints.filter((c) => matches(c, f)).length, `${f.name}: list = recount`);
+    for (const name of ['region', 'category', 'business_channel', 'business_type', 'cause', 'institution',
+      'source_channel', 'time', 'mom', 'yoy', 'rights', 'detail']) {
+      const r = await tongji.ok('GET', `/reports/${name}?${query(f)}`);
+      assert.equal(r.total, expected, `${f.name}: ${name}`);
+    }
+  }
+  // Drill-down from a row lands on the same number.
+  const f = filters()[0];
+  const cause = await tongji.ok('GET', `/reports/cause?${query(f)}`);
+  const row = cause.rows.find((x) => x.level === 2 && !x.self) || cause.rows[0];
+  assert.equal(await listTotal(tongji, f, { cause_code: row.key }), row.count);
+  const region = await tongji.ok('GET', `/reports/region?${query(f)}`);
+  const prov = region.rows.find((x) => x.level === 1 && x.key);
+  assert.equal(await listTotal(tongji, f, { region_code: prov.key.slice(0, 2) }), prov.count);
+  const rights = await tongji.ok('GET', `/reports/rights?${query(f)}`);
+  const right = rights.rows.find((x) => x.count > 0);
+  assert.equal(await listTotal(tongji, f, { right: right.code }), right.count);
+  const inst = await tongji.ok('GET', `/reports/institution?${query(f)}`);
+  const sub = inst.rows.find((x) => x.level === 2 && !x.self);
+  assert.equal(await listTotal(tongji, f, { complained_org_id: sub.key }), sub.count);
+});
+
+test('reports: the regulator matrix layout adds up by row and by column', async () => {
+  const f = filters()[0];
+  for (const name of ['business_channel', 'business_type', 'cause', 'category']) {
+    for (const rowsBy of ['branch', 'region']) {
+      const r = await tongji.ok('GET', `/reports/${name}?${query(f)}&layout=matrix&rows_by=${rowsBy}`);
+      const cols = r.columns;
+      assert.equal(cols.at(-1).name, '投诉量合计');
+      if (cols.some((c) => c.parent)) assert.ok(cols.some((c) => c.subtotal && c.name.endsWith(' 小计')), `${name}: 小计 columns`);
+      const sumRow = r.rows.at(-1);
+      assert.equal(sumRow.name, '合计');
+      assert.equal(sumRow.count, r.total);
+      for (const row of r.rows) {
+        assert.equal(row.cells.length, cols.length);
+        const topSum = cols.reduce((s, c, i) => s + (c.level === 1 && c.code !== 'total' ? row.cells[i] : 0), 0);
+        assert.ok(topSum <= row.cells.at(-1), `${name}/${rowsBy} ${row.name}: top-level columns within the row total`);
+        cols.forEach((c, i) => {
+          if (!c.subtotal || c.code === 'total') return;
+          const kids = cols.map((k, j) => (k.parent === c.code ? row.cells[j] : 0)).reduce((a, b) => a + b, 0);
+          assert.ok(kids <= row.cells[i], `${name} ${row.name} ${c.code}: children within the 小计`);
+        });
+      }
+      cols.forEach((_, i) => assert.equal(sumRow.cells[i], r.rows.slice(0, -1).reduce((s, x) => s + x.cells[i], 0),
+        `${name}/${rowsBy}: 合计 column ${i}`));
+      // Row totals against the recount for the branch rows.
+      if (rowsBy === 'branch') {
+        for (const row of r.rows.slice(1, -1)) {
+          const o = db.orgs.get(Number(row.code));
+          assert.equal(row.count, db.complaints.filter((c) => matches(c, { ...f, orgPath: o.path })).length, `branch ${row.name}`);
+        }
+      }
+    }
+  }
+});
+
+test('reports: a branch user sees only its subtree, even when it asks for the whole bank', async () => {
+  const admin = await adminLogin(srv);
+  const branch = [...db.orgs.values()].find((o) => o.path.split('/').filter(Boolean).length === 2);
+  const root = [...db.orgs.values()].find((o) => o.parent_id == null);
+  const stat = await staff(srv, admin, ['statistician'], { org_id: branch.id });
+  const f = { from: addDays(today(), -730), to: today() };
+  const mine = db.complaints.filter((c) => matches(c, { ...f, scopePath: branch.path })).length;
+  assert.ok(mine > 0 && mine < db.complaints.filter((c) => matches(c, f)).length);
+  for (const q of ['', `&org_id=${root.id}`]) {
+    for (const name of ['cause', 'institution', 'region', 'time', 'detail']) {
+      const r = await stat.client.ok('GET', `/reports/${name}?from=${f.from}&to=${f.to}${q}`);
+      assert.equal(r.total, mine, `${name}${q}: only the branch's complaints`);
+    }
+    const m = await stat.client.ok('GET', `/reports/cause?from=${f.from}&to=${f.to}${q}&layout=matrix`);
+    assert.equal(m.total, mine);
+  }
+  const dash = await stat.client.ok('GET', '/dashboard');
+  assert.ok(dash.total <= mine + 5, 'dashboard within the subtree'); // + complaints registered during the run
+});
+
+test('reports: a committed change is counted by the next report', async () => {
+  const reg = await login(srv.base, 'hq_registrar', DEMO_PASSWORD);
+  const f = { from: today(), to: today() };
+  const before1 = await tongji.ok('GET', `/reports/source_channel?${query(f)}`);
+  const me = await reg.ok('GET', '/auth/me');
+  const created = await reg.ok('POST', '/complaints',
+    complaintBody(me.user.org_id, { source_channel: 'email', received_at: `${today()}T00:01:00+08:00` }), 201);
+  const after1 = await tongji.ok('GET', `/reports/source_channel?${query(f)}`);
+  assert.equal(after1.total, before1.total + 1);
+  const email = (r) => r.rows.find((x) => x.code === 'email').count;
+  assert.equal(email(after1), email(before1) + 1);
+  // Withdrawn is still counted (as withdrawn); the status filter follows the change at once.
+  const w = (await tongji.ok('GET', `/reports/cause?${query(f)}&status=withdrawn`)).total;
+  await reg.ok('POST', `/complaints/${created.id}/actions/withdraw`, { version: created.version, reason: '客户撤诉' });
+  assert.equal((await tongji.ok('GET', `/reports/cause?${query(f)}&status=withdrawn`)).total, w + 1);
+  const dash = await tongji.ok('GET', '/dashboard');
+  assert.ok(dash.today >= 1 && dash.trend.length === 30 && dash.trend.at(-1).day === today());
+});
+
+test('reports: bad parameters are refused with a Chinese message', async () => {
+  for (const [q, field] of [['from=2025-13-01', 'from'], ['from=2025-05-01&to=2025-04-01', 'from'], ['to=yesterday', 'to'],
+    ['status=draft', 'status'], ['layout=pivot', 'layout'], ['org_id=999999', 'org_id'], ['format=pdf', 'format']]) {
+    const r = await tongji.req('GET', `/reports/cause?${q}`);
+    assert.equal(r.status, 400, q);
+    assert.equal(r.json.error.field, field, q);
+    assert.match(r.json.error.message, /[\u4e00-\u9fff]/);
+  }
+  assert.equal((await tongji.req('GET', '/reports/nosuch')).status, 404);
+  assert.equal((await tongji.req('GET', '/reports/time?granularity=hour')).status, 400);
+  assert.equal((await tongji.req('GET', '/reports/region?layout=matrix')).status, 400);
+  const clerk = await login(srv.base, 'hq_handler', DEMO_PASSWORD);
+  assert.equal((await clerk.req('GET', '/reports/cause')).status, 403, 'report.view needed');
+});
+
+test('reports: two servers on one PostgreSQL database each count what the other wrote', { skip: !PG_URL && 'PostgreSQL only' }, async () => {
+  const other = await startServer({ db: srv.db });
+  try {
+    const tongji2 = await login(other.base, 'tongji', DEMO_PASSWORD);
+    const f = { from: today(), to: today() };
+    const a0 = (await tongji.ok('GET', `/reports/cause?${query(f)}`)).total;
+    assert.equal((await tongji2.ok('GET', `/reports/cause?${query(f)}`)).total, a0, 'both start equal');
+    const reg = await login(other.base, 'hq_registrar', DEMO_PASSWORD);
+    const me = await reg.ok('GET', '/auth/me');
+    for (let i = 0; i < 3; i++)
+      await reg.ok('POST', '/complaints',
+        complaintBody(me.user.org_id, { received_at: `${today()}T00:02:00+08:00` }), 201);
+    assert.equal((await tongji.ok('GET', `/reports/cause?${query(f)}`)).total, a0 + 3, 'written on the other server, counted here');
+    assert.equal((await tongji2.ok('GET', `/reports/cause?${query(f)}`)).total, a0 + 3);
+  } finally {
+    await other.stop();
+  }
+});
