@@ -13,6 +13,7 @@
 #include "http/server.h"
 #include "http/static_files.h"
 #include "report/facts.h"
+#include "report/ledger_export.h"
 #include "store/store.h"
 #include "util/crypto.h"
 #include "util/iso8601.h"
@@ -141,11 +142,14 @@ static int cmd_serve(int argc, char **argv)
 		log_warn("reminders: cannot start the background job");
 	if (facts_start() != 0)
 		log_warn("report index: cannot start the loader; reports load it on first use");
+	if (report_ledger_start(cfg.data_dir) != 0)
+		log_warn("ledger export: cannot start the background job");
 	int sig = 0;
 	sigwait(&set, &sig);
 	log_info("signal %d: stopping (finishing in-flight requests)", sig);
 	reminders_stop();
 	server_stop(&app);
+	report_ledger_stop();
 	facts_stop();
 	store_writer_stop();
 	if (app.web_fd >= 0)

@@ -17,6 +17,7 @@
 
 struct report_params;
 struct complaint_filter;
+struct db;
 
 #define LEDGER_EXPORT_TTL_MS (24LL * 3600 * 1000)
 
