@@ -10,7 +10,7 @@ want=${1:-run}
 run_pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
           libsodium-dev libxlsxwriter-dev libcurl4-openssl-dev ca-certificates)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev postgresql-15 postgresql-contrib chromium
-           fonts-noto-cjk poppler-utils wrk nginx-light curl procps)
+           fonts-noto-cjk poppler-utils wrk nginx-light curl procps sqlite3)
 
 pkgs=("${run_pkgs[@]}")
 [ "$want" = test ] && pkgs+=("${test_pkgs[@]}")
