@@ -1,5 +1,7 @@
 // The side menu: groups and items in the order bank staff expect. `perm` (one code or a list,
 // any of which suffices) decides visibility; items without `perm` are open to every user.
+// `report` names the statistical report a page shows (views/reports/reportDefs.js).
+import { REPORTS, reportPath } from './views/reports/reportDefs.js'
 
 const TODO_PERMS = ['complaint.register', 'complaint.handle', 'complaint.review', 'complaint.callback',
   'complaint.delete.approve']
@@ -21,7 +23,7 @@ export const MENU = [
   },
   {
     title: '统计报表', icon: 'DataAnalysis', children: [
-      { path: '/reports/stats', title: '投诉统计分析', perm: 'report.view' },
+      ...REPORTS.map((r) => ({ path: reportPath(r.name), title: r.menu || r.title, perm: 'report.view', report: r.name })),
       { path: '/reports/regulatory', title: '监管报送', perm: 'regulator.manage' },
     ],
   },

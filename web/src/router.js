@@ -27,13 +27,18 @@ const pages = {
   '/config/complaint-settings': () => import('./views/basedata/Settings.vue'),
 }
 
+// 统计报表: one generic page for every report but the ledger.
+const ReportView = () => import('./views/reports/ReportView.vue')
+const DetailReport = () => import('./views/reports/DetailReport.vue')
+const reportPage = (item) => (item.report === 'detail' ? DetailReport : ReportView)
+
 const children = []
 for (const entry of MENU) {
   for (const item of entry.children || [entry]) {
     children.push({
       path: item.path.slice(1),
-      component: pages[item.path] || Building,
-      meta: { title: item.title, group: entry.children ? entry.title : null, perm: item.perm },
+      component: pages[item.path] || (item.report ? reportPage(item) : Building),
+      meta: { title: item.title, group: entry.children ? entry.title : null, perm: item.perm, report: item.report },
     })
   }
 }

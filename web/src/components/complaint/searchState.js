@@ -1,5 +1,6 @@
 // Filters of 投诉单查询 kept for the session of the page (coming back from a detail page keeps
-// the search).
+// the search). `extra` holds conditions the form has no field for, set by a report drill-down
+// (counted, region_code, complained_org_id, right); they show as removable tags.
 import { reactive } from 'vue'
 
 export const blankFilters = () => ({
@@ -13,4 +14,10 @@ export const searchState = reactive({
   paging: { page: 1, page_size: 20 },
   more: false,
   sortDue: false,
+  extra: {},
 })
+
+// The route query keys a drill-down may set: form fields, and the extra conditions.
+export const QUERY_FIELDS = ['status', 'org_id', 'source_channel', 'business_channel_code', 'business_type_code',
+  'cause_code', 'deadline_state']
+export const QUERY_EXTRA = ['counted', 'region_code', 'complained_org_id', 'right']
