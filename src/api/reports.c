@@ -193,9 +193,13 @@ int api_report(struct request *r)
 		json_object_set_new(res, "org_id", json_integer(json_integer_value(json_object_get(org, "id"))));
 	if (p.org_name)
 		json_object_set_new(res, "org_name", json_string(p.org_name));
+	if (xlsx) {
+		/* p borrows the institution's strings for the filter line: free it after. */
+		rc = api_report_send_xlsx(r, &p, res);
+		json_decref(org);
+		return rc;
+	}
 	json_decref(org);
-	if (xlsx)
-		return api_report_send_xlsx(r, &p, res);
 	return reply_json(r, 200, res);
 }
 
