@@ -70,8 +70,11 @@ static json_t *job_view(json_t *row)
 	json_t *exp = json_object_get(row, "expired_at");
 	json_object_set_new(v, "expired", json_boolean(json_is_integer(exp)));
 	json_t *fin = json_object_get(row, "finished_at");
-	if (json_is_integer(fin) && !strcmp(json_string_value(json_object_get(row, "status")) ?: "", "done"))
-		put_time(v, "expires_at", json_integer(json_integer_value(fin) + LEDGER_EXPORT_TTL_MS));
+	if (json_is_integer(fin) && !strcmp(json_string_value(json_object_get(row, "status")) ?: "", "done")) {
+		json_t *expires = json_integer(json_integer_value(fin) + LEDGER_EXPORT_TTL_MS);
+		put_time(v, "expires_at", expires);
+		json_decref(expires);
+	}
 	json_t *filters = json_loads(json_string_value(json_object_get(row, "filters")) ?: "{}", 0, NULL);
 	json_object_set_new(v, "filters", filters ? filters : json_object());
 	return v;
