@@ -17,7 +17,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { root, WEB, SHOTS, ADMIN_PASSWORD, sleep, startFcms } from './lib.mjs'
+import { root, WEB, SHOTS, ADMIN_PASSWORD, sleep, startFcms, Client } from './lib.mjs'
 
 const require = createRequire(path.join(root, 'web/package.json'))
 const { chromium } = require('playwright-core')
@@ -49,57 +49,10 @@ async function stopServer() {
   if (fcms) await fcms.stop()
 }
 
-// --- API client (Node fetch with the session cookie and the CSRF token) ----------------------
-
-class Client {
-  constructor(name) {
-    this.name = name
-    this.cookie = ''
-    this.csrf = ''
-  }
-
-  async req(method, p, body) {
-    const headers = { Accept: 'application/json' }
-    if (this.cookie) headers.Cookie = this.cookie
-    if (method !== 'GET' && this.csrf) headers['X-CSRF-Token'] = this.csrf
-    const init = { method, headers }
-    if (body !== undefined) {
-      headers['Content-Type'] = 'application/json'
-      init.body = JSON.stringify(body)
-    }
-    const r = await fetch(base + '/api/v1' + p, init)
-    for (const c of r.headers.getSetCookie()) {
-      const m = /^(fcms_session=[^;]*)/.exec(c)
-      if (m) this.cookie = m[1]
-    }
-    const text = await r.text()
-    let json = null
-    try {
-      json = JSON.parse(text)
-    } catch (e) {
-      json = null
-    }
-    return { status: r.status, json, text }
-  }
-
-  async ok(method, p, body) {
-    const r = await this.req(method, p, body)
-    assert.ok(r.status >= 200 && r.status < 300, `${this.name}: ${method} ${p} → ${r.status} ${r.text.slice(0, 400)}`)
-    return r.json
-  }
-
-  async login(username, password) {
-    const data = await this.ok('POST', '/auth/login', { username, password })
-    this.csrf = data.csrf_token
-    this.user = data.user
-    return data.user
-  }
-}
-
 // A new user with the given role codes; past the one-time password, signed in.
 async function newStaff(admin, { username, name, org, roles }) {
   const created = await admin.ok('POST', '/users', { username, name, org_id: org, role_ids: roles.map((r) => fx.roles[r]) })
-  const c = new Client(username)
+  const c = new Client(base, username)
   await c.login(username, created.initial_password)
   await c.ok('POST', '/auth/password', { old_password: created.initial_password, new_password: NEW_PASSWORD })
   await c.login(username, NEW_PASSWORD)
@@ -187,7 +140,7 @@ describe('fcms live updates, attachments and the closure form', () => {
   })
 
   test('set-up through the API: branch, staff, a registered complaint', async () => {
-    const admin = new Client('admin')
+    const admin = new Client(base, 'admin')
     const me = await admin.login('admin', ADMIN_PASSWORD)
     if (me.must_change_password) {
       await admin.ok('POST', '/auth/password', { old_password: ADMIN_PASSWORD, new_password: NEW_PASSWORD + 'A' })

@@ -2,7 +2,7 @@
 // and the built web UI, stopped with SIGTERM at the end. The browser itself (Debian's
 // /usr/bin/chromium through playwright-core) is launched by each test with its own profile.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
@@ -29,12 +29,18 @@ export function freePort() {
   })
 }
 
-/** Starts fcms and waits for /healthz. Returns {base, dataDir, log(), stop()}. */
-export async function startFcms(dirPrefix = 'fcms-e2e-data-') {
+/** Starts fcms and waits for /healthz. Returns {base, dataDir, log(), stop()}.
+ *  opts.seed: arguments of `fcms seed-demo` run on the fresh data dir first (the demo bank). */
+export async function startFcms(dirPrefix = 'fcms-e2e-data-', opts = {}) {
   assert.ok(fs.existsSync(BIN), `server binary not found: ${BIN} (build it first, or set FCMS_BIN)`)
   assert.ok(fs.existsSync(path.join(WEB, 'index.html')), 'web/dist/index.html missing: run npm run build in web/')
   const port = await freePort()
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), dirPrefix))
+  if (opts.seed) {
+    execFileSync(BIN, ['seed-demo', '--data', dataDir, ...opts.seed], {
+      env: { ...process.env, FCMS_ADMIN_PASSWORD: ADMIN_PASSWORD }, stdio: ['ignore', 'ignore', 'pipe'],
+    })
+  }
   const base = `http://127.0.0.1:${port}`
   let log = ''
   const server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--web', WEB], {
@@ -66,4 +72,51 @@ export async function startFcms(dirPrefix = 'fcms-e2e-data-') {
   }
   await stop()
   throw new Error('fcms serve did not answer /healthz within 30 s:\n' + log)
+}
+
+// API client for setting up fixtures: Node fetch with the session cookie and the CSRF token.
+export class Client {
+  constructor(base, name) {
+    this.base = base
+    this.name = name
+    this.cookie = ''
+    this.csrf = ''
+  }
+
+  async req(method, p, body) {
+    const headers = { Accept: 'application/json' }
+    if (this.cookie) headers.Cookie = this.cookie
+    if (method !== 'GET' && this.csrf) headers['X-CSRF-Token'] = this.csrf
+    const init = { method, headers }
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json'
+      init.body = JSON.stringify(body)
+    }
+    const r = await fetch(this.base + '/api/v1' + p, init)
+    for (const c of r.headers.getSetCookie()) {
+      const m = /^(fcms_session=[^;]*)/.exec(c)
+      if (m) this.cookie = m[1]
+    }
+    const text = await r.text()
+    let json = null
+    try {
+      json = JSON.parse(text)
+    } catch (e) {
+      json = null
+    }
+    return { status: r.status, json, text }
+  }
+
+  async ok(method, p, body) {
+    const r = await this.req(method, p, body)
+    assert.ok(r.status >= 200 && r.status < 300, `${this.name}: ${method} ${p} → ${r.status} ${r.text.slice(0, 400)}`)
+    return r.json
+  }
+
+  async login(username, password) {
+    const data = await this.ok('POST', '/auth/login', { username, password })
+    this.csrf = data.csrf_token
+    this.user = data.user
+    return data.user
+  }
 }
