@@ -498,19 +498,11 @@ static inline uint32_t group_of(enum fact_dim dim, const uint32_t *map, uint32_t
 	}
 }
 
-void facts_scan(const struct fact_query *q, struct fact_agg *groups, struct fact_agg *total)
+/* Counts rows [lo, hi) into groups and *total (both zeroed by the caller). */
+static void scan_range(const struct fact_query *q, uint32_t lo, uint32_t hi, struct fact_agg *groups,
+		       struct fact_agg *total)
 {
-	*total = (struct fact_agg){0};
-	if (!F.day_lo || q->from_day > q->to_day)
-		return;
 	int32_t from = q->from_day < 0 ? 0 : q->from_day, to = q->to_day >= NDAYS ? NDAYS - 1 : q->to_day;
-	uint32_t lo = UINT32_MAX, hi = 0;
-	for (int32_t d = from; d <= to; d++) {
-		if (F.day_lo[d] < lo)
-			lo = F.day_lo[d];
-		if (F.day_hi[d] > hi)
-			hi = F.day_hi[d];
-	}
 	/* Only the filters in use are tested, each a table lookup. */
 	const uint16_t *fcol[FD_NDICT];
 	const uint8_t *fsel[FD_NDICT];
@@ -545,5 +537,86 @@ void facts_scan(const struct fact_query *q, struct fact_agg *groups, struct fact
 		if (n2 > 1)
 			g += group_of(q->group2, q->map2, i, q->from_day);
 		agg_add(&groups[g], fl, F.handling[i], F.comp[i]);
+	}
+}
+
+/* A share of a scan run on another thread. */
+struct scan_part {
+	const struct fact_query *q;
+	uint32_t lo, hi;
+	size_t ngroups;
+	struct fact_agg *groups, total;
+};
+
+static void *scan_part_main(void *arg)
+{
+	struct scan_part *p = arg;
+	scan_range(p->q, p->lo, p->hi, p->groups, &p->total);
+	return NULL;
+}
+
+void facts_agg_merge(struct fact_agg *to, const struct fact_agg *a)
+{
+	to->count += a->count;
+	to->closed += a->closed;
+	to->on_time += a->on_time;
+	to->overdue += a->overdue;
+	to->open += a->open;
+	to->due_soon += a->due_soon;
+	to->open_overdue += a->open_overdue;
+	to->callbacks += a->callbacks;
+	to->satisfied += a->satisfied;
+	to->repeats += a->repeats;
+	to->handling_tenths += a->handling_tenths;
+	to->compensation_fen += a->compensation_fen;
+}
+
+/* Below this many rows one thread is quicker than starting another. */
+static uint32_t split_rows = 1000000u;
+
+void facts_set_split_rows(uint32_t rows)
+{
+	split_rows = rows ? rows : 1;
+}
+
+void facts_scan(const struct fact_query *q, struct fact_agg *groups, struct fact_agg *total)
+{
+	*total = (struct fact_agg){0};
+	if (!F.day_lo || q->from_day > q->to_day)
+		return;
+	int32_t from = q->from_day < 0 ? 0 : q->from_day, to = q->to_day >= NDAYS ? NDAYS - 1 : q->to_day;
+	uint32_t lo = UINT32_MAX, hi = 0;
+	for (int32_t d = from; d <= to; d++) {
+		if (F.day_lo[d] < lo)
+			lo = F.day_lo[d];
+		if (F.day_hi[d] > hi)
+			hi = F.day_hi[d];
+	}
+	if (lo >= hi)
+		return;
+	/* Large scans are split in two: the second half runs on a helper thread. */
+	struct scan_part part = {.q = q};
+	bool split = hi - lo >= split_rows;
+	pthread_t t;
+	if (split) {
+		part.ngroups = (size_t)(q->group == FD_NONE ? 1 : q->ngroups) * (q->group2 == FD_NONE ? 1 : q->ngroups2);
+		part.groups = calloc(part.ngroups, sizeof *part.groups);
+		part.lo = lo + (hi - lo) / 2;
+		part.hi = hi;
+		hi = part.lo;
+		if (!part.groups || pthread_create(&t, NULL, scan_part_main, &part) != 0) {
+			free(part.groups);
+			hi = part.hi;
+			split = false;
+		}
+	}
+	scan_range(q, lo, hi, groups, total);
+	if (split) {
+		pthread_join(t, NULL);
+		facts_agg_merge(total, &part.total);
+		for (size_t g = 0; g < part.ngroups; g++)
+			if (part.groups[g].count)
+				facts_agg_merge(&groups[g], &part.groups[g]);
+		free(part.groups);
 	}
 }

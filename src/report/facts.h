@@ -88,6 +88,12 @@ int32_t facts_day(int64_t ms);
 int32_t facts_day_ymd(int32_t day);
 int32_t facts_ymd_day(int32_t ymd);
 
+/* Scans of at least this many rows run on two threads (default 1,000,000; tests lower it). */
+void facts_set_split_rows(uint32_t rows);
+
+/* Adds every measure of a to *to. */
+void facts_agg_merge(struct fact_agg *to, const struct fact_agg *a);
+
 /* Rows held and bytes used, for /metrics and the bench. */
 void facts_stats(uint64_t *rows, size_t *bytes, int64_t *seq);
 

@@ -62,22 +62,6 @@ void report_measures_json(json_t *row, const struct fact_agg *a, uint32_t total)
 		json_object_set_new(row, "share", rate(a->count, total));
 }
 
-static void agg_sum(struct fact_agg *to, const struct fact_agg *a)
-{
-	to->count += a->count;
-	to->closed += a->closed;
-	to->on_time += a->on_time;
-	to->overdue += a->overdue;
-	to->open += a->open;
-	to->due_soon += a->due_soon;
-	to->open_overdue += a->open_overdue;
-	to->callbacks += a->callbacks;
-	to->satisfied += a->satisfied;
-	to->repeats += a->repeats;
-	to->handling_tenths += a->handling_tenths;
-	to->compensation_fen += a->compensation_fen;
-}
-
 /* ---- catalogs: code → {name, parent, sort[, label]} ---- */
 
 static json_t *entry(const char *name, const char *parent, json_int_t sort)
@@ -234,9 +218,9 @@ static int tree_node(struct tree *t, const char *key)
 static void tree_add(struct tree *t, const char *key, const struct fact_agg *a)
 {
 	int i = tree_node(t, key);
-	agg_sum(&t->n[i].own, a);
+	facts_agg_merge(&t->n[i].own, a);
 	for (; i >= 0; i = t->n[i].parent)
-		agg_sum(&t->n[i].sum, a);
+		facts_agg_merge(&t->n[i].sum, a);
 }
 
 static int by_parent_sort(const void *a, const void *b, void *arg)
@@ -737,10 +721,10 @@ static int time_report(struct scan *s, const struct report_params *p, json_t *ou
 	struct fact_agg *days = calloc(s->q.ngroups, sizeof *days), hours[24] = {{0}}, total = {0};
 	for (uint32_t d = 0; d < s->q.ngroups; d++)
 		for (int h = 0; h < 24; h++) {
-			agg_sum(&days[d], &s->groups[d * 24 + h]);
+			facts_agg_merge(&days[d], &s->groups[d * 24 + h]);
 			if ((int32_t)d + first >= from) {
-				agg_sum(&hours[h], &s->groups[d * 24 + h]);
-				agg_sum(&total, &s->groups[d * 24 + h]);
+				facts_agg_merge(&hours[h], &s->groups[d * 24 + h]);
+				facts_agg_merge(&total, &s->groups[d * 24 + h]);
 			}
 		}
 	struct daily dc = {.first = first, .last = to, .prefix = calloc(s->q.ngroups + 1, sizeof(uint64_t))};
@@ -754,7 +738,7 @@ static int time_report(struct scan *s, const struct report_params *p, json_t *ou
 			b = to;
 		struct fact_agg bucket = {0};
 		for (int32_t d = a; d <= b; d++)
-			agg_sum(&bucket, &days[d - first]);
+			facts_agg_merge(&bucket, &days[d - first]);
 		char code[32], name[64], af[16], bf[16];
 		period_label(g, start, code, sizeof code, name, sizeof name);
 		day_text(a, af, sizeof af);
@@ -803,7 +787,7 @@ static int time_report(struct scan *s, const struct report_params *p, json_t *ou
 	if (!mom && !yoy) {
 		json_t *hrows = json_array();
 		for (int h = 0; h < 24; h++) {
-			char code[8], name[16];
+			char code[16], name[24];
 			snprintf(code, sizeof code, "%02d", h);
 			snprintf(name, sizeof name, "%d时", h);
 			json_t *row = json_pack("{s:s, s:s}", "code", code, "name", name);

@@ -1,0 +1,195 @@
+/* Unit tests for the report index (src/report/facts.c) over a real SQLite file: day numbers in
+ * the bank's time zone, the initial load and the catch-up from the change log, the counting rule,
+ * filters and groups against SQL counts of the same rows, and the two-thread scan giving the same
+ * figures as the one-thread scan. */
+#include "report/facts.h"
+#include "store/store.h"
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#define DAY_MS 86400000LL
+#define N 5000
+
+static char dir[64], path[96];
+static struct db *d;
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/fcms-unit-facts-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof path, "%s/fcms.db", dir);
+	char url[128];
+	snprintf(url, sizeof url, "sqlite:%s", path);
+	if (store_init(url) != 0 || !(d = store_conn()) || store_migrate(d) != DB_OK)
+		return -1;
+	/* Two institutions (root and a branch), a user, and N complaints spread over 400 days with
+	 * every status, channel and cause, some merged, some drafts. */
+	int rc = db_exec_script(
+		d, "INSERT INTO institutions (id, parent_id, path, depth, name, internal_code, fin_code, region_code,"
+		   " type, created_at, updated_at) VALUES (1, NULL, '/1/', 1, 'HQ', 'HQ', 'HQ000000000000', '110000',"
+		   " 'head_office', 0, 0), (2, 1, '/1/2/', 2, 'BR', 'BR', 'BR000000000000', '440000', 'branch', 0, 0);"
+		   "INSERT INTO users (id, username, name, org_id, password_hash, created_at, updated_at)"
+		   " VALUES (1, 'u', 'u', 1, 'x', 0, 0);"
+		   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)"
+		   " INSERT INTO complaints (complaint_no, status, received_at, registrar_id, registrar_org_id,"
+		   " handling_org_id, org_path, complained_org_id, region_code, business_type_code, cause_code,"
+		   " source_channel, rights, due_at, replied_at, closed_at, merged_into, compensation_fen,"
+		   " created_at, updated_at)"
+		   " SELECT 'N' || i, CASE i % 9 WHEN 0 THEN 'draft' WHEN 1 THEN 'deleted' WHEN 2 THEN 'processing'"
+		   " WHEN 3 THEN 'replied' WHEN 4 THEN 'withdrawn' ELSE 'closed' END,"
+		   " 1700000000000 + (i * 7919 % 400) * 86400000 + (i % 24) * 3600000, 1, 1, 1 + i % 2,"
+		   " CASE i % 2 WHEN 0 THEN '/1/' ELSE '/1/2/' END, 1 + i % 2, CASE i % 3 WHEN 0 THEN '110105'"
+		   " ELSE '440103' END, 'B0' || (1 + i % 5), 'C0' || (1 + i % 7), CASE i % 4 WHEN 0 THEN 'phone'"
+		   " WHEN 1 THEN 'letter' ELSE 'onsite' END, CASE i % 3 WHEN 0 THEN 'R01 R04' ELSE 'R04' END,"
+		   " 1700000000000 + (i * 7919 % 400 + 15) * 86400000,"
+		   " 1700000000000 + (i * 7919 % 400 + i % 20) * 86400000,"
+		   " 1700000000000 + (i * 7919 % 400 + 20) * 86400000, CASE WHEN i % 50 = 7 THEN 1 END, i % 3 * 100,"
+		   " 0, 0 FROM n");
+	return rc == DB_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	facts_stop();
+	store_release_thread();
+	char p[128];
+	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+	for (int i = 0; i < 4; i++) {
+		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+	return 0;
+}
+
+static int64_t sql_count(const char *where)
+{
+	char sql[1024];
+	snprintf(sql, sizeof sql,
+		 "SELECT COUNT(*) FROM complaints WHERE status NOT IN ('draft', 'deleted') AND merged_into IS NULL"
+		 " AND received_at IS NOT NULL AND %s",
+		 where);
+	int64_t n = -1;
+	assert_int_equal(db_scalar_int(d, &n, db_intern(sql), (const struct db_val[]){DB_END}), 1);
+	return n;
+}
+
+static void test_days(void **state)
+{
+	(void)state;
+	assert_int_equal(facts_ymd_day(19700101), 0);
+	assert_int_equal(facts_day_ymd(0), 19700101);
+	assert_int_equal(facts_day_ymd(facts_ymd_day(20240229) + 1), 20240301);
+	assert_int_equal(facts_day_ymd(facts_ymd_day(20230228) + 1), 20230301);
+	assert_int_equal(facts_day_ymd(facts_ymd_day(21000228) + 1), 21000301); /* 2100 is not leap */
+	assert_int_equal(facts_day_ymd(facts_ymd_day(20000228) + 1), 20000229); /* 2000 is */
+	for (int32_t day = 0; day < 60000; day += 37)
+		assert_int_equal(facts_ymd_day(facts_day_ymd(day)), day);
+	/* 2024-03-01 00:10 in Beijing is 2024-02-29 16:10 UTC. */
+	int64_t ms = (int64_t)facts_ymd_day(20240229) * DAY_MS + 16 * 3600000LL + 600000;
+	assert_int_equal(facts_day_ymd(facts_day(ms)), 20240301);
+	assert_int_equal(facts_day_ymd(facts_day(ms - 20 * 60000)), 20240229);
+}
+
+/* Scans with one filter set and group, split across threads or not. */
+static void scan(enum fact_dim group, const char *status, struct fact_agg *groups, uint32_t n,
+		 struct fact_agg *total, uint32_t split)
+{
+	facts_set_split_rows(split);
+	facts_read_lock();
+	uint32_t ns = facts_dict_size(FD_STATUS);
+	uint8_t *sel = NULL;
+	if (status) {
+		sel = calloc(ns, 1);
+		for (uint32_t v = 0; v < ns; v++)
+			sel[v] = !strcmp(facts_dict_key(FD_STATUS, v), status);
+	}
+	struct fact_query q = {.from_day = facts_ymd_day(20231101), .to_day = facts_ymd_day(20241231),
+			       .group = group, .group2 = FD_NONE, .ngroups = n};
+	q.sel[FD_STATUS] = sel;
+	memset(groups, 0, n * sizeof *groups);
+	facts_scan(&q, groups, total);
+	facts_read_unlock();
+	free(sel);
+}
+
+static uint32_t value_of(enum fact_dim dim, const char *key)
+{
+	for (uint32_t v = 0; v < facts_dict_size(dim); v++)
+		if (!strcmp(facts_dict_key(dim, v), key))
+			return v;
+	fail_msg("no value %s", key);
+	return 0;
+}
+
+static void test_counts_match_sql(void **state)
+{
+	(void)state;
+	assert_int_equal(facts_sync(d), 0);
+	struct fact_agg g1[64], g2[64], t1, t2;
+	for (int split = 0; split < 2; split++) {
+		scan(FD_C, NULL, split ? g2 : g1, 64, split ? &t2 : &t1, split ? 1 : 1000000);
+	}
+	assert_int_equal(t1.count, sql_count("1 = 1"));
+	assert_memory_equal(&t1, &t2, sizeof t1);
+	assert_memory_equal(g1, g2, sizeof g1);
+	assert_int_equal(g1[value_of(FD_C, "C03")].count, sql_count("cause_code = 'C03'"));
+	assert_int_equal(t1.closed, sql_count("status = 'closed'"));
+	assert_int_equal(t1.on_time, sql_count("status = 'closed' AND replied_at <= due_at"));
+	assert_int_equal(t1.overdue, sql_count("status = 'closed' AND replied_at > due_at"));
+
+	/* Rights: one complaint counts under each of its rights, once in the total. */
+	scan(FD_RIGHT, "closed", g1, 64, &t1, 1);
+	assert_int_equal(t1.count, sql_count("status = 'closed'"));
+	assert_int_equal(g1[value_of(FD_RIGHT, "R01")].count, sql_count("status = 'closed' AND rights LIKE '%R01%'"));
+	assert_int_equal(g1[value_of(FD_RIGHT, "R04")].count, t1.count);
+}
+
+static void test_catch_up(void **state)
+{
+	(void)state;
+	struct fact_agg g[64], before, after;
+	scan(FD_CHANNEL, NULL, g, 64, &before, 1000000);
+	uint32_t phone = g[value_of(FD_CHANNEL, "phone")].count;
+	/* Changes made after the load are seen at the next sync: a new channel, a draft submitted, a
+	 * complaint deleted. */
+	assert_int_equal(db_exec_script(d, "UPDATE complaints SET source_channel = 'media' WHERE id = 10;"
+					   "UPDATE complaints SET status = 'processing' WHERE id = 9;"
+					   "UPDATE complaints SET status = 'deleted' WHERE id = 11"),
+			 DB_OK);
+	assert_int_equal(facts_sync(d), 0);
+	scan(FD_CHANNEL, NULL, g, 64, &after, 1000000);
+	int64_t n = sql_count("1 = 1");
+	assert_int_equal(after.count, n);
+	assert_int_equal(g[value_of(FD_CHANNEL, "media")].count, sql_count("source_channel = 'media'"));
+	assert_int_equal(g[value_of(FD_CHANNEL, "phone")].count, sql_count("source_channel = 'phone'"));
+	(void)phone;
+	/* A bulk load's "reload everything" mark makes the next sync start over. */
+	assert_int_equal(store_bulk_load_begin(d), DB_OK);
+	assert_int_equal(db_exec_script(d, "UPDATE complaints SET source_channel = 'media' WHERE id BETWEEN 100 AND 199"),
+			 DB_OK);
+	assert_int_equal(store_bulk_load_end(d), DB_OK);
+	assert_int_equal(facts_sync(d), 0);
+	scan(FD_CHANNEL, NULL, g, 64, &after, 1);
+	assert_int_equal(g[value_of(FD_CHANNEL, "media")].count, sql_count("source_channel = 'media'"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_days),
+		cmocka_unit_test(test_counts_match_sql),
+		cmocka_unit_test(test_catch_up),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
