@@ -231,6 +231,7 @@ describe('fcms statistical reports (统计报表) and dashboard', () => {
     const parentRow = bodyRows('[data-test=report-table]').filter({ hasText: parent.name }).first()
     await parentRow.locator('.el-table__expand-icon').click()
     await childRow.waitFor({ state: 'visible' })
+    await parentRow.evaluate((el) => el.scrollIntoView({ block: 'start' }))
     await shot('business-type-expanded')
     await parentRow.locator('.el-table__expand-icon').click()
     await childRow.waitFor({ state: 'hidden' })

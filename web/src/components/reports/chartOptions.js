@@ -7,18 +7,21 @@ export const COLORS = ['#1d4380', '#409eff', '#67c23a', '#e6a23c', '#f56c6c', '#
 
 const shorten = (s, n) => (s && s.length > n ? s.slice(0, n) + '…' : s || '')
 const rowName = (r) => (r.self ? '（本级）' : r.name || r.code || '（未填）')
+// In a chart a "（本级）" row is named after its parent: "广东省分行（本级）".
+const barName = (r, rows) => (r.self ? ((rows.find((p) => p.code === r.parent) || {}).name || '') + '（本级）' : rowName(r))
 
-// Bars of the top rows of a tree report. Institutions have one top row (the subtree root): its
-// children are the bars then. Long names (codes, institutions) go horizontal, largest first.
+// Bars of the top rows of a tree report (or of a flat report's rows). Institutions have one top
+// row (the subtree root): its children are the bars then. Long names (codes, institutions) go
+// horizontal, largest first.
 export function treeBars(rows, { vertical = false, max = 15 } = {}) {
-  let top = rows.filter((r) => r.level === 1)
+  let top = rows.filter((r) => (r.level || 1) === 1)
   if (top.length === 1 && top[0].has_children) {
     const parent = top[0].code
     top = rows.filter((r) => r.parent === parent && r.level === 2)
   }
   top = top.filter((r) => r.count > 0).sort((a, b) => b.count - a.count)
   if (!vertical) top = top.slice(0, max).reverse()
-  const names = top.map(rowName)
+  const names = top.map((r) => barName(r, rows))
   const option = {
     color: COLORS,
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: fmtCount },
@@ -38,7 +41,7 @@ export function treeBars(rows, { vertical = false, max = 15 } = {}) {
     option.yAxis = { ...cat, axisLabel: { fontSize: 12, formatter: (s) => shorten(s, 16) } }
     option.xAxis = val
   }
-  return { option, items: top, height: vertical ? 320 : Math.max(240, top.length * 26 + 40) }
+  return { option, items: top, height: vertical ? 320 : Math.max(200, top.length * 22 + 40) }
 }
 
 // Pie of a flat report (zero rows left out).

@@ -12,7 +12,7 @@ export const fmtDays = (d) => (none(d) ? DASH : Number(d).toFixed(1))
 export const fmtFenYuan = (fen) => (none(fen) ? DASH
   : (Number(fen) / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }))
 // Large amounts in 万元 for headline cards: "561.11 万元".
-export const fmtFenShort = (fen) => (none(fen) ? DASH : Math.abs(fen) >= 1e8
+export const fmtFenShort = (fen) => (none(fen) ? DASH : Math.abs(fen) >= 1e6
   ? (Number(fen) / 1e6).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + ' 万元'
   : fmtFenYuan(fen) + ' 元')
 
