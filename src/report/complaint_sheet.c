@@ -70,7 +70,13 @@ static void put_time(json_t *row, const char *key, json_t *iso)
 
 json_t *report_complaint_row(json_t *v, json_t *map)
 {
-	json_t *row = json_deep_copy(v);
+	/* Only the sheet's columns: the view's own members shared (not copied), the rest derived. */
+	json_t *row = json_object();
+	for (size_t c = 0; c < report_complaint_ncols; c++) {
+		json_t *x = json_object_get(v, report_complaint_cols[c].key);
+		if (x)
+			json_object_set(row, report_complaint_cols[c].key, x);
+	}
 	json_t *who = json_object_get(v, "complainant");
 	json_object_set(row, "complainant_name", json_object_get(who, "name"));
 	json_object_set(row, "complainant_id_no", json_object_get(who, "id_no"));

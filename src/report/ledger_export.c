@@ -22,6 +22,9 @@
 
 #define PAGE_ROWS 1000
 #define EXPIRE_EVERY_MS 60000
+#define HEARTBEAT_MS 5000
+/* A job whose instance has not beaten for this long is taken as lost (stopped or died). */
+#define STALE_MS 60000
 
 void report_ledger_filter(const struct report_params *p, struct complaint_filter *f)
 {
@@ -130,6 +133,36 @@ static bool stopping(void)
 	return s;
 }
 
+struct beat_ctx {
+	int64_t ids[64], rows[64], now;
+	int n;
+};
+
+static int beat_tx(struct db *d, void *arg)
+{
+	struct beat_ctx *c = arg;
+	for (int i = 0; i < c->n; i++) {
+		int rc = store_report_export_heartbeat(d, c->ids[i], c->rows[i], c->now);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Tells the table this instance still holds its jobs (running and queued), with progress. */
+static void heartbeat(void)
+{
+	struct beat_ctx c = {.now = now_ms()};
+	pthread_mutex_lock(&lock);
+	for (struct job *j = queue; j && c.n < 64; j = j->next, c.n++) {
+		c.ids[c.n] = j->id;
+		c.rows[c.n] = atomic_load(&j->rows_done);
+	}
+	pthread_mutex_unlock(&lock);
+	if (c.n && store_write(beat_tx, &c) != 0)
+		log_warn("ledger export: heartbeat not recorded");
+}
+
 /* Writes the workbook to path. 0, 1 when stopped, or -1 (a store or file failure). */
 static int write_ledger(struct db *d, struct job *j, const char *path)
 {
@@ -148,11 +181,16 @@ static int write_ledger(struct db *d, struct job *j, const char *path)
 	json_t *names = report_complaint_names(d);
 	struct complaint_cursor cur = {0};
 	bool first = true;
+	int64_t beat = now_ms();
 	int rc = complaint_settings_get(d, &cfg);
 	while (rc == 0) {
 		if (stopping()) {
 			rc = 1;
 			break;
+		}
+		if (now_ms() - beat >= HEARTBEAT_MS) {
+			heartbeat();
+			beat = now_ms();
 		}
 		json_t *items;
 		if ((rc = store_complaint_keyset(d, &sf, &f, first ? NULL : &cur, PAGE_ROWS, &items)) < 0)
@@ -222,7 +260,9 @@ struct running_ctx {
 
 static int running_tx(struct db *d, void *arg)
 {
-	return store_report_export_update(d, ((struct running_ctx *)arg)->id, "running", 0, NULL, NULL, 0);
+	int64_t id = ((struct running_ctx *)arg)->id;
+	int rc = store_report_export_update(d, id, "running", 0, NULL, NULL, 0);
+	return rc < 0 ? rc : store_report_export_heartbeat(d, id, 0, now_ms());
 }
 
 static void run_job(struct db *d, struct job *j)
@@ -295,6 +335,21 @@ int report_ledger_expire(struct db *d, const char *data_dir, int64_t now)
 
 static char data_root[600];
 
+static int fail_stale_tx(struct db *d, void *arg)
+{
+	int64_t now = *(int64_t *)arg;
+	return store_report_export_fail_stale(d, "服务停止，导出未完成，请重新导出", now - STALE_MS, now);
+}
+
+/* Jobs whose instance stopped beating are failed; then files past their time are removed. */
+static void housekeeping(struct db *d, int64_t now)
+{
+	if (store_write(fail_stale_tx, &now) != 0)
+		log_warn("ledger export: cannot mark lost jobs failed");
+	if (report_ledger_expire(d, data_root, now) != 0)
+		log_warn("ledger export: expiry pass failed");
+}
+
 static void *worker_main(void *arg)
 {
 	(void)arg;
@@ -318,8 +373,8 @@ static void *worker_main(void *arg)
 			last_expire = now_ms();
 			pthread_mutex_unlock(&lock);
 			struct db *d = store_conn();
-			if (!d || report_ledger_expire(d, data_root, last_expire) != 0)
-				log_warn("ledger export: expiry pass failed");
+			if (d)
+				housekeeping(d, last_expire);
 			pthread_mutex_lock(&lock);
 		}
 		if (queue || stop)
@@ -334,15 +389,6 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-struct fail_ctx {
-	int64_t now;
-};
-
-static int fail_unfinished_tx(struct db *d, void *arg)
-{
-	return store_report_export_fail_unfinished(d, "服务重启，导出未完成", ((struct fail_ctx *)arg)->now);
-}
-
 int report_ledger_start(const char *data_dir)
 {
 	snprintf(data_root, sizeof data_root, "%s", data_dir);
@@ -351,12 +397,8 @@ int report_ledger_start(const char *data_dir)
 		log_error("ledger export: cannot create %s", exports_dir);
 		return -1;
 	}
-	/* Several instances on one PostgreSQL database each run their own jobs; an instance
-	 * restarting fails every unfinished job, also other instances' (their jobs are lost when
-	 * they restart anyway; a shared queue is future work). */
-	struct fail_ctx c = {now_ms()};
-	if (store_write(fail_unfinished_tx, &c) != 0)
-		log_warn("ledger export: cannot mark unfinished jobs failed");
+	/* The first pass of the worker fails the jobs a stopped instance left behind (once their
+	 * heartbeat is older than STALE_MS) and removes expired files. */
 	stop = false;
 	if (pthread_create(&thread, NULL, worker_main, NULL) != 0)
 		return -1;
@@ -374,7 +416,8 @@ void report_ledger_stop(void)
 	pthread_mutex_unlock(&lock);
 	pthread_join(thread, NULL);
 	running = false;
-	/* Jobs still queued are recorded as queued; the next start fails them. */
+	/* Jobs still queued stay queued in the table; without heartbeats they are failed within
+	 * STALE_MS by whichever instance runs its housekeeping next. */
 	while (queue) {
 		struct job *j = queue;
 		queue = j->next;

@@ -6,8 +6,11 @@
  * libxlsxwriter's constant_memory mode, so memory stays flat however many rows there are. The
  * file goes to DATA/exports/ledger-<id>.xlsx (written as .part, renamed when complete) and is
  * removed 24 hours after the job finished. A job's row in report_exports (created by the API
- * with the job) records its final state; progress while it runs is only in memory, so a server
- * that stops leaves its unfinished jobs to be marked failed at the next start. */
+ * with the job) records its final state; while the job is queued or running the instance holding
+ * it beats the row's heartbeat (with its progress) every few seconds, and a job whose heartbeat
+ * stopped for a minute — its server stopped or died — is marked failed by the housekeeping pass
+ * of any instance (at start and every minute). Several instances on one PostgreSQL database each
+ * run the jobs they were given. */
 #ifndef FCMS_LEDGER_EXPORT_H
 #define FCMS_LEDGER_EXPORT_H
 #include "domain/permissions.h"
@@ -27,11 +30,11 @@ struct db;
  * f borrows p's strings. */
 void report_ledger_filter(const struct report_params *p, struct complaint_filter *f);
 
-/* Marks the jobs a previous run left unfinished as failed and starts the worker, which writes
- * under data_dir/exports. 0 or -1. */
+/* Starts the worker, which writes under data_dir/exports and, at once and every minute, fails
+ * lost jobs and removes expired files. 0 or -1. */
 int report_ledger_start(const char *data_dir);
-/* Stops the worker: a running job is abandoned (marked failed), queued ones stay for the next
- * start to fail. */
+/* Stops the worker: a running job is abandoned (marked failed), queued ones are left to the
+ * housekeeping of the next instance that looks (failed once their heartbeat is stale). */
 void report_ledger_stop(void);
 
 /* Queues job id (already recorded as queued) for who with the filters p (copied), audited in the
@@ -45,8 +48,7 @@ bool report_ledger_progress(int64_t id, json_t *out);
 /* The file name of a finished job's workbook (relative to DATA/exports). */
 void report_ledger_file_name(int64_t id, char *out, size_t n);
 
-/* Runs the expiry pass now (tests and the worker): files of jobs finished before
- * now - LEDGER_EXPORT_TTL_MS are removed. */
+/* The expiry pass: files of jobs finished before now - LEDGER_EXPORT_TTL_MS are removed. */
 int report_ledger_expire(struct db *d, const char *data_dir, int64_t now);
 
 #endif

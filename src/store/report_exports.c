@@ -1,5 +1,6 @@
-/* Ledger export jobs (report_exports, migration 0009): their filters and final state. Progress
- * while a job runs lives in the worker's memory (src/report/ledger_export.c), not here. */
+/* Ledger export jobs (report_exports, migration 0009): their filters, heartbeat and final state.
+ * Live progress is in the worker's memory (src/report/ledger_export.c) and reaches this table
+ * with each heartbeat. */
 #include "store/store.h"
 
 int store_report_export_insert(struct db *d, int64_t user_id, const char *filters, int64_t rows_total,
@@ -7,9 +8,9 @@ int store_report_export_insert(struct db *d, int64_t user_id, const char *filter
 {
 	struct db_res *r;
 	int rc = DBQ(d, &r,
-		     "INSERT INTO report_exports (user_id, filters, status, rows_total, created_at)"
-		     " VALUES (?, ?, 'queued', ?, ?) RETURNING id",
-		     DB_INT(user_id), DB_TEXT(filters), DB_INT(rows_total), DB_INT(now));
+		     "INSERT INTO report_exports (user_id, filters, status, rows_total, created_at, heartbeat_at)"
+		     " VALUES (?, ?, 'queued', ?, ?, ?) RETURNING id",
+		     DB_INT(user_id), DB_TEXT(filters), DB_INT(rows_total), DB_INT(now), DB_INT(now));
 	if (rc < 0)
 		return rc;
 	rc = db_next(r);
@@ -34,17 +35,26 @@ int store_report_export_get(struct db *d, int64_t id, json_t **out)
 {
 	int rc = DBJ1(d, out,
 		      "SELECT id, user_id, filters, status, rows_done, rows_total, error, file_name, created_at,"
-		      " finished_at, expired_at FROM report_exports WHERE id = ?",
+		      " heartbeat_at, finished_at, expired_at FROM report_exports WHERE id = ?",
 		      DB_INT(id));
 	return rc < 0 ? rc : *out != NULL;
 }
 
-int store_report_export_fail_unfinished(struct db *d, const char *error, int64_t now)
+int store_report_export_heartbeat(struct db *d, int64_t id, int64_t rows_done, int64_t now)
+{
+	int rc = DBX(d,
+		     "UPDATE report_exports SET heartbeat_at = ?, rows_done = ? WHERE id = ?"
+		     " AND status IN ('queued', 'running')",
+		     DB_INT(now), DB_INT(rows_done), DB_INT(id));
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_report_export_fail_stale(struct db *d, const char *error, int64_t stale_before, int64_t now)
 {
 	int rc = DBX(d,
 		     "UPDATE report_exports SET status = 'failed', error = ?, finished_at = ?"
-		     " WHERE status IN ('queued', 'running')",
-		     DB_TEXT(error), DB_INT(now));
+		     " WHERE status IN ('queued', 'running') AND COALESCE(heartbeat_at, created_at) < ?",
+		     DB_TEXT(error), DB_INT(now), DB_INT(stale_before));
 	return rc < 0 ? rc : DB_OK;
 }
 

@@ -318,10 +318,13 @@ int store_report_export_insert(struct db *d, int64_t user_id, const char *filter
 int store_report_export_update(struct db *d, int64_t id, const char *status, int64_t rows_done,
 			       const char *error, const char *file_name, int64_t finished_at);
 /* One job: id, user_id, filters (text), status, rows_done, rows_total, error, file_name,
- * created_at, finished_at, expired_at. 1 found, 0 not. */
+ * created_at, heartbeat_at, finished_at, expired_at. 1 found, 0 not. */
 int store_report_export_get(struct db *d, int64_t id, json_t **out);
-/* At start-up: jobs left queued or running by a stopped server are failed with error. */
-int store_report_export_fail_unfinished(struct db *d, const char *error, int64_t now);
+/* The running instance's sign of life for a queued or running job, with its progress. */
+int store_report_export_heartbeat(struct db *d, int64_t id, int64_t rows_done, int64_t now);
+/* Jobs queued or running whose last heartbeat (or creation) is before stale_before: their
+ * instance stopped or died. They are failed with error. */
+int store_report_export_fail_stale(struct db *d, const char *error, int64_t stale_before, int64_t now);
 /* Finished jobs whose file is still there and that finished before the given time: id, file_name. */
 int store_report_export_expiring(struct db *d, int64_t finished_before, json_t **items);
 int store_report_export_expire(struct db *d, int64_t id, int64_t now);

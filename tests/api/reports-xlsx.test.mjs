@@ -392,12 +392,16 @@ test('ledger export: data scope, who may see a job, audit of creation, completio
   assert.ok(events.some((e) => e.action === 'report.export_download' && e.actor === local.username), 'download audited');
 });
 
-test('ledger export: a restart fails unfinished jobs; files expire after 24 hours', async () => {
+test('ledger export: jobs whose instance stopped are failed, live ones kept; files expire after 24 hours', async () => {
   const job = await runJob(tongji, { from: addDays(TO, -30), to: TO });
   const uid = sql("SELECT id FROM users WHERE username = 'tongji'");
   const now = Date.now();
-  sql(`INSERT INTO report_exports (user_id, filters, status, rows_done, rows_total, created_at) VALUES (${uid}, '{}', 'running', 5, 10, ${now})`);
-  const stuck = Number(sql('SELECT MAX(id) FROM report_exports'));
+  // A job whose instance died two minutes ago: no heartbeat since.
+  sql(`INSERT INTO report_exports (user_id, filters, status, rows_done, rows_total, created_at, heartbeat_at) VALUES (${uid}, '{}', 'running', 5, 10, ${now - 130000}, ${now - 120000})`);
+  // One whose instance is alive (beat just now) is left alone.
+  sql(`INSERT INTO report_exports (user_id, filters, status, rows_done, rows_total, created_at, heartbeat_at) VALUES (${uid}, '{}', 'running', 5, 10, ${now}, ${now + 60000})`);
+  const alive = Number(sql('SELECT MAX(id) FROM report_exports'));
+  const stuck = alive - 1;
   sql(`UPDATE report_exports SET finished_at = ${now - 25 * 3600 * 1000} WHERE id = ${job.id}`);
   const file = path.join(dataDir, 'exports', `ledger-${job.id}.xlsx`);
   assert.ok(fs.existsSync(file), 'the file is under DATA/exports');
@@ -406,9 +410,17 @@ test('ledger export: a restart fails unfinished jobs; files expire after 24 hour
   srv = await startServer({ dataDir, db: srv.db });
   srv.pgName = pgName;
   tongji = await login(srv.base, 'tongji', DEMO_PASSWORD);
-  const failed = await tongji.ok('GET', `/report-exports/${stuck}`);
-  assert.equal(failed.status, 'failed', 'left running by the stopped server');
+  let failed;
+  for (let i = 0; i < 50; i++) {
+    failed = await tongji.ok('GET', `/report-exports/${stuck}`);
+    if (failed.status === 'failed') break;
+    await sleep(100);
+  }
+  assert.equal(failed.status, 'failed', 'a job whose instance stopped beating is failed');
   assert.ok(failed.error);
+  const other = await tongji.ok('GET', `/report-exports/${alive}`);
+  assert.equal(other.status, 'running', 'a job another live instance runs is left alone');
+  assert.equal(other.rows_done, 5);
   let expired;
   for (let i = 0; i < 50; i++) {
     expired = await tongji.ok('GET', `/report-exports/${job.id}`);

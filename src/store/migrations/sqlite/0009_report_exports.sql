@@ -1,6 +1,7 @@
--- 投诉明细报表 exports run as background jobs (src/report/ledger_export.c). The worker keeps
--- progress in memory; this table holds each job's filters and final state, so a restart can
--- mark the jobs it was running as failed and a status request still finds finished jobs.
+-- 投诉明细报表 exports run as background jobs (src/report/ledger_export.c). The instance running a
+-- job keeps it in memory and beats heartbeat_at (with rows_done) every few seconds; a job whose
+-- heartbeat stopped (its server stopped or died) is marked failed by whichever instance looks
+-- next. Finished jobs keep their filters and final state for status requests and downloads.
 CREATE TABLE report_exports (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   user_id INTEGER NOT NULL,
@@ -11,7 +12,8 @@ CREATE TABLE report_exports (
   error TEXT,
   file_name TEXT,                     -- under DATA/exports/
   created_at INTEGER NOT NULL,
+  heartbeat_at INTEGER,                 -- last sign of life of the instance running it
   finished_at INTEGER,
   expired_at INTEGER                  -- the file was removed (24 h after finishing)
 );
-CREATE INDEX report_exports_open ON report_exports(status);
+CREATE INDEX report_exports_status ON report_exports(status);
