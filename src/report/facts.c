@@ -39,6 +39,7 @@ static struct {
 	pthread_mutex_t sync_mu; /* one catch-up at a time */
 	bool loaded;
 	int64_t seq;             /* last change applied */
+	int64_t pruned_at;       /* the change log was pruned below this */
 	uint32_t n, cap;         /* rows */
 	uint16_t *day;
 	uint8_t *hour;
@@ -364,6 +365,16 @@ static int load_all(struct db *d)
 	return 0;
 }
 
+/* The change log keeps this many changes behind the newest one applied; an instance that falls
+ * further behind (its position was pruned) reloads everything. */
+#define KEEP_CHANGES 200000
+#define PRUNE_EVERY 100000
+
+static int prune_tx(struct db *d, void *arg)
+{
+	return store_changes_prune(d, *(int64_t *)arg);
+}
+
 int facts_sync(struct db *d)
 {
 	pthread_mutex_lock(&F.sync_mu);
@@ -374,7 +385,16 @@ int facts_sync(struct db *d)
 		clear_all();
 	}
 	pthread_rwlock_wrlock(&F.lock);
-	if (!F.loaded) {
+	if (F.loaded) {
+		/* Changes this index has not seen were pruned: start over. */
+		int64_t oldest;
+		rc = store_changes_oldest(d, &oldest);
+		if (rc == 0 && oldest > F.seq + 1) {
+			log_warn("report index: changes after %lld were pruned; reloading", (long long)F.seq);
+			F.loaded = false;
+		}
+	}
+	if (rc == 0 && !F.loaded) {
 		rc = load_all(d);
 		F.loaded = rc == 0;
 	}
@@ -389,8 +409,15 @@ int facts_sync(struct db *d)
 		}
 		rc = load_all(d); /* then catch up once more with what came during the load */
 	}
+	int64_t prune_below = 0;
+	if (rc == 0 && F.seq - F.pruned_at >= KEEP_CHANGES + PRUNE_EVERY) {
+		prune_below = F.seq - KEEP_CHANGES;
+		F.pruned_at = prune_below;
+	}
 	pthread_rwlock_unlock(&F.lock);
 	pthread_mutex_unlock(&F.sync_mu);
+	if (prune_below && store_write(prune_tx, &prune_below) != 0)
+		log_warn("report index: could not prune the change log");
 	return rc;
 }
 
@@ -440,7 +467,7 @@ void facts_stop(void)
 	F.row_of_len = 0;
 	F.n = F.cap = 0;
 	F.loaded = false;
-	F.seq = 0;
+	F.seq = F.pruned_at = 0;
 	pthread_rwlock_unlock(&F.lock);
 }
 

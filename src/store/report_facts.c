@@ -32,6 +32,19 @@ int store_changes_head(struct db *d, int64_t *seq)
 	return rc < 0 ? rc : DB_OK;
 }
 
+int store_changes_oldest(struct db *d, int64_t *seq)
+{
+	*seq = 0;
+	int rc = DB_SCALAR(d, seq, "SELECT COALESCE(MIN(seq), 0) FROM complaint_changes", DB_END);
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_changes_prune(struct db *d, int64_t below_seq)
+{
+	int rc = DBX(d, "DELETE FROM complaint_changes WHERE seq < ?", DB_INT(below_seq));
+	return rc < 0 ? rc : DB_OK;
+}
+
 int store_facts_all(struct db *d, store_fact_row_fn fn, void *ctx)
 {
 	return each_row(d, "SELECT " FACT_COLUMNS " FROM complaints c ORDER BY c.id",

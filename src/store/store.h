@@ -55,6 +55,10 @@ void store_like_pattern(char *out, size_t n, const char *q);
 typedef int (*store_fact_row_fn)(struct db_res *row, void *ctx);
 /* The newest change sequence number (0 when none). */
 int store_changes_head(struct db *d, int64_t *seq);
+/* The oldest change still kept (0 when none). */
+int store_changes_oldest(struct db *d, int64_t *seq);
+/* Forgets the changes numbered below below_seq (a write; run it through store_write). */
+int store_changes_prune(struct db *d, int64_t below_seq);
 /* Every complaint, in id order. */
 int store_facts_all(struct db *d, store_fact_row_fn fn, void *ctx);
 /* Complaints changed after seq, in change order (a complaint may come more than once; the
