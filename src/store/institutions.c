@@ -114,6 +114,10 @@ int store_org_move(struct db *d, int64_t id, int64_t new_parent, int64_t now)
 			 "UPDATE institutions SET path = ? || substr(path, ?), depth = depth + ?"
 			 " WHERE path LIKE ?",
 			 DB_TEXT(new_path), DB_INT(old_len + 1), DB_INT(delta), DB_TEXT(like));
+	/* The complaints handled in the subtree carry its path for data scope: they move with it. */
+	if (rc >= 0)
+		rc = DBX(d, "UPDATE complaints SET org_path = ? || substr(org_path, ?) WHERE org_path LIKE ?",
+			 DB_TEXT(new_path), DB_INT(old_len + 1), DB_TEXT(like));
 	json_decref(self);
 	json_decref(parent);
 	return rc < 0 ? rc : DB_OK;

@@ -371,3 +371,23 @@ test('reports: two servers on one PostgreSQL database each count what the other 
     await other.stop();
   }
 });
+
+test('reports and lists follow an institution moved to another branch, with its complaints', async () => {
+  const admin = await adminLogin(srv);
+  const depth = (o) => o.path.split('/').filter(Boolean).length;
+  const provinces = [...db.orgs.values()].filter((o) => depth(o) === 2);
+  const [from, to] = provinces;
+  const city = [...db.orgs.values()].find((o) => o.parent_id === from.id);
+  const f = { from: addDays(today(), -730), to: today() };
+  const cityCount = db.complaints.filter((c) => matches(c, { ...f, orgPath: city.path })).length;
+  assert.ok(cityCount > 0);
+  const before = await listTotal(tongji, { ...f, org_id: to.id });
+  await admin.ok('POST', `/institutions/${city.id}/move`, { parent_id: to.id });
+  const after = await listTotal(tongji, { ...f, org_id: to.id });
+  assert.equal(after, before + cityCount, 'the list of the new branch includes the moved complaints');
+  for (const name of ['cause', 'institution', 'detail'])
+    assert.equal((await tongji.ok('GET', `/reports/${name}?${query({ ...f, org_id: to.id })}`)).total, after, name);
+  const stat = await staff(srv, admin, ['statistician'], { org_id: to.id });
+  assert.equal((await stat.client.ok('GET', `/reports/cause?from=${f.from}&to=${f.to}`)).total, after);
+  assert.equal((await stat.client.ok('GET', `/complaints?from=${f.from}&to=${f.to}&counted=true&page_size=1`)).total, after);
+});
