@@ -46,7 +46,7 @@ static bool one_of(const char *v, const char *const *allowed)
  * validated: strings and an org_id number). Empty means absent. */
 static const char *param(struct request *r, const char *key)
 {
-	if (!r->json)
+	if (!r->json || strcmp(r->method, "POST") != 0)
 		return req_query(r, key);
 	json_t *v = json_object_get(r->json, key);
 	if (json_is_integer(v))
@@ -128,9 +128,10 @@ static int detail_page(struct request *r, const struct report_params *p, json_t 
 	int64_t listed, total = 0;
 	int rc = complaint_settings_get(r->db, &cfg);
 	if (rc == 0)
-		rc = store_complaint_list(r->db, &sf, &f, &items, &listed, NULL);
-	if (rc == 0)
 		rc = report_count(r->db, p, &total);
+	f.skip_count = true;
+	if (rc == 0)
+		rc = store_complaint_list(r->db, &sf, &f, &items, &listed, NULL);
 	api_filter_bufs_free(&fb);
 	if (rc < 0) {
 		json_decref(items);

@@ -23,7 +23,8 @@ enum fact_col {
 
 enum {
 	F_COUNTED = 1 << 0, F_CLOSED = 1 << 1, F_ON_TIME = 1 << 2, F_OVERDUE = 1 << 3, F_OPEN = 1 << 4,
-	F_DUE_SOON = 1 << 5, F_CALLBACK = 1 << 6, F_SATISFIED = 1 << 7, F_REPEAT = 1 << 8
+	F_DUE_SOON = 1 << 5, F_CALLBACK = 1 << 6, F_SATISFIED = 1 << 7, F_REPEAT = 1 << 8,
+	F_LISTED = 1 << 9 /* not deleted */
 };
 
 /* Interned text values: index 0 is "". Open addressing over indexes; keys never move. */
@@ -283,6 +284,8 @@ static void apply_row(struct db_res *r)
 	if (received && status && !text_is(status, "draft") && !text_is(status, "deleted") &&
 	    db_is_null(r, COL_MERGED_INTO))
 		fl |= F_COUNTED;
+	if (!text_is(status, "deleted"))
+		fl |= F_LISTED;
 	if (closed) {
 		fl |= F_CLOSED;
 		if (timed && replied_at <= due)
@@ -540,11 +543,12 @@ static void scan_range(const struct fact_query *q, uint32_t lo, uint32_t hi, str
 			fsel[nf++] = q->sel[k];
 		}
 	uint32_t span = (uint32_t)(to - from);
+	uint16_t need = q->rows == FR_COUNTED ? F_COUNTED : q->rows == FR_LISTED ? F_LISTED : 0;
 	bool rights = q->group == FD_RIGHT;
 	uint32_t n2 = q->group2 == FD_NONE ? 1 : q->ngroups2;
 	for (uint32_t i = lo; i < hi; i++) {
 		uint16_t fl = F.flags[i];
-		if (!(fl & F_COUNTED) || (uint32_t)(F.day[i] - from) > span)
+		if ((fl & need) != need || (uint32_t)(F.day[i] - from) > span)
 			continue;
 		int f = 0;
 		while (f < nf && fsel[f][fcol[f][i]])

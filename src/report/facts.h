@@ -51,9 +51,16 @@ struct fact_agg {
 	int64_t compensation_fen;
 };
 
-/* What to count and how to group it. Only complaints that count (not drafts, not deleted, not
- * merged into another) are ever counted. */
+/* Which complaints a query considers. */
+enum fact_rows {
+	FR_COUNTED, /* the reports' rule: registered, not deleted, not merged into another */
+	FR_LISTED,  /* the complaint list's default: everything but deleted (drafts too) */
+	FR_ALL
+};
+
+/* What to count and how to group it. */
 struct fact_query {
+	enum fact_rows rows;
 	int32_t from_day, to_day; /* received day numbers, inclusive (facts_day()) */
 	/* Per dictionary dimension: a table indexed by value (length facts_dict_size() under the
 	 * same read lock) with 1 for the values to keep, or NULL for any. */

@@ -4,6 +4,7 @@
  * request (a few hundred rows; regions, which never change at run time, are read once). */
 #include "report/reports.h"
 #include "report/facts.h"
+#include "domain/permissions.h"
 #include "store/store.h"
 #include <math.h>
 #include <pthread.h>
@@ -370,6 +371,15 @@ static void scan_filters(struct scan *s, const struct report_params *p, json_t *
 		s->sel[FD_C] = select_values(FD_C, p->c_code, true);
 	if (p->region_code)
 		s->sel[FD_REGION] = select_values(FD_REGION, p->region_code, true);
+	if (p->complained_org_path) {
+		uint32_t n = facts_dict_size(FD_COMPLAINED_ORG);
+		uint8_t *sel = calloc(n, 1);
+		for (uint32_t v = 1; v < n; v++)
+			sel[v] = starts_with(json_string_value(json_object_get(
+						     json_object_get(orgs, facts_dict_key(FD_COMPLAINED_ORG, v)), "path")),
+					     p->complained_org_path);
+		s->sel[FD_COMPLAINED_ORG] = sel;
+	}
 	for (int k = 0; k < FD_NDICT; k++)
 		s->q.sel[k] = s->sel[k];
 	s->q.from_day = facts_ymd_day(p->from_ymd);
@@ -974,7 +984,9 @@ int report_build(struct db *d, const struct report_params *p, json_t **out, stru
 	return 0;
 }
 
-int report_count(struct db *d, const struct report_params *p, int64_t *total)
+/* Counts the complaints matching p (rows: which ones are considered at all). */
+static int count_matching(struct db *d, const struct report_params *p, enum fact_rows rows, int32_t from_day,
+			  int32_t to_day, int64_t *total)
 {
 	int rc = facts_sync(d);
 	json_t *orgs = NULL;
@@ -982,15 +994,55 @@ int report_count(struct db *d, const struct report_params *p, int64_t *total)
 		rc = catalog_orgs(d, &orgs);
 	if (rc < 0)
 		return rc;
-	struct scan s = {.q = {.group = FD_NONE, .group2 = FD_NONE}};
+	struct scan s = {.q = {.rows = rows, .group = FD_NONE, .group2 = FD_NONE}};
 	facts_read_lock();
 	scan_filters(&s, p, orgs);
+	s.q.from_day = from_day;
+	s.q.to_day = to_day;
 	scan_run(&s);
 	facts_read_unlock();
 	*total = s.total.count;
 	scan_free(&s);
 	json_decref(orgs);
 	return 0;
+}
+
+int report_count(struct db *d, const struct report_params *p, int64_t *total)
+{
+	return count_matching(d, p, FR_COUNTED, facts_ymd_day(p->from_ymd), facts_ymd_day(p->to_ymd), total);
+}
+
+#define BANK_OFFSET_MS (8 * 3600000LL)
+#define DAY_MS 86400000LL
+
+int report_list_count(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf, int64_t *total)
+{
+	if ((f->q && *f->q) || f->complaint_no || f->tag || f->deadline_state || f->handler_id || f->registrar_id ||
+	    f->id_no_bidx || f->phone_bidx || f->right)
+		return 0;
+	/* The list's scope also admits the caller's own registrations anywhere; only a subtree
+	 * filter inside the caller's subtree leaves exactly that subtree. */
+	if (sf->kind != SCOPE_ALL) {
+		size_t n = strlen(sf->path_like);
+		if (sf->kind != SCOPE_SUBTREE || !f->org_path || n == 0 || strncmp(f->org_path, sf->path_like, n - 1) != 0)
+			return 0;
+	}
+	if ((f->from && (f->from + BANK_OFFSET_MS) % DAY_MS) || (f->to && (f->to + BANK_OFFSET_MS) % DAY_MS))
+		return 0; /* not whole days */
+	struct report_params p = {
+		.org_path = f->org_path,
+		.status = f->status,
+		.source_channel = f->source_channel,
+		.a_code = f->business_channel_code,
+		.b_code = f->business_type_code,
+		.c_code = f->cause_code,
+		.region_code = f->region_code,
+		.complained_org_path = f->complained_org_path,
+	};
+	enum fact_rows rows = f->counted ? FR_COUNTED : f->status ? FR_ALL : FR_LISTED;
+	int rc = count_matching(d, &p, rows, f->from ? facts_day(f->from) : 0, f->to ? facts_day(f->to) - 1 : INT32_MAX,
+				total);
+	return rc < 0 ? rc : 1;
 }
 
 /* The n largest groups of a code dimension at its first level. */

@@ -27,6 +27,7 @@ struct report_params {
 	const char *org_name; /* its name, for titles */
 	const char *status, *source_channel;
 	const char *a_code, *b_code, *c_code, *region_code; /* code prefixes */
+	const char *complained_org_path; /* complained institution subtree */
 	const char *granularity;  /* time, mom, yoy: day | week | month | quarter | year */
 	const char *layout;       /* "matrix": the regulator layout (code-tree reports) */
 	const char *rows_by;      /* matrix rows: "branch" (default) or "region" */
@@ -44,6 +45,15 @@ int report_build(struct db *d, const struct report_params *p, json_t **out, stru
 
 /* The number of complaints the reports count for p (the detail ledger's total). 0 or negative. */
 int report_count(struct db *d, const struct report_params *p, int64_t *total);
+
+/* The complaint list's total from the report index, when the list's filters and the caller's
+ * scope are ones the index holds (no text, number, tag, deadline, person or identity filters;
+ * whole days; whole-bank scope, or a subtree filter inside the caller's subtree). Returns 1 with
+ * *total, 0 when the list must count in SQL, negative on a store error. */
+struct complaint_filter;
+struct scope_filter;
+int report_list_count(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf,
+		      int64_t *total);
 
 /* The dashboard (首页) figures for the scope: today, open, due soon, overdue, a 30-day trend,
  * top causes and business types, channel mix, on-time and satisfaction rates. */

@@ -407,10 +407,10 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	memcpy(q.args, w.args, sizeof w.args);
 	q.nargs = w.nargs;
 	q.args[q.nargs] = DB_END;
-	rc = db_scalar_int(d, total, db_intern(q.sql), q.args);
+	rc = f->skip_count ? 0 : db_scalar_int(d, total, db_intern(q.sql), q.args);
 	if (rc < 0)
 		return rc;
-	int64_t cap = fts ? COMPLAINT_TEXT_COUNT_CAP : COMPLAINT_COUNT_CAP;
+	int64_t cap = f->skip_count ? INT64_MAX : fts ? COMPLAINT_TEXT_COUNT_CAP : COMPLAINT_COUNT_CAP;
 	if (capped)
 		*capped = *total > cap;
 	if (*total > cap)

@@ -260,11 +260,13 @@ struct complaint_filter {
 	const char *region_code;         /* region code prefix ("44" = Guangdong) */
 	const char *complained_org_path; /* complained institution subtree */
 	const char *right;               /* has this basic right (R code) */
+	bool skip_count;                 /* the caller has the total already (report index) */
 	int64_t limit, offset;
 };
 /* Complaints within the scope (and the caller's own registrations) matching f. *total is exact
  * up to a cap (COMPLAINT_COUNT_CAP, or COMPLAINT_TEXT_COUNT_CAP for full-text matches); past
- * it *total is the cap and *capped true ("more than"). capped may be NULL. */
+ * it *total is the cap and *capped true ("more than"). capped may be NULL. With f->skip_count
+ * no count is made and *total is left as the caller set it. */
 #define COMPLAINT_COUNT_CAP 100000
 #define COMPLAINT_TEXT_COUNT_CAP 10000 /* full-text matches are counted up to this */
 int store_complaint_list(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
