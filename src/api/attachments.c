@@ -217,10 +217,5 @@ int api_attachment_download(struct request *r)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, json_string_value(json_object_get(c.row, "mime")));
 	MHD_add_response_header(resp, "Content-Disposition", disp);
 	json_decref(c.row);
-	if (r->response)
-		MHD_destroy_response(r->response);
-	r->response = resp;
-	r->status = 200;
-	r->done = true;
-	return 0;
+	return reply_response(r, 200, resp);
 }

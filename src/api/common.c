@@ -128,10 +128,5 @@ static int reply_fd(struct request *r, int fd, const char *mime, const char *dis
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, mime);
 	MHD_add_response_header(resp, "Content-Disposition", disposition);
-	if (r->response)
-		MHD_destroy_response(r->response);
-	r->response = resp;
-	r->status = 200;
-	r->done = true;
-	return 0;
+	return reply_response(r, 200, resp);
 }

@@ -120,12 +120,7 @@ int events_subscribe(struct request *r)
 	subs = s;
 	nsubs++;
 	pthread_mutex_unlock(&lock);
-	if (r->response)
-		MHD_destroy_response(r->response);
-	r->response = resp;
-	r->status = 200;
-	r->done = true;
-	return 0;
+	return reply_response(r, 200, resp);
 }
 
 void events_publish(const char *type, json_t *data, const char *org_path, int64_t owner_id, int64_t target_user)

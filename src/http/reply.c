@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int set_response(struct request *r, int status, struct MHD_Response *resp)
+int reply_response(struct request *r, int status, struct MHD_Response *resp)
 {
 	if (r->response)
 		MHD_destroy_response(r->response);
@@ -23,7 +23,7 @@ int reply_raw(struct request *r, int status, const char *content_type, const cha
 		MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
 	if (resp && content_type)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-	return set_response(r, status, resp);
+	return reply_response(r, status, resp);
 }
 
 int reply_json(struct request *r, int status, json_t *body)
@@ -39,10 +39,10 @@ int reply_json(struct request *r, int status, json_t *body)
 		MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(text);
-		return set_response(r, 500, NULL);
+		return reply_response(r, 500, NULL);
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
-	return set_response(r, status, resp);
+	return reply_response(r, status, resp);
 }
 
 int reply_error_at(struct request *r, int status, const char *code, const char *message,

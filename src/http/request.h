@@ -62,6 +62,9 @@ int reply_error_at(struct request *r, int status, const char *code, const char *
 int reply_db_error(struct request *r, int rc);
 /* Replies with a raw body; copies body. */
 int reply_raw(struct request *r, int status, const char *content_type, const char *body, size_t len);
+/* Replies with a response built by the caller (taken over; NULL → 500). Returns 0. */
+struct MHD_Response;
+int reply_response(struct request *r, int status, struct MHD_Response *resp);
 /* Adds a header to the pending reply (call after a reply_* helper). */
 void reply_header(struct request *r, const char *name, const char *value);
 

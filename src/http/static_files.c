@@ -76,12 +76,7 @@ static int serve_file(struct request *r, const char *rel, bool immutable)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, mime_for(rel));
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 				immutable ? "public, max-age=31536000, immutable" : "no-cache");
-	if (r->response)
-		MHD_destroy_response(r->response);
-	r->response = resp;
-	r->status = 200;
-	r->done = true;
-	return 0;
+	return reply_response(r, 200, resp);
 }
 
 int static_serve(struct request *r)

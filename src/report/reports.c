@@ -70,24 +70,34 @@ static json_t *entry(const char *name, const char *parent, json_int_t sort)
 	return json_pack("{s:s, s:s?, s:I}", "name", name ? name : "", "parent", parent, "sort", sort);
 }
 
+/* A catalog from store rows with code, name, parent and sort (of dimension dim when given; rows
+ * without sort are ordered by their code as a number). Does not take items. */
+static json_t *catalog_from_rows(json_t *items, char dim)
+{
+	json_t *out = json_object(), *c;
+	size_t i;
+	json_array_foreach(items, i, c)
+	{
+		const char *dimension = json_string_value(json_object_get(c, "dimension"));
+		if (dim && !(dimension && dimension[0] == dim))
+			continue;
+		const char *code = json_string_value(json_object_get(c, "code"));
+		json_t *sort = json_object_get(c, "sort");
+		json_object_set_new(out, code,
+				    entry(json_string_value(json_object_get(c, "name")),
+					  json_string_value(json_object_get(c, "parent")),
+					  sort ? json_integer_value(sort) : (json_int_t)strtol(code, NULL, 10)));
+	}
+	return out;
+}
+
 static int catalog_codes(struct db *d, char dim, json_t **out)
 {
 	json_t *items;
 	int rc = store_report_codes(d, &items);
 	if (rc < 0)
 		return rc;
-	*out = json_object();
-	size_t i;
-	json_t *c;
-	json_array_foreach(items, i, c)
-	{
-		const char *dimension = json_string_value(json_object_get(c, "dimension"));
-		if (dimension && dimension[0] == dim)
-			json_object_set_new(*out, json_string_value(json_object_get(c, "code")),
-					    entry(json_string_value(json_object_get(c, "name")),
-						  json_string_value(json_object_get(c, "parent")),
-						  json_integer_value(json_object_get(c, "sort"))));
-	}
+	*out = catalog_from_rows(items, dim);
 	json_decref(items);
 	return 0;
 }
@@ -100,23 +110,10 @@ static int catalog_regions(struct db *d, json_t **out)
 {
 	pthread_mutex_lock(&regions_mu);
 	int rc = 0;
-	if (!regions_cache) {
-		json_t *items;
-		rc = store_report_regions(d, &items);
-		if (rc == 0) {
-			regions_cache = json_object();
-			size_t i;
-			json_t *c;
-			json_array_foreach(items, i, c)
-			{
-				const char *code = json_string_value(json_object_get(c, "code"));
-				json_object_set_new(regions_cache, code,
-						    entry(json_string_value(json_object_get(c, "name")),
-							  json_string_value(json_object_get(c, "parent")),
-							  (json_int_t)strtol(code, NULL, 10)));
-			}
-			json_decref(items);
-		}
+	json_t *items;
+	if (!regions_cache && (rc = store_report_regions(d, &items)) == 0) {
+		regions_cache = catalog_from_rows(items, 0);
+		json_decref(items);
 	}
 	*out = regions_cache;
 	pthread_mutex_unlock(&regions_mu);
@@ -156,13 +153,7 @@ static int catalog_dict(struct db *d, const char *kind, json_t **out)
 	int rc = store_dict_list(d, kind, &items);
 	if (rc < 0)
 		return rc;
-	*out = json_object();
-	size_t i;
-	json_t *c;
-	json_array_foreach(items, i, c)
-		json_object_set_new(*out, json_string_value(json_object_get(c, "code")),
-				    entry(json_string_value(json_object_get(c, "name")), NULL,
-					  json_integer_value(json_object_get(c, "sort"))));
+	*out = catalog_from_rows(items, 0);
 	json_decref(items);
 	return 0;
 }
