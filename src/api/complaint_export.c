@@ -68,19 +68,10 @@ int api_complaint_export(struct request *r)
 		int64_t total;
 		if ((rc = store_complaint_list(r->db, &sf, &f, &items, &total, NULL)) < 0)
 			break;
-		size_t i;
-		json_t *rec;
-		json_array_foreach(items, i, rec)
-		{
-			json_t *v = complaint_view(rec, 0, &cfg);
-			json_t *row = report_complaint_row(v, map);
-			if (xlsx_row(sheet, row) != 0)
-				rc = -1;
-			json_decref(row);
-			json_decref(v);
-			c.rows++;
-		}
+		if (report_complaint_write(sheet, items, &cfg, map) != 0)
+			rc = -1;
 		size_t n = json_array_size(items);
+		c.rows += (int64_t)n;
 		json_decref(items);
 		if (n < (size_t)f.limit)
 			break;

@@ -4,6 +4,7 @@
 #include "http/request.h"
 #include "http/server.h"
 #include "report/report_xlsx.h"
+#include "report/reports.h"
 #include "store/store.h"
 #include "util/crypto.h"
 #include <stdio.h>
@@ -39,7 +40,10 @@ int api_report_send_xlsx(struct request *r, const struct report_params *p, json_
 	mkdir(dir, 0700);
 	crypto_random_token(tok, 12);
 	snprintf(path, sizeof path, "%s/report-%s.xlsx", dir, tok);
-	report_filter_text(p, filters, sizeof filters);
+	struct report_params shown = *p; /* the granularity the report used, also when defaulted */
+	if (!shown.granularity)
+		shown.granularity = json_string_value(json_object_get(res, "granularity"));
+	report_filter_text(&shown, filters, sizeof filters);
 	if (report_xlsx_write(res, path, filters) != 0) {
 		unlink(path);
 		json_decref(res);

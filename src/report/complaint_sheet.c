@@ -1,5 +1,6 @@
 /* Complaint rows for Excel sheets (see complaint_sheet.h). */
 #include "report/complaint_sheet.h"
+#include "domain/complaint.h"
 #include "store/store.h"
 #include <stdio.h>
 #include <string.h>
@@ -96,4 +97,22 @@ json_t *report_complaint_row(json_t *v, json_t *map)
 		json_object_set_new(row, "reply_label",
 				    json_string(label(reply_labels, json_string_value(json_object_get(v, "reply_result")))));
 	return row;
+}
+
+int report_complaint_write(struct xlsx_sheet *sheet, json_t *records, const struct complaint_settings *cfg,
+			   json_t *names)
+{
+	int rc = 0;
+	size_t i;
+	json_t *rec;
+	json_array_foreach(records, i, rec)
+	{
+		json_t *v = complaint_view(rec, 0, cfg);
+		json_t *row = report_complaint_row(v, names);
+		if (xlsx_row(sheet, row) != 0)
+			rc = -1;
+		json_decref(row);
+		json_decref(v);
+	}
+	return rc;
 }

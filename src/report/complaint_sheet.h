@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 struct db;
+struct complaint_settings;
 
 extern const struct xlsx_col report_complaint_cols[];
 extern const size_t report_complaint_ncols;
@@ -17,5 +18,10 @@ json_t *report_complaint_names(struct db *d);
 /* A sheet row for report_complaint_cols from a complaint view (borrowed) and the names above.
  * Caller owns. */
 json_t *report_complaint_row(json_t *view, json_t *names);
+
+/* Writes store complaint records (a page of store_complaint_list or store_complaint_keyset,
+ * borrowed) to sheet as masked rows of report_complaint_cols. 0, or -1 when a row failed. */
+int report_complaint_write(struct xlsx_sheet *sheet, json_t *records, const struct complaint_settings *cfg,
+			   json_t *names);
 
 #endif

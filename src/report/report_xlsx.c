@@ -302,6 +302,13 @@ void report_filter_text(const struct report_params *p, char *out, size_t n)
 	for (size_t i = 0; status && i < NCOLS(status_names); i++)
 		if (!strcmp(status, status_names[i][0]))
 			status = status_names[i][1];
+	static const char *const grains[][2] = {
+		{"day", "日"}, {"week", "周"}, {"month", "月"}, {"quarter", "季度"}, {"year", "年"},
+	};
+	const char *grain = p->granularity;
+	for (size_t i = 0; grain && i < NCOLS(grains); i++)
+		if (!strcmp(grain, grains[i][0]))
+			grain = grains[i][1];
 	const char *const extra[][2] = {
 		{"状态", status},
 		{"投诉反映渠道", p->source_channel},
@@ -309,7 +316,7 @@ void report_filter_text(const struct report_params *p, char *out, size_t n)
 		{"业务类别", p->b_code},
 		{"投诉原因", p->c_code},
 		{"地区", p->region_code},
-		{"统计粒度", p->granularity},
+		{"统计粒度", grain},
 	};
 	for (size_t i = 0; i < NCOLS(extra) && len < n; i++)
 		if (extra[i][1])

@@ -6,17 +6,10 @@
 int store_report_export_insert(struct db *d, int64_t user_id, const char *filters, int64_t rows_total,
 			       int64_t now, int64_t *id)
 {
-	struct db_res *r;
-	int rc = DBQ(d, &r,
-		     "INSERT INTO report_exports (user_id, filters, status, rows_total, created_at, heartbeat_at)"
-		     " VALUES (?, ?, 'queued', ?, ?, ?) RETURNING id",
-		     DB_INT(user_id), DB_TEXT(filters), DB_INT(rows_total), DB_INT(now), DB_INT(now));
-	if (rc < 0)
-		return rc;
-	rc = db_next(r);
-	if (rc == 1)
-		*id = db_int(r, 0);
-	db_done(r);
+	int rc = DB_SCALAR(d, id,
+			   "INSERT INTO report_exports (user_id, filters, status, rows_total, created_at, heartbeat_at)"
+			   " VALUES (?, ?, 'queued', ?, ?, ?) RETURNING id",
+			   DB_INT(user_id), DB_TEXT(filters), DB_INT(rows_total), DB_INT(now), DB_INT(now));
 	return rc == 1 ? DB_OK : rc < 0 ? rc : DB_HARD;
 }
 

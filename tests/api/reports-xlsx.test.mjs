@@ -175,8 +175,10 @@ test('every list report exports an xlsx whose cells equal its JSON', async () =>
     assert.ok(json.rows.length > 0, `${report} has rows`);
   }
   // Another granularity and filters: the filter line names them, the cells still equal the JSON.
-  for (const granularity of ['quarter', 'week'])
-    await checkList('yoy', f, { granularity });
+  for (const [granularity, label] of [['quarter', '季度'], ['week', '周']]) {
+    const { line } = await checkList('yoy', f, { granularity });
+    assert.ok(line.includes(`统计粒度 ${label}`), line);
+  }
   const branch = (await tongji.ok('GET', '/institutions?page_size=200')).items.find((o) => o.parent_id !== null);
   const { line } = await checkList('cause', { from: addDays(TO, -365), to: TO }, { org_id: branch.id, status: 'closed', source_channel: 'phone' });
   assert.ok(line.includes(branch.name) && line.includes('已办结') && line.includes('phone'), line);
