@@ -12,15 +12,10 @@
 import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { createRequire } from 'node:module'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { root, WEB, SHOTS, ADMIN_PASSWORD, sleep, startFcms, Client } from './lib.mjs'
-
-const require = createRequire(path.join(root, 'web/package.json'))
-const { chromium } = require('playwright-core')
+import { SHOTS, ADMIN_PASSWORD, sleep, startFcms, Client, launchBrowser, signIn } from './lib.mjs'
 
 const PDF = path.join(SHOTS, 'closure-form.pdf')
 const NEW_PASSWORD = 'Fcms#Live2024ok' // satisfies both password profiles (length, 4 classes)
@@ -76,25 +71,10 @@ async function step(client, action, params = {}) {
 // --- browser helpers ------------------------------------------------------------------------
 
 async function newPage(tag) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fcms-e2e-live-chromium-${tag}-`))
-  profiles.push(dir)
-  const ctx = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1440, height: 900 },
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-    acceptDownloads: true,
-  })
-  contexts.push(ctx)
-  ctx.setDefaultTimeout(15000)
-  const page = ctx.pages()[0] || await ctx.newPage()
-  page.on('pageerror', (e) => pageErrors.push(`${tag}: ${e}`))
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(`${tag}: ${m.text()}`)
-  })
+  const { context, page, profileDir } = await launchBrowser(`fcms-e2e-live-chromium-${tag}-`,
+    { errors: pageErrors, csp: cspViolations, label: tag, downloads: true })
+  profiles.push(profileDir)
+  contexts.push(context)
   return page
 }
 
@@ -104,14 +84,7 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, `live-${String(shotNo).padStart(2, '0')}-${name}.png`) })
 }
 
-async function login(page, username) {
-  await page.goto(`${base}/#/login`)
-  await page.getByPlaceholder('请输入用户名').fill(username)
-  await page.getByPlaceholder('请输入密码').fill(NEW_PASSWORD)
-  await page.locator('.login-btn').click()
-  await page.waitForURL(/#\/home/, { timeout: 15000 })
-  await page.waitForLoadState('networkidle')
-}
+const login = (page, username) => signIn(page, base, username, NEW_PASSWORD)
 
 async function openDetail(page) {
   await page.goto(`${base}/#/complaints/${fx.complaint.id}`)

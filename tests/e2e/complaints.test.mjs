@@ -9,14 +9,9 @@
 // Env: FCMS_BIN (default build/fcms).
 import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
-import { createRequire } from 'node:module'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { root, WEB, SHOTS, ADMIN_PASSWORD, sleep, startFcms } from './lib.mjs'
-
-const require = createRequire(path.join(root, 'web/package.json'))
-const { chromium } = require('playwright-core')
+import { WEB, SHOTS, ADMIN_PASSWORD, sleep, startFcms, launchBrowser } from './lib.mjs'
 
 const NEW_PASSWORD = 'Fcms#Test2024ok' // satisfies both password profiles (length, 4 classes)
 const ID_NO = '110101199001011237' // valid resident ID (check digit 7)
@@ -252,22 +247,8 @@ describe('fcms complaint pages', () => {
     fs.mkdirSync(SHOTS, { recursive: true })
     for (const f of fs.readdirSync(SHOTS)) if (/^complaints-.*\.png$/.test(f)) fs.unlinkSync(path.join(SHOTS, f))
     await startServer()
-    profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fcms-e2e-cmp-chromium-'))
-    browser = await chromium.launchPersistentContext(profileDir, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1440, height: 900 },
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-    })
-    browser.setDefaultTimeout(15000)
-    page = browser.pages()[0] || await browser.newPage()
-    page.on('pageerror', (e) => pageErrors.push(String(e)))
-    page.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text())
-    })
+    ;({ context: browser, page, profileDir } = await launchBrowser('fcms-e2e-cmp-chromium-',
+      { errors: pageErrors, csp: cspViolations }))
   })
 
   after(async () => {

@@ -1,9 +1,11 @@
 // Shared harness of the browser tests: a real `fcms serve` on a free port with a fresh data dir
-// and the built web UI, stopped with SIGTERM at the end. The browser itself (Debian's
-// /usr/bin/chromium through playwright-core) is launched by each test with its own profile.
+// and the built web UI, stopped with SIGTERM at the end; Debian's /usr/bin/chromium through
+// playwright-core, launched by each test with its own profile (launchBrowser); the sign-in form;
+// and an API client for fixtures.
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -14,6 +16,7 @@ export const BIN = path.resolve(root, process.env.FCMS_BIN || 'build/fcms')
 export const WEB = path.join(root, 'web/dist')
 export const SHOTS = path.join(root, 'tests/e2e/shots')
 export const ADMIN_PASSWORD = 'Admin@12345678'
+const { chromium } = createRequire(path.join(root, 'web/package.json'))('playwright-core')
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
@@ -119,4 +122,40 @@ export class Client {
     this.user = data.user
     return data.user
   }
+}
+
+/** Launches Chromium with a fresh profile (1440x900, zh-CN, Asia/Shanghai, 15 s timeouts). Page
+ *  errors and CSP violations of its first page are pushed to opts.errors / opts.csp, prefixed with
+ *  opts.label when given. Returns {context, page, profileDir}; close the context, then remove the
+ *  profile dir. */
+export async function launchBrowser(prefix, { errors = [], csp = [], label = '', downloads = false } = {}) {
+  const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1440, height: 900 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    acceptDownloads: downloads,
+  })
+  context.setDefaultTimeout(15000)
+  const page = context.pages()[0] || await context.newPage()
+  const tag = label ? `${label}: ` : ''
+  page.on('pageerror', (e) => errors.push(tag + String(e)))
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) csp.push(tag + m.text())
+  })
+  return { context, page, profileDir }
+}
+
+/** Signs in through the login form and waits for the page the app opens (home by default). */
+export async function signIn(page, base, username, password, landing = /#\/home/) {
+  await page.goto(`${base}/#/login`)
+  await page.getByPlaceholder('请输入用户名').fill(username)
+  await page.getByPlaceholder('请输入密码').fill(password)
+  await page.locator('.login-btn').click()
+  await page.waitForURL(landing, { timeout: 15000 })
+  await page.waitForLoadState('networkidle')
 }

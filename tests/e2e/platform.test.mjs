@@ -8,14 +8,9 @@
 // Env: FCMS_BIN (default build/fcms), FCMS_E2E_HEADFUL unset (always headless here).
 import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
-import { createRequire } from 'node:module'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { root, WEB, SHOTS, ADMIN_PASSWORD, sleep, startFcms } from './lib.mjs'
-
-const require = createRequire(path.join(root, 'web/package.json'))
-const { chromium } = require('playwright-core')
+import { WEB, SHOTS, ADMIN_PASSWORD, sleep, startFcms, launchBrowser } from './lib.mjs'
 
 const NEW_PASSWORD = 'Fcms#Test2024ok' // satisfies both password profiles (length, 4 classes)
 
@@ -181,24 +176,8 @@ describe('fcms platform web UI', () => {
     fs.mkdirSync(SHOTS, { recursive: true })
     for (const f of fs.readdirSync(SHOTS)) if (/^\d\d-.*\.png$/.test(f)) fs.unlinkSync(path.join(SHOTS, f))
     await startServer()
-    profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fcms-e2e-chromium-'))
-    // A fresh profile dir per run; playwright takes it as launchPersistentContext's argument.
-    browser = await chromium.launchPersistentContext(profileDir, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1440, height: 900 },
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-    })
-    const ctx = browser
-    ctx.setDefaultTimeout(15000)
-    page = ctx.pages()[0] || await ctx.newPage()
-    page.on('pageerror', (e) => pageErrors.push(String(e)))
-    page.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text())
-    })
+    ;({ context: browser, page, profileDir } = await launchBrowser('fcms-e2e-chromium-',
+      { errors: pageErrors, csp: cspViolations }))
   })
 
   after(async () => {

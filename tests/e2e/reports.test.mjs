@@ -13,14 +13,9 @@
 // Env: FCMS_BIN (default build/fcms).
 import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
-import { createRequire } from 'node:module'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { root, SHOTS, ADMIN_PASSWORD, startFcms, Client } from './lib.mjs'
-
-const require = createRequire(path.join(root, 'web/package.json'))
-const { chromium } = require('playwright-core')
+import { SHOTS, ADMIN_PASSWORD, startFcms, Client, launchBrowser, signIn } from './lib.mjs'
 
 const DEMO_PASSWORD = 'Demo@2026fcms'
 const NEW_PASSWORD = 'Fcms#Rpt2024ok'
@@ -49,14 +44,7 @@ async function shot(name) {
   await page.screenshot({ path: path.join(SHOTS, `reports-${String(shotNo).padStart(2, '0')}-${name}.png`) })
 }
 
-async function login(username, password) {
-  await page.goto(`${base}/#/login`)
-  await page.getByPlaceholder('请输入用户名').fill(username)
-  await page.getByPlaceholder('请输入密码').fill(password)
-  await page.locator('.login-btn').click()
-  await page.waitForURL(/#\/home/, { timeout: 15000 })
-  await page.waitForLoadState('networkidle')
-}
+const login = (username, password) => signIn(page, base, username, password)
 
 async function logout() {
   await page.getByRole('button', { name: '退出登录' }).click()
@@ -87,12 +75,16 @@ const shownTotal = async () => (await page.locator('[data-test=report-total]').f
 const bodyRows = (sel) => page.locator(`${sel} .el-table__body-wrapper tr.el-table__row`)
 const visibleRows = (sel) => page.locator(`${sel} .el-table__body-wrapper tr.el-table__row:visible`)
 
-// The complaint list after a drill-down: the total its pager shows.
-async function listTotal() {
+// Clicks through to the complaint list (drill-down) and returns the total its pager shows once
+// the list has answered (the pager must agree with the answer).
+async function drillTotal(click) {
+  const answer = page.waitForResponse((r) => /\/api\/v1\/complaints\?/.test(r.url()) && r.status() === 200)
+  await click()
+  const json = await (await answer).json()
   await page.waitForURL(/#\/complaints\/search/)
-  await page.waitForLoadState('networkidle')
-  const text = await page.locator('.el-pagination__total').first().innerText()
-  return Number(text.replace(/[^\d]/g, ''))
+  const pager = page.locator('.el-pagination__total').first()
+  await pager.filter({ hasText: String(json.total) }).waitFor()
+  return Number((await pager.innerText()).replace(/[^\d]/g, ''))
 }
 
 describe('fcms statistical reports (统计报表) and dashboard', () => {
@@ -103,23 +95,8 @@ describe('fcms statistical reports (统计报表) and dashboard', () => {
     base = fcms.base
     tongji = new Client(base, 'tongji')
     await tongji.login('tongji', DEMO_PASSWORD)
-    profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fcms-e2e-rpt-chromium-'))
-    browser = await chromium.launchPersistentContext(profileDir, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1440, height: 900 },
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-      acceptDownloads: true,
-    })
-    browser.setDefaultTimeout(15000)
-    page = browser.pages()[0] || await browser.newPage()
-    page.on('pageerror', (e) => pageErrors.push(String(e)))
-    page.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text())
-    })
+    ;({ context: browser, page, profileDir } = await launchBrowser('fcms-e2e-rpt-chromium-',
+      { errors: pageErrors, csp: cspViolations, downloads: true }))
   })
 
   after(async () => {
@@ -146,8 +123,7 @@ describe('fcms statistical reports (统计报表) and dashboard', () => {
     }
     await shot('dashboard')
     // 今日新增 → the complaints received today.
-    await panel.locator('[data-test=kpi-today]').click()
-    assert.equal(await listTotal(), dash.today)
+    assert.equal(await drillTotal(() => panel.locator('[data-test=kpi-today]').click()), dash.today)
   })
 
   test('the 统计报表 menu lists the twelve reports', async () => {
@@ -218,8 +194,7 @@ describe('fcms statistical reports (统计报表) and dashboard', () => {
     // A cell of a province row (first column: 营业现场) opens the complaints behind it.
     const prov = byRegion.json.rows.find((r) => r.code && r.cells[0] > 0)
     const row = bodyRows('[data-test=matrix-table]').filter({ hasText: prov.name }).first()
-    await row.locator('td').nth(1).click()
-    assert.equal(await listTotal(), prov.cells[0])
+    assert.equal(await drillTotal(() => row.locator('td').nth(1).click()), prov.cells[0])
   })
 
   test('tree rows expand and collapse; a row drills down to the complaint list', async () => {
@@ -237,8 +212,7 @@ describe('fcms statistical reports (统计报表) and dashboard', () => {
     await childRow.waitFor({ state: 'hidden' })
     // Expanding did not leave the page; a click on the row itself drills down.
     assert.match(page.url(), /#\/reports\/business-type/)
-    await parentRow.locator('td').first().click()
-    assert.equal(await listTotal(), parent.count)
+    assert.equal(await drillTotal(() => parentRow.locator('td').first().click()), parent.count)
     const tags = await page.locator('[data-test=extra-filter]').allInnerTexts()
     assert.ok(tags.some((t) => t.includes('统计口径')), `counting-rule tag in ${tags}`)
     await shot('drill-down-list')
@@ -251,12 +225,11 @@ describe('fcms statistical reports (统计报表) and dashboard', () => {
   test('an institution row drills down by complained institution; a region row by region', async () => {
     const inst = await openReport('institution')
     const branch = inst.json.rows.find((r) => r.level === 2 && !r.self && r.count > 0)
-    await bodyRows('[data-test=report-table]').filter({ hasText: branch.name }).first().locator('td').first().click()
-    assert.equal(await listTotal(), branch.count)
+    const cell = (name) => bodyRows('[data-test=report-table]').filter({ hasText: name }).first().locator('td').first()
+    assert.equal(await drillTotal(() => cell(branch.name).click()), branch.count)
     const reg = await openReport('region')
     const prov = reg.json.rows.find((r) => r.level === 1 && r.count > 0)
-    await bodyRows('[data-test=report-table]').filter({ hasText: prov.name }).first().locator('td').first().click()
-    assert.equal(await listTotal(), prov.count)
+    assert.equal(await drillTotal(() => cell(prov.name).click()), prov.count)
     assert.ok((await page.locator('[data-test=extra-filter]').allInnerTexts()).some((t) => t.includes(prov.name)))
   })
 
@@ -267,8 +240,8 @@ describe('fcms statistical reports (统计报表) and dashboard', () => {
     assert.equal(await visibleRows('[data-test=report-table]').count(), q.json.rows.length)
     await shot('mom-quarter')
     const period = q.json.rows.find((r) => r.count > 0)
-    await bodyRows('[data-test=report-table]').filter({ hasText: period.name }).first().locator('td').first().click()
-    assert.equal(await listTotal(), period.count)
+    const cell = bodyRows('[data-test=report-table]').filter({ hasText: period.name }).first().locator('td').first()
+    assert.equal(await drillTotal(() => cell.click()), period.count)
     // Nothing was received a year before 2001: growth has no base.
     const y = await openReport('yoy', '?from=2001-01-01&to=2001-12-31')
     assert.equal(y.json.summary.growth_rate, null)

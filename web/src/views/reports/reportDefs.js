@@ -7,6 +7,7 @@
 //   detail  the complaint ledger (DetailReport.vue)
 // `drill` is the complaint-list filter a row's `key` goes into; `matrix` offers the regulator layout;
 // `codes` is the code tree (A/B/C) whose cascader the filter bar shows first.
+import { STATUSES } from '../../components/complaint/meta.js'
 
 export const REPORTS = [
   { name: 'detail', title: '投诉明细报表', kind: 'detail' },
@@ -35,11 +36,4 @@ export const GRANULARITIES = [
 ]
 
 // Statuses the reports count (drafts and deleted complaints never are).
-export const REPORT_STATUSES = [
-  { value: 'registered', label: '待分派' },
-  { value: 'processing', label: '处理中' },
-  { value: 'reviewing', label: '待审核' },
-  { value: 'replied', label: '已答复待回访' },
-  { value: 'closed', label: '已办结' },
-  { value: 'withdrawn', label: '已撤诉' },
-]
+export const REPORT_STATUSES = STATUSES.filter((s) => s.value !== 'draft' && s.value !== 'deleted')
