@@ -6,7 +6,8 @@
 // expanding and collapsing a tree row, drill-down from a row and a matrix cell (the complaint
 // list shows as many complaints as the figure clicked), time granularity and an empty 同比
 // period ("—"), the xlsx export and the ledger's background export, and a branch statistician
-// (created here: the demo has none) who sees only the branch's subtree even when asking for more.
+// (created here: the demo has none) who sees only the branch's subtree even when asking for more;
+// a handler without report.view keeps the home page without statistics.
 // Screenshots at 1440x900: tests/e2e/shots/reports-NN-*.png (git-ignored).
 //
 // Run: make build && (cd web && npm ci && npm run build) && node --test tests/e2e/reports.test.mjs
@@ -297,6 +298,7 @@ describe('fcms statistical reports (统计报表) and dashboard', () => {
     await login('gd_tongji', NEW_PASSWORD)
     const dash = await c.ok('GET', '/dashboard')
     await page.locator('[data-test=kpi-open] .kpi-value', { hasText: fmt(dash.open) }).waitFor()
+    await shot('branch-dashboard')
     const { json } = await openReport('institution')
     assert.equal(json.total, subtree.total)
     assert.equal(await shownTotal(), fmt(subtree.total))
@@ -307,6 +309,21 @@ describe('fcms statistical reports (统计报表) and dashboard', () => {
     const wide = await openReport('institution', `?org_id=${root.id}`)
     assert.equal(wide.json.total, subtree.total)
     assert.equal(await shownTotal(), fmt(subtree.total))
+  })
+
+  test('users without report.view keep the home page without statistics and the menu without reports', async () => {
+    await logout()
+    await login('GD00_handler', DEMO_PASSWORD)
+    await page.locator('[data-test=home-profile]').waitFor()
+    assert.equal(await page.locator('[data-test=dashboard]').count(), 0)
+    await page.locator('[data-test=home-todo]').waitFor()
+    const items = (await page.locator('.side-menu .el-menu-item').allInnerTexts()).map((s) => s.trim())
+    for (const [, title] of REPORTS) assert.ok(!items.includes(title), `no ${title} for a handler`)
+    await page.goto(`${base}/#/reports/cause`)
+    await page.waitForURL(/#\/forbidden/)
+    await page.goto(`${base}/#/home`)
+    await page.locator('[data-test=home-todo]').waitFor()
+    await shot('handler-home')
   })
 
   test('no page errors and no CSP violations', () => {

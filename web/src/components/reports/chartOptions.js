@@ -77,12 +77,12 @@ export function timeLine(rows, { compare = false, previousLabel = '上期' } = {
   if (compare) {
     series.push({ type: 'bar', name: previousLabel + '投诉量', data: rows.map((r) => r.previous_count), barMaxWidth: 26, itemStyle: { color: '#a0cfff' } })
     series.push({
-      type: 'line', name: '增长率', yAxisIndex: 1, smooth: true, connectNulls: false, symbolSize: 6,
+      type: 'line', name: '增长率', yAxisIndex: 1, smooth: 0.3, smoothMonotone: 'x', connectNulls: false, symbolSize: 6,
       data: rows.map((r) => (r.growth_rate === null || r.growth_rate === undefined ? null : Math.round(r.growth_rate * 1000) / 10)),
       itemStyle: { color: '#e6a23c' },
     })
   } else {
-    series.push({ type: 'line', name: '已办结', data: rows.map((r) => r.closed), smooth: true, symbolSize: 5, itemStyle: { color: '#67c23a' } })
+    series.push({ type: 'line', name: '已办结', data: rows.map((r) => r.closed), smooth: 0.3, smoothMonotone: 'x', symbolSize: 5, itemStyle: { color: '#67c23a' } })
   }
   const option = {
     tooltip: {
@@ -140,8 +140,9 @@ export function trendLine(trend) {
     xAxis: { type: 'category', data: trend.map((t) => t.day.slice(5)), boundaryGap: false, axisLabel: { fontSize: 11 } },
     yAxis: { type: 'value', minInterval: 1, splitLine: { lineStyle: { type: 'dashed' } } },
     series: [
-      { type: 'line', name: '新增投诉', data: trend.map((t) => t.count), smooth: true, areaStyle: { opacity: 0.12 }, symbolSize: 5, cursor: 'pointer' },
-      { type: 'line', name: '办结', data: trend.map((t) => t.closed), smooth: true, symbolSize: 4 },
+      // Monotone smoothing: small daily counts must not swing below zero between points.
+      { type: 'line', name: '新增投诉', data: trend.map((t) => t.count), smooth: 0.3, smoothMonotone: 'x', areaStyle: { opacity: 0.12 }, symbolSize: 5, cursor: 'pointer' },
+      { type: 'line', name: '办结', data: trend.map((t) => t.closed), smooth: 0.3, smoothMonotone: 'x', symbolSize: 4 },
     ],
   }
   return { option, items: trend, height: 260 }
