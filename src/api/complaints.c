@@ -304,6 +304,7 @@ int api_complaint_filter(struct request *r, struct complaint_filter *f, struct f
 		f->handler_id = r->user->user_id;
 	f->sort_by_due = (v = req_query(r, "sort")) && strcmp(v, "due") == 0;
 	f->counted = (v = req_query(r, "counted")) && strcmp(v, "true") == 0;
+	f->open = (v = req_query(r, "open")) && strcmp(v, "true") == 0;
 	if ((v = req_query(r, "org_id"))) {
 		int rc = store_org_get(r->db, strtoll(v, NULL, 10), &fb->org);
 		if (rc < 0)

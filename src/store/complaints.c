@@ -338,6 +338,8 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 	}
 	if (f->counted)
 		qb_add(wq, " AND c.status NOT IN ('draft', 'deleted') AND c.merged_into IS NULL");
+	if (f->open)
+		qb_add(wq, " AND c.status IN ('registered', 'processing', 'reviewing', 'replied')");
 	if (f->region_code)
 		where_prefix(wq, "c.region_code", f->region_code, b->region_end, sizeof b->region_end);
 	if (f->complained_org_path) {

@@ -257,6 +257,7 @@ struct complaint_filter {
 	bool sort_by_due;           /* due first instead of newest first */
 	/* The reports' counting rule: no drafts, no deleted, no repeats merged into another. */
 	bool counted;
+	bool open;                       /* still being handled: registered .. replied */
 	const char *region_code;         /* region code prefix ("44" = Guangdong) */
 	const char *complained_org_path; /* complained institution subtree */
 	const char *right;               /* has this basic right (R code) */

@@ -125,6 +125,10 @@ describe('fcms statistical reports (统计报表) and dashboard', () => {
     await shot('dashboard')
     // 今日新增 → the complaints received today.
     assert.equal(await drillTotal(() => panel.locator('[data-test=kpi-today]').click()), dash.today)
+    // 未办结 → the complaints still being handled.
+    await page.goto(`${base}/#/home`)
+    await panel.waitFor()
+    assert.equal(await drillTotal(() => panel.locator('[data-test=kpi-open]').click()), dash.open)
   })
 
   test('the 统计报表 menu lists the twelve reports', async () => {

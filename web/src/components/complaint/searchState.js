@@ -1,6 +1,6 @@
 // Filters of 投诉单查询 kept for the session of the page (coming back from a detail page keeps
 // the search). `extra` holds conditions the form has no field for, set by a report drill-down
-// (counted, region_code, complained_org_id, right); they show as removable tags.
+// (counted, open, region_code, complained_org_id, right); they show as removable tags.
 import { reactive } from 'vue'
 
 export const blankFilters = () => ({
@@ -20,4 +20,4 @@ export const searchState = reactive({
 // The route query keys a drill-down may set: form fields, and the extra conditions.
 export const QUERY_FIELDS = ['status', 'org_id', 'source_channel', 'business_channel_code', 'business_type_code',
   'cause_code', 'deadline_state']
-export const QUERY_EXTRA = ['counted', 'region_code', 'complained_org_id', 'right']
+export const QUERY_EXTRA = ['counted', 'open', 'region_code', 'complained_org_id', 'right']
