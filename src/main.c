@@ -2,6 +2,7 @@
  * Each subcommand is a row of the table at the bottom; later ones (seed-demo, regulator-sim)
  * join it there. */
 #include "api/api.h"
+#include "api/events_relay.h"
 #include "config.h"
 #include "demo/seed.h"
 #include "domain/audit.h"
@@ -140,6 +141,8 @@ static int cmd_serve(int argc, char **argv)
 	}
 	if (reminders_start(cfg.reminder_interval_s, deadline_changed) != 0)
 		log_warn("reminders: cannot start the background job");
+	if (events_relay_start(url) != 0)
+		log_warn("live events: cannot start the relay between instances");
 	if (facts_start() != 0)
 		log_warn("report index: cannot start the loader; reports load it on first use");
 	if (report_ledger_start(cfg.data_dir) != 0)
@@ -149,6 +152,7 @@ static int cmd_serve(int argc, char **argv)
 	log_info("signal %d: stopping (finishing in-flight requests)", sig);
 	reminders_stop();
 	server_stop(&app);
+	events_relay_stop();
 	report_ledger_stop();
 	facts_stop();
 	store_writer_stop();

@@ -123,7 +123,21 @@ int events_subscribe(struct request *r)
 	return reply_response(r, 200, resp);
 }
 
+static events_relay_fn relay;
+
+void events_set_relay(events_relay_fn fn)
+{
+	relay = fn;
+}
+
 void events_publish(const char *type, json_t *data, const char *org_path, int64_t owner_id, int64_t target_user)
+{
+	events_deliver(type, data, org_path, owner_id, target_user);
+	if (relay)
+		relay(type, data, org_path, owner_id, target_user);
+}
+
+void events_deliver(const char *type, json_t *data, const char *org_path, int64_t owner_id, int64_t target_user)
 {
 	char *json = json_dumps(data, JSON_COMPACT);
 	if (!json)

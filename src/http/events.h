@@ -19,6 +19,15 @@ int events_subscribe(struct request *r);
  * of institution path org_path owned by owner_id, and always to target_user (0 = none). */
 void events_publish(const char *type, json_t *data, const char *org_path, int64_t owner_id,
 		    int64_t target_user);
+/* Delivers an event to this server's subscribers only (what events_publish does before it hands
+ * the event to the relay). Used by the relay for events published by other instances. */
+void events_deliver(const char *type, json_t *data, const char *org_path, int64_t owner_id,
+		    int64_t target_user);
+/* A function that carries every published event to the other instances (NULL: none). Set it
+ * before the server starts and clear it after it stopped. */
+typedef void (*events_relay_fn)(const char *type, json_t *data, const char *org_path, int64_t owner_id,
+				int64_t target_user);
+void events_set_relay(events_relay_fn fn);
 /* Number of open streams (metrics). */
 long events_subscribers(void);
 

@@ -40,6 +40,11 @@ void db_close(struct db *d)
 		d->drv->close(d);
 }
 
+int db_wait_notification(struct db *d, int timeout_ms, char *buf, size_t n)
+{
+	return d->drv->wait_notify ? d->drv->wait_notify(d, timeout_ms, buf, n) : DB_HARD;
+}
+
 enum db_backend db_backend(const struct db *d)
 {
 	return d->backend;

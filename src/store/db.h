@@ -100,6 +100,11 @@ void db_rollback(struct db *d);
 typedef int (*db_tx_fn)(struct db *d, void *ctx);
 int db_tx(struct db *d, bool write, db_tx_fn fn, void *ctx);
 
+/* Waits up to timeout_ms for a notification on a PostgreSQL connection that ran LISTEN, and
+ * copies its payload into buf (truncated to n). Returns 1 with a payload, 0 on timeout, or a
+ * negative status (DB_HARD on SQLite, which has no notifications). */
+int db_wait_notification(struct db *d, int timeout_ms, char *buf, size_t n);
+
 /* Counters for /metrics. */
 struct db_stats {
 	long open_connections;

@@ -30,6 +30,7 @@ struct db_driver {
 	int (*begin)(struct db *, bool);
 	int (*commit)(struct db *);
 	void (*rollback)(struct db *);
+	int (*wait_notify)(struct db *, int, char *, size_t); /* NULL: not supported */
 };
 
 /* Every driver's connection starts with this header. */

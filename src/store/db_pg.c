@@ -3,7 +3,9 @@
  * transactions whose serialization failures and deadlocks are reported as DB_SOFT. */
 #include "store/db_internal.h"
 #include "util/log.h"
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,9 +261,30 @@ static void pg_close(struct db *base)
 	db_stats_conn(-1);
 }
 
+static int pg_wait_notify(struct db *db, int timeout_ms, char *buf, size_t n)
+{
+	struct pg_db *d = (struct pg_db *)db;
+	if (!PQconsumeInput(d->conn))
+		return DB_HARD;
+	PGnotify *nf = PQnotifies(d->conn);
+	if (!nf) {
+		struct pollfd p = {.fd = PQsocket(d->conn), .events = POLLIN};
+		int r = poll(&p, 1, timeout_ms);
+		if (r <= 0)
+			return r == 0 || errno == EINTR ? 0 : DB_HARD;
+		if (!PQconsumeInput(d->conn))
+			return DB_HARD;
+		if (!(nf = PQnotifies(d->conn)))
+			return 0;
+	}
+	snprintf(buf, n, "%s", nf->extra);
+	PQfreemem(nf);
+	return 1;
+}
+
 static const struct db_driver pg_driver = {
 	pg_close, pg_query, pg_exec, pg_exec_script, pg_next, pg_int, pg_text, pg_null,
-	pg_ncols, pg_col_name, pg_col_kind, pg_done, pg_begin, pg_commit, pg_rollback,
+	pg_ncols, pg_col_name, pg_col_kind, pg_done, pg_begin, pg_commit, pg_rollback, pg_wait_notify,
 };
 
 static void quiet_notice(void *arg, const char *msg)

@@ -205,7 +205,7 @@ static void sq_rollback(struct db *base)
 
 static const struct db_driver sq_driver = {
 	sq_close, sq_query, sq_exec, sq_exec_script, sq_next, sq_int, sq_text, sq_null,
-	sq_ncols, sq_col_name, sq_col_kind, sq_done, sq_begin, sq_commit, sq_rollback,
+	sq_ncols, sq_col_name, sq_col_kind, sq_done, sq_begin, sq_commit, sq_rollback, NULL,
 };
 
 struct db *db_sqlite_open(const char *path)
