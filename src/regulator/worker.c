@@ -129,13 +129,13 @@ static int record_one(struct db *d, struct result_ctx *c, json_t *row, int64_t n
 		if (rc == 1 && (rc = store_reg_complaint_sync(d, cid, seq, "rejected", NULL, msg, now)) == 0) {
 			if (c->s.alert_rejection) {
 				char text[800];
-				snprintf(text, sizeof text, "投诉单 %s 报送被监管端拒收（%s）：%s", no, codes, msg);
+				snprintf(text, sizeof text, "投诉单 %.60s 报送被监管端拒收（%.100s）：%.500s", no, codes, msg);
 				if ((rc = regulator_alert_raise(d, &c->s, "rejection", no, text, now)) > 0)
 					c->alerts_changed = true;
 			}
 			rc = rc < 0 ? rc : 1;
 		}
-		snprintf(detail, sizeof detail, "%s %s", codes, msg);
+		snprintf(detail, sizeof detail, "%.100s %.500s", codes, msg);
 		c->rejected++;
 		break;
 	default: {
