@@ -174,7 +174,7 @@ static int record_tx(struct db *d, void *arg)
 	if ((rc = regulator_state_get(d, &st)) < 0)
 		return rc;
 	st.last_attempt_at = now;
-	if (c->error && !c->receipts) {
+	if (c->error) {
 		st.consecutive_failures++;
 		snprintf(st.last_error, sizeof st.last_error, "%s", c->error);
 		if (c->s.alert_failures > 0 && st.consecutive_failures >= c->s.alert_failures) {
@@ -251,8 +251,7 @@ static json_t *by_key(json_t *arr)
 }
 
 struct batched_ctx {
-	json_t *rows;
-	const char *batch_id;
+	json_t *rows; /* each with the "batch_id" it was written in */
 	int64_t lease_until;
 };
 
@@ -264,63 +263,95 @@ static int batched_tx(struct db *d, void *arg)
 	json_t *row;
 	json_array_foreach(c->rows, i, row)
 	{
+		const char *batch = json_string_value(json_object_get(row, "batch_id"));
+		if (!batch)
+			continue;
 		int64_t id = json_integer_value(json_object_get(row, "id"));
-		int rc = store_reg_batched(d, id, W.owner, c->batch_id, c->lease_until, now);
+		int rc = store_reg_batched(d, id, W.owner, batch, c->lease_until, now);
 		if (rc == 1)
-			rc = store_reg_attempt_insert(d, id, W.owner, "dir", "written", c->batch_id, 0, now);
+			rc = store_reg_attempt_insert(d, id, W.owner, "dir", "written", batch, 0, now);
 		if (rc < 0)
 			return rc;
 	}
 	return 0;
 }
 
-/* Sends one batch. Returns the number of rows claimed (0 = nothing due), or -1 when the
- * transport failed (the pass stops). */
-static int deliver_batch(struct reg_http *http, const struct regulator_settings *s, int *sent)
+/* Sends rows [from, to) as one batch: over HTTP the receipts join *receipts; in the directory
+ * each row is stamped with the batch id. 0, or -1 with err. */
+static int send_chunk(struct reg_http *http, json_t *rows, size_t from, size_t to, json_t *receipts, char *err,
+		      size_t errlen)
 {
-	struct claim_ctx cc = {.limit = s->batch_size,
-			       .lease_s = W.kind == REG_DIR ? W.cfg.receipt_timeout_s : W.cfg.lease_s};
+	json_t *chunk = json_array();
+	for (size_t i = from; i < to; i++)
+		json_array_append(chunk, json_array_get(rows, i));
+	size_t len = 0;
+	char *body = batch_body(chunk, &len), sha[65];
+	int count, ok = -1;
+	if (!body) {
+		snprintf(err, errlen, "内存不足");
+		json_decref(chunk);
+		return -1;
+	}
+	regulator_manifest(body, len, &count, sha);
+	if (W.kind == REG_DIR) {
+		char batch_id[128];
+		snprintf(batch_id, sizeof batch_id, "%s-%lld-%u", W.owner, (long long)now_ms(), ++W.batch_counter);
+		ok = reg_dir_write(W.dir, batch_id, body, len, count, sha, err, errlen);
+		size_t i;
+		json_t *row;
+		json_array_foreach(chunk, i, row)
+			if (ok == 0)
+				json_object_set_new(row, "batch_id", json_string(batch_id));
+	} else {
+		json_t *got = NULL;
+		ok = reg_http_send(http, body, len, count, sha, &got, err, errlen);
+		if (ok == 0) {
+			json_t *m = by_key(got);
+			json_object_update(receipts, m);
+			json_decref(m);
+		}
+	}
+	free(body);
+	json_decref(chunk);
+	return ok;
+}
+
+/* Claims a round of submissions (several batches, so a transaction's commit is shared by many
+ * records even with small batches), sends it batch by batch, and records every outcome in one
+ * transaction. Returns the rows claimed (0 = nothing due), or -1 when the transport failed (the
+ * pass stops). */
+static int deliver_round(struct reg_http *http, const struct regulator_settings *s, int *sent)
+{
+	int64_t round = s->batch_size < 200 ? (200 / s->batch_size) * s->batch_size : s->batch_size;
+	struct claim_ctx cc = {.limit = round, .lease_s = W.kind == REG_DIR ? W.cfg.receipt_timeout_s : W.cfg.lease_s};
 	int rc = store_write(claim_tx, &cc);
 	if (rc != 0) {
 		json_decref(cc.rows);
 		log_warn("regulator: claim failed (%d)", rc);
 		return -1;
 	}
-	int n = (int)json_array_size(cc.rows);
+	size_t n = json_array_size(cc.rows);
 	if (n == 0) {
 		json_decref(cc.rows);
 		return 0;
 	}
-	size_t len = 0;
-	char *body = batch_body(cc.rows, &len), sha[65], err[300] = "";
-	if (!body) {
-		json_decref(cc.rows);
-		return -1;
-	}
-	int count;
-	regulator_manifest(body, len, &count, sha);
-	struct result_ctx rc_ctx = {.rows = cc.rows};
+	char err[300] = "";
+	struct result_ctx rc_ctx = {.rows = cc.rows, .receipts = json_object()};
 	int64_t t0 = now_ms();
-	int ok;
+	int ok = 0;
+	for (size_t from = 0; ok == 0 && from < n; from += (size_t)s->batch_size)
+		ok = send_chunk(http, cc.rows, from, from + (size_t)s->batch_size < n ? from + (size_t)s->batch_size : n,
+				rc_ctx.receipts, err, sizeof err);
 	if (W.kind == REG_DIR) {
-		char batch_id[128];
-		snprintf(batch_id, sizeof batch_id, "%s-%lld-%u", W.owner, (long long)t0, ++W.batch_counter);
-		ok = reg_dir_write(W.dir, batch_id, body, len, count, sha, err, sizeof err);
-		if (ok == 0) {
-			struct batched_ctx bc = {cc.rows, batch_id, t0 + (int64_t)W.cfg.receipt_timeout_s * 1000};
-			if (store_write(batched_tx, &bc) != 0)
-				log_warn("regulator: batch %s written but not recorded; it goes again after the lease", batch_id);
-			free(body);
-			json_decref(cc.rows);
-			return n;
-		}
-	} else {
-		json_t *receipts = NULL;
-		ok = reg_http_send(http, body, len, count, sha, &receipts, err, sizeof err);
-		if (ok == 0)
-			rc_ctx.receipts = by_key(receipts);
+		struct batched_ctx bc = {cc.rows, t0 + (int64_t)W.cfg.receipt_timeout_s * 1000};
+		if (store_write(batched_tx, &bc) != 0)
+			log_warn("regulator: batches written but not recorded; they go again after the lease");
+		json_decref(rc_ctx.receipts);
+		json_decref(cc.rows);
+		if (ok != 0)
+			log_warn("regulator: writing a batch failed: %s", err);
+		return ok == 0 ? (int)n : -1;
 	}
-	free(body);
 	rc_ctx.duration_ms = now_ms() - t0;
 	rc_ctx.error = ok == 0 ? NULL : err;
 	rc = store_write(record_tx, &rc_ctx);
@@ -332,8 +363,8 @@ static int deliver_batch(struct reg_http *http, const struct regulator_settings 
 	json_decref(rc_ctx.receipts);
 	json_decref(cc.rows);
 	if (ok != 0)
-		log_warn("regulator: batch of %d failed: %s", n, err);
-	return ok == 0 ? n : -1;
+		log_warn("regulator: delivery of %zu failed: %s", n, err);
+	return ok == 0 ? (int)n : -1;
 }
 
 /* ---- dir receipts ---- */
@@ -498,7 +529,7 @@ static void pass(struct reg_http *http)
 		pthread_mutex_lock(&W.lock);
 		bool stop = W.stop;
 		pthread_mutex_unlock(&W.lock);
-		if (stop || (n = deliver_batch(http, &s, &sent)) <= 0)
+		if (stop || (n = deliver_round(http, &s, &sent)) <= 0)
 			break;
 	}
 	if (sent > 0)
