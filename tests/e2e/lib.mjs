@@ -29,15 +29,15 @@ export function freePort() {
   })
 }
 
-/** Starts fcms and waits for /healthz. Returns {base, dataDir, log(), stop()}. */
-export async function startFcms(dirPrefix = 'fcms-e2e-data-') {
+/** Starts fcms (with extra command-line args) and waits for /healthz. Returns {base, dataDir, log(), stop()}. */
+export async function startFcms(dirPrefix = 'fcms-e2e-data-', extraArgs = []) {
   assert.ok(fs.existsSync(BIN), `server binary not found: ${BIN} (build it first, or set FCMS_BIN)`)
   assert.ok(fs.existsSync(path.join(WEB, 'index.html')), 'web/dist/index.html missing: run npm run build in web/')
   const port = await freePort()
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), dirPrefix))
   const base = `http://127.0.0.1:${port}`
   let log = ''
-  const server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--web', WEB], {
+  const server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--web', WEB, ...extraArgs], {
     env: { ...process.env, FCMS_ADMIN_PASSWORD: ADMIN_PASSWORD },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

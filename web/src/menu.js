@@ -22,7 +22,8 @@ export const MENU = [
   {
     title: '统计报表', icon: 'DataAnalysis', children: [
       { path: '/reports/stats', title: '投诉统计分析', perm: 'report.view' },
-      { path: '/reports/regulatory', title: '监管报送', perm: 'regulator.manage' },
+      { path: '/reports/regulatory', title: '报送管理', perm: 'regulator.manage' },
+      { path: '/reports/regulatory-alerts', title: '数据同步异常提醒设置', perm: 'regulator.manage' },
     ],
   },
   {
