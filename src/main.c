@@ -101,6 +101,17 @@ static void deadline_changed(json_t *row)
 	api_complaint_publish(row, "deadline");
 }
 
+/* SIGTERM and SIGINT are taken synchronously (sigwait on *set) by the calling thread; threads
+ * started after this never see them. SIGPIPE is ignored (peers that went away). */
+static void block_stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
 /* The regulator worker's news for the 报送管理 page and the alert banner (head-office scope). */
 static void regulator_changed(const char *type, json_t *data)
 {
@@ -138,13 +149,8 @@ static int cmd_serve(int argc, char **argv)
 	if (app.web_fd < 0)
 		log_warn("no web UI at %s (run make); serving the API only", cfg.web_root);
 
-	/* Signals are taken synchronously by this thread; the pool threads never see them. */
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	block_stop_signals(&set);
 	log_buffering_start();
 	if (server_start(&app) != 0) {
 		store_release_thread();
@@ -283,7 +289,9 @@ static int cmd_routes(int argc, char **argv)
 
 static int cmd_regulator_sim(int argc, char **argv)
 {
-	return regulator_sim_main(argc, argv);
+	sigset_t set;
+	block_stop_signals(&set);
+	return regulator_sim_main(argc, argv, &set);
 }
 
 static int cmd_version(int argc, char **argv)

@@ -6,6 +6,7 @@
 #define FCMS_REGULATOR_H
 #include "regulator/record.h"
 #include <jansson.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -65,6 +66,7 @@ void regulator_worker_stop(void);
 const char *regulator_worker_target(void);
 
 /* ---- the simulator (fcms regulator-sim) ---- */
-int regulator_sim_main(int argc, char **argv);
+/* Runs the simulator until a signal of *stop (blocked by the caller) arrives. Exit status. */
+int regulator_sim_main(int argc, char **argv, const sigset_t *stop);
 
 #endif

@@ -439,7 +439,7 @@ static int parse_listen(const char *s, struct sockaddr_in *a)
 	return inet_pton(AF_INET, host, &a->sin_addr) == 1 ? 0 : -1;
 }
 
-int regulator_sim_main(int argc, char **argv)
+int regulator_sim_main(int argc, char **argv, const sigset_t *stop)
 {
 	const char *listen = NULL;
 	json_t *faults = json_object();
@@ -487,12 +487,6 @@ int regulator_sim_main(int argc, char **argv)
 	S.reject_codes = json_array();
 	set_faults(faults);
 	json_decref(faults);
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	struct MHD_Daemon *mhd = NULL;
 	int rc = 0;
 	pthread_t dir_thread;
@@ -529,7 +523,7 @@ int regulator_sim_main(int argc, char **argv)
 	       S.dir ? " exchanging in " : "", S.dir ? S.dir : "");
 	fflush(stdout);
 	int sig;
-	sigwait(&set, &sig);
+	sigwait(stop, &sig);
 out:
 	if (dir_running) {
 		pthread_mutex_lock(&S.lock);

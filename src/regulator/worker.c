@@ -490,18 +490,26 @@ static int alerts_tx(struct db *d, void *arg)
 	return 0;
 }
 
-/* Open alerts of a kind exist? Avoids a write transaction per pass when all is well. */
+/* Whether the alert transaction is worth running: open alerts may clear; otherwise the age of
+ * the oldest pending record is looked at every AGE_CHECK_MS (it counts the whole table). */
+#define AGE_CHECK_MS 10000
 static bool needs_alert_pass(struct db *d, const struct regulator_settings *s, int64_t now)
 {
+	static int64_t last_age_check;
+	json_t *open = NULL;
+	bool any = store_reg_alert_list(d, true, 1, &open) < 0 || json_array_size(open) > 0;
+	json_decref(open);
+	if (any)
+		return true;
+	if (s->alert_pending_hours <= 0 || now - last_age_check < AGE_CHECK_MS)
+		return false;
+	last_age_check = now;
 	json_t *st = NULL;
 	if (store_reg_status(d, &st) < 0)
 		return true;
 	int64_t oldest = json_integer_value(json_object_get(st, "oldest_pending_at"));
 	json_decref(st);
-	json_t *open = NULL;
-	bool any = store_reg_alert_list(d, true, 1, &open) < 0 || json_array_size(open) > 0;
-	json_decref(open);
-	return any || (s->alert_pending_hours > 0 && oldest > 0 && now - oldest > (int64_t)s->alert_pending_hours * 3600000);
+	return oldest > 0 && now - oldest > (int64_t)s->alert_pending_hours * 3600000;
 }
 
 static void pass(struct reg_http *http)

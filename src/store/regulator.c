@@ -198,11 +198,17 @@ int store_reg_complaints_in_range(struct db *d, int64_t from, int64_t to, int64_
 		   DB_INT(from), DB_INT(to), DB_INT(limit));
 }
 
+/* The open alert of kind/scope_key: 1 with *id, 0 none. */
+static int open_alert(struct db *d, const char *kind, const char *scope_key, int64_t *id)
+{
+	return DB_SCALAR(d, id, "SELECT id FROM regulator_alerts WHERE kind = ? AND scope_key = ? AND cleared_at IS NULL",
+			 DB_TEXT(kind), DB_TEXT(scope_key));
+}
+
 int store_reg_alert_raise(struct db *d, const char *kind, const char *scope_key, const char *message, int64_t now,
 			  int64_t *id)
 {
-	int rc = DB_SCALAR(d, id, "SELECT id FROM regulator_alerts WHERE kind = ? AND scope_key = ? AND cleared_at IS NULL",
-			   DB_TEXT(kind), DB_TEXT(scope_key));
+	int rc = open_alert(d, kind, scope_key, id);
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
 	rc = DB_SCALAR(d, id,
@@ -213,8 +219,7 @@ int store_reg_alert_raise(struct db *d, const char *kind, const char *scope_key,
 
 int store_reg_alert_clear(struct db *d, const char *kind, const char *scope_key, int64_t now, int64_t *id)
 {
-	int rc = DB_SCALAR(d, id, "SELECT id FROM regulator_alerts WHERE kind = ? AND scope_key = ? AND cleared_at IS NULL",
-			   DB_TEXT(kind), DB_TEXT(scope_key));
+	int rc = open_alert(d, kind, scope_key, id);
 	if (rc != 1)
 		return rc;
 	rc = DBX(d, "UPDATE regulator_alerts SET cleared_at = ? WHERE id = ?", DB_INT(now), DB_INT(*id));
