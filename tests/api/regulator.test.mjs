@@ -132,6 +132,39 @@ describe('regulator gateway over HTTP', () => {
     }
   });
 
+  it('malformed replies and injected rejections: the same key goes again and gets the very receipt it got the first time', async () => {
+    const before = await sim.stats();
+    await sim.faults({ malformed_rate: 1 });
+    let c;
+    try {
+      c = await createComplaint(fx.clerk.client, fx.branch.id);
+      await waitFor(async () => (await sim.stats()).malformed_replies > before.malformed_replies + 1, 15000, 'malformed replies');
+      assert.equal((await getComplaint(rev, c.id)).sync_status, 'pending', 'a reply that cannot be read is no receipt');
+    } finally {
+      await sim.faults({ malformed_rate: 0 });
+    }
+    const done = await waitFor(async () => { const x = await getComplaint(rev, c.id); return x.sync_status === 'sent' && x; },
+      15000, 'delivery after the replies are readable again');
+    const after = await sim.stats();
+    assert.ok(after.duplicates - before.duplicates >= 2, 'the key was sent again and recognised');
+    assert.equal(after.distinct_keys - before.distinct_keys, 1, 'one record at the regulator');
+    assert.equal(after.accepted - before.accepted, 1, 'accepted once');
+    assert.equal((await sim.receipt(`${c.complaint_no}:1`)).receipt_no, done.regulator_receipt_no);
+    const sub = (await allSubmissions(rev, `complaint_no=${c.complaint_no}`))[0];
+    const d = await rev.ok('GET', `/regulator/submissions/${sub.id}`);
+    assert.ok(d.attempts.some((a) => a.outcome === 'error' && a.detail.includes('回执格式错误')), JSON.stringify(d.attempts));
+    assert.equal(d.attempts.at(-1).outcome, 'accepted');
+    // A random rejection (reject_rate) is final for its key, however often it is asked again.
+    await sim.faults({ reject_rate: 1 });
+    try {
+      const r = await createComplaint(fx.clerk.client, fx.branch.id);
+      await waitFor(async () => (await getComplaint(rev, r.id)).sync_status === 'rejected', 15000, 'random rejection');
+      assert.equal((await sim.receipt(`${r.complaint_no}:1`)).errors[0].code, 'E900');
+    } finally {
+      await sim.faults({ reject_rate: 0 });
+    }
+  });
+
   it('manual only: submissions wait for 手动同步; a date range re-sends every complaint received in it', async () => {
     await rev.ok('PUT', '/regulator/settings', { schedule: 'manual' });
     try {
