@@ -26,6 +26,10 @@ void config_defaults(struct config *c)
 	c->log_requests = true;
 	c->reminder_interval_s = 60;
 	c->attachment_max_mb = 20;
+	c->regulator_timeout_ms = 10000;
+	c->regulator_lease_s = 60;
+	c->regulator_receipt_timeout_s = 600;
+	c->regulator_poll_ms = 1000;
 }
 
 struct key {
@@ -40,7 +44,9 @@ struct key {
 #define B(f) #f, K_BOOL, offsetof(struct config, f), 0, 0, 0
 static const struct key keys[] = {
 	{S(listen)}, {S(data_dir)}, {S(db_url)}, {S(web_root)}, {S(regulator)},
-	{S(password_profile)},
+	{S(password_profile)}, {S(regulator_ca)}, {S(regulator_cert)}, {S(regulator_key)},
+	{I(regulator_timeout_ms, 100, 600000)}, {I(regulator_lease_s, 1, 86400)},
+	{I(regulator_receipt_timeout_s, 1, 604800)}, {I(regulator_poll_ms, 10, 60000)},
 	{I(threads, 0, 256)}, {I(max_connections, 1, 100000)}, {I(per_ip_connections, 0, 100000)},
 	{I(connection_timeout_s, 1, 3600)}, {I(hash_concurrency, 1, 64)},
 	{I(session_idle_minutes, 1, 1440)}, {I(session_absolute_hours, 1, 168)},

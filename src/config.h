@@ -9,7 +9,12 @@ struct config {
 	char data_dir[512];    /* default ./var */
 	char db_url[1024];     /* empty = sqlite:<data_dir>/fcms.db */
 	char web_root[512];    /* default web/dist */
-	char regulator[512];   /* regulator transport (regulator issue) */
+	char regulator[512];   /* regulator transport: http(s)://HOST[:PORT][/PATH] or dir:/PATH; empty = none */
+	char regulator_ca[256], regulator_cert[256], regulator_key[256]; /* TLS options of the HTTP transport */
+	int regulator_timeout_ms;        /* per HTTP request, default 10000 */
+	int regulator_lease_s;           /* a claimed submission stays with this instance, default 60 */
+	int regulator_receipt_timeout_s; /* dir: resend a batch without a receipt after, default 600 */
+	int regulator_poll_ms;           /* delivery worker idle poll, default 1000 */
 	int threads;           /* MHD pool threads; 0 = max(4, 2 × cores) */
 	int max_connections;
 	int per_ip_connections;

@@ -11,10 +11,12 @@
 #include "domain/pii.h"
 #include "domain/reminders.h"
 #include "domain/security_policy.h"
+#include "http/events.h"
 #include "http/server.h"
 #include "http/static_files.h"
 #include "report/facts.h"
 #include "report/ledger_export.h"
+#include "regulator/regulator.h"
 #include "store/store.h"
 #include "util/crypto.h"
 #include "util/iso8601.h"
@@ -102,6 +104,37 @@ static void deadline_changed(json_t *row)
 	api_complaint_publish(row, "deadline");
 }
 
+/* SIGTERM and SIGINT are taken synchronously (sigwait on *set) by the calling thread; threads
+ * started after this never see them. SIGPIPE is ignored (peers that went away). */
+static void block_stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* The regulator worker's news for the 报送管理 page and the alert banner (head-office scope). */
+static void regulator_changed(const char *type, json_t *data)
+{
+	json_t *ev = json_pack("{s:s, s:O}", "kind", type, "data", data);
+	events_publish("regulator", ev, "", 0, 0);
+	json_decref(ev);
+}
+
+static int start_regulator(const struct config *cfg)
+{
+	struct regulator_config rc = {.timeout_ms = cfg->regulator_timeout_ms, .lease_s = cfg->regulator_lease_s,
+				      .receipt_timeout_s = cfg->regulator_receipt_timeout_s,
+				      .poll_ms = cfg->regulator_poll_ms};
+	snprintf(rc.target, sizeof rc.target, "%s", cfg->regulator);
+	snprintf(rc.ca_file, sizeof rc.ca_file, "%s", cfg->regulator_ca);
+	snprintf(rc.cert_file, sizeof rc.cert_file, "%s", cfg->regulator_cert);
+	snprintf(rc.key_file, sizeof rc.key_file, "%s", cfg->regulator_key);
+	return regulator_worker_start(&rc, regulator_changed);
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	struct config cfg;
@@ -119,13 +152,8 @@ static int cmd_serve(int argc, char **argv)
 	if (app.web_fd < 0)
 		log_warn("no web UI at %s (run make); serving the API only", cfg.web_root);
 
-	/* Signals are taken synchronously by this thread; the pool threads never see them. */
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	block_stop_signals(&set);
 	log_buffering_start();
 	if (server_start(&app) != 0) {
 		store_release_thread();
@@ -141,6 +169,14 @@ static int cmd_serve(int argc, char **argv)
 	}
 	if (reminders_start(cfg.reminder_interval_s, deadline_changed) != 0)
 		log_warn("reminders: cannot start the background job");
+	if (start_regulator(&cfg) != 0) {
+		reminders_stop();
+		server_stop(&app);
+		store_writer_stop();
+		store_release_thread();
+		log_buffering_stop();
+		return 1;
+	}
 	if (events_relay_start(url) != 0)
 		log_warn("live events: cannot start the relay between instances");
 	if (facts_start() != 0)
@@ -150,6 +186,7 @@ static int cmd_serve(int argc, char **argv)
 	int sig = 0;
 	sigwait(&set, &sig);
 	log_info("signal %d: stopping (finishing in-flight requests)", sig);
+	regulator_worker_stop();
 	reminders_stop();
 	server_stop(&app);
 	events_relay_stop();
@@ -262,6 +299,13 @@ static int cmd_routes(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_regulator_sim(int argc, char **argv)
+{
+	sigset_t set;
+	block_stop_signals(&set);
+	return regulator_sim_main(argc, argv, &set);
+}
+
 static int cmd_version(int argc, char **argv)
 {
 	printf("fcms %s\n", FCMS_VERSION);
@@ -273,10 +317,12 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *usage;
 } commands[] = {
-	{"serve", cmd_serve, "[--listen HOST:PORT] [--data DIR] [--db URL] [--config FILE] [--web DIR]"},
+	{"serve", cmd_serve, "[--listen HOST:PORT] [--data DIR] [--db URL] [--config FILE] [--web DIR] [--regulator http://HOST:PORT/PATH | dir:/PATH]"},
 	{"init", cmd_init, "[--data DIR] [--db URL] [--config FILE]   create or migrate the database, create the admin"},
 	{"audit-verify", cmd_audit_verify, "[--data DIR] [--db URL]   verify the audit chain; exit 0 only if intact"},
 	{"seed-demo", cmd_seed_demo, "[--data DIR] [--db URL] --complaints N [--seed S] [--until ISO] [--timelines N]"},
+	{"regulator-sim", cmd_regulator_sim,
+	 "--listen HOST:PORT [--dir PATH] [--fail-rate F] [--reject-rate F] [--malformed-rate F] [--latency-ms N] [--reject-codes C07,...] [--seed S]"},
 	{"routes", cmd_routes, "  print the HTTP route table"},
 	{"version", cmd_version, ""},
 };

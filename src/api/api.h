@@ -131,6 +131,14 @@ int api_report_send_xlsx(struct request *r, const struct report_params *p, json_
 int api_report_export_create(struct request *r);
 int api_report_export_get(struct request *r);
 int api_report_export_file(struct request *r);
+int api_regulator_status(struct request *r);
+int api_regulator_sync(struct request *r);
+int api_regulator_submissions(struct request *r);
+int api_regulator_submission(struct request *r);
+int api_regulator_retry(struct request *r);
+int api_regulator_settings_get(struct request *r);
+int api_regulator_settings_put(struct request *r);
+int api_regulator_alerts(struct request *r);
 int api_healthz(struct request *r);
 int api_metrics(struct request *r);
 int api_openapi(struct request *r);

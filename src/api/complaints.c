@@ -11,6 +11,7 @@
 #include "http/events.h"
 #include "http/request.h"
 #include "report/reports.h"
+#include "regulator/regulator.h"
 #include "store/store.h"
 #include "util/dates.h"
 #include "util/iso8601.h"
@@ -200,11 +201,15 @@ static int create_tx(struct db *d, void *arg)
 	char number[96];
 	snprintf(number, sizeof number, "%s-%05lld", c->prefix, (long long)seq);
 	json_object_set_new(c->rec, "complaint_no", json_string(number));
+	/* A registration is news for the regulator: queued with the complaint (transactional outbox). */
+	json_object_set_new(c->rec, "sync_status", json_string(c->draft ? "unsent" : "pending"));
 	if ((rc = store_complaint_insert(d, c->rec, &id)) < 0)
 		return rc;
 	json_object_set_new(c->rec, "id", json_integer(id));
 	if ((rc = api_audit(c->r, d, c->draft ? "complaint.draft" : "complaint.register", "complaint", id, "ok",
 			    complaint_diff(NULL, c->rec))) < 0)
+		return rc;
+	if (!c->draft && (rc = regulator_enqueue(d, c->rec, "registered", false, now_ms())) < 0)
 		return rc;
 	rc = store_complaint_get(d, id, &c->result);
 	return rc == 1 ? 0 : rc < 0 ? rc : DB_HARD;
@@ -227,6 +232,7 @@ int api_complaint_create(struct request *r)
 		return api_reply_tx_error(r, rc, &c.err, "duplicate", "投诉编号冲突，请重试");
 	}
 	publish(c.result, c.draft ? "draft" : "register");
+	regulator_worker_kick();
 	return reply_json(r, 201, view(r, c.result, &c.cfg));
 }
 
@@ -401,6 +407,12 @@ int api_complaint_timeline(struct request *r)
 	return reply_json(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
 }
 
+/* The complaint has news the regulator must hear: its 报送状态 is pending until the receipt. */
+static void set_sync_pending(json_t *rec)
+{
+	json_object_set_new(rec, "sync_status", json_string("pending"));
+}
+
 /* ---- edit (drafts; re-coding of open complaints) ---- */
 
 struct update_ctx {
@@ -440,13 +452,18 @@ static int update_tx(struct db *d, void *arg)
 	/* Out of draft, an edit must leave a complete record; the deadline follows new facts. */
 	if (rc == 0 && !draft)
 		rc = complaint_check_complete(d, rec, now, &c->err);
-	if (rc == 0 && !draft)
+	if (rc == 0 && !draft) {
 		rc = complaint_update_deadline(d, rec, &c->cfg, now);
+		set_sync_pending(rec);
+	}
 	if (rc == 0)
 		rc = save_next_version(d, rec, c->version, now, &c->err);
 	if (rc == 0)
 		rc = api_audit(r, d, draft ? "complaint.draft_update" : "complaint.update", "complaint", c->id, "ok",
 			       complaint_diff(before, rec));
+	/* Changed codes or facts go to the regulator with the change. */
+	if (rc == 0 && !draft)
+		rc = regulator_enqueue(d, rec, "updated", false, now);
 	json_decref(before);
 	json_decref(rec);
 	if (rc != 0)
@@ -469,6 +486,7 @@ int api_complaint_update(struct request *r)
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
 	}
 	publish(c.result, "update");
+	regulator_worker_kick();
 	return reply_json(r, 200, view(r, c.result, &c.cfg));
 }
 
@@ -798,8 +816,7 @@ static int apply_action(struct action_ctx *c, struct db *d, json_t *rec, struct 
 		set_int(rec, "extension_count", 0);
 		return 0;
 	case WF_SYNC:
-		/* Queued for the regulator gateway (see the regulator issue): state only. */
-		set_text(rec, "sync_status", "pending");
+		/* 手动同步: queued below (regulator_event_for), released at once whatever the schedule. */
 		return 0;
 	case WF_ACTION_COUNT:
 		break;
@@ -828,6 +845,7 @@ static int action_tx(struct db *d, void *arg)
 	const char *why;
 	json_t *before = NULL;
 	int64_t now = now_ms();
+	const char *event = NULL;
 	if (wf_decide(&ws, c->action, &wcfg, &out, &why) != 0)
 		rc = refuse(&c->err, 409, "invalid_transition", why, NULL);
 	else if (!(out.perm_any & r->user->perms))
@@ -837,8 +855,11 @@ static int action_tx(struct db *d, void *arg)
 		rc = apply_action(c, d, rec, &out, now);
 	}
 	if (rc == 0) {
+		event = regulator_event_for(c->action, json_string_value(json_object_get(before, "status")), out.status);
 		set_text(rec, "status", out.status);
 		rc = complaint_update_deadline(d, rec, &c->cfg, now);
+		if (event)
+			set_sync_pending(rec);
 	}
 	if (rc == 0)
 		rc = save_next_version(d, rec, c->version, now, &c->err);
@@ -851,6 +872,9 @@ static int action_tx(struct db *d, void *arg)
 		json_object_set_new(detail, "params", params);
 		rc = api_audit(r, d, action, "complaint", c->id, "ok", detail);
 	}
+	/* Transactional outbox: the regulator's submission commits with the change or not at all. */
+	if (rc == 0 && event)
+		rc = regulator_enqueue(d, rec, event, c->action == WF_SYNC, now);
 	json_decref(before);
 	json_decref(rec);
 	if (rc != 0)
@@ -876,6 +900,7 @@ int api_complaint_action(struct request *r)
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
 	}
 	publish(c.result, wf_action_name(c.action));
+	regulator_worker_kick();
 	if (c.action == WF_ASSIGN) {
 		json_t *note = json_pack("{s:O, s:O, s:s}", "complaint_id", json_object_get(c.result, "id"),
 					 "complaint_no", json_object_get(c.result, "complaint_no"), "kind", "assigned");

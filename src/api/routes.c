@@ -77,6 +77,15 @@ const struct route api_routes[] = {
 	{"POST", V1 "/notifications/read", api_notification_read, 0, 0, 0, "全部标为已读"},
 	{"POST", V1 "/notifications/{id}/read", api_notification_read, 0, 0, 0, "标为已读"},
 
+	{"GET", V1 "/regulator/status", api_regulator_status, P_REGULATOR_MANAGE, 0, 0, "监管报送状态"},
+	{"POST", V1 "/regulator/sync", api_regulator_sync, P_REGULATOR_MANAGE, 0, 0, "手动同步（到期记录、日期范围或失败记录）"},
+	{"GET", V1 "/regulator/submissions", api_regulator_submissions, P_REGULATOR_MANAGE, 0, 0, "报送记录"},
+	{"GET", V1 "/regulator/submissions/{id}", api_regulator_submission, P_REGULATOR_MANAGE, 0, 0, "报送记录详情（报文与每次尝试）"},
+	{"POST", V1 "/regulator/submissions/{id}/retry", api_regulator_retry, P_REGULATOR_MANAGE, 0, 0, "重发报送记录"},
+	{"GET", V1 "/regulator/settings", api_regulator_settings_get, P_REGULATOR_MANAGE, 0, 0, "报送与数据同步异常提醒设置"},
+	{"PUT", V1 "/regulator/settings", api_regulator_settings_put, P_REGULATOR_MANAGE, 0, 0, "修改报送与数据同步异常提醒设置"},
+	{"GET", V1 "/regulator/alerts", api_regulator_alerts, P_REGULATOR_MANAGE, 0, 0, "数据同步异常提醒"},
+
 	{"GET", V1 "/codes", api_codes_list, 0, 0, 0, "JR/T 0169 代码表"},
 	{"POST", V1 "/codes", api_code_create, P_CONFIG_MANAGE, 0, 0, "新增代码"},
 	{"PATCH", V1 "/codes/{id}", api_code_update, P_CONFIG_MANAGE, 0, 0, "修改代码"},

@@ -503,13 +503,14 @@ json_t *complaint_view(json_t *rec, uint32_t perms, const struct complaint_setti
 		"business_channel_code", "business_type_code", "cause_code", "content", "demand", "amount_fen",
 		"group_size", "allowed_days", "day_type", "deadline_state", "extension_count", "transfer_count",
 		"pending", "reply_result", "reply_content", "compensation_fen", "late_reason",
-		"callback_satisfaction", "callback_note", "repeat_of", "merged_into", "sync_status", NULL};
+		"callback_satisfaction", "callback_note", "repeat_of", "merged_into", "sync_status",
+		"regulator_receipt_no", "sync_error", NULL};
 	for (int i = 0; copy[i]; i++) {
 		json_t *x = json_object_get(rec, copy[i]);
 		json_object_set_new(v, copy[i], x ? json_incref(x) : json_null());
 	}
 	static const char *const times[] = {"received_at", "registered_at", "due_at", "replied_at", "callback_at",
-					     "closed_at", "withdrawn_at", "deleted_at", "created_at", "updated_at", NULL};
+					     "closed_at", "withdrawn_at", "deleted_at", "created_at", "updated_at", "synced_at", NULL};
 	for (int i = 0; times[i]; i++)
 		json_object_set_new(v, times[i], iso_or_null(rec, times[i]));
 	const char *status = json_string_value(json_object_get(rec, "status"));

@@ -336,6 +336,61 @@ int store_report_export_fail_stale(struct db *d, const char *error, int64_t stal
 int store_report_export_expiring(struct db *d, int64_t finished_before, json_t **items);
 int store_report_export_expire(struct db *d, int64_t id, int64_t now);
 
+/* ---- regulator gateway (监管报送): the outbox, attempts, alerts ---- */
+/* Next event sequence number of a complaint's submissions (1 for the first). */
+int store_reg_next_seq(struct db *d, int64_t complaint_id, int64_t *seq);
+/* Queues a submission (status pending; released = may go out before a scheduled/manual run). */
+int store_reg_insert(struct db *d, int64_t complaint_id, const char *complaint_no, int64_t seq,
+		     const char *idem_key, const char *event, const char *payload, bool released, int64_t now,
+		     int64_t *id);
+/* Leases up to limit released pending submissions that are due (next_attempt_at <= now, no live
+ * lease) and that are the oldest pending of their complaint (delivery in order), to owner until
+ * lease_until. Rows {id, complaint_id, idem_key, payload, attempts}, by id. */
+int store_reg_claim(struct db *d, const char *owner, int64_t now, int64_t lease_until, int64_t limit,
+		    json_t **items);
+/* The final outcome of a leased submission: status sent/rejected/failed, or pending again at
+ * next_attempt_at. Only while owner still holds the lease; returns rows changed (0 = lost). */
+int store_reg_finish(struct db *d, int64_t id, const char *owner, const char *status, int64_t next_attempt_at,
+		     const char *receipt_no, const char *reject_codes, const char *error, int64_t now);
+/* Marks leased rows as written into a batch file awaiting its receipt (lease kept until
+ * lease_until). */
+int store_reg_batched(struct db *d, int64_t id, const char *owner, const char *batch_id, int64_t lease_until,
+		      int64_t now);
+/* Rows {id, complaint_id, idem_key, attempts, lease_owner} still pending in a batch. */
+int store_reg_batch_rows(struct db *d, const char *batch_id, json_t **items);
+int store_reg_attempt_insert(struct db *d, int64_t submission_id, const char *instance, const char *transport,
+			     const char *outcome, const char *detail, int64_t duration_ms, int64_t now);
+/* Reflects a submission's outcome onto its complaint (sync_status, receipt, error) unless a
+ * later submission of the complaint exists (then the complaint stays pending). */
+int store_reg_complaint_sync(struct db *d, int64_t complaint_id, int64_t seq, const char *status,
+			     const char *receipt_no, const char *error, int64_t now);
+/* Counts by status, oldest pending created_at, last sent_at, held (unreleased) count. */
+int store_reg_status(struct db *d, json_t **out);
+struct reg_filter {
+	const char *status, *complaint_no, *event;
+	int64_t from, to; /* created_at range; 0 = open */
+	int64_t limit, offset;
+};
+int store_reg_list(struct db *d, const struct reg_filter *f, json_t **items, int64_t *total);
+/* One submission with its payload and "attempts" (oldest first). 1 found, 0 not. */
+int store_reg_get(struct db *d, int64_t id, json_t **out);
+/* Sends a failed or pending submission again now (attempts restart). Rows changed. */
+int store_reg_retry(struct db *d, int64_t id, int64_t now);
+/* Releases held submissions and makes every pending one due now; with failed, failed ones of
+ * the created_at range (0 = open) go back to pending too. *n counts the rows touched. */
+int store_reg_release(struct db *d, int64_t now, bool failed, int64_t from, int64_t to, int64_t *n);
+/* Non-draft complaint ids received in [from, to), at most limit. */
+int store_reg_complaints_in_range(struct db *d, int64_t from, int64_t to, int64_t limit, json_t **ids);
+/* Alerts: raise inserts an open alert unless one of (kind, scope_key) is open (returns 1 when
+ * raised, 0 when already open; *id set). clear closes the open one (1 cleared, 0 none). */
+int store_reg_alert_raise(struct db *d, const char *kind, const char *scope_key, const char *message, int64_t now,
+			  int64_t *id);
+int store_reg_alert_clear(struct db *d, const char *kind, const char *scope_key, int64_t now, int64_t *id);
+/* Open alerts (cleared_at NULL), or the latest limit alerts when all. */
+int store_reg_alert_list(struct db *d, bool open_only, int64_t limit, json_t **items);
+/* Open alerts of a kind (rows {id, scope_key}). */
+int store_reg_alerts_open(struct db *d, const char *kind, json_t **items);
+
 /* ---- audit log (reading; appending is domain/audit.c) ---- */
 struct audit_filter {
 	int64_t from, to; /* epoch ms; 0 = open */

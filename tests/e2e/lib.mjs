@@ -33,7 +33,8 @@ export function freePort() {
 }
 
 /** Starts fcms and waits for /healthz. Returns {base, dataDir, log(), stop()}.
- *  opts.seed: arguments of `fcms seed-demo` run on the fresh data dir first (the demo bank). */
+ *  opts.seed: arguments of `fcms seed-demo` run on the fresh data dir first (the demo bank);
+ *  opts.args: extra arguments of `fcms serve`. */
 export async function startFcms(dirPrefix = 'fcms-e2e-data-', opts = {}) {
   assert.ok(fs.existsSync(BIN), `server binary not found: ${BIN} (build it first, or set FCMS_BIN)`)
   assert.ok(fs.existsSync(path.join(WEB, 'index.html')), 'web/dist/index.html missing: run npm run build in web/')
@@ -46,7 +47,7 @@ export async function startFcms(dirPrefix = 'fcms-e2e-data-', opts = {}) {
   }
   const base = `http://127.0.0.1:${port}`
   let log = ''
-  const server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--web', WEB], {
+  const server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--web', WEB, ...(opts.args || [])], {
     env: { ...process.env, FCMS_ADMIN_PASSWORD: ADMIN_PASSWORD },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

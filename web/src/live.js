@@ -3,7 +3,8 @@
 // change), closed on logout or when the session ends. Pages listen through useLive() /
 // useLiveRefresh(); after a reconnection they get a 'resync' so that nothing missed stays stale.
 // Events: `complaint` {id, complaint_no, action, status, version, deadline_state} and
-// `notification` {complaint_id, complaint_no, kind}.
+// `notification` {complaint_id, complaint_no, kind}; `regulator` {kind: status|alert} (监管报送,
+// head-office scope).
 import { onBeforeUnmount, reactive, watch } from 'vue'
 import { session } from './session.js'
 import { setWriteHook } from './api.js'
@@ -50,7 +51,7 @@ function connect() {
     if (missed) emit('resync', {})
     missed = false
   })
-  for (const type of ['complaint', 'notification']) {
+  for (const type of ['complaint', 'notification', 'regulator']) {
     src.addEventListener(type, (ev) => {
       const data = parse(ev)
       if (data) emit(type, data)

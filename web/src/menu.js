@@ -24,7 +24,8 @@ export const MENU = [
   {
     title: '统计报表', icon: 'DataAnalysis', children: [
       ...REPORTS.map((r) => ({ path: reportPath(r.name), title: r.menu || r.title, perm: 'report.view', report: r.name })),
-      { path: '/reports/regulatory', title: '监管报送', perm: 'regulator.manage' },
+      { path: '/reports/regulatory', title: '报送管理', perm: 'regulator.manage' },
+      { path: '/reports/regulatory-alerts', title: '数据同步异常提醒设置', perm: 'regulator.manage' },
     ],
   },
   {

@@ -25,6 +25,8 @@ const pages = {
   '/config/dictionaries': () => import('./views/basedata/Dictionaries.vue'),
   '/config/calendar': () => import('./views/basedata/Calendar.vue'),
   '/config/complaint-settings': () => import('./views/basedata/Settings.vue'),
+  '/reports/regulatory': () => import('./views/regulator/Submissions.vue'),
+  '/reports/regulatory-alerts': () => import('./views/regulator/AlertSettings.vue'),
 }
 
 // 统计报表: one generic page for every report but the ledger.

@@ -106,8 +106,19 @@ export const todoKindLabel = (v) => (TODO_KINDS.find((t) => t.value === v) || {}
 
 export const NOTIFICATION_KINDS = {
   assigned: '分派', due_soon: '临期提醒', due: '到期提醒', overdue: '逾期提醒', escalation: '逾期升级',
+  regulator_alert: '数据同步异常',
 }
-export const NOTIFICATION_TAGS = { assigned: 'primary', due_soon: 'warning', due: 'warning', overdue: 'danger', escalation: 'danger' }
+export const NOTIFICATION_TAGS = { assigned: 'primary', due_soon: 'warning', due: 'warning', overdue: 'danger', escalation: 'danger', regulator_alert: 'danger' }
+
+// 报送状态: the complaint's state with the regulator (sync_status) and a submission's status.
+export const SYNC_STATUSES = {
+  unsent: { label: '未报送', tag: 'info' },
+  pending: { label: '待报送', tag: 'warning' },
+  sent: { label: '已报送', tag: 'success' },
+  failed: { label: '报送失败', tag: 'danger' },
+  rejected: { label: '被拒收', tag: 'danger' },
+}
+export const syncStatusOf = (v) => SYNC_STATUSES[v] || { label: v || '—', tag: 'info' }
 
 export const DAY_TYPES = { calendar: '自然日', working: '工作日' }
 

@@ -1,0 +1,36 @@
+/* Transports of the regulator gateway (private to src/regulator): HTTP(S) POST of a batch with
+ * libcurl, and a file-exchange directory (atomic batch files out, receipt files in) that a
+ * TongLINK/Q or other MQ file agent carries. Both move the same bytes: a batch is one compact
+ * JSON record per line, with a manifest (count and SHA-256) — headers over HTTP, a manifest file
+ * in the directory. */
+#ifndef FCMS_REGULATOR_TRANSPORT_H
+#define FCMS_REGULATOR_TRANSPORT_H
+#include "regulator/regulator.h"
+#include <stddef.h>
+
+/* One HTTP client per worker thread (keeps its connection alive between batches). */
+struct reg_http;
+struct reg_http *reg_http_new(const struct regulator_config *cfg);
+void reg_http_free(struct reg_http *h);
+/* POSTs the batch to the target. Returns 0 with the reply's receipts array in *receipts (caller
+ * owns), or -1 with a reason in err (transport failure, HTTP error status, malformed reply). */
+int reg_http_send(struct reg_http *h, const char *body, size_t len, int count, const char *sha256,
+		  json_t **receipts, char *err, size_t errlen);
+
+/* Writes batch_id's batch file then its manifest into DIR/outbox, each through a temporary name,
+ * fsync and rename, so a reader never sees half a file and never a manifest without its batch.
+ * 0, or -1 with err. */
+int reg_dir_write(const char *dir, const char *batch_id, const char *body, size_t len, int count,
+		  const char *sha256, char *err, size_t errlen);
+/* Receipt files waiting in DIR/inbox (names, caller frees with json_decref). */
+json_t *reg_dir_receipts(const char *dir);
+/* Reads DIR/inbox/name as JSON (caller owns) or NULL. */
+json_t *reg_dir_read_receipt(const char *dir, const char *name);
+/* Moves a handled receipt to DIR/inbox/processed. */
+void reg_dir_done(const char *dir, const char *name);
+/* Creates DIR/outbox, DIR/inbox and DIR/inbox/processed. 0 or -1. */
+int reg_dir_prepare(const char *dir);
+/* Writes path atomically (temp file, fsync, rename). 0 or -1 (errno kept). */
+int reg_write_atomic(const char *path, const char *data, size_t len);
+
+#endif
