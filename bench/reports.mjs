@@ -8,8 +8,16 @@ import { spawnSync } from 'node:child_process';
 const [base, cookie, dbFile, roundsStr] = process.argv.slice(2);
 const rounds = Number(roundsStr || 5);
 const pct = (a, p) => { const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor((s.length - 1) * p))]; };
-const get = async (path) => {
-  const r = await fetch(base + path, { headers: { Cookie: cookie } });
+// The SQL baseline keeps the connection idle for longer than the server's idle timeout; a
+// request on a connection the server has just closed is sent again once.
+const get = async (path, retry = true) => {
+  let r;
+  try {
+    r = await fetch(base + path, { headers: { Cookie: cookie } });
+  } catch (e) {
+    if (retry) return get(path, false);
+    throw e;
+  }
   const body = await r.json();
   if (r.status !== 200) throw new Error(`${path}: ${r.status} ${JSON.stringify(body)}`);
   return body;
