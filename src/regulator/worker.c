@@ -549,6 +549,8 @@ static void pass(struct reg_http *http)
 	}
 }
 
+#define KICK_GAP_MS 100
+
 static void *worker_main(void *arg)
 {
 	(void)arg;
@@ -558,6 +560,10 @@ static void *worker_main(void *arg)
 		W.kicked = false;
 		pthread_mutex_unlock(&W.lock);
 		pass(http);
+		/* Kicks that arrive during a pass or just after it are served by one next pass: under a
+		 * burst of complaint changes the worker does not add a pass per change. */
+		struct timespec gap = {0, KICK_GAP_MS * 1000000L};
+		nanosleep(&gap, NULL);
 		pthread_mutex_lock(&W.lock);
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
