@@ -981,7 +981,8 @@ static int count_matching(struct db *d, const struct report_params *p, enum fact
 {
 	int rc = facts_sync(d);
 	json_t *orgs = NULL;
-	if (rc == 0)
+	/* The institution tree is needed only to select subtrees (not for a whole-bank list). */
+	if (rc == 0 && (p->scope_path || p->org_path || p->complained_org_path))
 		rc = catalog_orgs(d, &orgs);
 	if (rc < 0)
 		return rc;
