@@ -167,11 +167,14 @@ static int cmd_serve(int argc, char **argv)
 		log_buffering_stop();
 		return 1;
 	}
+	if (store_text_index_start(url) != 0)
+		log_warn("text index: cannot start the background indexer; new complaints are found by scanning");
 	if (reminders_start(cfg.reminder_interval_s, deadline_changed) != 0)
 		log_warn("reminders: cannot start the background job");
 	if (start_regulator(&cfg) != 0) {
 		reminders_stop();
 		server_stop(&app);
+		store_text_index_stop();
 		store_writer_stop();
 		store_release_thread();
 		log_buffering_stop();
@@ -192,6 +195,7 @@ static int cmd_serve(int argc, char **argv)
 	events_relay_stop();
 	report_ledger_stop();
 	facts_stop();
+	store_text_index_stop();
 	store_writer_stop();
 	if (app.web_fd >= 0)
 		close(app.web_fd);

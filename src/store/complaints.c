@@ -163,9 +163,9 @@ int store_pause_end(struct db *d, int64_t complaint_id, int64_t now)
  * that uses its indexes (a generic "? IS NULL OR ..." statement cannot). The text is interned
  * (db_intern) so the statement is still prepared once per connection. Values are always bound. */
 struct qb {
-	char sql[4096];
+	char sql[8192];
 	size_t len;
-	struct db_val args[48];
+	struct db_val args[96];
 	int nargs;
 };
 
@@ -216,6 +216,9 @@ static void unindex_column(char *text, size_t size, const char *col)
 		*p = '+';
 	}
 }
+
+/* SQLite's substring test of the complaint text (two copies of the LIKE pattern). */
+#define TEXT_LIKE "(c.content LIKE ? ESCAPE '\\' OR c.demand LIKE ? ESCAPE '\\')"
 
 /* Buffers the WHERE clause's bound text points into. */
 struct where_bufs {
@@ -302,21 +305,22 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 				return rc;
 			fts = exact == 0;
 		}
+		store_like_pattern(like, sizeof b->like, f->q);
 		if (!fts) {
 			qb_add(wq, " AND (c.complaint_no = ? OR c.name_bidx = ? OR ");
 			qb_arg(wq, DB_TEXT(f->q));
 			qb_arg(wq, DB_TEXT(f->name_bidx ? f->name_bidx : ""));
 			if (trigram) {
-				qb_add(wq, "c.id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?))");
+				/* Complaints not yet indexed (migration 0010) are matched by scanning. */
+				qb_add(wq, "c.id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?) OR "
+					   "(c.id IN (SELECT complaint_id FROM complaint_text_queue) AND " TEXT_LIKE "))");
 				qb_arg(wq, DB_TEXT(text));
 			} else {
-				store_like_pattern(like, sizeof b->like, f->q);
-				qb_add(wq, pg ? "(c.content || ' ' || c.demand) ILIKE ? ESCAPE '\\')"
-					      : "c.content LIKE ? ESCAPE '\\' OR c.demand LIKE ? ESCAPE '\\')");
-				qb_arg(wq, DB_TEXT(like));
-				if (!pg)
-					qb_arg(wq, DB_TEXT(like));
+				qb_add(wq, pg ? "(c.content || ' ' || c.demand) ILIKE ? ESCAPE '\\')" : TEXT_LIKE ")");
 			}
+			qb_arg(wq, DB_TEXT(like));
+			if (!pg)
+				qb_arg(wq, DB_TEXT(like));
 		}
 	}
 	if (f->complaint_no)
@@ -377,13 +381,26 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 	return 0;
 }
 
+/* Appends the filter clause w (" WHERE ...") with its arguments to q; with after_and, q already
+ * ends in "WHERE ... AND" and only the conditions are added. */
+static void qb_add_where(struct qb *q, const struct qb *w, bool after_and)
+{
+	qb_add(q, after_and ? w->sql + strlen(" WHERE") : w->sql);
+	for (int i = 0; i < w->nargs; i++)
+		qb_arg(q, w->args[i]);
+}
+
+/* The complaints still waiting for the full-text index (migration 0010) that match the text
+ * and the filters; they are the newest, so in newest-first order they precede every match of
+ * the index. CROSS JOIN: SQLite walks the (small) queue, never the complaints. */
+#define QUEUED_MATCHES " FROM complaint_text_queue t CROSS JOIN complaints c ON c.id = t.complaint_id WHERE " TEXT_LIKE " AND"
+
 int store_complaint_list(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
 			 json_t **items, int64_t *total, bool *capped)
 {
 	bool pg = db_backend(d) == DB_PG, fts = false;
 	struct qb w = {.sql = "", .len = 0};
 	struct where_bufs b;
-	char *text = b.text;
 	int rc = complaint_where(d, sf, f, true, &w, &b, &fts);
 	if (rc < 0)
 		return rc;
@@ -391,57 +408,90 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	 * for a number nobody pages through (full-text matches stop earlier still). With a text
 	 * query on SQLite the FTS5 table drives: its matches come newest registered first (rowid
 	 * order) and the filters are checked on them, so a page costs a few lookups however many
-	 * complaints match. */
-	const char *from = fts ? " FROM complaints_fts f JOIN complaints c ON c.id = f.rowid" : " FROM complaints c";
+	 * complaints match. The few complaints not yet indexed are matched by scanning and come
+	 * first. */
+	const struct db_val text = DB_TEXT(b.text), like = DB_TEXT(b.like);
 	struct qb q = {.len = 0};
-	q.sql[0] = '\0';
+	int64_t queued = 0, indexed = 0;
 	if (fts) {
-		/* The MATCH argument comes first: prepend it to the filter arguments. */
-		memmove(w.args + 1, w.args, (size_t)w.nargs * sizeof w.args[0]);
-		w.args[0] = DB_TEXT(text);
-		w.nargs++;
+		qb_add(&q, "SELECT COUNT(*)" QUEUED_MATCHES);
+		qb_arg(&q, like);
+		qb_arg(&q, like);
+		qb_add_where(&q, &w, true);
+		q.args[q.nargs] = DB_END;
+		if ((rc = db_scalar_int(d, &queued, db_intern(q.sql), q.args)) < 0)
+			return rc;
+		q.len = 0;
+		q.nargs = 0;
 	}
-	qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1");
-	qb_add(&q, from);
-	qb_add(&q, fts ? " WHERE complaints_fts MATCH ? AND" : "");
-	qb_add(&q, fts ? w.sql + strlen(" WHERE") : w.sql);
-	qb_add(&q, fts ? " LIMIT " TEXT_COUNT_CAP_TEXT ") n" : " LIMIT " COUNT_CAP_TEXT ") n");
-	memcpy(q.args, w.args, sizeof w.args);
-	q.nargs = w.nargs;
+	if (fts) {
+		qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints_fts f JOIN complaints c ON c.id = f.rowid"
+			   " WHERE complaints_fts MATCH ? AND");
+		qb_arg(&q, text);
+		qb_add_where(&q, &w, true);
+		qb_add(&q, " LIMIT " TEXT_COUNT_CAP_TEXT ") n");
+	} else {
+		qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints c");
+		qb_add_where(&q, &w, false);
+		qb_add(&q, " LIMIT " COUNT_CAP_TEXT ") n");
+	}
 	q.args[q.nargs] = DB_END;
-	rc = f->skip_count ? 0 : db_scalar_int(d, total, db_intern(q.sql), q.args);
-	if (rc < 0)
-		return rc;
+	if (!f->skip_count) {
+		if ((rc = db_scalar_int(d, &indexed, db_intern(q.sql), q.args)) < 0)
+			return rc;
+		*total = queued + indexed;
+	}
 	int64_t cap = f->skip_count ? INT64_MAX : fts ? COMPLAINT_TEXT_COUNT_CAP : COMPLAINT_COUNT_CAP;
 	if (capped)
 		*capped = *total > cap;
 	if (*total > cap)
 		*total = cap;
 	/* The page is chosen on the narrow table first; only its rows are joined for names. */
-	const char *order = fts ? " ORDER BY f.rowid DESC"
-		: f->sort_by_due ? " ORDER BY c.due_at IS NULL, c.due_at, c.id"
-				 : " ORDER BY c.received_at DESC, c.id DESC";
+	const char *order = f->sort_by_due ? " ORDER BY c.due_at IS NULL, c.due_at, c.id"
+					   : " ORDER BY c.received_at DESC, c.id DESC";
 	q.len = 0;
+	q.nargs = 0;
 	q.sql[0] = '\0';
-	qb_add(&q, COMPLAINT_SELECT_KIND("NULL") " JOIN (SELECT c.id");
-	qb_add(&q, from);
-	qb_add(&q, fts ? " WHERE complaints_fts MATCH ? AND" : "");
-	/* SQLite: a subtree range is selective enough to tempt the planner into the org_path
-	 * indexes and a sort of every match; for a page, walking the order's index and testing the
-	 * range is cheaper, so the range is kept out of index choice ("+" in SQLite). */
+	qb_add(&q, COMPLAINT_SELECT_KIND("NULL") " JOIN (");
+	/* SQLite: a subtree range is selective enough to tempt the planner into the org_path indexes
+	 * and a sort of every match; for a page, walking the order's index (or the full-text
+	 * index) and testing the range is cheaper, so the range is kept out of index choice ("+"). */
 	size_t page_where = q.len;
-	qb_add(&q, fts ? w.sql + strlen(" WHERE") : w.sql);
+	if (fts) {
+		/* Rows [offset, offset + limit) of the waiting matches followed by the index's. */
+		int64_t first = f->offset < queued ? f->offset : queued;
+		int64_t from_queue = queued - first < f->limit ? queued - first : f->limit;
+		if (from_queue > 0) {
+			qb_add(&q, "SELECT id FROM (SELECT c.id" QUEUED_MATCHES);
+			qb_arg(&q, like);
+			qb_arg(&q, like);
+			qb_add_where(&q, &w, true);
+			qb_add(&q, " ORDER BY c.id DESC LIMIT ? OFFSET ?) UNION ALL ");
+			qb_arg(&q, DB_INT(from_queue));
+			qb_arg(&q, DB_INT(first));
+		}
+		qb_add(&q, "SELECT id FROM (SELECT c.id FROM complaints_fts f JOIN complaints c ON c.id = f.rowid"
+			   " WHERE complaints_fts MATCH ? AND");
+		qb_arg(&q, text);
+		qb_add_where(&q, &w, true);
+		qb_add(&q, " ORDER BY f.rowid DESC LIMIT ? OFFSET ?)");
+		qb_arg(&q, DB_INT(f->limit - from_queue));
+		qb_arg(&q, DB_INT(f->offset - first));
+		order = " ORDER BY c.id DESC";
+	} else {
+		qb_add(&q, "SELECT c.id FROM complaints c");
+		qb_add_where(&q, &w, false);
+		qb_add(&q, order);
+		qb_add(&q, " LIMIT ? OFFSET ?");
+		qb_arg(&q, DB_INT(f->limit));
+		qb_arg(&q, DB_INT(f->offset));
+	}
 	if (!pg) {
 		unindex_column(q.sql + page_where, sizeof q.sql - page_where, "c.org_path ");
 		q.len = strlen(q.sql);
 	}
+	qb_add(&q, ") page ON page.id = c.id");
 	qb_add(&q, order);
-	qb_add(&q, " LIMIT ? OFFSET ?) page ON page.id = c.id");
-	qb_add(&q, fts ? " ORDER BY c.id DESC" : order);
-	memcpy(q.args, w.args, sizeof w.args);
-	q.nargs = w.nargs;
-	qb_arg(&q, DB_INT(f->limit));
-	qb_arg(&q, DB_INT(f->offset));
 	q.args[q.nargs] = DB_END;
 	rc = db_query_json(d, items, db_intern(q.sql), q.args);
 	return rc < 0 ? rc : DB_OK;

@@ -71,11 +71,12 @@ int store_bulk_load_end(struct db *d)
 					 "WITH h AS (UPDATE complaint_change_head SET seq = seq + 1 WHERE id = 1"
 					 " RETURNING seq) INSERT INTO complaint_changes SELECT seq, 0 FROM h;"
 					 "COMMIT;");
-	/* The same triggers as migrations 0002 and 0007 create. */
+	/* The same triggers as migrations 0010 and 0007 create; the rebuild indexes every complaint,
+	 * so none is left waiting. */
 	return db_exec_script(d,
 			      "BEGIN IMMEDIATE;"
 			      "CREATE TRIGGER IF NOT EXISTS complaints_fts_insert AFTER INSERT ON complaints BEGIN"
-			      " INSERT INTO complaints_fts(rowid, content, demand) VALUES (new.id, new.content, new.demand);"
+			      " INSERT OR IGNORE INTO complaint_text_queue (complaint_id) VALUES (new.id);"
 			      " END;"
 			      "CREATE TRIGGER IF NOT EXISTS complaints_changed_insert AFTER INSERT ON complaints BEGIN"
 			      " INSERT INTO complaint_changes (complaint_id) VALUES (new.id);"
@@ -84,8 +85,35 @@ int store_bulk_load_end(struct db *d)
 			      " INSERT INTO complaint_changes (complaint_id) VALUES (new.id);"
 			      " END;"
 			      "INSERT INTO complaint_changes (complaint_id) VALUES (0);"
+			      "DELETE FROM complaint_text_queue;"
 			      "INSERT INTO complaints_fts(complaints_fts) VALUES ('rebuild');"
 			      "COMMIT;");
+}
+
+int store_text_index_catch_up(struct db *d, int64_t max_rows, int64_t *indexed)
+{
+	*indexed = 0;
+	if (db_backend(d) != DB_SQLITE)
+		return DB_OK;
+	/* The batch is the oldest max_rows waiting; one INSERT ... SELECT writes them as one
+	 * segment. CROSS JOIN keeps SQLite's planner walking the small queue (a queue with no
+	 * statistics may otherwise look big enough to scan complaints instead). */
+	int64_t last = 0;
+	int rc = DB_SCALAR(d, &last,
+			   "SELECT COALESCE(MAX(complaint_id), 0) FROM (SELECT complaint_id FROM complaint_text_queue"
+			   " ORDER BY complaint_id LIMIT ?) b",
+			   DB_INT(max_rows));
+	if (rc < 0 || last == 0)
+		return rc < 0 ? rc : DB_OK;
+	rc = DBX(d,
+		 "INSERT INTO complaints_fts(rowid, content, demand) SELECT c.id, c.content, c.demand"
+		 " FROM complaint_text_queue t CROSS JOIN complaints c ON c.id = t.complaint_id WHERE t.complaint_id <= ?",
+		 DB_INT(last));
+	if (rc < 0)
+		return rc;
+	*indexed = rc;
+	rc = DBX(d, "DELETE FROM complaint_text_queue WHERE complaint_id <= ?", DB_INT(last));
+	return rc < 0 ? rc : DB_OK;
 }
 
 int store_optimize(struct db *d)

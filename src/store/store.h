@@ -39,6 +39,16 @@ int store_migrate(struct db *d);
  * are suspended and one "reload everything" mark is written at the end. */
 int store_bulk_load_begin(struct db *d);
 int store_bulk_load_end(struct db *d);
+/* Indexes for full-text search up to max_rows of the complaints waiting in
+ * complaint_text_queue (SQLite, migration 0010), oldest first, inside the caller's write
+ * transaction; *indexed is how many. PostgreSQL indexes as it writes: nothing to do there.
+ * Returns DB_OK or a negative status. */
+int store_text_index_catch_up(struct db *d, int64_t max_rows, int64_t *indexed);
+/* A thread that indexes waiting complaints (store_text_index_catch_up) every 200 ms through
+ * store_write; SQLite only (start returns 0 and does nothing for PostgreSQL). Start after
+ * store_writer_start, stop before store_writer_stop. Start returns 0 or -1. */
+int store_text_index_start(const char *url);
+void store_text_index_stop(void);
 /* Refreshes the query planner's statistics (SQLite: a sampled ANALYZE, run at every start and
  * after bulk loads; PostgreSQL's autovacuum does this by itself). */
 int store_optimize(struct db *d);

@@ -1,0 +1,197 @@
+/* Unit tests for full-text search over a real SQLite file while the full-text index is kept in
+ * bulk (migration 0010, store_text_index_catch_up): complaints waiting to be indexed are found as
+ * soon as they are committed, pages run across the waiting and the indexed matches in
+ * newest-first order without a gap or a repeat, the filters apply to both, and editing the text
+ * of a waiting or an indexed complaint leaves exactly one, current, entry. */
+#include "domain/permissions.h"
+#include "store/store.h"
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+static char dir[64], path[96];
+static struct db *d;
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/fcms-unit-text-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof path, "%s/fcms.db", dir);
+	char url[128];
+	snprintf(url, sizeof url, "sqlite:%s", path);
+	if (store_init(url) != 0 || !(d = store_conn()) || store_migrate(d) != DB_OK)
+		return -1;
+	return db_exec_script(
+		       d, "INSERT INTO institutions (id, parent_id, path, depth, name, internal_code, fin_code, region_code,"
+			  " type, created_at, updated_at) VALUES (1, NULL, '/1/', 1, 'HQ', 'HQ', 'HQ000000000000', '110000',"
+			  " 'head_office', 0, 0), (2, 1, '/1/2/', 2, 'BR', 'BR', 'BR000000000000', '440000', 'branch', 0, 0);"
+			  "INSERT INTO users (id, username, name, org_id, password_hash, created_at, updated_at)"
+			  " VALUES (1, 'u', 'u', 1, 'x', 0, 0)") == DB_OK
+		       ? 0
+		       : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	store_release_thread();
+	char p[128];
+	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+	for (int i = 0; i < 4; i++) {
+		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+	return 0;
+}
+
+/* Adds n complaints numbered from first: even ones at the branch, every third one about
+ * 年费未退还 and the others about 分期手续费. */
+static void add(int first, int n)
+{
+	char sql[1024];
+	snprintf(sql, sizeof sql,
+		 "WITH RECURSIVE n(i) AS (SELECT %d UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
+		 " INSERT INTO complaints (id, complaint_no, status, received_at, registrar_id, registrar_org_id,"
+		 " handling_org_id, org_path, content, demand, created_at, updated_at)"
+		 " SELECT i, 'N' || i, 'processing', 1700000000000 + i, 1, 1, 1 + (i %% 2 = 0),"
+		 " CASE WHEN i %% 2 = 0 THEN '/1/2/' ELSE '/1/' END,"
+		 " CASE WHEN i %% 3 = 0 THEN '客户反映信用卡年费未退还' ELSE '客户反映分期手续费过高' END,"
+		 " '要求处理', 0, 0 FROM n",
+		 first, first + n - 1);
+	assert_int_equal(db_exec_script(d, sql), DB_OK);
+}
+
+static int64_t waiting(void)
+{
+	int64_t n = -1;
+	assert_int_equal(DB_SCALAR(d, &n, "SELECT COUNT(*) FROM complaint_text_queue", DB_END), 1);
+	return n;
+}
+
+/* Ids of one page of the search for q (within org_path if given), newest first; the total in
+ * *total. Returns how many rows the page has. */
+static int search(const char *q, const char *org_path, int64_t offset, int64_t limit, int64_t *ids,
+		  int64_t *total)
+{
+	struct scope_filter sf = {.kind = SCOPE_ALL};
+	struct complaint_filter f = {.q = q, .org_path = org_path, .limit = limit, .offset = offset};
+	json_t *items = NULL;
+	assert_int_equal(store_complaint_list(d, &sf, &f, &items, total, NULL), DB_OK);
+	int n = (int)json_array_size(items);
+	for (int i = 0; i < n; i++)
+		ids[i] = json_integer_value(json_object_get(json_array_get(items, (size_t)i), "id"));
+	json_decref(items);
+	return n;
+}
+
+/* How many complaints the ledger's keyset query (no full-text drive) finds for q. */
+static int keyset_count(const char *q)
+{
+	struct scope_filter sf = {.kind = SCOPE_ALL};
+	struct complaint_filter f = {.q = q};
+	json_t *items = NULL;
+	assert_int_equal(store_complaint_keyset(d, &sf, &f, NULL, 1000, &items), DB_OK);
+	int n = (int)json_array_size(items);
+	json_decref(items);
+	return n;
+}
+
+/* Pages through the whole search 7 rows at a time and checks it against the expected ids
+ * (every multiple of 3 in [1, last] within the branch if branch_only), newest first. */
+static void check_search(int last, bool branch_only)
+{
+	int64_t expect[400], got[400], page[7], total = -1;
+	int ne = 0, ng = 0;
+	for (int i = last; i >= 1; i--)
+		if (i % 3 == 0 && (!branch_only || i % 2 == 0))
+			expect[ne++] = i;
+	for (int64_t off = 0;; off += 7) {
+		int n = search("年费未", branch_only ? "/1/2/" : NULL, off, 7, page, &total);
+		assert_int_equal(total, ne);
+		for (int i = 0; i < n; i++)
+			got[ng++] = page[i];
+		if (n < 7)
+			break;
+	}
+	assert_int_equal(ng, ne);
+	for (int i = 0; i < ne; i++)
+		assert_int_equal(got[i], expect[i]);
+	if (!branch_only)
+		assert_int_equal(keyset_count("年费未"), ne);
+}
+
+static void test_waiting_and_indexed(void **state)
+{
+	(void)state;
+	/* Everything new waits; a search finds it at once. */
+	add(1, 60);
+	assert_int_equal(waiting(), 60);
+	check_search(60, false);
+	/* Indexed in one batch, then more arrive: the search spans both, in order. */
+	int64_t indexed = 0;
+	assert_int_equal(store_text_index_catch_up(d, 1000, &indexed), DB_OK);
+	assert_int_equal(indexed, 60);
+	assert_int_equal(waiting(), 0);
+	add(61, 40);
+	check_search(100, false);
+	check_search(100, true);
+	/* A batch smaller than the queue takes the oldest first. */
+	assert_int_equal(store_text_index_catch_up(d, 15, &indexed), DB_OK);
+	assert_int_equal(indexed, 15);
+	assert_int_equal(waiting(), 25);
+	int64_t oldest = 0;
+	assert_int_equal(DB_SCALAR(d, &oldest, "SELECT MIN(complaint_id) FROM complaint_text_queue", DB_END), 1);
+	assert_int_equal(oldest, 76);
+	check_search(100, false);
+	check_search(100, true);
+}
+
+static void test_edits(void **state)
+{
+	(void)state;
+	/* 30 is indexed, 99 is waiting: both now stop matching 年费未 and start matching 利率; 98
+	 * (waiting) starts matching 年费未. */
+	assert_int_equal(db_exec_script(d, "UPDATE complaints SET content = '贷款利率调整' WHERE id IN (30, 99);"
+					   "UPDATE complaints SET content = '年费未退' WHERE id = 98"),
+			 DB_OK);
+	int64_t ids[50], total = -1;
+	int n = search("利率调", NULL, 0, 50, ids, &total);
+	assert_int_equal(n, 2);
+	assert_int_equal(total, 2);
+	assert_int_equal(ids[0], 99);
+	assert_int_equal(ids[1], 30);
+	n = search("年费未", NULL, 0, 50, ids, &total);
+	assert_int_equal(total, 33 - 2 + 1);
+	assert_int_equal(ids[0], 98);
+	for (int i = 0; i < n; i++)
+		assert_true(ids[i] != 30 && ids[i] != 99);
+	/* Once indexed, the same answers come from the index alone, and its integrity holds. */
+	int64_t indexed = 0;
+	assert_int_equal(store_text_index_catch_up(d, 1000, &indexed), DB_OK);
+	assert_int_equal(waiting(), 0);
+	n = search("利率调", NULL, 0, 50, ids, &total);
+	assert_int_equal(total, 2);
+	n = search("年费未", NULL, 0, 50, ids, &total);
+	assert_int_equal(total, 32);
+	assert_int_equal(ids[0], 98);
+	assert_int_equal(db_exec_script(d, "INSERT INTO complaints_fts(complaints_fts, rank) VALUES ('integrity-check', 1)"),
+			 DB_OK);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_waiting_and_indexed),
+		cmocka_unit_test(test_edits),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
