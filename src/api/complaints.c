@@ -151,7 +151,8 @@ struct create_ctx {
 	struct complaint_settings cfg;
 	json_t *rec;    /* the checked record, built before the transaction */
 	char prefix[64];
-	json_t *result;
+	int64_t id;     /* the new complaint's, once committed */
+	json_t *result; /* as read back after the commit */
 	struct refusal err;
 };
 
@@ -188,12 +189,18 @@ static int create_prepare(struct db *d, struct create_ctx *c)
 	return 0;
 }
 
+/* The settings and the checks in one read transaction: one snapshot, and SQLite's per-statement
+ * read-lock work done once. */
+static int create_prepare_tx(struct db *d, void *arg)
+{
+	struct create_ctx *c = arg;
+	int rc = complaint_settings_get(d, &c->cfg);
+	return rc != 0 ? rc : create_prepare(d, c);
+}
+
 static int create_tx(struct db *d, void *arg)
 {
 	struct create_ctx *c = arg;
-	/* a retried transaction starts over */
-	json_decref(c->result);
-	c->result = NULL;
 	int64_t id, seq;
 	int rc = store_complaint_next_no(d, c->prefix, &seq);
 	if (rc < 0)
@@ -211,8 +218,8 @@ static int create_tx(struct db *d, void *arg)
 		return rc;
 	if (!c->draft && (rc = regulator_enqueue(d, c->rec, "registered", false, now_ms())) < 0)
 		return rc;
-	rc = store_complaint_get(d, id, &c->result);
-	return rc == 1 ? 0 : rc < 0 ? rc : DB_HARD;
+	c->id = id;
+	return 0;
 }
 
 int api_complaint_create(struct request *r)
@@ -221,16 +228,15 @@ int api_complaint_create(struct request *r)
 	if (req_validate(r, spec) != 0)
 		return 0;
 	struct create_ctx c = {.r = r, .draft = body_bool(r, "draft", false)};
-	int rc = complaint_settings_get(r->db, &c.cfg);
-	if (rc == 0)
-		rc = create_prepare(r->db, &c);
+	int rc = db_tx(r->db, false, create_prepare_tx, &c);
 	if (rc == 0)
 		rc = store_write(create_tx, &c);
 	json_decref(c.rec);
-	if (rc != 0) {
-		json_decref(c.result);
+	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, "duplicate", "投诉编号冲突，请重试");
-	}
+	/* Read back on this thread's connection, after the commit: the writer is kept for writes. */
+	if ((rc = store_complaint_get(r->db, c.id, &c.result)) != 1)
+		return reply_db_error(r, rc < 0 ? rc : DB_HARD);
 	publish(c.result, c.draft ? "draft" : "register");
 	regulator_worker_kick();
 	return reply_json(r, 201, view(r, c.result, &c.cfg));

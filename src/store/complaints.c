@@ -393,7 +393,28 @@ static void qb_add_where(struct qb *q, const struct qb *w, bool after_and)
 /* The complaints still waiting for the full-text index (migration 0010) that match the text
  * and the filters; they are the newest, so in newest-first order they precede every match of
  * the index. CROSS JOIN: SQLite walks the (small) queue, never the complaints. */
+/* Bounds of the ids of complaints received in f's date range, from complaint_received_days
+ * (migration 0011): the full-text index then reads only that span of its matches. Without a
+ * range, [1, INT64_MAX]; with no complaint in it, an empty span (lo > hi). */
+static int received_id_bounds(struct db *d, const struct complaint_filter *f, int64_t *lo, int64_t *hi)
+{
+	*lo = 1;
+	*hi = INT64_MAX;
+	if (!f->from && !f->to)
+		return DB_OK;
+	const int64_t day_ms = 86400000;
+	int64_t first_day = f->from > 0 ? f->from / day_ms : 0, last_day = f->to ? (f->to - 1) / day_ms : INT64_MAX;
+	int rc = DB_SCALAR(d, lo, "SELECT COALESCE(MIN(first_id), 1) FROM complaint_received_days WHERE day BETWEEN ? AND ?",
+			   DB_INT(first_day), DB_INT(last_day));
+	if (rc >= 0)
+		rc = DB_SCALAR(d, hi, "SELECT COALESCE(MAX(last_id), 0) FROM complaint_received_days WHERE day BETWEEN ? AND ?",
+			       DB_INT(first_day), DB_INT(last_day));
+	return rc < 0 ? rc : DB_OK;
+}
+
 #define QUEUED_MATCHES " FROM complaint_text_queue t CROSS JOIN complaints c ON c.id = t.complaint_id WHERE " TEXT_LIKE " AND"
+/* The full-text index's matches within id bounds (received_id_bounds). */
+#define INDEXED_MATCHES " FROM complaints_fts f JOIN complaints c ON c.id = f.rowid WHERE complaints_fts MATCH ? AND f.rowid BETWEEN ? AND ? AND"
 
 int store_complaint_list(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
 			 json_t **items, int64_t *total, bool *capped)
@@ -412,7 +433,9 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	 * first. */
 	const struct db_val text = DB_TEXT(b.text), like = DB_TEXT(b.like);
 	struct qb q = {.len = 0};
-	int64_t queued = 0, indexed = 0;
+	int64_t queued = 0, indexed = 0, lo = 1, hi = INT64_MAX;
+	if (fts && (rc = received_id_bounds(d, f, &lo, &hi)) < 0)
+		return rc;
 	if (fts) {
 		qb_add(&q, "SELECT COUNT(*)" QUEUED_MATCHES);
 		qb_arg(&q, like);
@@ -425,9 +448,10 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 		q.nargs = 0;
 	}
 	if (fts) {
-		qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints_fts f JOIN complaints c ON c.id = f.rowid"
-			   " WHERE complaints_fts MATCH ? AND");
+		qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1" INDEXED_MATCHES);
 		qb_arg(&q, text);
+		qb_arg(&q, DB_INT(lo));
+		qb_arg(&q, DB_INT(hi));
 		qb_add_where(&q, &w, true);
 		qb_add(&q, " LIMIT " TEXT_COUNT_CAP_TEXT ") n");
 	} else {
@@ -470,9 +494,10 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 			qb_arg(&q, DB_INT(from_queue));
 			qb_arg(&q, DB_INT(first));
 		}
-		qb_add(&q, "SELECT id FROM (SELECT c.id FROM complaints_fts f JOIN complaints c ON c.id = f.rowid"
-			   " WHERE complaints_fts MATCH ? AND");
+		qb_add(&q, "SELECT id FROM (SELECT c.id" INDEXED_MATCHES);
 		qb_arg(&q, text);
+		qb_arg(&q, DB_INT(lo));
+		qb_arg(&q, DB_INT(hi));
 		qb_add_where(&q, &w, true);
 		qb_add(&q, " ORDER BY f.rowid DESC LIMIT ? OFFSET ?)");
 		qb_arg(&q, DB_INT(f->limit - from_queue));

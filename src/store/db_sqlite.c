@@ -2,6 +2,7 @@
  * writes, statements prepared once per connection (SQLITE_PREPARE_PERSISTENT). */
 #include "store/db_internal.h"
 #include "util/log.h"
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,8 +209,18 @@ static const struct db_driver sq_driver = {
 	sq_ncols, sq_col_name, sq_col_kind, sq_done, sq_begin, sq_commit, sq_rollback, NULL,
 };
 
+/* Process-wide settings, before SQLite initialises. Memory statistics are off: keeping them
+ * takes one global mutex on every allocation, which request threads and the writer then
+ * contend for (perf: futex wake-ups under sqlite3Malloc). */
+static void sq_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct db *db_sqlite_open(const char *path)
 {
+	static pthread_once_t configured = PTHREAD_ONCE_INIT;
+	pthread_once(&configured, sq_configure);
 	struct sq_db *d = calloc(1, sizeof *d);
 	if (!d)
 		return NULL;

@@ -2,7 +2,8 @@
  * bulk (migration 0010, store_text_index_catch_up): complaints waiting to be indexed are found as
  * soon as they are committed, pages run across the waiting and the indexed matches in
  * newest-first order without a gap or a repeat, the filters apply to both, and editing the text
- * of a waiting or an indexed complaint leaves exactly one, current, entry. */
+ * of a waiting or an indexed complaint leaves exactly one, current, entry; a search limited to
+ * dates reads only the ids received then (migration 0011) and finds exactly the same rows. */
 #include "domain/permissions.h"
 #include "store/store.h"
 #include <setjmp.h>
@@ -187,11 +188,81 @@ static void test_edits(void **state)
 			 DB_OK);
 }
 
+/* Ids matching 年费未 received in [from, to), newest first, through the list with a date range. */
+static int search_dates(int64_t from, int64_t to, int64_t *ids, int64_t *total)
+{
+	struct scope_filter sf = {.kind = SCOPE_ALL};
+	struct complaint_filter f = {.q = "年费未", .from = from, .to = to, .limit = 100};
+	json_t *items = NULL;
+	assert_int_equal(store_complaint_list(d, &sf, &f, &items, total, NULL), DB_OK);
+	int n = (int)json_array_size(items);
+	for (int i = 0; i < n; i++)
+		ids[i] = json_integer_value(json_object_get(json_array_get(items, (size_t)i), "id"));
+	json_decref(items);
+	return n;
+}
+
+static void check_dates(int64_t from, int64_t to)
+{
+	int64_t want[100], got[100], total = -1;
+	int nw = 0;
+	json_t *rows = NULL;
+	assert_int_equal(db_query_json(d, &rows,
+				       "SELECT id FROM complaints WHERE content LIKE '%年费未%' AND received_at >= ?"
+				       " AND received_at < ? ORDER BY id DESC",
+				       (const struct db_val[]){DB_INT(from), DB_INT(to), DB_END}),
+			 DB_OK);
+	for (size_t i = 0; i < json_array_size(rows); i++)
+		want[nw++] = json_integer_value(json_object_get(json_array_get(rows, i), "id"));
+	json_decref(rows);
+	assert_true(nw > 0);
+	int n = search_dates(from, to, got, &total);
+	assert_int_equal(n, nw);
+	assert_int_equal(total, nw);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(got[i], want[i]);
+}
+
+static void test_date_range(void **state)
+{
+	(void)state;
+	/* Complaints 201..260 received one a day from day 0; the search for days [10, 20) reads only
+	 * the ids received then (migration 0011) and still finds exactly those. */
+	const int64_t day = 86400000, base = 19700 * day;
+	char sql[1024];
+	snprintf(sql, sizeof sql,
+		 "WITH RECURSIVE n(i) AS (SELECT 201 UNION ALL SELECT i + 1 FROM n WHERE i < 260)"
+		 " INSERT INTO complaints (id, complaint_no, status, received_at, registrar_id, registrar_org_id,"
+		 " handling_org_id, org_path, content, demand, created_at, updated_at)"
+		 " SELECT i, 'D' || i, 'processing', %lld + (i - 201) * %lld + 3600000, 1, 1, 1, '/1/',"
+		 " CASE WHEN i %% 3 = 0 THEN '年费未退还' ELSE '其他问题' END, '', 0, 0 FROM n",
+		 (long long)base, (long long)day);
+	assert_int_equal(db_exec_script(d, sql), DB_OK);
+	int64_t indexed;
+	check_dates(base + 10 * day, base + 20 * day);
+	assert_int_equal(store_text_index_catch_up(d, 1000, &indexed), DB_OK);
+	check_dates(base + 10 * day, base + 20 * day);
+	/* A receipt date moved into the range (204: day 3 -> 15) or out of it (213: day 12 -> 40). */
+	snprintf(sql, sizeof sql,
+		 "UPDATE complaints SET received_at = %lld WHERE id = 204;"
+		 "UPDATE complaints SET received_at = %lld WHERE id = 213",
+		 (long long)(base + 15 * day), (long long)(base + 40 * day));
+	assert_int_equal(db_exec_script(d, sql), DB_OK);
+	check_dates(base + 10 * day, base + 20 * day);
+	int64_t ids[100], total;
+	assert_int_equal(search_dates(base + 10 * day, base + 20 * day, ids, &total), 3);
+	assert_int_equal(ids[2], 204);
+	/* A range with no complaint at all. */
+	assert_int_equal(search_dates(base + 500 * day, base + 501 * day, ids, &total), 0);
+	assert_int_equal(total, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_waiting_and_indexed),
 		cmocka_unit_test(test_edits),
+		cmocka_unit_test(test_date_range),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
