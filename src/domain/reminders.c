@@ -4,7 +4,7 @@
 #include "domain/permissions.h"
 #include "store/store.h"
 #include "util/log.h"
-#include <pthread.h>
+#include "util/periodic.h"
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -89,56 +89,29 @@ int reminders_run_once(struct db *d, int64_t now, reminders_changed_fn changed)
 	return rc == 0 ? p.changed : rc;
 }
 
-static pthread_t thread;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
-static bool stop, running;
-static int interval;
+static struct periodic job;
 static reminders_changed_fn on_changed;
 
-static void *job_main(void *arg)
+static void job_pass(void *arg)
 {
 	(void)arg;
-	pthread_mutex_lock(&lock);
-	while (!stop) {
-		pthread_mutex_unlock(&lock);
-		struct db *d = store_conn();
-		int rc = d ? reminders_run_once(d, now_ms(), on_changed) : DB_HARD;
-		if (rc < 0)
-			log_warn("reminders: pass failed (%d)", rc);
-		else if (rc > 0)
-			log_info("reminders: %d complaint(s) changed deadline state", rc);
-		pthread_mutex_lock(&lock);
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += interval;
-		while (!stop && pthread_cond_timedwait(&cond, &lock, &until) == 0)
-			;
-	}
-	pthread_mutex_unlock(&lock);
-	store_release_thread();
-	return NULL;
+	struct db *d = store_conn();
+	int rc = d ? reminders_run_once(d, now_ms(), on_changed) : DB_HARD;
+	if (rc < 0)
+		log_warn("reminders: pass failed (%d)", rc);
+	else if (rc > 0)
+		log_info("reminders: %d complaint(s) changed deadline state", rc);
 }
 
 int reminders_start(int interval_s, reminders_changed_fn changed)
 {
-	interval = interval_s > 0 ? interval_s : 60;
 	on_changed = changed;
-	stop = false;
-	if (pthread_create(&thread, NULL, job_main, NULL) != 0)
-		return -1;
-	running = true;
-	return 0;
+	job = (struct periodic){.run = job_pass, .at_exit = store_release_thread,
+				.interval_ms = (interval_s > 0 ? interval_s : 60) * 1000L};
+	return periodic_start(&job);
 }
 
 void reminders_stop(void)
 {
-	if (!running)
-		return;
-	pthread_mutex_lock(&lock);
-	stop = true;
-	pthread_cond_broadcast(&cond);
-	pthread_mutex_unlock(&lock);
-	pthread_join(thread, NULL);
-	running = false;
+	periodic_stop(&job);
 }

@@ -4,17 +4,13 @@
  * complaints still waiting directly (store_complaint_list), so the delay is never visible. */
 #include "store/store.h"
 #include "util/log.h"
-#include <pthread.h>
+#include "util/periodic.h"
 #include <string.h>
-#include <time.h>
 
 #define INTERVAL_MS 200
 #define BATCH_ROWS 20000
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
-static pthread_t thread;
-static bool running, stopping;
+static struct periodic indexer;
 
 static int catch_up_tx(struct db *d, void *arg)
 {
@@ -22,8 +18,9 @@ static int catch_up_tx(struct db *d, void *arg)
 }
 
 /* Indexes everything waiting now; a plain read first, so an idle server takes no write lock. */
-static void catch_up(void)
+static void catch_up(void *arg)
 {
+	(void)arg;
 	struct db *d = store_conn();
 	int64_t waiting = 0, indexed;
 	if (!d || DB_SCALAR(d, &waiting, "SELECT EXISTS (SELECT 1 FROM complaint_text_queue)", DB_END) < 0)
@@ -34,54 +31,19 @@ static void catch_up(void)
 			log_error("text index: catching up failed (%d)", rc);
 			return;
 		}
-		pthread_mutex_lock(&lock);
-		waiting = indexed == BATCH_ROWS && !stopping;
-		pthread_mutex_unlock(&lock);
+		waiting = indexed == BATCH_ROWS && !periodic_stopping(&indexer);
 	}
-}
-
-static void *indexer_main(void *arg)
-{
-	(void)arg;
-	pthread_mutex_lock(&lock);
-	while (!stopping) {
-		pthread_mutex_unlock(&lock);
-		catch_up();
-		pthread_mutex_lock(&lock);
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += INTERVAL_MS * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		while (!stopping && pthread_cond_timedwait(&wake, &lock, &until) == 0)
-			;
-	}
-	pthread_mutex_unlock(&lock);
-	store_release_thread();
-	return NULL;
 }
 
 int store_text_index_start(const char *url)
 {
 	if (strncmp(url, "sqlite:", 7) != 0)
 		return 0; /* PostgreSQL: pg_trgm indexes as it writes */
-	stopping = false;
-	if (pthread_create(&thread, NULL, indexer_main, NULL) != 0)
-		return -1;
-	running = true;
-	return 0;
+	indexer = (struct periodic){.run = catch_up, .at_exit = store_release_thread, .interval_ms = INTERVAL_MS};
+	return periodic_start(&indexer);
 }
 
 void store_text_index_stop(void)
 {
-	if (!running)
-		return;
-	pthread_mutex_lock(&lock);
-	stopping = true;
-	pthread_cond_signal(&wake);
-	pthread_mutex_unlock(&lock);
-	pthread_join(thread, NULL);
-	running = false;
+	periodic_stop(&indexer);
 }

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { WEB, SHOTS, ADMIN_PASSWORD, sleep, startFcms, launchBrowser } from './lib.mjs'
+import { elementUi, screenshots } from './ui.mjs'
 
 const NEW_PASSWORD = 'Fcms#Test2024ok' // satisfies both password profiles (length, 4 classes)
 const ID_NO = '110101199001011237' // valid resident ID (check digit 7)
@@ -27,7 +28,6 @@ const pageErrors = []
 const cspViolations = []
 const secrets = {} // username -> current password
 let complaintNo = ''
-let shotNo = 0
 
 async function startServer() {
   fcms = await startFcms('fcms-e2e-cmp-data-')
@@ -39,135 +39,12 @@ async function stopServer() {
   if (fcms) await fcms.stop()
 }
 
-async function shot(name) {
-  shotNo += 1
-  const file = path.join(SHOTS, `complaints-${String(shotNo).padStart(2, '0')}-${name}.png`)
-  await page.waitForTimeout(350) // let transitions (dialogs, messages) settle
-  await page.screenshot({ path: file })
-}
+const shot = screenshots(() => page, 'complaints-')
 
-// --- Element Plus helpers -------------------------------------------------------------------
-
-function formItem(scope, label) {
-  return scope.locator('.el-form-item').filter({
-    has: page.locator('.el-form-item__label', { hasText: new RegExp(`^\\s*${label}\\s*$`) }),
-  }).first()
-}
-
-async function fill(scope, label, value) {
-  const input = formItem(scope, label).locator('input, textarea').first()
-  await input.fill(value)
-  await input.blur()
-}
-
-async function pickSelect(scope, label, optionText) {
-  await formItem(scope, label).locator('.el-select__wrapper').first().click()
-  await page.locator('.el-select-dropdown__item:visible', { hasText: optionText }).first().click()
-}
-
-// el-tree-select: open, click the node whose label is exactly `name`.
-async function pickTree(scope, label, name) {
-  await formItem(scope, label).locator('.el-select__wrapper').first().click()
-  const node = page.locator('.el-select-dropdown:visible .el-tree-node__content')
-    .filter({ has: page.locator('.el-tree-node__label, span', { hasText: new RegExp(`^${name}$`) }) }).first()
-  await node.click()
-  await page.keyboard.press('Escape').catch(() => {})
-}
-
-// el-cascader: open it, then click one node per level (lazy levels load on the way).
-async function pickCascader(scope, label, steps) {
-  await formItem(scope, label).locator('.el-cascader').first().click()
-  const panel = page.locator('.el-cascader__dropdown:visible').last()
-  await panel.waitFor()
-  for (let i = 0; i < steps.length; i++) {
-    const menu = panel.locator('.el-cascader-menu').nth(i)
-    const node = menu.locator('.el-cascader-node', { hasText: steps[i] }).first()
-    await node.waitFor()
-    await node.click()
-  }
-  await panel.waitFor({ state: 'hidden' })
-}
-
-function dialog(title) {
-  return page.locator('.el-dialog:visible').filter({
-    has: page.locator('.el-dialog__title', { hasText: title }),
-  }).last()
-}
-
-async function confirmBox(button) {
-  const box = page.locator('.el-message-box:visible').last()
-  await box.waitFor()
-  const handle = await box.elementHandle()
-  await box.locator('.el-message-box__btns button', { hasText: button }).click()
-  await handle.waitForElementState('hidden')
-}
-
-async function expectMessage(text) {
-  await page.locator('.el-message', { hasText: text }).first().waitFor({ timeout: 10000 })
-}
-
-async function clearMessages() {
-  await page.locator('.el-message').last().waitFor({ state: 'hidden', timeout: 10000 }).catch(() => {})
-}
-
-function row(tableSel, text) {
-  return page.locator(`${tableSel} .el-table__body-wrapper tr.el-table__row`).filter({ hasText: text }).first()
-}
-
-// Operation buttons live in the fixed right column; find the row by its text in the body.
-async function rowButton(tableSel, text, button) {
-  const rows = page.locator(`${tableSel} .el-table__body-wrapper tr.el-table__row`)
-  await rows.filter({ hasText: text }).first().waitFor()
-  const n = await rows.count()
-  for (let i = 0; i < n; i++) {
-    if ((await rows.nth(i).innerText()).includes(text)) {
-      await rows.nth(i).locator('button', { hasText: button }).first().click()
-      return
-    }
-  }
-  throw new Error(`row "${text}" not found in ${tableSel}`)
-}
-
-async function menuTexts() {
-  return (await page.locator('.side-menu .el-menu-item').allInnerTexts()).map((s) => s.trim()).filter(Boolean)
-}
-
-async function menu(title) {
-  await page.locator('.side-menu .el-menu-item', { hasText: new RegExp(`^\\s*${title}\\s*$`) }).click()
-  await page.waitForLoadState('networkidle')
-}
-
-async function go(hash) {
-  await page.goto(`${base}/#${hash}`)
-  await page.waitForLoadState('networkidle')
-}
+const { formItem, fill, pickSelect, pickTree, pickCascader, dialog, confirmBox, expectMessage, clearMessages, row,
+  rowButton, menuTexts, menu, go, login, logout, changePassword, readSecret } = elementUi(() => page, () => base)
 
 // --- flows ----------------------------------------------------------------------------------
-
-async function login(username, password) {
-  await go('/login')
-  await page.getByPlaceholder('请输入用户名').fill(username)
-  await page.getByPlaceholder('请输入密码').fill(password)
-  await page.locator('.login-btn').click()
-  await page.waitForURL(/#\/(home|password)/, { timeout: 15000 })
-  await page.waitForLoadState('networkidle')
-}
-
-async function logout() {
-  await page.getByRole('button', { name: '退出登录' }).click()
-  await confirmBox('退出')
-  await page.waitForURL(/#\/login/)
-}
-
-async function changePassword(oldPw, newPw) {
-  const card = page.locator('.pw-card')
-  await fill(card, '当前密码', oldPw)
-  await fill(card, '新密码', newPw)
-  await fill(card, '确认新密码', newPw)
-  await card.getByRole('button', { name: '确认修改' }).click()
-  await expectMessage('密码修改成功')
-  await page.waitForURL(/#\/home/, { timeout: 15000 })
-}
 
 // First sign-in of a new user: the one-time password must be changed.
 async function firstLogin(username) {
@@ -176,14 +53,6 @@ async function firstLogin(username) {
   await changePassword(secrets[username], NEW_PASSWORD)
   secrets[username] = NEW_PASSWORD
   await page.locator('[data-test=home-profile]').waitFor()
-}
-
-async function readSecret(title) {
-  const d = dialog(title)
-  await d.waitFor()
-  const value = (await d.locator('[data-test=one-time-secret]').innerText()).trim()
-  assert.ok(value.length >= 8, `one-time secret looks empty: "${value}"`)
-  return { d, value }
 }
 
 async function createUser({ username, name, org, roles }) {

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { WEB, SHOTS, ADMIN_PASSWORD, sleep, startFcms, launchBrowser } from './lib.mjs'
+import { elementUi, screenshots } from './ui.mjs'
 
 const NEW_PASSWORD = 'Fcms#Test2024ok' // satisfies both password profiles (length, 4 classes)
 
@@ -24,7 +25,6 @@ let adminPassword = ADMIN_PASSWORD
 const pageErrors = []
 const cspViolations = []
 const secrets = {} // username -> current password
-let shotNo = 0
 
 async function startServer() {
   fcms = await startFcms('fcms-e2e-data-')
@@ -36,125 +36,10 @@ async function stopServer() {
   if (fcms) await fcms.stop()
 }
 
-async function shot(name) {
-  shotNo += 1
-  const file = path.join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`)
-  await page.waitForTimeout(350) // let transitions (dialogs, messages) settle
-  await page.screenshot({ path: file })
-}
+const shot = screenshots(() => page, '')
 
-// --- Element Plus helpers -------------------------------------------------------------------
-
-function formItem(scope, label) {
-  return scope.locator('.el-form-item').filter({
-    has: page.locator('.el-form-item__label', { hasText: new RegExp(`^\\s*${label}\\s*$`) }),
-  }).first()
-}
-
-async function fill(scope, label, value) {
-  const input = formItem(scope, label).locator('input, textarea').first()
-  await input.fill(value)
-  await input.blur()
-}
-
-async function pickSelect(scope, label, optionText) {
-  await formItem(scope, label).locator('.el-select__wrapper').first().click()
-  await page.locator('.el-select-dropdown__item:visible', { hasText: optionText }).first().click()
-}
-
-// el-tree-select: open, click the node whose label is exactly `name`.
-async function pickTree(scope, label, name) {
-  await formItem(scope, label).locator('.el-select__wrapper').first().click()
-  const node = page.locator('.el-select-dropdown:visible .el-tree-node__content')
-    .filter({ has: page.locator('.el-tree-node__label, span', { hasText: new RegExp(`^${name}$`) }) }).first()
-  await node.click()
-  // Close the dropdown if it stayed open.
-  await page.keyboard.press('Escape').catch(() => {})
-}
-
-function dialog(title) {
-  return page.locator('.el-dialog:visible').filter({
-    has: page.locator('.el-dialog__title', { hasText: title }),
-  }).last()
-}
-
-async function confirmBox(button) {
-  const box = page.locator('.el-message-box:visible').last()
-  await box.waitFor()
-  const handle = await box.elementHandle()
-  await box.locator('.el-message-box__btns button', { hasText: button }).click()
-  await handle.waitForElementState('hidden')
-}
-
-async function expectMessage(text) {
-  await page.locator('.el-message', { hasText: text }).first().waitFor({ timeout: 10000 })
-}
-
-function row(tableSel, text) {
-  return page.locator(`${tableSel} .el-table__body-wrapper tr.el-table__row`).filter({ hasText: text }).first()
-}
-
-// Operation buttons live in the fixed right column, which Element Plus renders as a separate
-// table; pick the row there by index of the matching row in the main body.
-async function rowButton(tableSel, text, button) {
-  const rows = page.locator(`${tableSel} .el-table__body-wrapper tr.el-table__row`)
-  const n = await rows.count()
-  for (let i = 0; i < n; i++) {
-    if ((await rows.nth(i).innerText()).includes(text)) {
-      const btn = rows.nth(i).locator('button', { hasText: button })
-      await btn.first().click()
-      return
-    }
-  }
-  throw new Error(`row "${text}" not found in ${tableSel}`)
-}
-
-async function menuTexts() {
-  return (await page.locator('.side-menu .el-menu-item').allInnerTexts()).map((s) => s.trim()).filter(Boolean)
-}
-
-async function go(hash) {
-  await page.goto(`${base}/#${hash}`)
-  await page.waitForLoadState('networkidle')
-}
-
-// --- flows ----------------------------------------------------------------------------------
-
-async function login(username, password, { expectOk = true } = {}) {
-  await go('/login')
-  await page.getByPlaceholder('请输入用户名').fill(username)
-  await page.getByPlaceholder('请输入密码').fill(password)
-  await page.locator('.login-btn').click()
-  if (expectOk) {
-    await page.waitForURL(/#\/(home|password)/, { timeout: 15000 })
-    await page.waitForLoadState('networkidle')
-  }
-}
-
-async function logout() {
-  await page.getByRole('button', { name: '退出登录' }).click()
-  await confirmBox('退出')
-  await page.waitForURL(/#\/login/)
-}
-
-async function changePassword(oldPw, newPw) {
-  const card = page.locator('.pw-card')
-  await fill(card, '当前密码', oldPw)
-  await fill(card, '新密码', newPw)
-  await fill(card, '确认新密码', newPw)
-  await card.getByRole('button', { name: '确认修改' }).click()
-  await expectMessage('密码修改成功')
-  await page.waitForURL(/#\/home/, { timeout: 15000 })
-}
-
-async function readSecret(title) {
-  const d = dialog(title)
-  await d.waitFor()
-  const value = (await d.locator('[data-test=one-time-secret]').innerText()).trim()
-  assert.match(await d.innerText(), /仅显示一次/)
-  assert.ok(value.length >= 8, `one-time secret looks empty: "${value}"`)
-  return { d, value }
-}
+const { formItem, fill, pickSelect, pickTree, dialog, confirmBox, expectMessage, row, rowButton, menuTexts, go,
+  login, logout, changePassword, readSecret } = elementUi(() => page, () => base)
 
 async function createUser({ username, name, org, role, service = false }) {
   await page.getByRole('button', { name: '新增用户' }).click()

@@ -15,6 +15,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { root, BIN, SHOTS, ADMIN_PASSWORD, sleep, freePort, startFcms } from './lib.mjs'
+import { screenshots } from './ui.mjs'
 
 const require = createRequire(path.join(root, 'web/package.json'))
 const { chromium } = require('playwright-core')
@@ -27,7 +28,6 @@ let base = ''
 let ctx = null
 let page = null
 let profile = null
-let shotNo = 0
 const pageErrors = []
 const fx = {}
 
@@ -99,11 +99,7 @@ async function waitUntil(fn, ms, what) {
   }
 }
 
-async function shot(name) {
-  shotNo += 1
-  await page.waitForTimeout(400)
-  await page.screenshot({ path: path.join(SHOTS, `regulator-${String(shotNo).padStart(2, '0')}-${name}.png`), fullPage: true })
-}
+const shot = screenshots(() => page, 'regulator-', { settleMs: 400, fullPage: true })
 
 describe('报送管理 in the browser', () => {
   before(async () => {

@@ -17,6 +17,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { SHOTS, ADMIN_PASSWORD, startFcms, Client, launchBrowser, signIn } from './lib.mjs'
+import { screenshots } from './ui.mjs'
 
 const DEMO_PASSWORD = 'Demo@2026fcms'
 const NEW_PASSWORD = 'Fcms#Rpt2024ok'
@@ -37,13 +38,8 @@ let page = null
 let tongji = null // API client signed in as tongji
 const pageErrors = []
 const cspViolations = []
-let shotNo = 0
 
-async function shot(name) {
-  shotNo += 1
-  await page.waitForTimeout(400) // charts animate in, messages settle
-  await page.screenshot({ path: path.join(SHOTS, `reports-${String(shotNo).padStart(2, '0')}-${name}.png`) })
-}
+const shot = screenshots(() => page, 'reports-', { settleMs: 400 })
 
 const login = (username, password) => signIn(page, base, username, password)
 

@@ -4,6 +4,7 @@
 #include "domain/audit.h"
 #include "store/db.h"
 #include "store/store.h"
+#include "unit_db.h"
 #include "util/crypto.h"
 #include "util/log.h"
 #include <setjmp.h>
@@ -20,8 +21,7 @@
 #define T0 1700000000000LL
 
 struct fx {
-	char dir[64];
-	char path[96];
+	struct unit_db u;
 	struct db *d;
 };
 
@@ -30,13 +30,9 @@ static int setup(void **state)
 	struct fx *fx = calloc(1, sizeof *fx);
 	if (!fx)
 		return -1;
-	snprintf(fx->dir, sizeof fx->dir, "/tmp/fcms-unit-audit-XXXXXX");
-	if (!mkdtemp(fx->dir))
+	if (unit_db_make(&fx->u, "audit") != 0)
 		return -1;
-	snprintf(fx->path, sizeof fx->path, "%s/fcms.db", fx->dir);
-	char url[128];
-	snprintf(url, sizeof url, "sqlite:%s", fx->path);
-	fx->d = db_open(url);
+	fx->d = db_open(fx->u.url);
 	if (!fx->d || store_migrate(fx->d) != DB_OK)
 		return -1;
 	/* The tampering tests play someone with file access who first removes the database's
@@ -51,13 +47,7 @@ static int teardown(void **state)
 {
 	struct fx *fx = *state;
 	db_close(fx->d);
-	char p[128];
-	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-	for (int i = 0; i < 4; i++) {
-		snprintf(p, sizeof p, "%s%s", fx->path, suffix[i]);
-		unlink(p);
-	}
-	rmdir(fx->dir);
+	unit_db_remove(&fx->u);
 	free(fx);
 	return 0;
 }
@@ -481,11 +471,9 @@ static int group_setup(void **state)
 static void guard_refuses_changes(void **state)
 {
 	(void)state;
-	char dir[64] = "/tmp/fcms-unit-guard-XXXXXX", path[128], url[160];
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/fcms.db", dir);
-	snprintf(url, sizeof url, "sqlite:%s", path);
-	struct db *d = db_open(url);
+	struct unit_db u;
+	assert_int_equal(unit_db_make(&u, "guard"), 0);
+	struct db *d = db_open(u.url);
 	assert_non_null(d);
 	assert_int_equal(store_migrate(d), DB_OK);
 	append_five(d);
@@ -496,13 +484,7 @@ static void guard_refuses_changes(void **state)
 	assert_true(v.ok);
 	assert_int_equal(v.events, 5);
 	db_close(d);
-	static const char *const suffix[] = {"", "-wal", "-shm"};
-	for (int i = 0; i < 3; i++) {
-		char p[160];
-		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-		unlink(p);
-	}
-	rmdir(dir);
+	unit_db_remove(&u);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)

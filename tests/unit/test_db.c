@@ -3,6 +3,7 @@
  * schema changes), status mapping, and the db_tx runner: soft failures retried with the work of
  * the failed attempt rolled back, positive codes rolled back and returned, hard ones not retried. */
 #include "store/db.h"
+#include "unit_db.h"
 #include "util/log.h"
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,9 +16,7 @@
 #include <cmocka.h>
 
 struct fx {
-	char dir[64];
-	char path[96];
-	char url[128];
+	struct unit_db u;
 	struct db *d;
 };
 
@@ -26,12 +25,9 @@ static int setup(void **state)
 	struct fx *fx = calloc(1, sizeof *fx);
 	if (!fx)
 		return -1;
-	snprintf(fx->dir, sizeof fx->dir, "/tmp/fcms-unit-db-XXXXXX");
-	if (!mkdtemp(fx->dir))
+	if (unit_db_make(&fx->u, "db") != 0)
 		return -1;
-	snprintf(fx->path, sizeof fx->path, "%s/t.db", fx->dir);
-	snprintf(fx->url, sizeof fx->url, "sqlite:%s", fx->path);
-	fx->d = db_open(fx->url);
+	fx->d = db_open(fx->u.url);
 	if (!fx->d)
 		return -1;
 	if (db_exec_script(fx->d, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE,"
@@ -45,13 +41,7 @@ static int teardown(void **state)
 {
 	struct fx *fx = *state;
 	db_close(fx->d);
-	char p[128];
-	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-	for (int i = 0; i < 4; i++) {
-		snprintf(p, sizeof p, "%s%s", fx->path, suffix[i]);
-		unlink(p);
-	}
-	rmdir(fx->dir);
+	unit_db_remove(&fx->u);
 	free(fx);
 	return 0;
 }
@@ -66,7 +56,7 @@ static int64_t count_rows(struct db *d)
 /* Rows as another connection sees them: only committed data. */
 static int64_t count_rows_elsewhere(struct fx *fx)
 {
-	struct db *other = db_open(fx->url);
+	struct db *other = db_open(fx->u.url);
 	assert_non_null(other);
 	int64_t n = count_rows(other);
 	db_close(other);

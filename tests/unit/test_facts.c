@@ -4,6 +4,7 @@
  * figures as the one-thread scan. */
 #include "report/facts.h"
 #include "store/store.h"
+#include "unit_db.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,19 +18,14 @@
 #define DAY_MS 86400000LL
 #define N 5000
 
-static char dir[64], path[96];
+static struct unit_db u;
 static struct db *d;
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/fcms-unit-facts-XXXXXX");
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof path, "%s/fcms.db", dir);
-	char url[128];
-	snprintf(url, sizeof url, "sqlite:%s", path);
-	if (store_init(url) != 0 || !(d = store_conn()) || store_migrate(d) != DB_OK)
+	if (unit_db_make(&u, "facts") != 0 || store_init(u.url) != 0 || !(d = store_conn()) ||
+	    store_migrate(d) != DB_OK)
 		return -1;
 	/* Two institutions (root and a branch), a user, and N complaints spread over 400 days with
 	 * every status, channel and cause, some merged, some drafts. */
@@ -62,13 +58,7 @@ static int teardown(void **state)
 	(void)state;
 	facts_stop();
 	store_release_thread();
-	char p[128];
-	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-	for (int i = 0; i < 4; i++) {
-		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-		unlink(p);
-	}
-	rmdir(dir);
+	unit_db_remove(&u);
 	return 0;
 }
 

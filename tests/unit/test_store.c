@@ -5,6 +5,7 @@
 #include "domain/permissions.h"
 #include "store/migrations.h"
 #include "store/store.h"
+#include "unit_db.h"
 #include "util/log.h"
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,8 +20,7 @@
 #define T0 1700000000000LL
 
 struct fx {
-	char dir[64];
-	char path[96];
+	struct unit_db u;
 	struct db *d;
 };
 
@@ -29,13 +29,7 @@ static int setup(void **state)
 	struct fx *fx = calloc(1, sizeof *fx);
 	if (!fx)
 		return -1;
-	snprintf(fx->dir, sizeof fx->dir, "/tmp/fcms-unit-store-XXXXXX");
-	if (!mkdtemp(fx->dir))
-		return -1;
-	snprintf(fx->path, sizeof fx->path, "%s/fcms.db", fx->dir);
-	char url[128];
-	snprintf(url, sizeof url, "sqlite:%s", fx->path);
-	if (store_init(url) != 0)
+	if (unit_db_make(&fx->u, "store") != 0 || store_init(fx->u.url) != 0)
 		return -1;
 	fx->d = store_conn();
 	if (!fx->d || store_migrate(fx->d) != DB_OK)
@@ -48,13 +42,7 @@ static int teardown(void **state)
 {
 	struct fx *fx = *state;
 	store_release_thread();
-	char p[128];
-	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-	for (int i = 0; i < 4; i++) {
-		snprintf(p, sizeof p, "%s%s", fx->path, suffix[i]);
-		unlink(p);
-	}
-	rmdir(fx->dir);
+	unit_db_remove(&fx->u);
 	free(fx);
 	return 0;
 }

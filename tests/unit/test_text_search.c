@@ -6,6 +6,7 @@
  * dates reads only the ids received then (migration 0011) and finds exactly the same rows. */
 #include "domain/permissions.h"
 #include "store/store.h"
+#include "unit_db.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,19 +17,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-static char dir[64], path[96];
+static struct unit_db u;
 static struct db *d;
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/fcms-unit-text-XXXXXX");
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof path, "%s/fcms.db", dir);
-	char url[128];
-	snprintf(url, sizeof url, "sqlite:%s", path);
-	if (store_init(url) != 0 || !(d = store_conn()) || store_migrate(d) != DB_OK)
+	if (unit_db_make(&u, "text") != 0 || store_init(u.url) != 0 || !(d = store_conn()) || store_migrate(d) != DB_OK)
 		return -1;
 	return db_exec_script(
 		       d, "INSERT INTO institutions (id, parent_id, path, depth, name, internal_code, fin_code, region_code,"
@@ -44,13 +39,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	store_release_thread();
-	char p[128];
-	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-	for (int i = 0; i < 4; i++) {
-		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-		unlink(p);
-	}
-	rmdir(dir);
+	unit_db_remove(&u);
 	return 0;
 }
 
@@ -78,13 +67,11 @@ static int64_t waiting(void)
 	return n;
 }
 
-/* Ids of one page of the search for q (within org_path if given), newest first; the total in
- * *total. Returns how many rows the page has. */
-static int search(const char *q, const char *org_path, int64_t offset, int64_t limit, int64_t *ids,
-		  int64_t *total)
+/* Ids of one page of the list for f (limit at most 100), newest first; the total in *total.
+ * Returns how many rows the page has. */
+static int search(struct complaint_filter f, int64_t *ids, int64_t *total)
 {
 	struct scope_filter sf = {.kind = SCOPE_ALL};
-	struct complaint_filter f = {.q = q, .org_path = org_path, .limit = limit, .offset = offset};
 	json_t *items = NULL;
 	assert_int_equal(store_complaint_list(d, &sf, &f, &items, total, NULL), DB_OK);
 	int n = (int)json_array_size(items);
@@ -116,7 +103,9 @@ static void check_search(int last, bool branch_only)
 		if (i % 3 == 0 && (!branch_only || i % 2 == 0))
 			expect[ne++] = i;
 	for (int64_t off = 0;; off += 7) {
-		int n = search("年费未", branch_only ? "/1/2/" : NULL, off, 7, page, &total);
+		int n = search((struct complaint_filter){.q = "年费未", .org_path = branch_only ? "/1/2/" : NULL,
+							 .offset = off, .limit = 7},
+			       page, &total);
 		assert_int_equal(total, ne);
 		for (int i = 0; i < n; i++)
 			got[ng++] = page[i];
@@ -165,12 +154,12 @@ static void test_edits(void **state)
 					   "UPDATE complaints SET content = '年费未退' WHERE id = 98"),
 			 DB_OK);
 	int64_t ids[50], total = -1;
-	int n = search("利率调", NULL, 0, 50, ids, &total);
+	int n = search((struct complaint_filter){.q = "利率调", .limit = 50}, ids, &total);
 	assert_int_equal(n, 2);
 	assert_int_equal(total, 2);
 	assert_int_equal(ids[0], 99);
 	assert_int_equal(ids[1], 30);
-	n = search("年费未", NULL, 0, 50, ids, &total);
+	n = search((struct complaint_filter){.q = "年费未", .limit = 50}, ids, &total);
 	assert_int_equal(total, 33 - 2 + 1);
 	assert_int_equal(ids[0], 98);
 	for (int i = 0; i < n; i++)
@@ -179,27 +168,19 @@ static void test_edits(void **state)
 	int64_t indexed = 0;
 	assert_int_equal(store_text_index_catch_up(d, 1000, &indexed), DB_OK);
 	assert_int_equal(waiting(), 0);
-	n = search("利率调", NULL, 0, 50, ids, &total);
+	n = search((struct complaint_filter){.q = "利率调", .limit = 50}, ids, &total);
 	assert_int_equal(total, 2);
-	n = search("年费未", NULL, 0, 50, ids, &total);
+	n = search((struct complaint_filter){.q = "年费未", .limit = 50}, ids, &total);
 	assert_int_equal(total, 32);
 	assert_int_equal(ids[0], 98);
 	assert_int_equal(db_exec_script(d, "INSERT INTO complaints_fts(complaints_fts, rank) VALUES ('integrity-check', 1)"),
 			 DB_OK);
 }
 
-/* Ids matching 年费未 received in [from, to), newest first, through the list with a date range. */
+/* The list's search for 年费未 received in [from, to). */
 static int search_dates(int64_t from, int64_t to, int64_t *ids, int64_t *total)
 {
-	struct scope_filter sf = {.kind = SCOPE_ALL};
-	struct complaint_filter f = {.q = "年费未", .from = from, .to = to, .limit = 100};
-	json_t *items = NULL;
-	assert_int_equal(store_complaint_list(d, &sf, &f, &items, total, NULL), DB_OK);
-	int n = (int)json_array_size(items);
-	for (int i = 0; i < n; i++)
-		ids[i] = json_integer_value(json_object_get(json_array_get(items, (size_t)i), "id"));
-	json_decref(items);
-	return n;
+	return search((struct complaint_filter){.q = "年费未", .from = from, .to = to, .limit = 100}, ids, total);
 }
 
 static void check_dates(int64_t from, int64_t to)
