@@ -684,8 +684,15 @@ int demo_seed(struct db *d, const struct demo_options *opt)
 			fprintf(stderr, "seed-demo: %lld complaints (%.0f/s)\n", (long long)(first + g.count),
 				(double)(first + g.count) / ((double)(mono_ns() - t0) / 1e9));
 	}
-	/* The full-text index is rebuilt in one pass even when generation failed part way. */
+	/* The indexes and the full-text index are built in one pass even when generation failed
+	 * part way. */
+	uint64_t t1 = mono_ns();
+	if (opt->progress)
+		fprintf(stderr, "seed-demo: rows in %.1f s; building the indexes and the full-text index\n",
+			(double)(t1 - t0) / 1e9);
 	int rc2 = store_bulk_load_end(d);
+	if (opt->progress)
+		fprintf(stderr, "seed-demo: indexes built in %.1f s\n", (double)(mono_ns() - t1) / 1e9);
 	if (rc == 0)
 		rc = rc2;
 	if (rc == 0)

@@ -203,6 +203,15 @@ static void where_prefix(struct qb *q, const char *col, const char *prefix, char
 	qb_arg(q, DB_TEXT(end));
 }
 
+/* Adds cond (one "?") with v, unless v is DB_END (the filter is not set). */
+static void where_equal(struct qb *q, const char *cond, struct db_val v)
+{
+	if (v.type == DBV_END)
+		return;
+	qb_add(q, cond);
+	qb_arg(q, v);
+}
+
 /* Puts '+' before every occurrence of col in the NUL-terminated text (size bytes available):
  * SQLite then uses no index for those terms. */
 static void unindex_column(char *text, size_t size, const char *col)
@@ -325,10 +334,7 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 	}
 	if (f->complaint_no)
 		where_prefix(wq, "c.complaint_no", f->complaint_no, ends[2], sizeof b->ends[2]);
-	if (f->source_channel) {
-		qb_add(wq, " AND c.source_channel = ?");
-		qb_arg(wq, DB_TEXT(f->source_channel));
-	}
+	where_equal(wq, " AND c.source_channel = ?", f->source_channel ? DB_TEXT(f->source_channel) : DB_END);
 	if (f->business_channel_code)
 		where_prefix(wq, "c.business_channel_code", f->business_channel_code, ends[3], sizeof b->ends[3]);
 	if (f->business_type_code)
@@ -357,26 +363,11 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 		qb_add(wq, " AND (' ' || c.rights || ' ') LIKE ?");
 		qb_arg(wq, DB_TEXT(b->right_like));
 	}
-	if (f->deadline_state) {
-		qb_add(wq, " AND c.deadline_state = ?");
-		qb_arg(wq, DB_TEXT(f->deadline_state));
-	}
-	if (f->handler_id) {
-		qb_add(wq, " AND c.handler_id = ?");
-		qb_arg(wq, DB_INT(f->handler_id));
-	}
-	if (f->registrar_id) {
-		qb_add(wq, " AND c.registrar_id = ?");
-		qb_arg(wq, DB_INT(f->registrar_id));
-	}
-	if (f->id_no_bidx) {
-		qb_add(wq, " AND c.id_no_bidx = ?");
-		qb_arg(wq, DB_TEXT(f->id_no_bidx));
-	}
-	if (f->phone_bidx) {
-		qb_add(wq, " AND c.phone_bidx = ?");
-		qb_arg(wq, DB_TEXT(f->phone_bidx));
-	}
+	where_equal(wq, " AND c.deadline_state = ?", f->deadline_state ? DB_TEXT(f->deadline_state) : DB_END);
+	where_equal(wq, " AND c.handler_id = ?", f->handler_id ? DB_INT(f->handler_id) : DB_END);
+	where_equal(wq, " AND c.registrar_id = ?", f->registrar_id ? DB_INT(f->registrar_id) : DB_END);
+	where_equal(wq, " AND c.id_no_bidx = ?", f->id_no_bidx ? DB_TEXT(f->id_no_bidx) : DB_END);
+	where_equal(wq, " AND c.phone_bidx = ?", f->phone_bidx ? DB_TEXT(f->phone_bidx) : DB_END);
 	*fts_out = fts;
 	return 0;
 }

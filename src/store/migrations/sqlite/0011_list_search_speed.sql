@@ -24,3 +24,9 @@ END;
 --    alone: it carries every column their filters and the data scope test.
 DROP INDEX complaints_deadline_due;
 CREATE INDEX complaints_deadline_due ON complaints(deadline_state, due_at, status, org_path, registrar_id, handler_id);
+-- 3. Where a bulk load (seed-demo) keeps the definitions of the complaint indexes it drops while
+--    loading, until it creates them again (store_bulk_load_begin / _end).
+CREATE TABLE bulk_load_indexes (
+  name TEXT PRIMARY KEY,
+  sql TEXT NOT NULL
+);
