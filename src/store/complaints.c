@@ -381,9 +381,6 @@ static void qb_add_where(struct qb *q, const struct qb *w, bool after_and)
 		qb_arg(q, w->args[i]);
 }
 
-/* The complaints still waiting for the full-text index (migration 0010) that match the text
- * and the filters; they are the newest, so in newest-first order they precede every match of
- * the index. CROSS JOIN: SQLite walks the (small) queue, never the complaints. */
 /* Bounds of the ids of complaints received in f's date range, from complaint_received_days
  * (migration 0011): the full-text index then reads only that span of its matches. Without a
  * range, [1, INT64_MAX]; with no complaint in it, an empty span (lo > hi). */
@@ -403,6 +400,9 @@ static int received_id_bounds(struct db *d, const struct complaint_filter *f, in
 	return rc < 0 ? rc : DB_OK;
 }
 
+/* The complaints still waiting for the full-text index (migration 0010) that match the text
+ * and the filters; they are the newest, so in newest-first order they precede every match of
+ * the index. CROSS JOIN: SQLite walks the (small) queue, never the complaints. */
 #define QUEUED_MATCHES " FROM complaint_text_queue t CROSS JOIN complaints c ON c.id = t.complaint_id WHERE " TEXT_LIKE " AND"
 /* The full-text index's matches within id bounds (received_id_bounds). */
 #define INDEXED_MATCHES " FROM complaints_fts f JOIN complaints c ON c.id = f.rowid WHERE complaints_fts MATCH ? AND f.rowid BETWEEN ? AND ? AND"
@@ -425,9 +425,10 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	const struct db_val text = DB_TEXT(b.text), like = DB_TEXT(b.like);
 	struct qb q = {.len = 0};
 	int64_t queued = 0, indexed = 0, lo = 1, hi = INT64_MAX;
-	if (fts && (rc = received_id_bounds(d, f, &lo, &hi)) < 0)
-		return rc;
 	if (fts) {
+		/* The waiting matches are counted even when the caller has the total: paging needs it. */
+		if ((rc = received_id_bounds(d, f, &lo, &hi)) < 0)
+			return rc;
 		qb_add(&q, "SELECT COUNT(*)" QUEUED_MATCHES);
 		qb_arg(&q, like);
 		qb_arg(&q, like);
@@ -437,8 +438,6 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 			return rc;
 		q.len = 0;
 		q.nargs = 0;
-	}
-	if (fts) {
 		qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1" INDEXED_MATCHES);
 		qb_arg(&q, text);
 		qb_arg(&q, DB_INT(lo));

@@ -53,7 +53,8 @@ void store_release_thread(void)
 }
 
 /* The secondary indexes of complaints set aside by a bulk load (SQLite, table of migration
- * 0011), created again: at the end of the load, or at the next start if the load died. */
+ * 0011), created again (store_bulk_load_end: at the end of the load, or at the next start if
+ * the load died). */
 static int restore_bulk_indexes(struct db *d)
 {
 	json_t *rows = NULL;
@@ -242,13 +243,16 @@ int store_migrate(struct db *d)
 		log_info("migration %s applied", m->name);
 	}
 	if (db_backend(d) == DB_SQLITE) {
-		/* Indexes a dead bulk load set aside (store_bulk_load_begin). */
+		/* A bulk load that died part way (its set-aside indexes are still listed): finish it,
+		 * so indexes, triggers, the full-text index and the report index's reload mark are
+		 * back before anything else runs. */
 		int64_t waiting = 0;
 		if ((rc = DB_SCALAR(d, &waiting, "SELECT COUNT(*) FROM bulk_load_indexes", DB_END)) < 0)
 			return rc;
 		if (waiting) {
-			log_warn("a bulk load did not finish: creating its %lld complaint indexes again", (long long)waiting);
-			if ((rc = restore_bulk_indexes(d)) < 0)
+			log_warn("a bulk load did not finish: restoring its %lld complaint indexes and triggers",
+				 (long long)waiting);
+			if ((rc = store_bulk_load_end(d)) < 0)
 				return rc;
 		}
 	}

@@ -413,10 +413,13 @@ static int64_t count_sql(struct db *d, const char *sql)
 	return n;
 }
 
+#define LOAD_TRIGGERS                                                                            \
+	"SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name IN"                   \
+	" ('complaints_fts_insert', 'complaints_changed_insert', 'complaints_changed_update')"
 #define COMPLAINT_INDEXES "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'complaints' AND sql IS NOT NULL"
 
-/* A bulk load sets the complaint indexes aside and creates them again at its end; if it dies
- * part way, the next start (store_migrate) creates them again. */
+/* A bulk load sets the complaint indexes and row triggers aside and creates them again at its
+ * end; if it dies part way, the next start (store_migrate) finishes it. */
 static void bulk_load_indexes(void **state)
 {
 	struct db *d = ((struct fx *)*state)->d;
@@ -425,17 +428,17 @@ static void bulk_load_indexes(void **state)
 	assert_int_equal(store_bulk_load_begin(d), DB_OK);
 	assert_int_equal(count_sql(d, COMPLAINT_INDEXES), 0);
 	assert_int_equal(count_sql(d, "SELECT COUNT(*) FROM bulk_load_indexes"), all);
-	/* The load dies here; the server starts again. */
+	assert_int_equal(count_sql(d, LOAD_TRIGGERS), 0);
+	/* The load dies here; the server starts again and finishes it. */
 	assert_int_equal(store_migrate(d), DB_OK);
 	assert_int_equal(count_sql(d, COMPLAINT_INDEXES), all);
+	assert_int_equal(count_sql(d, LOAD_TRIGGERS), 3);
 	assert_int_equal(count_sql(d, "SELECT COUNT(*) FROM bulk_load_indexes"), 0);
 	/* A load that finishes restores indexes and triggers itself. */
 	assert_int_equal(store_bulk_load_begin(d), DB_OK);
 	assert_int_equal(store_bulk_load_end(d), DB_OK);
 	assert_int_equal(count_sql(d, COMPLAINT_INDEXES), all);
-	assert_int_equal(count_sql(d, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name IN"
-				      " ('complaints_fts_insert', 'complaints_changed_insert', 'complaints_changed_update')"),
-			 3);
+	assert_int_equal(count_sql(d, LOAD_TRIGGERS), 3);
 	/* The planner can use them again (an index it cannot use is an error with INDEXED BY). */
 	assert_int_equal(count_sql(d, "SELECT COUNT(*) FROM complaints INDEXED BY complaints_received WHERE received_at > 0"), 0);
 }
