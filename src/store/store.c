@@ -102,9 +102,7 @@ int store_bulk_load_begin(struct db *d)
 	json_decref(names);
 	if (rc < 0)
 		return rc;
-	/* The one index left, complaint numbers (unique), takes random inserts: keep it in memory. */
-	return db_exec_script(d, "PRAGMA cache_size = -1048576;"
-				 "DROP TRIGGER IF EXISTS complaints_fts_insert;"
+	return db_exec_script(d, "DROP TRIGGER IF EXISTS complaints_fts_insert;"
 				 "DROP TRIGGER IF EXISTS complaints_changed_insert;"
 				 "DROP TRIGGER IF EXISTS complaints_changed_update");
 }
