@@ -55,7 +55,7 @@ build/asan/gen/%.o: build/gen/%.c
 	$(CC) $(WARN) $(DEFS) $(ASAN_CFLAGS) -Isrc -c -o $@ $<
 
 # Migrations are embedded in the binary: one C array per backend, in file-name order.
-$(GEN): $(MIGRATIONS) scripts/embed-migrations.sh
+$(GEN): $(MIGRATIONS) src/store/migrations/sqlite src/store/migrations/pg scripts/embed-migrations.sh
 	@mkdir -p $(dir $@)
 	bash scripts/embed-migrations.sh src/store/migrations > $@
 
