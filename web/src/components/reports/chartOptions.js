@@ -5,6 +5,10 @@ import { fmtCount, fmtGrowth, fmtRate } from './reportFormat.js'
 export const COLORS = ['#1d4380', '#409eff', '#67c23a', '#e6a23c', '#f56c6c', '#909399', '#36cfc9', '#9254de',
   '#fadb14', '#ff7a45', '#5cdbd3', '#b37feb']
 
+// Tooltip formatters return HTML: every name from the data (dictionary entries, institutions) is
+// escaped, or a name like <img onerror=…> would render as markup.
+const HTML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+export const escapeHtml = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => HTML_ESCAPES[c])
 const shorten = (s, n) => (s && s.length > n ? s.slice(0, n) + '…' : s || '')
 const rowName = (r) => (r.self ? '（本级）' : r.name || r.code || '（未填）')
 // In a chart a "（本级）" row is named after its parent: "广东省分行（本级）".
@@ -50,7 +54,7 @@ export function pie(rows, { radius = ['38%', '66%'], legend = true, labels = tru
   const items = rows.filter((r) => r.count > 0)
   const option = {
     color: COLORS,
-    tooltip: { trigger: 'item', formatter: (p) => `${p.name}<br/>${fmtCount(p.value)} 件（${p.percent}%）` },
+    tooltip: { trigger: 'item', formatter: (p) => `${escapeHtml(p.name)}<br/>${fmtCount(p.value)} 件（${p.percent}%）` },
     legend: legend ? { type: 'scroll', orient: 'vertical', right: 10, top: 'middle', itemWidth: 12, itemHeight: 12,
       formatter: (name) => {
         const r = items.find((x) => rowName(x) === name)
@@ -89,10 +93,10 @@ export function timeLine(rows, { compare = false, previousLabel = '上期' } = {
       trigger: 'axis',
       formatter: (ps) => {
         const r = rows[ps[0].dataIndex] || {}
-        let s = `${r.name}（${r.from} 至 ${r.to}）`
+        let s = `${escapeHtml(r.name)}（${r.from} 至 ${r.to}）`
         for (const p of ps) {
           const v = p.seriesName === '增长率' ? fmtGrowth(r.growth_rate) : fmtCount(p.value)
-          s += `<br/>${p.marker}${p.seriesName}：${v}`
+          s += `<br/>${p.marker}${escapeHtml(p.seriesName)}：${v}`
         }
         if (compare) s += `<br/>${previousLabel}：${r.previous_from} 至 ${r.previous_to}`
         return s
