@@ -7,7 +7,7 @@ CC ?= gcc
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wstrict-prototypes
 DEFS := -D_GNU_SOURCE
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lcrack -lpthread -lm
 REL_CFLAGS := -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 REL_LDFLAGS := -pie -Wl,-z,relro,-z,now
 ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

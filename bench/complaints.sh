@@ -19,7 +19,7 @@ trap cleanup EXIT
 gcc -O2 -o "$tmp/sqlite_tx" bench/sqlite_tx.c -lsqlite3
 
 echo "== seeding $n complaints (fcms seed-demo, no timelines)"
-FCMS_ADMIN_PASSWORD='Bench@12345678' build/fcms seed-demo --data "$tmp/data" --complaints "$n" --seed 42 \
+FCMS_ADMIN_PASSWORD='Bench@fcms-Load-2026' build/fcms seed-demo --data "$tmp/data" --complaints "$n" --seed 42 \
   --timelines 0 2>&1 | grep -E 'institutions'
 ls -la "$tmp/data/fcms.db" | awk '{printf "database: %.0f MB\n", $5/1048576}'
 # The seed leaves gigabytes of dirty pages; written back during the runs they would be measured

@@ -17,12 +17,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-FCMS_ADMIN_PASSWORD='Bench@12345678' build/fcms serve --listen 127.0.0.1:$fport --data "$tmp/data" \
+FCMS_ADMIN_PASSWORD='Bench@fcms-Load-2026' build/fcms serve --listen 127.0.0.1:$fport --data "$tmp/data" \
   --web /nonexistent --threads "${FCMS_THREADS:-4}" >/dev/null 2>"$tmp/fcms.log" &
 fpid=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$fport/healthz" >/dev/null && break; sleep 0.1; done
 cookie=$(curl -s -D - -o "$tmp/login.json" -H 'Content-Type: application/json' \
-  -d '{"username":"admin","password":"Bench@12345678"}' "http://127.0.0.1:$fport/api/v1/auth/login" \
+  -d '{"username":"admin","password":"Bench@fcms-Load-2026"}' "http://127.0.0.1:$fport/api/v1/auth/login" \
   | sed -n 's/^Set-Cookie: \(fcms_session=[^;]*\).*/\1/p' | tr -d '\r')
 curl -s -H "Cookie: $cookie" "http://127.0.0.1:$fport/api/v1/auth/me" > "$tmp/me.json"
 size=$(stat -c %s "$tmp/me.json")

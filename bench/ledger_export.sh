@@ -22,7 +22,7 @@ trap cleanup EXIT
 
 echo "== seeding $n complaints (fcms seed-demo)"
 start=$(date +%s)
-FCMS_ADMIN_PASSWORD='Bench@12345678' build/fcms seed-demo --data "$tmp/data" "${dbargs[@]}" --complaints "$n" \
+FCMS_ADMIN_PASSWORD='Bench@fcms-Load-2026' build/fcms seed-demo --data "$tmp/data" "${dbargs[@]}" --complaints "$n" \
   --seed 42 --timelines 0 2>&1 | grep -E 'institutions'
 echo "seeded in $(( $(date +%s) - start )) s"
 build/fcms serve --listen 127.0.0.1:$port --data "$tmp/data" "${dbargs[@]}" --web /nonexistent >/dev/null 2>"$tmp/log" &

@@ -20,7 +20,7 @@ trap cleanup EXIT
 n=${BENCH_COMPLAINTS:-5000}
 port=$((20000 + RANDOM % 10000)) sport=$((30000 + RANDOM % 10000))
 echo "== seeding $n complaints"
-FCMS_ADMIN_PASSWORD='Bench@12345678' build/fcms seed-demo --data "$tmp/data" --complaints "$n" --seed 7 \
+FCMS_ADMIN_PASSWORD='Bench@fcms-Load-2026' build/fcms seed-demo --data "$tmp/data" --complaints "$n" --seed 7 \
   --timelines 0 >/dev/null 2>&1
 build/fcms regulator-sim --listen 127.0.0.1:$sport >"$tmp/sim.log" 2>&1 &
 spid=$!

@@ -24,7 +24,7 @@ cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; sleep 0.5; rm -rf "$tm
 trap cleanup EXIT
 if [ ! -f "$data/fcms.db" ]; then
   echo "== seeding $n complaints (fcms seed-demo --timelines 0)"
-  FCMS_ADMIN_PASSWORD='Bench@12345678' "$FCMS" seed-demo --data "$data" --complaints "$n" --seed 42 \
+  FCMS_ADMIN_PASSWORD='Bench@fcms-Load-2026' "$FCMS" seed-demo --data "$data" --complaints "$n" --seed 42 \
     --timelines 0 2>&1 | grep -E 'institutions'
 fi
 ls -la "$data/fcms.db" | awk '{printf "database: %.1f GB\n", $5/1073741824}'

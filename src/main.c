@@ -8,6 +8,7 @@
 #include "domain/audit.h"
 #include "domain/base_data.h"
 #include "domain/bootstrap.h"
+#include "domain/password_policy.h"
 #include "domain/pii.h"
 #include "domain/reminders.h"
 #include "domain/security_policy.h"
@@ -135,12 +136,23 @@ static int start_regulator(const struct config *cfg)
 	return regulator_worker_start(&rc, regulator_changed);
 }
 
+/* Passwords are checked against cracklib's dictionary; without it every password would be refused,
+ * so the commands that set passwords stop at once with the reason. */
+static int dictionary_ready(void)
+{
+	if (password_dictionary_ready() == 0)
+		return 0;
+	fprintf(stderr, "fcms: the password dictionary cannot be loaded (install the Debian package "
+			"cracklib-runtime) / 密码字典不可用，请安装 cracklib-runtime\n");
+	return -1;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	struct config cfg;
 	if (parse_options(argc, argv, &cfg) != 0)
 		return 2;
-	if (crypto_init(cfg.hash_concurrency) != 0)
+	if (crypto_init(cfg.hash_concurrency) != 0 || dictionary_ready() != 0)
 		return 1;
 	security_policy_defaults(&cfg);
 	if (!open_store(&cfg, true)) {
@@ -211,7 +223,7 @@ static int cmd_init(int argc, char **argv)
 	struct config cfg;
 	if (parse_options(argc, argv, &cfg) != 0)
 		return 2;
-	if (crypto_init(cfg.hash_concurrency) != 0)
+	if (crypto_init(cfg.hash_concurrency) != 0 || dictionary_ready() != 0)
 		return 1;
 	struct db *d = open_store(&cfg, true);
 	int64_t version = 0;

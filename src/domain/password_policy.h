@@ -17,9 +17,14 @@ struct password_policy {
 /* Fills *out for a profile name; -1 when unknown. */
 int password_policy_for(const char *profile, struct password_policy *out);
 /* Checks a new password. Returns 0 when acceptable, else -1 with *reason set to a Chinese
- * sentence (static string). Length counts Unicode characters; max 128. */
+ * sentence (static string). Length counts Unicode characters; max 128. The user name may not
+ * appear in it in any letter case, and it must pass Debian's cracklib dictionary check
+ * (dictionary words, reversed words, keyboard and digit sequences). Thread-safe. */
 int password_check(const struct password_policy *p, const char *password, const char *username,
 		   const char **reason);
+/* 0 when cracklib's packed dictionary loads (package cracklib-runtime), else -1: then every
+ * password is refused, so servers check it at start and say so. */
+int password_dictionary_ready(void);
 /* True when a password last changed at changed_at (epoch ms) is expired at now. */
 bool password_expired(const struct password_policy *p, int64_t changed_at, int64_t now);
 

@@ -76,9 +76,15 @@ describe('password policy', () => {
       ['one class', 'abcdefghijklmnop'],
       ['two classes', 'abcdefgh12345678'],
       ['two classes, upper+lower', 'AbcdefghIjklmnop'],
+      // issue 11 L7: three classes, but a dictionary word or a run (cracklib)
+      ['a dictionary word with decorations', 'Password1!'],
+      ['a keyboard run', 'Qwerty123'],
+      ['a digit run', '12345678Aa'],
+      ['the user name in capitals', null],
     ]) {
       it(`rejects a new password that is ${why} → 400 password_policy with a Chinese reason`, async () => {
-        const r = await first.post('/auth/password', { old_password: initial, new_password: pw });
+        const candidate = pw ?? `${user.username.toUpperCase()}#9x`;
+        const r = await first.post('/auth/password', { old_password: initial, new_password: candidate });
         assertError(r, 400, 'password_policy');
         assert.ok(hasChinese(r.json.error.message), `message names the rule: ${r.json.error.message}`);
         // Still not changed: the old one-time password still logs in and still must change.
@@ -87,7 +93,7 @@ describe('password policy', () => {
     }
 
     it('accepts 8+ chars with 3 classes; the account then works normally', async () => {
-      const pw = `abcd-${Date.now() % 100000}XY`; // lower, digit, symbol, upper
+      const pw = 'tqvkwm9X'; // 8 characters: lower, digit, upper (and not a dictionary word)
       const r = await first.post('/auth/password', { old_password: initial, new_password: pw });
       assert.equal(r.status, 200, r.text);
       assert.deepEqual(r.json, { ok: true });

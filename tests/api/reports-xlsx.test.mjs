@@ -364,7 +364,7 @@ test('ledger export: filters validated as the reports validate them', async () =
 });
 
 test('ledger export: data scope, who may see a job, audit of creation, completion and download', async () => {
-  const admin = await login(srv.base, 'admin', 'Admin@12345678');
+  const admin = await login(srv.base, 'admin', 'Fcms#Test-Root-2026');
   const branch = (await tongji.ok('GET', '/institutions?page_size=200')).items.find((o) => o.parent_id !== null);
   const local = await staff(srv, admin, ['statistician'], { org_id: branch.id });
   // A branch statistician asking for the whole bank gets its subtree only.

@@ -15,7 +15,7 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BIN = path.resolve(root, process.env.FCMS_BIN || 'build/fcms')
 export const WEB = path.join(root, 'web/dist')
 export const SHOTS = path.join(root, 'tests/e2e/shots')
-export const ADMIN_PASSWORD = 'Admin@12345678'
+export const ADMIN_PASSWORD = 'Fcms#Test-Root-2026'
 const { chromium } = createRequire(path.join(root, 'web/package.json'))('playwright-core')
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))

@@ -16,7 +16,7 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-fram
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 $SAN -Isrc $(pkg-config --cflags $PKGS)"
 # The server's sources are built as they are; only the fuzz drivers are held to -Werror.
 WARN="-Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wstrict-prototypes"
-LIBS="$(pkg-config --libs $PKGS) -lpthread -lm"
+LIBS="$(pkg-config --libs $PKGS) -lcrack -lpthread -lm"
 
 command -v "$CLANG" >/dev/null || { echo "fuzz: $CLANG not found" >&2; exit 2; }
 

@@ -69,7 +69,7 @@ static void profiles(void **state)
 static void dengbao_length(void **state)
 {
 	check(&dengbao, "Bcd1234", NULL, R_SHORT8); /* 7 */
-	check(&dengbao, "Bcd12345", NULL, NULL);    /* 8 */
+	check(&dengbao, "Tq7vKw9m", NULL, NULL);    /* 8 */
 	check(&dengbao, "", NULL, R_SHORT8);
 	/* Length is in characters, not bytes: 6 Chinese characters are 18 bytes but 6 long. */
 	check(&dengbao, "中文密码中文", NULL, R_SHORT8);
@@ -80,9 +80,9 @@ static void dengbao_length(void **state)
 static void max_length(void **state)
 {
 	char pw[400];
-	/* 128 characters: "Aa1!" repeated. */
+	/* 128 characters: a varied 16-character run repeated (cracklib refuses a few repeated ones). */
 	for (int i = 0; i < 128; i++)
-		pw[i] = "Aa1!"[i % 4];
+		pw[i] = "Tq7vKw9m!Xr3#Lp5"[i % 16];
 	pw[128] = '\0';
 	check(&dengbao, pw, NULL, NULL);
 	check(&asvs, pw, NULL, NULL);
@@ -91,10 +91,12 @@ static void max_length(void **state)
 	check(&dengbao, pw, NULL, R_LONG);
 	check(&asvs, pw, NULL, R_LONG);
 
-	/* 128 Chinese characters (384 bytes) pass asvs, 129 do not. */
+	/* 128 Chinese characters (384 bytes) pass asvs, 129 do not (varied: one character repeated
+	 * 128 times is refused by the dictionary check). */
+	static const char *const hanzi[] = {"银", "行", "投", "诉", "处", "理", "密", "码", "安", "全", "审", "计", "合", "规", "客", "户"};
 	pw[0] = '\0';
 	for (int i = 0; i < 128; i++)
-		strcat(pw, "密");
+		strcat(pw, hanzi[(i * 7 + i / 16) % 16]);
 	assert_int_equal(strlen(pw), 384);
 	check(&asvs, pw, NULL, NULL);
 	/* Swap the last character for two ASCII ones: 129 characters. */
@@ -107,9 +109,9 @@ static void dengbao_classes(void **state)
 	check(&dengbao, "abcdefgh", NULL, R_CLASSES);  /* lower */
 	check(&dengbao, "abcdefg1", NULL, R_CLASSES);  /* lower digit */
 	check(&dengbao, "ABCDEFG!", NULL, R_CLASSES);  /* upper other */
-	check(&dengbao, "abcdEFG1", NULL, NULL);       /* lower upper digit */
-	check(&dengbao, "abcdefg1!", NULL, NULL);      /* lower digit other */
-	check(&dengbao, "ABCDEFG1 ", NULL, NULL);      /* space counts as other */
+	check(&dengbao, "tqvkWMZ9", NULL, NULL);       /* lower upper digit */
+	check(&dengbao, "tqvkwmz9!", NULL, NULL);      /* lower digit other */
+	check(&dengbao, "TQVKWMZ9 ", NULL, NULL);      /* space counts as other */
 	check(&dengbao, "银行投诉处理a1", NULL, NULL); /* non-ASCII counts as other */
 	check(&dengbao, "银行投诉处理中心", NULL, R_CLASSES);
 }
@@ -117,7 +119,7 @@ static void dengbao_classes(void **state)
 static void asvs_rules(void **state)
 {
 	check(&asvs, "abcdefghijk", NULL, R_SHORT12); /* 11 */
-	check(&asvs, "abcdefghijkl", NULL, NULL);     /* 12, one class is fine */
+	check(&asvs, "tqvkwmzhrjxp", NULL, NULL);     /* 12, one class is fine */
 	check(&asvs, "correct horse battery", NULL, NULL);
 	check(&asvs, "密码密码密码密码密码密", NULL, R_SHORT12); /* 11 characters */
 	check(&asvs, "密码密码密码密码密码密码", NULL, NULL);     /* 12 characters */
@@ -138,9 +140,9 @@ static void username_rule(void **state)
 	check(&dengbao, "xzhangsan1A", "zhangsan", R_USER);
 	check(&dengbao, "zhangsan#1A", "zhangsan", R_USER);
 	check(&asvs, "my name is zhangsan", "zhangsan", R_USER);
-	check(&dengbao, "Bcd12345", "zhangsan", NULL);
-	check(&dengbao, "Bcd12345", "", NULL);
-	check(&dengbao, "Bcd12345", NULL, NULL);
+	check(&dengbao, "Tq7vKw9m", "zhangsan", NULL);
+	check(&dengbao, "Tq7vKw9m", "", NULL);
+	check(&dengbao, "Tq7vKw9m", NULL, NULL);
 }
 
 static void common_passwords(void **state)
@@ -154,6 +156,25 @@ static void common_passwords(void **state)
 	check(&asvs, "Password123", NULL, R_SHORT12); /* 11 characters: length first */
 	/* Not common once anything is added. */
 	check(&dengbao, "P@ssw0rd2", NULL, NULL);
+}
+
+/* Issue 11 L7: passwords a cracking list tries early passed the class rules; Debian's cracklib
+ * dictionary refuses them now. The user-name rule ignores letter case. */
+static void dictionary_words(void **state)
+{
+	const char *const weak[] = {"Password1!", "Qwerty123", "12345678Aa", "Admin@12345678", "Abcd1234!", NULL};
+	for (int i = 0; weak[i]; i++) {
+		const char *reason = NULL;
+		if (password_check(&dengbao, weak[i], NULL, &reason) != -1)
+			fail_msg("'%s' accepted; the dictionary check must refuse it", weak[i]);
+		assert_non_null(reason);
+		assert_non_null(strstr(reason, "请更换")); /* a Chinese sentence, not cracklib's English */
+	}
+	check(&dengbao, "ZHANGSAN#2026x", "zhangsan", R_USER);
+	check(&dengbao, "Zhangsan#2026x", "ZhangSan", R_USER);
+	check(&asvs, "hello ZhangSan 2026", "zhangsan", R_USER);
+	check(&dengbao, "Tq7vKw9m", "zhangsan", NULL);
+	assert_int_equal(password_dictionary_ready(), 0);
 }
 
 static void expiry(void **state)
@@ -184,6 +205,7 @@ int main(void)
 		cmocka_unit_test(control_characters),
 		cmocka_unit_test(username_rule),
 		cmocka_unit_test(common_passwords),
+		cmocka_unit_test(dictionary_words),
 		cmocka_unit_test(expiry),
 	};
 	return cmocka_run_group_tests_name("password_policy", tests, setup, NULL);

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const FCMS_BIN = path.resolve(REPO, process.env.FCMS_BIN || 'build/fcms');
-export const ADMIN_PASSWORD = 'Admin@12345678';
+export const ADMIN_PASSWORD = 'Fcms#Test-Root-2026';
 export const PG_URL = process.env.FCMS_TEST_DB || null;
 export const BACKEND = PG_URL ? 'postgresql' : 'sqlite';
 const PG_BIN = process.env.PG_BIN || '/usr/lib/postgresql/15/bin';
