@@ -91,7 +91,7 @@ struct login_ctx {
 	struct security_policy sp;
 	int64_t now;
 	/* out */
-	int outcome;               /* 0 ok, 401, 403, 423 */
+	int outcome;               /* 0 ok, 401, 403, 423, 429 */
 	char token[64], csrf[64];
 	struct refusal err;
 };
@@ -101,39 +101,62 @@ static json_t *login_detail(struct login_ctx *c, const char *reason)
 	return json_pack("{s:s, s:s}", "username", c->username, "reason", reason);
 }
 
-/* Records the outcome of one attempt: counters, lock, session, audit — atomically. */
+/* Failures from one address over every user name, as a multiple of the lockout threshold, after
+ * which that address is refused (429) for any name until its failures age out: password spraying
+ * costs the sprayer, never the users. */
+#define SPRAY_FACTOR 20
+#define FORGET_FAILURES_MS (24LL * 3600 * 1000)
+
+/* Records the outcome of one attempt: counters, lock, session, audit — atomically. Failures are
+ * counted per (user name, source address) whether the name exists or not (login_failures): a
+ * lock keeps that address out of that name only, so nobody can lock a user out from elsewhere,
+ * and unknown and known names answer alike. users.locked_until is the security admin's lock. */
 static int login_tx(struct db *d, void *arg)
 {
 	struct login_ctx *c = arg;
 	struct request *r = c->r;
-	if (!c->ua) {
-		c->outcome = 401;
-		return api_audit(r, d, "auth.login_failed", "user", 0, "failed",
-				 login_detail(c, "unknown_user"));
-	}
+	c->outcome = 0; /* a retried body starts over */
+	int64_t window = (int64_t)c->sp.lockout_minutes * 60000;
+	int64_t failures, locked_until, last_at, from_source = 0;
+	int rc = store_login_failures_get(d, c->username, r->ip, &failures, &locked_until, &last_at);
+	if (rc >= 0)
+		rc = store_login_failures_of_source(d, r->ip, c->now - window, &from_source);
+	if (rc < 0)
+		return rc;
 	struct user_auth fresh;
-	int rc = store_user_auth_by_id(d, c->ua->id, &fresh);
-	if (rc != 1)
-		return rc < 0 ? rc : DB_HARD;
-	if (fresh.locked_until > c->now) {
-		c->outcome = 423;
-		return api_audit(r, d, "auth.login_failed", "user", fresh.id, "denied",
-				 login_detail(c, "locked"));
+	bool known = false;
+	if (c->ua) {
+		if ((rc = store_user_auth_by_id(d, c->ua->id, &fresh)) < 0)
+			return rc;
+		known = rc == 1;
 	}
-	if (!c->password_ok) {
-		/* A lock that has run out starts a fresh count. */
-		int64_t failed = (fresh.locked_until ? 0 : fresh.failed_attempts) + 1;
-		bool lock = lockout_reached((int)failed, c->sp.lockout_threshold);
-		int64_t until = lock ? c->now + (int64_t)c->sp.lockout_minutes * 60000 : 0;
-		rc = store_user_set_lock(d, fresh.id, failed, until, "failures", c->now);
+	int64_t uid = known ? fresh.id : 0;
+	if (locked_until > c->now || (known && fresh.locked_until > c->now)) {
+		c->outcome = 423;
+		return api_audit(r, d, "auth.login_failed", "user", uid, "denied", login_detail(c, "locked"));
+	}
+	if (c->sp.lockout_threshold > 0 && from_source >= (int64_t)SPRAY_FACTOR * c->sp.lockout_threshold) {
+		c->outcome = 429;
+		return api_audit(r, d, "auth.login_failed", "user", uid, "denied",
+				 login_detail(c, "source_throttled"));
+	}
+	if (!known || !c->password_ok) {
+		/* A lock that has run out, or failures older than the lock time, start a fresh count. */
+		int64_t failed = (locked_until || last_at < c->now - window ? 0 : failures) + 1;
+		bool lock = lockout_reached((int)(failed > 1000000 ? 1000000 : failed), c->sp.lockout_threshold);
+		int64_t until = lock ? c->now + window : 0;
+		rc = store_login_failures_set(d, c->username, r->ip, failed, until, c->now,
+					      c->now - FORGET_FAILURES_MS);
 		if (rc >= 0)
-			rc = api_audit(r, d, "auth.login_failed", "user", fresh.id, "failed",
+			rc = api_audit(r, d, "auth.login_failed", "user", uid, "failed",
 				       json_pack("{s:s, s:s, s:I}", "username", c->username, "reason",
-						 "bad_password", "failed_attempts", (json_int_t)failed));
+						 known ? "bad_password" : "unknown_user", "failed_attempts",
+						 (json_int_t)failed));
 		if (rc >= 0 && lock)
-			rc = api_audit(r, d, "auth.lockout", "user", fresh.id, "ok",
-				       json_pack("{s:s, s:I, s:I}", "username", c->username, "failed_attempts",
-						 (json_int_t)failed, "locked_until", (json_int_t)until));
+			rc = api_audit(r, d, "auth.lockout", "user", uid, "ok",
+				       json_pack("{s:s, s:I, s:I, s:s}", "username", c->username, "failed_attempts",
+						 (json_int_t)failed, "locked_until", (json_int_t)until,
+						 "source", r->ip));
 		c->outcome = 401;
 		return rc < 0 ? rc : 0;
 	}
@@ -151,6 +174,8 @@ static int login_tx(struct db *d, void *arg)
 	char hash[65];
 	crypto_sha256_hex(c->token, strlen(c->token), hash);
 	rc = store_user_login_ok(d, fresh.id, c->now);
+	if (rc >= 0)
+		rc = store_login_failures_clear(d, c->username, r->ip);
 	if (rc >= 0 && expired && !fresh.must_change_password)
 		rc = store_user_set_must_change(d, fresh.id, true);
 	if (rc >= 0)
@@ -185,11 +210,11 @@ int api_auth_login(struct request *r)
 	if (rc < 0)
 		return reply_db_error(r, rc);
 	const char *password = body_str(r, "password");
+	/* Every attempt spends one hash, locked or unknown names too: the answer's timing must not
+	 * tell which names exist or are locked. */
 	if (rc == 1) {
 		c.ua = &ua;
-		/* A locked account is refused without spending a hash on it. */
-		if (ua.locked_until <= c.now)
-			c.password_ok = crypto_password_verify(ua.password_hash, password);
+		c.password_ok = crypto_password_verify(ua.password_hash, password);
 	} else {
 		crypto_password_dummy_verify(password);
 	}
@@ -201,6 +226,8 @@ int api_auth_login(struct request *r)
 		return reply_error(r, 401, "invalid_credentials", "用户名或密码错误", NULL);
 	case 423:
 		return reply_error(r, 423, "account_locked", "账户已锁定，请稍后再试或联系安全管理员解锁", NULL);
+	case 429:
+		return reply_error(r, 429, "too_many_attempts", "本地址登录失败次数过多，请稍后再试", NULL);
 	case 403:
 		return reply_error(r, 403, "account_disabled", "账户已停用或不允许登录", NULL);
 	}

@@ -156,9 +156,22 @@ int store_user_update(struct db *d, int64_t id, const char *name, int64_t org_id
 		      const char *phone, const char *email, int64_t now);
 int store_user_set_roles(struct db *d, int64_t id, const int64_t *role_ids, int n);
 int store_user_set_status(struct db *d, int64_t id, const char *status, int64_t now);
-/* Sets the failure counter and lock (locked_until 0 = unlocked). */
+/* Sets the failure counter and lock (locked_until 0 = unlocked). Unlocking also clears the
+ * account's per-source failure locks (login_failures). */
 int store_user_set_lock(struct db *d, int64_t id, int64_t failed, int64_t locked_until,
 			const char *reason, int64_t now);
+/* Failed sign-ins of one user name from one source (login_failures, migration 0017): 1 with
+ * *failures and *locked_until (0 = not locked) and *last_at, 0 when none are recorded. */
+int store_login_failures_get(struct db *d, const char *username, const char *source,
+			     int64_t *failures, int64_t *locked_until, int64_t *last_at);
+/* Records the new count and lock of (username, source) and drops rows idle since before
+ * forget_before. */
+int store_login_failures_set(struct db *d, const char *username, const char *source,
+			     int64_t failures, int64_t locked_until, int64_t now, int64_t forget_before);
+/* Forgets the failures of (username, source) after a successful sign-in. */
+int store_login_failures_clear(struct db *d, const char *username, const char *source);
+/* Failures from one source over every user name since `since` (password spraying). */
+int store_login_failures_of_source(struct db *d, const char *source, int64_t since, int64_t *failures);
 int store_user_login_ok(struct db *d, int64_t id, int64_t now);
 /* Sets or clears "must change the password before anything else". */
 int store_user_set_must_change(struct db *d, int64_t id, bool must_change);

@@ -7,8 +7,14 @@
 #define USER_COLS                                                                               \
 	"u.id, u.username, u.name, u.org_id, i.name AS org_name, i.path AS org_path, u.phone,"    \
 	" u.email, u.status, u.is_service, u.must_change_password, u.password_changed_at,"        \
-	" u.failed_attempts, u.locked_until, u.lock_reason, u.last_login_at, u.created_at,"       \
-	" u.updated_at"
+	" u.lock_reason, u.last_login_at, u.created_at, u.updated_at,"                            \
+	/* an admin lock or the latest lock of any source (login_failures), whichever is later */ \
+	" (SELECT CASE WHEN COALESCE(MAX(lf.locked_until), 0) > COALESCE(u.locked_until, 0)"      \
+	"  THEN MAX(lf.locked_until) ELSE u.locked_until END FROM login_failures lf"               \
+	"  WHERE lf.username = u.username) AS locked_until,"                                      \
+	" (SELECT CASE WHEN COALESCE(MAX(lf.failures), 0) > u.failed_attempts"                    \
+	"  THEN MAX(lf.failures) ELSE u.failed_attempts END FROM login_failures lf"               \
+	"  WHERE lf.username = u.username) AS failed_attempts"
 
 #define USER_WHERE                                                                              \
 	" WHERE " SCOPE_SQL("i.path", "u.org_id", "u.id")                                         \
@@ -184,6 +190,60 @@ int store_user_set_lock(struct db *d, int64_t id, int64_t failed, int64_t locked
 		     " updated_at = ? WHERE id = ?",
 		     DB_INT(failed), DB_INT_OR_NULL(locked_until > 0, locked_until),
 		     DB_TEXT(locked_until > 0 ? reason : NULL), DB_INT(now), DB_INT(id));
+	if (rc >= 0 && locked_until <= 0)
+		rc = DBX(d, "DELETE FROM login_failures WHERE username = (SELECT username FROM users WHERE id = ?)",
+			 DB_INT(id));
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_login_failures_get(struct db *d, const char *username, const char *source,
+			     int64_t *failures, int64_t *locked_until, int64_t *last_at)
+{
+	*failures = *locked_until = *last_at = 0;
+	struct db_res *r;
+	int rc = DBQ(d, &r,
+		     "SELECT failures, COALESCE(locked_until, 0), last_at FROM login_failures"
+		     " WHERE username = ? AND source = ?",
+		     DB_TEXT(username), DB_TEXT(source));
+	if (rc < 0)
+		return rc;
+	rc = db_next(r);
+	if (rc == 1) {
+		*failures = db_int(r, 0);
+		*locked_until = db_int(r, 1);
+		*last_at = db_int(r, 2);
+	}
+	db_done(r);
+	return rc;
+}
+
+int store_login_failures_set(struct db *d, const char *username, const char *source,
+			     int64_t failures, int64_t locked_until, int64_t now, int64_t forget_before)
+{
+	int rc = DBX(d, "DELETE FROM login_failures WHERE last_at < ?", DB_INT(forget_before));
+	if (rc >= 0)
+		rc = DBX(d,
+			 "INSERT INTO login_failures (username, source, failures, locked_until, last_at)"
+			 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (username, source) DO UPDATE SET"
+			 " failures = excluded.failures, locked_until = excluded.locked_until,"
+			 " last_at = excluded.last_at",
+			 DB_TEXT(username), DB_TEXT(source), DB_INT(failures),
+			 DB_INT_OR_NULL(locked_until > 0, locked_until), DB_INT(now));
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_login_failures_clear(struct db *d, const char *username, const char *source)
+{
+	int rc = DBX(d, "DELETE FROM login_failures WHERE username = ? AND source = ?",
+		     DB_TEXT(username), DB_TEXT(source));
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_login_failures_of_source(struct db *d, const char *source, int64_t since, int64_t *failures)
+{
+	int rc = DB_SCALAR(d, failures,
+			   "SELECT COALESCE(SUM(failures), 0) FROM login_failures WHERE source = ? AND last_at >= ?",
+			   DB_TEXT(source), DB_INT(since));
 	return rc < 0 ? rc : DB_OK;
 }
 
