@@ -113,6 +113,12 @@ int api_attachment_upload(struct request *r)
 	if (!mime)
 		return reply_error(r, 415, "file_type_not_allowed",
 				   "不支持的文件类型：仅允许录音（mp3/wav/amr/m4a/ogg）、图片、PDF和Office文档", NULL);
+	if (!filetype_name_matches(mime, name)) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "文件扩展名与文件内容不符：内容为 %s，文件名须以 %s 结尾", mime,
+			 filetype_extensions(mime));
+		return reply_error(r, 415, "file_name_mismatch", msg, "name");
+	}
 	/* (The size limit was enforced while the body arrived: 413 with the limit in the message.) */
 	char storage[40], path[800];
 	crypto_random_token(storage, 24); /* 32 URL-safe characters */

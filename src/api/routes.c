@@ -10,6 +10,9 @@
 #define COMPLAINT_READERS                                                                       \
 	(P_COMPLAINT_VIEW | P_COMPLAINT_REGISTER | P_COMPLAINT_HANDLE | P_COMPLAINT_REVIEW |      \
 	 P_COMPLAINT_CALLBACK | P_COMPLAINT_DELETE_APPROVE)
+/* Those who add material to a complaint: not the read-only roles (统计员, 管理层查询). */
+#define COMPLAINT_CONTRIBUTORS                                                                  \
+	(P_COMPLAINT_REGISTER | P_COMPLAINT_HANDLE | P_COMPLAINT_REVIEW | P_COMPLAINT_CALLBACK)
 
 const struct route api_routes[] = {
 	{"GET", "/healthz", api_healthz, 0, ROUTE_PUBLIC, 0, "健康检查"},
@@ -69,7 +72,7 @@ const struct route api_routes[] = {
 	{"POST", V1 "/complaints/{id}/actions/{action}", api_complaint_action, COMPLAINT_READERS, 0, 0, "投诉处理操作"},
 	{"POST", V1 "/complaints/{id}/print", api_complaint_print, COMPLAINT_READERS, 0, 0, "结单打印（记录打印并返回结单数据）"},
 	{"GET", V1 "/events", events_subscribe, 0, 0, 0, "实时更新（Server-Sent Events）"},
-	{"POST", V1 "/complaints/{id}/attachments", api_attachment_upload, COMPLAINT_READERS, ROUTE_RAW_BODY | ROUTE_UPLOAD, 0, "上传附件（?name=文件名）"},
+	{"POST", V1 "/complaints/{id}/attachments", api_attachment_upload, COMPLAINT_CONTRIBUTORS, ROUTE_RAW_BODY | ROUTE_UPLOAD, 0, "上传附件（?name=文件名）"},
 	{"GET", V1 "/complaints/{id}/attachments", api_attachment_list, COMPLAINT_READERS, 0, 0, "附件列表"},
 	{"GET", V1 "/attachments/{id}", api_attachment_download, COMPLAINT_READERS, 0, 0, "下载附件"},
 	{"GET", V1 "/todo", api_todo, 0, 0, 0, "待办"},

@@ -60,3 +60,49 @@ const char *filetype_sniff(const unsigned char *d, size_t len, const char *name)
 	}
 	return NULL;
 }
+
+/* Each allowed type with its extensions ("/"-separated). */
+static const struct {
+	const char *mime, *exts;
+} extensions[] = {
+	{"application/pdf", ".pdf"},
+	{"image/png", ".png"},
+	{"image/jpeg", ".jpg/.jpeg/.jpe"},
+	{"image/gif", ".gif"},
+	{"image/bmp", ".bmp"},
+	{"image/webp", ".webp"},
+	{"audio/wav", ".wav"},
+	{"audio/mpeg", ".mp3"},
+	{"audio/amr", ".amr"},
+	{"audio/ogg", ".ogg/.oga/.opus"},
+	{"audio/mp4", ".m4a/.mp4"},
+	{"application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"},
+	{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"},
+	{"application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx"},
+	{"application/msword", ".doc"},
+	{"application/vnd.ms-excel", ".xls"},
+};
+
+const char *filetype_extensions(const char *mime)
+{
+	for (size_t i = 0; mime && i < sizeof extensions / sizeof extensions[0]; i++)
+		if (strcmp(extensions[i].mime, mime) == 0)
+			return extensions[i].exts;
+	return "";
+}
+
+bool filetype_name_matches(const char *mime, const char *name)
+{
+	const char *dot = name ? strrchr(name, '.') : NULL;
+	if (!dot || !dot[1])
+		return false;
+	size_t n = strlen(dot);
+	for (const char *e = filetype_extensions(mime); *e;) {
+		const char *end = strchr(e, '/');
+		size_t len = end ? (size_t)(end - e) : strlen(e);
+		if (len == n && strncasecmp(e, dot, n) == 0)
+			return true;
+		e += len + (end ? 1 : 0);
+	}
+	return false;
+}
