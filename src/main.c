@@ -167,14 +167,19 @@ static int cmd_serve(int argc, char **argv)
 	sigset_t set;
 	block_stop_signals(&set);
 	log_buffering_start();
-	if (server_start(&app) != 0) {
+	/* The writer and the live-event relay run before the first request can reach them: a
+	 * store_write before the writer started would write on the request thread's own connection. */
+	char url[1100];
+	if (store_writer_start(config_db_url(&cfg, url, sizeof url)) != 0) {
 		store_release_thread();
 		log_buffering_stop();
 		return 1;
 	}
-	char url[1100];
-	if (store_writer_start(config_db_url(&cfg, url, sizeof url)) != 0) {
-		server_stop(&app);
+	if (events_relay_start(url) != 0)
+		log_warn("live events: cannot start the relay between instances");
+	if (server_start(&app) != 0) {
+		events_relay_stop();
+		store_writer_stop();
 		store_release_thread();
 		log_buffering_stop();
 		return 1;
@@ -186,14 +191,13 @@ static int cmd_serve(int argc, char **argv)
 	if (start_regulator(&cfg) != 0) {
 		reminders_stop();
 		server_stop(&app);
+		events_relay_stop();
 		store_text_index_stop();
 		store_writer_stop();
 		store_release_thread();
 		log_buffering_stop();
 		return 1;
 	}
-	if (events_relay_start(url) != 0)
-		log_warn("live events: cannot start the relay between instances");
 	if (facts_start() != 0)
 		log_warn("report index: cannot start the loader; reports load it on first use");
 	if (report_ledger_start(cfg.data_dir) != 0)

@@ -91,6 +91,7 @@ struct upload_ctx {
 static int upload_tx(struct db *d, void *arg)
 {
 	struct upload_ctx *c = arg;
+	c->id = 0; /* a retried transaction starts over */
 	int rc = complaint_visible(c->r, d, c->complaint_id, &c->err);
 	if (rc != 1)
 		return rc == 0 ? 1 : rc;
@@ -165,6 +166,9 @@ struct download_ctx {
 static int download_tx(struct db *d, void *arg)
 {
 	struct download_ctx *c = arg;
+	/* a retried transaction starts over */
+	json_decref(c->row);
+	c->row = NULL;
 	int rc = store_attachment_get(d, c->id, &c->row);
 	if (rc != 1)
 		return rc < 0 ? rc : refuse(&c->err, 404, "not_found", "附件不存在", NULL);

@@ -30,6 +30,37 @@ static int load_principal(struct request *r, int64_t user_id, struct principal *
 	return rc;
 }
 
+/* The bookkeeping writes of authentication (last use of a token, sliding session expiry, removal
+ * of an expired session) go through the writer like every other write: on SQLite a write on the
+ * request thread's own connection would pay its own fsync and contend with the group commit. */
+enum auth_write { AUTH_TOKEN_TOUCH, AUTH_SESSION_TOUCH, AUTH_SESSION_DELETE };
+
+struct auth_write_ctx {
+	enum auth_write what;
+	const char *hash;
+	int64_t now;
+};
+
+static int auth_write_tx(struct db *d, void *arg)
+{
+	const struct auth_write_ctx *c = arg; /* no outputs: nothing to reset on a retry */
+	int rc = c->what == AUTH_TOKEN_TOUCH     ? store_token_touch(d, c->hash, c->now)
+		 : c->what == AUTH_SESSION_TOUCH ? store_session_touch(d, c->hash, c->now)
+						 : store_session_delete(d, c->hash);
+	return rc < 0 ? rc : 0;
+}
+
+/* Runs one bookkeeping write; on failure replies (503/500) and returns -1, like the reads of
+ * api_authenticate: a database that cannot take the write cannot serve the request either. */
+static int auth_write(struct request *r, enum auth_write what, const char *hash, int64_t now)
+{
+	struct auth_write_ctx c = {what, hash, now};
+	int rc = store_write(auth_write_tx, &c);
+	if (rc != 0)
+		return reply_db_error(r, rc < 0 ? rc : DB_HARD), -1;
+	return 0;
+}
+
 int api_authenticate(struct request *r)
 {
 	int64_t now = now_ms();
@@ -38,8 +69,8 @@ int api_authenticate(struct request *r)
 		char hash[65];
 		const char *tok = authz + 7;
 		crypto_sha256_hex(tok, strlen(tok), hash);
-		int64_t uid = 0;
-		int rc = store_token_user(r->db, hash, now, &uid);
+		int64_t uid = 0, last_used = 0;
+		int rc = store_token_user(r->db, hash, now, &uid, &last_used);
 		if (rc == 1)
 			rc = load_principal(r, uid, &r->user);
 		if (rc < 0)
@@ -47,7 +78,9 @@ int api_authenticate(struct request *r)
 		if (!r->user)
 			return reply_error(r, 401, "invalid_token", "接口令牌无效、已过期或已吊销", NULL), -1;
 		r->user->via_token = true;
-		store_token_touch(r->db, hash, now);
+		/* At most one write a minute per token (store_token_touch checks it again). */
+		if (last_used < now - 60000 && auth_write(r, AUTH_TOKEN_TOUCH, hash, now) != 0)
+			return -1;
 		return 0;
 	}
 	const char *cookie = req_cookie(r, COOKIE);
@@ -69,15 +102,18 @@ int api_authenticate(struct request *r)
 		return reply_db_error(r, rc), -1;
 	if (session_state(created, seen, now, (int64_t)sp.session_idle_minutes * 60000,
 			  (int64_t)sp.session_absolute_hours * 3600000) != SESSION_VALID) {
-		store_session_delete(r->db, hash);
+		if (auth_write(r, AUTH_SESSION_DELETE, hash, now) != 0)
+			return -1;
 		if (!(r->route && (r->route->flags & ROUTE_PUBLIC)))
 			return reply_error(r, 401, "session_expired", "会话已过期，请重新登录", NULL), -1;
 		return 0;
 	}
 	snprintf(p->session_hash, sizeof p->session_hash, "%s", hash);
 	r->user = p;
-	if (session_touch_due(seen, now))
-		store_session_touch(r->db, hash, now);
+	if (session_touch_due(seen, now) && auth_write(r, AUTH_SESSION_TOUCH, hash, now) != 0) {
+		r->user = NULL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -115,7 +151,9 @@ static int login_tx(struct db *d, void *arg)
 {
 	struct login_ctx *c = arg;
 	struct request *r = c->r;
-	c->outcome = 0; /* a retried body starts over */
+	/* a retried transaction starts over (every path sets outcome; a new token each run) */
+	c->outcome = 0;
+	c->token[0] = c->csrf[0] = '\0';
 	int64_t window = (int64_t)c->sp.lockout_minutes * 60000;
 	int64_t failures, locked_until, last_at, from_source = 0;
 	int rc = store_login_failures_get(d, c->username, r->ip, &failures, &locked_until, &last_at);

@@ -69,6 +69,7 @@ struct codes_ctx {
 static int import_tx(struct db *d, void *arg)
 {
 	struct codes_ctx *c = arg;
+	c->inserted = c->updated = 0; /* a retried transaction counts again */
 	int64_t now = now_ms();
 	size_t i;
 	json_t *row;
@@ -415,9 +416,8 @@ static int settings_tx(struct db *d, void *arg)
 	if (rc < 0)
 		return rc;
 	c->after = before;
-	const char *msg, *field;
-	if (complaint_settings_apply(&c->after, c->r->json, &msg, &field) != 0)
-		return refuse(&c->err, 400, "invalid_field", msg, field);
+	if (complaint_settings_apply(&c->after, c->r->json, &c->err) != 0)
+		return 1;
 	int64_t role;
 	if ((rc = store_role_id(d, c->after.escalate_role, &role)) < 0)
 		return rc;

@@ -18,7 +18,7 @@ int api_reply_tx_error(struct request *r, int rc, const struct refusal *e, const
 		       const char *dup_message)
 {
 	if (rc > 0 && e && e->code)
-		return reply_error(r, e->status, e->code, e->message, e->field);
+		return reply_error(r, e->status, e->code, e->message, refusal_field(e));
 	if (rc == DB_CONSTRAINT && dup_code)
 		return reply_error(r, 409, dup_code, dup_message, NULL);
 	return reply_db_error(r, rc);

@@ -194,6 +194,9 @@ static int create_prepare(struct db *d, struct create_ctx *c)
 static int create_prepare_tx(struct db *d, void *arg)
 {
 	struct create_ctx *c = arg;
+	/* a retried transaction starts over */
+	json_decref(c->rec);
+	c->rec = NULL;
 	int rc = complaint_settings_get(d, &c->cfg);
 	return rc != 0 ? rc : create_prepare(d, c);
 }
@@ -201,6 +204,9 @@ static int create_prepare_tx(struct db *d, void *arg)
 static int create_tx(struct db *d, void *arg)
 {
 	struct create_ctx *c = arg;
+	/* a retried transaction starts over: c->rec is input, only its number and id are ours */
+	c->id = 0;
+	json_object_del(c->rec, "id");
 	int64_t id, seq;
 	int rc = store_complaint_next_no(d, c->prefix, &seq);
 	if (rc < 0)
@@ -903,6 +909,7 @@ int api_complaint_action(struct request *r)
 		rc = store_write(action_tx, &c);
 	if (rc != 0) {
 		json_decref(c.warnings);
+		json_decref(c.result); /* left by a run whose batch then failed */
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
 	}
 	publish(c.result, wf_action_name(c.action));
@@ -930,6 +937,9 @@ struct unmask_ctx {
 static int unmask_tx(struct db *d, void *arg)
 {
 	struct unmask_ctx *c = arg;
+	/* a retried transaction starts over */
+	json_decref(c->identity);
+	c->identity = NULL;
 	json_t *rec;
 	int rc = fetch(c->r, d, c->id, &rec, &c->err);
 	if (rc != 1)
@@ -1010,12 +1020,23 @@ int api_notification_list(struct request *r)
 	return reply_json(r, 200, json_pack("{s:o, s:I}", "items", items, "unread", (json_int_t)unread));
 }
 
+struct read_ctx {
+	int64_t user_id, id, now;
+};
+
+static int read_tx(struct db *d, void *arg)
+{
+	const struct read_ctx *c = arg; /* no outputs: nothing to reset on a retry */
+	int rc = store_notification_read(d, c->user_id, c->id, c->now);
+	return rc < 0 ? rc : 0;
+}
+
 int api_notification_read(struct request *r)
 {
-	int64_t id = r->nargs ? req_arg_id(r, 0) : 0;
-	int rc = store_notification_read(r->db, r->user->user_id, id, now_ms());
-	if (rc < 0)
-		return reply_db_error(r, rc);
+	struct read_ctx c = {r->user->user_id, r->nargs ? req_arg_id(r, 0) : 0, now_ms()};
+	int rc = store_write(read_tx, &c); /* a write: through the writer, never on r->db */
+	if (rc != 0)
+		return reply_db_error(r, rc < 0 ? rc : DB_HARD);
 	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
@@ -1031,6 +1052,10 @@ struct print_ctx {
 static int print_tx(struct db *d, void *arg)
 {
 	struct print_ctx *c = arg;
+	/* a retried transaction starts over */
+	json_decref(c->rec);
+	json_decref(c->bank);
+	c->rec = c->bank = NULL;
 	int rc = fetch(c->r, d, c->id, &c->rec, &c->err);
 	if (rc != 1)
 		return rc == 0 ? 1 : rc;

@@ -9,6 +9,7 @@
 #include "util/crypto.h"
 #include "util/log.h"
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,8 +21,8 @@ static struct {
 	char url[1100];
 	char origin[33];
 	pthread_t listener;
-	bool running;
-	volatile bool stop;
+	bool running;      /* main thread only */
+	atomic_bool stop;  /* set by events_relay_stop, read by the listener */
 	pthread_mutex_t send_mu; /* the sending connection is shared by the request threads */
 	struct db *send;
 } R = {.send_mu = PTHREAD_MUTEX_INITIALIZER};
@@ -64,7 +65,11 @@ static void *listener_main(void *arg)
 	(void)arg;
 	char *buf = malloc(8192);
 	struct db *d = NULL;
-	while (!R.stop) {
+	if (!buf) {
+		log_error("live events: out of memory; not listening");
+		return NULL;
+	}
+	while (!atomic_load(&R.stop)) {
 		if (!d) {
 			d = db_open(R.url);
 			if (!d || db_exec_script(d, "LISTEN " CHANNEL) != DB_OK) {
@@ -95,7 +100,7 @@ int events_relay_start(const char *db_url)
 		return 0; /* one SQLite server: nothing to relay */
 	snprintf(R.url, sizeof R.url, "%s", db_url);
 	crypto_random_token(R.origin, 16);
-	R.stop = false;
+	atomic_store(&R.stop, false);
 	if (pthread_create(&R.listener, NULL, listener_main, NULL) != 0)
 		return -1;
 	R.running = true;
@@ -108,7 +113,7 @@ void events_relay_stop(void)
 	if (!R.running)
 		return;
 	events_set_relay(NULL);
-	R.stop = true;
+	atomic_store(&R.stop, true);
 	pthread_join(R.listener, NULL);
 	R.running = false;
 	pthread_mutex_lock(&R.send_mu);

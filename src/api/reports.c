@@ -188,7 +188,7 @@ int api_report(struct request *r)
 	rc = report_build(r->db, &p, &res, &e);
 	if (rc != 0) {
 		json_decref(org);
-		return rc > 0 ? reply_error(r, e.status, e.code, e.message, e.field) : reply_db_error(r, rc);
+		return rc > 0 ? reply_error(r, e.status, e.code, e.message, refusal_field(&e)) : reply_db_error(r, rc);
 	}
 	if (p.org_path)
 		json_object_set_new(res, "org_id", json_integer(json_integer_value(json_object_get(org, "id"))));

@@ -398,6 +398,11 @@ struct gen_ctx {
 	int64_t span_ms, start_ms;
 	int64_t timelines_from; /* index from which complaints get audit timelines */
 	int64_t written;
+	/* The generator's state before the batch, so a retried batch regenerates the same rows with
+	 * the same numbers (set by the caller before each db_tx). */
+	uint64_t rng0;
+	int32_t day0;
+	int *last0; /* copy of nb->last */
 };
 
 static void set_s(json_t *o, const char *k, const char *v)
@@ -594,20 +599,23 @@ static int gen_one(struct gen_ctx *g, int64_t index)
 static int gen_tx(struct db *d, void *arg)
 {
 	struct gen_ctx *g = arg;
-	uint64_t saved = rng_state;
+	/* a retried batch starts from the same state, so it regenerates the same rows */
+	rng_state = g->rng0;
+	g->nb->day = g->day0;
+	memcpy(g->nb->last, g->last0, (size_t)g->dm->norgs * sizeof *g->last0);
 	for (int64_t i = 0; i < g->count; i++) {
 		int rc = gen_one(g, g->first + i);
-		if (rc < 0) {
-			rng_state = saved; /* a retried batch regenerates the same rows */
+		if (rc < 0)
 			return rc;
-		}
 	}
 	return 0;
 }
 
 static int bank_tx(struct db *d, void *arg)
 {
-	return build_bank(arg);
+	struct demo *dm = arg;
+	dm->norgs = 0; /* a retried transaction builds the list again */
+	return build_bank(dm);
 }
 
 static int numbers_tx(struct db *d, void *arg)
@@ -670,7 +678,12 @@ int demo_seed(struct db *d, const struct demo_options *opt)
 	json_decref(ccodes);
 	struct numbering nb = {.day = 0, .last = calloc((size_t)dm.norgs + 1, sizeof(int))};
 	struct gen_ctx g = {.dm = &dm, .nb = &nb, .total = opt->complaints, .span_ms = 730LL * 86400000,
-			    .timelines_from = opt->complaints - opt->timelines};
+			    .timelines_from = opt->complaints - opt->timelines,
+			    .last0 = calloc((size_t)dm.norgs + 1, sizeof(int))};
+	if (rc == 0 && (!nb.last || !g.last0)) {
+		fprintf(stderr, "seed-demo: out of memory\n");
+		rc = -1;
+	}
 	g.start_ms = dm.until - g.span_ms;
 	uint64_t t0 = mono_ns();
 	const int64_t batch = 5000;
@@ -679,6 +692,9 @@ int demo_seed(struct db *d, const struct demo_options *opt)
 	for (int64_t first = 0; rc == 0 && first < opt->complaints; first += batch) {
 		g.first = first;
 		g.count = opt->complaints - first < batch ? opt->complaints - first : batch;
+		g.rng0 = rng_state;
+		g.day0 = nb.day;
+		memcpy(g.last0, nb.last, (size_t)dm.norgs * sizeof *g.last0);
 		rc = db_tx(d, true, gen_tx, &g);
 		if (rc == 0 && opt->progress && (first / batch) % 20 == 19)
 			fprintf(stderr, "seed-demo: %lld complaints (%.0f/s)\n", (long long)(first + g.count),
@@ -703,6 +719,7 @@ int demo_seed(struct db *d, const struct demo_options *opt)
 	for (int i = 0; i < dm.nleaves; i++)
 		free(dm.leaves[i].codes);
 	free(nb.last);
+	free(g.last0);
 	int norgs = dm.norgs;
 	free(dm.orgs);
 	if (rc != 0) {

@@ -38,6 +38,7 @@ struct boot_ctx {
 static int boot_tx(struct db *d, void *arg)
 {
 	struct boot_ctx *c = arg;
+	c->created_admin = false; /* a retried transaction starts over */
 	int64_t now = now_ms(), root_id = 0, id;
 	int rc = store_org_root_id(d, &root_id);
 	if (rc < 0)

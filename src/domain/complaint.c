@@ -268,7 +268,8 @@ int complaint_apply_input(struct db *d, json_t *input, json_t *rec, struct refus
 					    "content", "demand", "external_no", NULL};
 	for (int i = 0; plain[i]; i++)
 		if ((v = json_object_get(input, plain[i])))
-			json_object_set(rec, plain[i], json_is_null(v) ? json_string("") : v);
+			if (json_object_set_new(rec, plain[i], json_is_null(v) ? json_string("") : json_incref(v)) != 0)
+				return DB_HARD;
 	char list[300];
 	if ((v = json_object_get(input, "rights"))) {
 		if ((rc = join_list(v, "rights", is_right_code, list, sizeof list, e)) != 0)
@@ -422,6 +423,10 @@ int complaint_update_deadline(struct db *d, json_t *rec, const struct complaint_
 		return rc;
 	size_t np = json_array_size(pauses), i;
 	struct pause *p = np ? calloc(np, sizeof *p) : NULL;
+	if (np && !p) {
+		json_decref(pauses);
+		return DB_HARD;
+	}
 	json_t *row;
 	json_array_foreach(pauses, i, row)
 	{

@@ -55,10 +55,8 @@ void complaint_settings_defaults(struct complaint_settings *s)
 	snprintf(s->escalate_role, sizeof s->escalate_role, "reviewer");
 }
 
-int complaint_settings_apply(struct complaint_settings *s, json_t *json, const char **msg,
-			     const char **field)
+int complaint_settings_apply(struct complaint_settings *s, json_t *json, struct refusal *e)
 {
-	static _Thread_local char buf[160];
 	struct complaint_settings next = *s;
 	const char *key;
 	json_t *v;
@@ -67,35 +65,31 @@ int complaint_settings_apply(struct complaint_settings *s, json_t *json, const c
 		size_t i = 0;
 		while (i < NFIELDS && strcmp(fields[i].name, key) != 0)
 			i++;
-		if (i == NFIELDS) {
-			snprintf(buf, sizeof buf, "不支持的设置项：%.60s", key);
-			*msg = buf, *field = key;
-			return -1;
-		}
+		if (i == NFIELDS)
+			return refusef(e, 400, "invalid_field", key, "不支持的设置项：%.60s", key), -1;
 		char *dst = (char *)&next + fields[i].off;
-		*field = fields[i].name;
 		if (fields[i].kind == K_BOOL) {
 			if (!json_is_boolean(v))
-				return snprintf(buf, sizeof buf, "%s必须是true或false", fields[i].label), *msg = buf, -1;
+				return refusef(e, 400, "invalid_field", fields[i].name, "%s必须是true或false",
+					       fields[i].label), -1;
 			*(bool *)dst = json_is_true(v);
 		} else if (fields[i].kind == K_INT) {
 			json_int_t x = json_integer_value(v);
 			if (!json_is_integer(v) || x < fields[i].lo || x > fields[i].hi)
-				return snprintf(buf, sizeof buf, "%s必须是%d到%d之间的整数", fields[i].label,
-						fields[i].lo, fields[i].hi), *msg = buf, -1;
+				return refusef(e, 400, "invalid_field", fields[i].name, "%s必须是%d到%d之间的整数",
+					       fields[i].label, fields[i].lo, fields[i].hi), -1;
 			*(int *)dst = (int)x;
 		} else {
 			const char *t = json_string_value(v);
 			if (!t || strlen(t) < (size_t)fields[i].lo || strlen(t) > (size_t)fields[i].hi)
-				return snprintf(buf, sizeof buf, "%s必须是1到31个字符", fields[i].label), *msg = buf, -1;
+				return refusef(e, 400, "invalid_field", fields[i].name, "%s必须是1到31个字符",
+					       fields[i].label), -1;
 			snprintf(dst, (size_t)fields[i].hi + 1, "%s", t);
 		}
 	}
-	if (next.standard_days > next.first_extension_max || next.first_extension_max > next.second_extension_max) {
-		*msg = "时限必须满足：标准时限 ≤ 第一次延期总时限 ≤ 第二次延期总时限";
-		*field = "first_extension_max";
-		return -1;
-	}
+	if (next.standard_days > next.first_extension_max || next.first_extension_max > next.second_extension_max)
+		return refuse(e, 400, "invalid_field", "时限必须满足：标准时限 ≤ 第一次延期总时限 ≤ 第二次延期总时限",
+			      "first_extension_max"), -1;
 	*s = next;
 	return 0;
 }
@@ -121,9 +115,9 @@ int complaint_settings_get(struct db *d, struct complaint_settings *s)
 	if (rc <= 0)
 		return rc;
 	json_t *o = json_loads(text, 0, NULL);
-	const char *msg, *field;
+	struct refusal ignored;
 	/* Stored settings were checked when saved; a newer version's extra keys are ignored. */
-	if (o && complaint_settings_apply(s, o, &msg, &field) != 0)
+	if (o && complaint_settings_apply(s, o, &ignored) != 0)
 		complaint_settings_defaults(s);
 	json_decref(o);
 	return 0;

@@ -4,6 +4,7 @@
 #ifndef FCMS_COMPLAINT_SETTINGS_H
 #define FCMS_COMPLAINT_SETTINGS_H
 #include <jansson.h>
+#include "domain/refusal.h"
 #include <stdbool.h>
 
 struct db;
@@ -32,10 +33,10 @@ struct complaint_settings {
 void complaint_settings_defaults(struct complaint_settings *s);
 /* The settings in force (defaults overlaid with what is stored). 0 or a negative db status. */
 int complaint_settings_get(struct db *d, struct complaint_settings *s);
-/* Applies the members present in json over *s, checking ranges. 0, or -1 with a Chinese message
- * and the offending field. */
-int complaint_settings_apply(struct complaint_settings *s, json_t *json, const char **msg,
-			     const char **field);
+/* Applies the members present in json over *s, checking ranges. 0, or -1 with *e filled (a 400
+ * invalid_field refusal: the Chinese message and the offending field, by value) and *s
+ * unchanged. */
+int complaint_settings_apply(struct complaint_settings *s, json_t *json, struct refusal *e);
 int complaint_settings_save(struct db *d, const struct complaint_settings *s);
 json_t *complaint_settings_json(const struct complaint_settings *s);
 

@@ -27,6 +27,10 @@ static int notify(struct db *d, int64_t user, json_t *c, const char *kind, const
 static int pass_tx(struct db *d, void *arg)
 {
 	struct pass *p = arg;
+	/* a retried transaction starts over: a previous run's list and count were rolled back */
+	json_decref(p->items);
+	p->items = NULL;
+	p->changed = 0;
 	int rc = store_deadline_changes(d, p->now, (int64_t)p->cfg.remind_before_hours * 3600000, &p->items);
 	if (rc < 0)
 		return rc;

@@ -5,6 +5,7 @@
 #include "util/log.h"
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -123,18 +124,20 @@ int events_subscribe(struct request *r)
 	return reply_response(r, 200, resp);
 }
 
-static events_relay_fn relay;
+/* Set by the relay's thread of control while request threads publish: an atomic pointer. */
+static _Atomic(events_relay_fn) relay;
 
 void events_set_relay(events_relay_fn fn)
 {
-	relay = fn;
+	atomic_store_explicit(&relay, fn, memory_order_release);
 }
 
 void events_publish(const char *type, json_t *data, const char *org_path, int64_t owner_id, int64_t target_user)
 {
 	events_deliver(type, data, org_path, owner_id, target_user);
-	if (relay)
-		relay(type, data, org_path, owner_id, target_user);
+	events_relay_fn fn = atomic_load_explicit(&relay, memory_order_acquire);
+	if (fn)
+		fn(type, data, org_path, owner_id, target_user);
 }
 
 void events_deliver(const char *type, json_t *data, const char *org_path, int64_t owner_id, int64_t target_user)

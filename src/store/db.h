@@ -96,7 +96,15 @@ void db_rollback(struct db *d);
 /* Runs fn(d, ctx) inside a transaction, retrying on DB_SOFT (bounded, with backoff).
  * fn returns 0 to commit, a negative DB status to roll back (soft ones are retried), or a
  * positive application code to roll back and return it (e.g. a validation refusal found inside
- * the transaction). Returns 0 after a commit, else the code. */
+ * the transaction). Returns 0 after a commit, else the code.
+ *
+ * The body contract (db_tx, store_write and every other runner): a transaction body MAY be
+ * called again with the same ctx — after SQLite BUSY, a PostgreSQL serialization failure, or a
+ * group-commit batch rolled back to its savepoint — and only the last run's effects commit. So a
+ * body resets its outputs at entry and frees what a previous run left (json_decref, free, set
+ * counters to zero, empty arrays it appends to), keeps nothing across runs, and uses only the
+ * connection it is given. Its outputs are read by the caller after the runner returns, on
+ * whatever thread it runs: a refusal carries its message by value (domain/refusal.h). */
 typedef int (*db_tx_fn)(struct db *d, void *ctx);
 int db_tx(struct db *d, bool write, db_tx_fn fn, void *ctx);
 

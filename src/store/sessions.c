@@ -155,12 +155,22 @@ int store_token_insert(struct db *d, int64_t user_id, const char *name, const ch
 	return rc == 1 ? DB_OK : rc < 0 ? rc : DB_HARD;
 }
 
-int store_token_user(struct db *d, const char *hash, int64_t now, int64_t *user_id)
+int store_token_user(struct db *d, const char *hash, int64_t now, int64_t *user_id, int64_t *last_used_at)
 {
-	return DB_SCALAR(d, user_id,
-			 "SELECT user_id FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL"
-			 " AND (expires_at IS NULL OR expires_at > ?)",
-			 DB_TEXT(hash), DB_INT(now));
+	struct db_res *r;
+	int rc = DBQ(d, &r,
+		     "SELECT user_id, last_used_at FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL"
+		     " AND (expires_at IS NULL OR expires_at > ?)",
+		     DB_TEXT(hash), DB_INT(now));
+	if (rc < 0)
+		return rc;
+	rc = db_next(r);
+	if (rc == 1) {
+		*user_id = db_int(r, 0);
+		*last_used_at = db_int(r, 1); /* 0 when never used */
+	}
+	db_done(r);
+	return rc;
 }
 
 int store_token_touch(struct db *d, const char *hash, int64_t now)

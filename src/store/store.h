@@ -202,9 +202,11 @@ int store_session_delete_others(struct db *d, int64_t user_id, const char *keep_
 int store_token_insert(struct db *d, int64_t user_id, const char *name, const char *hash,
 		       const char *prefix, int64_t created_by, int64_t now, int64_t expires_at,
 		       int64_t *id);
-/* User id for a live (not revoked, not expired) token hash; 1 found, 0 not. */
-int store_token_user(struct db *d, const char *hash, int64_t now, int64_t *user_id);
+/* User id and last use (0 when never) of a live (not revoked, not expired) token hash; 1 found,
+ * 0 not. */
+int store_token_user(struct db *d, const char *hash, int64_t now, int64_t *user_id, int64_t *last_used_at);
 /* Records the token's last use (at most once a minute). */
+/* Sets last_used_at to now unless it was set less than a minute ago (a write). */
 int store_token_touch(struct db *d, const char *hash, int64_t now);
 int store_token_list(struct db *d, int64_t user_id, json_t **items);
 /* Token row {id, user_id, name, revoked_at}; 1 found, 0 not. */
