@@ -597,6 +597,7 @@ int backup_create(const struct backup_opts *o)
 		fprintf(stderr, "backup: the database snapshot failed\n");
 		goto out;
 	}
+	chmod(path, 0600);
 	struct db *d = store_snapshot_db(snap);
 	if (store_backup_facts(d, &facts) != DB_OK) {
 		fprintf(stderr, "backup: cannot read the snapshot\n");
