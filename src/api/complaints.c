@@ -930,6 +930,8 @@ struct unmask_ctx {
 static int unmask_tx(struct db *d, void *arg)
 {
 	struct unmask_ctx *c = arg;
+	json_decref(c->identity); /* a body may run twice: drop what a rolled-back run left */
+	c->identity = NULL;
 	json_t *rec;
 	int rc = fetch(c->r, d, c->id, &rec, &c->err);
 	if (rc != 1)
