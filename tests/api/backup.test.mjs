@@ -259,7 +259,6 @@ describe('backup, restore, key rotation', () => {
       });
       const rot = await runAsync(['keys', 'rotate', '--data', srv.dataDir, ...srv.dbArgs, '--batch', '7', '--pause-ms', '20', '--grace-ms', '500']);
       const readsDuring = reads;
-      if (process.env.DUMP_LOG) process.on("exit", () => fs.writeFileSync(process.env.DUMP_LOG, srv.logs()));
       reading = false;
       await Promise.all(readers);
       await stopWriters();
