@@ -6,8 +6,10 @@
 #include "config.h"
 #include "demo/seed.h"
 #include "domain/audit.h"
+#include "domain/backup.h"
 #include "domain/base_data.h"
 #include "domain/bootstrap.h"
+#include "domain/key_rotation.h"
 #include "domain/password_policy.h"
 #include "domain/pii.h"
 #include "domain/reminders.h"
@@ -312,6 +314,94 @@ static int cmd_seed_demo(int argc, char **argv)
 	return 0;
 }
 
+/* Takes the command's own flags (name → *value) out of argv; the rest go to parse_options.
+ * Flags in bools take no value. Returns the count left in rest. */
+static int take_flags(int argc, char **argv, const char *const *names, const char **values, int nnames, char **rest)
+{
+	int n = 0;
+	for (int i = 0; i < argc && n < 63; i++) {
+		int k = 0;
+		while (k < nnames && strcmp(argv[i], names[k]) != 0)
+			k++;
+		if (k < nnames && values[k] == NULL && i + 1 < argc)
+			values[k] = argv[++i];
+		else
+			rest[n++] = argv[i];
+	}
+	rest[n] = NULL;
+	return n;
+}
+
+/* fcms backup --to DIR | --verify DIR [--data DIR] [--db URL] (domain/backup.c) */
+static int cmd_backup(int argc, char **argv)
+{
+	static const char *const names[] = {"--to", "--verify"};
+	const char *v[2] = {NULL, NULL};
+	char *rest[64];
+	int n = take_flags(argc, argv, names, v, 2, rest);
+	struct config cfg;
+	if (parse_options(n, rest, &cfg) != 0 || (!v[0] == !v[1])) {
+		fprintf(stderr, "usage: fcms backup --to DIR | --verify DIR [--data DIR] [--db URL]\n");
+		return 2;
+	}
+	if (crypto_init(1) != 0)
+		return 1;
+	char url[1100];
+	struct backup_opts o = {.data_dir = cfg.data_dir, .db_url = config_db_url(&cfg, url, sizeof url),
+				.dir = v[0] ? v[0] : v[1], .version = FCMS_VERSION};
+	if (v[1]) {
+		o.target_db = cfg.db_url[0] ? cfg.db_url : NULL;
+		return backup_verify(&o);
+	}
+	return backup_create(&o);
+}
+
+/* fcms restore --from DIR --data NEWDIR [--db URL] */
+static int cmd_restore(int argc, char **argv)
+{
+	static const char *const names[] = {"--from"};
+	const char *v[1] = {NULL};
+	char *rest[64];
+	int n = take_flags(argc, argv, names, v, 1, rest);
+	struct config cfg;
+	if (parse_options(n, rest, &cfg) != 0 || !v[0]) {
+		fprintf(stderr, "usage: fcms restore --from DIR --data NEWDIR [--db URL]\n");
+		return 2;
+	}
+	if (crypto_init(1) != 0)
+		return 1;
+	struct backup_opts o = {.dir = v[0], .target_data = cfg.data_dir,
+				.target_db = cfg.db_url[0] ? cfg.db_url : NULL, .version = FCMS_VERSION};
+	return backup_restore(&o);
+}
+
+/* fcms keys rotate|status [--data DIR] [--db URL] [--batch N] [--pause-ms N] [--grace-ms N] */
+static int cmd_keys(int argc, char **argv)
+{
+	static const char *const names[] = {"--batch", "--pause-ms", "--grace-ms"};
+	const char *v[3] = {NULL, NULL, NULL};
+	char *rest[64];
+	const char *what = argc > 1 ? argv[1] : "";
+	int n = take_flags(argc - 1, argv + 1, names, v, 3, rest);
+	struct config cfg;
+	if ((strcmp(what, "rotate") && strcmp(what, "status")) || parse_options(n, rest, &cfg) != 0) {
+		fprintf(stderr, "usage: fcms keys rotate|status [--data DIR] [--db URL] [--batch N] [--pause-ms N]\n");
+		return 2;
+	}
+	if (crypto_init(1) != 0)
+		return 1;
+	if (!open_store(&cfg, false)) {
+		store_release_thread();
+		return 1;
+	}
+	struct key_rotation_opts o = {.batch = v[0] ? atoll(v[0]) : 500, .pause_ms = v[1] ? atoll(v[1]) : 0,
+				      .grace_ms = v[2] ? atoll(v[2]) : 2000};
+	int rc = strcmp(what, "rotate") == 0 ? key_rotation_run(&o) : key_rotation_status();
+	store_release_thread();
+	pii_shutdown();
+	return rc;
+}
+
 static int cmd_routes(int argc, char **argv)
 {
 	for (size_t i = 0; i < api_route_count; i++)
@@ -343,6 +433,9 @@ static const struct {
 	{"seed-demo", cmd_seed_demo, "[--data DIR] [--db URL] --complaints N [--seed S] [--until ISO] [--timelines N]"},
 	{"regulator-sim", cmd_regulator_sim,
 	 "--listen HOST:PORT [--dir PATH] [--fail-rate F] [--reject-rate F] [--malformed-rate F] [--latency-ms N] [--reject-codes C07,...] [--seed S]"},
+	{"backup", cmd_backup, "--to DIR | --verify DIR [--data DIR] [--db URL]   online backup (passphrase: FCMS_BACKUP_PASSPHRASE or prompt)"},
+	{"restore", cmd_restore, "--from DIR --data NEWDIR [--db URL]   restore into a new data dir (and an empty database)"},
+	{"keys", cmd_keys, "rotate|status [--data DIR] [--db URL] [--batch N]   PII key rotation while the server runs"},
 	{"routes", cmd_routes, "  print the HTTP route table"},
 	{"version", cmd_version, ""},
 };

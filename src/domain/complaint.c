@@ -1,6 +1,7 @@
 /* The complaint record (see complaint.h). */
 #include "domain/complaint.h"
 #include "domain/deadline.h"
+#include "domain/key_rotation.h"
 #include "domain/pii.h"
 #include "domain/workflow.h"
 #include "store/store.h"
@@ -162,7 +163,8 @@ static int apply_complainant(struct db *d, json_t *in, json_t *rec, struct refus
 		return rc;
 	}
 	char *plain = json_dumps(id, JSON_COMPACT | JSON_SORT_KEYS);
-	char *sealed = plain ? pii_encrypt(plain) : NULL;
+	char key_id[9] = "";
+	char *sealed = plain ? key_rotation_seal(d, plain, key_id) : NULL; /* the current key, read in this tx */
 	if (plain) {
 		sodium_memzero(plain, strlen(plain));
 		free(plain);
@@ -172,7 +174,7 @@ static int apply_complainant(struct db *d, json_t *in, json_t *rec, struct refus
 		return DB_HARD;
 	}
 	set_str(rec, "complainant_enc", sealed);
-	set_str(rec, "pii_key_id", pii_key_id());
+	set_str(rec, "pii_key_id", key_id);
 	free(sealed);
 	char bidx[33], m_name[160], m_id[100], m_phone[100], m_addr[160];
 	const char *name = json_string_value(json_object_get(id, "name"));

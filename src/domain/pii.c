@@ -4,14 +4,18 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_KEYS 16
+/* Rotation (domain/key_rotation.c) adds keys while the server runs; a slot once published is
+ * never changed, so readers walk keys[0..nkeys) without a lock. */
+#define MAX_KEYS 64
 #define KEY_BYTES crypto_aead_xchacha20poly1305_ietf_KEYBYTES
 #define NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 
@@ -20,8 +24,11 @@ struct key {
 	unsigned char k[KEY_BYTES];
 };
 static struct key keys[MAX_KEYS];
-static int nkeys, current = -1;
+static atomic_int nkeys;
+static int current = -1;
 static unsigned char bidx_key[crypto_auth_hmacsha256_KEYBYTES];
+static char keys_dir[600];
+static pthread_mutex_t load_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static int read_exact(const char *path, unsigned char *buf, size_t n)
 {
@@ -49,6 +56,57 @@ static void key_id_of(const unsigned char *k, char out[9])
 	unsigned char h[4];
 	crypto_generichash(h, sizeof h, k, KEY_BYTES, (const unsigned char *)"fcms-pii-key-id", 15);
 	sodium_bin2hex(out, 9, h, sizeof h);
+}
+
+static int find_key(const char *id)
+{
+	int n = atomic_load_explicit(&nkeys, memory_order_acquire);
+	for (int i = 0; id && i < n; i++)
+		if (strcmp(keys[i].id, id) == 0)
+			return i;
+	return -1;
+}
+
+/* Loads the key files of keys_dir not loaded yet (new ones appear when a key is rotated). */
+static int load_new_keys(void)
+{
+	pthread_mutex_lock(&load_mu);
+	DIR *dh = opendir(keys_dir);
+	if (!dh) {
+		pthread_mutex_unlock(&load_mu);
+		return -1;
+	}
+	struct dirent *e;
+	int n = atomic_load(&nkeys);
+	while ((e = readdir(dh)) && n < MAX_KEYS) {
+		char id[9], path[900];
+		if (sscanf(e->d_name, "pii-%8[0-9a-f].key", id) != 1 || strlen(e->d_name) != 16 || find_key(id) >= 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", keys_dir, e->d_name);
+		if (read_exact(path, keys[n].k, KEY_BYTES) != 0)
+			continue;
+		key_id_of(keys[n].k, keys[n].id);
+		if (strcmp(keys[n].id, id) != 0) {
+			fprintf(stderr, "pii: key file %s does not match its name\n", e->d_name);
+			sodium_memzero(&keys[n], sizeof keys[n]);
+			continue;
+		}
+		atomic_store_explicit(&nkeys, ++n, memory_order_release);
+	}
+	closedir(dh);
+	pthread_mutex_unlock(&load_mu);
+	return 0;
+}
+
+/* The key with this id, loading new key files once when it is not known yet; -1 if none. */
+static int key_for(const char *id)
+{
+	int k = find_key(id);
+	if (k < 0 && id && keys_dir[0]) {
+		load_new_keys();
+		k = find_key(id);
+	}
+	return k;
 }
 
 int pii_init(const char *data_dir)
@@ -91,29 +149,12 @@ int pii_init(const char *data_dir)
 		}
 		sodium_memzero(k, sizeof k);
 	}
-	DIR *dh = opendir(dir);
-	if (!dh)
-		return -1;
-	nkeys = 0;
+	snprintf(keys_dir, sizeof keys_dir, "%s", dir);
+	atomic_store(&nkeys, 0);
 	current = -1;
-	struct dirent *e;
-	while ((e = readdir(dh)) && nkeys < MAX_KEYS) {
-		char id[9];
-		if (sscanf(e->d_name, "pii-%8[0-9a-f].key", id) != 1 || strlen(e->d_name) != 16)
-			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		if (read_exact(path, keys[nkeys].k, KEY_BYTES) != 0)
-			continue;
-		key_id_of(keys[nkeys].k, keys[nkeys].id);
-		if (strcmp(keys[nkeys].id, id) != 0) {
-			fprintf(stderr, "pii: key file %s does not match its name\n", e->d_name);
-			continue;
-		}
-		if (strcmp(id, cur) == 0)
-			current = nkeys;
-		nkeys++;
-	}
-	closedir(dh);
+	if (load_new_keys() != 0)
+		return -1;
+	current = find_key(cur);
 	if (current < 0) {
 		fprintf(stderr, "pii: the current key %s is missing from %s\n", cur, dir);
 		return -1;
@@ -123,10 +164,13 @@ int pii_init(const char *data_dir)
 
 void pii_shutdown(void)
 {
+	pthread_mutex_lock(&load_mu);
 	sodium_memzero(keys, sizeof keys);
 	sodium_memzero(bidx_key, sizeof bidx_key);
-	nkeys = 0;
+	atomic_store(&nkeys, 0);
 	current = -1;
+	keys_dir[0] = '\0';
+	pthread_mutex_unlock(&load_mu);
 }
 
 const char *pii_key_id(void)
@@ -136,7 +180,13 @@ const char *pii_key_id(void)
 
 char *pii_encrypt(const char *plaintext)
 {
-	if (current < 0)
+	return current >= 0 ? pii_encrypt_with(keys[current].id, plaintext) : NULL;
+}
+
+char *pii_encrypt_with(const char *key_id, const char *plaintext)
+{
+	int kx = key_for(key_id);
+	if (kx < 0)
 		return NULL;
 	size_t mlen = strlen(plaintext);
 	size_t clen = NONCE_BYTES + mlen + crypto_aead_xchacha20poly1305_ietf_ABYTES;
@@ -146,8 +196,8 @@ char *pii_encrypt(const char *plaintext)
 	randombytes_buf(buf, NONCE_BYTES);
 	unsigned long long outlen;
 	crypto_aead_xchacha20poly1305_ietf_encrypt(buf + NONCE_BYTES, &outlen, (const unsigned char *)plaintext,
-						   mlen, (const unsigned char *)keys[current].id, 8, NULL, buf,
-						   keys[current].k);
+						   mlen, (const unsigned char *)keys[kx].id, 8, NULL, buf,
+						   keys[kx].k);
 	size_t b64len = sodium_base64_ENCODED_LEN(clen, sodium_base64_VARIANT_ORIGINAL);
 	char *out = malloc(b64len);
 	if (out)
@@ -158,11 +208,8 @@ char *pii_encrypt(const char *plaintext)
 
 char *pii_decrypt(const char *key_id, const char *sealed)
 {
-	int k = -1;
-	for (int i = 0; key_id && i < nkeys; i++)
-		if (strcmp(keys[i].id, key_id) == 0)
-			k = i;
-	if (k < 0 || !sealed)
+	int k = sealed ? key_for(key_id) : -1;
+	if (k < 0)
 		return NULL;
 	size_t max = strlen(sealed);
 	unsigned char *bin = malloc(max + 1);
@@ -291,4 +338,86 @@ void pii_mask_address(const char *value, char *out, size_t n)
 		o += 6;
 	}
 	out[o] = '\0';
+}
+
+/* ---- key management for rotation (domain/key_rotation.c) ---- */
+
+int pii_key_create(char out_id[9])
+{
+	if (!keys_dir[0])
+		return -1;
+	unsigned char k[KEY_BYTES];
+	char id[9], path[900];
+	crypto_aead_xchacha20poly1305_ietf_keygen(k);
+	key_id_of(k, id);
+	snprintf(path, sizeof path, "%s/pii-%s.key", keys_dir, id);
+	int rc = write_new(path, k, sizeof k);
+	sodium_memzero(k, sizeof k);
+	if (rc != 0) {
+		fprintf(stderr, "pii: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (key_for(id) < 0)
+		return -1;
+	memcpy(out_id, id, 9);
+	return 0;
+}
+
+int pii_key_make_current(const char *key_id)
+{
+	int k = key_for(key_id);
+	if (k < 0)
+		return -1;
+	char tmp[900], path[900];
+	snprintf(tmp, sizeof tmp, "%s/current.tmp", keys_dir);
+	snprintf(path, sizeof path, "%s/current", keys_dir);
+	unlink(tmp);
+	if (write_new(tmp, key_id, strlen(key_id)) != 0 || rename(tmp, path) != 0) {
+		fprintf(stderr, "pii: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	int dfd = open(keys_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	current = k;
+	return 0;
+}
+
+bool pii_key_known(const char *key_id)
+{
+	return key_for(key_id) >= 0;
+}
+
+int pii_key_file_ids(char ids[][9], int max)
+{
+	DIR *dh = keys_dir[0] ? opendir(keys_dir) : NULL;
+	if (!dh)
+		return -1;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(dh)) && n < max) {
+		char id[9];
+		if (sscanf(e->d_name, "pii-%8[0-9a-f].key", id) == 1 && strlen(e->d_name) == 16)
+			memcpy(ids[n++], id, 9);
+	}
+	closedir(dh);
+	return n;
+}
+
+int pii_key_remove(const char *key_id)
+{
+	if (current >= 0 && strcmp(keys[current].id, key_id) == 0)
+		return -1;
+	char path[900];
+	snprintf(path, sizeof path, "%s/pii-%s.key", keys_dir, key_id);
+	if (unlink(path) != 0 && errno != ENOENT)
+		return -1;
+	int dfd = open(keys_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
 }

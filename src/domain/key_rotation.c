@@ -1,0 +1,246 @@
+/* PII key rotation (see key_rotation.h). */
+#include "domain/key_rotation.h"
+#include "domain/audit.h"
+#include "domain/pii.h"
+#include "store/backup.h"
+#include "store/store.h"
+#include "util/log.h"
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CURRENT_SETTING "pii.current_key"
+
+static int current_key(struct db *d, char out[9])
+{
+	char v[64] = "";
+	int rc = store_setting_get(d, CURRENT_SETTING, v, sizeof v);
+	if (rc < 0)
+		return rc;
+	const char *id = rc == 1 && strlen(v) == 8 ? v : pii_key_id();
+	memcpy(out, id, strnlen(id, 8));
+	out[strnlen(id, 8)] = '\0';
+	return DB_OK;
+}
+
+char *key_rotation_seal(struct db *d, const char *plain, char key_id[9])
+{
+	if (current_key(d, key_id) != DB_OK)
+		return NULL;
+	char *s = pii_encrypt_with(key_id, plain);
+	if (!s)
+		log_error("pii: the current key %s cannot be loaded from the keys dir", key_id);
+	return s;
+}
+
+static void sleep_ms(int64_t ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+	nanosleep(&ts, NULL);
+}
+
+struct rotate_ctx {
+	const char *from, *to;
+};
+
+static int rotate_tx(struct db *d, void *arg)
+{
+	struct rotate_ctx *c = arg;
+	int rc = store_setting_set(d, CURRENT_SETTING, c->to);
+	if (rc < 0)
+		return rc;
+	struct audit_event ev = {.actor = "system", .ip = "", .action = "pii.key_rotate", .target_type = "pii_key",
+				 .target_id = c->to, .result = "ok"};
+	ev.detail = json_pack("{s:s, s:s, s:s}", "from", c->from, "to", c->to, "via", "fcms keys rotate");
+	rc = audit_append(d, &ev);
+	json_decref(ev.detail);
+	return rc < 0 ? rc : 0;
+}
+
+struct reseal_ctx {
+	const char *to;
+	int64_t after, limit;
+	/* outputs, reset at every run of the body */
+	int64_t last_id, read, resealed, unreadable;
+};
+
+static int reseal_tx(struct db *d, void *arg)
+{
+	struct reseal_ctx *c = arg;
+	c->last_id = c->after;
+	c->read = c->resealed = c->unreadable = 0;
+	json_t *rows;
+	int rc = store_pii_reseal_batch(d, c->to, c->after, c->limit, &rows);
+	if (rc < 0)
+		return rc;
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row)
+	{
+		int64_t id = json_integer_value(json_object_get(row, "id"));
+		const char *enc = json_string_value(json_object_get(row, "complainant_enc"));
+		c->last_id = id;
+		c->read++;
+		char *plain = pii_decrypt(json_string_value(json_object_get(row, "pii_key_id")), enc);
+		if (!plain) {
+			log_error("keys rotate: complaint %lld: the identity cannot be opened (key missing or data altered)",
+				  (long long)id);
+			c->unreadable++;
+			continue;
+		}
+		char *sealed = pii_encrypt_with(c->to, plain);
+		sodium_memzero(plain, strlen(plain));
+		free(plain);
+		if (!sealed) {
+			rc = DB_HARD;
+			break;
+		}
+		rc = store_pii_reseal_row(d, id, enc, sealed, c->to);
+		free(sealed);
+		if (rc < 0)
+			break;
+		c->resealed += rc;
+		rc = 0;
+	}
+	json_decref(rows);
+	return rc < 0 ? rc : 0;
+}
+
+struct retire_ctx {
+	const char *to;
+	json_t *retired;
+	int64_t resealed;
+};
+
+static int retire_tx(struct db *d, void *arg)
+{
+	struct retire_ctx *c = arg;
+	struct audit_event ev = {.actor = "system", .ip = "", .action = "pii.key_retire", .target_type = "pii_key",
+				 .target_id = c->to, .result = "ok"};
+	ev.detail = json_pack("{s:O, s:s, s:I, s:s}", "retired", c->retired, "current", c->to, "resealed",
+			      (json_int_t)c->resealed, "via", "fcms keys rotate");
+	int rc = audit_append(d, &ev);
+	json_decref(ev.detail);
+	return rc < 0 ? rc : 0;
+}
+
+/* Rows under a key other than to, from the usage object. */
+static int64_t rows_elsewhere(json_t *usage, const char *to)
+{
+	int64_t n = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach(usage, k, v)
+	if (strcmp(k, to) != 0)
+		n += json_integer_value(v);
+	return n;
+}
+
+int key_rotation_run(const struct key_rotation_opts *o)
+{
+	int64_t batch = o->batch > 0 ? o->batch : 500, grace = o->grace_ms >= 0 ? o->grace_ms : 2000;
+	struct db *d = store_conn();
+	char from[9], to[9];
+	if (!d || current_key(d, from) != DB_OK)
+		return 1;
+	if (pii_key_create(to) != 0)
+		return 1;
+	struct rotate_ctx rc_ctx = {.from = from, .to = to};
+	if (store_write(rotate_tx, &rc_ctx) != 0) {
+		fprintf(stderr, "keys rotate: cannot record the new key in the database\n");
+		return 1;
+	}
+	if (pii_key_make_current(to) != 0)
+		return 1;
+	printf("keys rotate: new key %s is current (was %s); re-sealing in batches of %lld\n", to, from,
+	       (long long)batch);
+	fflush(stdout);
+	uint64_t t0 = mono_ns();
+	int64_t total = 0, unreadable = 0, batches = 0;
+	json_t *usage = NULL;
+	for (int pass = 0; pass < 3; pass++) {
+		struct reseal_ctx c = {.to = to, .after = 0, .limit = batch};
+		unreadable = 0;
+		for (;;) {
+			if (store_write(reseal_tx, &c) != 0) {
+				fprintf(stderr, "keys rotate: a batch failed; run it again to finish\n");
+				return 1;
+			}
+			total += c.resealed;
+			unreadable += c.unreadable;
+			batches++;
+			if (c.read < batch)
+				break;
+			c.after = c.last_id;
+			if (o->pause_ms > 0)
+				sleep_ms(o->pause_ms);
+		}
+		/* Writers that read the old id before the rotation committed are gone by now; look
+		 * again after a grace period before anything is deleted. */
+		sleep_ms(grace);
+		json_decref(usage);
+		if (store_pii_key_usage(d, &usage) != DB_OK)
+			return 1;
+		if (rows_elsewhere(usage, to) == 0)
+			break;
+	}
+	int64_t left = rows_elsewhere(usage, to);
+	printf("keys rotate: %lld rows re-sealed in %lld batches (%.1f s); %lld rows still under an old key\n",
+	       (long long)total, (long long)batches, (double)(mono_ns() - t0) / 1e9, (long long)left);
+	if (left > 0) {
+		fprintf(stderr, "keys rotate: %lld rows could not be re-sealed (%lld unreadable); old keys kept\n",
+			(long long)left, (long long)unreadable);
+		json_decref(usage);
+		return 1;
+	}
+	char ids[64][9];
+	int n = pii_key_file_ids(ids, 64);
+	struct retire_ctx rt = {.to = to, .retired = json_array(), .resealed = total};
+	for (int i = 0; i < n; i++)
+		if (strcmp(ids[i], to) != 0 && !json_object_get(usage, ids[i]))
+			json_array_append_new(rt.retired, json_string(ids[i]));
+	json_decref(usage);
+	/* Audited first: a retired key that is not yet deleted is harmless, the reverse is not
+	 * traceable. */
+	if (store_write(retire_tx, &rt) != 0) {
+		json_decref(rt.retired);
+		return 1;
+	}
+	size_t i;
+	json_t *id;
+	int rc = 0;
+	json_array_foreach(rt.retired, i, id)
+	{
+		if (pii_key_remove(json_string_value(id)) != 0) {
+			fprintf(stderr, "keys rotate: cannot delete the old key file of %s\n", json_string_value(id));
+			rc = 1;
+		} else {
+			printf("keys rotate: old key %s retired (no row uses it)\n", json_string_value(id));
+		}
+	}
+	json_decref(rt.retired);
+	return rc;
+}
+
+int key_rotation_status(void)
+{
+	struct db *d = store_conn();
+	char cur[9];
+	json_t *usage;
+	if (!d || current_key(d, cur) != DB_OK || store_pii_key_usage(d, &usage) != DB_OK)
+		return 1;
+	char ids[64][9];
+	int n = pii_key_file_ids(ids, 64);
+	json_t *files = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(files, json_string(ids[i]));
+	json_t *out = json_pack("{s:s, s:o, s:o}", "current", cur, "key_files", files, "usage", usage);
+	char *text = out ? json_dumps(out, JSON_SORT_KEYS) : NULL;
+	if (text)
+		printf("%s\n", text);
+	free(text);
+	json_decref(out);
+	return text ? 0 : 1;
+}

@@ -1,0 +1,37 @@
+/* PII key rotation: `fcms keys rotate` and `fcms keys status`, and the choice of the sealing key
+ * inside a write transaction.
+ *
+ * The current key id lives in the database (setting pii.current_key) as well as in keys/current:
+ * every write that seals an identity reads it in its own transaction, so once the rotation's
+ * transaction commits, no instance seals with the old key again (SQLite serialises writers;
+ * PostgreSQL's SERIALIZABLE makes a writer that read the old id retry). Instances load the new key
+ * file from the shared keys dir the first time they meet its id (pii.c).
+ *
+ * `fcms keys rotate` runs beside the serving instances: it creates the key, makes it current
+ * (audited pii.key_rotate), re-seals every identity sealed with another key in batches (one short
+ * write transaction each, so the server's writes keep flowing between them), and deletes an old
+ * key file only when no row uses it any more (audited pii.key_retire). Interrupted, it can be run
+ * again: a second run makes another key and re-seals everything not under it. */
+#ifndef FCMS_KEY_ROTATION_H
+#define FCMS_KEY_ROTATION_H
+#include <stdint.h>
+
+struct db;
+
+/* Seals plain with the current key (the database's pii.current_key, else keys/current) inside
+ * the caller's transaction on d; the key's id goes to key_id. Caller frees the result; NULL on
+ * failure. May run twice with its transaction. */
+char *key_rotation_seal(struct db *d, const char *plain, char key_id[9]);
+
+struct key_rotation_opts {
+	int64_t batch;    /* rows per transaction, default 500 */
+	int64_t pause_ms; /* pause between batches, default 0 */
+	int64_t grace_ms; /* wait before the last check that no row uses an old key, default 2000 */
+};
+/* The rotation described above, on this process's store (pii_init and store_init done).
+ * Returns the exit code: 0 done (old keys retired), 1 failed or rows still under an old key. */
+int key_rotation_run(const struct key_rotation_opts *o);
+/* Prints {"current", "key_files", "usage"} as JSON on stdout. Exit code. */
+int key_rotation_status(void);
+
+#endif
