@@ -452,9 +452,12 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-int main(void)
+/* An argument is a cmocka test-name filter: tests/faults/run.sh runs 'pg_*' against PostgreSQL. */
+int main(int argc, char **argv)
 {
 	log_set_level(LOG_ERROR);
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(clean_batch_commits_whole),
 		cmocka_unit_test(io_error_mid_batch_fails_the_batch),
