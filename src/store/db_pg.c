@@ -261,6 +261,10 @@ static int pg_begin(struct db *base, bool write)
 static int pg_commit(struct db *base)
 {
 	struct pg_db *d = (struct pg_db *)base;
+	if (tx_lost(d, "COMMIT")) { /* COMMIT on the new session would only warn, and save nothing */
+		d->in_tx = false;
+		return DB_HARD;
+	}
 	PGresult *res = PQexec(d->conn, "COMMIT");
 	int rc = map_result(d, res, "COMMIT");
 	/* COMMIT of a failed transaction "succeeds" with the tag ROLLBACK: nothing was saved. */
