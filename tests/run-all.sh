@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: every suite in turn — unit (cmocka, ASan/UBSan), API on SQLite and PostgreSQL,
-# browser, and a bounded fuzz run — then one closing line with the totals. Stops at the first
-# failing suite (its output says why).
+# fault injection (tests/faults: disk full, failing SAVEPOINT, kill -9), browser, and a bounded
+# fuzz run — then one closing line with the totals. Stops at the first failing suite (its output
+# says why).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 log=$(mktemp)
@@ -27,6 +28,7 @@ count() {
 }
 stage "unit tests" make -s unit
 stage "API tests (SQLite and PostgreSQL)" make -s api
+stage "fault injection" env FCMS_BIN=build/asan/fcms bash tests/faults/run.sh
 stage "browser tests" make -s e2e
 stage "fuzzing (${FUZZ_SECONDS:-20} s)" make -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
 count

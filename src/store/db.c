@@ -184,6 +184,17 @@ void db_rollback(struct db *d)
 	d->drv->rollback(d);
 }
 
+bool db_in_transaction(struct db *d)
+{
+	return d->drv->in_tx(d);
+}
+
+void db_forbid_autocommit(struct db *d)
+{
+	if (d->drv->forbid_autocommit)
+		d->drv->forbid_autocommit(d);
+}
+
 #define TX_MAX_TRIES 50
 
 int db_tx(struct db *d, bool write, db_tx_fn fn, void *ctx)
@@ -202,6 +213,13 @@ int db_tx(struct db *d, bool write, db_tx_fn fn, void *ctx)
 		if (rc < 0)
 			goto fail;
 		rc = fn(d, ctx);
+		/* The database may have ended the transaction under the body (SQLite's automatic
+		 * rollback, a failed PostgreSQL transaction whose error the body did not pass on):
+		 * committing now would save nothing, or only what ran after the end. */
+		if (rc == 0 && !db_in_transaction(d)) {
+			log_error("db: the transaction ended under its body; not committing");
+			rc = DB_HARD;
+		}
 		if (rc != 0) {
 			db_rollback(d);
 			if (rc == DB_SOFT)

@@ -108,6 +108,19 @@ void db_rollback(struct db *d);
 typedef int (*db_tx_fn)(struct db *d, void *ctx);
 int db_tx(struct db *d, bool write, db_tx_fn fn, void *ctx);
 
+/* True while d holds a transaction that can still commit. False once the database ended it on
+ * its own: SQLite rolls the whole transaction back on some errors (SQLITE_FULL, SQLITE_IOERR,
+ * SQLITE_NOMEM; see sqlite3_get_autocommit), PostgreSQL marks it failed after an error or loses
+ * it with the connection. Runners (db_tx, the group-commit writer) check it after every body:
+ * without the check, what a body ran after such an end would commit statement by statement,
+ * and an acknowledged write could be half there (complaint without its audit event). */
+bool db_in_transaction(struct db *d);
+/* Guards a connection that must write only inside db_begin ... db_commit (the writer thread's):
+ * from now on any other commit on d (a write statement in autocommit mode, a RELEASE that
+ * ends a transaction opened by SAVEPOINT) is rolled back and fails with DB_HARD. SQLite only;
+ * a no-op on PostgreSQL, where db_tx checks db_in_transaction and the COMMIT reply instead. */
+void db_forbid_autocommit(struct db *d);
+
 /* Waits up to timeout_ms for a notification on a PostgreSQL connection that ran LISTEN, and
  * copies its payload into buf (truncated to n). Returns 1 with a payload, 0 on timeout, or a
  * negative status (DB_HARD on SQLite, which has no notifications). */

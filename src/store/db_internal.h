@@ -31,6 +31,8 @@ struct db_driver {
 	int (*commit)(struct db *);
 	void (*rollback)(struct db *);
 	int (*wait_notify)(struct db *, int, char *, size_t); /* NULL: not supported */
+	bool (*in_tx)(struct db *);
+	void (*forbid_autocommit)(struct db *); /* NULL: nothing to do */
 };
 
 /* Every driver's connection starts with this header. */

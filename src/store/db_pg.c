@@ -15,6 +15,7 @@ struct pg_db {
 	PGconn *conn;
 	struct stmt_map stmts; /* sql address -> statement name (malloc'd) */
 	int next_id;
+	bool in_tx; /* between a successful pg_begin and pg_commit / pg_rollback */
 };
 
 struct pg_res {
@@ -82,8 +83,20 @@ static int count_args(const struct db_val *args)
 	return n;
 }
 
+/* True when a transaction begun with pg_begin is gone from the server (the connection was
+ * reset under it): statements now would run in autocommit, each committed on its own. */
+static bool tx_lost(struct pg_db *d, const char *sql)
+{
+	if (!d->in_tx || PQtransactionStatus(d->conn) != PQTRANS_IDLE)
+		return false;
+	log_error("pg: the transaction is gone (connection reset); refusing: %.200s", sql);
+	return true;
+}
+
 static int run(struct pg_db *d, const char *sql, const struct db_val *args, PGresult **out)
 {
+	if (tx_lost(d, sql))
+		return DB_SOFT; /* the runner rolls back and retries the whole transaction */
 	const char *name = stmt_map_get(&d->stmts, sql);
 	if (!name) {
 		char *text = rewrite_placeholders(sql);
@@ -163,6 +176,8 @@ static int pg_exec(struct db *base, const char *sql, const struct db_val *args)
 static int pg_exec_script(struct db *base, const char *sql)
 {
 	struct pg_db *d = (struct pg_db *)base;
+	if (tx_lost(d, sql))
+		return DB_SOFT;
 	PGresult *res = PQexec(d->conn, sql);
 	int rc = map_result(d, res, "(script)");
 	PQclear(res);
@@ -236,20 +251,45 @@ static int simple(struct pg_db *d, const char *sql)
 
 static int pg_begin(struct db *base, bool write)
 {
-	return simple((struct pg_db *)base, write ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
-						  : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+	struct pg_db *d = (struct pg_db *)base;
+	int rc = simple(d, write ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+				 : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+	d->in_tx = rc == DB_OK;
+	return rc;
 }
 
 static int pg_commit(struct db *base)
 {
-	return simple((struct pg_db *)base, "COMMIT");
+	struct pg_db *d = (struct pg_db *)base;
+	if (tx_lost(d, "COMMIT")) { /* COMMIT on the new session would only warn, and save nothing */
+		d->in_tx = false;
+		return DB_HARD;
+	}
+	PGresult *res = PQexec(d->conn, "COMMIT");
+	int rc = map_result(d, res, "COMMIT");
+	/* COMMIT of a failed transaction "succeeds" with the tag ROLLBACK: nothing was saved. */
+	if (rc == DB_OK && strcmp(PQcmdStatus(res), "COMMIT") != 0) {
+		log_error("pg: COMMIT answered %s: the transaction had failed", PQcmdStatus(res));
+		rc = DB_HARD;
+	}
+	PQclear(res);
+	d->in_tx = false;
+	return rc;
 }
 
 static void pg_rollback(struct db *base)
 {
 	struct pg_db *d = (struct pg_db *)base;
+	d->in_tx = false;
 	if (PQtransactionStatus(d->conn) != PQTRANS_IDLE)
 		simple(d, "ROLLBACK");
+}
+
+/* Only an open, not failed transaction can still commit (PQTRANS_INERROR cannot). */
+static bool pg_in_tx(struct db *base)
+{
+	struct pg_db *d = (struct pg_db *)base;
+	return d->in_tx && PQtransactionStatus(d->conn) == PQTRANS_INTRANS;
 }
 
 static void pg_close(struct db *base)
@@ -285,6 +325,7 @@ static int pg_wait_notify(struct db *db, int timeout_ms, char *buf, size_t n)
 static const struct db_driver pg_driver = {
 	pg_close, pg_query, pg_exec, pg_exec_script, pg_next, pg_int, pg_text, pg_null,
 	pg_ncols, pg_col_name, pg_col_kind, pg_done, pg_begin, pg_commit, pg_rollback, pg_wait_notify,
+	pg_in_tx, NULL,
 };
 
 static void quiet_notice(void *arg, const char *msg)

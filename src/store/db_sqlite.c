@@ -11,6 +11,7 @@ struct sq_db {
 	struct db base;
 	sqlite3 *h;
 	struct stmt_map stmts;
+	bool committing; /* inside sq_commit: the one commit a guarded connection allows */
 };
 
 struct sq_res {
@@ -26,7 +27,7 @@ static int map_rc(struct sq_db *d, int rc, const char *sql)
 	int primary = rc & 0xff;
 	if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
 		return DB_SOFT;
-	if (primary == SQLITE_CONSTRAINT)
+	if (primary == SQLITE_CONSTRAINT && sqlite3_extended_errcode(d->h) != SQLITE_CONSTRAINT_COMMITHOOK)
 		return DB_CONSTRAINT;
 	log_error("sqlite: %s (%d) in: %.200s", sqlite3_errmsg(d->h), rc, sql);
 	return DB_HARD;
@@ -194,7 +195,11 @@ static int sq_begin(struct db *base, bool write)
 
 static int sq_commit(struct db *base)
 {
-	return simple((struct sq_db *)base, "COMMIT");
+	struct sq_db *d = (struct sq_db *)base;
+	d->committing = true;
+	int rc = simple(d, "COMMIT");
+	d->committing = false;
+	return rc;
 }
 
 static void sq_rollback(struct db *base)
@@ -204,9 +209,32 @@ static void sq_rollback(struct db *base)
 		simple(d, "ROLLBACK");
 }
 
+static bool sq_in_tx(struct db *base)
+{
+	return !sqlite3_get_autocommit(((struct sq_db *)base)->h);
+}
+
+/* Commit hook of a guarded connection: a non-zero return turns the commit into a rollback
+ * (the statement then fails with SQLITE_CONSTRAINT_COMMITHOOK). */
+static int commit_guard(void *arg)
+{
+	struct sq_db *d = arg;
+	if (d->committing)
+		return 0;
+	log_error("sqlite: refused a commit outside db_commit (a write after the transaction ended)");
+	return 1;
+}
+
+static void sq_forbid_autocommit(struct db *base)
+{
+	struct sq_db *d = (struct sq_db *)base;
+	sqlite3_commit_hook(d->h, commit_guard, d);
+}
+
 static const struct db_driver sq_driver = {
 	sq_close, sq_query, sq_exec, sq_exec_script, sq_next, sq_int, sq_text, sq_null,
 	sq_ncols, sq_col_name, sq_col_kind, sq_done, sq_begin, sq_commit, sq_rollback, NULL,
+	sq_in_tx, sq_forbid_autocommit,
 };
 
 /* Process-wide settings, before SQLite initialises. Memory statistics are off: keeping them

@@ -3,7 +3,19 @@
  * error rolls back only that body), one COMMIT and so one fsync for the whole batch — and wakes
  * each caller after the commit, so a reply still follows durability. SQLite has a single writer
  * anyway; batching turns N fsyncs into one. PostgreSQL has its own group commit: there the
- * caller's connection runs the transaction directly (db_tx). */
+ * caller's connection runs the transaction directly (db_tx).
+ *
+ * Atomicity: a batch commits whole or not at all. Every SAVEPOINT / ROLLBACK TO / RELEASE is
+ * checked, and so is the transaction itself after each body: on SQLITE_FULL, SQLITE_IOERR or
+ * SQLITE_NOMEM SQLite may roll the whole transaction back under a body, taking the bodies
+ * before it along, and a SAVEPOINT after that would open a fresh transaction in which later
+ * bodies commit on their own. Any such failure rolls the batch back and every caller in it gets
+ * the error (a 5xx); the next batch starts afresh, so the writer serves on once the disk has
+ * room again. The connection also refuses any commit but the batch's (db_forbid_autocommit).
+ *
+ * Test hook: FCMS_FAULT_SAVEPOINT_EVERY=N (read once at store_writer_start, only when set) makes
+ * every Nth SAVEPOINT fail as if SQLite had refused it; tests/faults/ uses it. Unset in
+ * production. */
 #include "store/store.h"
 #include "util/log.h"
 #include <pthread.h>
@@ -30,6 +42,7 @@ static bool running, stopping;
 static pthread_t thread;
 static struct db *conn;
 static long batches, jobs_done;
+static long fault_savepoint_every, savepoints; /* the test hook; writer thread only */
 
 static void finish(struct job *j, int rc)
 {
@@ -40,35 +53,55 @@ static void finish(struct job *j, int rc)
 	pthread_mutex_unlock(&lock);
 }
 
+static int savepoint(void)
+{
+	if (fault_savepoint_every > 0 && ++savepoints % fault_savepoint_every == 0) {
+		log_error("writer: SAVEPOINT failed by injection (FCMS_FAULT_SAVEPOINT_EVERY=%ld)",
+			  fault_savepoint_every);
+		return DB_HARD;
+	}
+	return db_exec_script(conn, "SAVEPOINT job");
+}
+
+/* Runs the bodies of a batch inside the open transaction. Returns 0 when every body ran in its
+ * savepoint and the transaction is still open (results[] then says which bodies to keep), or
+ * the status that fails the whole batch. */
+static int run_bodies(struct job **batch, int n, int *results)
+{
+	for (int i = 0; i < n; i++) {
+		int rc = savepoint();
+		if (rc != 0) {
+			log_error("writer: SAVEPOINT failed (%d); failing the batch of %d", rc, n);
+			return rc;
+		}
+		results[i] = batch[i]->fn(conn, batch[i]->ctx);
+		if (!db_in_transaction(conn)) {
+			log_error("writer: the transaction was rolled back under body %d of %d (body %d);"
+				  " failing the batch", i + 1, n, results[i]);
+			return DB_HARD;
+		}
+		if (results[i] != 0 && (rc = db_exec_script(conn, "ROLLBACK TO job")) != 0) {
+			log_error("writer: ROLLBACK TO failed (%d); failing the batch of %d", rc, n);
+			return rc;
+		}
+		if ((rc = db_exec_script(conn, "RELEASE job")) != 0 || !db_in_transaction(conn)) {
+			log_error("writer: RELEASE failed (%d); failing the batch of %d", rc, n);
+			return rc != 0 ? rc : DB_HARD;
+		}
+	}
+	return 0;
+}
+
 /* Runs one batch; jobs that met a soft failure are returned for another round. */
 static struct job *run_batch(struct job **batch, int n)
 {
 	struct job *retry = NULL;
-	int rc = db_begin(conn, true);
-	if (rc != 0) {
-		for (int i = 0; i < n; i++) {
-			if (rc == DB_SOFT && ++batch[i]->tries < MAX_SOFT_RETRIES) {
-				batch[i]->next = retry;
-				retry = batch[i];
-			} else {
-				finish(batch[i], rc);
-			}
-		}
-		return retry;
-	}
 	int results[MAX_BATCH];
-	for (int i = 0; i < n; i++) {
-		db_exec_script(conn, "SAVEPOINT job");
-		results[i] = batch[i]->fn(conn, batch[i]->ctx);
-		if (results[i] != 0)
-			db_exec_script(conn, "ROLLBACK TO job");
-		db_exec_script(conn, "RELEASE job");
-	}
-	rc = db_commit(conn);
-	if (rc != 0) {
-		db_rollback(conn);
+	int rc = db_begin(conn, true);
+	if (rc == 0 && (rc = run_bodies(batch, n, results)) == 0 && (rc = db_commit(conn)) != 0)
 		log_error("writer: commit of a batch of %d failed (%d)", n, rc);
-	}
+	if (rc != 0)
+		db_rollback(conn); /* no-op when SQLite already rolled back */
 	batches++;
 	for (int i = 0; i < n; i++) {
 		int r = rc != 0 ? rc : results[i];
@@ -124,6 +157,12 @@ int store_writer_start(const char *url)
 	conn = db_open(url);
 	if (!conn)
 		return -1;
+	db_forbid_autocommit(conn);
+	const char *every = getenv("FCMS_FAULT_SAVEPOINT_EVERY");
+	fault_savepoint_every = every ? atol(every) : 0;
+	savepoints = 0;
+	if (fault_savepoint_every > 0)
+		log_info("writer: test hook on: every %ld. SAVEPOINT fails", fault_savepoint_every);
 	stopping = false;
 	if (pthread_create(&thread, NULL, writer_main, NULL) != 0) {
 		db_close(conn);
