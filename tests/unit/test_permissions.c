@@ -63,7 +63,7 @@ static void parse_list_ok(void **state)
 		strcat(list, " ");
 	}
 	assert_int_equal(perm_parse_list(list, &mask, NULL), 0);
-	assert_int_equal(mask, (1u << 17) - 1);
+	assert_int_equal(mask, (1u << 18) - 1);
 }
 
 static void parse_list_bad(void **state)
