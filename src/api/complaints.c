@@ -7,6 +7,7 @@
 #include "domain/audit.h"
 #include "domain/complaint.h"
 #include "domain/pii.h"
+#include "domain/pii_lookup.h"
 #include "domain/workflow.h"
 #include "http/events.h"
 #include "http/request.h"
@@ -114,8 +115,10 @@ static json_t *view(struct request *r, json_t *rec, const struct complaint_setti
 	return v;
 }
 
-/* Marks a repeat: the same complainant (by blind index) within the window (重复投诉). */
-static int detect_repeat(struct db *d, json_t *rec, const struct complaint_settings *cfg)
+/* Marks a repeat: the same complainant (by blind index) within the window (重复投诉). The tag
+ * always (the reports count it); the earlier complaint's id only when the registrar may see it,
+ * or registering would tell them whom another branch serves (issue 11 L2). */
+static int detect_repeat(struct request *r, struct db *d, json_t *rec, const struct complaint_settings *cfg)
 {
 	int64_t received = json_integer_value(json_object_get(rec, "received_at")), other = 0;
 	int rc = store_complaint_find_repeat(d, json_string_value(json_object_get(rec, "id_no_bidx")),
@@ -124,21 +127,26 @@ static int detect_repeat(struct db *d, json_t *rec, const struct complaint_setti
 					     json_integer_value(json_object_get(rec, "id")), &other);
 	if (rc <= 0)
 		return rc;
-	json_object_set_new(rec, "repeat_of", json_integer(other));
+	json_t *earlier;
+	if ((rc = store_complaint_get(d, other, &earlier)) < 0)
+		return rc;
+	if (rc == 1 && visible(r, earlier))
+		json_object_set_new(rec, "repeat_of", json_integer(other));
+	json_decref(earlier);
 	complaint_add_tag(rec, "repeat");
 	return 0;
 }
 
 /* The registration step shared by POST (not a draft) and the submit action. */
-static int register_complaint(struct db *d, json_t *rec, const struct complaint_settings *cfg, int64_t now,
-			      struct refusal *e)
+static int register_complaint(struct request *r, struct db *d, json_t *rec, const struct complaint_settings *cfg,
+			      int64_t now, struct refusal *e)
 {
 	int rc = complaint_check_complete(d, rec, now, e);
 	if (rc != 0)
 		return rc;
 	json_object_set_new(rec, "status", json_string("registered"));
 	json_object_set_new(rec, "registered_at", json_integer(now));
-	if ((rc = detect_repeat(d, rec, cfg)) < 0)
+	if ((rc = detect_repeat(r, d, rec, cfg)) < 0)
 		return rc;
 	return complaint_update_deadline(d, rec, cfg, now);
 }
@@ -180,8 +188,9 @@ static int create_prepare(struct db *d, struct create_ctx *c)
 	json_decref(org);
 	json_object_set_new(rec, "sync_status", json_string("unsent"));
 	json_object_set_new(rec, "complainant_masked", json_string("{}"));
+	json_object_set_new(rec, "clock_restarts", json_integer(0));
 	if ((rc = complaint_apply_input(d, r->json, rec, &c->err)) != 0 ||
-	    (!c->draft && (rc = register_complaint(d, rec, &c->cfg, now, &c->err)) != 0)) {
+	    (!c->draft && (rc = register_complaint(r, d, rec, &c->cfg, now, &c->err)) != 0)) {
 		json_decref(rec);
 		return rc;
 	}
@@ -292,6 +301,21 @@ void api_filter_bufs_free(struct filter_bufs *fb)
 	fb->org = fb->complained_org = NULL;
 }
 
+struct lookup_ctx {
+	struct request *r;
+	struct pii_lookup q;
+	struct refusal err;
+};
+
+/* Commits the lookup's audit event also when the lookup is refused (the refusal is news). */
+static int lookup_tx(struct db *d, void *arg)
+{
+	struct lookup_ctx *c = arg;
+	c->err = (struct refusal){0};
+	int rc = pii_lookup_admit(d, c->r->user, c->r->ip, &c->q, now_ms(), &c->err);
+	return rc < 0 ? rc : 0;
+}
+
 int api_complaint_filter(struct request *r, struct complaint_filter *f, struct filter_bufs *fb)
 {
 	*f = (struct complaint_filter){
@@ -346,12 +370,20 @@ int api_complaint_filter(struct request *r, struct complaint_filter *f, struct f
 		pii_blind_index(PII_NAME, f->q, fb->name_b);
 		f->name_bidx = fb->name_b;
 	}
-	if ((v = req_query(r, "id_no"))) {
-		pii_blind_index(PII_ID_NO, v, fb->id_b);
+	struct lookup_ctx lk = {.r = r, .q = {.id_no = req_query(r, "id_no"), .phone = req_query(r, "phone")}};
+	if (lk.q.id_no || lk.q.phone) { /* exact PII lookups: permission, limits, audit (H2) */
+		int rc = store_write(lookup_tx, &lk);
+		if (rc != 0 || lk.err.code) {
+			api_filter_bufs_free(fb);
+			return api_reply_tx_error(r, rc ? rc : 1, &lk.err, NULL, NULL), -1;
+		}
+	}
+	if (lk.q.id_no) {
+		pii_blind_index(PII_ID_NO, lk.q.id_no, fb->id_b);
 		f->id_no_bidx = fb->id_b;
 	}
-	if ((v = req_query(r, "phone"))) {
-		pii_blind_index(PII_PHONE, v, fb->phone_b);
+	if (lk.q.phone) {
+		pii_blind_index(PII_PHONE, lk.q.phone, fb->phone_b);
 		f->phone_bidx = fb->phone_b;
 	}
 	return 0;
@@ -550,8 +582,10 @@ static const struct field_spec *action_spec(enum wf_action a)
 	case WF_MERGE:
 		return merge;
 	case WF_NEW_FACTS:
+	case WF_REJECT_NEW_FACTS:
 		return with_reason;
 	case WF_APPROVE_EXTENSION:
+	case WF_APPROVE_NEW_FACTS:
 	case WF_APPROVE_REPLY:
 	case WF_CLOSE:
 		return with_note;
@@ -611,6 +645,9 @@ static int do_assign(struct action_ctx *c, struct db *d, json_t *rec)
 	if ((rc = hand_to(d, rec, org, &c->err)) != 0)
 		return rc;
 	const char *path = json_string_value(json_object_get(rec, "org_path"));
+	/* Assigning hands work within one's own reach; elsewhere is a transfer (issue 11 L5). */
+	if (!scope_allows(r->user, path, 0))
+		return refuse(&c->err, 403, "forbidden", "不能分派到您数据范围以外的机构，请使用转办", "org_id");
 	if (strncmp(who.org_path, path, strlen(path)) != 0)
 		return refuse(&c->err, 400, "invalid_field", "处理人不属于该处理机构", "user_id");
 	set_int(rec, "handler_id", uid);
@@ -619,13 +656,18 @@ static int do_assign(struct action_ctx *c, struct db *d, json_t *rec)
 	return store_notification_insert(d, uid, c->id, "assigned", msg, NULL, now_ms());
 }
 
+/* Client numbers are range-checked before any arithmetic (STYLE: money <= 10^12 fen, days <= 366). */
+#define MAX_COMPENSATION_FEN ((int64_t)1000000000000)
+#define MAX_DAYS 366
+
 static int do_extend(struct action_ctx *c, json_t *rec)
 {
 	struct request *r = c->r;
 	int64_t days = body_int(r, "days", 0), allowed = json_integer_value(json_object_get(rec, "allowed_days"));
 	int64_t count = json_integer_value(json_object_get(rec, "extension_count"));
 	int64_t cap = count == 0 ? c->cfg.first_extension_max : c->cfg.second_extension_max;
-	if (days < 1 || allowed + days > cap)
+	/* Range first: INT64_MAX days would pass the cap by overflowing the sum (issue 11 M5). */
+	if (days < 1 || days > MAX_DAYS || allowed + days > cap)
 		return refusef(&c->err, 400, "invalid_field", "days", "延期后总时限不能超过自收到投诉之日起%lld日（当前%lld日）",
 			       (long long)cap, (long long)allowed);
 	bool notified = body_bool(r, "notified", false);
@@ -680,8 +722,8 @@ static int do_reply(struct action_ctx *c, json_t *rec, int64_t now)
 			      "处理结果只能是 accepted（满足诉求）、partially_accepted（部分满足）、not_accepted（不予支持）或 explained（解释说明）",
 			      "result");
 	int64_t comp = body_int(r, "compensation_fen", 0);
-	if (comp < 0)
-		return refuse(&c->err, 400, "invalid_field", "补偿金额不能为负数", "compensation_fen");
+	if (comp < 0 || comp > MAX_COMPENSATION_FEN)
+		return refuse(&c->err, 400, "invalid_field", "补偿金额（分）不能为负数或超过10000000000元", "compensation_fen");
 	/* Decided after the standard period (15 days from receipt): the reason is required. */
 	int32_t start = ymd_from_ms(json_integer_value(json_object_get(rec, "clock_start_at")), CN_TZ_OFFSET_MIN);
 	bool late = ymd_from_ms(now, CN_TZ_OFFSET_MIN) > ymd_add_days(start, c->cfg.standard_days);
@@ -736,7 +778,7 @@ static int apply_action(struct action_ctx *c, struct db *d, json_t *rec, struct 
 	case WF_SUBMIT:
 		if (json_integer_value(json_object_get(rec, "registrar_id")) != r->user->user_id)
 			return refuse(&c->err, 403, "forbidden", "只能提交自己暂存的投诉单", NULL);
-		return register_complaint(d, rec, &c->cfg, now, &c->err);
+		return register_complaint(r, d, rec, &c->cfg, now, &c->err);
 	case WF_ASSIGN:
 		return do_assign(c, d, rec);
 	case WF_TRANSFER: {
@@ -821,11 +863,35 @@ static int apply_action(struct action_ctx *c, struct db *d, json_t *rec, struct 
 	}
 	case WF_MERGE:
 		return do_merge(c, d, rec, now);
-	case WF_NEW_FACTS:
-		/* New facts or reasons restart the period from their receipt (2020 rules). */
+	case WF_NEW_FACTS: {
+		/* New facts restart the period (2020 rules) — once a reviewer agrees: the handler whose
+		 * deadline it is cannot reset it alone (issue 11 M4). */
+		json_t *p = json_pack("{s:s, s:I, s:s}", "reason", body_str(r, "reason"), "requested_by",
+				      (json_int_t)r->user->user_id, "requested_by_name", r->user->name);
+		char *text = json_dumps(p, JSON_COMPACT);
+		json_decref(p);
+		set_text(rec, "pending", "new_facts");
+		set_text(rec, "pending_data", text);
+		free(text);
+		return 0;
+	}
+	case WF_APPROVE_NEW_FACTS: {
+		json_t *p = pending_data(rec);
+		int64_t requester = json_integer_value(json_object_get(p, "requested_by"));
+		json_decref(p);
+		if (requester == r->user->user_id)
+			return refuse(&c->err, 403, "four_eyes", "不能审批自己提交的重新计时申请", NULL);
 		set_int(rec, "clock_start_at", now);
 		set_int(rec, "allowed_days", c->cfg.standard_days);
 		set_int(rec, "extension_count", 0);
+		set_int(rec, "clock_restarts", json_integer_value(json_object_get(rec, "clock_restarts")) + 1);
+		set_text(rec, "pending", NULL);
+		set_text(rec, "pending_data", NULL);
+		return 0;
+	}
+	case WF_REJECT_NEW_FACTS:
+		set_text(rec, "pending", NULL);
+		set_text(rec, "pending_data", NULL);
 		return 0;
 	case WF_SYNC:
 		/* 手动同步: queued below (regulator_event_for), released at once whatever the schedule. */
@@ -882,6 +948,14 @@ static int action_tx(struct db *d, void *arg)
 		json_t *params = json_deep_copy(r->json);
 		json_object_del(params, "version");
 		json_object_set_new(detail, "params", params);
+		if (c->action == WF_APPROVE_NEW_FACTS) { /* the timeline shows what the restart moved */
+			char was[40] = "", is[40] = "";
+			iso8601_format(json_integer_value(json_object_get(before, "due_at")), CN_TZ_OFFSET_MIN, was, sizeof was);
+			iso8601_format(json_integer_value(json_object_get(rec, "due_at")), CN_TZ_OFFSET_MIN, is, sizeof is);
+			json_object_set_new(detail, "clock_restart", json_pack("{s:s, s:s, s:I}", "old_due_at", was,
+									      "new_due_at", is, "restarts",
+									      json_integer_value(json_object_get(rec, "clock_restarts"))));
+		}
 		rc = api_audit(r, d, action, "complaint", c->id, "ok", detail);
 	}
 	/* Transactional outbox: the regulator's submission commits with the change or not at all. */

@@ -531,6 +531,7 @@ static int gen_one(struct gen_ctx *g, int64_t index)
 	set_i(rec, "allowed_days", allowed);
 	set_i(rec, "extension_count", allowed == 15 ? 0 : allowed == 30 ? 1 : 2);
 	set_i(rec, "transfer_count", rnd_int(100) < 3 ? 1 : 0);
+	set_i(rec, "clock_restarts", 0);
 	set_i(rec, "clock_start_at", received);
 	set_s(rec, "status", status);
 	int64_t handler = org->handler ? org->handler : dm->orgs[0].handler;

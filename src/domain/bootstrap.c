@@ -18,8 +18,8 @@ static const struct {
 	{"sec_admin", "安全管理员", "三员之一：管理角色权限、安全策略、账号锁定解锁与接口令牌",
 	 "role.manage user.status security.policy token.manage", "all", "sec"},
 	{"audit_admin", "审计管理员", "三员之一：只读查看与校验审计日志", "audit.view", "all", "audit"},
-	{"registrar", "受理员", "登记各渠道投诉", "complaint.register complaint.view", "org", NULL},
-	{"handler", "处理员", "调查处理、答复投诉、申请延期", "complaint.handle complaint.view", "subtree", NULL},
+	{"registrar", "受理员", "登记各渠道投诉", "complaint.register complaint.view pii.lookup", "org", NULL},
+	{"handler", "处理员", "调查处理、答复投诉、申请延期", "complaint.handle complaint.view pii.lookup", "subtree", NULL},
 	{"reviewer", "审核员(消保)", "总行消保部：审核、审批、回访、报表、监管报送",
 	 "complaint.review complaint.callback complaint.delete.approve complaint.view pii.unmask"
 	 " report.view regulator.manage config.manage",

@@ -2,6 +2,7 @@
 #include "domain/codes.h"
 #include "domain/deadline.h"
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,15 @@ int codes_check_row(json_t *row, char *err, size_t errlen)
 	return 0;
 }
 
+/* A cell a spreadsheet would run as a formula (OWASP CSV injection): = + - @ TAB CR first, or
+ * a quote before one of those (so that the quote the export adds comes off again exactly). */
+static bool formula_like(const char *s)
+{
+	while (*s == '\'')
+		s++;
+	return *s && strchr("=+-@\t\r", *s) != NULL;
+}
+
 int codes_parse_csv(const char *text, size_t len, const char *default_from, json_t **rows,
 		    char *err, size_t errlen)
 {
@@ -125,6 +135,11 @@ int codes_parse_csv(const char *text, size_t len, const char *default_from, json
 	char *f[12];
 	for (int line = 1; p < end; line++) {
 		int n = split_record(&p, end, buf, sizeof buf, f, 12);
+		for (int k = 0; k < n; k++) { /* the export's formula guard comes off (round trip) */
+			f[k] = trim(f[k]);
+			if (f[k][0] == '\'' && formula_like(f[k] + 1))
+				f[k]++;
+		}
 		if (n == 0 || (n == 1 && !*trim(f[0])))
 			continue;
 		if (line == 1 && strcmp(trim(f[0]), "dimension") == 0)
@@ -176,8 +191,11 @@ static void put_field(FILE *f, const char *s)
 {
 	if (!s)
 		s = "";
-	if (strpbrk(s, ",\"\n\r")) {
+	bool guard = formula_like(s);
+	if (guard || strpbrk(s, ",\"\n\r")) {
 		fputc('"', f);
+		if (guard)
+			fputc('\'', f);
 		for (; *s; s++) {
 			if (*s == '"')
 				fputc('"', f);

@@ -511,7 +511,7 @@ json_t *complaint_view(json_t *rec, uint32_t perms, const struct complaint_setti
 		"group_size", "allowed_days", "day_type", "deadline_state", "extension_count", "transfer_count",
 		"pending", "reply_result", "reply_content", "compensation_fen", "late_reason",
 		"callback_satisfaction", "callback_note", "repeat_of", "merged_into", "sync_status",
-		"regulator_receipt_no", "sync_error", NULL};
+		"regulator_receipt_no", "sync_error", "clock_restarts", NULL};
 	for (int i = 0; copy[i]; i++) {
 		json_t *x = json_object_get(rec, copy[i]);
 		json_object_set_new(v, copy[i], x ? json_incref(x) : json_null());

@@ -23,6 +23,7 @@ enum perm {
 	P_SECURITY_POLICY = 1u << 14,
 	P_TOKEN_MANAGE = 1u << 15,
 	P_REGULATOR_MANAGE = 1u << 16,
+	P_PII_LOOKUP = 1u << 17, /* exact lookups by ID number or phone (throttled, audited) */
 };
 
 struct perm_info {

@@ -1,6 +1,7 @@
 /* PII keys, sealing, blind indexes and masks (see pii.h). */
 #include "domain/pii.h"
 #include <ctype.h>
+#include <stdbool.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -285,11 +286,17 @@ static size_t u8count(const char *s)
 	return n;
 }
 
-/* Keeps the first `head` and last `tail` characters and stars the rest. */
-static void mask_middle(const char *v, size_t head, size_t tail, char *out, size_t n)
+/* Keeps the first `head` and last `tail` characters and stars the rest. A value too short to
+ * hide more characters than that shows (a 9-character passport number, an 8-digit
+ * phone) shows at most a third of its characters instead: E12345678 -> E1******8. */
+static void mask_middle(const char *v, size_t head, size_t tail, bool short_rule, char *out, size_t n)
 {
 	size_t chars = u8count(v), o = 0;
-	if (head + tail >= chars) { /* too short to show anything safely */
+	if (short_rule && chars <= 2 * (head + tail)) {
+		size_t budget = chars / 3;
+		tail = tail < budget / 2 ? tail : budget / 2;
+		head = head < budget - tail ? head : budget - tail;
+	} else if (head + tail >= chars) { /* a one-character name shows nothing */
 		head = chars > 1 ? 1 : 0;
 		tail = 0;
 	}
@@ -312,14 +319,19 @@ void pii_mask(enum pii_kind kind, const char *value, char *out, size_t n)
 	const char *v = value ? value : "";
 	switch (kind) {
 	case PII_NAME:
-		mask_middle(v, 1, 0, out, n);
+		mask_middle(v, 1, 0, false, out, n);
 		break;
 	case PII_ID_NO:
-		mask_middle(v, 4, 4, out, n);
+		mask_middle(v, 4, 4, true, out, n);
 		break;
-	case PII_PHONE:
-		mask_middle(v, 3, 4, out, n);
+	case PII_PHONE: {
+		/* A mainland mobile number keeps the customary 138****0000: its 10^4 candidates are
+		 * guarded by the lookup limits (pii_lookup.h); any other number hides most digits. */
+		size_t digits = strspn(v, "0123456789");
+		bool mobile = digits == 11 && v[11] == '\0' && v[0] == '1';
+		mask_middle(v, mobile ? 3 : 2, mobile ? 4 : 2, !mobile, out, n);
 		break;
+	}
 	}
 }
 

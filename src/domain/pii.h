@@ -49,7 +49,10 @@ enum pii_kind { PII_NAME, PII_ID_NO, PII_PHONE };
 void pii_blind_index(enum pii_kind kind, const char *value, char out[33]);
 
 /* Masking (UTF-8 aware): 张三 -> 张*, 欧阳娜娜 -> 欧***; 110101199001011234 -> 1101**********1234;
- * 13800000000 -> 138****0000; an address keeps its first 6 characters. out gets at most n bytes. */
+ * a mobile number (11 digits) 13800000000 -> 138****0000, any other phone keeps 2 + 2; an
+ * identifier or phone too short to hide more than it shows keeps at most a third of its
+ * characters (E12345678 -> E1******8, 87654321 -> 8******1); an address keeps its first 6
+ * characters. out gets at most n bytes. */
 void pii_mask(enum pii_kind kind, const char *value, char *out, size_t n);
 void pii_mask_address(const char *value, char *out, size_t n);
 

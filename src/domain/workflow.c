@@ -27,7 +27,9 @@ static const struct {
 	[WF_APPROVE_DELETE] = {"approve_delete", "批准删除", P_COMPLAINT_DELETE_APPROVE},
 	[WF_SYNC] = {"sync", "手动同步", P_REGULATOR_MANAGE | P_COMPLAINT_REVIEW},
 	[WF_MERGE] = {"merge", "合并重复投诉", P_COMPLAINT_HANDLE | P_COMPLAINT_REVIEW},
-	[WF_NEW_FACTS] = {"new_facts", "补充新事实并重新计时", P_COMPLAINT_HANDLE | P_COMPLAINT_REVIEW},
+	[WF_NEW_FACTS] = {"new_facts", "补充新事实并申请重新计时", P_COMPLAINT_HANDLE | P_COMPLAINT_REVIEW},
+	[WF_APPROVE_NEW_FACTS] = {"approve_new_facts", "批准重新计时", P_COMPLAINT_REVIEW},
+	[WF_REJECT_NEW_FACTS] = {"reject_new_facts", "驳回重新计时", P_COMPLAINT_REVIEW},
 };
 
 static const struct {
@@ -142,6 +144,8 @@ int wf_decide(const struct wf_state *s, enum wf_action a, const struct wf_settin
 	case WF_REJECT_REPLY:
 		if (!is(st, "reviewing"))
 			REFUSE("只有待审核的投诉单可以审核");
+		if (a == WF_APPROVE_REPLY && s->pending)
+			REFUSE("有审批未完成，暂不能审核通过");
 		out->status = a == WF_REJECT_REPLY ? "processing" : cfg->callback_step ? "replied" : "closed";
 		return 0;
 	case WF_CALLBACK:
@@ -187,6 +191,13 @@ int wf_decide(const struct wf_state *s, enum wf_action a, const struct wf_settin
 	case WF_NEW_FACTS:
 		if (!is(st, "registered") && !is(st, "processing") && !is(st, "reviewing"))
 			REFUSE("只有办理中的投诉单可以补充新事实");
+		if (s->pending)
+			REFUSE("已有审批等待处理");
+		return 0;
+	case WF_APPROVE_NEW_FACTS:
+	case WF_REJECT_NEW_FACTS:
+		if (!wf_status_open(st) || is(st, "replied") || !s->pending || strcmp(s->pending, "new_facts") != 0)
+			REFUSE("没有待审批的重新计时申请");
 		return 0;
 	case WF_ACTION_COUNT:
 		break;

@@ -10,7 +10,9 @@
  *  any open state ─withdraw→ withdrawn     any state ─request_delete→ (pending) ─approve_delete→ deleted
  *  closed ─reopen→ processing; replied ─close→ closed (no callback possible)
  *  registered/processing ─merge→ closed (a repeat of an open complaint, merged into it)
- *  registered/processing/reviewing ─new_facts→ same state, the clock restarts (2020 rules)
+ *  registered/processing/reviewing ─new_facts→ (pending) ─approve_new_facts→ same state, the clock
+ *  restarts (2020 rules); reject_new_facts drops the request. The handler measured by the
+ *  deadline cannot restart it alone (issue 11 M4): a reviewer other than the requester approves.
  * With the review step off, reply leads to replied; with callback off, approve_reply closes. */
 #ifndef FCMS_WORKFLOW_H
 #define FCMS_WORKFLOW_H
@@ -20,13 +22,14 @@
 enum wf_action {
 	WF_SUBMIT, WF_ASSIGN, WF_TRANSFER, WF_RETURN, WF_EXTEND, WF_APPROVE_EXTENSION, WF_PAUSE,
 	WF_RESUME, WF_REPLY, WF_APPROVE_REPLY, WF_REJECT_REPLY, WF_CALLBACK, WF_CLOSE, WF_REOPEN,
-	WF_WITHDRAW, WF_REQUEST_DELETE, WF_APPROVE_DELETE, WF_SYNC, WF_MERGE, WF_NEW_FACTS, WF_ACTION_COUNT
+	WF_WITHDRAW, WF_REQUEST_DELETE, WF_APPROVE_DELETE, WF_SYNC, WF_MERGE, WF_NEW_FACTS, WF_APPROVE_NEW_FACTS,
+	WF_REJECT_NEW_FACTS, WF_ACTION_COUNT
 };
 
 /* What the table needs to know about a complaint. */
 struct wf_state {
 	const char *status;
-	const char *pending;  /* "extension" | "delete" | NULL */
+	const char *pending;  /* "extension" | "delete" | "new_facts" | NULL */
 	bool paused;
 	int extension_count;
 };

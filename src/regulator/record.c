@@ -29,7 +29,7 @@ const char *regulator_event_for(enum wf_action a, const char *before, const char
 		return "withdrawn";
 	case WF_REOPEN:
 		return "reopened";
-	case WF_NEW_FACTS:
+	case WF_APPROVE_NEW_FACTS:
 	case WF_APPROVE_EXTENSION:
 		return "updated";
 	default:

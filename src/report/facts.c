@@ -18,13 +18,14 @@
 enum fact_col {
 	COL_ID, COL_STATUS, COL_RECEIVED, COL_HANDLING_ORG, COL_REGISTRAR_ORG, COL_COMPLAINED_ORG,
 	COL_REGION, COL_A, COL_B, COL_C, COL_CHANNEL, COL_RIGHTS, COL_DEADLINE, COL_DUE, COL_CLOSED,
-	COL_SATISFACTION, COL_REPEAT_OF, COL_TAGS, COL_MERGED_INTO, COL_COMPENSATION, COL_REPLIED, COL_SEQ
+	COL_SATISFACTION, COL_REPEAT_OF, COL_TAGS, COL_MERGED_INTO, COL_COMPENSATION, COL_REPLIED, COL_RESTARTS, COL_SEQ
 };
 
 enum {
 	F_COUNTED = 1 << 0, F_CLOSED = 1 << 1, F_ON_TIME = 1 << 2, F_OVERDUE = 1 << 3, F_OPEN = 1 << 4,
 	F_DUE_SOON = 1 << 5, F_CALLBACK = 1 << 6, F_SATISFIED = 1 << 7, F_REPEAT = 1 << 8,
-	F_LISTED = 1 << 9 /* not deleted */
+	F_LISTED = 1 << 9, /* not deleted */
+	F_RESTARTED = 1 << 10 /* the handling period was restarted after new facts (approved) */
 };
 
 /* Interned text values: index 0 is "". Open addressing over indexes; keys never move. */
@@ -307,6 +308,8 @@ static void apply_row(struct db_res *r)
 	}
 	if (!db_is_null(r, COL_REPEAT_OF) || has_word(db_text(r, COL_TAGS), "repeat"))
 		fl |= F_REPEAT;
+	if (db_int(r, COL_RESTARTS) > 0)
+		fl |= F_RESTARTED;
 	F.flags[i] = fl;
 	int64_t end = !db_is_null(r, COL_REPLIED) ? replied_at : db_int(r, COL_CLOSED);
 	int64_t tenths = closed && received && end ? (end - recv) / 8640000 : 0;
@@ -497,6 +500,16 @@ void facts_stats(uint64_t *rows, size_t *bytes, int64_t *seq)
 
 /* ---- the scan ---- */
 
+/* Money sums saturate instead of wrapping: rows stored before compensation was range-checked
+ * (issue 11 M5) may hold up to INT64_MAX, and two of them once summed to -2 fen. */
+static inline int64_t money_add(int64_t a, int64_t b)
+{
+	int64_t s;
+	if (!__builtin_add_overflow(a, b, &s))
+		return s;
+	return b > 0 ? INT64_MAX : INT64_MIN;
+}
+
 static inline void agg_add(struct fact_agg *a, uint16_t fl, uint16_t handling, int64_t comp)
 {
 	a->count++;
@@ -509,8 +522,9 @@ static inline void agg_add(struct fact_agg *a, uint16_t fl, uint16_t handling, i
 	a->callbacks += (fl >> 6) & 1;
 	a->satisfied += (fl >> 7) & 1;
 	a->repeats += (fl >> 8) & 1;
+	a->clock_restarted += (fl >> 10) & 1;
 	a->handling_tenths += handling;
-	a->compensation_fen += comp;
+	a->compensation_fen = money_add(a->compensation_fen, comp);
 }
 
 /* The group index of row i on one axis. */
@@ -598,8 +612,9 @@ void facts_agg_merge(struct fact_agg *to, const struct fact_agg *a)
 	to->callbacks += a->callbacks;
 	to->satisfied += a->satisfied;
 	to->repeats += a->repeats;
+	to->clock_restarted += a->clock_restarted;
 	to->handling_tenths += a->handling_tenths;
-	to->compensation_fen += a->compensation_fen;
+	to->compensation_fen = money_add(to->compensation_fen, a->compensation_fen);
 }
 
 /* Below this many rows one thread is quicker than starting another. */

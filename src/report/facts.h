@@ -47,6 +47,9 @@ struct fact_agg {
 	uint32_t callbacks; /* with a callback satisfaction */
 	uint32_t satisfied; /* satisfied or basically satisfied */
 	uint32_t repeats;   /* repeat complaints */
+	uint32_t clock_restarted; /* whose handling period was restarted after new facts; on_time and
+				   * overdue measure them against the restarted deadline, so this count
+				   * is shown beside them (issue 11 M4) */
 	uint64_t handling_tenths; /* sum over closed ones of (reply - receipt) in tenths of a day */
 	int64_t compensation_fen;
 };

@@ -123,6 +123,7 @@ static const struct xlsx_col measure_cols[] = {
 	{"repeats", "重复投诉量", XLSX_INT, 11},
 	{"repeat_rate", "重复投诉率", XLSX_PCT, 11},
 	{"compensation_fen", "补偿金额（元）", XLSX_YUAN, 15},
+	{"clock_restarted", "重新计时量", XLSX_INT, 11},
 };
 static const struct xlsx_col period_cols[] = {
 	{"from", "起始日期", XLSX_TEXT, 12},

@@ -58,6 +58,7 @@ void report_measures_json(json_t *row, const struct fact_agg *a, uint32_t total)
 	json_object_set_new(row, "satisfaction_rate", rate(a->satisfied, a->callbacks));
 	json_object_set_new(row, "repeats", json_integer(a->repeats));
 	json_object_set_new(row, "repeat_rate", rate(a->repeats, a->count));
+	json_object_set_new(row, "clock_restarted", json_integer(a->clock_restarted));
 	json_object_set_new(row, "compensation_fen", json_integer(a->compensation_fen));
 	if (total)
 		json_object_set_new(row, "share", rate(a->count, total));

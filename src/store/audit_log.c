@@ -37,3 +37,13 @@ int store_audit_list(struct db *d, const struct audit_filter *f, json_t **items,
 	}
 	return DB_OK;
 }
+
+int store_audit_count_since(struct db *d, const char *target_type, const char *target_id, const char *result,
+			    int64_t since, int64_t *n)
+{
+	int rc = DB_SCALAR(d, n,
+			   "SELECT COUNT(*) FROM audit_events WHERE target_type = ? AND target_id = ? AND result = ?"
+			   " AND at >= ?",
+			   DB_TEXT(target_type), DB_TEXT(target_id), DB_TEXT(result), DB_INT(since));
+	return rc < 0 ? rc : DB_OK;
+}

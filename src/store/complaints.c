@@ -17,7 +17,7 @@
 	X(transfer_count) X(pending) X(pending_data) X(reply_result) X(reply_content)            \
 	X(compensation_fen) X(late_reason) X(replied_at) X(callback_satisfaction)                \
 	X(callback_note) X(callback_at) X(closed_at) X(withdrawn_at) X(deleted_at) X(repeat_of)  \
-	X(merged_into) X(sync_status) X(reminded)
+	X(merged_into) X(sync_status) X(reminded) X(clock_restarts)
 
 #define SET_COL(c) #c " = ?, "
 #define NAME_COL(c) #c ", "
@@ -554,6 +554,7 @@ int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const st
 #define TODO_KIND                                                                               \
 	"CASE WHEN c.pending = 'delete' AND ? = 1 THEN 'approve_delete'"                          \
 	" WHEN c.pending = 'extension' AND ? = 1 THEN 'approve_extension'"                        \
+	" WHEN c.pending = 'new_facts' AND ? = 1 THEN 'approve_new_facts'"                        \
 	" WHEN c.status = 'reviewing' AND ? = 1 THEN 'review'"                                    \
 	" WHEN c.status = 'replied' AND ? = 1 THEN 'callback'"                                    \
 	" WHEN c.status = 'processing' AND c.handler_id = ? AND ? = 1 THEN 'assigned'"            \
@@ -563,7 +564,8 @@ int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const st
 int store_todo_list(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **items)
 {
 #define TODO_ARGS                                                                               \
-	DB_INT(q->can_approve_delete), DB_INT(q->can_review), DB_INT(q->can_review), DB_INT(q->can_callback), \
+	DB_INT(q->can_approve_delete), DB_INT(q->can_review), DB_INT(q->can_review), DB_INT(q->can_review), \
+		DB_INT(q->can_callback),                                                          \
 		DB_INT(q->user_id), DB_INT(q->can_handle), DB_INT(q->org_id), DB_INT(q->can_handle)
 	int rc = DBJ(d, items,
 		     "SELECT * FROM (" COMPLAINT_SELECT_KIND(TODO_KIND)

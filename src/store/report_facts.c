@@ -7,7 +7,8 @@
 	"c.id, c.status, c.received_at, c.handling_org_id, c.registrar_org_id, c.complained_org_id," \
 	" c.region_code, c.business_channel_code, c.business_type_code, c.cause_code,"            \
 	" c.source_channel, c.rights, c.deadline_state, c.due_at, c.closed_at,"                  \
-	" c.callback_satisfaction, c.repeat_of, c.tags, c.merged_into, c.compensation_fen, c.replied_at"
+	" c.callback_satisfaction, c.repeat_of, c.tags, c.merged_into, c.compensation_fen, c.replied_at,"    \
+	" c.clock_restarts"
 
 static int each_row(struct db *d, const char *sql, const struct db_val *args, store_fact_row_fn fn,
 		    void *ctx)

@@ -424,5 +424,9 @@ struct audit_filter {
 	int64_t limit, offset;
 };
 int store_audit_list(struct db *d, const struct audit_filter *f, json_t **items, int64_t *total);
+/* Events with this target and result at or after since (the audit_events_target index): the
+ * count behind per-user limits kept in the audit log itself, e.g. exact PII lookups. */
+int store_audit_count_since(struct db *d, const char *target_type, const char *target_id, const char *result,
+			    int64_t since, int64_t *n);
 
 #endif

@@ -14,7 +14,7 @@ import {
 
 const ACTIONS = ['submit', 'assign', 'transfer', 'return', 'extend', 'approve_extension', 'pause', 'resume',
   'reply', 'approve_reply', 'reject_reply', 'callback', 'close', 'reopen', 'withdraw', 'request_delete',
-  'approve_delete', 'sync', 'merge', 'new_facts'];
+  'approve_delete', 'sync', 'merge', 'new_facts', 'approve_new_facts', 'reject_new_facts'];
 
 // Y = the lifecycle allows it (200), N = it does not (409 invalid_transition), ? = the spec leaves
 // it open: either answer is accepted, but it must agree with the `actions` the server offers.
@@ -30,20 +30,23 @@ const ACTIONS = ['submit', 'assign', 'transfer', 'return', 'extend', 'approve_ex
 //   - deleted is terminal; whether a deleted complaint can still be re-sent to the regulator is
 //     not specified → sync ?.
 //   - merge: registered/processing → closed (a paused complaint is processing); new_facts:
-//     registered/processing/reviewing, the clock restarts. With an approval pending → ?.
+//     registered/processing/reviewing, a request (pending "new_facts") that a reviewer other than
+//     the requester approves (the clock restarts) or rejects (issue 11 M4). With an approval
+//     pending → N (one pending slot).
 const TABLE = {
-  //                 sub asg trf ret ext apx pau res rep apr rjr cbk cls rop wdr rqd apd syn mrg nfc
-  draft:            'Y   N   N   N   N   N   N   N   N   N   N   N   N   N   N   Y   N   N   N   N',
-  registered:       'N   Y   N   N   N   N   N   N   N   N   N   N   N   N   Y   Y   N   Y   Y   Y',
-  processing:       'N   Y   Y   Y   Y   N   Y   N   Y   N   N   N   N   N   Y   Y   N   Y   Y   Y',
-  paused:           'N   ?   ?   ?   ?   N   N   Y   ?   N   N   N   N   N   Y   Y   N   Y   Y   Y',
-  pending_extension:'N   ?   ?   ?   N   Y   ?   N   ?   N   N   N   N   N   Y   N   N   Y   ?   ?',
-  reviewing:        'N   N   N   N   N   N   N   N   N   Y   Y   N   N   N   Y   Y   N   Y   N   Y',
-  replied:          'N   N   N   N   N   N   N   N   N   N   N   Y   Y   ?   Y   Y   N   Y   N   N',
-  closed:           'N   N   N   N   N   N   N   N   N   N   N   N   N   Y   N   Y   N   Y   N   N',
-  withdrawn:        'N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   Y   N   Y   N   N',
-  deleted:          'N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   ?   N   N',
-  pending_delete:   'N   ?   ?   ?   ?   N   ?   N   ?   N   N   N   N   N   ?   N   Y   ?   ?   ?',
+  //                 sub asg trf ret ext apx pau res rep apr rjr cbk cls rop wdr rqd apd syn mrg nfc anf rnf
+  draft:            'Y   N   N   N   N   N   N   N   N   N   N   N   N   N   N   Y   N   N   N   N   N   N',
+  registered:       'N   Y   N   N   N   N   N   N   N   N   N   N   N   N   Y   Y   N   Y   Y   Y   N   N',
+  processing:       'N   Y   Y   Y   Y   N   Y   N   Y   N   N   N   N   N   Y   Y   N   Y   Y   Y   N   N',
+  paused:           'N   ?   ?   ?   ?   N   N   Y   ?   N   N   N   N   N   Y   Y   N   Y   Y   Y   N   N',
+  pending_extension:'N   ?   ?   ?   N   Y   ?   N   ?   N   N   N   N   N   Y   N   N   Y   ?   N   N   N',
+  pending_new_facts:'N   ?   ?   N   N   N   ?   N   N   N   N   N   N   N   Y   N   N   Y   N   N   Y   Y',
+  reviewing:        'N   N   N   N   N   N   N   N   N   Y   Y   N   N   N   Y   Y   N   Y   N   Y   N   N',
+  replied:          'N   N   N   N   N   N   N   N   N   N   N   Y   Y   ?   Y   Y   N   Y   N   N   N   N',
+  closed:           'N   N   N   N   N   N   N   N   N   N   N   N   N   Y   N   Y   N   Y   N   N   N   N',
+  withdrawn:        'N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   Y   N   Y   N   N   N   N',
+  deleted:          'N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   N   ?   N   N   N   N',
+  pending_delete:   'N   ?   ?   ?   ?   N   ?   N   ?   N   N   N   N   N   ?   N   Y   ?   ?   ?   N   N',
 };
 const expectation = (state, action) => TABLE[state].trim().split(/\s+/)[ACTIONS.indexOf(action)];
 
@@ -126,11 +129,20 @@ describe('complaint workflow', () => {
       },
     },
     new_facts: {
+      // A request only: the figures the handler is measured by stay until a reviewer approves.
       by: 'clerk', params: () => ({ reason: '投诉人补充提供了新的交易凭证' }),
-      expect: (b) => ({ status: b.status, allowed_days: 15, extension_count: 0 }),
+      expect: (b) => ({ status: b.status, pending: 'new_facts', allowed_days: b.allowed_days, due_at: b.due_at }),
+    },
+    approve_new_facts: {
+      by: 'rev', params: () => ({ note: '同意重新计时' }),
+      expect: (b) => ({ status: b.status, pending: null, allowed_days: 15, extension_count: 0, clock_restarts: 1 }),
       check: (got) => {
         if (got.deadline_state !== 'paused') assertDueEndOf(got.due_at, addDays(today(), 15), 'the clock restarts today');
       },
+    },
+    reject_new_facts: {
+      by: 'rev', params: () => ({ reason: '不属于新的事实或理由' }),
+      expect: (b) => ({ status: b.status, pending: null, pending_data: null, due_at: b.due_at, clock_restarts: 0 }),
     },
   };
   // Who complained in each complaint made here (the API only shows it masked).
@@ -167,6 +179,11 @@ describe('complaint workflow', () => {
       assert.equal(c.pending, 'extension');
       return c;
     },
+    pending_new_facts: async () => {
+      const c = await step(clerk, await DRIVE.processing(), 'new_facts', { reason: '客户补充了新的交易凭证' });
+      assert.equal(c.pending, 'new_facts');
+      return c;
+    },
     reviewing: async () => step(clerk, await DRIVE.processing(), 'reply', REPLY),
     replied: async () => step(rev, await DRIVE.reviewing(), 'approve_reply', {}),
     closed: async () => step(rev, await DRIVE.replied(), 'callback', { satisfaction: 'satisfied' }),
@@ -180,7 +197,7 @@ describe('complaint workflow', () => {
   };
   const BASE_STATUS = {
     draft: 'draft', registered: 'registered', processing: 'processing', paused: 'processing',
-    pending_extension: 'processing', reviewing: 'reviewing', replied: 'replied', closed: 'closed',
+    pending_extension: 'processing', pending_new_facts: 'processing', reviewing: 'reviewing', replied: 'replied', closed: 'closed',
     withdrawn: 'withdrawn', deleted: 'deleted', pending_delete: 'processing',
   };
 
@@ -553,7 +570,11 @@ describe('complaint workflow', () => {
       assert.equal(c.deadline_state, 'overdue');
       c = await step(rev, await step(clerk, c, 'extend', { days: 10, reason: '调查' }), 'approve_extension', {});
       assert.equal(c.extension_count, 1);
+      const extended = c;
       c = await step(clerk, c, 'new_facts', { reason: '客户补充了新的通话录音' });
+      assert.equal(c.due_at, extended.due_at, 'a request changes no figure');
+      assert.equal(c.extension_count, 1);
+      c = await step(rev, c, 'approve_new_facts', {});
       assert.equal(c.deadline_state, 'on_time');
       assert.equal(c.allowed_days, 15);
       assert.equal(c.extension_count, 0);
@@ -562,7 +583,7 @@ describe('complaint workflow', () => {
       const missing = await act(clerk, c, 'new_facts', {});
       assertError(missing, 400, 'missing_field', 'reason');
       const ev = (await timeline(rev, c.id)).at(-1);
-      assert.equal(ev.action, 'complaint.new_facts');
+      assert.equal(ev.action, 'complaint.approve_new_facts');
     });
   });
 

@@ -88,7 +88,8 @@ const qs = (o) => new URLSearchParams(Object.entries(o).filter(([, v]) => v != n
 
 const MEASURES = [['count', 'int'], ['share', 'pct'], ['closed', 'int'], ['closed_on_time', 'int'], ['on_time_rate', 'pct'],
   ['overdue', 'int'], ['open', 'int'], ['due_soon', 'int'], ['avg_handling_days', 'num'], ['callbacks', 'int'],
-  ['satisfaction_rate', 'pct'], ['repeats', 'int'], ['repeat_rate', 'pct'], ['compensation_fen', 'yuan']];
+  ['satisfaction_rate', 'pct'], ['repeats', 'int'], ['repeat_rate', 'pct'], ['compensation_fen', 'yuan'],
+  ['clock_restarted', 'int']];
 const PERIOD = [['from', 'text'], ['to', 'text']];
 const COMPARE = [['previous_from', 'text'], ['previous_to', 'text'], ['previous_count', 'int'], ['growth_rate', 'pct']];
 

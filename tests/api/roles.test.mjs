@@ -9,8 +9,8 @@ const BUILTIN = {
   sys_admin: { perms: ['org.manage', 'user.manage'], scope: 'all', sanyuan: 'sys' },
   sec_admin: { perms: ['role.manage', 'security.policy', 'token.manage', 'user.status'], scope: 'all', sanyuan: 'sec' },
   audit_admin: { perms: ['audit.view'], scope: 'all', sanyuan: 'audit' },
-  registrar: { perms: ['complaint.register', 'complaint.view'], scope: 'org', sanyuan: null },
-  handler: { perms: ['complaint.handle', 'complaint.view'], scope: 'subtree', sanyuan: null },
+  registrar: { perms: ['complaint.register', 'complaint.view', 'pii.lookup'], scope: 'org', sanyuan: null },
+  handler: { perms: ['complaint.handle', 'complaint.view', 'pii.lookup'], scope: 'subtree', sanyuan: null },
   // docs/api-platform.md (审核员(消保) also runs 基础数据配置 and 监管报送).
   reviewer: {
     perms: ['complaint.callback', 'complaint.delete.approve', 'complaint.review', 'complaint.view', 'config.manage', 'pii.unmask', 'regulator.manage', 'report.view'],

@@ -185,12 +185,34 @@ static void test_catch_up(void **state)
 	assert_int_equal(after.count, sql_count("1 = 1"));
 }
 
+/* Issue 11 M5: two replies of INT64_MAX fen once summed to -2 fen (and -0.02 yuan in Excel).
+ * Rows stored before the API range check may hold such values: sums saturate, never wrap. */
+static void test_money_sums_saturate(void **state)
+{
+	(void)state;
+	struct fact_agg g[64], t;
+	assert_int_equal(db_exec_script(d, "UPDATE complaints SET compensation_fen = 9223372036854775807"
+					   " WHERE id IN (30, 31, 32)"),
+			 DB_OK);
+	assert_int_equal(facts_sync(d), 0);
+	for (uint32_t split = 1; split <= 1000000; split *= 1000000) {
+		scan(FD_C, NULL, g, 64, &t, split);
+		assert_true(t.compensation_fen == INT64_MAX);
+		for (int i = 0; i < 64; i++)
+			assert_true(g[i].compensation_fen >= 0);
+	}
+	struct fact_agg a = {.compensation_fen = INT64_MAX}, b = {.compensation_fen = INT64_MAX};
+	facts_agg_merge(&a, &b);
+	assert_true(a.compensation_fen == INT64_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_days),
 		cmocka_unit_test(test_counts_match_sql),
 		cmocka_unit_test(test_catch_up),
+		cmocka_unit_test(test_money_sums_saturate),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

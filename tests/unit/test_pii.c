@@ -55,6 +55,39 @@ static void test_masks(void **state)
 	assert_string_equal(out, "1***");
 }
 
+/* Issue 11 L1: short identifiers hid too little (E12345678 -> E123*5678, 87654321 -> 876*4321). */
+static void test_masks_short_values(void **state)
+{
+	(void)state;
+	char out[128];
+	pii_mask(PII_ID_NO, "E12345678", out, sizeof out); /* passport */
+	assert_string_equal(out, "E1******8");
+	pii_mask(PII_PHONE, "87654321", out, sizeof out); /* 8-digit landline */
+	assert_string_equal(out, "8******1");
+	pii_mask(PII_ID_NO, "110105490101002", out, sizeof out); /* 15-digit first-generation ID */
+	assert_string_equal(out, "110**********02");
+	pii_mask(PII_PHONE, "02161234567", out, sizeof out); /* 11 digits, not a mobile number */
+	assert_string_equal(out, "02*******67");
+	/* Every length: identifiers and non-mobile phones hide more characters than they show. */
+	for (int kind = PII_ID_NO; kind <= PII_PHONE; kind++)
+		for (int len = 2; len <= 40; len++) {
+			char v[48];
+			for (int i = 0; i < len; i++)
+				v[i] = (char)('2' + i % 7);
+			v[len] = '\0';
+			pii_mask((enum pii_kind)kind, v, out, sizeof out);
+			int shown = 0, hidden = 0;
+			for (const char *s = out; *s; s++)
+				*s == '*' ? hidden++ : shown++;
+			assert_int_equal(shown + hidden, len);
+			if (shown >= hidden)
+				fail_msg("kind %d, %d characters: mask %s shows %d of %d", kind, len, out, shown, len);
+		}
+	/* The one exception, by decision (docs/security.md): a mobile number shows 3 + 4 digits. */
+	pii_mask(PII_PHONE, "18812346244", out, sizeof out);
+	assert_string_equal(out, "188****6244");
+}
+
 static void test_blind_index(void **state)
 {
 	(void)state;
@@ -120,6 +153,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_masks),
+		cmocka_unit_test(test_masks_short_values),
 		cmocka_unit_test(test_blind_index),
 		cmocka_unit_test(test_seal_open),
 		cmocka_unit_test(test_key_files),

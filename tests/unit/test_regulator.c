@@ -25,7 +25,10 @@ static void test_events(void **state)
 	assert_string_equal(regulator_event_for(WF_WITHDRAW, "processing", "withdrawn"), "withdrawn");
 	assert_string_equal(regulator_event_for(WF_APPROVE_DELETE, "closed", "deleted"), "deleted");
 	assert_string_equal(regulator_event_for(WF_REOPEN, "closed", "processing"), "reopened");
-	assert_string_equal(regulator_event_for(WF_NEW_FACTS, "processing", "processing"), "updated");
+	/* new facts: the approved restart is news, the request is not (issue 11 M4) */
+	assert_string_equal(regulator_event_for(WF_APPROVE_NEW_FACTS, "processing", "processing"), "updated");
+	assert_null(regulator_event_for(WF_NEW_FACTS, "processing", "processing"));
+	assert_null(regulator_event_for(WF_REJECT_NEW_FACTS, "processing", "processing"));
 	/* internal to the bank */
 	assert_null(regulator_event_for(WF_ASSIGN, "registered", "processing"));
 	assert_null(regulator_event_for(WF_TRANSFER, "processing", "processing"));

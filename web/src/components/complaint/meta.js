@@ -59,6 +59,8 @@ export const ACTIONS = [
   { value: 'approve_reply', label: '审核通过', type: 'success' },
   { value: 'reject_reply', label: '审核退回', type: 'warning' },
   { value: 'approve_extension', label: '批准延期', type: 'success' },
+  { value: 'approve_new_facts', label: '批准重新计时', type: 'success' },
+  { value: 'reject_new_facts', label: '驳回重新计时', type: 'warning' },
   { value: 'callback', label: '回访', type: 'primary' },
   { value: 'close', label: '办结', type: 'success' },
   { value: 'extend', label: '申请延期', type: 'default' },
@@ -67,7 +69,7 @@ export const ACTIONS = [
   { value: 'pause', label: '中止计时', type: 'default' },
   { value: 'resume', label: '恢复计时', type: 'default' },
   { value: 'reopen', label: '重新处理', type: 'warning' },
-  { value: 'new_facts', label: '补充新事实', type: 'default' },
+  { value: 'new_facts', label: '补充新事实（申请重新计时）', type: 'default' },
   { value: 'merge', label: '合并重复投诉', type: 'default' },
   { value: 'withdraw', label: '撤诉', type: 'default' },
   { value: 'sync', label: '手动同步', type: 'default' },
@@ -76,6 +78,7 @@ export const ACTIONS = [
 ]
 // Shown as buttons; the rest go under 更多操作.
 export const PRIMARY_ACTIONS = ['submit', 'assign', 'reply', 'approve_reply', 'reject_reply', 'approve_extension',
+  'approve_new_facts', 'reject_new_facts',
   'callback', 'close', 'extend', 'resume', 'reopen', 'approve_delete']
 export const actionOf = (v) => ACTIONS.find((a) => a.value === v) || { value: v, label: v, type: 'default' }
 
@@ -86,7 +89,8 @@ const TIMELINE = {
   approve_reply: '审核通过', reject_reply: '审核退回', callback: '回访', close: '办结',
   reopen: '重新处理', withdraw: '撤诉', request_delete: '申请删除', approve_delete: '批准删除',
   sync: '手动同步', unmask: '查看完整信息', update: '修改', draft: '暂存', draft_update: '修改暂存',
-  submit: '提交登记', merge: '合并重复投诉', new_facts: '补充新事实并重新计时', print: '打印结单',
+  submit: '提交登记', merge: '合并重复投诉', new_facts: '补充新事实，申请重新计时', print: '打印结单',
+  approve_new_facts: '批准重新计时', reject_new_facts: '驳回重新计时', lookup: '精确查询投诉人',
   export: '导出', attachment_upload: '上传附件', attachment_download: '下载附件',
 }
 export function timelineLabel(action) {
@@ -99,6 +103,7 @@ export const TODO_KINDS = [
   { value: 'queue', label: '机构待分派' },
   { value: 'review', label: '待审核' },
   { value: 'approve_extension', label: '延期审批' },
+  { value: 'approve_new_facts', label: '重新计时审批' },
   { value: 'approve_delete', label: '删除审批' },
   { value: 'callback', label: '待回访' },
 ]
