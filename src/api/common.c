@@ -81,9 +81,7 @@ json_t *api_user_view(json_t *u)
 		uint32_t mask = 0;
 		perm_parse_list(json_string_value(json_object_get(role, "permissions")), &mask, NULL);
 		perms |= mask;
-		enum family f[2] = {fam, role_family(sanyuan_from_code(json_string_value(json_object_get(role, "sanyuan"))))};
-		if (f[1] == FAMILY_BUSINESS && mask && perm_family(mask) != FAMILY_BUSINESS)
-			f[1] = FAMILY_MIXED;
+		enum family f[2] = {fam, role_family_of(json_string_value(json_object_get(role, "sanyuan")), mask)};
 		fam = family_of_set(f, 2);
 		int s = scope_from_code(json_string_value(json_object_get(role, "data_scope")));
 		if (s > scope)

@@ -1,7 +1,7 @@
 /* 角色管理: roles as sets of catalogue permissions plus a data scope. The three 三员 roles are
- * built in and their permissions fixed; every other role (custom or built-in business role) may
- * hold business permissions only, so the separation of duties cannot be edited away by giving a
- * business role system, security or audit permissions (docs/security.md). */
+ * built in and their permissions fixed; every other role holds permissions of one family only
+ * (system, security, audit or business), so the separation of duties cannot be edited away by
+ * giving one role, and so one account, the permissions of two (docs/security.md). */
 #include "api/api.h"
 #include "domain/audit.h"
 #include "http/request.h"
@@ -26,10 +26,6 @@ static int permissions_text(struct request *r, char **out, uint32_t *mask_out)
 			return reply_error(r, 400, "invalid_field", "权限代码不在权限目录中", "permissions"), -1;
 		mask |= bit;
 	}
-	if (mask & ~(uint32_t)PERMS_BUSINESS)
-		return reply_error(r, 400, "role_family",
-				   "自定义角色和业务角色只能包含业务权限；系统管理、安全管理、审计权限只属于三员内置角色",
-				   "permissions"), -1;
 	*mask_out = mask;
 	/* Catalogue order, no duplicates: the stored text is canonical. */
 	size_t len = 1;
@@ -48,6 +44,10 @@ static int permissions_text(struct request *r, char **out, uint32_t *mask_out)
 	return 0;
 }
 
+#define ROLE_FAMILY_MESSAGE                                                                     \
+	"一个角色的权限只能属于一个职责类别：系统管理（机构、用户）、安全管理（角色、用户状态、安全策略、接口令牌）、" \
+	"审计（审计日志）或业务（投诉、报表、基础数据、个人信息）"
+
 static json_t *role_view(json_t *role)
 {
 	json_t *perms = json_array();
@@ -59,9 +59,7 @@ static json_t *role_view(json_t *role)
 			json_array_append_new(perms, json_string(p->code));
 	json_object_set_new(role, "permissions", perms);
 	json_object_set_new(role, "builtin", json_boolean(json_integer_value(json_object_get(role, "builtin"))));
-	enum family f = role_family(sanyuan_from_code(json_string_value(json_object_get(role, "sanyuan"))));
-	if (f == FAMILY_BUSINESS && mask && perm_family(mask) != FAMILY_BUSINESS)
-		f = FAMILY_MIXED; /* edited before families existed: cannot be granted */
+	enum family f = role_family_of(json_string_value(json_object_get(role, "sanyuan")), mask);
 	json_object_set_new(role, "family", json_string(family_code(f)));
 	return role;
 }
@@ -150,6 +148,10 @@ int api_role_create(struct request *r)
 	struct role_ctx c = {.r = r};
 	if (permissions_text(r, &c.permissions, &c.mask) != 0)
 		return 0;
+	if (perm_family(c.mask) == FAMILY_MIXED) {
+		free(c.permissions);
+		return reply_error(r, 400, "role_family", ROLE_FAMILY_MESSAGE, "permissions");
+	}
 	int rc = store_write(create_tx, &c);
 	free(c.permissions);
 	if (rc != 0) {
@@ -174,6 +176,10 @@ static int update_tx(struct db *d, void *arg)
 	if (sanyuan && (c->permissions || body_has(r, "data_scope"))) {
 		json_decref(before);
 		return refuse(&c->err, 409, "role_builtin", "三员内置角色的权限和数据范围不能修改", NULL);
+	}
+	if (c->permissions && perm_family(c->mask) == FAMILY_MIXED) {
+		json_decref(before);
+		return refuse(&c->err, 400, "role_family", ROLE_FAMILY_MESSAGE, "permissions");
 	}
 	/* A service account's token is minted by the security administrator: it must never read
 	 * PII, so a role one holds cannot gain pii.unmask. */

@@ -79,19 +79,14 @@ static int read_role_ids(struct request *r, int64_t *ids, int *n)
 	return 0;
 }
 
-/* Family of a role row ({sanyuan, permissions}): a 三员 role is its kind's family; any other
- * role must hold business permissions only, or it is MIXED (a role edited before families
- * existed) and may not be granted. */
+/* Family of a role row ({sanyuan, permissions}); adds its permissions to *perms. */
 static enum family row_family(json_t *row, uint32_t *perms)
 {
 	uint32_t mask = 0;
 	perm_parse_list(json_string_value(json_object_get(row, "permissions")), &mask, NULL);
 	if (perms)
 		*perms |= mask;
-	enum family f = role_family(sanyuan_from_code(json_string_value(json_object_get(row, "sanyuan"))));
-	if (f == FAMILY_BUSINESS && mask != 0 && perm_family(mask) != FAMILY_BUSINESS)
-		return FAMILY_MIXED;
-	return f;
+	return role_family_of(json_string_value(json_object_get(row, "sanyuan")), mask);
 }
 
 /* Family of the account as stored: from the "roles" of a store_user_get() row. */

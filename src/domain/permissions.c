@@ -145,9 +145,9 @@ enum family perm_family(uint32_t mask)
 	return FAMILY_MIXED;
 }
 
-enum family role_family(int sanyuan_kind)
+enum family role_family_of(const char *sanyuan, uint32_t perms)
 {
-	switch (sanyuan_kind) {
+	switch (sanyuan_from_code(sanyuan)) {
 	case SANYUAN_SYS:
 		return FAMILY_SYSTEM;
 	case SANYUAN_SEC:
@@ -155,7 +155,7 @@ enum family role_family(int sanyuan_kind)
 	case SANYUAN_AUDIT:
 		return FAMILY_AUDIT;
 	case SANYUAN_NONE:
-		return FAMILY_BUSINESS;
+		return perm_family(perms);
 	}
 	return FAMILY_MIXED; /* unknown label: never grantable */
 }

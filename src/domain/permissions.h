@@ -51,10 +51,8 @@ int sanyuan_from_code(const char *code); /* NULL/"" -> SANYUAN_NONE; unknown -> 
 /* True when the kinds of a role set (array of n values) hold two different 三员 kinds. */
 bool sanyuan_conflict(const int *kinds, int n);
 
-/* Duty families (三员 separation). Every permission belongs to exactly one family; a role holds
- * permissions of one family; an account holds roles of one family. The 三员 built-in roles are
- * the only roles of the system, security and audit families: any other role (custom or
- * built-in business) holds business permissions only. */
+/* Duty families (三员 separation, docs/security.md). Every permission belongs to exactly one
+ * family; a role holds permissions of one family; an account holds roles of one family. */
 enum family { FAMILY_NONE = 0, FAMILY_SYSTEM, FAMILY_SECURITY, FAMILY_AUDIT, FAMILY_BUSINESS, FAMILY_MIXED };
 #define PERMS_SYSTEM (P_ORG_MANAGE | P_USER_MANAGE)
 #define PERMS_SECURITY (P_ROLE_MANAGE | P_USER_STATUS | P_SECURITY_POLICY | P_TOKEN_MANAGE)
@@ -65,8 +63,10 @@ enum family { FAMILY_NONE = 0, FAMILY_SYSTEM, FAMILY_SECURITY, FAMILY_AUDIT, FAM
 	 P_PII_UNMASK | P_REGULATOR_MANAGE)
 /* Family of a permission mask: NONE for 0, MIXED when it spans two families. */
 enum family perm_family(uint32_t mask);
-/* Family of a role: its 三员 label decides (sys/sec/audit); any other role is BUSINESS. */
-enum family role_family(int sanyuan_kind);
+/* Family of a role: its 三员 label ("sys"/"sec"/"audit") decides; any other role is the family
+ * of its permissions (NONE when empty, MIXED when a role edited before families spans two: such
+ * a role may not be granted). */
+enum family role_family_of(const char *sanyuan, uint32_t perms);
 /* "system" | "security" | "audit" | "business" | "none" | "mixed". */
 const char *family_code(enum family f);
 /* Chinese label, e.g. "安全管理". */
