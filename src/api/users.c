@@ -148,15 +148,19 @@ static int check_roles(struct db *d, const int64_t *ids, int n, bool service, bo
 	return 0;
 }
 
-/* Does a password issued to user_id by an administrator need an activation code? Yes as soon as
- * any other account holds the security administrator's role: only before the first one exists
- * (installation) is there nobody to issue it. Sets *need. */
-static int activation_needed(struct db *d, int64_t user_id, bool *need)
+/* Someone other than user_id must be able to issue the activation code for a password the
+ * system administrator issues to user_id: an account holding the security administrator's role.
+ * Returns 0, a refusal, or a negative status. */
+static int check_code_issuer(struct db *d, int64_t user_id, struct refusal *e)
 {
 	int64_t holders = 0;
 	int rc = store_sanyuan_holders(d, "sec", user_id, &holders);
-	*need = holders > 0;
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	if (holders == 0)
+		return refuse(e, 409, "no_security_admin",
+			      "没有其他安全管理员可以为该账号发放激活码，不能重置其密码", NULL);
+	return 0;
 }
 
 int api_user_list(struct request *r)
@@ -269,9 +273,10 @@ static int create_tx(struct db *d, void *arg)
 		return rc;
 	if ((rc = store_user_set_roles(d, c->id, c->role_ids, c->nroles)) < 0)
 		return rc;
-	c->activation = false;
-	if (!service && (rc = activation_needed(d, c->id, &c->activation)) < 0)
-		return rc;
+	/* Every password the system administrator issues is half a credential: the owner also needs
+	 * a security administrator's activation code. Only the installation's first security
+	 * administrator has nobody to issue one (docs/security.md: residual risks). */
+	c->activation = !service && c->nroles == 0;
 	if (c->activation && (rc = store_user_set_activation(d, c->id, "")) < 0)
 		return rc;
 	if ((rc = store_user_get(d, c->id, &c->result)) != 1)
@@ -453,6 +458,7 @@ static int status_tx(struct db *d, void *arg)
 	const char *status = json_string_value(json_object_get(before, "status"));
 	bool closed = strcmp(status, "closed") == 0;
 	enum family fam = user_family(before);
+	bool service = json_integer_value(json_object_get(before, "is_service")) != 0;
 	c->u.activation = false;
 	json_t *snap_before = json_pack("{s:s, s:O, s:O}", "status", status, "locked_until",
 					json_object_get(before, "locked_until"), "failed_attempts",
@@ -468,6 +474,11 @@ static int status_tx(struct db *d, void *arg)
 	if ((c->op == OP_LOCK || c->op == OP_UNLOCK) && fam != FAMILY_BUSINESS && fam != FAMILY_NONE) {
 		json_decref(snap_before);
 		return refuse(&c->u.err, 403, "sanyuan_target", "安全管理员不能锁定或解锁三员账号", NULL);
+	}
+	if (c->op == OP_RESET && !service &&
+	    (rc = check_code_issuer(d, c->u.id, &c->u.err)) != 0) {
+		json_decref(snap_before);
+		return rc;
 	}
 	if (c->op == OP_ACTIVATION) {
 		char have[65];
@@ -497,9 +508,8 @@ static int status_tx(struct db *d, void *arg)
 	case OP_RESET:
 		rc = store_user_set_password(d, c->u.id, c->hash, true, now);
 		if (rc >= 0)
-			rc = activation_needed(d, c->u.id, &c->u.activation);
-		if (rc >= 0)
-			rc = store_user_set_activation(d, c->u.id, c->u.activation ? "" : NULL);
+			rc = store_user_set_activation(d, c->u.id, "");
+		c->u.activation = true;
 		break;
 	case OP_ACTIVATION:
 		rc = store_user_set_activation(d, c->u.id, c->code_hash);
