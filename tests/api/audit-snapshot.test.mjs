@@ -50,6 +50,14 @@ describe('audit verify while 4 writers append (M6)', () => {
   });
 
   it('10 of 10 API verifies and 10 of 10 CLI verifies say ok while 4 writers make failed logins', async () => {
+    // A chain long enough that one verify takes a while (the window in which the old verifier
+    // saw an append as a forged tail grows with it).
+    const t0 = Date.now();
+    let total = (await auditor.ok('GET', '/audit?page_size=1')).total;
+    while (total < 300 && Date.now() - t0 < 45000) {
+      await Promise.all(Array.from({ length: 16 }, (_, n) => tryLogin(srv.base, uid(`pump${n}_`), 'Wrong-password-1!')));
+      total = (await auditor.ok('GET', '/audit?page_size=1')).total;
+    }
     let running = true;
     let writes = 0;
     const writer = async (n) => {
@@ -76,6 +84,7 @@ describe('audit verify while 4 writers append (M6)', () => {
       running = false;
       await Promise.all(writers);
     }
+    console.log(`# chain ${total} events before; ${writes} failed logins during 10+10 verifies`);
     const bad = results.filter((x) => !x.api.ok || x.cli.status !== 0)
       .map((x) => `api ${JSON.stringify(x.api)} / cli ${x.cli.status} ${x.cli.output.trim()}`);
     assert.deepEqual(bad, [], 'every verify under traffic is ok');
