@@ -88,7 +88,7 @@ describe('audit verify while 4 writers append (M6)', () => {
     const bad = results.filter((x) => !x.api.ok || x.cli.status !== 0)
       .map((x) => `api ${JSON.stringify(x.api)} / cli ${x.cli.status} ${x.cli.output.trim()}`);
     assert.deepEqual(bad, [], 'every verify under traffic is ok');
-    assert.ok(results.every((x) => x.during > 0) || writes > 40, `writes went on during the verifies (${writes} in all)`);
+    assert.ok(results.filter((x) => x.during > 0).length >= 5, `writes went on during most verifies: ${results.map((x) => x.during)}`);
     // Events grew between verifies: they really ran against a moving chain.
     assert.ok(results.at(-1).api.events > results[0].api.events, 'the chain grew during the run');
   });
