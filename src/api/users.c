@@ -137,8 +137,8 @@ static int check_roles(struct db *d, const int64_t *ids, int n, bool service, bo
 	enum family f = family_of_set(fams, n);
 	if (f == FAMILY_MIXED)
 		return refuse(e, 409, "sanyuan_conflict",
-			      "一个账号的角色只能属于一个职责类别（系统管理、安全管理、审计或业务），三员角色不能与其他角色兼任，"
-			      "含非业务权限的自定义角色不能授予",
+			      "一个账号的角色只能属于一个职责类别（系统管理、安全管理、审计或业务），三员角色不能与其他类别的角色兼任，"
+			      "权限跨类别的角色不能授予",
 			      "role_ids");
 	if (service && (f != FAMILY_BUSINESS && f != FAMILY_NONE))
 		return refuse(e, 409, "service_account_role", "服务账号只能持有业务角色", "role_ids");
