@@ -63,6 +63,8 @@ int api_user_disable(struct request *r);
 int api_user_lock(struct request *r);
 int api_user_unlock(struct request *r);
 int api_user_reset_password(struct request *r);
+/* POST /users/{id}/activation-code: the security admin's half of an issued password. */
+int api_user_activation_code(struct request *r);
 int api_token_list(struct request *r);
 int api_token_create(struct request *r);
 int api_token_revoke(struct request *r);

@@ -360,6 +360,30 @@ static int check_new_password(struct request *r, int64_t user_id, const char *us
 	return 0;
 }
 
+/* 三员 split knowledge (docs/security.md): a password the system administrator issued is only
+ * half a credential; replacing it also takes the activation code a security administrator
+ * issued. Returns 0, or replies and returns -1. */
+static int check_activation(struct request *r)
+{
+	char want[65];
+	int rc = store_user_activation(r->db, r->user->user_id, want);
+	if (rc < 0)
+		return reply_db_error(r, rc), -1;
+	if (rc == 0)
+		return 0;
+	if (!*want)
+		return reply_error(r, 403, "activation_not_issued",
+				   "该密码由系统管理员发放，还需安全管理员发放的激活码才能设置新密码，请联系安全管理员",
+				   "activation_code"), -1;
+	const char *code = body_str(r, "activation_code");
+	char got[65];
+	if (code)
+		crypto_sha256_hex(code, strlen(code), got);
+	if (!code || strcmp(got, want) != 0) /* hashes: timing tells nothing */
+		return reply_error(r, 400, "invalid_activation_code", "激活码不正确", "activation_code"), -1;
+	return 0;
+}
+
 struct password_ctx {
 	struct request *r;
 	const char *hash;
@@ -382,6 +406,7 @@ int api_auth_password(struct request *r)
 	static const struct field_spec spec[] = {
 		{"old_password", F_STRING, true, 256, 1, "原密码"},
 		{"new_password", F_STRING, true, 256, 1, "新密码"},
+		{"activation_code", F_STRING, false, 64, 0, "激活码"},
 		{NULL},
 	};
 	if (req_validate(r, spec) != 0)
@@ -392,6 +417,8 @@ int api_auth_password(struct request *r)
 		return reply_db_error(r, rc);
 	if (!crypto_password_verify(ua.password_hash, body_str(r, "old_password")))
 		return reply_error(r, 400, "invalid_credentials", "原密码不正确", "old_password");
+	if (check_activation(r) != 0)
+		return 0;
 	const char *pw = body_str(r, "new_password");
 	if (check_new_password(r, ua.id, r->user->username, pw) != 0)
 		return 0;

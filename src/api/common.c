@@ -73,6 +73,7 @@ json_t *api_user_view(json_t *u)
 	uint32_t perms = 0;
 	int scope = SCOPE_SELF;
 	json_t *roles = json_object_get(u, "roles"), *out_roles = json_array();
+	enum family fam = FAMILY_NONE;
 	size_t i;
 	json_t *role;
 	json_array_foreach(roles, i, role)
@@ -80,6 +81,8 @@ json_t *api_user_view(json_t *u)
 		uint32_t mask = 0;
 		perm_parse_list(json_string_value(json_object_get(role, "permissions")), &mask, NULL);
 		perms |= mask;
+		enum family f[2] = {fam, role_family_of(json_string_value(json_object_get(role, "sanyuan")), mask)};
+		fam = family_of_set(f, 2);
 		int s = scope_from_code(json_string_value(json_object_get(role, "data_scope")));
 		if (s > scope)
 			scope = s;
@@ -90,6 +93,7 @@ json_t *api_user_view(json_t *u)
 							   json_object_get(role, "sanyuan")));
 	}
 	json_object_set_new(u, "roles", out_roles);
+	json_object_set_new(u, "family", json_string(family_code(fam)));
 	json_t *plist = json_array();
 	for (const struct perm_info *p = perm_catalogue; p->code; p++)
 		if (perms & p->bit)

@@ -1,5 +1,7 @@
 /* 角色管理: roles as sets of catalogue permissions plus a data scope. The three 三员 roles are
- * built in and their permissions fixed, so the separation of duties cannot be edited away. */
+ * built in and their permissions fixed; every other role holds permissions of one family only
+ * (system, security, audit or business), so the separation of duties cannot be edited away by
+ * giving one role, and so one account, the permissions of two (docs/security.md). */
 #include "api/api.h"
 #include "domain/audit.h"
 #include "http/request.h"
@@ -11,7 +13,7 @@
 
 /* Builds the stored permission list from the body's array; replies 400 and returns -1 when an
  * entry is not in the catalogue. *out is "" for an empty list; caller frees. */
-static int permissions_text(struct request *r, char **out)
+static int permissions_text(struct request *r, char **out, uint32_t *mask_out)
 {
 	json_t *arr = json_object_get(r->json, "permissions");
 	uint32_t mask = 0;
@@ -24,6 +26,7 @@ static int permissions_text(struct request *r, char **out)
 			return reply_error(r, 400, "invalid_field", "权限代码不在权限目录中", "permissions"), -1;
 		mask |= bit;
 	}
+	*mask_out = mask;
 	/* Catalogue order, no duplicates: the stored text is canonical. */
 	size_t len = 1;
 	for (const struct perm_info *p = perm_catalogue; p->code; p++)
@@ -41,6 +44,10 @@ static int permissions_text(struct request *r, char **out)
 	return 0;
 }
 
+#define ROLE_FAMILY_MESSAGE                                                                     \
+	"一个角色的权限只能属于一个职责类别：系统管理（机构、用户）、安全管理（角色、用户状态、安全策略、接口令牌）、" \
+	"审计（审计日志）或业务（投诉、报表、基础数据、个人信息）"
+
 static json_t *role_view(json_t *role)
 {
 	json_t *perms = json_array();
@@ -52,6 +59,8 @@ static json_t *role_view(json_t *role)
 			json_array_append_new(perms, json_string(p->code));
 	json_object_set_new(role, "permissions", perms);
 	json_object_set_new(role, "builtin", json_boolean(json_integer_value(json_object_get(role, "builtin"))));
+	enum family f = role_family_of(json_string_value(json_object_get(role, "sanyuan")), mask);
+	json_object_set_new(role, "family", json_string(family_code(f)));
 	return role;
 }
 
@@ -91,6 +100,7 @@ struct role_ctx {
 	struct request *r;
 	int64_t id;
 	char *permissions;
+	uint32_t mask;
 	json_t *result;
 	struct refusal err;
 };
@@ -136,8 +146,12 @@ int api_role_create(struct request *r)
 		if (!isalnum((unsigned char)*s) && *s != '_')
 			return reply_error(r, 400, "invalid_field", "角色代码只能包含字母、数字和下划线", "code");
 	struct role_ctx c = {.r = r};
-	if (permissions_text(r, &c.permissions) != 0)
+	if (permissions_text(r, &c.permissions, &c.mask) != 0)
 		return 0;
+	if (perm_family(c.mask) == FAMILY_MIXED) {
+		free(c.permissions);
+		return reply_error(r, 400, "role_family", ROLE_FAMILY_MESSAGE, "permissions");
+	}
 	int rc = store_write(create_tx, &c);
 	free(c.permissions);
 	if (rc != 0) {
@@ -163,6 +177,20 @@ static int update_tx(struct db *d, void *arg)
 		json_decref(before);
 		return refuse(&c->err, 409, "role_builtin", "三员内置角色的权限和数据范围不能修改", NULL);
 	}
+	if (c->permissions && perm_family(c->mask) == FAMILY_MIXED) {
+		json_decref(before);
+		return refuse(&c->err, 400, "role_family", ROLE_FAMILY_MESSAGE, "permissions");
+	}
+	/* A service account's token is minted by the security administrator: it must never read
+	 * PII, so a role one holds cannot gain pii.unmask. */
+	int64_t services = 0;
+	if (c->permissions && (c->mask & P_PII_UNMASK) &&
+	    ((rc = store_role_service_holders(d, c->id, &services)) < 0 || services > 0)) {
+		json_decref(before);
+		return rc < 0 ? rc
+			      : refuse(&c->err, 409, "service_account_role",
+				       "该角色已分配给服务账号，不能加入查看完整个人信息（pii.unmask）权限", "permissions");
+	}
 	if ((rc = store_role_update(d, c->id, body_str(r, "name"), body_str(r, "description"),
 				    c->permissions, body_str(r, "data_scope"), now_ms())) < 0 ||
 	    (rc = store_role_get(d, c->id, &c->result)) != 1) {
@@ -186,7 +214,7 @@ int api_role_update(struct request *r)
 	if (req_validate(r, spec) != 0 || check_scope(r) != 0)
 		return 0;
 	struct role_ctx c = {.r = r, .id = req_arg_id(r, 0)};
-	if (body_has(r, "permissions") && permissions_text(r, &c.permissions) != 0)
+	if (body_has(r, "permissions") && permissions_text(r, &c.permissions, &c.mask) != 0)
 		return 0;
 	int rc = store_write(update_tx, &c);
 	free(c.permissions);

@@ -90,7 +90,9 @@ struct token_ctx {
 	struct refusal err;
 };
 
-/* The target must be a visible, active service account. */
+/* The target must be a visible, active service account holding business roles without
+ * pii.unmask: the security administrator who mints the token must not get a credential of a
+ * 三员 or of an account that reads PII (docs/security.md). */
 static int check_service_user(struct request *r, struct db *d, int64_t id, struct refusal *e)
 {
 	json_t *u;
@@ -99,7 +101,21 @@ static int check_service_user(struct request *r, struct db *d, int64_t id, struc
 		return rc == 0 ? 1 : rc;
 	bool service = json_integer_value(json_object_get(u, "is_service")) != 0;
 	bool active = strcmp(json_string_value(json_object_get(u, "status")), "active") == 0;
+	bool business = true;
+	size_t i;
+	json_t *role;
+	json_array_foreach(json_object_get(u, "roles"), i, role)
+	{
+		uint32_t mask = 0;
+		perm_parse_list(json_string_value(json_object_get(role, "permissions")), &mask, NULL);
+		if (!json_is_null(json_object_get(role, "sanyuan")) || (mask & ~(uint32_t)PERMS_BUSINESS) ||
+		    (mask & P_PII_UNMASK))
+			business = false;
+	}
 	json_decref(u);
+	if (service && !business)
+		return refuse(e, 409, "service_account_role",
+			      "只能为仅持有业务角色（且不含查看完整个人信息权限）的服务账号创建接口令牌", NULL);
 	if (!service)
 		return refuse(e, 409, "not_service_account", "只能为服务账号创建接口令牌", NULL);
 	if (!active)

@@ -1,5 +1,6 @@
-/* 用户管理 and 用户状态管理: accounts, their roles (with the 三员 rule), enable/disable/close,
- * and the security admin's lock, unlock and password reset. Every object fetch goes through
+/* 用户管理 and 用户状态管理: accounts, their roles (with the 三员 family rule, docs/security.md),
+ * enable/disable/close and password reset by the system admin, and the security admin's grants,
+ * lock, unlock and activation codes. Every object fetch goes through
  * api_fetch_user(), which applies the caller's data scope. */
 #include "api/api.h"
 #include "domain/audit.h"
@@ -78,25 +79,87 @@ static int read_role_ids(struct request *r, int64_t *ids, int *n)
 	return 0;
 }
 
-/* Inside a transaction: all roles exist and hold at most one 三员 kind. */
-static int check_roles(struct db *d, const int64_t *ids, int n, struct refusal *e)
+/* Family of a role row ({sanyuan, permissions}); adds its permissions to *perms. */
+static enum family row_family(json_t *row, uint32_t *perms)
+{
+	uint32_t mask = 0;
+	perm_parse_list(json_string_value(json_object_get(row, "permissions")), &mask, NULL);
+	if (perms)
+		*perms |= mask;
+	return role_family_of(json_string_value(json_object_get(row, "sanyuan")), mask);
+}
+
+/* Family of the account as stored: from the "roles" of a store_user_get() row. */
+static enum family user_family(json_t *user)
+{
+	enum family fams[MAX_ROLES * 2];
+	int n = 0;
+	size_t i;
+	json_t *role;
+	json_array_foreach(json_object_get(user, "roles"), i, role)
+		if (n < (int)(sizeof fams / sizeof fams[0]))
+			fams[n++] = row_family(role, NULL);
+	return family_of_set(fams, n);
+}
+
+/* Inside a transaction: all roles exist, belong to one family (三员 separation) and suit the
+ * account: a service account holds business roles without pii.unmask (its token is minted by
+ * the security administrator, who must not get a credential that reads PII). *sec_only is
+ * set when every role is the security administrator's built-in role. */
+static int check_roles(struct db *d, const int64_t *ids, int n, bool service, bool *sec_only,
+		       struct refusal *e)
 {
 	json_t *rows;
 	int rc = store_roles_by_ids(d, ids, n, &rows);
 	if (rc < 0)
 		return rc;
+	enum family fams[MAX_ROLES];
 	int kinds[MAX_ROLES];
+	uint32_t perms = 0;
+	bool all_sec = n > 0;
 	size_t i;
 	json_t *row;
 	json_array_foreach(rows, i, row)
+	{
 		kinds[i] = sanyuan_from_code(json_string_value(json_object_get(row, "sanyuan")));
+		fams[i] = row_family(row, &perms);
+		all_sec &= kinds[i] == SANYUAN_SEC;
+	}
 	size_t found = json_array_size(rows);
 	json_decref(rows);
+	if (sec_only)
+		*sec_only = all_sec;
 	if (found != (size_t)n)
 		return refuse(e, 400, "invalid_field", "角色不存在", "role_ids");
 	if (sanyuan_conflict(kinds, n))
 		return refuse(e, 409, "sanyuan_conflict",
-				"系统管理员、安全管理员、审计管理员（三员）角色必须由不同账号担任，同一账号不能兼任", "role_ids");
+			      "系统管理员、安全管理员、审计管理员（三员）角色必须由不同账号担任，同一账号不能兼任", "role_ids");
+	enum family f = family_of_set(fams, n);
+	if (f == FAMILY_MIXED)
+		return refuse(e, 409, "sanyuan_conflict",
+			      "一个账号的角色只能属于一个职责类别（系统管理、安全管理、审计或业务），三员角色不能与其他类别的角色兼任，"
+			      "权限跨类别的角色不能授予",
+			      "role_ids");
+	if (service && (f != FAMILY_BUSINESS && f != FAMILY_NONE))
+		return refuse(e, 409, "service_account_role", "服务账号只能持有业务角色", "role_ids");
+	if (service && (perms & P_PII_UNMASK))
+		return refuse(e, 409, "service_account_role", "服务账号不能持有查看完整个人信息（pii.unmask）的角色",
+			      "role_ids");
+	return 0;
+}
+
+/* Someone other than user_id must be able to issue the activation code for a password the
+ * system administrator issues to user_id: an account holding the security administrator's role.
+ * Returns 0, a refusal, or a negative status. */
+static int check_code_issuer(struct db *d, int64_t user_id, struct refusal *e)
+{
+	int64_t holders = 0;
+	int rc = store_sanyuan_holders(d, "sec", user_id, &holders);
+	if (rc < 0)
+		return rc;
+	if (holders == 0)
+		return refuse(e, 409, "no_security_admin",
+			      "没有其他安全管理员可以为该账号发放激活码，不能重置其密码", NULL);
 	return 0;
 }
 
@@ -148,6 +211,7 @@ struct user_ctx {
 	const char *password_hash;
 	const char *status;     /* for status changes */
 	const char *action;     /* audit action */
+	bool activation;        /* the issued password needs an activation code */
 	json_t *result;
 	struct refusal err;
 };
@@ -183,11 +247,24 @@ static int create_tx(struct db *d, void *arg)
 	json_decref(c->result);
 	c->result = NULL;
 	struct request *r = c->r;
+	bool service = body_bool(r, "is_service", false), sec_only = false;
 	int rc = check_org(r, d, c->org_id, &c->err);
 	if (rc == 0)
-		rc = check_roles(d, c->role_ids, c->nroles, &c->err);
+		rc = check_roles(d, c->role_ids, c->nroles, service, &sec_only, &c->err);
 	if (rc != 0)
 		return rc;
+	/* Roles are granted by the security administrator (PUT /users/{id}/roles), never by the
+	 * one who creates the account and knows its first password. The one exception is the
+	 * installation: the first security administrator, while no account holds that role. */
+	if (c->nroles > 0) {
+		int64_t holders = 0;
+		if (sec_only && (rc = store_sanyuan_holders(d, "sec", 0, &holders)) < 0)
+			return rc;
+		if (!sec_only || holders > 0)
+			return refuse(&c->err, 403, "grant_forbidden",
+				      "新建账号时不能授予角色：角色由安全管理员授权（仅系统中还没有安全管理员时，可创建第一个安全管理员）",
+				      "role_ids");
+	}
 	int64_t now = now_ms();
 	rc = store_user_insert(d, body_str(r, "username"), body_str(r, "name"), c->org_id,
 			       body_str(r, "phone"), body_str(r, "email"), c->password_hash,
@@ -195,6 +272,12 @@ static int create_tx(struct db *d, void *arg)
 	if (rc < 0)
 		return rc;
 	if ((rc = store_user_set_roles(d, c->id, c->role_ids, c->nroles)) < 0)
+		return rc;
+	/* Every password the system administrator issues is half a credential: the owner also needs
+	 * a security administrator's activation code. Only the installation's first security
+	 * administrator has nobody to issue one (docs/security.md: residual risks). */
+	c->activation = !service && c->nroles == 0;
+	if (c->activation && (rc = store_user_set_activation(d, c->id, "")) < 0)
 		return rc;
 	if ((rc = store_user_get(d, c->id, &c->result)) != 1)
 		return rc < 0 ? rc : DB_HARD;
@@ -233,7 +316,7 @@ int api_user_create(struct request *r)
 		json_decref(c.result);
 		return api_reply_tx_error(r, rc, &c.err, "duplicate_username", "用户名已存在");
 	}
-	json_t *body = json_pack("{s:o}", "user", api_user_view(c.result));
+	json_t *body = json_pack("{s:o, s:b}", "user", api_user_view(c.result), "activation_required", c.activation);
 	json_object_set_new(body, "initial_password", service ? json_null() : json_string(password));
 	return reply_json(r, 201, body);
 }
@@ -306,8 +389,16 @@ static int roles_tx(struct db *d, void *arg)
 	if (rc != 1)
 		return rc == 0 ? 1 : rc;
 	json_t *before_ids = role_ids_of(before);
+	enum family had = user_family(before);
+	bool service = json_integer_value(json_object_get(before, "is_service")) != 0;
 	json_decref(before);
-	rc = check_roles(d, c->role_ids, c->nroles, &c->err);
+	/* The security administrator grants; he does not take the system or audit administrator's
+	 * duties away (their accounts are closed by the system administrator instead). */
+	if (had == FAMILY_SYSTEM || had == FAMILY_AUDIT) {
+		json_decref(before_ids);
+		return refuse(&c->err, 403, "sanyuan_target", "不能修改系统管理员或审计管理员账号的角色", NULL);
+	}
+	rc = check_roles(d, c->role_ids, c->nroles, service, NULL, &c->err);
 	if (rc == 0)
 		rc = store_user_set_roles(d, c->id, c->role_ids, c->nroles);
 	if (rc == 0) {
@@ -342,13 +433,15 @@ int api_user_set_roles(struct request *r)
 }
 
 /* Status changes (close, enable, disable, lock, unlock, reset) share one transaction body. */
-enum status_op { OP_CLOSE, OP_ENABLE, OP_DISABLE, OP_LOCK, OP_UNLOCK, OP_RESET };
+enum status_op { OP_CLOSE, OP_ENABLE, OP_DISABLE, OP_LOCK, OP_UNLOCK, OP_RESET, OP_ACTIVATION };
 
 struct status_ctx {
 	struct user_ctx u;
 	enum status_op op;
 	char password[17];
 	char hash[128];
+	char code[17];      /* OP_ACTIVATION: the code, shown once */
+	char code_hash[65];
 };
 
 static int status_tx(struct db *d, void *arg)
@@ -364,6 +457,9 @@ static int status_tx(struct db *d, void *arg)
 		return rc == 0 ? 1 : rc;
 	const char *status = json_string_value(json_object_get(before, "status"));
 	bool closed = strcmp(status, "closed") == 0;
+	enum family fam = user_family(before);
+	bool service = json_integer_value(json_object_get(before, "is_service")) != 0;
+	c->u.activation = false;
 	json_t *snap_before = json_pack("{s:s, s:O, s:O}", "status", status, "locked_until",
 					json_object_get(before, "locked_until"), "failed_attempts",
 					json_object_get(before, "failed_attempts"));
@@ -372,6 +468,26 @@ static int status_tx(struct db *d, void *arg)
 	if (closed && c->op != OP_CLOSE) {
 		json_decref(snap_before);
 		return refuse(&c->u.err, 409, "user_closed", "该用户已注销，不能再操作", NULL);
+	}
+	/* The security administrator locks and unlocks business accounts only: never one of the
+	 * 三员 (an administrator locked out by failures waits out the lock). */
+	if ((c->op == OP_LOCK || c->op == OP_UNLOCK) && fam != FAMILY_BUSINESS && fam != FAMILY_NONE) {
+		json_decref(snap_before);
+		return refuse(&c->u.err, 403, "sanyuan_target", "安全管理员不能锁定或解锁三员账号", NULL);
+	}
+	if (c->op == OP_RESET && !service &&
+	    (rc = check_code_issuer(d, c->u.id, &c->u.err)) != 0) {
+		json_decref(snap_before);
+		return rc;
+	}
+	if (c->op == OP_ACTIVATION) {
+		char have[65];
+		if ((rc = store_user_activation(d, c->u.id, have)) != 1) {
+			json_decref(snap_before);
+			return rc < 0 ? rc
+				      : refuse(&c->u.err, 409, "no_activation_pending",
+					       "该账号没有待激活的密码（只有系统管理员新建或重置的密码需要激活码）", NULL);
+		}
 	}
 	switch (c->op) {
 	case OP_CLOSE:
@@ -391,10 +507,16 @@ static int status_tx(struct db *d, void *arg)
 		break;
 	case OP_RESET:
 		rc = store_user_set_password(d, c->u.id, c->hash, true, now);
+		if (rc >= 0)
+			rc = store_user_set_activation(d, c->u.id, "");
+		c->u.activation = true;
+		break;
+	case OP_ACTIVATION:
+		rc = store_user_set_activation(d, c->u.id, c->code_hash);
 		break;
 	}
 	/* Anything that takes access away ends the user's sessions at once. */
-	if (rc >= 0 && c->op != OP_ENABLE && c->op != OP_UNLOCK)
+	if (rc >= 0 && c->op != OP_ENABLE && c->op != OP_UNLOCK && c->op != OP_ACTIVATION)
 		rc = store_session_delete_user(d, c->u.id);
 	if (rc >= 0)
 		rc = store_user_get(d, c->u.id, &c->u.result);
@@ -418,6 +540,12 @@ static int change_status(struct request *r, enum status_op op, const char *actio
 		if (crypto_password_hash(c.password, c.hash) != 0)
 			return reply_error(r, 500, "internal", "服务器内部错误", NULL);
 	}
+	if (op == OP_ACTIVATION) {
+		/* 16 characters of the one-time password alphabet: far beyond guessing at the rate
+		 * POST /auth/password allows. */
+		crypto_random_password(c.code);
+		crypto_sha256_hex(c.code, strlen(c.code), c.code_hash);
+	}
 	int rc = store_write(status_tx, &c);
 	if (rc != 0) {
 		json_decref(c.u.result);
@@ -425,7 +553,12 @@ static int change_status(struct request *r, enum status_op op, const char *actio
 	}
 	if (op == OP_RESET) {
 		json_decref(c.u.result);
-		return reply_json(r, 200, json_pack("{s:s, s:b}", "password", c.password, "must_change_password", 1));
+		return reply_json(r, 200, json_pack("{s:s, s:b, s:b}", "password", c.password, "must_change_password", 1,
+						    "activation_required", c.u.activation));
+	}
+	if (op == OP_ACTIVATION) {
+		json_decref(c.u.result);
+		return reply_json(r, 200, json_pack("{s:s}", "activation_code", c.code));
 	}
 	return reply_json(r, 200, api_user_view(c.u.result));
 }
@@ -453,4 +586,8 @@ int api_user_unlock(struct request *r)
 int api_user_reset_password(struct request *r)
 {
 	return change_status(r, OP_RESET, "user.reset_password");
+}
+int api_user_activation_code(struct request *r)
+{
+	return change_status(r, OP_ACTIVATION, "user.activation_code");
 }

@@ -82,8 +82,10 @@ int audit_append(struct db *d, const struct audit_event *ev)
 	return rc < 0 ? rc : DB_OK;
 }
 
-int audit_verify(struct db *d, struct audit_verify_result *out)
+/* The walk itself; runs inside one read transaction (see audit_verify). May run twice. */
+static int verify_tx(struct db *d, void *arg)
 {
+	struct audit_verify_result *out = arg;
 	memset(out, 0, sizeof *out);
 	struct db_res *r;
 	int rc = DBQ(d, &r,
@@ -155,6 +157,16 @@ int audit_verify(struct db *d, struct audit_verify_result *out)
 		}
 	}
 	return DB_OK;
+}
+
+int audit_verify(struct db *d, struct audit_verify_result *out)
+{
+	/* Events and head must come from one snapshot: read apart, an append committed between
+	 * the two reads looks exactly like a removed or forged tail ("链尾不一致"). SQLite's
+	 * deferred BEGIN holds one WAL snapshot from the first read; PostgreSQL runs REPEATABLE
+	 * READ READ ONLY. */
+	int rc = db_tx(d, false, verify_tx, out);
+	return rc > 0 ? DB_HARD : rc;
 }
 
 json_t *audit_diff(json_t *before, json_t *after)

@@ -38,7 +38,8 @@ struct audit_verify_result {
 	int64_t first_bad_seq; /* 0 when ok */
 	char reason[160];
 };
-/* Walks the whole chain in seq order. Returns DB_OK (result in *out) or a negative db status. */
+/* Walks the whole chain in seq order, events and head read in one snapshot (its own read
+ * transaction: call it outside a transaction). Returns DB_OK (result in *out) or a negative db status. */
 int audit_verify(struct db *d, struct audit_verify_result *out);
 
 /* Helper for before/after details: {"before":before,"after":after}; steals both (NULL ok). */

@@ -1,6 +1,8 @@
-/* First-start data (see bootstrap.h). Built-in roles follow the 三员 separation: the system
- * admin runs institutions and users but cannot define permissions or read the audit log; the
- * security admin defines roles and policy and unlocks accounts; the audit admin only reads. */
+/* First-start data (see bootstrap.h). Built-in roles follow the 三员 separation
+ * (docs/security.md): the system admin runs institutions and accounts and issues one-time
+ * passwords but cannot grant roles or read the audit log; the security admin defines and grants
+ * roles, issues activation codes, sets policy and locks business accounts; the audit admin only
+ * reads. Every business role holds business permissions only (one family per role). */
 #include "domain/bootstrap.h"
 #include "domain/audit.h"
 #include "domain/password_policy.h"
@@ -13,9 +15,9 @@
 static const struct {
 	const char *code, *name, *description, *permissions, *scope, *sanyuan;
 } builtin_roles[] = {
-	{"sys_admin", "系统管理员", "三员之一：管理机构与用户，不能授权、不能查看审计日志",
+	{"sys_admin", "系统管理员", "三员之一：管理机构与账号、重置密码（须安全管理员发放激活码），不能授权、不能查看审计日志",
 	 "org.manage user.manage", "all", "sys"},
-	{"sec_admin", "安全管理员", "三员之一：管理角色权限、安全策略、账号锁定解锁与接口令牌",
+	{"sec_admin", "安全管理员", "三员之一：定义与授予角色、发放激活码、安全策略、业务账号锁定解锁与接口令牌",
 	 "role.manage user.status security.policy token.manage", "all", "sec"},
 	{"audit_admin", "审计管理员", "三员之一：只读查看与校验审计日志", "audit.view", "all", "audit"},
 	{"registrar", "受理员", "登记各渠道投诉", "complaint.register complaint.view pii.lookup", "org", NULL},

@@ -128,3 +128,60 @@ void scope_filter_for(const struct principal *p, struct scope_filter *out)
 	out->org_id = p->org_id;
 	out->user_id = p->user_id;
 }
+
+enum family perm_family(uint32_t mask)
+{
+	static const struct {
+		uint32_t mask;
+		enum family f;
+	} fams[] = {{PERMS_SYSTEM, FAMILY_SYSTEM},
+		    {PERMS_SECURITY, FAMILY_SECURITY},
+		    {PERMS_AUDIT, FAMILY_AUDIT},
+		    {PERMS_BUSINESS, FAMILY_BUSINESS}};
+	if (!mask)
+		return FAMILY_NONE;
+	for (size_t i = 0; i < sizeof fams / sizeof fams[0]; i++)
+		if ((mask & ~fams[i].mask) == 0)
+			return fams[i].f;
+	return FAMILY_MIXED;
+}
+
+enum family role_family_of(const char *sanyuan, uint32_t perms)
+{
+	switch (sanyuan_from_code(sanyuan)) {
+	case SANYUAN_SYS:
+		return FAMILY_SYSTEM;
+	case SANYUAN_SEC:
+		return FAMILY_SECURITY;
+	case SANYUAN_AUDIT:
+		return FAMILY_AUDIT;
+	case SANYUAN_NONE:
+		return perm_family(perms);
+	}
+	return FAMILY_MIXED; /* unknown label: never grantable */
+}
+
+const char *family_code(enum family f)
+{
+	static const char *const codes[] = {"none", "system", "security", "audit", "business", "mixed"};
+	return (unsigned)f <= FAMILY_MIXED ? codes[f] : "mixed";
+}
+
+const char *family_name(enum family f)
+{
+	static const char *const names[] = {"无", "系统管理", "安全管理", "审计", "业务", "混合"};
+	return (unsigned)f <= FAMILY_MIXED ? names[f] : "混合";
+}
+
+enum family family_of_set(const enum family *fams, int n)
+{
+	enum family seen = FAMILY_NONE;
+	for (int i = 0; i < n; i++) {
+		if (fams[i] == FAMILY_NONE)
+			continue;
+		if (fams[i] == FAMILY_MIXED || (seen != FAMILY_NONE && seen != fams[i]))
+			return FAMILY_MIXED;
+		seen = fams[i];
+	}
+	return seen;
+}

@@ -52,6 +52,29 @@ int sanyuan_from_code(const char *code); /* NULL/"" -> SANYUAN_NONE; unknown -> 
 /* True when the kinds of a role set (array of n values) hold two different 三员 kinds. */
 bool sanyuan_conflict(const int *kinds, int n);
 
+/* Duty families (三员 separation, docs/security.md). Every permission belongs to exactly one
+ * family; a role holds permissions of one family; an account holds roles of one family. */
+enum family { FAMILY_NONE = 0, FAMILY_SYSTEM, FAMILY_SECURITY, FAMILY_AUDIT, FAMILY_BUSINESS, FAMILY_MIXED };
+#define PERMS_SYSTEM (P_ORG_MANAGE | P_USER_MANAGE)
+#define PERMS_SECURITY (P_ROLE_MANAGE | P_USER_STATUS | P_SECURITY_POLICY | P_TOKEN_MANAGE)
+#define PERMS_AUDIT (P_AUDIT_VIEW)
+#define PERMS_BUSINESS                                                                             \
+	(P_COMPLAINT_REGISTER | P_COMPLAINT_HANDLE | P_COMPLAINT_REVIEW | P_COMPLAINT_CALLBACK |   \
+	 P_COMPLAINT_DELETE_APPROVE | P_COMPLAINT_VIEW | P_REPORT_VIEW | P_CONFIG_MANAGE |          \
+	 P_PII_UNMASK | P_REGULATOR_MANAGE)
+/* Family of a permission mask: NONE for 0, MIXED when it spans two families. */
+enum family perm_family(uint32_t mask);
+/* Family of a role: its 三员 label ("sys"/"sec"/"audit") decides; any other role is the family
+ * of its permissions (NONE when empty, MIXED when a role edited before families spans two: such
+ * a role may not be granted). */
+enum family role_family_of(const char *sanyuan, uint32_t perms);
+/* "system" | "security" | "audit" | "business" | "none" | "mixed". */
+const char *family_code(enum family f);
+/* Chinese label, e.g. "安全管理". */
+const char *family_name(enum family f);
+/* Family of a set of role families (n values): NONE for none, MIXED when two differ. */
+enum family family_of_set(const enum family *fams, int n);
+
 /* Who is making a request. Filled by the auth layer from a session or an API token. */
 struct principal {
 	int64_t user_id;

@@ -68,6 +68,14 @@ int store_role_user_count(struct db *d, int64_t id, int64_t *count)
 	return rc < 0 ? rc : DB_OK;
 }
 
+int store_role_service_holders(struct db *d, int64_t id, int64_t *count)
+{
+	return DB_SCALAR(d, count,
+			 "SELECT COUNT(*) FROM user_roles ur JOIN users u ON u.id = ur.user_id"
+			 " WHERE ur.role_id = ? AND u.is_service = 1",
+			 DB_INT(id));
+}
+
 int store_role_id(struct db *d, const char *code, int64_t *id)
 {
 	return DB_SCALAR(d, id, "SELECT id FROM roles WHERE code = ?", DB_TEXT(code));
@@ -78,7 +86,7 @@ int store_roles_by_ids(struct db *d, const int64_t *ids, int n, json_t **out)
 	*out = json_array();
 	for (int i = 0; i < n; i++) {
 		json_t *row;
-		int rc = DBJ1(d, &row, "SELECT id, sanyuan FROM roles WHERE id = ?", DB_INT(ids[i]));
+		int rc = DBJ1(d, &row, "SELECT id, sanyuan, permissions FROM roles WHERE id = ?", DB_INT(ids[i]));
 		if (rc < 0) {
 			json_decref(*out);
 			*out = NULL;

@@ -122,6 +122,8 @@ int store_role_update(struct db *d, int64_t id, const char *name, const char *de
 /* Deletes the role and any links to it (of closed accounts). */
 int store_role_delete(struct db *d, int64_t id);
 int store_role_user_count(struct db *d, int64_t id, int64_t *count);
+/* Service accounts (any status) that hold the role. */
+int store_role_service_holders(struct db *d, int64_t id, int64_t *count);
 /* Role id by code; 1 found, 0 not. */
 int store_role_id(struct db *d, const char *code, int64_t *id);
 
@@ -178,10 +180,18 @@ int store_user_set_must_change(struct db *d, int64_t id, bool must_change);
 /* Stores a new password hash (also into the history); must_change marks a one-time password. */
 int store_user_set_password(struct db *d, int64_t id, const char *hash, bool must_change,
 			    int64_t now);
+/* Sets users.activation_hash: NULL (no activation asked), "" (asked, no code issued yet) or
+ * the SHA-256 hex of an issued activation code. */
+int store_user_set_activation(struct db *d, int64_t id, const char *hash);
+/* 1 when the user's password may be replaced only with an activation code (hash into hash[65],
+ * "" when no code has been issued yet), 0 when not (or no such user), or a negative status. */
+int store_user_activation(struct db *d, int64_t id, char hash[65]);
+/* Accounts other than except_user (any status) holding a role with this 三员 label. */
+int store_sanyuan_holders(struct db *d, const char *kind, int64_t except_user, int64_t *count);
 /* The last n password hashes, newest first, as a JSON array of strings. */
 int store_password_history(struct db *d, int64_t id, int n, json_t **hashes);
-/* Role ids of a user with their 三员 kinds ("sys"/"sec"/"audit"/NULL): JSON array of
- * {id, sanyuan}. */
+/* Roles by id with their 三员 kinds ("sys"/"sec"/"audit"/NULL) and permission text: JSON array
+ * of {id, sanyuan, permissions}; ids not found are left out. */
 int store_roles_by_ids(struct db *d, const int64_t *ids, int n, json_t **out);
 
 /* ---- principals: sessions and tokens ---- */

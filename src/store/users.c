@@ -14,7 +14,9 @@
 	"  WHERE lf.username = u.username) AS locked_until,"                                      \
 	" (SELECT CASE WHEN COALESCE(MAX(lf.failures), 0) > u.failed_attempts"                    \
 	"  THEN MAX(lf.failures) ELSE u.failed_attempts END FROM login_failures lf"               \
-	"  WHERE lf.username = u.username) AS failed_attempts"
+	"  WHERE lf.username = u.username) AS failed_attempts,"                                   \
+	" CASE WHEN u.activation_hash IS NULL THEN 'none'"                                        \
+	" WHEN u.activation_hash = '' THEN 'pending' ELSE 'issued' END AS activation"
 
 #define USER_WHERE                                                                              \
 	" WHERE " SCOPE_SQL("i.path", "u.org_id", "u.id")                                         \
@@ -270,10 +272,45 @@ int store_user_set_password(struct db *d, int64_t id, const char *hash, bool mus
 		     "UPDATE users SET password_hash = ?, must_change_password = ?,"
 		     " password_changed_at = ?, updated_at = ? WHERE id = ?",
 		     DB_TEXT(hash), DB_INT(must_change), DB_INT(now), DB_INT(now), DB_INT(id));
+	/* The owner's own password ends any activation still asked for. */
+	if (rc >= 0 && !must_change)
+		rc = DBX(d, "UPDATE users SET activation_hash = NULL WHERE id = ?", DB_INT(id));
 	if (rc >= 0)
 		rc = DBX(d, "INSERT INTO password_history (user_id, password_hash, created_at) VALUES (?, ?, ?)",
 			 DB_INT(id), DB_TEXT(hash), DB_INT(now));
 	return rc < 0 ? rc : DB_OK;
+}
+
+int store_user_set_activation(struct db *d, int64_t id, const char *hash)
+{
+	int rc = DBX(d, "UPDATE users SET activation_hash = ? WHERE id = ?", DB_TEXT(hash), DB_INT(id));
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_user_activation(struct db *d, int64_t id, char hash[65])
+{
+	struct db_res *r;
+	hash[0] = '\0';
+	int rc = DBQ(d, &r, "SELECT activation_hash FROM users WHERE id = ?", DB_INT(id), DB_END);
+	if (rc < 0)
+		return rc;
+	rc = db_next(r);
+	if (rc == 1) {
+		const char *h = db_text(r, 0);
+		if (h)
+			snprintf(hash, 65, "%s", h);
+		rc = h ? 1 : 0;
+	}
+	db_done(r);
+	return rc;
+}
+
+int store_sanyuan_holders(struct db *d, const char *kind, int64_t except_user, int64_t *count)
+{
+	return DB_SCALAR(d, count,
+			 "SELECT COUNT(DISTINCT ur.user_id) FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
+			 " WHERE r.sanyuan = ? AND ur.user_id <> ?",
+			 DB_TEXT(kind), DB_INT(except_user));
 }
 
 int store_password_history(struct db *d, int64_t id, int n, json_t **hashes)

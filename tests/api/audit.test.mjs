@@ -31,7 +31,8 @@ describe('audit', () => {
     await admin.ok('POST', `/users/${victim.user.id}/enable`, {});
     await sec.client.ok('POST', `/users/${victim.user.id}/lock`, {});
     await sec.client.ok('POST', `/users/${victim.user.id}/unlock`, {});
-    await sec.client.ok('POST', `/users/${victim.user.id}/reset-password`, {});
+    await admin.ok('POST', `/users/${victim.user.id}/reset-password`, {}); // the system admin's since H1
+    await sec.client.ok('POST', `/users/${victim.user.id}/activation-code`, {});
     const role = await sec.client.ok('POST', '/roles', { code: 'audit_probe', name: '审计探针', permissions: ['complaint.view'], data_scope: 'org' }, 201);
     await sec.client.ok('PATCH', `/roles/${role.id}`, { name: '审计探针2' });
     await sec.client.ok('DELETE', `/roles/${role.id}`);
@@ -50,7 +51,7 @@ describe('audit', () => {
     const actions = new Set((await auditEvents(aud.client)).map((e) => e.action));
     for (const a of ['auth.login', 'auth.login_failed', 'auth.logout', 'auth.password_change', 'org.create', 'org.update',
       'org.move', 'org.delete', 'user.create', 'user.update', 'user.disable', 'user.enable', 'user.lock', 'user.unlock',
-      'user.reset_password', 'role.create', 'role.update', 'role.delete', 'policy.update']) {
+      'user.reset_password', 'user.activation_code', 'role.create', 'role.update', 'role.delete', 'policy.update']) {
       assert.ok(actions.has(a), `audit has ${a}; got ${[...actions].sort().join(', ')}`);
     }
   });

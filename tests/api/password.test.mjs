@@ -50,11 +50,15 @@ describe('password policy', () => {
     let user;
     let initial;
     let first;
+    let code;
     before(async () => {
       const c = await createUser(admin, { org_id: root.id, roles: ['registrar'] });
       user = c.user;
       initial = c.initial_password;
+      code = c.activation_code; // the security admin's half (docs/security.md)
       assert.equal(user.must_change_password, true);
+      assert.equal(c.activation_required, true);
+      assert.equal(typeof code, 'string');
     });
 
     it('signs in with the one-time password but must change it first', async () => {
@@ -71,6 +75,14 @@ describe('password policy', () => {
         400, 'invalid_credentials');
     });
 
+    it('without the activation code, or with a wrong one → refused (the system admin alone cannot)', async () => {
+      assertError(await first.post('/auth/password', { old_password: initial, new_password: strongPassword() }),
+        400, 'invalid_activation_code', 'activation_code');
+      assertError(await first.post('/auth/password', { old_password: initial, new_password: strongPassword(), activation_code: 'WRONG-code-1234' }),
+        400, 'invalid_activation_code', 'activation_code');
+      assertError(await first.get('/institutions'), 403, 'password_change_required');
+    });
+
     for (const [why, pw] of [
       ['too short (7 chars, 4 classes)', 'Ab1!xyz'],
       ['one class', 'abcdefghijklmnop'],
@@ -84,7 +96,7 @@ describe('password policy', () => {
     ]) {
       it(`rejects a new password that is ${why} → 400 password_policy with a Chinese reason`, async () => {
         const candidate = pw ?? `${user.username.toUpperCase()}#9x`;
-        const r = await first.post('/auth/password', { old_password: initial, new_password: candidate });
+        const r = await first.post('/auth/password', { old_password: initial, new_password: candidate, activation_code: code });
         assertError(r, 400, 'password_policy');
         assert.ok(hasChinese(r.json.error.message), `message names the rule: ${r.json.error.message}`);
         // Still not changed: the old one-time password still logs in and still must change.
@@ -94,7 +106,7 @@ describe('password policy', () => {
 
     it('accepts 8+ chars with 3 classes; the account then works normally', async () => {
       const pw = 'tqvkwm9X'; // 8 characters: lower, digit, upper (and not a dictionary word)
-      const r = await first.post('/auth/password', { old_password: initial, new_password: pw });
+      const r = await first.post('/auth/password', { old_password: initial, new_password: pw, activation_code: code });
       assert.equal(r.status, 200, r.text);
       assert.deepEqual(r.json, { ok: true });
       assertError(await tryLogin(srv.base, user.username, initial), 401, 'invalid_credentials');
@@ -133,17 +145,21 @@ describe('password policy', () => {
     });
   });
 
-  describe('reset by the security admin', () => {
+  // Changed with H1 (issue 11): this block asserted that the security admin resets and gets the
+  // new password back — the hole itself (he also grants roles). Now the system admin resets and
+  // gets half of the credential; the security admin issues the activation code, the other half.
+  describe('reset by the system admin, activated with the security admin\'s code', () => {
     let s;
     before(async () => { s = await staff(srv, admin, ['registrar'], { org_id: root.id }); });
 
-    it('the sys admin cannot reset passwords (user.status)', async () => {
-      assertError(await admin.post(`/users/${s.user.id}/reset-password`, {}), 403, 'forbidden');
+    it('the security admin cannot reset passwords (user.manage)', async () => {
+      assertError(await sec.client.post(`/users/${s.user.id}/reset-password`, {}), 403, 'forbidden');
     });
 
     it('reset returns a one-time password; the old one stops working; a change is forced', async () => {
-      const r = await sec.client.post(`/users/${s.user.id}/reset-password`, {});
+      const r = await admin.post(`/users/${s.user.id}/reset-password`, {});
       assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.activation_required, true);
       const otp = r.json.password;
       assert.equal(typeof otp, 'string');
       assert.ok(otp.length >= 8);
@@ -155,7 +171,11 @@ describe('password policy', () => {
       assertError(await c.post('/institutions', { name: 'x' }), 403, 'password_change_required');
       assert.equal((await c.get('/auth/me')).status, 200);
       const next = strongPassword();
-      assert.equal((await c.post('/auth/password', { old_password: otp, new_password: next })).status, 200);
+      assertError(await c.post('/auth/password', { old_password: otp, new_password: next }), 403, 'activation_not_issued');
+      const code = (await sec.client.ok('POST', `/users/${s.user.id}/activation-code`, {})).activation_code;
+      assertError(await c.post('/auth/password', { old_password: otp, new_password: next }), 400, 'invalid_activation_code');
+      assert.equal((await c.post('/auth/password', { old_password: otp, new_password: next, activation_code: code })).status, 200);
+      assertError(await sec.client.post(`/users/${s.user.id}/activation-code`, {}), 409, 'no_activation_pending');
       const c2 = await login(srv.base, s.username, next);
       assert.equal((await c2.get('/institutions')).status, 200);
     });

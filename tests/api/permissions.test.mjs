@@ -126,7 +126,8 @@ describe('permissions and scope', () => {
       assertHidden(await mgr.client.patch(`/users/${inB.id}`, { name: '越权修改' }));
       assertHidden(await mgr.client.del(`/users/${inB.id}`));
       assertHidden(await mgr.client.post(`/users/${inB.id}/disable`, {}));
-      assertHidden(await mgr.client.put(`/users/${inB.id}/roles`, { role_ids: [] }));
+      // Granting roles is the security admin's (role.manage), not a user manager's: 403 before scope.
+      assertError(await mgr.client.put(`/users/${inB.id}/roles`, { role_ids: [] }), 403, 'forbidden');
       const now = await admin.ok('GET', `/users/${inB.id}`);
       assert.equal(now.name, inB.name);
       assert.equal(now.status, 'active');
@@ -186,18 +187,20 @@ describe('permissions and scope', () => {
     });
 
     it('PUT roles giving a second 三员 role → 409 sanyuan_conflict, roles unchanged', async () => {
+      const other = await staff(srv, admin, ['sec_admin'], { org_id: root.id });
       const ids = [await roleId(admin, 'sec_admin'), await roleId(admin, 'audit_admin')];
-      assertError(await admin.put(`/users/${sec.user.id}/roles`, { role_ids: ids }), 409, 'sanyuan_conflict');
-      const u = await admin.ok('GET', `/users/${sec.user.id}`);
+      assertError(await sec.client.put(`/users/${other.user.id}/roles`, { role_ids: ids }), 409, 'sanyuan_conflict');
+      const u = await admin.ok('GET', `/users/${other.user.id}`);
       assert.deepEqual(u.roles.map((r) => r.code), ['sec_admin']);
     });
 
-    it('one 三员 role plus a business role is allowed (only two 三员 roles conflict)', async () => {
+    // Changed with H1 (issue 11): this test asserted that a 三员 role plus a business role was
+    // allowed — the hole itself. An account's roles are now of one family.
+    it('one 三员 role plus a business role → 409 sanyuan_conflict (an account holds one family)', async () => {
       const ids = [await roleId(admin, 'audit_admin'), await roleId(admin, 'statistician')];
       const u = await staff(srv, admin, ['registrar'], { org_id: root.id });
-      const r = await admin.put(`/users/${u.user.id}/roles`, { role_ids: ids });
-      assert.equal(r.status, 200, r.text);
-      assert.deepEqual(r.json.roles.map((x) => x.code).sort(), ['audit_admin', 'statistician']);
+      assertError(await sec.client.put(`/users/${u.user.id}/roles`, { role_ids: ids }), 409, 'sanyuan_conflict');
+      assert.deepEqual((await admin.ok('GET', `/users/${u.user.id}`)).roles.map((x) => x.code), ['registrar']);
     });
 
     it('the sys admin cannot read the audit log', async () => {
@@ -218,13 +221,15 @@ describe('permissions and scope', () => {
       assertError(await sec.client.post('/institutions', { name: 'x' }), 403, 'forbidden');
     });
 
-    it('changing one\'s own roles → 403 self_grant', async () => {
-      const me = await admin.ok('GET', '/auth/me');
-      const ids = [await roleId(admin, 'sys_admin'), await roleId(admin, 'reviewer')];
-      assertError(await admin.put(`/users/${me.user.id}/roles`, { role_ids: ids }), 403, 'self_grant');
-      assertError(await admin.put(`/users/${me.user.id}/roles`, { role_ids: [] }), 403, 'self_grant');
-      const after = await admin.ok('GET', '/auth/me');
-      assert.deepEqual(after.user.roles.map((r) => r.code), ['sys_admin']);
+    it('changing one\'s own roles → 403 self_grant (the sys admin may not grant at all)', async () => {
+      const me = await sec.client.ok('GET', '/auth/me');
+      const ids = [await roleId(admin, 'sec_admin'), await roleId(admin, 'reviewer')];
+      assertError(await sec.client.put(`/users/${me.user.id}/roles`, { role_ids: ids }), 403, 'self_grant');
+      assertError(await sec.client.put(`/users/${me.user.id}/roles`, { role_ids: [] }), 403, 'self_grant');
+      const adminMe = await admin.ok('GET', '/auth/me');
+      assertError(await admin.put(`/users/${adminMe.user.id}/roles`, { role_ids: [] }), 403, 'forbidden');
+      const after = await sec.client.ok('GET', '/auth/me');
+      assert.deepEqual(after.user.roles.map((r) => r.code), ['sec_admin']);
     });
   });
 });

@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { SHOTS, ADMIN_PASSWORD, sleep, startFcms, Client, launchBrowser, signIn } from './lib.mjs'
+import { SHOTS, ADMIN_PASSWORD, sleep, startFcms, Client, launchBrowser, signIn, createAccount } from './lib.mjs'
 
 const PDF = path.join(SHOTS, 'closure-form.pdf')
 const NEW_PASSWORD = 'Fcms#Live2024ok' // satisfies both password profiles (length, 4 classes)
@@ -46,10 +46,11 @@ async function stopServer() {
 
 // A new user with the given role codes; past the one-time password, signed in.
 async function newStaff(admin, { username, name, org, roles }) {
-  const created = await admin.ok('POST', '/users', { username, name, org_id: org, role_ids: roles.map((r) => fx.roles[r]) })
+  const created = await createAccount(base, admin, { username, name, org_id: org }, roles.map((r) => fx.roles[r]))
   const c = new Client(base, username)
   await c.login(username, created.initial_password)
-  await c.ok('POST', '/auth/password', { old_password: created.initial_password, new_password: NEW_PASSWORD })
+  await c.ok('POST', '/auth/password', { old_password: created.initial_password, new_password: NEW_PASSWORD,
+    activation_code: created.activation_code })
   await c.login(username, NEW_PASSWORD)
   assert.equal(c.user.must_change_password, false)
   return c

@@ -11,7 +11,7 @@ import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { WEB, SHOTS, ADMIN_PASSWORD, sleep, startFcms, launchBrowser } from './lib.mjs'
+import { WEB, SHOTS, ADMIN_PASSWORD, sleep, startFcms, launchBrowser, Client, grantAndActivate } from './lib.mjs'
 import { elementUi, screenshots } from './ui.mjs'
 
 const NEW_PASSWORD = 'Fcms#Test2024ok' // satisfies both password profiles (length, 4 classes)
@@ -27,6 +27,7 @@ let adminPassword = ADMIN_PASSWORD
 const pageErrors = []
 const cspViolations = []
 const secrets = {} // username -> current password
+const codes = {} // username -> activation code issued by the security admin
 let complaintNo = ''
 
 async function startServer() {
@@ -50,11 +51,13 @@ const { formItem, fill, pickSelect, pickTree, pickCascader, dialog, confirmBox, 
 async function firstLogin(username) {
   await login(username, secrets[username])
   assert.match(page.url(), /#\/password/)
-  await changePassword(secrets[username], NEW_PASSWORD)
+  await changePassword(secrets[username], NEW_PASSWORD, codes[username])
   secrets[username] = NEW_PASSWORD
   await page.locator('[data-test=home-profile]').waitFor()
 }
 
+// The system admin creates the account in the UI (no roles: 三员, docs/security.md); a security
+// admin grants the roles (by name) and issues the activation code through the API.
 async function createUser({ username, name, org, roles }) {
   await page.getByRole('button', { name: '新增用户' }).click()
   const d = dialog('新增用户')
@@ -62,15 +65,15 @@ async function createUser({ username, name, org, roles }) {
   await fill(d, '用户名', username)
   await fill(d, '姓名', name)
   await pickTree(d, '所属机构', org)
-  await formItem(d, '角色').locator('.el-select__wrapper').first().click()
-  for (const role of roles) {
-    await page.locator('.el-select-dropdown__item:visible', { hasText: role }).first().click()
-  }
-  await d.locator('.el-dialog__title').click() // close the multi-select dropdown
   await d.getByRole('button', { name: '确定' }).click()
   const s = await readSecret('初始密码')
   secrets[username] = s.value
   await s.d.getByRole('button', { name: '我已记录' }).click()
+  const api = new Client(base, 'admin')
+  await api.login('admin', adminPassword)
+  const byName = Object.fromEntries((await api.ok('GET', '/roles')).items.map((r) => [r.name, r.id]))
+  const user = (await api.ok('GET', `/users?q=${username}`)).items.find((u) => u.username === username)
+  codes[username] = await grantAndActivate(base, api, user.id, roles.map((r) => byName[r]), user.org_id)
 }
 
 // Detail page helpers.
@@ -153,6 +156,8 @@ describe('fcms complaint pages', () => {
     const rootName = (await page.locator('[data-test=current-org]').innerText()).trim()
     await createUser({ username: 'liming', name: '李明', org: '上海分行', roles: ['受理员', '处理员'] })
     await createUser({ username: 'wangshen', name: '王审核', org: rootName, roles: ['审核员(消保)'] })
+    await page.reload()
+    await page.locator('[data-test=users-table] tr.el-table__row').first().waitFor()
     const r = await row('[data-test=users-table]', 'liming').innerText()
     assert.match(r, /受理员/)
     assert.match(r, /处理员/)

@@ -125,6 +125,53 @@ export class Client {
   }
 }
 
+// 三员 (docs/security.md): the system admin creates accounts; a security admin grants roles and
+// issues the activation code a password issued by the system admin needs. The tests play that
+// security admin: the installation one (the only account the system admin may create with a
+// role), made on first use — or the demo's `anquan` on a seeded store.
+const secByBase = new Map()
+const E2E_SEC_PASSWORD = 'Sec-e2e@2026pass'
+const DEMO_PASSWORD = 'Demo@2026fcms'
+
+/** A signed-in security admin Client for this server. admin: any client with ok(). */
+export async function securityAdmin(base, admin, orgId) {
+  if (secByBase.has(base)) return secByBase.get(base)
+  const sec = new Client(base, 'security admin')
+  const roles = (await admin.ok('GET', '/roles')).items
+  const existing = roles.find((r) => r.code === 'sec_admin').user_count > 0
+  if (existing) {
+    await sec.login('anquan', DEMO_PASSWORD)
+  } else {
+    const username = `e2e_sec_${Math.random().toString(36).slice(2, 8)}`
+    const c = await admin.ok('POST', '/users', { username, name: '测试安全管理员', org_id: orgId,
+      role_ids: [roles.find((r) => r.code === 'sec_admin').id] })
+    await sec.login(username, c.initial_password)
+    await sec.ok('POST', '/auth/password', { old_password: c.initial_password, new_password: E2E_SEC_PASSWORD })
+    await sec.login(username, E2E_SEC_PASSWORD)
+  }
+  secByBase.set(base, sec)
+  return sec
+}
+
+/** POST /users by the system admin, then the roles (ids) granted and the activation code issued
+ *  by the security admin. Returns the create reply plus activation_code. */
+export async function createAccount(base, admin, body, roleIds = []) {
+  const sec = await securityAdmin(base, admin, body.org_id)
+  const created = await admin.ok('POST', '/users', body)
+  if (roleIds.length) created.user = await sec.ok('PUT', `/users/${created.user.id}/roles`, { role_ids: roleIds })
+  if (created.activation_required) {
+    created.activation_code = (await sec.ok('POST', `/users/${created.user.id}/activation-code`, {})).activation_code
+  }
+  return created
+}
+
+/** Grants roles (ids) to an existing account and issues its activation code; returns the code. */
+export async function grantAndActivate(base, admin, userId, roleIds, orgId) {
+  const sec = await securityAdmin(base, admin, orgId)
+  if (roleIds.length) await sec.ok('PUT', `/users/${userId}/roles`, { role_ids: roleIds })
+  return (await sec.ok('POST', `/users/${userId}/activation-code`, {})).activation_code
+}
+
 /** Launches Chromium with a fresh profile (1440x900, zh-CN, Asia/Shanghai, 15 s timeouts). Page
  *  errors and CSP violations of its first page are pushed to opts.errors / opts.csp, prefixed with
  *  opts.label when given. Returns {context, page, profileDir}; close the context, then remove the

@@ -25,6 +25,7 @@ let adminPassword = ADMIN_PASSWORD
 const pageErrors = []
 const cspViolations = []
 const secrets = {} // username -> current password
+const codes = {} // username -> activation code issued by the security admin
 
 async function startServer() {
   fcms = await startFcms('fcms-e2e-data-')
@@ -148,7 +149,9 @@ describe('fcms platform web UI', () => {
     await go('/org/users')
     await page.locator('[data-test=users-table] tr.el-table__row').first().waitFor()
 
-    await createUser({ username: 'zhangwei', name: '张伟', org: '上海分行', role: '处理员' })
+    // 三员 (docs/security.md): the system admin creates accounts without roles; the one exception
+    // is the installation's first security admin.
+    await createUser({ username: 'zhangwei', name: '张伟', org: '上海分行' })
     let s = await readSecret('初始密码')
     secrets.zhangwei = s.value
     await shot('user-initial-password')
@@ -160,7 +163,7 @@ describe('fcms platform web UI', () => {
     secrets.anquan = s.value
     await s.d.getByRole('button', { name: '我已记录' }).click()
 
-    await createUser({ username: 'shenji', name: '王审计', org: rootName, role: '审计管理员' })
+    await createUser({ username: 'shenji', name: '王审计', org: rootName })
     s = await readSecret('初始密码')
     secrets.shenji = s.value
     await s.d.getByRole('button', { name: '我已记录' }).click()
@@ -172,22 +175,55 @@ describe('fcms platform web UI', () => {
     const r = row('[data-test=users-table]', 'zhangwei')
     await r.waitFor()
     const text = await r.innerText()
-    for (const want of ['张伟', '上海分行', '处理员', '正常']) assert.ok(text.includes(want), `row lacks ${want}: ${text}`)
+    for (const want of ['张伟', '上海分行', '正常']) assert.ok(text.includes(want), `row lacks ${want}: ${text}`)
     assert.match(await row('[data-test=users-table]', 'svc_report').innerText(), /服务账号/)
+    assert.equal(await r.getByRole('button', { name: '设置角色' }).count(), 0, 'the system admin grants no roles')
+    await logout()
+  })
 
-    // 三员 may not be combined: the server refuses and the UI shows its message.
-    await rowButton('[data-test=users-table]', 'anquan', '设置角色')
-    const d = dialog('设置角色')
+  test('the security admin grants roles (三员 refused) and issues activation codes', async () => {
+    await login('anquan', secrets.anquan)
+    await changePassword(secrets.anquan, NEW_PASSWORD) // the installation one: no code
+    secrets.anquan = NEW_PASSWORD
+    await go('/org/users')
+    await row('[data-test=users-table]', 'zhangwei').waitFor()
+    assert.equal(await page.getByRole('button', { name: '新增用户' }).count(), 0, 'the security admin creates no accounts')
+
+    // One account, one family: 处理员 plus 系统管理员 is refused with the server's reason.
+    await rowButton('[data-test=users-table]', 'zhangwei', '设置角色')
+    let d = dialog('设置角色')
     await d.waitFor()
+    await d.locator('.role-item', { hasText: '处理员' }).click()
     await d.locator('.role-item', { hasText: '系统管理员' }).click()
     await d.getByRole('button', { name: '保存' }).click()
     const refused = page.locator('.el-message--error').first()
     await refused.waitFor()
     assert.match(await refused.innerText(), /[\u4e00-\u9fff]/) // the server's Chinese reason
     await shot('user-roles-sanyuan-refused')
-    await d.getByRole('button', { name: '取消' }).click()
+    await d.locator('.role-item', { hasText: '系统管理员' }).click()
+    await d.getByRole('button', { name: '保存' }).click()
+    await expectMessage('角色已更新')
     await page.locator('.el-message').last().waitFor({ state: 'hidden', timeout: 10000 }).catch(() => {})
+
+    await rowButton('[data-test=users-table]', 'shenji', '设置角色')
+    d = dialog('设置角色')
+    await d.waitFor()
+    await d.locator('.role-item', { hasText: '审计管理员' }).click()
+    await d.getByRole('button', { name: '保存' }).click()
+    await expectMessage('角色已更新')
+    assert.match(await row('[data-test=users-table]', 'zhangwei').innerText(), /处理员/)
     await shot('users')
+
+    await page.locator('.side-menu .el-menu-item', { hasText: '用户状态管理' }).click()
+    for (const u of ['zhangwei', 'shenji']) {
+      await row('[data-test=status-table]', u).waitFor()
+      await rowButton('[data-test=status-table]', u, '发放激活码')
+      await confirmBox('发放')
+      const c = await readSecret('激活码')
+      codes[u] = c.value
+      if (u === 'zhangwei') await shot('activation-code')
+      await c.d.getByRole('button', { name: '我已记录' }).click()
+    }
     await logout()
   })
 
@@ -197,7 +233,7 @@ describe('fcms platform web UI', () => {
     await page.getByText('首次登录或密码已被重置，请先修改密码').waitFor()
     assert.equal(await page.locator('.side-menu').count(), 0, 'menu must be hidden until the password is changed')
     await shot('forced-password-change')
-    await changePassword(secrets.zhangwei, NEW_PASSWORD)
+    await changePassword(secrets.zhangwei, NEW_PASSWORD, codes.zhangwei)
     secrets.zhangwei = NEW_PASSWORD
     const menu = await menuTexts()
     for (const m of ['首页', '待办处理', '投诉单查询', '机构管理']) assert.ok(menu.includes(m), `handler menu lacks ${m}: ${menu}`)
@@ -226,11 +262,9 @@ describe('fcms platform web UI', () => {
 
   test('security admin locks the handler; login then shows the account locked', async () => {
     await login('anquan', secrets.anquan)
-    await changePassword(secrets.anquan, NEW_PASSWORD)
-    secrets.anquan = NEW_PASSWORD
     const menu = await menuTexts()
-    for (const m of ['角色管理', '用户状态管理', '安全策略']) assert.ok(menu.includes(m), `sec admin menu lacks ${m}: ${menu}`)
-    for (const m of ['用户管理', '审计日志']) assert.ok(!menu.includes(m), `sec admin must not see ${m}: ${menu}`)
+    for (const m of ['用户管理', '角色管理', '用户状态管理', '安全策略']) assert.ok(menu.includes(m), `sec admin menu lacks ${m}: ${menu}`)
+    for (const m of ['审计日志']) assert.ok(!menu.includes(m), `sec admin must not see ${m}: ${menu}`)
     await shot('home-security-admin')
 
     await page.locator('.side-menu .el-menu-item', { hasText: '用户状态管理' }).click()
@@ -305,7 +339,7 @@ describe('fcms platform web UI', () => {
     await shot('security-policy')
   })
 
-  test('security admin unlocks and resets the password; user must change it again', async () => {
+  test('security admin unlocks; the system admin resets; the user needs the new activation code', async () => {
     await page.locator('.side-menu .el-menu-item', { hasText: '用户状态管理' }).click()
     await row('[data-test=status-table]', 'zhangwei').waitFor()
     await rowButton('[data-test=status-table]', 'zhangwei', '解锁')
@@ -315,28 +349,41 @@ describe('fcms platform web UI', () => {
       const rows = [...document.querySelectorAll('[data-test=status-table] .el-table__body-wrapper tr.el-table__row')]
       return rows.some((r) => r.innerText.includes('zhangwei') && r.innerText.includes('未锁定'))
     })
-    await rowButton('[data-test=status-table]', 'zhangwei', '重置密码')
+    await logout()
+
+    await login('admin', adminPassword)
+    await go('/org/users')
+    await rowButton('[data-test=users-table]', 'zhangwei', '重置密码')
     await confirmBox('重置')
     const s = await readSecret('重置密码')
     secrets.zhangwei = s.value
     await shot('reset-password')
     await s.d.getByRole('button', { name: '我已记录' }).click()
+    await logout()
+
+    await login('anquan', secrets.anquan)
+    await page.locator('.side-menu .el-menu-item', { hasText: '用户状态管理' }).click()
     await page.waitForFunction(() => {
       const rows = [...document.querySelectorAll('[data-test=status-table] .el-table__body-wrapper tr.el-table__row')]
-      return rows.some((r) => r.innerText.includes('zhangwei') && r.innerText.includes('待修改'))
+      return rows.some((r) => r.innerText.includes('zhangwei') && r.innerText.includes('待激活'))
     })
     await shot('user-status')
+    await rowButton('[data-test=status-table]', 'zhangwei', '发放激活码')
+    await confirmBox('发放')
+    const c = await readSecret('激活码')
+    codes.zhangwei = c.value
+    await c.d.getByRole('button', { name: '我已记录' }).click()
     await logout()
 
     await login('zhangwei', secrets.zhangwei)
     assert.match(page.url(), /#\/password/)
-    await changePassword(secrets.zhangwei, NEW_PASSWORD + 'b')
+    await changePassword(secrets.zhangwei, NEW_PASSWORD + 'b', codes.zhangwei)
     await logout()
   })
 
   test('audit admin reads the trail and verifies the chain', async () => {
     await login('shenji', secrets.shenji)
-    await changePassword(secrets.shenji, NEW_PASSWORD)
+    await changePassword(secrets.shenji, NEW_PASSWORD, codes.shenji)
     const menu = await menuTexts()
     assert.ok(menu.includes('审计日志'), `auditor menu lacks 审计日志: ${menu}`)
     assert.ok(!menu.includes('用户管理') && !menu.includes('用户状态管理'))

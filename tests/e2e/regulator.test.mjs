@@ -14,7 +14,7 @@ import { createRequire } from 'node:module'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { root, BIN, SHOTS, ADMIN_PASSWORD, sleep, freePort, startFcms } from './lib.mjs'
+import { root, BIN, SHOTS, ADMIN_PASSWORD, sleep, freePort, startFcms, createAccount } from './lib.mjs'
 import { screenshots } from './ui.mjs'
 
 const require = createRequire(path.join(root, 'web/package.json'))
@@ -68,10 +68,11 @@ class Client {
 }
 
 async function staff(admin, username, name, org, roles) {
-  const created = await admin.ok('POST', '/users', { username, name, org_id: org, role_ids: roles.map((r) => fx.roles[r]) })
+  const created = await createAccount(base, admin, { username, name, org_id: org }, roles.map((r) => fx.roles[r]))
   const c = new Client()
   await c.login(username, created.initial_password)
-  await c.ok('POST', '/auth/password', { old_password: created.initial_password, new_password: PASSWORD })
+  await c.ok('POST', '/auth/password', { old_password: created.initial_password, new_password: PASSWORD,
+    activation_code: created.activation_code })
   await c.login(username, PASSWORD)
   return c
 }

@@ -16,7 +16,7 @@ import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { SHOTS, ADMIN_PASSWORD, startFcms, Client, launchBrowser, signIn } from './lib.mjs'
+import { SHOTS, ADMIN_PASSWORD, startFcms, Client, launchBrowser, signIn, createAccount } from './lib.mjs'
 import { screenshots } from './ui.mjs'
 
 const DEMO_PASSWORD = 'Demo@2026fcms'
@@ -287,10 +287,11 @@ describe('fcms statistical reports (统计报表) and dashboard', () => {
     const gd = orgs.find((o) => o.internal_code === 'GD00')
     const root = orgs.find((o) => o.parent_id === null || o.parent_id === undefined)
     const roles = Object.fromEntries((await admin.ok('GET', '/roles')).items.map((r) => [r.code, r.id]))
-    const created = await admin.ok('POST', '/users', { username: 'gd_tongji', name: '粤统计', org_id: gd.id, role_ids: [roles.statistician] })
+    const created = await createAccount(base, admin, { username: 'gd_tongji', name: '粤统计', org_id: gd.id }, [roles.statistician])
     const c = new Client(base, 'gd_tongji')
     await c.login('gd_tongji', created.initial_password)
-    await c.ok('POST', '/auth/password', { old_password: created.initial_password, new_password: NEW_PASSWORD })
+    await c.ok('POST', '/auth/password', { old_password: created.initial_password, new_password: NEW_PASSWORD,
+      activation_code: created.activation_code })
     // What the head office counts for the branch's subtree.
     const subtree = await tongji.ok('GET', `/reports/institution?org_id=${gd.id}`)
 

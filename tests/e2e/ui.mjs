@@ -132,9 +132,11 @@ export function elementUi(getPage, getBase) {
     await page().waitForURL(/#\/login/)
   }
 
-  async function changePassword(oldPw, newPw) {
+  // activationCode: the security admin's code a password issued by the system admin needs.
+  async function changePassword(oldPw, newPw, activationCode) {
     const card = page().locator('.pw-card')
     await fill(card, '当前密码', oldPw)
+    if (activationCode) await fill(card, '激活码', activationCode)
     await fill(card, '新密码', newPw)
     await fill(card, '确认新密码', newPw)
     await card.getByRole('button', { name: '确认修改' }).click()

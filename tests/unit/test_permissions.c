@@ -240,6 +240,44 @@ static void filter_for(void **state)
 	assert_int_equal(f.path_like[sizeof p.org_path - 1], '%');
 }
 
+/* Every catalogue permission is in exactly one family, and the families cover the catalogue. */
+static void families(void **state)
+{
+	(void)state;
+	const uint32_t fams[] = {PERMS_SYSTEM, PERMS_SECURITY, PERMS_AUDIT, PERMS_BUSINESS};
+	uint32_t all = 0;
+	for (const struct perm_info *p = perm_catalogue; p->code; p++) {
+		int in = 0;
+		for (size_t k = 0; k < 4; k++)
+			in += (fams[k] & p->bit) != 0;
+		if (in != 1)
+			fail_msg("%s is in %d families", p->code, in);
+		all |= p->bit;
+	}
+	assert_int_equal(all, PERMS_SYSTEM | PERMS_SECURITY | PERMS_AUDIT | PERMS_BUSINESS);
+	assert_int_equal(perm_family(0), FAMILY_NONE);
+	assert_int_equal(perm_family(P_USER_MANAGE | P_ORG_MANAGE), FAMILY_SYSTEM);
+	assert_int_equal(perm_family(P_ROLE_MANAGE | P_TOKEN_MANAGE), FAMILY_SECURITY);
+	assert_int_equal(perm_family(P_AUDIT_VIEW), FAMILY_AUDIT);
+	assert_int_equal(perm_family(P_PII_UNMASK | P_COMPLAINT_VIEW | P_CONFIG_MANAGE), FAMILY_BUSINESS);
+	assert_int_equal(perm_family(P_USER_MANAGE | P_COMPLAINT_VIEW), FAMILY_MIXED);
+	assert_int_equal(perm_family(all), FAMILY_MIXED);
+	/* A 三员 label decides its role's family; otherwise the permissions do. */
+	assert_int_equal(role_family_of("sec", 0), FAMILY_SECURITY);
+	assert_int_equal(role_family_of(NULL, P_REPORT_VIEW), FAMILY_BUSINESS);
+	assert_int_equal(role_family_of(NULL, P_REPORT_VIEW | P_AUDIT_VIEW), FAMILY_MIXED);
+	assert_int_equal(role_family_of("bogus", P_REPORT_VIEW), FAMILY_MIXED);
+	enum family set1[] = {FAMILY_BUSINESS, FAMILY_NONE, FAMILY_BUSINESS};
+	enum family set2[] = {FAMILY_AUDIT, FAMILY_BUSINESS};
+	enum family set3[] = {FAMILY_NONE};
+	enum family set4[] = {FAMILY_SECURITY, FAMILY_MIXED};
+	assert_int_equal(family_of_set(set1, 3), FAMILY_BUSINESS);
+	assert_int_equal(family_of_set(set2, 2), FAMILY_MIXED);
+	assert_int_equal(family_of_set(set3, 1), FAMILY_NONE);
+	assert_int_equal(family_of_set(set4, 2), FAMILY_MIXED);
+	assert_string_equal(family_code(FAMILY_SECURITY), "security");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +286,7 @@ int main(void)
 		cmocka_unit_test(parse_list_bad),
 		cmocka_unit_test(scopes),
 		cmocka_unit_test(sanyuan),
+		cmocka_unit_test(families),
 		cmocka_unit_test(scope_all),
 		cmocka_unit_test(scope_subtree),
 		cmocka_unit_test(scope_org),

@@ -31,7 +31,7 @@ export const MENU = [
   {
     title: '组织管理', icon: 'OfficeBuilding', children: [
       { path: '/org/institutions', title: '机构管理' },
-      { path: '/org/users', title: '用户管理', perm: 'user.manage' },
+      { path: '/org/users', title: '用户管理', perm: ['user.manage', 'role.manage'] },
       { path: '/org/roles', title: '角色管理', perm: 'role.manage' },
       { path: '/org/user-status', title: '用户状态管理', perm: 'user.status' },
     ],

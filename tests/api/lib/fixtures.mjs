@@ -1,5 +1,6 @@
 // Domain helpers shared by the API tests: the bootstrap admin, institutions with valid codes,
-// users that have already replaced their one-time password, and 三员 accounts.
+// users that have already replaced their one-time password, and 三员 accounts (created by the
+// system admin, granted and activated by a security admin: docs/security.md).
 // Each helper asserts its own request succeeded, so a failing fixture names the call that broke.
 
 import assert from 'node:assert/strict';
@@ -55,33 +56,77 @@ export async function roleId(client, code) {
   return m.get(code);
 }
 
-/** POST /users by `admin`; roles given by code or id. Returns {user, initial_password}. */
-export async function createUser(admin, { org_id, roles = [], username = uid('u_'), name, ...rest }) {
-  const role_ids = [];
-  for (const r of roles) role_ids.push(typeof r === 'string' ? await roleId(admin, r) : r);
-  const body = { username, name: name || `用户${username}`, org_id, ...rest };
-  if (role_ids.length) body.role_ids = role_ids;
-  return admin.ok('POST', '/users', body, 201);
+// 三员 (docs/security.md): the system admin creates an account and gets its one-time password;
+// a security admin grants its roles and issues the activation code the owner needs to replace that
+// password. The fixtures play that security admin: one per server, the installation one (the only
+// account the system admin may create with a role), made on first use — or the demo's `anquan`.
+const secByBase = new Map();
+const DEMO_PASSWORD = 'Demo@2026fcms';
+
+/** The fixtures' security administrator on this server: {user, client, password, username}. */
+export async function securityAdmin(admin) {
+  const cached = secByBase.get(admin.base);
+  // A later server may reuse the port: the cached session then no longer signs in.
+  if (cached && (await cached.client.get('/auth/me')).status === 200) return cached;
+  const org = (await rootOrg(admin)).id;
+  const username = uid('fx_sec_');
+  const r = await admin.post('/users', { username, name: '夹具安全管理员', org_id: org, role_ids: [await roleId(admin, 'sec_admin')] });
+  let sec;
+  if (r.status === 201) {
+    assert.notEqual(r.json.activation_required, true, 'the installation security admin needs no activation');
+    const { client, password } = await activate(admin.base, username, r.json.initial_password);
+    sec = { user: r.json.user, client, password, username };
+  } else {
+    assert.equal(r.status, 403, `installation security admin: ${r.status} ${r.text}`);
+    const client = await login(admin.base, 'anquan', DEMO_PASSWORD); // a seeded demo server
+    sec = { user: client.user, client, password: DEMO_PASSWORD, username: 'anquan' };
+  }
+  secByBase.set(admin.base, sec);
+  return sec;
 }
 
 /**
- * First login with the one-time password, change it, sign in again with the new one.
- * Returns {client, password}.
+ * An account created by `admin` (the system admin) whose roles (codes or ids) a security admin
+ * granted. Returns {user, initial_password, activation_required, activation_code}: the owner
+ * needs both the password and the code (when activation_required) to set a password.
  */
-export async function activate(base, username, initialPassword, newPassword = strongPassword()) {
+export async function createUser(admin, { org_id, roles = [], username = uid('u_'), name, sec, ...rest }) {
+  const body = { username, name: name || `用户${username}`, org_id, ...rest };
+  const needSec = roles.length > 0 || !rest.is_service;
+  const grantor = needSec ? sec || (await securityAdmin(admin)) : null;
+  const created = await admin.ok('POST', '/users', body, 201);
+  if (roles.length) {
+    const role_ids = [];
+    for (const r of roles) role_ids.push(typeof r === 'string' ? await roleId(admin, r) : r);
+    created.user = await grantor.client.ok('PUT', `/users/${created.user.id}/roles`, { role_ids });
+  }
+  if (created.activation_required) {
+    created.activation_code = (await grantor.client.ok('POST', `/users/${created.user.id}/activation-code`, {})).activation_code;
+  }
+  return created;
+}
+
+/**
+ * First login with the one-time password, change it (with the activation code the security
+ * admin issued, when one is asked), sign in again with the new one. Returns {client, password}.
+ */
+export async function activate(base, username, initialPassword, newPassword = strongPassword(), activationCode) {
   const first = await login(base, username, initialPassword);
-  const ch = await first.post('/auth/password', { old_password: initialPassword, new_password: newPassword });
+  const body = { old_password: initialPassword, new_password: newPassword };
+  if (activationCode) body.activation_code = activationCode;
+  const ch = await first.post('/auth/password', body);
   assert.equal(ch.status, 200, `password change for ${username}: ${ch.status} ${ch.text}`);
   const client = await login(base, username, newPassword);
   return { client, password: newPassword };
 }
 
 /** A ready-to-use account with the given role codes at org_id (default: root). */
-export async function staff(srv, admin, roles, { org_id, username } = {}) {
+export async function staff(srv, admin, roles, { org_id, username, sec } = {}) {
   const org = org_id ?? (await rootOrg(admin)).id;
-  const created = await createUser(admin, { org_id: org, roles, username });
+  const created = await createUser(admin, { org_id: org, roles, username, sec });
   assert.equal(typeof created.initial_password, 'string', 'a one-time password is returned');
-  const { client, password } = await activate(srv.base, created.user.username, created.initial_password);
+  const { client, password } = await activate(srv.base, created.user.username, created.initial_password,
+    undefined, created.activation_code);
   return { user: created.user, client, password, username: created.user.username };
 }
 
