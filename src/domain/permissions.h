@@ -61,7 +61,7 @@ enum family { FAMILY_NONE = 0, FAMILY_SYSTEM, FAMILY_SECURITY, FAMILY_AUDIT, FAM
 #define PERMS_BUSINESS                                                                             \
 	(P_COMPLAINT_REGISTER | P_COMPLAINT_HANDLE | P_COMPLAINT_REVIEW | P_COMPLAINT_CALLBACK |   \
 	 P_COMPLAINT_DELETE_APPROVE | P_COMPLAINT_VIEW | P_REPORT_VIEW | P_CONFIG_MANAGE |          \
-	 P_PII_UNMASK | P_REGULATOR_MANAGE)
+	 P_PII_UNMASK | P_PII_LOOKUP | P_REGULATOR_MANAGE)
 /* Family of a permission mask: NONE for 0, MIXED when it spans two families. */
 enum family perm_family(uint32_t mask);
 /* Family of a role: its 三员 label ("sys"/"sec"/"audit") decides; any other role is the family
