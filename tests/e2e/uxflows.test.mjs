@@ -124,6 +124,12 @@ describe('issue 12 flows', () => {
     const closed = (await rev1.ok('GET', '/complaints?status=closed&page_size=1')).items[0]
     await go(`/complaints/${closed.id}`)
     await page.locator('[data-test=print]').waitFor()
+    // The title names the bank, not its root institution 总行.
+    await go(`/complaints/${closed.id}/print`)
+    const title = await page.locator('.cf-title').innerText()
+    assert.match(title, /金融消费者投诉处理结单/)
+    assert.doesNotMatch(title, /^总行/)
+    await shot('print')
   })
 
   test('item 8: 回访处理 has filters and shows the newest first', async () => {
