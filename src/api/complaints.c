@@ -110,7 +110,7 @@ static int save_next_version(struct db *d, json_t *rec, int64_t version, int64_t
 
 static json_t *view(struct request *r, json_t *rec, const struct complaint_settings *cfg)
 {
-	json_t *v = complaint_view(rec, r->user->perms, cfg);
+	json_t *v = complaint_view_as(rec, r->user->perms, r->user->user_id, cfg);
 	json_decref(rec);
 	return v;
 }
@@ -153,6 +153,21 @@ static int register_complaint(struct request *r, struct db *d, json_t *rec, cons
 
 /* ---- create ---- */
 
+/* The 被投诉机构 in the body must be one the caller may register against (scope_may_register);
+ * an unknown institution is left to complaint_apply_input to refuse. */
+static int check_complained_org(struct request *r, struct db *d, struct refusal *e)
+{
+	json_t *v = json_object_get(r->json, "complained_org_id"), *org;
+	if (!json_is_integer(v))
+		return 0;
+	int rc = store_org_get(d, json_integer_value(v), &org);
+	if (rc <= 0)
+		return rc;
+	bool ok = scope_may_register(r->user, json_string_value(json_object_get(org, "path")));
+	json_decref(org);
+	return ok ? 0 : refuse(e, 403, "out_of_scope", "被投诉机构只能是本机构或其下辖机构", "complained_org_id");
+}
+
 struct create_ctx {
 	struct request *r;
 	bool draft;
@@ -189,7 +204,7 @@ static int create_prepare(struct db *d, struct create_ctx *c)
 	json_object_set_new(rec, "sync_status", json_string("unsent"));
 	json_object_set_new(rec, "complainant_masked", json_string("{}"));
 	json_object_set_new(rec, "clock_restarts", json_integer(0));
-	if ((rc = complaint_apply_input(d, r->json, rec, &c->err)) != 0 ||
+	if ((rc = check_complained_org(r, d, &c->err)) != 0 || (rc = complaint_apply_input(d, r->json, rec, &c->err)) != 0 ||
 	    (!c->draft && (rc = register_complaint(r, d, rec, &c->cfg, now, &c->err)) != 0)) {
 		json_decref(rec);
 		return rc;
@@ -418,7 +433,7 @@ int api_complaint_list(struct request *r)
 	size_t i;
 	json_t *rec;
 	json_array_foreach(items, i, rec)
-		json_array_append_new(out, complaint_view(rec, r->user->perms, &cfg));
+		json_array_append_new(out, complaint_view_as(rec, r->user->perms, r->user->user_id, &cfg));
 	json_decref(items);
 	return reply_json(r, 200, json_pack("{s:o, s:I, s:b}", "items", out, "total", (json_int_t)total,
 					    "total_capped", capped));
@@ -492,7 +507,9 @@ static int update_tx(struct db *d, void *arg)
 	}
 	json_t *before = json_deep_copy(rec);
 	int64_t now = now_ms();
-	rc = complaint_apply_input(d, r->json, rec, &c->err);
+	rc = draft ? check_complained_org(r, d, &c->err) : 0;
+	if (rc == 0)
+		rc = complaint_apply_input(d, r->json, rec, &c->err);
 	/* Out of draft, an edit must leave a complete record; the deadline follows new facts. */
 	if (rc == 0 && !draft)
 		rc = complaint_check_complete(d, rec, now, &c->err);
@@ -574,7 +591,11 @@ static const struct field_spec *action_spec(enum wf_action a)
 	case WF_PAUSE:
 	case WF_REJECT_REPLY:
 	case WF_REQUEST_DELETE:
+	case WF_REJECT_EXTENSION:
+	case WF_REJECT_DELETE:
 		return with_reason;
+	case WF_WITHDRAW_REQUEST:
+		return opt_reason;
 	case WF_RETURN:
 	case WF_REOPEN:
 	case WF_WITHDRAW:
@@ -695,10 +716,7 @@ static int do_approve_extension(struct action_ctx *c, json_t *rec)
 	struct request *r = c->r;
 	json_t *p = pending_data(rec);
 	int64_t total = json_integer_value(json_object_get(p, "total"));
-	int64_t requester = json_integer_value(json_object_get(p, "requested_by"));
 	json_decref(p);
-	if (requester == r->user->user_id)
-		return refuse(&c->err, 403, "four_eyes", "不能审批自己提交的延期申请", NULL);
 	/* Beyond the first extension only head office (全行范围) may approve. */
 	if (total > c->cfg.first_extension_max && r->user->scope != SCOPE_ALL)
 		return refuse(&c->err, 403, "forbidden", "超过30日的延期须由总行消费者权益保护部门审批", NULL);
@@ -768,6 +786,27 @@ static int do_merge(struct action_ctx *c, struct db *d, json_t *rec, int64_t now
 	set_int(rec, "closed_at", now);
 	complaint_add_tag(rec, "repeat");
 	return 0;
+}
+
+/* A pending request rejected (驳回, reason required) or withdrawn by its requester (撤回): the
+ * request is cleared; a rejection tells the requester why. The timeline entry is the audit event. */
+static int end_request(struct action_ctx *c, struct db *d, json_t *rec, int64_t now)
+{
+	json_t *p = pending_data(rec);
+	int64_t requester = json_integer_value(json_object_get(p, "requested_by"));
+	json_decref(p);
+	set_text(rec, "pending", NULL);
+	set_text(rec, "pending_data", NULL);
+	if (c->action == WF_WITHDRAW_REQUEST || requester <= 0)
+		return 0;
+	const char *what = c->action == WF_REJECT_DELETE ? "删除" : c->action == WF_REJECT_NEW_FACTS ? "重新计时" : "延期";
+	const char *kind = c->action == WF_REJECT_DELETE	    ? "delete_rejected"
+			   : c->action == WF_REJECT_NEW_FACTS ? "new_facts_rejected"
+							      : "extension_rejected";
+	char msg[800];
+	snprintf(msg, sizeof msg, "投诉单 %s 的%s申请已被驳回：%s", json_string_value(json_object_get(rec, "complaint_no")),
+		 what, body_str(c->r, "reason"));
+	return store_notification_insert(d, requester, c->id, kind, msg, NULL, now);
 }
 
 static int apply_action(struct action_ctx *c, struct db *d, json_t *rec, struct wf_outcome *out, int64_t now)
@@ -850,17 +889,16 @@ static int apply_action(struct action_ctx *c, struct db *d, json_t *rec, struct 
 		free(text);
 		return 0;
 	}
-	case WF_APPROVE_DELETE: {
-		json_t *p = pending_data(rec);
-		int64_t requester = json_integer_value(json_object_get(p, "requested_by"));
-		json_decref(p);
-		if (requester == r->user->user_id)
-			return refuse(&c->err, 403, "four_eyes", "不能审批自己提交的删除申请", NULL);
+	case WF_APPROVE_DELETE:
 		set_int(rec, "deleted_at", now);
 		set_text(rec, "pending", NULL);
 		set_text(rec, "pending_data", NULL);
 		return 0;
-	}
+	case WF_REJECT_EXTENSION:
+	case WF_REJECT_DELETE:
+	case WF_REJECT_NEW_FACTS:
+	case WF_WITHDRAW_REQUEST:
+		return end_request(c, d, rec, now);
 	case WF_MERGE:
 		return do_merge(c, d, rec, now);
 	case WF_NEW_FACTS: {
@@ -875,21 +913,11 @@ static int apply_action(struct action_ctx *c, struct db *d, json_t *rec, struct 
 		free(text);
 		return 0;
 	}
-	case WF_APPROVE_NEW_FACTS: {
-		json_t *p = pending_data(rec);
-		int64_t requester = json_integer_value(json_object_get(p, "requested_by"));
-		json_decref(p);
-		if (requester == r->user->user_id)
-			return refuse(&c->err, 403, "four_eyes", "不能审批自己提交的重新计时申请", NULL);
+	case WF_APPROVE_NEW_FACTS: /* not by the requester: wf_decide (four eyes) */
 		set_int(rec, "clock_start_at", now);
 		set_int(rec, "allowed_days", c->cfg.standard_days);
 		set_int(rec, "extension_count", 0);
 		set_int(rec, "clock_restarts", json_integer_value(json_object_get(rec, "clock_restarts")) + 1);
-		set_text(rec, "pending", NULL);
-		set_text(rec, "pending_data", NULL);
-		return 0;
-	}
-	case WF_REJECT_NEW_FACTS:
 		set_text(rec, "pending", NULL);
 		set_text(rec, "pending_data", NULL);
 		return 0;
@@ -917,15 +945,19 @@ static int action_tx(struct db *d, void *arg)
 	struct wf_state ws = {json_string_value(json_object_get(rec, "status")),
 			      json_string_value(json_object_get(rec, "pending")),
 			      strcmp(json_string_value(json_object_get(rec, "deadline_state")), "paused") == 0,
-			      (int)json_integer_value(json_object_get(rec, "extension_count"))};
+			      (int)json_integer_value(json_object_get(rec, "extension_count")),
+			      complaint_pending_by(rec, r->user->user_id)};
 	struct wf_settings wcfg = {c->cfg.review_step, c->cfg.callback_step};
 	struct wf_outcome out;
 	const char *why;
+	int decided;
 	json_t *before = NULL;
 	int64_t now = now_ms();
 	const char *event = NULL;
-	if (wf_decide(&ws, c->action, &wcfg, &out, &why) != 0)
-		rc = refuse(&c->err, 409, "invalid_transition", why, NULL);
+	if ((decided = wf_decide(&ws, c->action, &wcfg, &out, &why)) != 0)
+		rc = decided == WF_REFUSED_FOUR_EYES	 ? refuse(&c->err, 403, "four_eyes", why, NULL)
+		     : decided == WF_REFUSED_NOT_REQUESTER ? refuse(&c->err, 403, "forbidden", why, NULL)
+							   : refuse(&c->err, 409, "invalid_transition", why, NULL);
 	else if (!(out.perm_any & r->user->perms))
 		rc = refuse(&c->err, 403, "forbidden", "没有执行该操作的权限", NULL);
 	if (rc == 0) {
@@ -1073,7 +1105,7 @@ int api_todo(struct request *r)
 	json_array_foreach(items, i, rec)
 	{
 		const char *kind = json_string_value(json_object_get(rec, "todo_kind"));
-		json_t *v = complaint_view(rec, p, &cfg);
+		json_t *v = complaint_view_as(rec, p, r->user->user_id, &cfg);
 		json_object_set_new(v, "todo_kind", json_string(kind));
 		json_array_append_new(out, v);
 		json_object_set_new(counts, kind, json_integer(json_integer_value(json_object_get(counts, kind)) + 1));

@@ -80,6 +80,11 @@ int api_org_list(struct request *r)
 	scope_filter_for(r->user, &sf);
 	if (sf.kind == SCOPE_SELF) /* a person always sees the institution they belong to */
 		sf.kind = SCOPE_ORG;
+	/* ?for=register: the institutions a registrar may name as 被投诉机构 (scope_may_register) */
+	const char *purpose = req_query(r, "for");
+	if (purpose && strcmp(purpose, "register") == 0 && (r->user->perms & P_COMPLAINT_REGISTER) &&
+	    sf.kind != SCOPE_ALL)
+		sf.kind = SCOPE_SUBTREE;
 	json_t *items;
 	int rc = store_org_list(r->db, &sf, req_query(r, "q"), req_query(r, "status"), &items);
 	if (rc < 0)

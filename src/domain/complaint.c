@@ -500,7 +500,21 @@ static json_t *split_list(const char *s)
 	return arr;
 }
 
+bool complaint_pending_by(json_t *rec, int64_t user_id)
+{
+	const char *pd = json_string_value(json_object_get(rec, "pending_data"));
+	json_t *p = pd && user_id > 0 ? json_loads(pd, 0, NULL) : NULL;
+	bool own = p && json_integer_value(json_object_get(p, "requested_by")) == user_id;
+	json_decref(p);
+	return own;
+}
+
 json_t *complaint_view(json_t *rec, uint32_t perms, const struct complaint_settings *cfg)
+{
+	return complaint_view_as(rec, perms, 0, cfg);
+}
+
+json_t *complaint_view_as(json_t *rec, uint32_t perms, int64_t user_id, const struct complaint_settings *cfg)
 {
 	json_t *v = json_object();
 	static const char *const copy[] = {
@@ -533,7 +547,8 @@ json_t *complaint_view(json_t *rec, uint32_t perms, const struct complaint_setti
 	json_object_set_new(v, "pending_data", pending ? pending : json_null());
 	struct wf_state ws = {status, json_string_value(json_object_get(rec, "pending")),
 			      json_object_get(v, "paused") == json_true(),
-			      (int)json_integer_value(json_object_get(rec, "extension_count"))};
+			      (int)json_integer_value(json_object_get(rec, "extension_count")),
+			      complaint_pending_by(rec, user_id)};
 	struct wf_settings wcfg = {cfg->review_step, cfg->callback_step};
 	uint32_t allowed = wf_allowed(&ws, &wcfg, perms);
 	json_t *actions = json_array();

@@ -40,6 +40,11 @@ json_t *complaint_identity(json_t *rec);
 /* The client view of rec: API names, ISO times, masked identity, arrays for rights and tags,
  * status label, and `actions`: the actions the given permissions allow now. Caller owns. */
 json_t *complaint_view(json_t *rec, uint32_t perms, const struct complaint_settings *cfg);
+/* The same for one user: `actions` also leaves out what the four-eyes rule keeps from them
+ * (approving or rejecting their own request) and offers withdraw_request on their own. */
+json_t *complaint_view_as(json_t *rec, uint32_t perms, int64_t user_id, const struct complaint_settings *cfg);
+/* True when user_id made the complaint's pending request (pending_data.requested_by). */
+bool complaint_pending_by(json_t *rec, int64_t user_id);
 
 /* Members that differ between two records (for audit details), without sealed identity. */
 json_t *complaint_diff(json_t *before, json_t *after);

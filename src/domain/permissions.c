@@ -121,6 +121,11 @@ bool scope_allows(const struct principal *p, const char *obj_org_path, int64_t o
 	return false;
 }
 
+bool scope_may_register(const struct principal *p, const char *org_path)
+{
+	return p->scope == SCOPE_ALL || path_within(org_path ? org_path : "", p->org_path);
+}
+
 void scope_filter_for(const struct principal *p, struct scope_filter *out)
 {
 	out->kind = (int)p->scope;

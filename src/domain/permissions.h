@@ -90,6 +90,10 @@ struct principal {
 	char session_hash[65];
 };
 
+/* 被投诉机构 a registrar may name: any institution under their own (the whole bank from head
+ * office, or for a 全行 scope), whatever narrower scope they read with. */
+bool scope_may_register(const struct principal *p, const char *org_path);
+
 /* The one place where data scope is decided for an object: true when p may see an object that
  * belongs to the institution with path obj_org_path and (when owner_id > 0) to user owner_id. */
 bool scope_allows(const struct principal *p, const char *obj_org_path, int64_t owner_id);

@@ -30,6 +30,10 @@ static const struct {
 	[WF_NEW_FACTS] = {"new_facts", "补充新事实并申请重新计时", P_COMPLAINT_HANDLE | P_COMPLAINT_REVIEW},
 	[WF_APPROVE_NEW_FACTS] = {"approve_new_facts", "批准重新计时", P_COMPLAINT_REVIEW},
 	[WF_REJECT_NEW_FACTS] = {"reject_new_facts", "驳回重新计时", P_COMPLAINT_REVIEW},
+	[WF_REJECT_EXTENSION] = {"reject_extension", "驳回延期", P_COMPLAINT_REVIEW},
+	[WF_REJECT_DELETE] = {"reject_delete", "驳回删除", P_COMPLAINT_DELETE_APPROVE},
+	[WF_WITHDRAW_REQUEST] = {"withdraw_request", "撤回申请",
+				 P_COMPLAINT_REGISTER | P_COMPLAINT_HANDLE | P_COMPLAINT_REVIEW},
 };
 
 static const struct {
@@ -80,7 +84,13 @@ static bool is(const char *status, const char *want)
 	return status && strcmp(status, want) == 0;
 }
 
-#define REFUSE(msg) return (*why = (msg), -1)
+#define REFUSE(msg) return (*why = (msg), WF_REFUSED_STATE)
+#define REFUSE_AS(kind, msg) return (*why = (msg), (kind))
+
+static bool pending_is(const struct wf_state *s, const char *kind)
+{
+	return s->pending && strcmp(s->pending, kind) == 0;
+}
 
 int wf_decide(const struct wf_state *s, enum wf_action a, const struct wf_settings *cfg,
 	      struct wf_outcome *out, const char **why)
@@ -92,7 +102,8 @@ int wf_decide(const struct wf_state *s, enum wf_action a, const struct wf_settin
 	out->status = st;
 	if (is(st, "deleted"))
 		REFUSE("投诉单已删除，不能再操作");
-	if (s->pending && strcmp(s->pending, "delete") == 0 && a != WF_APPROVE_DELETE && a != WF_SYNC)
+	if (pending_is(s, "delete") && a != WF_APPROVE_DELETE && a != WF_REJECT_DELETE &&
+	    a != WF_WITHDRAW_REQUEST && a != WF_SYNC)
 		REFUSE("投诉单正在等待删除审批");
 	switch (a) {
 	case WF_SUBMIT:
@@ -133,8 +144,12 @@ int wf_decide(const struct wf_state *s, enum wf_action a, const struct wf_settin
 			out->status = cfg->review_step ? "reviewing" : cfg->callback_step ? "replied" : "closed";
 		return 0;
 	case WF_APPROVE_EXTENSION:
-		if (!is(st, "processing") || !s->pending || strcmp(s->pending, "extension") != 0)
+	case WF_REJECT_EXTENSION:
+		if (!is(st, "processing") || !pending_is(s, "extension"))
 			REFUSE("没有待审批的延期申请");
+		if (s->own_request)
+			REFUSE_AS(WF_REFUSED_FOUR_EYES, a == WF_APPROVE_EXTENSION ? "不能审批自己提交的延期申请"
+										 : "不能驳回自己提交的延期申请");
 		return 0;
 	case WF_RESUME:
 		if (!is(st, "processing") || !s->paused)
@@ -173,9 +188,20 @@ int wf_decide(const struct wf_state *s, enum wf_action a, const struct wf_settin
 			REFUSE("已有审批等待处理");
 		return 0;
 	case WF_APPROVE_DELETE:
-		if (!s->pending || strcmp(s->pending, "delete") != 0)
+	case WF_REJECT_DELETE:
+		if (!pending_is(s, "delete"))
 			REFUSE("没有待审批的删除申请");
-		out->status = "deleted";
+		if (s->own_request)
+			REFUSE_AS(WF_REFUSED_FOUR_EYES, a == WF_APPROVE_DELETE ? "不能审批自己提交的删除申请"
+									      : "不能驳回自己提交的删除申请");
+		if (a == WF_APPROVE_DELETE)
+			out->status = "deleted";
+		return 0;
+	case WF_WITHDRAW_REQUEST:
+		if (!s->pending)
+			REFUSE("没有可撤回的申请");
+		if (!s->own_request)
+			REFUSE_AS(WF_REFUSED_NOT_REQUESTER, "只能撤回本人提交的申请");
 		return 0;
 	case WF_SYNC:
 		if (is(st, "draft"))
@@ -196,8 +222,11 @@ int wf_decide(const struct wf_state *s, enum wf_action a, const struct wf_settin
 		return 0;
 	case WF_APPROVE_NEW_FACTS:
 	case WF_REJECT_NEW_FACTS:
-		if (!wf_status_open(st) || is(st, "replied") || !s->pending || strcmp(s->pending, "new_facts") != 0)
+		if (!wf_status_open(st) || is(st, "replied") || !pending_is(s, "new_facts"))
 			REFUSE("没有待审批的重新计时申请");
+		if (s->own_request)
+			REFUSE_AS(WF_REFUSED_FOUR_EYES, a == WF_APPROVE_NEW_FACTS ? "不能审批自己提交的重新计时申请"
+										   : "不能驳回自己提交的重新计时申请");
 		return 0;
 	case WF_ACTION_COUNT:
 		break;

@@ -8,6 +8,8 @@
  *  processing ─extend→ (pending) ─approve_extension→ processing with a later due date
  *  processing ─pause/resume→ processing (the clock stops)
  *  any open state ─withdraw→ withdrawn     any state ─request_delete→ (pending) ─approve_delete→ deleted
+ *  a pending extension or deletion ─reject_extension/reject_delete→ cleared (by another person,
+ *  reason required) or ─withdraw_request→ cleared (by its requester only)
  *  closed ─reopen→ processing; replied ─close→ closed (no callback possible)
  *  registered/processing ─merge→ closed (a repeat of an open complaint, merged into it)
  *  registered/processing/reviewing ─new_facts→ (pending) ─approve_new_facts→ same state, the clock
@@ -23,7 +25,7 @@ enum wf_action {
 	WF_SUBMIT, WF_ASSIGN, WF_TRANSFER, WF_RETURN, WF_EXTEND, WF_APPROVE_EXTENSION, WF_PAUSE,
 	WF_RESUME, WF_REPLY, WF_APPROVE_REPLY, WF_REJECT_REPLY, WF_CALLBACK, WF_CLOSE, WF_REOPEN,
 	WF_WITHDRAW, WF_REQUEST_DELETE, WF_APPROVE_DELETE, WF_SYNC, WF_MERGE, WF_NEW_FACTS, WF_APPROVE_NEW_FACTS,
-	WF_REJECT_NEW_FACTS, WF_ACTION_COUNT
+	WF_REJECT_NEW_FACTS, WF_REJECT_EXTENSION, WF_REJECT_DELETE, WF_WITHDRAW_REQUEST, WF_ACTION_COUNT
 };
 
 /* What the table needs to know about a complaint. */
@@ -32,7 +34,11 @@ struct wf_state {
 	const char *pending;  /* "extension" | "delete" | "new_facts" | NULL */
 	bool paused;
 	int extension_count;
+	bool own_request; /* the caller made the pending request (four eyes; only they withdraw it) */
 };
+
+/* Why wf_decide refused: the state (the API answers 409), or the caller (403). */
+enum { WF_REFUSED_STATE = -1, WF_REFUSED_FOUR_EYES = -2, WF_REFUSED_NOT_REQUESTER = -3 };
 
 struct wf_settings {
 	bool review_step;   /* reply goes to review first (default on) */
@@ -53,8 +59,8 @@ const char *wf_status_label(const char *status);
 /* True for states in which the complaint is still being handled. */
 bool wf_status_open(const char *status);
 
-/* Decides whether action a may be taken on s. Returns 0 and fills *out, or -1 with *why set to
- * a Chinese sentence saying why not (the API answers 409). The callback outcome (satisfied or
+/* Decides whether action a may be taken on s. Returns 0 and fills *out, or a WF_REFUSED_* value
+ * with *why set to a Chinese sentence saying why not. The callback outcome (satisfied or
  * not) is decided by the caller: unsatisfied callbacks lead to processing. */
 int wf_decide(const struct wf_state *s, enum wf_action a, const struct wf_settings *cfg,
 	      struct wf_outcome *out, const char **why);

@@ -61,6 +61,7 @@ export const ACTIONS = [
   { value: 'approve_extension', label: '批准延期', type: 'success' },
   { value: 'approve_new_facts', label: '批准重新计时', type: 'success' },
   { value: 'reject_new_facts', label: '驳回重新计时', type: 'warning' },
+  { value: 'reject_extension', label: '驳回延期', type: 'warning' },
   { value: 'callback', label: '回访', type: 'primary' },
   { value: 'close', label: '办结', type: 'success' },
   { value: 'extend', label: '申请延期', type: 'default' },
@@ -75,11 +76,13 @@ export const ACTIONS = [
   { value: 'sync', label: '手动同步', type: 'default' },
   { value: 'request_delete', label: '申请删除', type: 'danger' },
   { value: 'approve_delete', label: '批准删除', type: 'danger' },
+  { value: 'reject_delete', label: '驳回删除', type: 'warning' },
+  { value: 'withdraw_request', label: '撤回申请', type: 'default' },
 ]
 // Shown as buttons; the rest go under 更多操作.
 export const PRIMARY_ACTIONS = ['submit', 'assign', 'reply', 'approve_reply', 'reject_reply', 'approve_extension',
   'approve_new_facts', 'reject_new_facts',
-  'callback', 'close', 'extend', 'resume', 'reopen', 'approve_delete']
+  'callback', 'close', 'extend', 'resume', 'reopen', 'approve_delete', 'reject_extension', 'reject_delete', 'withdraw_request']
 export const actionOf = (v) => ACTIONS.find((a) => a.value === v) || { value: v, label: v, type: 'default' }
 
 // Timeline (audit) action names -> Chinese.
@@ -88,6 +91,7 @@ const TIMELINE = {
   approve_extension: '批准延期', pause: '中止计时', resume: '恢复计时', reply: '答复',
   approve_reply: '审核通过', reject_reply: '审核退回', callback: '回访', close: '办结',
   reopen: '重新处理', withdraw: '撤诉', request_delete: '申请删除', approve_delete: '批准删除',
+  reject_extension: '驳回延期', reject_delete: '驳回删除', withdraw_request: '撤回申请',
   sync: '手动同步', unmask: '查看完整信息', update: '修改', draft: '暂存', draft_update: '修改暂存',
   submit: '提交登记', merge: '合并重复投诉', new_facts: '补充新事实，申请重新计时', print: '打印结单',
   approve_new_facts: '批准重新计时', reject_new_facts: '驳回重新计时', lookup: '精确查询投诉人',
