@@ -434,7 +434,7 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 		qb_arg(&q, like);
 		qb_add_where(&q, &w, true);
 		q.args[q.nargs] = DB_END;
-		if ((rc = db_scalar_int(d, &queued, db_intern(q.sql), q.args)) < 0)
+		if ((rc = db_scalar_int(d, &queued, q.sql, q.args)) < 0)
 			return rc;
 		q.len = 0;
 		q.nargs = 0;
@@ -451,7 +451,7 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	}
 	q.args[q.nargs] = DB_END;
 	if (!f->skip_count) {
-		if ((rc = db_scalar_int(d, &indexed, db_intern(q.sql), q.args)) < 0)
+		if ((rc = db_scalar_int(d, &indexed, q.sql, q.args)) < 0)
 			return rc;
 		*total = queued + indexed;
 	}
@@ -508,7 +508,7 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	qb_add(&q, ") page ON page.id = c.id");
 	qb_add(&q, order);
 	q.args[q.nargs] = DB_END;
-	rc = db_query_json(d, items, db_intern(q.sql), q.args);
+	rc = db_query_json(d, items, q.sql, q.args);
 	return rc < 0 ? rc : DB_OK;
 }
 
@@ -545,7 +545,7 @@ int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const st
 	q.nargs = w.nargs;
 	qb_arg(&q, DB_INT(limit));
 	q.args[q.nargs] = DB_END;
-	rc = db_query_json(d, items, db_intern(q.sql), q.args);
+	rc = db_query_json(d, items, q.sql, q.args);
 	return rc < 0 ? rc : DB_OK;
 }
 
