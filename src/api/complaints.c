@@ -308,8 +308,11 @@ int api_complaint_filter(struct request *r, struct complaint_filter *f, struct f
 						"tag", "deadline_state", "region_code", "right", NULL};
 	for (int i = 0; text_keys[i]; i++) {
 		const char *t = req_query(r, text_keys[i]);
-		if (t && strlen(t) > 100)
-			return reply_error(r, 400, "invalid_field", "筛选条件过长（最多100个字符）", text_keys[i]), -1;
+		size_t chars = 0;
+		for (; t && *t; t++)
+			chars += ((unsigned char)*t & 0xC0) != 0x80;
+		if (chars > 50)
+			return reply_error(r, 400, "invalid_field", "筛选条件过长（最多50个字符）", text_keys[i]), -1;
 	}
 	bool bad = false;
 	f->from = query_time(r, "from", false, &bad);

@@ -283,8 +283,9 @@ static void unindex_column(char *text, size_t size, const char *col)
 
 /* Buffers the WHERE clause's bound text points into. */
 struct where_bufs {
-	char ends[6][600], text[600], like[600], tag_like[160], cause_end[40], region_end[40], corg_end[600],
-		right_like[160];
+	/* Room for the api's longest filter value (50 characters, 200 bytes) escaped. */
+	char ends[6][600], text[600], like[600], tag_like[420], cause_end[208], region_end[208], corg_end[600],
+		right_like[420];
 };
 
 /* The WHERE clause (" WHERE ...") of the list and the ledger for sf and f into *wq, values bound
