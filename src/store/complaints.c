@@ -75,6 +75,15 @@ int store_complaint_save(struct db *d, json_t *obj, int64_t expected_version)
 	" LEFT JOIN institutions ro ON ro.id = c.registrar_org_id"
 #define COMPLAINT_SELECT COMPLAINT_SELECT_KIND("NULL")
 
+int store_complaints_counting_after(struct db *d, int64_t after_id, int64_t limit, json_t **items)
+{
+	int rc = DBJ(d, items,
+		     "SELECT * FROM complaints WHERE id > ? AND status IN ('registered', 'processing', 'reviewing')"
+		     " ORDER BY id LIMIT ?",
+		     DB_INT(after_id), DB_INT(limit));
+	return rc < 0 ? rc : DB_OK;
+}
+
 int store_complaint_get(struct db *d, int64_t id, json_t **out)
 {
 	int rc = DBJ1(d, out, COMPLAINT_SELECT " WHERE c.id = ?", DB_INT(id));
