@@ -57,13 +57,14 @@ static int pass_tx(struct db *d, void *arg)
 			{
 				/* The supervisor's own scope decides (the widest of their roles, as when they
 				 * sign in): a subtree reviewer hears of its subtree, an institution-scoped one of
-				 * its institution, a self-scoped one of what it registered or handles. */
+				 * its institution; like the list, every scope also covers what the supervisor
+				 * registered or handles. */
 				struct principal who = {.user_id = json_integer_value(json_object_get(u, "id")),
 							.scope = (enum data_scope)json_integer_value(json_object_get(u, "scope"))};
 				snprintf(who.org_path, sizeof who.org_path, "%s", json_string_value(json_object_get(u, "org_path")));
 				int64_t registrar = json_integer_value(json_object_get(c, "registrar_id"));
 				if (!scope_allows(&who, json_string_value(json_object_get(c, "org_path")), registrar) &&
-				    handler != who.user_id)
+				    registrar != who.user_id && handler != who.user_id)
 					continue;
 				snprintf(msg, sizeof msg, "投诉单 %s 已逾期，请督办", no);
 				if ((rc = notify(d, who.user_id, c, "escalation", msg, p->now)) < 0)
