@@ -241,9 +241,10 @@ static size_t sql_hash(const char *sql)
 
 #define NBUCKETS (2 * DB_STMT_CACHE_CAP)
 
-int stmt_cache_init(struct stmt_cache *c, void (*release)(void *owner, void *stmt), void *owner)
+int stmt_cache_init(struct stmt_cache *c, void (*release)(void *owner, void *stmt), void (*forget)(void *stmt),
+		    void *owner)
 {
-	*c = (struct stmt_cache){.release = release, .owner = owner};
+	*c = (struct stmt_cache){.release = release, .forget = forget, .owner = owner};
 	c->buckets = calloc(NBUCKETS, sizeof *c->buckets);
 	return c->buckets ? 0 : -1;
 }
@@ -290,6 +291,8 @@ static void entry_free(struct stmt_cache *c, struct stmt_entry *e, bool release)
 {
 	if (release)
 		c->release(c->owner, e->stmt);
+	else if (c->forget)
+		c->forget(e->stmt);
 	free(e->sql);
 	free(e);
 }

@@ -25,10 +25,12 @@ struct stmt_cache {
 	struct stmt_entry *newest, *oldest;
 	size_t len;
 	void (*release)(void *owner, void *stmt); /* frees a statement leaving the cache */
+	void (*forget)(void *stmt);               /* frees what is left when the server dropped it */
 	void *owner;
 };
-/* Sets up an empty cache; 0 or -1 (no memory). */
-int stmt_cache_init(struct stmt_cache *c, void (*release)(void *owner, void *stmt), void *owner);
+/* Sets up an empty cache; 0 or -1 (no memory). forget may be NULL (nothing to free). */
+int stmt_cache_init(struct stmt_cache *c, void (*release)(void *owner, void *stmt), void (*forget)(void *stmt),
+		    void *owner);
 /* The entry for sql (now the most recently used), or NULL. Borrowed. */
 struct stmt_entry *stmt_cache_get(struct stmt_cache *c, const char *sql);
 /* Adds stmt under a copy of sql and evicts past the cap; the entry (borrowed), or NULL when out

@@ -349,7 +349,7 @@ struct db *db_pg_open(const char *conninfo)
 		return NULL;
 	d->base.drv = &pg_driver;
 	d->base.backend = DB_PG;
-	if (stmt_cache_init(&d->stmts, release_stmt, d) != 0) {
+	if (stmt_cache_init(&d->stmts, release_stmt, free, d) != 0) {
 		free(d);
 		return NULL;
 	}

@@ -235,7 +235,7 @@ struct db *db_sqlite_open(const char *path)
 		return NULL;
 	d->base.drv = &sq_driver;
 	d->base.backend = DB_SQLITE;
-	if (stmt_cache_init(&d->stmts, finalize_stmt, d) != 0) {
+	if (stmt_cache_init(&d->stmts, finalize_stmt, NULL, d) != 0) {
 		free(d);
 		return NULL;
 	}
