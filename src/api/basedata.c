@@ -283,44 +283,15 @@ int api_regions_list(struct request *r)
 
 /* ---- deadline recomputation after calendar or settings changes ---- */
 
-/* Recomputes due_at and deadline_state of every open complaint, in the caller's transaction.
- * Versions are not bumped: no fact of the complaint changed, only the rule in force. */
-static int recompute_open(struct db *d, const struct complaint_settings *cfg, int *count)
+/* After a calendar or settings change commits, every running deadline is recomputed by the
+ * domain (complaint_recompute_open: in batches, other writes interleaving). */
+static int recompute_after(struct request *r, const struct complaint_settings *cfg, int *count)
 {
-	struct scope_filter all = {.kind = SCOPE_ALL};
-	int64_t now = now_ms();
-	*count = 0;
-	static const char *const open[] = {"registered", "processing", "reviewing"};
-	for (int s = 0; s < 3; s++) {
-		for (int64_t offset = 0;; offset += 500) {
-			struct complaint_filter f = {.status = open[s], .limit = 500, .offset = offset};
-			json_t *items;
-			int64_t total;
-			int rc = store_complaint_list(d, &all, &f, &items, &total, NULL);
-			if (rc < 0)
-				return rc;
-			size_t i;
-			json_t *rec;
-			json_array_foreach(items, i, rec)
-			{
-				json_t *due = json_deep_copy(json_object_get(rec, "due_at"));
-				if ((rc = complaint_update_deadline(d, rec, cfg, now)) < 0 ||
-				    (!json_equal(due, json_object_get(rec, "due_at")) &&
-				     (rc = store_complaint_save(d, rec, json_integer_value(json_object_get(rec, "version")))) < 0)) {
-					json_decref(due);
-					json_decref(items);
-					return rc;
-				}
-				json_decref(due);
-				(*count)++;
-			}
-			size_t n = json_array_size(items);
-			json_decref(items);
-			if (n < 500)
-				break;
-		}
-	}
-	return 0;
+	struct complaint_settings now_cfg;
+	int rc = cfg ? 0 : complaint_settings_get(r->db, &now_cfg);
+	if (rc < 0)
+		return rc;
+	return complaint_recompute_open(r->db, cfg ? cfg : &now_cfg, now_ms(), count);
 }
 
 int api_calendar_list(struct request *r)
@@ -352,9 +323,6 @@ static int calendar_tx(struct db *d, void *arg)
 			   : store_calendar_set(d, c->day, body_str(r, "kind"), body_str(r, "note"), now_ms());
 	if (rc < 0)
 		return rc;
-	struct complaint_settings cfg;
-	if ((rc = complaint_settings_get(d, &cfg)) < 0 || (rc = recompute_open(d, &cfg, &c->recomputed)) < 0)
-		return rc;
 	return api_audit(r, d, c->remove ? "calendar.delete" : "calendar.set", "calendar", c->day, "ok",
 			 c->remove ? NULL : json_pack("{s:s, s:s}", "kind", body_str(r, "kind"), "note", body_str(r, "note") ?: ""));
 }
@@ -377,6 +345,8 @@ static int calendar_change(struct request *r, bool remove)
 	int rc = store_write(calendar_tx, &c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
+	if ((rc = recompute_after(r, NULL, &c.recomputed)) < 0)
+		return reply_db_error(r, rc);
 	return reply_json(r, 200, json_pack("{s:b, s:i}", "ok", 1, "recomputed", c.recomputed));
 }
 
@@ -423,7 +393,7 @@ static int settings_tx(struct db *d, void *arg)
 		return rc;
 	if (rc == 0)
 		return refuse(&c->err, 400, "invalid_field", "逾期升级通知角色不存在（填写角色代码，如 reviewer）", "escalate_role");
-	if ((rc = complaint_settings_save(d, &c->after)) < 0 || (rc = recompute_open(d, &c->after, &c->recomputed)) < 0)
+	if ((rc = complaint_settings_save(d, &c->after)) < 0)
 		return rc;
 	return api_audit(c->r, d, "settings.update", "complaint_settings", 0, "ok",
 			 audit_diff(complaint_settings_json(&before), complaint_settings_json(&c->after)));
@@ -437,6 +407,8 @@ int api_settings_put(struct request *r)
 	int rc = store_write(settings_tx, &c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
+	if ((rc = recompute_after(r, &c.after, &c.recomputed)) < 0)
+		return reply_db_error(r, rc);
 	json_t *body = complaint_settings_json(&c.after);
 	json_object_set_new(body, "recomputed", json_integer(c.recomputed));
 	return reply_json(r, 200, body);

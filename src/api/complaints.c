@@ -347,6 +347,18 @@ int api_complaint_filter(struct request *r, struct complaint_filter *f, struct f
 		.right = req_query(r, "right"),
 	};
 	fb->org = fb->complained_org = NULL;
+	/* The store refuses values longer than its buffers (a 500); say it as the client's error. */
+	static const char *const text_keys[] = {"status", "q", "complaint_no", "source_channel",
+						"business_channel_code", "business_type_code", "cause_code",
+						"tag", "deadline_state", "region_code", "right", NULL};
+	for (int i = 0; text_keys[i]; i++) {
+		const char *t = req_query(r, text_keys[i]);
+		size_t chars = 0;
+		for (; t && *t; t++)
+			chars += ((unsigned char)*t & 0xC0) != 0x80;
+		if (chars > 50)
+			return reply_error(r, 400, "invalid_field", "筛选条件过长（最多50个字符）", text_keys[i]), -1;
+	}
 	bool bad = false;
 	f->from = query_time(r, "from", false, &bad);
 	f->to = query_time(r, "to", true, &bad);

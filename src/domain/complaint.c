@@ -409,7 +409,9 @@ int complaint_check_complete(struct db *d, json_t *rec, int64_t now, struct refu
 	return 0;
 }
 
-int complaint_update_deadline(struct db *d, json_t *rec, const struct complaint_settings *cfg, int64_t now)
+/* complaint_update_deadline with the calendar given (preloaded), or loaded here when NULL. */
+static int update_deadline(struct db *d, json_t *rec, const struct complaint_settings *cfg,
+			   const struct calendar *preloaded, int64_t now)
 {
 	const char *status = json_string_value(json_object_get(rec, "status"));
 	bool counting = status && (!strcmp(status, "registered") || !strcmp(status, "processing") ||
@@ -438,11 +440,11 @@ int complaint_update_deadline(struct db *d, json_t *rec, const struct complaint_
 	json_decref(pauses);
 	struct calendar_data cd = {0};
 	bool working = strcmp(json_string_value(json_object_get(rec, "day_type")), "working") == 0;
-	if ((working || cfg->roll_past_holiday) && (rc = store_calendar_load(d, &cd)) < 0) {
+	if (!preloaded && (working || cfg->roll_past_holiday) && (rc = store_calendar_load(d, &cd)) < 0) {
 		free(p);
 		return rc;
 	}
-	struct calendar cal = {cd.holidays, cd.nholidays, cd.workdays, cd.nworkdays};
+	struct calendar cal = preloaded ? *preloaded : (struct calendar){cd.holidays, cd.nholidays, cd.workdays, cd.nworkdays};
 	struct deadline_rule rule = {working ? DAY_WORKING : DAY_CALENDAR,
 				     (int)json_integer_value(json_object_get(rec, "allowed_days")),
 				     cfg->roll_past_holiday, CN_TZ_OFFSET_MIN};
@@ -457,6 +459,72 @@ int complaint_update_deadline(struct db *d, json_t *rec, const struct complaint_
 	json_object_set_new(rec, "due_at", due ? json_integer(due) : json_null());
 	set_str(rec, "deadline_state", names[st]);
 	return 0;
+}
+
+int complaint_update_deadline(struct db *d, json_t *rec, const struct complaint_settings *cfg, int64_t now)
+{
+	return update_deadline(d, rec, cfg, NULL, now);
+}
+
+/* ---- recomputing every running deadline ---- */
+
+struct recompute_batch {
+	const struct complaint_settings *cfg;
+	const struct calendar *cal;
+	int64_t now, after_id; /* in: the keyset position */
+	int64_t last_id;       /* out: the last id read, 0 when the batch was empty */
+	int seen;              /* out */
+};
+
+/* One batch in one write transaction. May run twice: outputs are reset at entry. */
+static int recompute_tx(struct db *d, void *arg)
+{
+	struct recompute_batch *b = arg;
+	b->last_id = 0;
+	b->seen = 0;
+	json_t *items;
+	int rc = store_complaints_counting_after(d, b->after_id, COMPLAINT_RECOMPUTE_BATCH, &items);
+	if (rc < 0)
+		return rc;
+	size_t i;
+	json_t *rec;
+	json_array_foreach(items, i, rec)
+	{
+		json_t *due = json_deep_copy(json_object_get(rec, "due_at"));
+		if ((rc = update_deadline(d, rec, b->cfg, b->cal, b->now)) < 0 ||
+		    (!json_equal(due, json_object_get(rec, "due_at")) &&
+		     (rc = store_complaint_save(d, rec, json_integer_value(json_object_get(rec, "version")))) < 0)) {
+			json_decref(due);
+			json_decref(items);
+			return rc;
+		}
+		json_decref(due);
+		b->last_id = json_integer_value(json_object_get(rec, "id"));
+		b->seen++;
+	}
+	json_decref(items);
+	return 0;
+}
+
+int complaint_recompute_open(struct db *rd, const struct complaint_settings *cfg, int64_t now, int *count)
+{
+	*count = 0;
+	struct calendar_data cd;
+	int rc = store_calendar_load(rd, &cd);
+	if (rc < 0)
+		return rc;
+	struct calendar cal = {cd.holidays, cd.nholidays, cd.workdays, cd.nworkdays};
+	struct recompute_batch b = {.cfg = cfg, .cal = &cal, .now = now};
+	for (;;) {
+		if ((rc = store_write(recompute_tx, &b)) != 0)
+			break;
+		*count += b.seen;
+		if (b.seen < COMPLAINT_RECOMPUTE_BATCH)
+			break;
+		b.after_id = b.last_id;
+	}
+	store_calendar_free(&cd);
+	return rc;
 }
 
 json_t *complaint_identity(json_t *rec)

@@ -31,6 +31,15 @@ int complaint_check_complete(struct db *d, json_t *rec, int64_t now, struct refu
 int complaint_update_deadline(struct db *d, json_t *rec, const struct complaint_settings *cfg,
 			      int64_t now);
 
+/* Recomputes due_at and deadline_state of every complaint whose clock runs, after the calendar
+ * or the settings changed: the calendar is loaded once (from rd, a read connection that sees the
+ * committed change), then COMPLAINT_RECOMPUTE_BATCH complaints per store_write, by id, so other
+ * writes go through between batches. Versions are not bumped (no fact changed, only the rule in
+ * force). Not itself a transaction body: call it after the change committed. *count: complaints
+ * looked at. 0, or a negative db status (the batches before it stay committed). */
+#define COMPLAINT_RECOMPUTE_BATCH 500
+int complaint_recompute_open(struct db *rd, const struct complaint_settings *cfg, int64_t now, int *count);
+
 /* Adds a tag to the record's space-separated tags unless it is there. */
 void complaint_add_tag(json_t *rec, const char *tag);
 

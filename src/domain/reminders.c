@@ -59,10 +59,16 @@ static int pass_tx(struct db *d, void *arg)
 			json_t *u;
 			json_array_foreach(supervisors, k, u)
 			{
-				/* The supervisor's own scope decides: a subtree reviewer hears of its subtree. */
-				struct principal who = {.user_id = json_integer_value(json_object_get(u, "id")), .scope = SCOPE_SUBTREE};
+				/* The supervisor's own scope decides (the widest of their roles, as when they
+				 * sign in): a subtree reviewer hears of its subtree, an institution-scoped one of
+				 * its institution; like the list, every scope also covers what the supervisor
+				 * registered or handles. */
+				struct principal who = {.user_id = json_integer_value(json_object_get(u, "id")),
+							.scope = (enum data_scope)json_integer_value(json_object_get(u, "scope"))};
 				snprintf(who.org_path, sizeof who.org_path, "%s", json_string_value(json_object_get(u, "org_path")));
-				if (!scope_allows(&who, json_string_value(json_object_get(c, "org_path")), 0))
+				int64_t registrar = json_integer_value(json_object_get(c, "registrar_id"));
+				if (!scope_allows(&who, json_string_value(json_object_get(c, "org_path")), registrar) &&
+				    registrar != who.user_id && handler != who.user_id)
 					continue;
 				snprintf(msg, sizeof msg, "投诉单 %s 已逾期，请督办", no);
 				if ((rc = notify(d, who.user_id, c, "escalation", msg, p->now)) < 0)

@@ -28,7 +28,9 @@ int reply_raw(struct request *r, int status, const char *content_type, const cha
 
 int reply_json(struct request *r, int status, json_t *body)
 {
-	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	/* Reals (report ratios, rounded to 4 decimals where made) with 10 significant digits:
+	 * jansson's default 17 prints 0.9726 as 0.97260000000000002. */
+	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
 	json_decref(body);
 	if (!text) {
 		static const char oom[] =

@@ -85,9 +85,15 @@ static int parse_json_body(struct request *r)
 		return reply_error(r, 415, "unsupported_media_type", "请求体必须是JSON（application/json）",
 				   NULL), -1;
 	json_error_t err;
-	r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err);
-	if (r->json)
+	/* Any JSON value parses (an array or a number is valid JSON); every endpoint wants an object. */
+	r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
+	if (r->json && json_is_object(r->json))
 		return 0;
+	if (r->json) {
+		json_decref(r->json);
+		r->json = NULL;
+		return reply_error(r, 400, "body_not_object", "请求体必须是JSON对象", NULL), -1;
+	}
 	char msg[300];
 	if (json_error_code(&err) == json_error_duplicate_key) {
 		snprintf(msg, sizeof msg, "JSON中有重复的字段（第%d行第%d列，位置%d）", err.line,

@@ -55,6 +55,7 @@ static struct {
 	struct dict dicts[FD_NDICT];
 	pthread_t loader;
 	bool loader_running;
+	bool oom; /* a dictionary could not grow: the load fails and is redone next time */
 } F = {.lock = PTHREAD_RWLOCK_INITIALIZER, .sync_mu = PTHREAD_MUTEX_INITIALIZER};
 
 /* ---- days ---- */
@@ -104,31 +105,46 @@ static uint32_t hash_text(const char *s)
 	return h;
 }
 
-static void dict_rehash(struct dict *t)
+static bool dict_rehash(struct dict *t)
 {
+	uint32_t nslots = t->nslots ? t->nslots * 2 : 256;
+	uint32_t *slots = calloc(nslots, sizeof *slots);
+	if (!slots)
+		return false;
 	free(t->slots);
-	t->nslots = t->nslots ? t->nslots * 2 : 256;
-	t->slots = calloc(t->nslots, sizeof *t->slots);
+	t->slots = slots;
+	t->nslots = nslots;
 	for (uint32_t i = 1; i < t->n; i++) {
 		uint32_t s = hash_text(t->keys[i]) & (t->nslots - 1);
 		while (t->slots[s])
 			s = (s + 1) & (t->nslots - 1);
 		t->slots[s] = i + 1;
 	}
+	return true;
 }
 
-/* The value index of text (NULL or "" → 0), added when new; 0 also when the dictionary is full. */
+/* The value index of text (NULL or "" → 0), added when new; 0 also when the dictionary is full,
+ * and when out of memory (F.oom set: the load in progress fails). */
 static uint16_t dict_intern(struct dict *t, const char *text)
 {
 	if (!text || !*text)
 		return 0;
 	if (t->n == 0) {
+		char **keys = malloc(64 * sizeof *keys);
+		char *empty = keys ? strdup("") : NULL;
+		if (!empty) {
+			free(keys);
+			F.oom = true;
+			return 0;
+		}
 		t->cap = 64;
-		t->keys = malloc(t->cap * sizeof *t->keys);
-		t->keys[t->n++] = strdup("");
+		t->keys = keys;
+		t->keys[t->n++] = empty;
 	}
-	if ((t->n + 1) * 2 > t->nslots)
-		dict_rehash(t);
+	if ((t->n + 1) * 2 > t->nslots && !dict_rehash(t)) {
+		F.oom = true;
+		return 0;
+	}
 	uint32_t s = hash_text(text) & (t->nslots - 1);
 	for (; t->slots[s]; s = (s + 1) & (t->nslots - 1))
 		if (!strcmp(t->keys[t->slots[s] - 1], text))
@@ -139,10 +155,18 @@ static uint16_t dict_intern(struct dict *t, const char *text)
 		return 0;
 	}
 	if (t->n == t->cap) {
+		char **keys = realloc(t->keys, t->cap * 2 * sizeof *t->keys);
+		if (!keys) {
+			F.oom = true;
+			return 0;
+		}
+		t->keys = keys;
 		t->cap *= 2;
-		t->keys = realloc(t->keys, t->cap * sizeof *t->keys);
 	}
-	t->keys[t->n] = strdup(text);
+	if (!(t->keys[t->n] = strdup(text))) {
+		F.oom = true;
+		return 0;
+	}
 	t->slots[s] = t->n + 1;
 	return (uint16_t)t->n++;
 }
@@ -320,6 +344,7 @@ static void apply_row(struct db_res *r)
 static void clear_all(void)
 {
 	F.n = 0;
+	F.oom = false;
 	if (F.row_of)
 		memset(F.row_of, 0, (size_t)F.row_of_len * sizeof *F.row_of);
 	for (int d = 0; d < NDAYS; d++) {
@@ -339,7 +364,7 @@ static int load_row(struct db_res *r, void *arg)
 	struct load_ctx *c = arg;
 	apply_row(r);
 	c->rows++;
-	return 0;
+	return F.oom; /* stops the scan; the caller sees F.oom */
 }
 
 static int change_row(struct db_res *r, void *arg)
@@ -350,7 +375,7 @@ static int change_row(struct db_res *r, void *arg)
 		c->reload = true;
 	else if (!c->reload)
 		apply_row(r);
-	return 0;
+	return F.oom;
 }
 
 /* Loads everything: the change head first, so a change committed during the load is applied
@@ -364,6 +389,10 @@ static int load_all(struct db *d)
 	struct load_ctx c = {0};
 	clear_all();
 	rc = store_facts_all(d, load_row, &c);
+	if (rc == 0 && F.oom) {
+		log_error("report index: out of memory while loading");
+		rc = DB_HARD;
+	}
 	if (rc < 0)
 		return rc;
 	F.seq = head;
@@ -385,9 +414,18 @@ int facts_sync(struct db *d)
 {
 	pthread_mutex_lock(&F.sync_mu);
 	int rc = 0;
-	if (!F.day_lo) {
+	if (!F.day_lo || !F.day_hi) {
+		free(F.day_lo);
+		free(F.day_hi);
 		F.day_lo = malloc(NDAYS * sizeof *F.day_lo);
 		F.day_hi = malloc(NDAYS * sizeof *F.day_hi);
+		if (!F.day_lo || !F.day_hi) {
+			free(F.day_lo);
+			free(F.day_hi);
+			F.day_lo = F.day_hi = NULL;
+			pthread_mutex_unlock(&F.sync_mu);
+			return DB_HARD;
+		}
 		clear_all();
 	}
 	pthread_rwlock_wrlock(&F.lock);
@@ -407,8 +445,12 @@ int facts_sync(struct db *d)
 	for (int round = 0; rc == 0 && round < 2; round++) {
 		struct load_ctx c = {.seq = F.seq};
 		rc = store_facts_changed(d, F.seq, change_row, &c);
-		if (rc < 0)
+		if (rc == 0 && F.oom)
+			rc = DB_HARD;
+		if (rc < 0) {
+			F.loaded = false; /* partly applied: reload next time */
 			break;
+		}
 		if (!c.reload) {
 			F.seq = c.seq;
 			break;

@@ -182,6 +182,7 @@ struct tree {
 	int len, cap;
 	json_t *index; /* key → node index */
 	int *order, *first; /* see tree_finish */
+	bool oom;           /* an allocation failed: the tree is not to be used */
 };
 
 static int tree_node(struct tree *t, const char *key)
@@ -193,10 +194,21 @@ static int tree_node(struct tree *t, const char *key)
 	const char *parent = json_string_value(json_object_get(e, "parent"));
 	int p = -1;
 	if (parent && *parent && json_object_get(t->cat, parent) && !(t->root && !strcmp(key, t->root)))
-		p = tree_node(t, parent);
+		if ((p = tree_node(t, parent)) < 0)
+			return -1;
+	if (!t->index) {
+		t->oom = true;
+		return -1;
+	}
 	if (t->len == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		t->n = realloc(t->n, (size_t)t->cap * sizeof *t->n);
+		int cap = t->cap ? t->cap * 2 : 64;
+		struct tnode *n = realloc(t->n, (size_t)cap * sizeof *n);
+		if (!n) {
+			t->oom = true;
+			return -1;
+		}
+		t->n = n;
+		t->cap = cap;
 	}
 	t->n[t->len] = (struct tnode){.key = e ? json_object_iter_key(json_object_iter_at(t->cat, key)) : key,
 				      .parent = p,
@@ -211,6 +223,8 @@ static int tree_node(struct tree *t, const char *key)
 static void tree_add(struct tree *t, const char *key, const struct fact_agg *a)
 {
 	int i = tree_node(t, key);
+	if (i < 0)
+		return; /* t->oom */
 	facts_agg_merge(&t->n[i].own, a);
 	for (; i >= 0; i = t->n[i].parent)
 		facts_agg_merge(&t->n[i].sum, a);
@@ -234,6 +248,10 @@ static void tree_finish(struct tree *t)
 {
 	t->order = malloc((size_t)(t->len + 1) * sizeof *t->order);
 	t->first = malloc((size_t)(t->len + 2) * sizeof *t->first);
+	if (!t->order || !t->first || t->oom) {
+		t->oom = true;
+		return;
+	}
 	for (int i = 0; i < t->len; i++)
 		t->order[i] = i;
 	qsort_r(t->order, (size_t)t->len, sizeof *t->order, by_parent_sort, t);
@@ -326,7 +344,7 @@ static uint8_t *select_values(enum fact_dim dim, const char *want, bool prefix)
 {
 	uint32_t n = facts_dict_size(dim);
 	uint8_t *sel = calloc(n, 1);
-	for (uint32_t v = 0; v < n; v++) {
+	for (uint32_t v = 0; sel && v < n; v++) {
 		const char *key = facts_dict_key(dim, v);
 		sel[v] = prefix ? starts_with(key, want) : !strcmp(key, want);
 	}
@@ -334,11 +352,14 @@ static uint8_t *select_values(enum fact_dim dim, const char *want, bool prefix)
 }
 
 /* Builds the selections of p under the read lock. orgs: the institution catalog. */
-static void scan_filters(struct scan *s, const struct report_params *p, json_t *orgs)
+/* 0, or DB_HARD when out of memory (scan_free still frees what was made). */
+static int scan_filters(struct scan *s, const struct report_params *p, json_t *orgs)
 {
 	if (p->scope_path || p->org_path) {
 		uint32_t n = facts_dict_size(FD_SCOPE_ORG);
 		uint8_t *sel = calloc(n, 1);
+		if (!(s->sel[FD_SCOPE_ORG] = sel))
+			return DB_HARD;
 		for (uint32_t v = 1; v < n; v++) {
 			const char *path = json_string_value(
 				json_object_get(json_object_get(orgs, facts_dict_key(FD_SCOPE_ORG, v)), "path"));
@@ -349,41 +370,46 @@ static void scan_filters(struct scan *s, const struct report_params *p, json_t *
 				in = starts_with(path, p->org_path);
 			sel[v] = in;
 		}
-		s->sel[FD_SCOPE_ORG] = sel;
 	}
-	if (p->status)
-		s->sel[FD_STATUS] = select_values(FD_STATUS, p->status, false);
-	if (p->source_channel)
-		s->sel[FD_CHANNEL] = select_values(FD_CHANNEL, p->source_channel, false);
-	if (p->a_code)
-		s->sel[FD_A] = select_values(FD_A, p->a_code, true);
-	if (p->b_code)
-		s->sel[FD_B] = select_values(FD_B, p->b_code, true);
-	if (p->c_code)
-		s->sel[FD_C] = select_values(FD_C, p->c_code, true);
-	if (p->region_code)
-		s->sel[FD_REGION] = select_values(FD_REGION, p->region_code, true);
+	if (p->status && !(s->sel[FD_STATUS] = select_values(FD_STATUS, p->status, false)))
+		return DB_HARD;
+	if (p->source_channel && !(s->sel[FD_CHANNEL] = select_values(FD_CHANNEL, p->source_channel, false)))
+		return DB_HARD;
+	if (p->a_code && !(s->sel[FD_A] = select_values(FD_A, p->a_code, true)))
+		return DB_HARD;
+	if (p->b_code && !(s->sel[FD_B] = select_values(FD_B, p->b_code, true)))
+		return DB_HARD;
+	if (p->c_code && !(s->sel[FD_C] = select_values(FD_C, p->c_code, true)))
+		return DB_HARD;
+	if (p->region_code && !(s->sel[FD_REGION] = select_values(FD_REGION, p->region_code, true)))
+		return DB_HARD;
 	if (p->complained_org_path) {
 		uint32_t n = facts_dict_size(FD_COMPLAINED_ORG);
 		uint8_t *sel = calloc(n, 1);
+		if (!(s->sel[FD_COMPLAINED_ORG] = sel))
+			return DB_HARD;
 		for (uint32_t v = 1; v < n; v++)
 			sel[v] = starts_with(json_string_value(json_object_get(
 						     json_object_get(orgs, facts_dict_key(FD_COMPLAINED_ORG, v)), "path")),
 					     p->complained_org_path);
-		s->sel[FD_COMPLAINED_ORG] = sel;
 	}
 	for (int k = 0; k < FD_NDICT; k++)
 		s->q.sel[k] = s->sel[k];
 	s->q.from_day = facts_ymd_day(p->from_ymd);
 	s->q.to_day = facts_ymd_day(p->to_ymd);
+	return 0;
 }
 
-/* Runs the scan grouped as s->q says (group sizes set by the caller); groups are allocated. */
-static void scan_run(struct scan *s)
+/* Runs the scan grouped as s->q says (group sizes set by the caller); groups are allocated.
+ * 0, or DB_HARD when out of memory. */
+static int scan_run(struct scan *s)
 {
 	size_t n = (size_t)(s->q.group == FD_NONE ? 1 : s->q.ngroups) * (s->q.group2 == FD_NONE ? 1 : s->q.ngroups2);
-	s->groups = calloc(n ? n : 1, sizeof *s->groups);
+	free(s->groups);
+	if (!(s->groups = calloc(n ? n : 1, sizeof *s->groups)))
+		return DB_HARD;
 	facts_scan(&s->q, s->groups, &s->total);
+	return 0;
 }
 
 static void scan_free(struct scan *s)
@@ -414,6 +440,10 @@ static json_t *tree_report(struct scan *s, enum fact_dim dim, json_t *cat, const
 	if (s->groups[0].count)
 		tree_add(&t, "", &s->groups[0]); /* not filled in */
 	tree_finish(&t);
+	if (t.oom) {
+		tree_free(&t);
+		return NULL;
+	}
 	json_t *rows = json_array();
 	tree_emit(&t, -1, 1, s->total.count, rows);
 	if (max_level) {
@@ -467,17 +497,28 @@ static json_t *matrix_report(struct scan *s, enum fact_dim dim, json_t *cat, con
 	json_object_foreach(cat, key, e)
 		tree_node(&t, key);
 	tree_finish(&t);
+	size_t nrows = json_array_size(ax->rows);
+	uint64_t *sums = NULL, *node_sum = NULL;
+	if (t.oom || !(node_sum = malloc(((size_t)t.len + 1) * sizeof *node_sum))) {
+		tree_free(&t);
+		return NULL;
+	}
 	json_t *cols = json_array();
 	matrix_columns(cat, cols, &t, -1, 1);
 	json_array_append_new(cols, json_pack("{s:s, s:s, s:i, s:b}", "code", "total", "name", "投诉量合计", "level", 1,
 					      "subtotal", true));
-	size_t nrows = json_array_size(ax->rows), ncols = json_array_size(cols);
+	size_t ncols = json_array_size(cols);
 	uint32_t n2 = s->q.ngroups2;
+	if (!(sums = calloc((nrows + 1) * ncols, sizeof *sums))) { /* last row: 合计 */
+		json_decref(cols);
+		free(node_sum);
+		tree_free(&t);
+		return NULL;
+	}
 	json_t *out_rows = json_array();
-	uint64_t *sums = calloc((nrows + 1) * ncols, sizeof *sums); /* last row: 合计 */
 	for (size_t r = 0; r < nrows; r++) {
 		/* Roll the row's leaf counts up the tree. */
-		uint64_t *node_sum = calloc((size_t)t.len + 1, sizeof *node_sum);
+		memset(node_sum, 0, ((size_t)t.len + 1) * sizeof *node_sum);
 		uint64_t row_total = 0;
 		for (uint32_t v = 0; v < n2; v++) {
 			uint32_t c = s->groups[r * n2 + v].count;
@@ -493,8 +534,8 @@ static json_t *matrix_report(struct scan *s, enum fact_dim dim, json_t *cat, con
 		sums[r * ncols + ncols - 1] = row_total;
 		for (size_t c = 0; c < ncols; c++)
 			sums[nrows * ncols + c] += sums[r * ncols + c];
-		free(node_sum);
 	}
+	free(node_sum);
 	for (size_t r = 0; r <= nrows; r++) {
 		json_t *row = r < nrows ? json_deep_copy(json_array_get(ax->rows, r))
 					: json_pack("{s:s, s:s}", "code", "total", "name", "合计");
@@ -520,6 +561,8 @@ static void axis_branches(struct matrix_axis *ax, json_t *orgs, const char *root
 	uint32_t n = facts_dict_size(FD_SCOPE_ORG);
 	ax->map = calloc(n, sizeof *ax->map);
 	ax->rows = json_array();
+	if (!ax->map || !ax->rows)
+		return; /* the caller checks */
 	json_t *root = json_object_get(orgs, root_id);
 	json_int_t depth = json_integer_value(json_object_get(root, "depth"));
 	json_t *seen = json_object();
@@ -557,6 +600,8 @@ static void axis_provinces(struct matrix_axis *ax, json_t *regions)
 	uint32_t n = facts_dict_size(FD_REGION);
 	ax->map = calloc(n, sizeof *ax->map);
 	ax->rows = json_array();
+	if (!ax->map || !ax->rows)
+		return; /* the caller checks */
 	json_t *seen = json_object();
 	json_array_append_new(ax->rows, json_pack("{s:s, s:s}", "code", "", "name", "（未填地区）"));
 	for (uint32_t v = 1; v < n; v++) {
@@ -711,25 +756,35 @@ static int time_report(struct scan *s, const struct report_params *p, json_t *ou
 	} else if (yoy) {
 		first = year_before(from);
 	}
-	if ((int64_t)to - first > 20 * 366)
+	/* The limit is on the range asked for; mom and yoy also read the period before it (up to as
+	 * long again), per day only (no hours), so the scan stays bounded. */
+	if ((int64_t)to - from > 20 * 366)
 		return refuse(e, 400, "invalid_field", "统计区间过长（最长二十年）", "from");
+	int per_day = mom || yoy ? 1 : 24; /* groups per day: hours only where they are shown */
 	s->q.from_day = first;
 	s->q.group = FD_DAY;
 	s->q.ngroups = (uint32_t)(to - first + 1);
-	s->q.group2 = FD_HOUR;
-	s->q.ngroups2 = 24;
-	scan_run(s);
+	s->q.group2 = mom || yoy ? FD_NONE : FD_HOUR;
+	s->q.ngroups2 = (uint32_t)per_day;
+	if (scan_run(s) != 0)
+		return DB_HARD;
 	/* Per day, and per hour of the days in [from, to]. */
 	struct fact_agg *days = calloc(s->q.ngroups, sizeof *days), hours[24] = {{0}}, total = {0};
+	struct daily dc = {.first = first, .last = to, .prefix = calloc(s->q.ngroups + 1, sizeof(uint64_t))};
+	if (!days || !dc.prefix) {
+		free(days);
+		free(dc.prefix);
+		return DB_HARD;
+	}
 	for (uint32_t d = 0; d < s->q.ngroups; d++)
-		for (int h = 0; h < 24; h++) {
-			facts_agg_merge(&days[d], &s->groups[d * 24 + h]);
+		for (int h = 0; h < per_day; h++) {
+			const struct fact_agg *cell = &s->groups[d * (uint32_t)per_day + (uint32_t)h];
+			facts_agg_merge(&days[d], cell);
 			if ((int32_t)d + first >= from) {
-				facts_agg_merge(&hours[h], &s->groups[d * 24 + h]);
-				facts_agg_merge(&total, &s->groups[d * 24 + h]);
+				facts_agg_merge(&hours[h], cell);
+				facts_agg_merge(&total, cell);
 			}
 		}
-	struct daily dc = {.first = first, .last = to, .prefix = calloc(s->q.ngroups + 1, sizeof(uint64_t))};
 	for (uint32_t d = 0; d < s->q.ngroups; d++)
 		dc.prefix[d + 1] = dc.prefix[d] + days[d].count;
 
@@ -916,9 +971,10 @@ int report_build(struct db *d, const struct report_params *p, json_t **out, stru
 	json_t *res = report_head(p, name);
 	struct scan s = {.q = {.group = FD_NONE, .group2 = FD_NONE}};
 	facts_read_lock();
-	scan_filters(&s, p, orgs);
-	rc = 0;
-	if (!strcmp(name, "time") || !strcmp(name, "mom") || !strcmp(name, "yoy")) {
+	rc = res ? scan_filters(&s, p, orgs) : DB_HARD;
+	if (rc != 0) {
+		/* out of memory: nothing more */
+	} else if (!strcmp(name, "time") || !strcmp(name, "mom") || !strcmp(name, "yoy")) {
 		rc = time_report(&s, p, res, e);
 	} else if (matrix) {
 		enum fact_dim dim = code_dim(name, &letter);
@@ -933,8 +989,9 @@ int report_build(struct db *d, const struct report_params *p, json_t **out, stru
 		s.q.ngroups = (uint32_t)json_array_size(ax.rows);
 		s.q.group2 = dim;
 		s.q.ngroups2 = facts_dict_size(dim);
-		scan_run(&s);
-		json_t *m = matrix_report(&s, dim, cat, &ax);
+		json_t *m = ax.map && ax.rows && scan_run(&s) == 0 ? matrix_report(&s, dim, cat, &ax) : NULL;
+		if (!m)
+			rc = DB_HARD;
 		json_object_set(res, "columns", json_object_get(m, "columns"));
 		json_object_set(res, "rows", json_object_get(m, "rows"));
 		json_object_set_new(res, "layout", json_string("matrix"));
@@ -951,13 +1008,16 @@ int report_build(struct db *d, const struct report_params *p, json_t **out, stru
 								   : code_dim(name, &letter);
 		s.q.group = dim;
 		s.q.ngroups = facts_dict_size(dim);
-		scan_run(&s);
-		json_t *rows;
-		if (dim == FD_CHANNEL || dim == FD_RIGHT)
+		json_t *rows = NULL;
+		if (scan_run(&s) != 0)
+			rows = NULL;
+		else if (dim == FD_CHANNEL || dim == FD_RIGHT)
 			rows = flat_report(&s, dim, cat);
 		else
 			rows = tree_report(&s, dim, cat, dim == FD_COMPLAINED_ORG ? root_org(orgs, p) : NULL,
 					   !strcmp(name, "category") ? 1 : 0);
+		if (!rows)
+			rc = DB_HARD;
 		json_object_set_new(res, "rows", rows);
 		json_object_set_new(res, "total", json_integer(s.total.count));
 		json_t *summary = json_object();
@@ -989,15 +1049,16 @@ static int count_matching(struct db *d, const struct report_params *p, enum fact
 		return rc;
 	struct scan s = {.q = {.rows = rows, .group = FD_NONE, .group2 = FD_NONE}};
 	facts_read_lock();
-	scan_filters(&s, p, orgs);
+	rc = scan_filters(&s, p, orgs);
 	s.q.from_day = from_day;
 	s.q.to_day = to_day;
-	scan_run(&s);
+	if (rc == 0)
+		rc = scan_run(&s);
 	facts_read_unlock();
 	*total = s.total.count;
 	scan_free(&s);
 	json_decref(orgs);
-	return 0;
+	return rc;
 }
 
 int report_count(struct db *d, const struct report_params *p, int64_t *total)
@@ -1081,20 +1142,35 @@ int report_dashboard(struct db *d, const struct report_params *p, int32_t today_
 	facts_read_lock();
 	/* Everything ever received: open, due soon, overdue. */
 	struct scan all = {.q = {.group = FD_NONE, .group2 = FD_NONE}};
-	scan_filters(&all, &q, orgs);
+	rc = res ? scan_filters(&all, &q, orgs) : DB_HARD;
 	all.q.from_day = 0;
-	scan_run(&all);
+	if (rc == 0)
+		rc = scan_run(&all);
 	/* The last 30 days by day, with the breakdowns. */
 	struct scan days = {.q = {.group = FD_DAY, .group2 = FD_NONE, .ngroups = 30}};
-	scan_filters(&days, &q, orgs);
-	scan_run(&days);
+	if (rc == 0 && (rc = scan_filters(&days, &q, orgs)) == 0)
+		rc = scan_run(&days);
 	struct scan causes = {.q = {.group = FD_C, .group2 = FD_NONE}}, types = {.q = {.group = FD_B, .group2 = FD_NONE}},
 		    channels = {.q = {.group = FD_CHANNEL, .group2 = FD_NONE}};
 	struct scan *each[] = {&causes, &types, &channels};
-	for (int i = 0; i < 3; i++) {
-		scan_filters(each[i], &q, orgs);
+	for (int i = 0; rc == 0 && i < 3; i++) {
+		if ((rc = scan_filters(each[i], &q, orgs)) != 0)
+			break;
 		each[i]->q.ngroups = facts_dict_size(each[i]->q.group);
-		scan_run(each[i]);
+		rc = scan_run(each[i]);
+	}
+	if (rc != 0) {
+		facts_read_unlock();
+		scan_free(&all);
+		scan_free(&days);
+		for (int i = 0; i < 3; i++)
+			scan_free(each[i]);
+		json_decref(orgs);
+		json_decref(ccat);
+		json_decref(bcat);
+		json_decref(chcat);
+		json_decref(res);
+		return rc;
 	}
 	json_t *trend = json_array();
 	for (int i = 0; i < 30; i++) {

@@ -175,8 +175,16 @@ int store_calendar_delete(struct db *d, int32_t day)
 	return DBX(d, "DELETE FROM calendar_days WHERE day = ?", DB_INT(day));
 }
 
+static long calendar_loads;
+
+long store_calendar_loads(void)
+{
+	return __atomic_load_n(&calendar_loads, __ATOMIC_RELAXED);
+}
+
 int store_calendar_load(struct db *d, struct calendar_data *out)
 {
+	__atomic_add_fetch(&calendar_loads, 1, __ATOMIC_RELAXED);
 	memset(out, 0, sizeof *out);
 	struct db_res *r;
 	int rc = DBQ(d, &r, "SELECT day, kind FROM calendar_days ORDER BY day", DB_END);

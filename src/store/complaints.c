@@ -2,6 +2,7 @@
  * institutions and people it points to) and written back whole by store_complaint_save(), whose
  * WHERE clause carries the version the caller read: optimistic concurrency in one statement.
  * The list of saved columns is written once (SAVED_COLUMNS) and expanded into both statements. */
+#include "store/query_builder.h"
 #include "store/scope_sql.h"
 #include "store/store.h"
 #include <stdio.h>
@@ -73,6 +74,15 @@ int store_complaint_save(struct db *d, json_t *obj, int64_t expected_version)
 	" LEFT JOIN users hu ON hu.id = c.handler_id LEFT JOIN users ru ON ru.id = c.registrar_id" \
 	" LEFT JOIN institutions ro ON ro.id = c.registrar_org_id"
 #define COMPLAINT_SELECT COMPLAINT_SELECT_KIND("NULL")
+
+int store_complaints_counting_after(struct db *d, int64_t after_id, int64_t limit, json_t **items)
+{
+	int rc = DBJ(d, items,
+		     "SELECT * FROM complaints WHERE id > ? AND status IN ('registered', 'processing', 'reviewing')"
+		     " ORDER BY id LIMIT ?",
+		     DB_INT(after_id), DB_INT(limit));
+	return rc < 0 ? rc : DB_OK;
+}
 
 int store_complaint_get(struct db *d, int64_t id, json_t **out)
 {
@@ -159,43 +169,34 @@ int store_pause_end(struct db *d, int64_t complaint_id, int64_t now)
 #define COUNT_CAP_TEXT "100001"     /* COMPLAINT_COUNT_CAP + 1 */
 #define TEXT_COUNT_CAP_TEXT "10001" /* COMPLAINT_TEXT_COUNT_CAP + 1 */
 
-/* The list query is built from the filters actually given, so each combination gets a plan
- * that uses its indexes (a generic "? IS NULL OR ..." statement cannot). The text is interned
- * (db_intern) so the statement is still prepared once per connection. Values are always bound. */
-struct qb {
-	char sql[8192];
-	size_t len;
-	struct db_val args[96];
-	int nargs;
-};
+/* The list query is built from the filters given where an index may serve them (scope, status,
+ * dates, subtree, text, number, deadline state, people, identity, open), so each of those
+ * combinations gets a plan that uses its indexes. Filters no index serves (channel, codes,
+ * region, tag, right, the counting rule) come as one block, each with its value or NULL
+ * ("(CAST(? AS TEXT) IS NULL OR ...)"), present when any of them is set: they are tested row by
+ * row either way, and 8 optional filters make 2 shapes instead of 256 (the connection's
+ * statement cache is bounded). Values are always
+ * bound. A value too long for its buffer is an error, never a truncated filter. */
 
-static void qb_add(struct qb *q, const char *text)
+/* Upper bound of a prefix range: "/1/5/" -> "/1/50" ('0' follows '/'), "B03" -> "B04".
+ * false when prefix does not fit in n bytes. */
+static bool prefix_end(const char *prefix, char *out, size_t n)
 {
-	size_t n = strlen(text);
-	if (q->len + n < sizeof q->sql) {
-		memcpy(q->sql + q->len, text, n + 1);
-		q->len += n;
-	}
-}
-
-static void qb_arg(struct qb *q, struct db_val v)
-{
-	if (q->nargs < (int)(sizeof q->args / sizeof q->args[0]) - 1)
-		q->args[q->nargs++] = v;
-}
-
-/* Upper bound of a prefix range: "/1/5/" -> "/1/50" ('0' follows '/'), "B03" -> "B04". */
-static void prefix_end(const char *prefix, char *out, size_t n)
-{
-	snprintf(out, n, "%s", prefix);
-	size_t len = strlen(out);
+	size_t len = strlen(prefix);
+	if (len >= n)
+		return false;
+	memcpy(out, prefix, len + 1);
 	if (len)
 		out[len - 1]++;
+	return true;
 }
 
 static void where_prefix(struct qb *q, const char *col, const char *prefix, char *end, size_t endlen)
 {
-	prefix_end(prefix, end, endlen);
+	if (!prefix_end(prefix, end, endlen)) {
+		q->overflow = true;
+		return;
+	}
 	char cond[128];
 	snprintf(cond, sizeof cond, " AND %s >= ? AND %s < ?", col, col);
 	qb_add(q, cond);
@@ -210,6 +211,66 @@ static void where_equal(struct qb *q, const char *cond, struct db_val v)
 		return;
 	qb_add(q, cond);
 	qb_arg(q, v);
+}
+
+/* The optional filters no index serves: always in the text, NULL when not set. */
+static void where_opt_equal(struct qb *q, const char *col, const char *v)
+{
+	char cond[128];
+	snprintf(cond, sizeof cond, " AND (CAST(? AS TEXT) IS NULL OR %s = ?)", col);
+	qb_add(q, cond);
+	qb_arg(q, DB_TEXT(v));
+	qb_arg(q, DB_TEXT(v));
+}
+
+static void where_opt_prefix(struct qb *q, const char *col, const char *prefix, char *end, size_t endlen)
+{
+	if (prefix && !prefix_end(prefix, end, endlen)) {
+		q->overflow = true;
+		return;
+	}
+	char cond[160];
+	snprintf(cond, sizeof cond, " AND (CAST(? AS TEXT) IS NULL OR (%s >= ? AND %s < ?))", col, col);
+	qb_add(q, cond);
+	qb_arg(q, DB_TEXT(prefix));
+	qb_arg(q, DB_TEXT(prefix));
+	qb_arg(q, DB_TEXT(prefix ? end : NULL));
+}
+
+/* pre + v with LIKE's % _ and \ escaped + post into out (n bytes); false when it does not fit. */
+static bool like_escaped(char *out, size_t n, const char *pre, const char *v, const char *post)
+{
+	size_t o = 0, lp = strlen(pre), lq = strlen(post);
+	if (lp >= n)
+		return false;
+	memcpy(out, pre, lp);
+	o = lp;
+	for (; *v; v++) {
+		if (o + 2 + lq >= n)
+			return false;
+		if (*v == '%' || *v == '_' || *v == '\\')
+			out[o++] = '\\';
+		out[o++] = *v;
+	}
+	if (o + lq >= n)
+		return false;
+	memcpy(out + o, post, lq + 1);
+	return true;
+}
+
+/* " AND (CAST(? AS TEXT) IS NULL OR (' ' || list || ' ') LIKE '% v %')": v is one item of a
+ * space-separated list column (tags, rights), matched literally. */
+static void where_opt_item(struct qb *q, const char *list_col, const char *v, char *buf, size_t n)
+{
+	if (v && !like_escaped(buf, n, "% ", v, " %")) {
+		q->overflow = true;
+		return;
+	}
+	char cond[160];
+	snprintf(cond, sizeof cond, " AND (CAST(? AS TEXT) IS NULL OR (' ' || %s || ' ') LIKE ? ESCAPE '\\')", list_col);
+	qb_add(q, cond);
+	qb_arg(q, DB_TEXT(v ? buf : NULL));
+	qb_arg(q, DB_TEXT(v ? buf : NULL));
 }
 
 /* Puts '+' before every occurrence of col in the NUL-terminated text (size bytes available):
@@ -231,8 +292,9 @@ static void unindex_column(char *text, size_t size, const char *col)
 
 /* Buffers the WHERE clause's bound text points into. */
 struct where_bufs {
-	char ends[6][600], text[600], like[300], tag_like[48], cause_end[40], region_end[40], corg_end[600],
-		right_like[48];
+	/* Room for the api's longest filter value (50 characters, 200 bytes) escaped. */
+	char ends[6][600], text[600], like[600], tag_like[420], cause_end[208], region_end[208], corg_end[600],
+		right_like[420];
 };
 
 /* The WHERE clause (" WHERE ...") of the list and the ledger for sf and f into *wq, values bound
@@ -242,7 +304,7 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 			   bool allow_fts, struct qb *wq, struct where_bufs *b, bool *fts_out)
 {
 	bool pg = db_backend(d) == DB_PG, fts = false;
-	char (*ends)[600] = b->ends, *text = b->text, *like = b->like, *tag_like = b->tag_like;
+	char (*ends)[600] = b->ends, *text = b->text, *like = b->like;
 	/* Data scope (and the caller's own registrations). */
 	switch (sf->kind) {
 	case SCOPE_ALL:
@@ -252,7 +314,8 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 		/* path_like is "<path>%"; the subtree is the range [path, path with '/' -> '0'). */
 		char *path = ends[5];
 		snprintf(path, sizeof b->ends[5], "%.*s", (int)strlen(sf->path_like) - 1, sf->path_like);
-		prefix_end(path, ends[0], sizeof b->ends[0]);
+		if (!prefix_end(path, ends[0], sizeof b->ends[0]))
+			wq->overflow = true;
 		qb_add(wq, " WHERE ((c.org_path >= ? AND c.org_path < ?) OR c.registrar_id = ? OR c.handler_id = ?)");
 		qb_arg(wq, DB_TEXT(path));
 		qb_arg(wq, DB_TEXT(ends[0]));
@@ -298,7 +361,11 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 		if (trigram) {
 			size_t o = 0;
 			text[o++] = '"';
-			for (const char *p = f->q; *p && o + 3 < sizeof b->text; p++) {
+			for (const char *p = f->q; *p; p++) {
+				if (o + 4 >= sizeof b->text) {
+					wq->overflow = true;
+					break;
+				}
 				if (*p == '"')
 					text[o++] = '"';
 				text[o++] = *p;
@@ -314,7 +381,8 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 				return rc;
 			fts = exact == 0;
 		}
-		store_like_pattern(like, sizeof b->like, f->q);
+		if (!like_escaped(like, sizeof b->like, "%", f->q, "%"))
+			wq->overflow = true;
 		if (!fts) {
 			qb_add(wq, " AND (c.complaint_no = ? OR c.name_bidx = ? OR ");
 			qb_arg(wq, DB_TEXT(f->q));
@@ -334,34 +402,28 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 	}
 	if (f->complaint_no)
 		where_prefix(wq, "c.complaint_no", f->complaint_no, ends[2], sizeof b->ends[2]);
-	where_equal(wq, " AND c.source_channel = ?", f->source_channel ? DB_TEXT(f->source_channel) : DB_END);
-	if (f->business_channel_code)
-		where_prefix(wq, "c.business_channel_code", f->business_channel_code, ends[3], sizeof b->ends[3]);
-	if (f->business_type_code)
-		where_prefix(wq, "c.business_type_code", f->business_type_code, ends[4], sizeof b->ends[4]);
-	if (f->cause_code)
-		where_prefix(wq, "c.cause_code", f->cause_code, b->cause_end, sizeof b->cause_end);
-	if (f->tag) {
-		snprintf(tag_like, sizeof b->tag_like, "%% %s %%", f->tag);
-		qb_add(wq, " AND (' ' || c.tags || ' ') LIKE ?");
-		qb_arg(wq, DB_TEXT(tag_like));
-	}
-	if (f->counted)
-		qb_add(wq, " AND c.status NOT IN ('draft', 'deleted') AND c.merged_into IS NULL");
 	if (f->open)
 		qb_add(wq, " AND c.status IN ('registered', 'processing', 'reviewing', 'replied')");
-	if (f->region_code)
-		where_prefix(wq, "c.region_code", f->region_code, b->region_end, sizeof b->region_end);
 	if (f->complained_org_path) {
-		prefix_end(f->complained_org_path, b->corg_end, sizeof b->corg_end);
+		if (!prefix_end(f->complained_org_path, b->corg_end, sizeof b->corg_end))
+			wq->overflow = true;
 		qb_add(wq, " AND c.complained_org_id IN (SELECT id FROM institutions WHERE path >= ? AND path < ?)");
 		qb_arg(wq, DB_TEXT(f->complained_org_path));
 		qb_arg(wq, DB_TEXT(b->corg_end));
 	}
-	if (f->right) {
-		snprintf(b->right_like, sizeof b->right_like, "%% %s %%", f->right);
-		qb_add(wq, " AND (' ' || c.rights || ' ') LIKE ?");
-		qb_arg(wq, DB_TEXT(b->right_like));
+	/* No index serves these: when any is set, all are in the text, each with its value or NULL
+	 * (one shape). When none is, none is: an index can then still answer the count alone. */
+	if (f->source_channel || f->business_channel_code || f->business_type_code || f->cause_code ||
+	    f->region_code || f->tag || f->right || f->counted) {
+		where_opt_equal(wq, "c.source_channel", f->source_channel);
+		where_opt_prefix(wq, "c.business_channel_code", f->business_channel_code, ends[3], sizeof b->ends[3]);
+		where_opt_prefix(wq, "c.business_type_code", f->business_type_code, ends[4], sizeof b->ends[4]);
+		where_opt_prefix(wq, "c.cause_code", f->cause_code, b->cause_end, sizeof b->cause_end);
+		where_opt_prefix(wq, "c.region_code", f->region_code, b->region_end, sizeof b->region_end);
+		where_opt_item(wq, "c.tags", f->tag, b->tag_like, sizeof b->tag_like);
+		where_opt_item(wq, "c.rights", f->right, b->right_like, sizeof b->right_like);
+		qb_add(wq, " AND (? = 0 OR (c.status NOT IN ('draft', 'deleted') AND c.merged_into IS NULL))");
+		qb_arg(wq, DB_INT(f->counted));
 	}
 	where_equal(wq, " AND c.deadline_state = ?", f->deadline_state ? DB_TEXT(f->deadline_state) : DB_END);
 	where_equal(wq, " AND c.handler_id = ?", f->handler_id ? DB_INT(f->handler_id) : DB_END);
@@ -369,13 +431,15 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 	where_equal(wq, " AND c.id_no_bidx = ?", f->id_no_bidx ? DB_TEXT(f->id_no_bidx) : DB_END);
 	where_equal(wq, " AND c.phone_bidx = ?", f->phone_bidx ? DB_TEXT(f->phone_bidx) : DB_END);
 	*fts_out = fts;
-	return 0;
+	return qb_check(wq);
 }
 
 /* Appends the filter clause w (" WHERE ...") with its arguments to q; with after_and, q already
  * ends in "WHERE ... AND" and only the conditions are added. */
 static void qb_add_where(struct qb *q, const struct qb *w, bool after_and)
 {
+	if (w->overflow)
+		q->overflow = true;
 	qb_add(q, after_and ? w->sql + strlen(" WHERE") : w->sql);
 	for (int i = 0; i < w->nargs; i++)
 		qb_arg(q, w->args[i]);
@@ -411,7 +475,8 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 			 json_t **items, int64_t *total, bool *capped)
 {
 	bool pg = db_backend(d) == DB_PG, fts = false;
-	struct qb w = {.sql = "", .len = 0};
+	struct qb w;
+	qb_reset(&w);
 	struct where_bufs b;
 	int rc = complaint_where(d, sf, f, true, &w, &b, &fts);
 	if (rc < 0)
@@ -423,7 +488,8 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	 * complaints match. The few complaints not yet indexed are matched by scanning and come
 	 * first. */
 	const struct db_val text = DB_TEXT(b.text), like = DB_TEXT(b.like);
-	struct qb q = {.len = 0};
+	struct qb q;
+	qb_reset(&q);
 	int64_t queued = 0, indexed = 0, lo = 1, hi = INT64_MAX;
 	if (fts) {
 		/* The waiting matches are counted even when the caller has the total: paging needs it. */
@@ -433,11 +499,9 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 		qb_arg(&q, like);
 		qb_arg(&q, like);
 		qb_add_where(&q, &w, true);
-		q.args[q.nargs] = DB_END;
-		if ((rc = db_scalar_int(d, &queued, db_intern(q.sql), q.args)) < 0)
+		if ((rc = qb_check(&q)) < 0 || (rc = db_scalar_int(d, &queued, q.sql, q.args)) < 0)
 			return rc;
-		q.len = 0;
-		q.nargs = 0;
+		qb_reset(&q);
 		qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1" INDEXED_MATCHES);
 		qb_arg(&q, text);
 		qb_arg(&q, DB_INT(lo));
@@ -449,9 +513,10 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 		qb_add_where(&q, &w, false);
 		qb_add(&q, " LIMIT " COUNT_CAP_TEXT ") n");
 	}
-	q.args[q.nargs] = DB_END;
+	if ((rc = qb_check(&q)) < 0)
+		return rc;
 	if (!f->skip_count) {
-		if ((rc = db_scalar_int(d, &indexed, db_intern(q.sql), q.args)) < 0)
+		if ((rc = db_scalar_int(d, &indexed, q.sql, q.args)) < 0)
 			return rc;
 		*total = queued + indexed;
 	}
@@ -463,9 +528,7 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	/* The page is chosen on the narrow table first; only its rows are joined for names. */
 	const char *order = f->sort_by_due ? " ORDER BY c.due_at IS NULL, c.due_at, c.id"
 					   : " ORDER BY c.received_at DESC, c.id DESC";
-	q.len = 0;
-	q.nargs = 0;
-	q.sql[0] = '\0';
+	qb_reset(&q);
 	qb_add(&q, COMPLAINT_SELECT_KIND("NULL") " JOIN (");
 	/* SQLite: a subtree range is selective enough to tempt the planner into the org_path indexes
 	 * and a sort of every match; for a page, walking the order's index (or the full-text
@@ -507,8 +570,9 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	}
 	qb_add(&q, ") page ON page.id = c.id");
 	qb_add(&q, order);
-	q.args[q.nargs] = DB_END;
-	rc = db_query_json(d, items, db_intern(q.sql), q.args);
+	if ((rc = qb_check(&q)) < 0)
+		return rc;
+	rc = db_query_json(d, items, q.sql, q.args);
 	return rc < 0 ? rc : DB_OK;
 }
 
@@ -516,7 +580,8 @@ int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const st
 			   const struct complaint_cursor *after, int64_t limit, json_t **items)
 {
 	bool fts = false;
-	struct qb w = {.sql = "", .len = 0};
+	struct qb w;
+	qb_reset(&w);
 	struct where_bufs b;
 	int rc = complaint_where(d, sf, f, false, &w, &b, &fts);
 	if (rc < 0)
@@ -528,8 +593,8 @@ int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const st
 		qb_arg(&w, DB_INT(after->received_at));
 		qb_arg(&w, DB_INT(after->id));
 	}
-	struct qb q = {.len = 0};
-	q.sql[0] = '\0';
+	struct qb q;
+	qb_reset(&q);
 	qb_add(&q, COMPLAINT_SELECT_KIND("NULL") " JOIN (SELECT c.id FROM complaints c");
 	size_t page_where = q.len;
 	qb_add(&q, w.sql);
@@ -543,9 +608,11 @@ int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const st
 		   " ORDER BY c.received_at DESC, c.id DESC");
 	memcpy(q.args, w.args, sizeof w.args);
 	q.nargs = w.nargs;
+	q.overflow |= w.overflow;
 	qb_arg(&q, DB_INT(limit));
-	q.args[q.nargs] = DB_END;
-	rc = db_query_json(d, items, db_intern(q.sql), q.args);
+	if ((rc = qb_check(&q)) < 0)
+		return rc;
+	rc = db_query_json(d, items, q.sql, q.args);
 	return rc < 0 ? rc : DB_OK;
 }
 

@@ -1,8 +1,8 @@
-/* Backend-independent part of the db interface: dispatch to the driver, the statement map,
+/* Backend-independent part of the db interface: dispatch to the driver, the statement cache,
  * the retrying transaction runner and connection statistics. */
 #include "store/db_internal.h"
 #include "util/log.h"
-#include <pthread.h>
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,7 +10,7 @@
 /* Every driver's result starts with a pointer to its driver. */
 #define RES_DRV(r) (((struct db_driver *const *)(r))[0])
 
-static long stat_open, stat_retries, stat_failures;
+static long stat_open, stat_retries, stat_failures, stat_cached, stat_evicted;
 
 void db_stats_conn(int delta)
 {
@@ -22,6 +22,8 @@ void db_stats_get(struct db_stats *out)
 	out->open_connections = __atomic_load_n(&stat_open, __ATOMIC_RELAXED);
 	out->tx_retries = __atomic_load_n(&stat_retries, __ATOMIC_RELAXED);
 	out->tx_failures = __atomic_load_n(&stat_failures, __ATOMIC_RELAXED);
+	out->cached_statements = __atomic_load_n(&stat_cached, __ATOMIC_RELAXED);
+	out->evicted_statements = __atomic_load_n(&stat_evicted, __ATOMIC_RELAXED);
 }
 
 struct db *db_open(const char *url)
@@ -243,92 +245,130 @@ fail:
 	return DB_SOFT;
 }
 
-/* ---- interned SQL ---- */
+/* ---- statement cache ---- */
 
-static pthread_mutex_t intern_lock = PTHREAD_MUTEX_INITIALIZER;
-static char **interned;
-static size_t ninterned, capinterned;
 
-const char *db_intern(const char *sql)
+/* FNV-1a over the text. */
+static size_t sql_hash(const char *sql)
 {
-	pthread_mutex_lock(&intern_lock);
-	for (size_t i = 0; i < ninterned; i++)
-		if (strcmp(interned[i], sql) == 0) {
-			pthread_mutex_unlock(&intern_lock);
-			return interned[i];
-		}
-	if (ninterned == capinterned) {
-		size_t cap = capinterned ? capinterned * 2 : 64;
-		char **n = realloc(interned, cap * sizeof *n);
-		if (!n) {
-			pthread_mutex_unlock(&intern_lock);
-			return NULL;
-		}
-		interned = n;
-		capinterned = cap;
-	}
-	char *copy = strdup(sql);
-	if (copy)
-		interned[ninterned++] = copy;
-	pthread_mutex_unlock(&intern_lock);
-	return copy;
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	return (size_t)h;
 }
 
-/* ---- statement map ---- */
+#define NBUCKETS (2 * DB_STMT_CACHE_CAP)
 
-static size_t slot_of(const char *key, size_t cap)
+int stmt_cache_init(struct stmt_cache *c, void (*release)(void *owner, void *stmt), void (*forget)(void *stmt),
+		    void *owner)
 {
-	uintptr_t h = (uintptr_t)key;
-	h ^= h >> 17;
-	h *= 0x9E3779B97F4A7C15ull;
-	return (size_t)(h >> 7) & (cap - 1);
+	*c = (struct stmt_cache){.release = release, .forget = forget, .owner = owner};
+	c->buckets = calloc(NBUCKETS, sizeof *c->buckets);
+	return c->buckets ? 0 : -1;
 }
 
-void *stmt_map_get(const struct stmt_map *m, const char *key)
+static void lru_unlink(struct stmt_cache *c, struct stmt_entry *e)
 {
-	if (!m->cap)
+	if (e->newer)
+		e->newer->older = e->older;
+	else
+		c->newest = e->older;
+	if (e->older)
+		e->older->newer = e->newer;
+	else
+		c->oldest = e->newer;
+	e->newer = e->older = NULL;
+}
+
+static void lru_push(struct stmt_cache *c, struct stmt_entry *e)
+{
+	e->older = c->newest;
+	e->newer = NULL;
+	if (c->newest)
+		c->newest->newer = e;
+	c->newest = e;
+	if (!c->oldest)
+		c->oldest = e;
+}
+
+struct stmt_entry *stmt_cache_get(struct stmt_cache *c, const char *sql)
+{
+	size_t h = sql_hash(sql);
+	for (struct stmt_entry *e = c->buckets[h % NBUCKETS]; e; e = e->chain)
+		if (e->hash == h && strcmp(e->sql, sql) == 0) {
+			if (c->newest != e) {
+				lru_unlink(c, e);
+				lru_push(c, e);
+			}
+			return e;
+		}
+	return NULL;
+}
+
+static void entry_free(struct stmt_cache *c, struct stmt_entry *e, bool release)
+{
+	if (release)
+		c->release(c->owner, e->stmt);
+	else if (c->forget)
+		c->forget(e->stmt);
+	free(e->sql);
+	free(e);
+}
+
+/* Takes e out of the table and the list; frees it now, or at its last unref when in use. */
+static void evict(struct stmt_cache *c, struct stmt_entry *e, bool release)
+{
+	struct stmt_entry **pp = &c->buckets[e->hash % NBUCKETS];
+	while (*pp != e)
+		pp = &(*pp)->chain;
+	*pp = e->chain;
+	lru_unlink(c, e);
+	c->len--;
+	__atomic_sub_fetch(&stat_cached, 1, __ATOMIC_RELAXED);
+	if (e->refs > 0)
+		e->evicted = true; /* a cursor still steps it: stmt_cache_unref releases it */
+	else
+		entry_free(c, e, release);
+}
+
+struct stmt_entry *stmt_cache_put(struct stmt_cache *c, const char *sql, void *stmt)
+{
+	struct stmt_entry *e = calloc(1, sizeof *e);
+	if (!e || !(e->sql = strdup(sql))) {
+		free(e);
 		return NULL;
-	for (size_t i = slot_of(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
-		if (m->keys[i] == key)
-			return m->vals[i];
-		if (!m->keys[i])
-			return NULL;
 	}
+	e->hash = sql_hash(sql);
+	e->stmt = stmt;
+	while (c->len >= DB_STMT_CACHE_CAP && c->oldest) {
+		evict(c, c->oldest, true);
+		__atomic_add_fetch(&stat_evicted, 1, __ATOMIC_RELAXED);
+	}
+	struct stmt_entry **b = &c->buckets[e->hash % NBUCKETS];
+	e->chain = *b;
+	*b = e;
+	lru_push(c, e);
+	c->len++;
+	__atomic_add_fetch(&stat_cached, 1, __ATOMIC_RELAXED);
+	return e;
 }
 
-int stmt_map_put(struct stmt_map *m, const char *key, void *val)
+void stmt_cache_unref(struct stmt_cache *c, struct stmt_entry *e)
 {
-	if ((m->len + 1) * 2 > m->cap) {
-		size_t ncap = m->cap ? m->cap * 2 : 64;
-		struct stmt_map n = {calloc(ncap, sizeof *n.keys), calloc(ncap, sizeof *n.vals), ncap, 0};
-		if (!n.keys || !n.vals) {
-			free(n.keys);
-			free(n.vals);
-			return -1;
-		}
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->keys[i])
-				stmt_map_put(&n, m->keys[i], m->vals[i]);
-		free(m->keys);
-		free(m->vals);
-		*m = n;
-	}
-	size_t i = slot_of(key, m->cap);
-	while (m->keys[i] && m->keys[i] != key)
-		i = (i + 1) & (m->cap - 1);
-	if (!m->keys[i])
-		m->len++;
-	m->keys[i] = key;
-	m->vals[i] = val;
-	return 0;
+	assert(e->refs > 0);
+	if (--e->refs == 0 && e->evicted)
+		entry_free(c, e, true);
 }
 
-void stmt_map_free(struct stmt_map *m, void (*free_val)(void *))
+void stmt_cache_clear(struct stmt_cache *c, bool release)
 {
-	for (size_t i = 0; i < m->cap; i++)
-		if (m->keys[i] && free_val)
-			free_val(m->vals[i]);
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof *m);
+	while (c->oldest)
+		evict(c, c->oldest, release);
+}
+
+void stmt_cache_free(struct stmt_cache *c)
+{
+	stmt_cache_clear(c, true);
+	free(c->buckets);
+	c->buckets = NULL;
 }

@@ -1,9 +1,10 @@
 /* The database connection interface shared by the SQLite and PostgreSQL drivers.
  *
  * SQL is written once with `?` placeholders; the PostgreSQL driver rewrites them to $n. Every
- * statement is prepared once per connection and cached by the address of its SQL text, so SQL
- * must be a string literal (or otherwise live as long as the process). Values are bound, never
- * formatted into SQL. One connection belongs to one thread.
+ * statement is prepared on first use and kept in a per-connection cache keyed by its text, least
+ * recently used out first past DB_STMT_CACHE_CAP statements (store/db_internal.h), so SQL may be
+ * built at run time; build it from few shapes all the same, or it is prepared again and again.
+ * Values are bound, never formatted into SQL. One connection belongs to one thread.
  *
  * Status codes: DB_OK (0) or a positive row count; DB_SOFT means "retry the whole transaction"
  * (SQLite BUSY/LOCKED, PostgreSQL 40001/40P01); DB_CONSTRAINT a unique/foreign-key violation;
@@ -44,11 +45,6 @@ void db_close(struct db *d);
 enum db_backend db_backend(const struct db *d);
 /* True while the connection answers a trivial query. */
 bool db_ping(struct db *d);
-
-/* A stable copy of SQL text built at run time, so it can be used where a literal is expected
- * (statements are cached by the text's address). The same text always gives the same pointer;
- * copies live until the process ends, so only build SQL from a bounded set of shapes. */
-const char *db_intern(const char *sql);
 
 /* Runs sql with args (terminated by DB_END) and returns a cursor in *out (caller calls
  * db_done). Returns DB_OK or a negative status; on error *out is NULL. */
@@ -131,6 +127,8 @@ struct db_stats {
 	long open_connections;
 	long tx_retries;
 	long tx_failures;
+	long cached_statements;  /* prepared statements held, all connections (each caps its own) */
+	long evicted_statements; /* statements released to keep a connection's cache in bounds */
 };
 void db_stats_get(struct db_stats *out);
 

@@ -2,17 +2,47 @@
 #ifndef FCMS_DB_INTERNAL_H
 #define FCMS_DB_INTERNAL_H
 #include "store/db.h"
+#include <stdbool.h>
 #include <stddef.h>
 
-/* Open-addressing map from SQL text address to a driver's prepared statement. */
-struct stmt_map {
-	const char **keys;
-	void **vals;
-	size_t cap, len;
+/* A connection's prepared statements, keyed by SQL text (not by its address, so text built at
+ * run time needs no interning): a hash table for lookup and a least-recently-used list that
+ * holds at most DB_STMT_CACHE_CAP entries. Past the cap the least recently used statement is
+ * released (finalized / deallocated) -- unless a cursor still uses it (refs > 0): it then leaves
+ * the cache at once and is released by the cursor's stmt_cache_unref. One connection, one
+ * thread: no lock. */
+#define DB_STMT_CACHE_CAP 256
+struct stmt_entry {
+	char *sql;
+	size_t hash;
+	void *stmt;
+	int refs;
+	bool evicted;
+	struct stmt_entry *chain, *newer, *older;
 };
-void *stmt_map_get(const struct stmt_map *m, const char *key);
-int stmt_map_put(struct stmt_map *m, const char *key, void *val);
-void stmt_map_free(struct stmt_map *m, void (*free_val)(void *));
+struct stmt_cache {
+	struct stmt_entry **buckets; /* 2 * DB_STMT_CACHE_CAP chains */
+	struct stmt_entry *newest, *oldest;
+	size_t len;
+	void (*release)(void *owner, void *stmt); /* frees a statement leaving the cache */
+	void (*forget)(void *stmt);               /* frees what is left when the server dropped it */
+	void *owner;
+};
+/* Sets up an empty cache; 0 or -1 (no memory). forget may be NULL (nothing to free). */
+int stmt_cache_init(struct stmt_cache *c, void (*release)(void *owner, void *stmt), void (*forget)(void *stmt),
+		    void *owner);
+/* The entry for sql (now the most recently used), or NULL. Borrowed. */
+struct stmt_entry *stmt_cache_get(struct stmt_cache *c, const char *sql);
+/* Adds stmt under a copy of sql and evicts past the cap; the entry (borrowed), or NULL when out
+ * of memory (stmt is then not owned by the cache: the caller releases it). */
+struct stmt_entry *stmt_cache_put(struct stmt_cache *c, const char *sql, void *stmt);
+/* A cursor stopped using e (taken with e->refs++); releases e if it was evicted meanwhile. */
+void stmt_cache_unref(struct stmt_cache *c, struct stmt_entry *e);
+/* Forgets all entries, releasing the statements not in use when release is true (false: the
+ * server already dropped them, e.g. after a reconnect). Entries still in use are released by stmt_cache_unref. */
+void stmt_cache_clear(struct stmt_cache *c, bool release);
+/* Frees the table after stmt_cache_clear. */
+void stmt_cache_free(struct stmt_cache *c);
 
 struct db_driver {
 	void (*close)(struct db *);

@@ -1,5 +1,6 @@
 /* PostgreSQL driver over libpq: `?` rewritten to $n, statements prepared once per connection
- * (named s1, s2, ... and cached by SQL address), text-format values, SERIALIZABLE write
+ * (named s1, s2, ... in the connection's bounded cache keyed by SQL text; evicted ones are
+ * DEALLOCATEd), text-format values, SERIALIZABLE write
  * transactions whose serialization failures and deadlocks are reported as DB_SOFT. */
 #include "store/db_internal.h"
 #include "util/log.h"
@@ -13,9 +14,13 @@
 struct pg_db {
 	struct db base;
 	PGconn *conn;
-	struct stmt_map stmts; /* sql address -> statement name (malloc'd) */
+	struct stmt_cache stmts; /* sql text -> statement name (malloc'd) */
 	int next_id;
 	bool in_tx; /* between a successful pg_begin and pg_commit / pg_rollback */
+	/* Names of evicted statements still to DEALLOCATE: not possible while a failed
+	 * transaction awaits its ROLLBACK, so done at the next chance. */
+	char *dealloc[DB_STMT_CACHE_CAP];
+	int ndealloc;
 };
 
 struct pg_res {
@@ -25,6 +30,7 @@ struct pg_res {
 };
 
 static const struct db_driver pg_driver;
+static void forget_dealloc(struct pg_db *d);
 
 static int map_result(struct pg_db *d, PGresult *res, const char *sql)
 {
@@ -40,11 +46,48 @@ static int map_result(struct pg_db *d, PGresult *res, const char *sql)
 		log_error("pg: connection lost, resetting");
 		PQreset(d->conn);
 		/* Prepared statements are gone with the old session. */
-		stmt_map_free(&d->stmts, free);
+		stmt_cache_clear(&d->stmts, false);
+		forget_dealloc(d);
 		return DB_SOFT;
 	}
 	log_error("pg: %s [%s] in: %.200s", PQresultErrorMessage(res), state ? state : "?", sql);
 	return DB_HARD;
+}
+
+static void forget_dealloc(struct pg_db *d)
+{
+	for (int i = 0; i < d->ndealloc; i++)
+		free(d->dealloc[i]);
+	d->ndealloc = 0;
+}
+
+/* DEALLOCATEs the pending names unless the session is in a failed transaction. */
+static void flush_dealloc(struct pg_db *d)
+{
+	if (!d->ndealloc || PQtransactionStatus(d->conn) == PQTRANS_INERROR)
+		return;
+	while (d->ndealloc > 0) {
+		char *nm = d->dealloc[--d->ndealloc];
+		char sql[48];
+		snprintf(sql, sizeof sql, "DEALLOCATE %s", nm);
+		PGresult *res = PQexec(d->conn, sql);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			log_error("pg: %s", PQresultErrorMessage(res));
+		PQclear(res);
+		free(nm);
+	}
+}
+
+/* The cache's release: the statement leaves the session at the next chance. */
+static void release_stmt(void *owner, void *stmt)
+{
+	struct pg_db *d = owner;
+	if (d->ndealloc == DB_STMT_CACHE_CAP)
+		flush_dealloc(d);
+	if (d->ndealloc < DB_STMT_CACHE_CAP)
+		d->dealloc[d->ndealloc++] = stmt;
+	else
+		free(stmt); /* a failed transaction evicting hundreds: the session keeps this one */
 }
 
 /* Rewrites ? to $1, $2, ... outside quoted strings. Caller frees. */
@@ -97,7 +140,9 @@ static int run(struct pg_db *d, const char *sql, const struct db_val *args, PGre
 {
 	if (tx_lost(d, sql))
 		return DB_SOFT; /* the runner rolls back and retries the whole transaction */
-	const char *name = stmt_map_get(&d->stmts, sql);
+	flush_dealloc(d);
+	struct stmt_entry *e = stmt_cache_get(&d->stmts, sql);
+	const char *name = e ? e->stmt : NULL;
 	if (!name) {
 		char *text = rewrite_placeholders(sql);
 		char *nm = malloc(16);
@@ -111,9 +156,11 @@ static int run(struct pg_db *d, const char *sql, const struct db_val *args, PGre
 		free(text);
 		int rc = map_result(d, pr, sql);
 		PQclear(pr);
-		if (rc < 0 || stmt_map_put(&d->stmts, sql, nm) != 0) {
-			free(nm);
-			return rc < 0 ? rc : DB_HARD;
+		if (rc < 0)
+			return free(nm), rc;
+		if (!stmt_cache_put(&d->stmts, sql, nm)) {
+			release_stmt(d, nm);
+			return DB_HARD;
 		}
 		name = nm;
 	}
@@ -295,7 +342,9 @@ static bool pg_in_tx(struct db *base)
 static void pg_close(struct db *base)
 {
 	struct pg_db *d = (struct pg_db *)base;
-	stmt_map_free(&d->stmts, free);
+	stmt_cache_clear(&d->stmts, false); /* the session ends: no DEALLOCATE needed */
+	stmt_cache_free(&d->stmts);
+	forget_dealloc(d);
 	PQfinish(d->conn);
 	free(d);
 	db_stats_conn(-1);
@@ -341,10 +390,15 @@ struct db *db_pg_open(const char *conninfo)
 		return NULL;
 	d->base.drv = &pg_driver;
 	d->base.backend = DB_PG;
+	if (stmt_cache_init(&d->stmts, release_stmt, free, d) != 0) {
+		free(d);
+		return NULL;
+	}
 	d->conn = PQconnectdb(conninfo);
 	if (PQstatus(d->conn) != CONNECTION_OK) {
 		log_error("pg: cannot connect: %s", PQerrorMessage(d->conn));
 		PQfinish(d->conn);
+		stmt_cache_free(&d->stmts);
 		free(d);
 		return NULL;
 	}

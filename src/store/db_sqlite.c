@@ -1,5 +1,5 @@
 /* SQLite driver: WAL, synchronous=FULL, foreign keys on, busy timeout, BEGIN IMMEDIATE for
- * writes, statements prepared once per connection (SQLITE_PREPARE_PERSISTENT). */
+ * writes, statements kept prepared in the connection's bounded cache (SQLITE_PREPARE_PERSISTENT). */
 #include "store/db_internal.h"
 #include "util/log.h"
 #include <pthread.h>
@@ -10,7 +10,7 @@
 struct sq_db {
 	struct db base;
 	sqlite3 *h;
-	struct stmt_map stmts;
+	struct stmt_cache stmts;
 	bool committing; /* inside sq_commit: the one commit a guarded connection allows */
 };
 
@@ -18,6 +18,7 @@ struct sq_res {
 	const struct db_driver *drv;
 	struct sq_db *db;
 	sqlite3_stmt *st;
+	struct stmt_entry *entry; /* referenced while the cursor lives */
 };
 
 static const struct db_driver sq_driver;
@@ -33,33 +34,36 @@ static int map_rc(struct sq_db *d, int rc, const char *sql)
 	return DB_HARD;
 }
 
-static void finalize_stmt(void *st)
+static void finalize_stmt(void *owner, void *st)
 {
+	(void)owner;
 	sqlite3_finalize(st);
 }
 
 static void sq_close(struct db *base)
 {
 	struct sq_db *d = (struct sq_db *)base;
-	stmt_map_free(&d->stmts, finalize_stmt);
+	stmt_cache_free(&d->stmts);
 	sqlite3_close_v2(d->h);
 	free(d);
 	db_stats_conn(-1);
 }
 
 static int prepare_bound(struct sq_db *d, const char *sql, const struct db_val *args,
-			 sqlite3_stmt **out)
+			 struct stmt_entry **out)
 {
-	sqlite3_stmt *st = stmt_map_get(&d->stmts, sql);
-	if (!st) {
+	struct stmt_entry *e = stmt_cache_get(&d->stmts, sql);
+	if (!e) {
+		sqlite3_stmt *st;
 		int rc = sqlite3_prepare_v3(d->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
 		if (rc != SQLITE_OK)
 			return map_rc(d, rc, sql);
-		if (stmt_map_put(&d->stmts, sql, st) != 0) {
+		if (!(e = stmt_cache_put(&d->stmts, sql, st))) {
 			sqlite3_finalize(st);
 			return DB_HARD;
 		}
 	}
+	sqlite3_stmt *st = e->stmt;
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	for (int i = 0; args && args[i].type != DBV_END; i++) {
@@ -73,15 +77,15 @@ static int prepare_bound(struct sq_db *d, const char *sql, const struct db_val *
 		if (rc != SQLITE_OK)
 			return map_rc(d, rc, sql);
 	}
-	*out = st;
+	*out = e;
 	return DB_OK;
 }
 
 static int sq_query(struct db *base, struct db_res **out, const char *sql, const struct db_val *args)
 {
 	struct sq_db *d = (struct sq_db *)base;
-	sqlite3_stmt *st;
-	int rc = prepare_bound(d, sql, args, &st);
+	struct stmt_entry *e;
+	int rc = prepare_bound(d, sql, args, &e);
 	if (rc < 0)
 		return rc;
 	struct sq_res *r = malloc(sizeof *r);
@@ -89,7 +93,9 @@ static int sq_query(struct db *base, struct db_res **out, const char *sql, const
 		return DB_HARD;
 	r->drv = &sq_driver;
 	r->db = d;
-	r->st = st;
+	r->st = e->stmt;
+	r->entry = e;
+	e->refs++; /* not finalized under the cursor by an eviction */
 	*out = (struct db_res *)r;
 	return DB_OK;
 }
@@ -97,10 +103,11 @@ static int sq_query(struct db *base, struct db_res **out, const char *sql, const
 static int sq_exec(struct db *base, const char *sql, const struct db_val *args)
 {
 	struct sq_db *d = (struct sq_db *)base;
-	sqlite3_stmt *st;
-	int rc = prepare_bound(d, sql, args, &st);
+	struct stmt_entry *e;
+	int rc = prepare_bound(d, sql, args, &e);
 	if (rc < 0)
 		return rc;
+	sqlite3_stmt *st = e->stmt;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		;
 	sqlite3_reset(st);
@@ -174,15 +181,17 @@ static void sq_done(struct db_res *res)
 {
 	struct sq_res *r = (struct sq_res *)res;
 	sqlite3_reset(r->st);
+	stmt_cache_unref(&r->db->stmts, r->entry);
 	free(r);
 }
 
 static int simple(struct sq_db *d, const char *sql)
 {
-	sqlite3_stmt *st;
-	int rc = prepare_bound(d, sql, NULL, &st);
+	struct stmt_entry *e;
+	int rc = prepare_bound(d, sql, NULL, &e);
 	if (rc < 0)
 		return rc;
+	sqlite3_stmt *st = e->stmt;
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? DB_OK : map_rc(d, rc, sql);
@@ -254,11 +263,16 @@ struct db *db_sqlite_open(const char *path)
 		return NULL;
 	d->base.drv = &sq_driver;
 	d->base.backend = DB_SQLITE;
+	if (stmt_cache_init(&d->stmts, finalize_stmt, NULL, d) != 0) {
+		free(d);
+		return NULL;
+	}
 	int rc = sqlite3_open_v2(path, &d->h,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		log_error("sqlite: cannot open %s: %s", path, d->h ? sqlite3_errmsg(d->h) : "no memory");
 		sqlite3_close_v2(d->h);
+		stmt_cache_free(&d->stmts);
 		free(d);
 		return NULL;
 	}

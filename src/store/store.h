@@ -253,11 +253,17 @@ struct calendar_data {
 };
 int store_calendar_load(struct db *d, struct calendar_data *out);
 void store_calendar_free(struct calendar_data *c);
+/* How many times store_calendar_load ran in this process (tests: the calendar is loaded once
+ * per recomputation, not per complaint). */
+long store_calendar_loads(void);
 
 /* ---- complaints ---- */
 /* One complaint: every column plus complained_org_name, handling_org_name, handler_name,
  * registrar_name, registrar_org_name, complained_org_path. 1 found, 0 not. */
 int store_complaint_get(struct db *d, int64_t id, json_t **out);
+/* Up to limit complaints whose deadline clock runs (registered, processing, reviewing) with id
+ * above after_id, by id: every column, as store_complaint_save wants them. Keyset paging. */
+int store_complaints_counting_after(struct db *d, int64_t after_id, int64_t limit, json_t **items);
 /* Inserts obj (complaint_no, registrar_id, registrar_org_id, created_at, updated_at and the saved
  * columns); *id set. */
 int store_complaint_insert(struct db *d, json_t *obj, int64_t *id);
@@ -336,7 +342,8 @@ int store_complaint_set_deadline_state(struct db *d, int64_t id, const char *sta
 /* Active users who may handle complaints (a role with complaint.handle) in the institution
  * subtree at path: id, username, name, org_id, org_name. */
 int store_handlers_in_subtree(struct db *d, const char *path, json_t **items);
-/* Active users holding the role with this code: id, org_path. */
+/* Active users holding the role with this code: id, org_path, scope (the widest data scope of
+ * all their roles, as enum data_scope: 0 self .. 3 all, as a session computes it). */
 int store_users_with_role(struct db *d, const char *role_code, json_t **items);
 /* Attachments: metadata rows; the bytes live under the data directory. */
 int store_attachment_insert(struct db *d, int64_t complaint_id, const char *name, const char *mime,

@@ -331,7 +331,10 @@ int store_password_history(struct db *d, int64_t id, int n, json_t **hashes)
 int store_users_with_role(struct db *d, const char *role_code, json_t **items)
 {
 	return DBJ(d, items,
-		   "SELECT u.id, i.path AS org_path FROM users u JOIN institutions i ON i.id = u.org_id"
+		   "SELECT u.id, i.path AS org_path, (SELECT MAX(CASE r2.data_scope WHEN 'all' THEN 3"
+		   " WHEN 'subtree' THEN 2 WHEN 'org' THEN 1 ELSE 0 END) FROM user_roles ur2"
+		   " JOIN roles r2 ON r2.id = ur2.role_id WHERE ur2.user_id = u.id) AS scope"
+		   " FROM users u JOIN institutions i ON i.id = u.org_id"
 		   " JOIN user_roles ur ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id"
 		   " WHERE r.code = ? AND u.status = 'active'",
 		   DB_TEXT(role_code));

@@ -41,6 +41,16 @@ describe('bad input', () => {
   });
   after(async () => { await srv?.stop(); });
 
+  for (const [why, text] of [['an array', '[1,2,3]'], ['a number', '42'], ['a bare string', '"x"'], ['null', 'null']]) {
+    it(`valid JSON that is not an object (${why}) → 400 body_not_object, nothing written`, async () => {
+      await unchanged(async () => {
+        const r = await post('/institutions', text);
+        assertError(r, 400, 'body_not_object');
+        assert.equal(r.json.error.message, '请求体必须是JSON对象');
+      });
+    });
+  }
+
   it('malformed JSON → 400 invalid_json with a numeric position and line/column in the message', async () => {
     await unchanged(async () => {
       const text = '{"name": "x",\n "type": }';

@@ -75,3 +75,25 @@ test('time: ISO week across the month end, quarter, year, and the hour of day in
   const d = await get('time?from=2024-02-29&to=2024-03-01&granularity=day');
   assert.deepEqual(d.rows.map((x) => [x.code, x.count]), [['2024-02-29', 3], ['2024-03-01', 1]]);
 });
+
+test('mom over eleven years is within the twenty-year limit; the limit and its message agree', async () => {
+  const r = await get('mom?from=2020-01-01&to=2030-12-31&granularity=year');
+  assert.equal(r.summary.count, RECEIVED.length);
+  assert.deepEqual([r.summary.previous_from, r.summary.previous_to], ['2008-12-31', '2019-12-31'], 'the same 4018 days before');
+  const y = await get('yoy?from=2011-01-01&to=2030-12-31&granularity=year');
+  assert.equal(y.summary.count, RECEIVED.length);
+  for (const name of ['time', 'mom', 'yoy']) {
+    const bad = await stat.get(`/reports/${name}?from=2000-01-01&to=2030-12-31&granularity=year`);
+    assert.equal(bad.status, 400, `${name}: ${bad.text}`);
+    assert.match(bad.json.error.message, /最长二十年/);
+  }
+});
+
+test('ratios print as rounded decimals, without float noise', async () => {
+  const r = await stat.get('/reports/time?from=2024-02-01&to=2024-03-31&granularity=month');
+  assert.equal(r.status, 200);
+  const shares = r.json.rows.map((x) => x.share);
+  assert.deepEqual(shares, [0.6667, 0.3333]);
+  assert.ok(r.text.includes('"share":0.6667') && r.text.includes('"share":0.3333'), r.text.slice(0, 400));
+  assert.doesNotMatch(r.text, /\d\.\d{5,}/, 'no number carries more than 4 decimals');
+});

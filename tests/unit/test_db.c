@@ -1,8 +1,9 @@
 /* Unit tests for the database interface over SQLite (src/store/db.c, db_sqlite.c): values and
  * row JSON, the per-connection statement cache (reuse, rebinding, growth past its first size,
- * schema changes), status mapping, and the db_tx runner: soft failures retried with the work of
+ * schema changes, its bound over 100,000 run-time SQL shapes, eviction under an open cursor), status mapping, and the db_tx runner: soft failures retried with the work of
  * the failed attempt rolled back, positive codes rolled back and returned, hard ones not retried. */
 #include "store/db.h"
+#include "store/db_internal.h" /* DB_STMT_CACHE_CAP */
 #include "unit_db.h"
 #include "util/log.h"
 #include <setjmp.h>
@@ -220,6 +221,65 @@ static void cache_grows(void **state)
 		}
 }
 
+/* SQL built at run time in one buffer, 100,000 distinct shapes: each runs as its own text (the
+ * cache is keyed by text, not by the buffer's address), and the connection keeps at most
+ * DB_STMT_CACHE_CAP prepared statements, releasing the least recently used. */
+static void cache_bounded_over_100k_shapes(void **state)
+{
+	struct db *d = ((struct fx *)*state)->d;
+	struct db_stats before, after;
+	db_stats_get(&before);
+	char sql[64];
+	long peak = 0;
+	for (int i = 0; i < 100000; i++) {
+		snprintf(sql, sizeof sql, "SELECT %d + ?", i);
+		int64_t v = -1;
+		assert_int_equal(db_scalar_int(d, &v, sql, (const struct db_val[]){DB_INT(1), DB_END}), 1);
+		assert_int_equal(v, i + 1);
+		if (i % 1000 == 0) {
+			db_stats_get(&after);
+			if (after.cached_statements > peak)
+				peak = after.cached_statements;
+		}
+	}
+	db_stats_get(&after);
+	assert_true(peak <= DB_STMT_CACHE_CAP);
+	assert_true(after.cached_statements <= DB_STMT_CACHE_CAP);
+	assert_true(after.evicted_statements - before.evicted_statements >= 100000 - DB_STMT_CACHE_CAP);
+	/* The hot literal still answers after all that churn. */
+	int64_t v = 0;
+	assert_int_equal(db_scalar_int(d, &v, "SELECT 7", NULL), 1);
+	assert_int_equal(v, 7);
+}
+
+/* A statement pushed out of the cache while its cursor is open is finalized only at db_done. */
+static void evicted_under_open_cursor(void **state)
+{
+	struct db *d = ((struct fx *)*state)->d;
+	for (int i = 1; i <= 3; i++)
+		assert_int_equal(DBX(d, "INSERT INTO t (n) VALUES (?)", DB_INT(i)), 1);
+	struct db_res *a;
+	assert_int_equal(DBQ(d, &a, "SELECT n FROM t ORDER BY n", DB_END), DB_OK);
+	assert_int_equal(db_next(a), 1);
+	assert_int_equal(db_int(a, 0), 1);
+	char sql[64];
+	for (int i = 0; i < 2 * DB_STMT_CACHE_CAP; i++) {
+		snprintf(sql, sizeof sql, "SELECT %d", i);
+		int64_t v = -1;
+		assert_int_equal(db_scalar_int(d, &v, sql, NULL), 1);
+		assert_int_equal(v, i);
+	}
+	assert_int_equal(db_next(a), 1);
+	assert_int_equal(db_int(a, 0), 2);
+	assert_int_equal(db_next(a), 1);
+	assert_int_equal(db_int(a, 0), 3);
+	assert_int_equal(db_next(a), 0);
+	db_done(a); /* ASan: no leak, no use after free */
+	int64_t n = 0;
+	assert_int_equal(db_scalar_int(d, &n, "SELECT COUNT(*) FROM t ORDER BY n", NULL), 1);
+	assert_int_equal(n, 3);
+}
+
 /* A cached statement keeps working after the schema under it changes. */
 static void cache_survives_schema_change(void **state)
 {
@@ -373,6 +433,8 @@ int main(void)
 		T(cached_statement_rebinds),
 		T(interleaved_cursors),
 		T(cache_grows),
+		T(cache_bounded_over_100k_shapes),
+		T(evicted_under_open_cursor),
 		T(cache_survives_schema_change),
 		T(tx_retries_soft_then_commits),
 		T(tx_positive_code_rolls_back),

@@ -70,7 +70,7 @@ static int64_t sql_count(const char *where)
 		 " AND received_at IS NOT NULL AND %s",
 		 where);
 	int64_t n = -1;
-	assert_int_equal(db_scalar_int(d, &n, db_intern(sql), (const struct db_val[]){DB_END}), 1);
+	assert_int_equal(db_scalar_int(d, &n, sql, (const struct db_val[]){DB_END}), 1);
 	return n;
 }
 
