@@ -431,7 +431,7 @@ describe('fcms complaint pages', () => {
     await person.getByText(ID_NO).waitFor()
     assert.match(await person.innerText(), /张三/)
     await page.getByText('本次查看已记入审计日志').waitFor()
-    await page.locator('[data-test=timeline]', { hasText: '查看完整信息' }).waitFor()
+    await page.locator('[data-test=timeline]', { hasText: '查看完整投诉人信息' }).waitFor()
     await shot('detail-unmasked')
   })
 
