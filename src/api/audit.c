@@ -1,6 +1,7 @@
 /* 系统审计: browsing and verifying the audit chain (审计管理员 only). */
 #include "api/api.h"
 #include "domain/audit.h"
+#include "domain/audit_catalogue.h"
 #include "http/request.h"
 #include "store/store.h"
 #include <stdio.h>
@@ -45,6 +46,7 @@ int api_audit_list(struct request *r)
 	int rc = store_audit_list(r->db, &f, &items, &total);
 	if (rc < 0)
 		return reply_db_error(r, rc);
+	audit_catalogue_label_rows(items);
 	return reply_json(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
 }
 
@@ -58,4 +60,14 @@ int api_audit_verify(struct request *r)
 	json_object_set_new(body, "first_bad_seq", v.ok ? json_null() : json_integer(v.first_bad_seq));
 	json_object_set_new(body, "reason", v.ok ? json_null() : json_string(v.reason));
 	return reply_json(r, 200, body);
+}
+
+/* GET /audit/catalogue: every action and object type with its Chinese label (the filters'
+ * choices; rows carry the same labels). */
+int api_audit_catalogue(struct request *r)
+{
+	json_t *c = audit_catalogue_json();
+	if (!c)
+		return reply_db_error(r, DB_HARD);
+	return reply_json(r, 200, c);
 }

@@ -371,6 +371,14 @@ int api_settings_get(struct request *r)
 	return reply_json(r, 200, complaint_settings_json(&s));
 }
 
+int api_settings_limits(struct request *r)
+{
+	json_t *o = complaint_settings_limits_json();
+	if (!o)
+		return reply_db_error(r, DB_HARD);
+	return reply_json(r, 200, o);
+}
+
 struct settings_ctx {
 	struct request *r;
 	int recomputed;

@@ -5,6 +5,7 @@
  * event is appended — or nothing happens. */
 #include "api/api.h"
 #include "domain/audit.h"
+#include "domain/audit_catalogue.h"
 #include "domain/complaint.h"
 #include "domain/pii.h"
 #include "domain/pii_lookup.h"
@@ -475,6 +476,7 @@ int api_complaint_timeline(struct request *r)
 		json_object_set_new(ev, "at", json_string(iso));
 		json_object_del(ev, "hash");
 	}
+	audit_catalogue_label_rows(items);
 	return reply_json(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
 }
 

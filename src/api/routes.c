@@ -102,10 +102,12 @@ const struct route api_routes[] = {
 	{"PUT", V1 "/calendar/{day}", api_calendar_put, P_CONFIG_MANAGE, 0, 0, "设置节假日或调休上班日"},
 	{"DELETE", V1 "/calendar/{day}", api_calendar_delete, P_CONFIG_MANAGE, 0, 0, "删除日历项"},
 	{"GET", V1 "/settings/complaints", api_settings_get, 0, 0, 0, "投诉时限与流程设置"},
+	{"GET", V1 "/settings/complaints/limits", api_settings_limits, 0, 0, 0, "投诉时限与流程设置的取值范围"},
 	{"PUT", V1 "/settings/complaints", api_settings_put, P_CONFIG_MANAGE, 0, 0, "修改投诉时限与流程设置"},
 
 	{"GET", V1 "/audit", api_audit_list, P_AUDIT_VIEW, 0, 0, "审计日志"},
 	{"GET", V1 "/audit/verify", api_audit_verify, P_AUDIT_VIEW, 0, 0, "校验审计链"},
+	{"GET", V1 "/audit/catalogue", api_audit_catalogue, 0, 0, 0, "审计操作类型与对象类型（中文名称）"},
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];

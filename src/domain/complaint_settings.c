@@ -107,6 +107,21 @@ json_t *complaint_settings_json(const struct complaint_settings *s)
 	return o;
 }
 
+json_t *complaint_settings_limits_json(void)
+{
+	static const char *kinds[] = {[K_INT] = "int", [K_BOOL] = "bool", [K_STR] = "string"};
+	json_t *o = json_object();
+	for (size_t i = 0; o && i < NFIELDS; i++) {
+		json_t *f = json_pack("{s:s, s:i, s:i, s:s}", "kind", kinds[fields[i].kind], "min", fields[i].lo,
+				      "max", fields[i].hi, "label", fields[i].label);
+		if (!f || json_object_set_new(o, fields[i].name, f) != 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
 int complaint_settings_get(struct db *d, struct complaint_settings *s)
 {
 	complaint_settings_defaults(s);

@@ -39,5 +39,9 @@ int complaint_settings_get(struct db *d, struct complaint_settings *s);
 int complaint_settings_apply(struct complaint_settings *s, json_t *json, struct refusal *e);
 int complaint_settings_save(struct db *d, const struct complaint_settings *s);
 json_t *complaint_settings_json(const struct complaint_settings *s);
+/* The one definition of each setting's kind and range, for forms: {"<name>":{"kind":"int"|
+ * "bool"|"string","min":lo,"max":hi,"label":"..."}} (for strings min/max are lengths). A new
+ * reference the caller owns, NULL on allocation failure. */
+json_t *complaint_settings_limits_json(void);
 
 #endif

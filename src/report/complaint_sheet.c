@@ -7,16 +7,17 @@
 
 const struct xlsx_col report_complaint_cols[] = {
 	{"complaint_no", "投诉编号", XLSX_TEXT, 24},     {"status_label", "状态", XLSX_TEXT, 12},
-	{"received", "接收时间", XLSX_TEXT, 20},         {"channel_name", "投诉反映渠道", XLSX_TEXT, 14},
+	{"received", "接收时间", XLSX_TIME, 17},         {"channel_name", "投诉反映渠道", XLSX_TEXT, 14},
 	{"complainant_name", "投诉人", XLSX_TEXT, 10},   {"complainant_id_no", "证件号码", XLSX_TEXT, 22},
 	{"complainant_phone", "联系电话", XLSX_TEXT, 14}, {"complained_org_name", "被投诉机构", XLSX_TEXT, 22},
-	{"handling_org_name", "处理机构", XLSX_TEXT, 22}, {"region_code", "行政区划", XLSX_TEXT, 10},
+	{"handling_org_name", "处理机构", XLSX_TEXT, 22}, {"region_name", "行政区划", XLSX_TEXT, 22},
+	{"region_code", "行政区划代码", XLSX_TEXT, 12},
 	{"a_name", "业务办理渠道", XLSX_TEXT, 18},        {"b_name", "业务类别", XLSX_TEXT, 22},
 	{"c_name", "投诉原因", XLSX_TEXT, 26},            {"content", "投诉内容", XLSX_TEXT, 50},
 	{"demand", "诉求", XLSX_TEXT, 24},                {"amount_fen", "涉及金额（元）", XLSX_YUAN, 14},
-	{"due", "办理期限", XLSX_TEXT, 20},               {"deadline_label", "期限状态", XLSX_TEXT, 10},
+	{"due", "办理期限", XLSX_TIME, 17},               {"deadline_label", "期限状态", XLSX_TEXT, 10},
 	{"reply_label", "处理结果", XLSX_TEXT, 12},       {"compensation_fen", "补偿金额（元）", XLSX_YUAN, 14},
-	{"closed", "办结时间", XLSX_TEXT, 20},
+	{"closed", "办结时间", XLSX_TIME, 17},
 };
 const size_t report_complaint_ncols = sizeof report_complaint_cols / sizeof report_complaint_cols[0];
 
@@ -59,6 +60,23 @@ json_t *report_complaint_names(struct db *d)
 		}
 		json_decref(items);
 	}
+	if (store_regions_all(d, &items) == 0) {
+		/* Full names from the province down: a parent sorts before its children by code. */
+		size_t i;
+		json_t *c;
+		json_array_foreach(items, i, c)
+		{
+			char key[64], parent_key[64], text[300];
+			const char *parent = json_string_value(json_object_get(c, "parent"));
+			snprintf(key, sizeof key, "region:%s", json_string_value(json_object_get(c, "code")));
+			snprintf(parent_key, sizeof parent_key, "region:%s", parent ? parent : "");
+			const char *above = parent ? json_string_value(json_object_get(map, parent_key)) : NULL;
+			const char *name = json_string_value(json_object_get(c, "name"));
+			snprintf(text, sizeof text, "%s%s", above ? above : "", name ? name : "");
+			json_object_set_new(map, key, json_string(text));
+		}
+		json_decref(items);
+	}
 	return map;
 }
 
@@ -88,6 +106,8 @@ json_t *report_complaint_row(json_t *v, json_t *map)
 	json_object_set(row, "a_name", json_object_get(map, json_string_value(json_object_get(v, "business_channel_code")) ?: ""));
 	json_object_set(row, "b_name", json_object_get(map, json_string_value(json_object_get(v, "business_type_code")) ?: ""));
 	json_object_set(row, "c_name", json_object_get(map, json_string_value(json_object_get(v, "cause_code")) ?: ""));
+	snprintf(key, sizeof key, "region:%s", json_string_value(json_object_get(v, "region_code")) ?: "");
+	json_object_set(row, "region_name", json_object_get(map, key));
 	put_time(row, "received", json_object_get(v, "received_at"));
 	put_time(row, "due", json_object_get(v, "due_at"));
 	put_time(row, "closed", json_object_get(v, "closed_at"));

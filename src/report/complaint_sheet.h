@@ -12,7 +12,8 @@ struct complaint_settings;
 
 extern const struct xlsx_col report_complaint_cols[];
 extern const size_t report_complaint_ncols;
-/* code → "code name" for the A, B, C codes, "channel:<code>" → name for source channels.
+/* code → "code name" for the A, B, C codes, "channel:<code>" → name for source channels,
+ * "region:<code>" → the region's full name ("广东省广州市海珠区").
  * Caller owns. */
 json_t *report_complaint_names(struct db *d);
 /* A sheet row for report_complaint_cols from a complaint view (borrowed) and the names above.

@@ -95,9 +95,11 @@ static void put_value(struct book *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_
 		fmt = bold ? b->bold_money : b->f.money;
 		break;
 	case XLSX_PCT:
+		x = xlsx_round(x, kind);
 		fmt = bold ? b->bold_pct : b->f.pct;
 		break;
 	case XLSX_NUM:
+		x = xlsx_round(x, kind);
 		fmt = bold ? b->bold_num : b->f.num;
 		break;
 	default:
@@ -184,7 +186,14 @@ static void list_sheet(struct book *b, const char *sheet, const char *title, con
 		int indent = level > 1 ? (int)(level - 1 > MAX_INDENT ? MAX_INDENT : level - 1) : 0;
 		for (size_t c = 0; c < ncols; c++) {
 			json_t *v = json_object_get(r, cols[c]->key);
-			if (!strcmp(cols[c]->key, "name"))
+			const char *code = json_string_value(v);
+			size_t n = code ? strlen(code) : 0;
+			if (!strcmp(cols[c]->key, "code") && n > 5 && !strcmp(code + n - 5, ".self")) {
+				/* A parent's own complaints: "110000.self" is the tree's internal key. */
+				char text[128];
+				snprintf(text, sizeof text, "%.*s（本级）", (int)(n - 5 > 100 ? 100 : n - 5), code);
+				check(b, worksheet_write_string(ws, row, (lxw_col_t)c, text, NULL));
+			} else if (!strcmp(cols[c]->key, "name"))
 				check(b, worksheet_write_string(ws, row, (lxw_col_t)c, json_string_value(v) ? json_string_value(v) : "",
 								b->names[parent][indent]));
 			else

@@ -1,5 +1,7 @@
 /* Excel writer (see xlsx.h). */
 #include "report/xlsx.h"
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +35,31 @@ void xlsx_formats_add(lxw_workbook *wb, struct xlsx_formats *f)
 	format_set_num_format(f->num, "0.0");
 	f->pct = workbook_add_format(wb);
 	format_set_num_format(f->pct, "0.00%");
+	f->time = workbook_add_format(wb);
+	format_set_num_format(f->time, "yyyy-mm-dd hh:mm");
+	format_set_align(f->time, LXW_ALIGN_VERTICAL_TOP);
+}
+
+double xlsx_round(double x, enum xlsx_kind kind)
+{
+	double scale = kind == XLSX_PCT ? 1e4 : 1e2;
+	if (!isfinite(x) || x == floor(x))
+		return x;
+	return round(x * scale) / scale;
+}
+
+int xlsx_parse_time(const char *t, lxw_datetime *out)
+{
+	int y, mo, d, h, mi, n = 0;
+	double sec = 0;
+	if (!t || sscanf(t, "%4d-%2d-%2d%*1[T ]%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || n < 16)
+		return -1;
+	if (t[n] == ':' && sscanf(t + n + 1, "%2lf", &sec) != 1)
+		return -1;
+	if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec >= 60)
+		return -1;
+	*out = (lxw_datetime){.year = y, .month = mo, .day = d, .hour = h, .min = mi, .sec = sec};
+	return 0;
 }
 
 struct xlsx_sheet *xlsx_open(const char *path, const char *sheet_name, const char *title,
@@ -70,12 +97,15 @@ int xlsx_row(struct xlsx_sheet *s, json_t *row)
 			continue;
 		lxw_col_t col = (lxw_col_t)c;
 		lxw_error e;
-		if (s->cols[c].kind == XLSX_YUAN && json_is_integer(v))
+		lxw_datetime dt;
+		if (s->cols[c].kind == XLSX_TIME && xlsx_parse_time(json_string_value(v), &dt) == 0)
+			e = worksheet_write_datetime(s->ws, s->row, col, &dt, s->fmt.time);
+		else if (s->cols[c].kind == XLSX_YUAN && json_is_integer(v))
 			e = worksheet_write_number(s->ws, s->row, col, (double)json_integer_value(v) / 100.0, s->fmt.money);
 		else if (json_is_integer(v))
 			e = worksheet_write_number(s->ws, s->row, col, (double)json_integer_value(v), NULL);
 		else if (json_is_number(v))
-			e = worksheet_write_number(s->ws, s->row, col, json_number_value(v),
+			e = worksheet_write_number(s->ws, s->row, col, xlsx_round(json_number_value(v), s->cols[c].kind),
 						   s->cols[c].kind == XLSX_PCT ? s->fmt.pct : s->cols[c].kind == XLSX_NUM ? s->fmt.num : NULL);
 		else
 			e = worksheet_write_string(s->ws, s->row, col, json_string_value(v) ? json_string_value(v) : "", s->fmt.text);

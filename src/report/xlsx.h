@@ -13,8 +13,15 @@ enum xlsx_kind {
 	XLSX_INT,
 	XLSX_YUAN, /* integer fen shown as yuan with 2 decimals */
 	XLSX_NUM,  /* a number with one decimal */
-	XLSX_PCT   /* a ratio (0.25) shown as a percentage (25.00%) */
+	XLSX_PCT,  /* a ratio (0.25) shown as a percentage (25.00%) */
+	XLSX_TIME  /* "YYYY-MM-DDTHH:MM[:SS]..." (bank local time) written as an Excel date cell */
 };
+
+/* Values as written: ratios to 4 decimals (0.00% shows them whole), other fractions to 2, so a
+ * cell never holds float noise such as 0.9088000000000001. */
+double xlsx_round(double x, enum xlsx_kind kind);
+/* Parses the leading "YYYY-MM-DD[ T]HH:MM[:SS]" of text into *out. 0, or -1 when it is not one. */
+int xlsx_parse_time(const char *text, lxw_datetime *out);
 
 struct xlsx_col {
 	const char *key;   /* member of each row object */
@@ -26,7 +33,7 @@ struct xlsx_col {
 /* The formats every fcms workbook shares (title, header, and one per xlsx_kind), added to a
  * workbook once. Owned by the workbook. */
 struct xlsx_formats {
-	lxw_format *title, *header, *text, *money, *num, *pct;
+	lxw_format *title, *header, *text, *money, *num, *pct, *time;
 };
 void xlsx_formats_add(lxw_workbook *wb, struct xlsx_formats *f);
 

@@ -19,7 +19,8 @@ int store_audit_list(struct db *d, const struct audit_filter *f, json_t **items,
 		return rc;
 #define AUDIT_SELECT                                                                            \
 	"SELECT seq, at, actor_id, actor, ip, action, target_type, target_id, result, detail,"   \
-	" hash FROM audit_events" AUDIT_WHERE
+	" hash, (SELECT u.name FROM users u WHERE u.id = audit_events.actor_id) AS actor_name"  \
+	" FROM audit_events" AUDIT_WHERE
 	rc = DBJ(d, items,
 		 f->oldest_first ? AUDIT_SELECT " ORDER BY seq LIMIT ? OFFSET ?"
 				 : AUDIT_SELECT " ORDER BY seq DESC LIMIT ? OFFSET ?",

@@ -129,6 +129,11 @@ int store_regions_list(struct db *d, const char *parent, json_t **items)
 		   DB_TEXT(parent));
 }
 
+int store_regions_all(struct db *d, json_t **items)
+{
+	return DBJ(d, items, "SELECT code, name, parent, level FROM regions ORDER BY code", DB_END);
+}
+
 int store_region_get(struct db *d, const char *code, json_t **out)
 {
 	int rc = DBJ1(d, out, "SELECT code, name, parent, level FROM regions WHERE code = ?", DB_TEXT(code));

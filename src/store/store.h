@@ -241,6 +241,8 @@ int store_dict_upsert(struct db *d, const char *kind, const char *code, const ch
 /* Provinces (parent NULL) or the children of a region. */
 int store_regions_list(struct db *d, const char *parent, json_t **items);
 int store_region_get(struct db *d, const char *code, json_t **out);
+/* Every region {code, name, parent, level}, ordered by code (a few thousand rows). */
+int store_regions_all(struct db *d, json_t **items);
 int store_region_insert(struct db *d, const char *code, const char *name, const char *parent, int level);
 int store_regions_count(struct db *d, int64_t *n);
 int store_calendar_list(struct db *d, int year, json_t **items);

@@ -106,16 +106,24 @@ function assertCell(cell, value, kind, where) {
     return;
   }
   if (kind === 'text') {
-    assert.equal(cell.value, value, where);
+    // A tree's own-level row: its internal key "110000.self" reads "110000（本级）".
+    const text = typeof value === 'string' && value.endsWith('.self') ? value.replace(/\.self$/, '（本级）') : value;
+    assert.equal(cell.value, text, where);
+    assert.ok(!String(cell.value).endsWith('.self'), `${where}: no internal key`);
     return;
   }
   assert.equal(typeof cell.value, 'number', `${where}: stored as a number, got ${JSON.stringify(cell.value)}`);
   if (kind === 'yuan') {
     assert.ok(Math.abs(cell.value - value / 100) < 1e-6, `${where}: ${cell.value} yuan = ${value} fen`);
     assert.match(cell.numFmt, /0\.00/, `${where}: money format`);
+  } else if (kind === 'pct' || kind === 'num') {
+    // Ratios to 4 decimals (0.00%), other fractions to 2: no float noise such as 0.9088000000000001.
+    const scale = kind === 'pct' ? 1e4 : 1e2;
+    assert.equal(cell.value, Number.isInteger(value) ? value : Math.round(value * scale) / scale, where);
+    assert.ok(Math.abs(cell.value * scale - Math.round(cell.value * scale)) < 1e-6, `${where}: rounded, got ${cell.value}`);
+    if (kind === 'pct') assert.match(cell.numFmt || '', /%/, `${where}: percentage format`);
   } else {
     assert.equal(cell.value, value, where);
-    if (kind === 'pct') assert.match(cell.numFmt || '', /%/, `${where}: percentage format`);
   }
 }
 
@@ -307,6 +315,28 @@ function ledgerRows(ws) {
   return out;
 }
 
+// Issue 12 item 5: 接收时间 / 办理期限 are date cells (bank local time, a date format), 行政区划 is
+// the region's name with the code in its own column.
+let provinces = null;
+async function provinceName(code) {
+  provinces ??= new Map((await tongji.ok('GET', '/regions')).items.map((p) => [p.code, p.name]));
+  return provinces.get(`${code.slice(0, 2)}0000`);
+}
+async function assertTimesAndRegion(x, d, where) {
+  for (const [col, iso] of [['接收时间', d.received_at], ['办理期限', d.due_at]]) {
+    if (!iso) continue;
+    assert.ok(x[col] instanceof Date, `${where}: ${col} is a date cell, got ${JSON.stringify(x[col])}`);
+    // exceljs reads the wall-clock time as UTC; the JSON carries it with +08:00.
+    assert.equal(x[col].toISOString().slice(0, 16), iso.slice(0, 16), `${where}: ${col}`);
+  }
+  if (d.region_code) {
+    assert.equal(x['行政区划代码'], d.region_code, `${where}: the code in its own column`);
+    const prov = await provinceName(d.region_code);
+    assert.ok(typeof x['行政区划'] === 'string' && x['行政区划'].startsWith(prov), `${where}: 行政区划 ${x['行政区划']} names ${prov}`);
+    assert.ok(!/\d/.test(x['行政区划']), `${where}: a name, not a code: ${x['行政区划']}`);
+  }
+}
+
 async function checkLedger(client, f) {
   const job = await runJob(client, f);
   const { rows: detail, total } = await detailAll(client, f);
@@ -331,6 +361,7 @@ async function checkLedger(client, f) {
     assert.equal(x['联系电话'], d.complainant.phone, `row ${i}: masked phone`);
     assert.equal(x['处理机构'], d.handling_org_name);
     if (d.amount_fen != null) assert.equal(x['涉及金额（元）'], d.amount_fen / 100, 'money in yuan, a number');
+    await assertTimesAndRegion(x, d, `ledger row ${i}`);
   }
   for (const x of rows) {
     assert.ok(!ID_NO.test(String(x['证件号码'] ?? '')), `no plaintext ID number: ${x['证件号码']}`);
@@ -349,6 +380,28 @@ test('ledger export: a background job whose file equals the detail report, ident
   await checkLedger(tongji, { from: FROM, to: TO, status: 'closed', source_channel: 'phone', business_type_code: 'B03' });
   // Nothing matches: an empty ledger is still a workbook.
   await checkLedger(tongji, { from: '2001-01-01', to: '2001-01-31' });
+});
+
+test('投诉单查询 export: date cells with a date format, region names, the code in its own column', async () => {
+  const wb = await workbook(tongji, `/complaints/export?from=${FROM}&to=${TO}`);
+  const ws = wb.worksheets[0];
+  assert.equal(ws.getCell('A1').value, '投诉单查询结果');
+  const rows = ledgerRows(ws);
+  assert.ok(rows.length > 100, `rows exported: ${rows.length}`);
+  const header = ws.getRow(3).values.slice(1);
+  const recvCol = header.indexOf('接收时间') + 1;
+  assert.match(ws.getRow(4).getCell(recvCol).numFmt || '', /yyyy-mm-dd/, 'a date format on 接收时间');
+  assert.ok(header.indexOf('行政区划代码') === header.indexOf('行政区划') + 1, '代码 beside the name');
+  const list = await tongji.ok('GET', `/complaints?from=${FROM}&to=${TO}&page_size=50`);
+  const byNo = new Map(rows.map((x) => [x['投诉编号'], x]));
+  let checked = 0;
+  for (const d of list.items) {
+    const x = byNo.get(d.complaint_no);
+    if (!x) continue;
+    await assertTimesAndRegion(x, d, d.complaint_no);
+    checked++;
+  }
+  assert.ok(checked >= 20, `rows checked against the JSON: ${checked}`);
 });
 
 test('ledger export: filters validated as the reports validate them', async () => {

@@ -167,8 +167,8 @@ describe('fcms complaint pages', () => {
   test('registrar fills the intake form with cascaders and registers a phone complaint', async () => {
     await firstLogin('liming')
     const m = await menuTexts()
-    for (const want of ['投诉录入', '暂存投诉单', '待办处理', '投诉单查询', '投诉分类代码']) assert.ok(m.includes(want), `registrar menu lacks ${want}: ${m}`)
-    for (const not of ['回访处理', '删除审批']) assert.ok(!m.includes(not), `registrar must not see ${not}`)
+    for (const want of ['投诉录入', '暂存处理', '待办处理', '投诉单查询', '投诉分类代码']) assert.ok(m.includes(want), `registrar menu lacks ${want}: ${m}`)
+    for (const not of ['回访处理', '投诉工单删除']) assert.ok(!m.includes(not), `registrar must not see ${not}`)
     await page.locator('[data-test=home-todo]').waitFor()
     await shot('home-registrar')
 
@@ -229,7 +229,7 @@ describe('fcms complaint pages', () => {
     // The saved identity comes back masked, as a hint in the emptied input.
     await formItem(f, '姓名').locator('input[placeholder*="李*"]').waitFor()
 
-    await menu('暂存投诉单')
+    await menu('暂存处理')
     const draftRow = row('[data-test=drafts-table]', '李*')
     await draftRow.waitFor()
     assert.match(await draftRow.innerText(), /信函/)
@@ -240,7 +240,7 @@ describe('fcms complaint pages', () => {
     assert.match(await page.locator('.guide-card').innerText(), /编辑暂存投诉单/)
     await shot('draft-edit')
     // Not wanted after all: ask for its deletion (approved later by the reviewer).
-    await menu('暂存投诉单')
+    await menu('暂存处理')
     await rowButton('[data-test=drafts-table]', '李*', '删除')
     const prompt = page.locator('.el-message-box:visible')
     await prompt.locator('input').fill('重复录入，投诉人已改为电话反映')
@@ -310,7 +310,7 @@ describe('fcms complaint pages', () => {
   test('the reviewer approves the extension from 待办 延期审批 and checks the base data pages', async () => {
     await firstLogin('wangshen')
     const m = await menuTexts()
-    for (const want of ['待办处理', '投诉单查询', '回访处理', '删除审批', '时限与流程设置']) assert.ok(m.includes(want), `reviewer menu lacks ${want}: ${m}`)
+    for (const want of ['待办处理', '投诉单查询', '回访处理', '投诉工单删除', '时限与流程设置']) assert.ok(m.includes(want), `reviewer menu lacks ${want}: ${m}`)
     assert.ok(!m.includes('投诉录入'))
     await page.waitForTimeout(1200) // chart entry animation
     await shot('home-reviewer')
@@ -350,7 +350,7 @@ describe('fcms complaint pages', () => {
     await row('[data-test=codes-table]', 'C98').waitFor()
     await shot('base-codes')
 
-    await menu('渠道与证件类型')
+    await menu('投诉反应渠道配置')
     const ch = row('[data-test=dict-table]', '人民银行转办')
     await ch.waitFor()
     assert.match(await ch.innerText(), /需要/)
@@ -436,12 +436,12 @@ describe('fcms complaint pages', () => {
     await person.getByText(ID_NO).waitFor()
     assert.match(await person.innerText(), /张三/)
     await page.getByText('本次查看已记入审计日志').waitFor()
-    await page.locator('[data-test=timeline]', { hasText: '查看完整信息' }).waitFor()
+    await page.locator('[data-test=timeline]', { hasText: '查看完整投诉人信息' }).waitFor()
     await shot('detail-unmasked')
   })
 
   test('the reviewer approves the draft deletion in 删除审批', async () => {
-    await menu('删除审批')
+    await menu('投诉工单删除')
     const r = row('[data-test=delete-table]', '李*')
     await r.waitFor()
     assert.match(await r.innerText(), /重复录入/)

@@ -39,42 +39,7 @@ export const userStatus = (v) => USER_STATUSES.find((t) => t.value === v) || { l
 
 export const SANYUAN = { sys: '系统管理员', sec: '安全管理员', audit: '审计管理员' }
 
-export const AUDIT_ACTIONS = [
-  ['auth.login', '登录'],
-  ['auth.login_failed', '登录失败'],
-  ['auth.lockout', '账户锁定（失败次数超限）'],
-  ['auth.logout', '退出登录'],
-  ['auth.password_change', '修改密码'],
-  ['org.create', '新增机构'],
-  ['org.update', '修改机构'],
-  ['org.move', '移动机构'],
-  ['org.delete', '删除机构'],
-  ['user.create', '新增用户'],
-  ['user.update', '修改用户'],
-  ['user.roles', '设置用户角色'],
-  ['user.close', '注销用户'],
-  ['user.enable', '启用用户'],
-  ['user.disable', '停用用户'],
-  ['user.lock', '锁定用户'],
-  ['user.unlock', '解锁用户'],
-  ['user.reset_password', '重置密码'],
-  ['role.create', '新增角色'],
-  ['role.update', '修改角色'],
-  ['role.delete', '删除角色'],
-  ['token.create', '创建令牌'],
-  ['token.revoke', '吊销令牌'],
-  ['policy.update', '修改安全策略'],
-].map(([value, label]) => ({ value, label }))
-export const auditActionLabel = (v) => (AUDIT_ACTIONS.find((t) => t.value === v) || {}).label || v
-
-export const TARGET_TYPES = [
-  { value: 'user', label: '用户' },
-  { value: 'institution', label: '机构' },
-  { value: 'role', label: '角色' },
-  { value: 'token', label: '令牌' },
-  { value: 'security_policy', label: '安全策略' },
-]
-export const targetTypeLabel = (v) => (TARGET_TYPES.find((t) => t.value === v) || {}).label || v || ''
+// Audit action and object-type labels come from the server: see catalogue.js.
 
 // Result words the server writes: ok / failed / denied (others are shown raw).
 export const AUDIT_RESULTS = [

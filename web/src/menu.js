@@ -12,20 +12,22 @@ const BASE_DATA_READ = ['config.manage', 'complaint.view', 'complaint.register']
 export const MENU = [
   { path: '/home', title: '首页', icon: 'HomeFilled' },
   {
+    // Item names as the regulator's system and the seed name them.
     title: '投诉管理', icon: 'Tickets', children: [
       { path: '/complaints/new', title: '投诉录入', perm: 'complaint.register' },
-      { path: '/complaints/drafts', title: '暂存投诉单', perm: 'complaint.register' },
+      { path: '/complaints/drafts', title: '暂存处理', perm: 'complaint.register' },
       { path: '/complaints/todo', title: '待办处理', perm: TODO_PERMS },
       { path: '/complaints/search', title: '投诉单查询', perm: 'complaint.view' },
+      { path: '/complaints/print', title: '结单打印', perm: 'complaint.view' },
       { path: '/complaints/callbacks', title: '回访处理', perm: 'complaint.callback' },
-      { path: '/complaints/delete-approvals', title: '删除审批', perm: 'complaint.delete.approve' },
+      { path: '/complaints/delete-approvals', title: '投诉工单删除', perm: 'complaint.delete.approve' },
+      { path: '/complaints/sync', title: '手动同步', perm: 'regulator.manage' },
     ],
   },
   {
     title: '统计报表', icon: 'DataAnalysis', children: [
       ...REPORTS.map((r) => ({ path: reportPath(r.name), title: r.menu || r.title, perm: 'report.view', report: r.name })),
       { path: '/reports/regulatory', title: '报送管理', perm: 'regulator.manage' },
-      { path: '/reports/regulatory-alerts', title: '数据同步异常提醒设置', perm: 'regulator.manage' },
     ],
   },
   {
@@ -39,9 +41,12 @@ export const MENU = [
   {
     title: '基础数据配置', icon: 'Setting', children: [
       { path: '/config/categories', title: '投诉分类代码', perm: BASE_DATA_READ },
-      { path: '/config/dictionaries', title: '渠道与证件类型', perm: BASE_DATA_READ },
+      { path: '/config/rights', title: '基本权益侵害配置', perm: BASE_DATA_READ },
+      { path: '/config/dictionaries', title: '投诉反应渠道配置', perm: BASE_DATA_READ },
       { path: '/config/calendar', title: '节假日日历', perm: BASE_DATA_READ },
       { path: '/config/complaint-settings', title: '时限与流程设置', perm: BASE_DATA_READ },
+      { path: '/config/reminders', title: '工单待办提醒设置', perm: BASE_DATA_READ },
+      { path: '/reports/regulatory-alerts', title: '数据同步异常提醒设置', perm: 'regulator.manage' },
       { path: '/config/security', title: '安全策略', perm: 'security.policy' },
     ],
   },

@@ -4,6 +4,9 @@
 //     form      the page's reactive form, keyed like the API's fields
 //     toBody    form -> request body (default: a copy); fromData(key, value) the reverse per field
 //     sendAll   PUT every field (an API that wants them all) instead of only the changed ones
+//     limitsPath  GET path of the server's ranges ({field: {kind, min, max, label}}): s.limits
+//               feeds the inputs' min/max, and save() refuses a value outside them under its
+//               field, in the server's words, before any confirm dialog
 //   s.load()  GET path and fill the form;  s.reset()  back to what the server holds
 //   s.save({ check, confirm: { title, message }, success })  check(errors) may add field errors;
 //     confirm asks first; success is the message, or a function of the server's answer
@@ -11,8 +14,9 @@ import { computed, reactive, ref } from 'vue'
 import { ElMessage, ElMessageBox } from 'element-plus'
 import { api } from './api.js'
 
-export function useSettingsForm(form, { path, toBody = (f) => ({ ...f }), fromData = (k, v) => v, sendAll = false }) {
+export function useSettingsForm(form, { path, toBody = (f) => ({ ...f }), fromData = (k, v) => v, sendAll = false, limitsPath = null }) {
   const original = ref({})
+  const limits = reactive({})
   const errors = reactive({})
   const loading = ref(false)
   const saving = ref(false)
@@ -31,9 +35,19 @@ export function useSettingsForm(form, { path, toBody = (f) => ({ ...f }), fromDa
     original.value = toBody(form)
   }
 
+  // The server's own range check, run here so the user hears it under the field.
+  function checkLimits(err) {
+    for (const [k, l] of Object.entries(limits)) {
+      if (!(k in form) || l.kind !== 'int') continue
+      const v = form[k]
+      if (!Number.isInteger(v) || v < l.min || v > l.max) err[k] = `${l.label}必须是${l.min}到${l.max}之间的整数`
+    }
+  }
+
   async function load() {
     loading.value = true
     try {
+      if (limitsPath) Object.assign(limits, await api.get(limitsPath))
       fill(await api.get(path))
       loaded.value = true
     } catch (e) { /* the API client shows it */ } finally {
@@ -43,6 +57,7 @@ export function useSettingsForm(form, { path, toBody = (f) => ({ ...f }), fromDa
 
   async function save({ check, confirm, success } = {}) {
     clearErrors()
+    checkLimits(errors)
     if (check) check(errors)
     if (Object.keys(errors).length) return null
     if (!sendAll && !changed.value.length) {
@@ -81,5 +96,5 @@ export function useSettingsForm(form, { path, toBody = (f) => ({ ...f }), fromDa
     clearErrors()
   }
 
-  return { errors, loading, saving, loaded, changed, load, save, reset }
+  return { errors, limits, loading, saving, loaded, changed, load, save, reset }
 }
