@@ -156,7 +156,7 @@ static struct resp http_json(const char *method, const char *path, const char *j
 static int64_t scalar(const char *sql)
 {
 	int64_t v = -1;
-	assert_true(db_scalar_int(F.d, &v, db_intern(sql), (const struct db_val[]){DB_END}) >= 0);
+	assert_true(db_scalar_int(F.d, &v, sql, (const struct db_val[]){DB_END}) >= 0);
 	return v;
 }
 
