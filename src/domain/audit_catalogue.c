@@ -23,6 +23,7 @@ static const struct entry actions[] = {
 	/* complaint.<workflow action> are inserted here from the workflow table */
 	{"complaint.unmask", "查看完整投诉人信息", "投诉管理"},
 	{"complaint.print", "结单打印", "投诉管理"},
+	{"complaint.lookup", "按证件号码或电话精确查询投诉人", "投诉管理"},
 	{"complaint.export", "导出投诉单查询结果", "投诉管理"},
 	{"complaint.attachment_upload", "上传附件", "投诉管理"},
 	{"complaint.attachment_download", "下载附件", "投诉管理"},
@@ -47,6 +48,7 @@ static const struct entry actions[] = {
 	{"user.lock", "锁定用户", "组织管理"},
 	{"user.unlock", "解锁用户", "组织管理"},
 	{"user.reset_password", "重置密码", "组织管理"},
+	{"user.activation_code", "签发账号激活码", "组织管理"},
 	{"role.create", "新增角色", "组织管理"},
 	{"role.update", "修改角色", "组织管理"},
 	{"role.delete", "删除角色", "组织管理"},
@@ -88,6 +90,7 @@ static const struct entry target_types[] = {
 	{"complaint_settings", "时限与流程设置", NULL},
 	{"security_policy", "安全策略", NULL},
 	{"pii_key", "个人信息加密密钥", NULL},
+	{"pii_lookup", "投诉人精确查询", NULL},
 };
 #define NTYPES (sizeof target_types / sizeof target_types[0])
 

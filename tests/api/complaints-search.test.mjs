@@ -17,7 +17,9 @@ describe('complaint search', () => {
   const P3 = mobile('135');
   before(async () => {
     srv = await startServer();
-    fx = await complaintFixture(srv, { only: ['clerk', 'h2', 'rev'] });
+    // The head-office hotline registers the other branch's complaints (C, F): a branch registrar
+    // reaches only institutions under its own (issue 12 item 3).
+    fx = await complaintFixture(srv, { only: ['clerk', 'h2', 'rev'], extra: { hq: { roles: ['registrar'], org: 'root' } } });
     rev = fx.rev.client;
     const clerk = fx.clerk.client;
     const person = (name, id_no, phone) => ({ name, id_type: '01', id_no, phone });
@@ -32,7 +34,7 @@ describe('complaint search', () => {
       business_type_code: 'B01', cause_code: 'C01', content: '网点排队时间过长，大堂经理服务态度冷淡', demand: '改进服务',
     });
     // C: other branch, due soon (received 13 days ago: 2 days left).
-    c.C = await createComplaint(clerk, fx.branch2.id, {
+    c.C = await createComplaint(fx.hq.client, fx.branch2.id, {
       received_at: isoDaysAgo(13), complainant: person('李雷', residentId(), P3),
       cause_code: 'C02', content: '手机银行转账失败但账户已扣款', demand: '尽快退回款项',
     });
@@ -49,7 +51,7 @@ describe('complaint search', () => {
     });
     c.E = await step(clerk, await step(clerk, e, 'assign', { user_id: fx.clerk.user.id }), 'pause', { reason: '待公安机关调查' });
     // F: another complainant sharing C's phone, yesterday: a repeat by phone.
-    c.F = await createComplaint(clerk, fx.branch2.id, {
+    c.F = await createComplaint(fx.hq.client, fx.branch2.id, {
       received_at: isoDaysAgo(1), complainant: person('李磊', residentId(), P3),
       cause_code: 'C02', content: '再次反映转账扣款未退回', demand: '退款',
     });

@@ -253,7 +253,7 @@ describe('fcms live updates, attachments and the closure form', () => {
     await pageA.waitForLoadState('networkidle')
     assert.equal(await pageA.locator('.side-menu, .topbar').count(), 0, 'no app frame around the form')
     const onScreen = await form.innerText()
-    for (const want of [fx.complaint.complaint_no, `${fx.bank} 金融消费者投诉处理结单`, 'A0101 营业现场', 'C07', '888.00 元', '50.00 元', '打印人：钱审核']) {
+    for (const want of [fx.complaint.complaint_no, `${fx.bank.replace(/总行$/, '')} 金融消费者投诉处理结单`.trim(), 'A0101 营业现场', 'C07', '888.00 元', '50.00 元', '打印人：钱审核']) {
       assert.ok(onScreen.includes(want), `form lacks "${want}": ${onScreen}`)
     }
     assert.match(await form.locator('[data-test=print-result] .cf-opt.on').innerText(), /满足诉求/)
