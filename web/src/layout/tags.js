@@ -51,7 +51,16 @@ export function setViewTitle(path, title) {
   if (v && title) v.title = title
 }
 
+// Pages that keep state outside their instance (e.g. 投诉单查询's filters in a module store) clear it
+// when their tab is closed or refreshed.
+const dropHooks = new Map()
+export function onViewDropped(path, fn) {
+  dropHooks.set(path, fn)
+}
+
 function drop(path) {
+  const hook = dropHooks.get(path)
+  if (hook) hook()
   tags.views = tags.views.filter((x) => x.fixed || x.path !== path)
   tags.cached = tags.cached.filter((p) => p === HOME || p !== path)
   delete tags.refresh[path]
@@ -87,6 +96,8 @@ export async function refreshView(router, path) {
   const v = tags.views.find((x) => x.path === path)
   if (!v) return
   if (router.currentRoute.value.path !== path) await router.push(v.fullPath)
+  const hook = dropHooks.get(path)
+  if (hook) hook()
   tags.cached = tags.cached.filter((p) => p !== path) // keep-alive prunes the old instance
   tags.refresh[path] = (tags.refresh[path] || 0) + 1
   await nextTick()
