@@ -6,7 +6,7 @@ import {
   ElCheckboxGroup, ElCol, ElConfigProvider, ElContainer, ElDatePicker, ElDescriptions,
   ElDescriptionsItem, ElDialog, ElDivider, ElDropdown, ElDropdownItem, ElDropdownMenu, ElEmpty,
   ElForm, ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElLink, ElLoading, ElMain, ElMenu,
-  ElMenuItem, ElOption, ElPagination, ElPopover, ElRadio, ElRadioButton, ElRadioGroup, ElResult,
+  ElMenuItem, ElOption, ElOptionGroup, ElPagination, ElPopover, ElRadio, ElRadioButton, ElRadioGroup, ElResult,
   ElRow, ElScrollbar, ElSelect, ElSkeleton, ElSubMenu, ElTable, ElTableColumn, ElTag, ElTooltip,
   ElTree, ElTreeSelect,
 } from 'element-plus'
@@ -25,20 +25,26 @@ const components = [
   ElCheckboxGroup, ElCol, ElConfigProvider, ElContainer, ElDatePicker, ElDescriptions,
   ElDescriptionsItem, ElDialog, ElDivider, ElDropdown, ElDropdownItem, ElDropdownMenu, ElEmpty,
   ElForm, ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElLink, ElMain, ElMenu,
-  ElMenuItem, ElOption, ElPagination, ElPopover, ElRadio, ElRadioButton, ElRadioGroup, ElResult,
+  ElMenuItem, ElOption, ElOptionGroup, ElPagination, ElPopover, ElRadio, ElRadioButton, ElRadioGroup, ElResult,
   ElRow, ElScrollbar, ElSelect, ElSkeleton, ElSubMenu, ElTable, ElTableColumn, ElTag, ElTooltip,
   ElTree, ElTreeSelect,
 ]
 
 let redirecting = false
 setAuthHandlers({
-  unauthenticated() {
+  // The login page says why (会话已过期 for the server's `session_expired`) and, after sign-in,
+  // returns to the page the user was on (?redirect=, checked by the login page).
+  unauthenticated(err) {
     const wasSignedIn = !!session.user
     clearSession()
     if (redirecting) return
     redirecting = true
-    if (wasSignedIn) ElMessage.warning('登录已失效，请重新登录')
-    router.replace({ path: '/login' }).finally(() => { redirecting = false })
+    const cur = router.currentRoute.value
+    const query = {}
+    if (err && err.code === 'session_expired') query.reason = 'expired'
+    else if (wasSignedIn) query.reason = 'signed_out'
+    if (cur && !cur.meta.public && cur.fullPath && cur.fullPath !== '/home') query.redirect = cur.fullPath
+    router.replace({ path: '/login', query }).finally(() => { redirecting = false })
   },
   passwordChangeRequired() {
     if (session.user) session.user.must_change_password = true

@@ -75,6 +75,16 @@ const routes = [
 
 export const router = createRouter({ history: createWebHashHistory(), routes })
 
+// Where the login page may send the user afterwards: a path of this app (hash route) only — never
+// another site ("https://…", "//host", "/\\host") — and not the login page itself. Else '/home'.
+export function safeRedirect(v) {
+  if (typeof v !== 'string' || !v.startsWith('/') || v.startsWith('//') || v.startsWith('/\\')) return '/home'
+  if (/[\u0000-\u001f]/.test(v)) return '/home'
+  const r = router.resolve(v)
+  if (!r.matched.length || r.meta.public || r.path === '/login') return '/home'
+  return r.fullPath
+}
+
 router.beforeEach(async (to) => {
   if (!session.loaded) await loadMe()
   const user = session.user
