@@ -156,7 +156,14 @@ int codes_parse_csv(const char *text, size_t len, const char *default_from, json
 			snprintf(err, errlen, "第%d行：内容不是有效的UTF-8文本", line);
 			goto fail;
 		}
-		json_object_set_new(row, "valid_to", n > 7 && *trim(f[7]) ? json_string(trim(f[7])) : json_null());
+		/* A valid_to that is not text must fail the row, not vanish (json_string gives NULL
+		 * for bytes that are not UTF-8, and set_new(NULL) would leave the code without end). */
+		json_t *to = n > 7 && *trim(f[7]) ? json_string(trim(f[7])) : json_null();
+		if (!to || json_object_set_new(row, "valid_to", to) != 0) {
+			json_decref(row);
+			snprintf(err, errlen, "第%d行：内容不是有效的UTF-8文本", line);
+			goto fail;
+		}
 		char why[200];
 		if (codes_check_row(row, why, sizeof why) != 0) {
 			json_decref(row);

@@ -65,6 +65,13 @@ static void test_codes_csv(void **state)
 	assert_non_null(strstr(err, "第3行"));
 	const char dates[] = "C,C01,,1,x,,2020-01-01,2019-01-01\n";
 	assert_int_equal(codes_parse_csv(dates, strlen(dates), "2018-01-01", &rows, err, sizeof err), -1);
+	/* Found by fuzz_codes_csv: a valid_to that is not UTF-8 was dropped and the code imported
+	 * without an end date; it must fail the line instead. */
+	const char bad_to[] = "C,C01,,1,x,,2018-01-01,2\xd6\xcc" "0-12-31,3\n";
+	rows = (json_t *)1;
+	assert_int_equal(codes_parse_csv(bad_to, strlen(bad_to), "2018-01-01", &rows, err, sizeof err), -1);
+	assert_null(rows);
+	assert_non_null(strstr(err, "第1行"));
 	assert_true(date_valid("2024-02-29"));
 	assert_false(date_valid("2023-02-29"));
 }
