@@ -557,6 +557,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct request *r = *con_cls;
 	if (!r)
 		return;
+	if (!r->conn) {
+		/* The head never completed (cut, timed out, refused by MHD): nothing to count. */
+		arena_free(r->arena);
+		free(r);
+		*con_cls = NULL;
+		return;
+	}
 	uint64_t dur = mono_ns() - r->started_ns;
 	int status = r->status ? r->status : 499;
 	metrics_record(r->route_index, status, dur);
