@@ -305,21 +305,35 @@ describe('/metrics, X-Forwarded-For, file modes', () => {
     } finally { await srv.stop(); }
   });
 
-  test('trust_proxy: X-Forwarded-For is believed only from a trusted_proxies peer', async () => {
+  const xffMark = (tag) => `/api/v1/xff-probe-${tag}-${uid()}`;
+  const logLineOf = (srv, p) => srv.logs().split('\n').find((l) => l.includes(p)) || '';
+
+  test('trust_proxy: X-Forwarded-For from a peer that is no proxy (not 127.0.0.1) is ignored', async () => {
+    const srv = await startServer({ config: { trust_proxy: 'true' } });
+    try {
+      const a = xffMark('untrusted');
+      await getFrom(srv.port, a, { localAddress: '127.0.0.2', headers: { 'X-Forwarded-For': '203.0.113.9' } });
+      const b = xffMark('proxy');
+      await getFrom(srv.port, b, { localAddress: '127.0.0.1', headers: { 'X-Forwarded-For': '198.51.100.7' } });
+      await sleep(400);
+      assert.match(logLineOf(srv, a), / ip=127\.0\.0\.2 /, `a peer that is no proxy cannot choose its address: ${logLineOf(srv, a)}`);
+      assert.match(logLineOf(srv, b), / ip=198\.51\.100\.7 /, `the local proxy is believed: ${logLineOf(srv, b)}`);
+    } finally { await srv.stop(); }
+  });
+
+  test('trusted_proxies: the client is the rightmost hop that is not a trusted proxy', async () => {
     const srv = await startServer({ config: { trust_proxy: 'true', trusted_proxies: '127.0.0.1, 127.0.0.4' } });
     try {
-      const mark = (tag) => `/api/v1/xff-probe-${tag}-${uid()}`;
-      const a = mark('untrusted');
-      await getFrom(srv.port, a, { localAddress: '127.0.0.2', headers: { 'X-Forwarded-For': '203.0.113.9' } });
-      const b = mark('trusted');
+      const b = xffMark('trusted');
       await getFrom(srv.port, b, { localAddress: '127.0.0.4', headers: { 'X-Forwarded-For': '198.51.100.7, 127.0.0.1' } });
-      const c = mark('spoofed-left');
+      const c = xffMark('spoofed-left');
       await getFrom(srv.port, c, { localAddress: '127.0.0.1', headers: { 'X-Forwarded-For': '203.0.113.9, 198.51.100.8' } });
+      const d = xffMark('garbage');
+      await getFrom(srv.port, d, { localAddress: '127.0.0.1', headers: { 'X-Forwarded-For': 'not-an-address' } });
       await sleep(400);
-      const lineOf = (p) => srv.logs().split('\n').find((l) => l.includes(p)) || '';
-      assert.match(lineOf(a), / ip=127\.0\.0\.2 /, `a peer that is no proxy cannot choose its address: ${lineOf(a)}`);
-      assert.match(lineOf(b), / ip=198\.51\.100\.7 /, `behind two trusted hops: ${lineOf(b)}`);
-      assert.match(lineOf(c), / ip=198\.51\.100\.8 /, `the rightmost untrusted hop, not what the client wrote first: ${lineOf(c)}`);
+      assert.match(logLineOf(srv, b), / ip=198\.51\.100\.7 /, `behind two trusted hops: ${logLineOf(srv, b)}`);
+      assert.match(logLineOf(srv, c), / ip=198\.51\.100\.8 /, `not what the client wrote first: ${logLineOf(srv, c)}`);
+      assert.match(logLineOf(srv, d), / ip=127\.0\.0\.1 /, `no address in the header: the peer: ${logLineOf(srv, d)}`);
     } finally { await srv.stop(); }
   });
 
