@@ -53,12 +53,15 @@ for driver in tests/fuzz/fuzz_*.c; do
 	mkdir -p "$work" "$seeds" "$OUT/artifacts"
 	dict=()
 	[[ -f tests/fuzz/$name.dict ]] && dict=(-dict="tests/fuzz/$name.dict")
+	# tests/fuzz/NAME.options: extra libFuzzer flags for one target (later flags win).
+	opts=()
+	[[ -f tests/fuzz/$name.options ]] && read -r -a opts < "tests/fuzz/$name.options"
 	echo "fuzz: run $name for ${SECONDS_EACH}s"
 	# -close_fd_mask=2 silences the target's own stderr (config_set explains every refusal);
 	# libFuzzer and the sanitizers keep reporting on a duplicate of it.
 	if ! "$bin" -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 		-close_fd_mask=2 -print_final_stats=1 -artifact_prefix="$OUT/artifacts/$name-" \
-		"${dict[@]}" "$work" "$seeds" 2>"$OUT/$name.log"; then
+		"${dict[@]}" "${opts[@]}" "$work" "$seeds" 2>"$OUT/$name.log"; then
 		tail -40 "$OUT/$name.log" >&2
 		echo "fuzz: $name FAILED; reproduce with: $bin $OUT/artifacts/$name-*" >&2
 		status=1
