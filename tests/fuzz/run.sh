@@ -55,7 +55,7 @@ for driver in tests/fuzz/fuzz_*.c; do
 	[[ -f tests/fuzz/$name.dict ]] && dict=(-dict="tests/fuzz/$name.dict")
 	# tests/fuzz/NAME.options: extra libFuzzer flags for one target (later flags win).
 	opts=()
-	[[ -f tests/fuzz/$name.options ]] && read -r -a opts < "tests/fuzz/$name.options"
+	[[ -f tests/fuzz/$name.options ]] && { read -r -a opts < "tests/fuzz/$name.options" || true; }
 	echo "fuzz: run $name for ${SECONDS_EACH}s"
 	# -close_fd_mask=2 silences the target's own stderr (config_set explains every refusal);
 	# libFuzzer and the sanitizers keep reporting on a duplicate of it.
