@@ -18,6 +18,10 @@ void config_defaults(struct config *c)
 	c->max_connections = 1024;
 	c->per_ip_connections = 256;
 	c->connection_timeout_s = 60;
+	c->header_timeout_s = 10;
+	snprintf(c->trusted_proxies, sizeof c->trusted_proxies, "127.0.0.1,::1");
+	snprintf(c->metrics_allow, sizeof c->metrics_allow, "127.0.0.1,::1");
+	c->event_check_s = 5;
 	c->hash_concurrency = 2;
 	c->session_idle_minutes = 30;
 	c->session_absolute_hours = 12;
@@ -48,7 +52,8 @@ static const struct key keys[] = {
 	{I(regulator_timeout_ms, 100, 600000)}, {I(regulator_lease_s, 1, 86400)},
 	{I(regulator_receipt_timeout_s, 1, 604800)}, {I(regulator_poll_ms, 10, 60000)},
 	{I(threads, 0, 256)}, {I(max_connections, 1, 100000)}, {I(per_ip_connections, 0, 100000)},
-	{I(connection_timeout_s, 1, 3600)}, {I(hash_concurrency, 1, 64)},
+	{I(connection_timeout_s, 1, 3600)}, {I(header_timeout_s, 1, 3600)}, {I(hash_concurrency, 1, 64)},
+	{S(trusted_proxies)}, {S(metrics_token)}, {S(metrics_allow)}, {I(event_check_s, 1, 300)},
 	{I(session_idle_minutes, 1, 1440)}, {I(session_absolute_hours, 1, 168)},
 	{I(lockout_threshold, 1, 100)}, {I(lockout_minutes, 1, 10080)}, {I(reminder_interval_s, 1, 86400)}, {I(attachment_max_mb, 1, 1024)},
 	{B(secure_cookies)}, {B(trust_proxy)}, {B(log_requests)},

@@ -18,7 +18,8 @@ struct config {
 	int threads;           /* MHD pool threads; 0 = max(4, 2 × cores) */
 	int max_connections;
 	int per_ip_connections;
-	int connection_timeout_s;
+	int connection_timeout_s; /* idle limit of a connection (reset by every byte) */
+	int header_timeout_s;  /* a request's head must be complete within this, default 10 */
 	int hash_concurrency;  /* Argon2id hashes at once */
 	int session_idle_minutes;
 	int session_absolute_hours;
@@ -26,7 +27,13 @@ struct config {
 	int lockout_minutes;
 	char password_profile[16]; /* dengbao | asvs (initial value; editable at run time) */
 	bool secure_cookies;   /* set Secure on cookies (behind a TLS proxy) */
-	bool trust_proxy;      /* take the client address from X-Forwarded-For */
+	bool trust_proxy;      /* take the client address from X-Forwarded-For ... */
+	char trusted_proxies[512]; /* ... when the peer is one of these (IPv4[/bits] or ::1, comma
+				    * separated), default 127.0.0.1,::1 */
+	char metrics_token[128];   /* GET /metrics with "Authorization: Bearer <token>"; empty = none */
+	char metrics_allow[512];   /* addresses that may read /metrics without the token, default
+				    * 127.0.0.1,::1; "none" = the token only */
+	int event_check_s;     /* event streams re-check their session this often, default 5 */
 	bool log_requests;
 	int attachment_max_mb;   /* upload limit, default 20 */
 	int reminder_interval_s; /* deadline watch and reminders; default 60 */

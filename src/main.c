@@ -25,6 +25,7 @@
 #include "util/iso8601.h"
 #include "util/log.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,32 @@ static int parse_options(int argc, char **argv, struct config *cfg)
 
 /* Opens the store for this process: data dir, migrations, bootstrap. Returns the main thread's
  * connection or NULL. */
+/* The data dir holds the database, the PII key, attachments and exports: it is created 0700
+ * (an existing one is left as the operator made it, with a warning when others may enter). The
+ * SQLite file is created 0600 whatever the umask, and SQLite gives -wal and -shm the mode of
+ * the database file; files left by an older version are narrowed here. */
+static void lock_down_files(const struct config *cfg, const char *url)
+{
+	struct stat st;
+	if (stat(cfg->data_dir, &st) == 0 && (st.st_mode & 077))
+		log_warn("data dir %s is open to other users (mode %03o); chmod 700 it", cfg->data_dir,
+			 (unsigned)(st.st_mode & 0777));
+	if (strncmp(url, "sqlite:", 7) != 0)
+		return;
+	char path[1200];
+	snprintf(path, sizeof path, "%.*s", (int)strcspn(url + 7, "?"), url + 7);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		char f[1300];
+		snprintf(f, sizeof f, "%s%s", path, suffixes[i]);
+		if (chmod(f, 0600) != 0 && errno != ENOENT)
+			log_warn("cannot make %s private: %s", f, strerror(errno));
+	}
+}
+
 static struct db *open_store(const struct config *cfg, bool bootstrap)
 {
 	if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
@@ -85,7 +112,9 @@ static struct db *open_store(const struct config *cfg, bool bootstrap)
 	if (pii_init(cfg->data_dir) != 0)
 		return NULL;
 	char url[1100];
-	if (store_init(config_db_url(cfg, url, sizeof url)) != 0)
+	config_db_url(cfg, url, sizeof url);
+	lock_down_files(cfg, url);
+	if (store_init(url) != 0)
 		return NULL;
 	struct db *d = store_conn();
 	if (!d) {

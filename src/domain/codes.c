@@ -104,13 +104,12 @@ int codes_check_row(json_t *row, char *err, size_t errlen)
 		return snprintf(err, errlen, "代码“%.20s”的生效日期必须是YYYY-MM-DD", code), -1;
 	if (to && *to && (!date_valid(to) || strcmp(to, from) <= 0))
 		return snprintf(err, errlen, "代码“%.20s”的失效日期必须晚于生效日期", code), -1;
+	/* Rights codes: "R" and digits, one space between (as the import writes them). */
 	for (const char *s = sr ? sr : ""; *s;) {
 		size_t n = strcspn(s, " ");
-		if (n && (s[0] != 'R' || n < 2))
-			return snprintf(err, errlen, "代码“%.20s”的建议权益必须是R代码", code), -1;
-		s += n;
-		while (*s == ' ')
-			s++;
+		if (s[0] != 'R' || n < 2 || strspn(s + 1, "0123456789") != n - 1 || (s[n] == ' ' && !s[n + 1]))
+			return snprintf(err, errlen, "代码“%.20s”的建议权益必须是以空格分隔的R代码", code), -1;
+		s += n + (s[n] == ' ');
 	}
 	return 0;
 }
@@ -131,6 +130,15 @@ int codes_parse_csv(const char *text, size_t len, const char *default_from, json
 	const char *p = text, *end = text + len;
 	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) /* Excel's UTF-8 BOM */
 		p += 3;
+	/* A NUL would silently cut the field it is in (found by fuzz_codes_csv): refuse the file. */
+	const char *nul = memchr(p, '\0', (size_t)(end - p));
+	if (nul) {
+		int at = 1;
+		for (const char *q = p; q < nul; q++)
+			at += *q == '\n';
+		snprintf(err, errlen, "第%d行：含有空字符（不是文本文件）", at);
+		goto fail;
+	}
 	char buf[2048];
 	char *f[12];
 	for (int line = 1; p < end; line++) {
@@ -154,12 +162,23 @@ int codes_parse_csv(const char *text, size_t len, const char *default_from, json
 			snprintf(err, errlen, "第%d行：层级必须是数字", line);
 			goto fail;
 		}
-		/* suggest_rights may be written R01;R02 (the shipped file) or R01 R02. */
+		/* suggest_rights may be written R01;R02 (the shipped file), R01|R02 or R01 R02: kept as
+		 * the codes with one space between. */
 		char rights[128] = "";
 		if (n > 5) {
 			size_t o = 0;
-			for (const char *s = trim(f[5]); *s && o + 1 < sizeof rights; s++)
-				rights[o++] = (*s == ';' || *s == '|') ? ' ' : *s;
+			for (const char *s = f[5]; *s; s++) {
+				bool sep = *s == ';' || *s == '|' || isspace((unsigned char)*s);
+				if (sep && (o == 0 || rights[o - 1] == ' '))
+					continue;
+				if (o + 1 >= sizeof rights) {
+					snprintf(err, errlen, "第%d行：建议权益过长", line);
+					goto fail;
+				}
+				rights[o++] = sep ? ' ' : *s;
+			}
+			if (o && rights[o - 1] == ' ')
+				o--;
 			rights[o] = '\0';
 		}
 		const char *from = n > 6 && *trim(f[6]) ? trim(f[6]) : default_from;
@@ -171,7 +190,14 @@ int codes_parse_csv(const char *text, size_t len, const char *default_from, json
 			snprintf(err, errlen, "第%d行：内容不是有效的UTF-8文本", line);
 			goto fail;
 		}
-		json_object_set_new(row, "valid_to", n > 7 && *trim(f[7]) ? json_string(trim(f[7])) : json_null());
+		/* A valid_to that is not text must fail the row, not vanish (json_string gives NULL
+		 * for bytes that are not UTF-8, and set_new(NULL) would leave the code without end). */
+		json_t *to = n > 7 && *trim(f[7]) ? json_string(trim(f[7])) : json_null();
+		if (!to || json_object_set_new(row, "valid_to", to) != 0) {
+			json_decref(row);
+			snprintf(err, errlen, "第%d行：内容不是有效的UTF-8文本", line);
+			goto fail;
+		}
 		char why[200];
 		if (codes_check_row(row, why, sizeof why) != 0) {
 			json_decref(row);

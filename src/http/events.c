@@ -2,21 +2,26 @@
  * subscriber's buffer; MHD calls the reader on the connection's thread, publishers and the
  * heartbeat run on others. */
 #include "http/events.h"
+#include "util/crypto.h"
 #include "util/log.h"
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define MAX_BUFFER (256 * 1024) /* a subscriber this far behind is cut off */
 #define HEARTBEAT_S 15
 
 struct subscriber {
-	struct subscriber *next;
+	struct subscriber *next;     /* newest first */
+	uint64_t serial;             /* increasing; names the subscriber while the lock is let go */
 	struct MHD_Connection *conn;
 	struct principal who;
+	char cred[65];               /* SHA-256 of the session id or API token it was opened with */
 	char *buf;
 	size_t len, cap;
 	bool suspended;
@@ -27,8 +32,16 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static struct subscriber *subs;
 static long nsubs;
+static uint64_t next_serial;
 static bool stopping, started;
 static pthread_t heartbeat;
+static events_check_fn check;
+static int check_every_s = 5;
+
+void events_set_check(events_check_fn fn)
+{
+	check = fn;
+}
 
 /* Appends text; caller holds the lock. False when the subscriber is too far behind. */
 static bool append(struct subscriber *s, const char *text, size_t n)
@@ -99,11 +112,38 @@ static void release(void *cls)
 
 int events_subscribe(struct request *r)
 {
+	char cred[65] = "";
+	if (r->user->via_token) {
+		const char *authz = req_header(r, "Authorization");
+		if (authz && strncasecmp(authz, "Bearer ", 7) == 0)
+			crypto_sha256_hex(authz + 7, strlen(authz + 7), cred);
+	} else {
+		snprintf(cred, sizeof cred, "%s", r->user->session_hash);
+	}
+	/* A stream holds a connection for good: one session (or a few) must not take them all. */
+	int same_cred = 0, same_user = 0;
+	pthread_mutex_lock(&lock);
+	for (struct subscriber *o = subs; o; o = o->next) {
+		if (o->closing)
+			continue;
+		same_cred += cred[0] && strcmp(o->cred, cred) == 0;
+		same_user += o->who.user_id == r->user->user_id;
+	}
+	pthread_mutex_unlock(&lock);
+	if (same_cred >= EVENTS_PER_SESSION || same_user >= EVENTS_PER_USER) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "实时更新连接过多（每个会话最多%d个，每个用户最多%d个），请关闭多余的页面",
+			 EVENTS_PER_SESSION, EVENTS_PER_USER);
+		reply_error(r, 429, "too_many_streams", msg, NULL);
+		reply_header(r, "Retry-After", "15");
+		return 0;
+	}
 	struct subscriber *s = calloc(1, sizeof *s);
 	if (!s)
 		return reply_error(r, 500, "internal", "服务器内部错误", NULL);
 	s->conn = r->conn;
 	s->who = *r->user;
+	memcpy(s->cred, cred, sizeof s->cred);
 	static const char hello[] = "retry: 5000\n: connected\n\n";
 	append(s, hello, sizeof hello - 1);
 	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, reader, s, release);
@@ -117,6 +157,7 @@ int events_subscribe(struct request *r)
 	pthread_mutex_lock(&lock);
 	if (stopping)
 		s->closing = true;
+	s->serial = ++next_serial;
 	s->next = subs;
 	subs = s;
 	nsubs++;
@@ -168,17 +209,82 @@ void events_deliver(const char *type, json_t *data, const char *org_path, int64_
 	free(frame);
 }
 
+/* What the check needs of one stream, copied out so the lock is not held over the database. */
+struct pending_check {
+	uint64_t serial;
+	char cred[65];
+	bool via_token;
+	int verdict;
+	struct principal fresh;
+};
+
+/* Re-checks every stream's credentials; called with the lock held, returns with it held. */
+static void recheck_streams(void)
+{
+	size_t n = 0;
+	for (struct subscriber *s = subs; s; s = s->next)
+		n++;
+	if (!n || !check)
+		return;
+	struct pending_check *pc = calloc(n, sizeof *pc);
+	if (!pc)
+		return;
+	size_t k = 0;
+	for (struct subscriber *s = subs; s && k < n; s = s->next) {
+		if (s->closing)
+			continue;
+		pc[k].serial = s->serial;
+		memcpy(pc[k].cred, s->cred, sizeof pc[k].cred);
+		pc[k].via_token = s->who.via_token;
+		k++;
+	}
+	pthread_mutex_unlock(&lock);
+	for (size_t i = 0; i < k; i++)
+		pc[i].verdict = pc[i].cred[0] ? check(pc[i].cred, pc[i].via_token, &pc[i].fresh) : 0;
+	pthread_mutex_lock(&lock);
+	/* Both the list and pc are in descending serial order (new streams go to the front, and
+	 * streams gone meanwhile are simply missing), so one pass pairs them up. */
+	size_t i = 0;
+	for (struct subscriber *s = subs; s && i < k; s = s->next) {
+		while (i < k && pc[i].serial > s->serial)
+			i++;
+		if (i == k || pc[i].serial != s->serial)
+			continue;
+		if (pc[i].verdict == 0) {
+			s->closing = true;
+			wake_up(s);
+		} else if (pc[i].verdict == 1) {
+			s->who = pc[i].fresh;
+		}
+	}
+	free(pc);
+}
+
 static void *heartbeat_main(void *arg)
 {
 	(void)arg;
+	struct timespec next_beat, next_check;
+	clock_gettime(CLOCK_REALTIME, &next_beat);
+	next_check = next_beat;
+	next_beat.tv_sec += HEARTBEAT_S;
+	next_check.tv_sec += check_every_s;
 	pthread_mutex_lock(&lock);
 	while (!stopping) {
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += HEARTBEAT_S;
-		pthread_cond_timedwait(&wake, &lock, &until);
+		bool beat_first = next_beat.tv_sec <= next_check.tv_sec;
+		pthread_cond_timedwait(&wake, &lock, beat_first ? &next_beat : &next_check);
 		if (stopping)
 			break;
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (now.tv_sec >= next_check.tv_sec) {
+			next_check.tv_sec = now.tv_sec + check_every_s;
+			recheck_streams();
+			if (stopping)
+				break;
+		}
+		if (now.tv_sec < next_beat.tv_sec)
+			continue;
+		next_beat.tv_sec = now.tv_sec + HEARTBEAT_S;
 		static const char hb[] = ": hb\n\n";
 		for (struct subscriber *s = subs; s; s = s->next) {
 			if (!append(s, hb, sizeof hb - 1))
@@ -190,9 +296,10 @@ static void *heartbeat_main(void *arg)
 	return NULL;
 }
 
-int events_start(void)
+int events_start(int check_s)
 {
 	stopping = false;
+	check_every_s = check_s > 0 ? check_s : 5;
 	if (pthread_create(&heartbeat, NULL, heartbeat_main, NULL) != 0)
 		return -1;
 	started = true;

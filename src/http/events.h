@@ -3,13 +3,29 @@
  * for it arrives, so no thread waits per client. A heartbeat every 15 s keeps proxies open and
  * finds clients that went away (suspended connections never time out by themselves). Events
  * respect data scope: a subscriber receives a complaint event only when it may see that
- * complaint. */
+ * complaint. A stream lives no longer than the session it was opened with: the heartbeat thread
+ * re-checks every stream's session (or token) every few seconds, closes those whose session
+ * ended (logout, password change, account disabled or locked, expiry) and refreshes the
+ * principal of the others (a role change narrows what they receive). */
 #ifndef FCMS_EVENTS_H
 #define FCMS_EVENTS_H
 #include "http/request.h"
 
-/* Starts the heartbeat thread. 0 on success. */
-int events_start(void);
+/* Re-checks the credentials a stream was opened with: the SHA-256 (hex) of its session id, or
+ * of its API token when via_token. Fills *fresh with the principal as it is now and returns 1;
+ * 0 when the session or token no longer admits anyone (logged out, expired, password changed,
+ * account disabled or locked): the stream is then closed; negative on a database failure (the
+ * stream is kept until the next check). Called on the heartbeat thread, without any lock. */
+typedef int (*events_check_fn)(const char *cred_hash, bool via_token, struct principal *fresh);
+/* Sets the check (before events_start). Without one, streams are never re-checked. */
+void events_set_check(events_check_fn fn);
+/* Most streams one session (or API token) may hold open, and one user over all sessions; one
+ * more is refused with 429. */
+#define EVENTS_PER_SESSION 5
+#define EVENTS_PER_USER 10
+/* Starts the heartbeat thread: a comment line to every stream every 15 s, and every check_s
+ * seconds the credential check of every stream. 0 on success. */
+int events_start(int check_s);
 /* Ends every stream (their connections are resumed and finish) and stops the heartbeat.
  * Call before MHD_stop_daemon. */
 void events_stop(void);

@@ -18,6 +18,7 @@ static unsigned long buckets[NBUCKETS + 1];
 static unsigned long long sum_ns;
 static unsigned long total;
 static long connections;
+static unsigned long heads_cut;
 
 int metrics_init(size_t nroutes)
 {
@@ -51,6 +52,11 @@ void metrics_record(int route_index, int status, uint64_t duration_ns)
 void metrics_connection(int delta)
 {
 	__atomic_add_fetch(&connections, delta, __ATOMIC_RELAXED);
+}
+
+void metrics_head_cut(void)
+{
+	__atomic_add_fetch(&heads_cut, 1, __ATOMIC_RELAXED);
 }
 
 char *metrics_render(const struct route *routes, size_t nroutes)
@@ -91,6 +97,9 @@ char *metrics_render(const struct route *routes, size_t nroutes)
 	db_stats_get(&ds);
 	fprintf(f, "# TYPE fcms_http_connections gauge\nfcms_http_connections %ld\n",
 		__atomic_load_n(&connections, __ATOMIC_RELAXED));
+	fprintf(f, "# HELP fcms_http_slow_heads_cut_total Connections cut for a request head not sent in time, or to make room.\n"
+		"# TYPE fcms_http_slow_heads_cut_total counter\nfcms_http_slow_heads_cut_total %lu\n",
+		__atomic_load_n(&heads_cut, __ATOMIC_RELAXED));
 	fprintf(f, "# TYPE fcms_event_streams gauge\nfcms_event_streams %ld\n", events_subscribers());
 	fprintf(f, "# TYPE fcms_store_connections gauge\nfcms_store_connections %ld\n", ds.open_connections);
 	fprintf(f, "# TYPE fcms_store_tx_retries_total counter\nfcms_store_tx_retries_total %ld\n", ds.tx_retries);

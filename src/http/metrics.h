@@ -11,6 +11,8 @@ void metrics_free(void);
 /* Records one request: route index (-1 for static/unmatched), status, duration. */
 void metrics_record(int route_index, int status, uint64_t duration_ns);
 void metrics_connection(int delta);
+/* A connection cut by the request-head deadline or to make room (server.c). */
+void metrics_head_cut(void);
 /* Renders all metrics; caller frees the returned string. */
 char *metrics_render(const struct route *routes, size_t nroutes);
 

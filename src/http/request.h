@@ -32,6 +32,9 @@ struct request {
 	int nargs;
 	char id[17];                    /* request id for logs */
 	char ip[64];
+	const char *raw_target;         /* the target as sent (MHD's buffer; first call only) */
+	size_t raw_target_len;
+	bool bad_target;                /* a control byte or %00 in the target */
 	uint64_t started_ns;
 	/* body */
 	char *body;

@@ -2,9 +2,25 @@
  * headers (allocate the request, route it, check Content-Length against the route's cap), then
  * once per body chunk (append while under the cap — chunked uploads have no Content-Length, so
  * the running cap is what protects us), then a final time (answer). Per-request memory is
- * released in the completion callback, never in the handler. */
+ * released in the completion callback, never in the handler.
+ *
+ * Abuse the server defends itself against here, not in the handlers:
+ *  - slow request heads (slowloris): MHD's idle timeout restarts with every byte, so a client
+ *    sending one header line every few seconds would hold its connection for ever. A sweeper
+ *    thread gives every request head an absolute deadline (header_timeout_s from the moment the
+ *    connection waits for a request), and when the server nears max_connections it cuts the
+ *    connections that have waited longest for a head first, so clients that send whole requests
+ *    keep getting in;
+ *  - request smuggling: a request with both Content-Length and Transfer-Encoding, two
+ *    Content-Lengths, a transfer coding other than "chunked", or a NUL (raw or %00) or control
+ *    byte in its target is refused with 400 and the connection closed, so no leftover bytes are
+ *    read as a second request (libmicrohttpd 0.9.75 reads CL+TE as chunked, takes the first of
+ *    two Content-Lengths and cuts the path at a NUL);
+ *  - /metrics only for metrics_allow addresses or with the metrics_token;
+ *  - X-Forwarded-For/-Proto only from a trusted_proxies peer. */
 #include "http/server.h"
 #include "api/api.h"
+#include "api/stream_check.h"
 #include "http/events.h"
 #include "http/metrics.h"
 #include "http/static_files.h"
@@ -12,16 +28,23 @@
 #include "util/arena.h"
 #include "util/crypto.h"
 #include "util/log.h"
+#include "http/addrs.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sodium.h>
+#include <time.h>
 #include <unistd.h>
+
+static struct addr_list trusted_proxies, metrics_allow;
 
 static const char CSP[] =
 	"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:;"
@@ -44,6 +67,39 @@ static void add_common_headers(struct request *r)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 }
 
+/* The rightmost address of X-Forwarded-For that is not one of our proxies (each proxy appends
+ * the peer it saw, so everything left of the first untrusted hop is the client's own say).
+ * False when the header holds no usable address. */
+static bool forwarded_client(const char *xff, char *out, size_t n)
+{
+	char hop[64];
+	const char *end = xff + strlen(xff);
+	bool any = false;
+	while (end > xff) {
+		const char *start = end;
+		while (start > xff && start[-1] != ',')
+			start--;
+		const char *a = start, *b = end;
+		while (a < b && (*a == ' ' || *a == '\t'))
+			a++;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		end = start > xff ? start - 1 : xff;
+		if ((size_t)(b - a) >= sizeof hop || a == b)
+			return any;
+		memcpy(hop, a, (size_t)(b - a));
+		hop[b - a] = '\0';
+		struct in6_addr tmp;
+		if (inet_pton(AF_INET, hop, &tmp) != 1 && inet_pton(AF_INET6, hop, &tmp) != 1)
+			return any;
+		snprintf(out, n, "%s", hop);
+		any = true;
+		if (!addrs_contains(&trusted_proxies, hop))
+			return true;
+	}
+	return any;
+}
+
 static void client_ip(struct request *r)
 {
 	const union MHD_ConnectionInfo *ci =
@@ -56,21 +112,34 @@ static void client_ip(struct request *r)
 		else if (sa->sa_family == AF_INET6)
 			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->ip, sizeof r->ip);
 	}
-	if (r->app->cfg.trust_proxy) {
+	/* Forwarding headers are the peer's say-so: believed only from our own proxies. */
+	if (r->app->cfg.trust_proxy && addrs_contains(&trusted_proxies, r->ip)) {
 		const char *xff = req_header(r, "X-Forwarded-For");
-		if (xff && *xff) {
-			/* The proxy appends the peer it saw; take the last hop. */
-			const char *last = strrchr(xff, ',');
-			last = last ? last + 1 : xff;
-			while (*last == ' ')
-				last++;
-			snprintf(r->ip, sizeof r->ip, "%.*s", (int)strcspn(last, " ,"), last);
-		}
+		char client[64];
+		if (xff && forwarded_client(xff, client, sizeof client))
+			snprintf(r->ip, sizeof r->ip, "%s", client);
 		const char *proto = req_header(r, "X-Forwarded-Proto");
 		r->secure = proto && strcmp(proto, "https") == 0;
 	}
 	if (r->app->cfg.secure_cookies)
 		r->secure = true;
+}
+
+/* /metrics: from a metrics_allow address, or with "Authorization: Bearer <metrics_token>"
+ * (compared in constant time). */
+static bool metrics_permitted(struct request *r)
+{
+	if (addrs_contains(&metrics_allow, r->ip))
+		return true;
+	const char *tok = r->app->cfg.metrics_token;
+	const char *authz = req_header(r, "Authorization");
+	if (!tok[0] || !authz || strncasecmp(authz, "Bearer ", 7) != 0)
+		return false;
+	/* Hashes first, so neither the token's length nor its bytes show in the timing. */
+	char a[65], b[65];
+	crypto_sha256_hex(authz + 7, strlen(authz + 7), a);
+	crypto_sha256_hex(tok, strlen(tok), b);
+	return crypto_str_equal(a, b);
 }
 
 static bool is_body_method(const char *m)
@@ -150,7 +219,9 @@ static void handle_api(struct request *r)
 		reply_error(r, 503, "store_unavailable", "数据库暂不可用，请稍后重试", NULL);
 		return;
 	}
-	if (api_authenticate(r) != 0)
+	/* /metrics was let in by handle(); its Authorization header is the metrics token, which
+	 * is not an API token. */
+	if (strcmp(r->path, "/metrics") != 0 && api_authenticate(r) != 0)
 		return;
 	if (!(rt->flags & ROUTE_PUBLIC)) {
 		if (!r->user) {
@@ -188,6 +259,10 @@ static void handle_api(struct request *r)
 
 static void handle(struct request *r)
 {
+	if (strcmp(r->path, "/metrics") == 0 && !metrics_permitted(r)) {
+		reply_error(r, 403, "metrics_forbidden", "无权读取监控指标：需要监控令牌或来自允许的地址", NULL);
+		return;
+	}
 	if (strncmp(r->path, "/api/", 5) == 0 || r->route) {
 		handle_api(r);
 		return;
@@ -217,23 +292,182 @@ static enum MHD_Result sum_header(void *cls, enum MHD_ValueKind kind, const char
 	return MHD_YES;
 }
 
+struct framing {
+	int content_length, transfer_encoding;
+	bool bad_te, bad_cl;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct framing *f = cls;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		f->content_length++;
+		if (!value || !*value || strspn(value, "0123456789") != strlen(value))
+			f->bad_cl = true;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		f->transfer_encoding++;
+		if (!value || strcasecmp(value, "chunked") != 0)
+			f->bad_te = true;
+	}
+	return MHD_YES;
+}
+
+/* The request's body framing is ambiguous (RFC 9112 §6.3): a proxy in front may frame it
+ * otherwise than we do and pass the rest of the body on as a request of its own. */
+static const char *bad_framing(struct MHD_Connection *conn)
+{
+	struct framing f = {0};
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
+	if (f.content_length && f.transfer_encoding)
+		return "请求同时带有Content-Length和Transfer-Encoding";
+	if (f.content_length > 1)
+		return "请求带有多个Content-Length";
+	if (f.bad_cl)
+		return "Content-Length不是数字";
+	if (f.transfer_encoding > 1 || f.bad_te)
+		return "只支持Transfer-Encoding: chunked";
+	return NULL;
+}
+
+/* MHD calls this with the raw request target, before it decodes %XX or splits the query, and
+ * passes the result to the access handler as *con_cls: the request starts here. The target
+ * still points into the connection's read buffer, NUL-terminated at the space before the HTTP
+ * version; a shorter strlen than that span means a NUL inside it, which MHD would cut the path
+ * at (checked in the access handler, which gets the version's address). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct request *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->arena = arena_new();
+	if (!r->arena) {
+		free(r);
+		return NULL;
+	}
+	r->raw_target = uri;
+	r->raw_target_len = strlen(uri);
+	for (const char *p = uri; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f ||
+		    (p[0] == '%' && p[1] == '0' && p[2] == '0'))
+			r->bad_target = true;
+	return r;
+}
+
+static bool target_cut(const struct request *r, const char *version)
+{
+	/* Only when version lies just past the target in the same buffer (MHD 0.9.x); anything
+	 * else means a libmicrohttpd that parses differently, which then refuses NULs itself. */
+	if (!r->raw_target || !version || version <= r->raw_target ||
+	    (size_t)(version - r->raw_target) > MAX_URL + 64)
+		return false;
+	return r->raw_target_len < (size_t)(version - 1 - r->raw_target);
+}
+
+/* ---- connections: header deadline and shedding under pressure ---- */
+
+struct tracked {
+	struct tracked *prev, *next; /* oldest first */
+	int fd;
+	uint64_t waiting_since_ns;   /* when it began waiting for a request head; 0 = not waiting */
+	bool cut;
+};
+
+static pthread_mutex_t track_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t track_wake = PTHREAD_COND_INITIALIZER;
+static struct tracked track_head = {&track_head, &track_head, -1, 0, false};
+static long tracked_count;
+static bool sweeper_stop;
+static pthread_t sweeper;
+static bool sweeper_running;
+
+static struct tracked *tracked_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+/* The connection has a complete request head (busy = true) or waits for the next one. */
+static void track_waiting(struct MHD_Connection *conn, bool waiting)
+{
+	struct tracked *t = tracked_of(conn);
+	if (!t)
+		return;
+	pthread_mutex_lock(&track_lock);
+	t->waiting_since_ns = waiting ? mono_ns() : 0;
+	pthread_mutex_unlock(&track_lock);
+}
+
+/* Cuts a connection; caller holds track_lock, under which MHD cannot have closed the socket
+ * (the close notification takes the lock first), so fd is still this connection's. MHD then
+ * reads end-of-stream and closes it on its own thread. */
+static void cut(struct tracked *t)
+{
+	t->cut = true;
+	shutdown(t->fd, SHUT_RDWR);
+	metrics_head_cut();
+}
+
+static void *sweeper_main(void *arg)
+{
+	struct app *app = arg;
+	const uint64_t deadline = (uint64_t)app->cfg.header_timeout_s * 1000000000ull;
+	const uint64_t grace = 500000000ull; /* a head being sent right now is left alone */
+	/* Shed from 7/8 of the limit down to 3/4, leaving room for the clients behind them. */
+	const long high = (long)app->cfg.max_connections * 7 / 8, low = (long)app->cfg.max_connections * 3 / 4;
+	pthread_mutex_lock(&track_lock);
+	while (!sweeper_stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 200000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&track_wake, &track_lock, &until);
+		if (sweeper_stop)
+			break;
+		uint64_t now = mono_ns();
+		long open = 0;
+		for (struct tracked *t = track_head.next; t != &track_head; t = t->next) {
+			if (t->cut)
+				continue;
+			if (t->waiting_since_ns && now - t->waiting_since_ns > deadline)
+				cut(t);
+			else
+				open++;
+		}
+		if (open < high)
+			continue;
+		for (struct tracked *t = track_head.next; t != &track_head && open > low; t = t->next)
+			if (!t->cut && t->waiting_since_ns && now - t->waiting_since_ns > grace) {
+				cut(t);
+				open--;
+			}
+	}
+	pthread_mutex_unlock(&track_lock);
+	return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
 {
 	struct app *app = cls;
 	struct request *r = *con_cls;
-	if (!r) {
-		r = calloc(1, sizeof *r);
-		if (!r)
-			return MHD_NO;
-		r->arena = arena_new();
-		if (!r->arena) {
-			free(r);
-			return MHD_NO;
+	if (!r || !r->conn) {
+		if (!r) { /* on_uri ran out of memory */
+			r = calloc(1, sizeof *r);
+			if (!r)
+				return MHD_NO;
+			r->arena = arena_new();
+			if (!r->arena) {
+				free(r);
+				return MHD_NO;
+			}
+			*con_cls = r;
 		}
-		*con_cls = r;
 		r->conn = conn;
+		track_waiting(conn, false);
 		size_t header_bytes = 0, url_bytes = strlen(url);
 		MHD_get_connection_values(conn, MHD_HEADER_KIND, sum_header, &header_bytes);
 		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, sum_header, &url_bytes);
@@ -260,6 +494,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->body_cap = r->route && (r->route->flags & ROUTE_UPLOAD) ? (size_t)app->cfg.attachment_max_mb << 20
 			      : r->route && r->route->body_cap ? r->route->body_cap
 								 : JSON_BODY_CAP;
+		const char *framing = bad_framing(conn);
+		if (framing || r->bad_target || target_cut(r, version)) {
+			/* Closing is the point: the bytes after this head must never run as a request. */
+			reply_error(r, 400, framing ? "bad_framing" : "bad_request_target",
+				    framing ? framing : "请求地址含有空字符或控制字符", NULL);
+			reply_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+			r->too_big = true; /* discard any body */
+			add_common_headers(r);
+			return MHD_queue_response(conn, (unsigned)r->status, r->response);
+		}
 		if (url_bytes > MAX_URL || header_bytes > MAX_HEADERS) {
 			bool long_url = url_bytes > MAX_URL;
 			reply_error(r, long_url ? 414 : 431, long_url ? "uri_too_long" : "headers_too_large",
@@ -321,6 +565,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct request *r = *con_cls;
 	if (!r)
 		return;
+	if (!r->conn) {
+		/* The head never completed (cut, timed out, refused by MHD): nothing to count. */
+		arena_free(r->arena);
+		free(r);
+		*con_cls = NULL;
+		return;
+	}
 	uint64_t dur = mono_ns() - r->started_ns;
 	int status = r->status ? r->status : 499;
 	metrics_record(r->route_index, status, dur);
@@ -335,12 +586,40 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	arena_free(r->arena);
 	free(r);
 	*con_cls = NULL;
+	track_waiting(conn, true); /* keep-alive: the next head has the same deadline */
 }
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 			  enum MHD_ConnectionNotificationCode code)
 {
 	metrics_connection(code == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		struct tracked *t = ci ? calloc(1, sizeof *t) : NULL;
+		*socket_ctx = t;
+		if (!t)
+			return; /* untracked: only MHD's own timeout applies */
+		t->fd = ci->connect_fd;
+		t->waiting_since_ns = mono_ns();
+		pthread_mutex_lock(&track_lock);
+		t->prev = track_head.prev;
+		t->next = &track_head;
+		track_head.prev->next = t;
+		track_head.prev = t;
+		tracked_count++;
+		pthread_mutex_unlock(&track_lock);
+		return;
+	}
+	struct tracked *t = *socket_ctx;
+	if (!t)
+		return;
+	pthread_mutex_lock(&track_lock);
+	t->prev->next = t->next;
+	t->next->prev = t->prev;
+	tracked_count--;
+	pthread_mutex_unlock(&track_lock);
+	free(t);
+	*socket_ctx = NULL;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -372,6 +651,18 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa)
 	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
 }
 
+static void stop_sweeper(void)
+{
+	if (!sweeper_running)
+		return;
+	pthread_mutex_lock(&track_lock);
+	sweeper_stop = true;
+	pthread_cond_signal(&track_wake);
+	pthread_mutex_unlock(&track_lock);
+	pthread_join(sweeper, NULL);
+	sweeper_running = false;
+}
+
 int server_start(struct app *app)
 {
 	struct sockaddr_in sa;
@@ -385,6 +676,27 @@ int server_start(struct app *app)
 	 * sized for requests waiting, not for cores: with more of them waiting, each commit carries
 	 * more transactions (bench/complaints.sh: 1,250 creations/s with 4 threads, 2,480 with 32,
 	 * on two cores). */
+	if (addrs_parse(app->cfg.trusted_proxies, &trusted_proxies) != 0) {
+		log_error("trusted_proxies: want addresses like 127.0.0.1, 10.0.0.0/8 or ::1, got '%s'",
+			  app->cfg.trusted_proxies);
+		return -1;
+	}
+	if (addrs_parse(app->cfg.metrics_allow, &metrics_allow) != 0) {
+		log_error("metrics_allow: want addresses like 127.0.0.1, 10.0.0.0/8 or ::1 (or none), got '%s'",
+			  app->cfg.metrics_allow);
+		return -1;
+	}
+	/* Every connection is a descriptor: let max_connections (plus files and the database) fit
+	 * under the soft limit, which service managers often leave at 1024. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)app->cfg.max_connections + 256)
+		log_warn("open files limit %lu is below max_connections + 256; raise LimitNOFILE",
+			 (unsigned long)rl.rlim_cur);
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = app->cfg.threads > 0 ? (unsigned)app->cfg.threads
 						: (unsigned)(cores * 8 > 32 ? cores * 8 : 32);
@@ -397,13 +709,24 @@ int server_start(struct app *app)
 		(unsigned)app->cfg.connection_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		(size_t)16 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 256u, MHD_OPTION_NOTIFY_COMPLETED,
 		&on_completed, app, MHD_OPTION_NOTIFY_CONNECTION, &on_connection, app,
+		MHD_OPTION_URI_LOG_CALLBACK, &on_uri, app,
 		MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, app, MHD_OPTION_END);
 	if (!app->daemon) {
 		log_error("cannot listen on %s: %s", app->cfg.listen, strerror(errno));
 		metrics_free();
 		return -1;
 	}
-	if (events_start() != 0) {
+	sweeper_stop = false;
+	if (pthread_create(&sweeper, NULL, sweeper_main, app) != 0) {
+		MHD_stop_daemon(app->daemon);
+		app->daemon = NULL;
+		metrics_free();
+		return -1;
+	}
+	sweeper_running = true;
+	events_set_check(api_stream_check);
+	if (events_start(app->cfg.event_check_s) != 0) {
+		stop_sweeper();
 		MHD_stop_daemon(app->daemon);
 		app->daemon = NULL;
 		metrics_free();
@@ -422,6 +745,7 @@ void server_stop(struct app *app)
 		close(s);
 	/* Suspended event streams must be resumed before the daemon stops. */
 	events_stop();
+	stop_sweeper();
 	MHD_stop_daemon(app->daemon); /* waits for in-flight requests */
 	app->daemon = NULL;
 	metrics_free();

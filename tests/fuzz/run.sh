@@ -3,8 +3,12 @@
 # sources compiled into build/fuzz/obj/, then runs each for SECONDS (default 60) starting from its
 # seed corpus tests/fuzz/corpus/<target>/. New inputs go to build/fuzz/corpus/<target>/ so the
 # committed seeds stay as they are; a crash leaves its input in build/fuzz/artifacts/ and makes
-# this script exit non-zero.
-#   bash tests/fuzz/run.sh [SECONDS]
+# this script exit non-zero. One driver per parser: fuzz_request (routing, JSON bodies, config),
+# fuzz_codes_csv (code-table CSV import), fuzz_iso8601 (instants), fuzz_regulator_record (the
+# regulator's record and manifest checks).
+#   bash tests/fuzz/run.sh [SECONDS]          each target for SECONDS (default 60)
+#   FUZZ_ONLY=fuzz_iso8601 bash tests/fuzz/run.sh 600   one target only
+# After each run a line "fuzz: NAME executed N inputs" gives libFuzzer's final count.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -39,6 +43,7 @@ done
 status=0
 for driver in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$driver" .c)
+	[[ -n ${FUZZ_ONLY:-} && " $FUZZ_ONLY " != *" $name "* ]] && continue
 	bin="$OUT/$name"
 	echo "fuzz: build $bin"
 	"$CLANG" $CFLAGS $WARN -fsanitize=fuzzer -o "$bin" "$driver" "${objs[@]}" $LIBS
@@ -48,14 +53,20 @@ for driver in tests/fuzz/fuzz_*.c; do
 	mkdir -p "$work" "$seeds" "$OUT/artifacts"
 	dict=()
 	[[ -f tests/fuzz/$name.dict ]] && dict=(-dict="tests/fuzz/$name.dict")
+	# tests/fuzz/NAME.options: extra libFuzzer flags for one target (later flags win).
+	opts=()
+	[[ -f tests/fuzz/$name.options ]] && { read -r -a opts < "tests/fuzz/$name.options" || true; }
 	echo "fuzz: run $name for ${SECONDS_EACH}s"
 	# -close_fd_mask=2 silences the target's own stderr (config_set explains every refusal);
 	# libFuzzer and the sanitizers keep reporting on a duplicate of it.
 	if ! "$bin" -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 		-close_fd_mask=2 -print_final_stats=1 -artifact_prefix="$OUT/artifacts/$name-" \
-		"${dict[@]}" "$work" "$seeds"; then
+		"${dict[@]}" "${opts[@]}" "$work" "$seeds" 2>"$OUT/$name.log"; then
+		tail -40 "$OUT/$name.log" >&2
 		echo "fuzz: $name FAILED; reproduce with: $bin $OUT/artifacts/$name-*" >&2
 		status=1
 	fi
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$OUT/$name.log" | tail -1)
+	echo "fuzz: $name executed ${execs:-?} inputs in ${SECONDS_EACH}s (log: $OUT/$name.log)"
 done
 exit $status

@@ -65,6 +65,25 @@ static void test_codes_csv(void **state)
 	assert_non_null(strstr(err, "第3行"));
 	const char dates[] = "C,C01,,1,x,,2020-01-01,2019-01-01\n";
 	assert_int_equal(codes_parse_csv(dates, strlen(dates), "2018-01-01", &rows, err, sizeof err), -1);
+	/* Found by fuzz_codes_csv: a valid_to that is not UTF-8 was dropped and the code imported
+	 * without an end date; it must fail the line instead. */
+	const char bad_to[] = "C,C01,,1,x,,2018-01-01,2\xd6\xcc" "0-12-31,3\n";
+	rows = (json_t *)1;
+	assert_int_equal(codes_parse_csv(bad_to, strlen(bad_to), "2018-01-01", &rows, err, sizeof err), -1);
+	assert_null(rows);
+	assert_non_null(strstr(err, "第1行"));
+	/* Also found by it: a NUL cut its field ("R02\0junk" imported as R02), rights written
+	 * ";R02" kept a leading space and "R02权" passed as a rights code. */
+	const char nul[] = "C,C01,,1,x,R02\0junk\n";
+	assert_int_equal(codes_parse_csv(nul, sizeof nul - 1, "2018-01-01", &rows, err, sizeof err), -1);
+	assert_non_null(strstr(err, "空字符"));
+	const char seps[] = "C,C01,,1,x, ;R02 | R03;;\n";
+	assert_int_equal(codes_parse_csv(seps, strlen(seps), "2018-01-01", &rows, err, sizeof err), 0);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "suggest_rights")), "R02 R03");
+	json_decref(rows);
+	const char odd[] = "C,C01,,1,x,R02权\n";
+	assert_int_equal(codes_parse_csv(odd, strlen(odd), "2018-01-01", &rows, err, sizeof err), -1);
+	assert_non_null(strstr(err, "R代码"));
 	assert_true(date_valid("2024-02-29"));
 	assert_false(date_valid("2023-02-29"));
 }
