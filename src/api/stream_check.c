@@ -18,8 +18,8 @@ int api_stream_check(const char *cred_hash, bool via_token, struct principal *fr
 	int64_t now = now_ms();
 	memset(fresh, 0, sizeof *fresh);
 	if (via_token) {
-		int64_t uid = 0;
-		int rc = store_token_user(d, cred_hash, now, &uid);
+		int64_t uid = 0, last_used = 0;
+		int rc = store_token_user(d, cred_hash, now, &uid, &last_used);
 		if (rc == 1)
 			rc = store_principal_load(d, uid, fresh);
 		if (rc == 1)
