@@ -214,8 +214,11 @@ describe('issue 12 labels, limits and wording in the browser', () => {
     await page.waitForLoadState('networkidle')
     const rows = await table.locator('.el-table__body-wrapper tr.el-table__row').allInnerTexts()
     assert.ok(rows.length >= 1 && rows.every((r) => r.includes('结单打印')), `filtered rows: ${rows.join(' | ')}`)
+    // The 操作类型 dropdown may still be closing (its items include 修改时限与流程设置): wait until
+    // no dropdown shows before reading the 对象类型 one.
+    await page.waitForFunction(() => ![...document.querySelectorAll('.el-select-dropdown')].some((e) => e.offsetParent !== null))
     await page.locator('[data-test=audit-target-type] .el-select__wrapper').click()
-    await page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: '时限与流程设置' }).first().waitFor()
+    await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').getByText('时限与流程设置', { exact: true }).first().waitFor()
     const types = await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').allInnerTexts()
     for (const t of ['投诉单', '统计报表', '时限与流程设置', '投诉反应渠道']) assert.ok(types.includes(t), `对象类型 offers ${t}: ${types}`)
     await page.keyboard.press('Escape')

@@ -43,6 +43,9 @@ after(async () => {
 
 async function signInAs(username) {
   await page.context().clearCookies()
+  // A fresh load: the app (now with kept-alive tabs) still holds the previous user in memory,
+  // and a hash change alone would take it from /login back to its home page.
+  await page.goto('about:blank')
   await login(username, DEMO_PASSWORD)
 }
 
