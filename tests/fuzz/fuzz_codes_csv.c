@@ -8,22 +8,12 @@
  * Built and run by tests/fuzz/run.sh; not part of the server. */
 #include "domain/codes.h"
 #include <jansson.h>
+#include "fuzz_check.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int report_fd = 2;
-
-#define CHECK(cond)                                                                     \
-	do {                                                                            \
-		if (!(cond)) {                                                          \
-			dprintf(report_fd, "fuzz_codes_csv: %s:%d: check failed: %s\n", \
-				__FILE__, __LINE__, #cond);                             \
-			abort();                                                        \
-		}                                                                       \
-	} while (0)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -32,9 +22,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	int fd = dup(2);
-	if (fd >= 0)
-		report_fd = fd;
+	fuzz_check_init();
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "http/router.h"
 #include "util/arena.h"
 #include <jansson.h>
+#include "fuzz_check.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,16 +30,6 @@
 
 /* run.sh closes the target's stderr (-close_fd_mask=2) to mute config_set(); a broken invariant
  * is reported on a copy of it taken before that. */
-static int report_fd = 2;
-
-#define CHECK(cond)                                                                     \
-	do {                                                                            \
-		if (!(cond)) {                                                          \
-			dprintf(report_fd, "fuzz_request: %s:%d: check failed: %s\n",   \
-				__FILE__, __LINE__, #cond);                             \
-			abort();                                                        \
-		}                                                                       \
-	} while (0)
 
 static uint32_t all_perms;
 
@@ -49,9 +40,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	int fd = dup(2);
-	if (fd >= 0)
-		report_fd = fd;
+	fuzz_check_init();
 	for (const struct perm_info *p = perm_catalogue; p->code; p++)
 		all_perms |= p->bit;
 	return 0;
