@@ -52,6 +52,9 @@ int api_org_create(struct request *r);
 int api_org_update(struct request *r);
 int api_org_move(struct request *r);
 int api_org_delete(struct request *r);
+/* 机构全称 of the closure form: GET for every signed-in user, PUT for org.manage (whole bank). */
+int api_bank_name_get(struct request *r);
+int api_bank_name_put(struct request *r);
 int api_user_list(struct request *r);
 int api_user_get(struct request *r);
 int api_user_create(struct request *r);

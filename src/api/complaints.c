@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "domain/audit.h"
 #include "domain/audit_catalogue.h"
+#include "domain/bank_name.h"
 #include "domain/complaint.h"
 #include "domain/pii.h"
 #include "domain/pii_lookup.h"
@@ -1160,12 +1161,14 @@ int api_notification_read(struct request *r)
 	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
-/* ---- closure form (结单打印): the data of the printable form; every print is audited ---- */
+/* ---- closure form (结单打印): the data of the printable form of a closed complaint; every
+ * print is audited. The title names the bank (bank_name.h). ---- */
 
 struct print_ctx {
 	struct request *r;
 	int64_t id;
 	json_t *rec, *bank;
+	struct bank_name name;
 	struct refusal err;
 };
 
@@ -1179,8 +1182,11 @@ static int print_tx(struct db *d, void *arg)
 	int rc = fetch(c->r, d, c->id, &c->rec, &c->err);
 	if (rc != 1)
 		return rc == 0 ? 1 : rc;
+	if (complaint_check_printable(c->rec, &c->err) != 0)
+		return 1;
 	int64_t root;
-	if ((rc = store_org_root_id(d, &root)) < 0 || (rc == 1 && (rc = store_org_get(d, root, &c->bank)) < 0))
+	if ((rc = store_org_root_id(d, &root)) < 0 || (rc == 1 && (rc = store_org_get(d, root, &c->bank)) < 0) ||
+	    (rc = bank_name_get(d, &c->name)) < 0)
 		return rc;
 	return api_audit(c->r, d, "complaint.print", "complaint", c->id, "ok",
 			 json_pack("{s:O}", "status", json_object_get(c->rec, "status")));
@@ -1202,6 +1208,7 @@ int api_complaint_print(struct request *r)
 				 c.bank ? c.bank : json_null());
 	char now[40];
 	iso8601_format(now_ms(), CN_TZ_OFFSET_MIN, now, sizeof now);
+	json_object_set_new(body, "bank_name", json_string(c.name.name));
 	json_object_set_new(body, "printed_at", json_string(now));
 	json_object_set_new(body, "printed_by", json_string(r->user->name));
 	return reply_json(r, 200, body);

@@ -2,6 +2,7 @@
  * scope; writes need org.manage and stay inside the caller's scope too. */
 #include "api/api.h"
 #include "domain/audit.h"
+#include "domain/bank_name.h"
 #include "http/request.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -321,4 +322,65 @@ int api_org_delete(struct request *r)
 		return api_reply_tx_error(r, rc, &c.err, "institution_in_use", "该机构仍被引用，不能删除");
 	}
 	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+/* ---- 机构全称 (the bank's name on the closure form, domain/bank_name.h) ---- */
+
+static json_t *bank_name_json(const struct bank_name *b)
+{
+	return json_pack("{s:s, s:s, s:s, s:i}", "bank_name", b->stored, "default_name", b->fallback,
+			 "print_title_name", b->name, "max_length", BANK_NAME_MAX);
+}
+
+/* Every signed-in user may read it (the print form shows it). */
+int api_bank_name_get(struct request *r)
+{
+	struct bank_name b;
+	int rc = bank_name_get(r->db, &b);
+	if (rc < 0)
+		return reply_db_error(r, rc);
+	return reply_json(r, 200, bank_name_json(&b));
+}
+
+struct bank_name_ctx {
+	struct request *r;
+	char name[BANK_NAME_BUF];
+	struct bank_name after;
+	struct refusal err;
+};
+
+static int bank_name_tx(struct db *d, void *arg)
+{
+	struct bank_name_ctx *c = arg;
+	struct bank_name before;
+	int64_t root;
+	json_t *org = NULL;
+	int rc = store_org_root_id(d, &root);
+	if (rc == 1 && (rc = store_org_get(d, root, &org)) == 1) {
+		/* The name is the whole bank's: a system administrator confined to a branch may not set it. */
+		bool whole_bank = scope_allows(c->r->user, json_string_value(json_object_get(org, "path")), 0);
+		json_decref(org);
+		if (!whole_bank)
+			return refuse(&c->err, 403, "forbidden", "只有数据范围为全行的系统管理员可以设置机构全称", NULL);
+	}
+	if (rc < 0 || (rc = bank_name_get(d, &before)) < 0 || (rc = bank_name_save(d, c->name)) < 0 ||
+	    (rc = bank_name_get(d, &c->after)) < 0)
+		return rc;
+	return api_audit(c->r, d, "org.bank_name", "bank_name", 0, "ok",
+			 audit_diff(json_pack("{s:s}", "bank_name", before.stored),
+				    json_pack("{s:s}", "bank_name", c->after.stored)));
+}
+
+int api_bank_name_put(struct request *r)
+{
+	static const struct field_spec spec[] = {{"bank_name", F_STRING, true, BANK_NAME_MAX, 1, "机构全称"}, {NULL}};
+	if (req_validate(r, spec) != 0)
+		return 0;
+	struct bank_name_ctx c = {.r = r};
+	if (bank_name_normalize(body_str(r, "bank_name"), c.name, &c.err) != 0)
+		return api_reply_tx_error(r, 1, &c.err, NULL, NULL);
+	int rc = store_write(bank_name_tx, &c);
+	if (rc != 0)
+		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
+	return reply_json(r, 200, bank_name_json(&c.after));
 }

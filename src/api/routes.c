@@ -104,6 +104,8 @@ const struct route api_routes[] = {
 	{"GET", V1 "/settings/complaints", api_settings_get, 0, 0, 0, "投诉时限与流程设置"},
 	{"GET", V1 "/settings/complaints/limits", api_settings_limits, 0, 0, 0, "投诉时限与流程设置的取值范围"},
 	{"PUT", V1 "/settings/complaints", api_settings_put, P_CONFIG_MANAGE, 0, 0, "修改投诉时限与流程设置"},
+	{"GET", V1 "/settings/bank", api_bank_name_get, 0, 0, 0, "机构全称（结单标题）"},
+	{"PUT", V1 "/settings/bank", api_bank_name_put, P_ORG_MANAGE, 0, 0, "设置机构全称（结单标题）"},
 
 	{"GET", V1 "/audit", api_audit_list, P_AUDIT_VIEW, 0, 0, "审计日志"},
 	{"GET", V1 "/audit/verify", api_audit_verify, P_AUDIT_VIEW, 0, 0, "校验审计链"},

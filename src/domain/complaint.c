@@ -568,6 +568,20 @@ static json_t *split_list(const char *s)
 	return arr;
 }
 
+static bool printable(const char *status)
+{
+	return status && strcmp(status, "closed") == 0;
+}
+
+int complaint_check_printable(json_t *rec, struct refusal *e)
+{
+	const char *status = json_string_value(json_object_get(rec, "status"));
+	if (printable(status))
+		return 0;
+	return refusef(e, 409, "not_printable", NULL, "投诉单当前状态为“%s”，办结后才能打印投诉处理结单",
+		       wf_status_label(status));
+}
+
 bool complaint_pending_by(json_t *rec, int64_t user_id)
 {
 	const char *pd = json_string_value(json_object_get(rec, "pending_data"));
@@ -623,6 +637,8 @@ json_t *complaint_view_as(json_t *rec, uint32_t perms, int64_t user_id, const st
 	for (int a = 0; a < WF_ACTION_COUNT; a++)
 		if (allowed & (1u << a))
 			json_array_append_new(actions, json_string(wf_action_name((enum wf_action)a)));
+	if (printable(status))
+		json_array_append_new(actions, json_string("print"));
 	json_object_set_new(v, "actions", actions);
 	return v;
 }

@@ -52,6 +52,11 @@ json_t *complaint_view(json_t *rec, uint32_t perms, const struct complaint_setti
 /* The same for one user: `actions` also leaves out what the four-eyes rule keeps from them
  * (approving or rejecting their own request) and offers withdraw_request on their own. */
 json_t *complaint_view_as(json_t *rec, uint32_t perms, int64_t user_id, const struct complaint_settings *cfg);
+/* 结单打印: only a closed complaint (已办结) has a closure form to print: the form records the
+ * outcome, the reply and the callback, which an open complaint does not have yet and a withdrawn
+ * or deleted one never gets. 0 when rec may be printed, else 1 with *e (409 not_printable). The
+ * view offers "print" in `actions` by the same rule. */
+int complaint_check_printable(json_t *rec, struct refusal *e);
 /* True when user_id made the complaint's pending request (pending_data.requested_by). */
 bool complaint_pending_by(json_t *rec, int64_t user_id);
 
