@@ -8,10 +8,10 @@
 #define KEY "bank_name"
 #define HQ "总行"
 
-/* Length of the blank (ASCII space or tab, U+3000) at s, 0 when none. */
+/* Length of the blank (ASCII space, U+3000) at s, 0 when none. */
 static size_t blank_at(const char *s)
 {
-	if (*s == ' ' || *s == '\t')
+	if (*s == ' ')
 		return 1;
 	return strncmp(s, "\xe3\x80\x80", 3) == 0 ? 3 : 0;
 }
@@ -37,6 +37,9 @@ int bank_name_normalize(const char *in, char *out, struct refusal *e)
 	out[0] = '\0';
 	if (strlen(in) >= BANK_NAME_BUF)
 		return refusef(e, 400, "invalid_field", "bank_name", "机构全称不能超过%d个字符", BANK_NAME_MAX);
+	for (const char *p = in; *p; p++)
+		if ((unsigned char)*p < 0x20) /* a name is one line: no tab or line break either */
+			return refuse(e, 400, "invalid_field", "机构全称只能是一行文字，不能包含换行符或制表符", "bank_name");
 	trim_into(in, out, BANK_NAME_BUF);
 	if (!out[0])
 		return refuse(e, 400, "invalid_field", "机构全称不能为空", "bank_name");

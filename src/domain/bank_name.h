@@ -23,10 +23,10 @@ struct bank_name {
 /* Reads the name in force. 0, or a negative db status. */
 int bank_name_get(struct db *d, struct bank_name *out);
 
-/* Checks a name the administrator typed (shape already checked: a string without control
- * characters, at most BANK_NAME_MAX characters) and copies it into out (BANK_NAME_BUF bytes)
- * without leading or trailing blanks (ASCII and the ideographic space U+3000). 0, or 1 with *e
- * (400 invalid_field on bank_name) when nothing but blanks remains. */
+/* Checks a name the administrator typed (shape already checked: a string of at most
+ * BANK_NAME_MAX characters) and copies it into out (BANK_NAME_BUF bytes) without leading or
+ * trailing blanks (ASCII and the ideographic space U+3000). 0, or 1 with *e (400 invalid_field on
+ * bank_name) when it holds a line break or tab, or nothing but blanks. */
 int bank_name_normalize(const char *in, char *out, struct refusal *e);
 
 /* Stores the name (already normalized). 0, or a negative db status. May run twice. */

@@ -142,6 +142,22 @@ export async function step(client, c, action, params = {}) {
   return r.json;
 }
 
+/**
+ * A complaint of the fixture taken to 已办结 (closed): registered by clerk at branch, assigned to
+ * clerk, replied, approved and called back satisfied by rev. `over` goes into the body, `reply`
+ * into the reply. Returns the closed complaint.
+ */
+export async function closedComplaint(fx, over = {}, reply = {}) {
+  let c = await createComplaint(fx.clerk.client, fx.branch.id, over);
+  c = await step(fx.clerk.client, c, 'assign', { user_id: fx.clerk.user.id });
+  c = await step(fx.clerk.client, c, 'reply',
+    { result: 'accepted', reply_content: '经核实，已退还年费并向客户书面说明。', compensation_fen: 0, ...reply });
+  c = await step(fx.rev.client, c, 'approve_reply', {});
+  c = await step(fx.rev.client, c, 'callback', { satisfaction: 'satisfied', note: '客户表示满意' });
+  assert.equal(c.status, 'closed');
+  return c;
+}
+
 export async function getComplaint(client, id) {
   return client.ok('GET', `/complaints/${id}`);
 }
