@@ -13,6 +13,7 @@ const pages = {
   '/org/users': () => import('./views/Users.vue'),
   '/org/roles': () => import('./views/Roles.vue'),
   '/org/user-status': () => import('./views/UserStatus.vue'),
+  '/org/bank-name': () => import('./views/BankName.vue'),
   '/config/security': () => import('./views/SecurityPolicy.vue'),
   '/audit/logs': () => import('./views/AuditLogs.vue'),
   '/complaints/new': () => import('./views/complaints/Register.vue'),
