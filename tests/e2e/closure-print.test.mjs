@@ -106,6 +106,8 @@ describe('结单打印: bank name, print only when closed, a long complaint on A
     assert.match(await page.locator('.el-menu').first().innerText(), /机构全称设置/)
     const input = page.locator('input[data-test=bank-name]') // el-input passes data-test to its <input>
     await page.waitForFunction(() => !document.querySelector('input[data-test=bank-name]').disabled)
+    assert.match(await page.locator('[data-test=bank-name-default]').innerText(), /不显示机构名称/, 'the demo root is 总行: no name')
+    await shot('settings-unset')
     // Blank is refused under the field, in Chinese, before anything is sent.
     await input.fill('   ')
     await page.locator('[data-test=bank-name-save]').click()
@@ -154,6 +156,8 @@ describe('结单打印: bank name, print only when closed, a long complaint on A
     assert.ok(c.actions.includes('print'))
 
     await go(`/complaints/${c.id}`)
+    await page.locator('[data-test=print]').waitFor()
+    await shot('closed-offers-print')
     await page.locator('[data-test=print]').click()
     await page.waitForURL(/#\/complaints\/\d+\/print$/)
     const form = page.locator('[data-test=print-form]')
