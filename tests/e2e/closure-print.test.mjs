@@ -138,6 +138,7 @@ describe('结单打印: bank name, print only when closed, a long complaint on A
     assert.equal([...c.content].length, 4000, 'the content is 4,000 characters')
     assert.ok(!c.actions.includes('print'), `offered while ${c.status}: ${c.actions}`)
     await signInAs('xiaobao1')
+    assert.doesNotMatch(await page.locator('.side-menu').innerText(), /机构全称设置/, 'not in a reviewer\'s menu')
     await go(`/complaints/${c.id}`)
     await page.locator('[data-test=actions]').waitFor()
     assert.equal(await page.locator('[data-test=print]').count(), 0, `no 打印结单 while ${c.status_label}`)
