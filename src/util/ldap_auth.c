@@ -2,6 +2,7 @@
  * and a pooled connection bound as a user would be a trap. */
 #define LDAP_DEPRECATED 0
 #include "util/ldap_auth.h"
+#include <sys/time.h>
 #include <ldap.h>
 #include <stdio.h>
 #include <string.h>

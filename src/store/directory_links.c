@@ -1,0 +1,92 @@
+/* Directory sign-in queries (see directory_links.h). */
+#include "store/directory_links.h"
+#include "store/db.h"
+#include <stdio.h>
+
+int store_dirlink_user(struct db *d, const char *provider, const char *subject, int64_t *user_id)
+{
+	*user_id = 0;
+	struct db_res *r;
+	int rc = DBQ(d, &r, "SELECT user_id FROM directory_links WHERE provider = ? AND subject = ?",
+		     DB_TEXT(provider), DB_TEXT(subject));
+	if (rc < 0)
+		return rc;
+	rc = db_next(r);
+	if (rc == 1)
+		*user_id = db_int(r, 0);
+	db_done(r);
+	return rc;
+}
+
+int store_dirlink_local_off(struct db *d, int64_t user_id)
+{
+	int64_t n = 0;
+	int rc = DB_SCALAR(d, &n,
+			   "SELECT COUNT(*) FROM directory_links WHERE user_id = ? AND local_password_off = 1",
+			   DB_INT(user_id));
+	return rc < 0 ? rc : n > 0;
+}
+
+int store_dirlink_set(struct db *d, int64_t user_id, const char *provider, const char *subject,
+		      bool local_off, int64_t now)
+{
+	int rc = DBX(d,
+		     "INSERT INTO directory_links (user_id, provider, subject, local_password_off, created_at)"
+		     " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, provider) DO UPDATE SET"
+		     " subject = excluded.subject, local_password_off = excluded.local_password_off",
+		     DB_INT(user_id), DB_TEXT(provider), DB_TEXT(subject), DB_INT(local_off ? 1 : 0), DB_INT(now));
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_dirlink_delete(struct db *d, int64_t user_id, const char *provider)
+{
+	int64_t n = 0;
+	int rc = DB_SCALAR(d, &n, "SELECT COUNT(*) FROM directory_links WHERE user_id = ? AND provider = ?",
+			   DB_INT(user_id), DB_TEXT(provider));
+	if (rc >= 0 && n)
+		rc = DBX(d, "DELETE FROM directory_links WHERE user_id = ? AND provider = ?", DB_INT(user_id),
+			 DB_TEXT(provider));
+	return rc < 0 ? rc : n > 0;
+}
+
+int store_dirlink_list(struct db *d, json_t **items)
+{
+	return db_query_json(d, items,
+			     "SELECT l.user_id, u.username, u.name, u.status, l.provider, l.subject,"
+			     " l.local_password_off, l.created_at FROM directory_links l"
+			     " JOIN users u ON u.id = l.user_id ORDER BY u.username, l.provider",
+			     (const struct db_val[]){DB_END});
+}
+
+int store_oidc_state_put(struct db *d, const char *state_hash, const char *nonce,
+			 const char *verifier, int64_t now, int64_t prune_before)
+{
+	int rc = DBX(d, "DELETE FROM oidc_states WHERE created_at < ?", DB_INT(prune_before));
+	if (rc >= 0)
+		rc = DBX(d, "INSERT INTO oidc_states (state_hash, nonce, verifier, created_at) VALUES (?, ?, ?, ?)",
+			 DB_TEXT(state_hash), DB_TEXT(nonce), DB_TEXT(verifier), DB_INT(now));
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_oidc_state_take(struct db *d, const char *state_hash, int64_t since, char nonce[64],
+			  char verifier[64])
+{
+	nonce[0] = verifier[0] = '\0';
+	struct db_res *r;
+	int rc = DBQ(d, &r, "SELECT nonce, verifier FROM oidc_states WHERE state_hash = ? AND created_at >= ?",
+		     DB_TEXT(state_hash), DB_INT(since));
+	if (rc < 0)
+		return rc;
+	rc = db_next(r);
+	if (rc == 1) {
+		snprintf(nonce, 64, "%s", db_text(r, 0));
+		snprintf(verifier, 64, "%s", db_text(r, 1));
+	}
+	db_done(r);
+	if (rc == 1) {
+		int x = DBX(d, "DELETE FROM oidc_states WHERE state_hash = ?", DB_TEXT(state_hash));
+		if (x < 0)
+			return x;
+	}
+	return rc;
+}
