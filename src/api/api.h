@@ -55,6 +55,7 @@ struct api_login {
 	bool credential_ok;
 	const char *reason;   /* audit reason of a failure; NULL = bad_password / unknown_user */
 	bool local_off;       /* a right local password of an account with local passwords off */
+	bool redirect_errors; /* refusals as a redirect to the sign-in page (browser navigations) */
 };
 struct api_session {
 	char token[64], csrf[64];
@@ -63,6 +64,9 @@ int api_login_attempt(struct request *r, const struct api_login *a, struct api_s
 /* True when username is locked from this address now (read only; the attempt decides again):
  * callers skip the directory round trip for a locked name. */
 int api_login_locked(struct request *r, const char *username);
+/* Replies a sign-in refusal: JSON {error}, or with redirect a 302 to /#/login?sso_error=<code>
+ * (the page shows the Chinese message for the code). Returns 0. */
+int api_login_refuse(struct request *r, bool redirect, int status, const char *code, const char *message);
 /* Adds the session cookie to the pending reply. */
 void api_login_cookie(struct request *r, const struct api_session *sess);
 /* Replies 200 {user, csrf_token} with the cookie. Returns 0. */

@@ -252,6 +252,19 @@ int api_login_locked(struct request *r, const char *username)
 	return locked_until > now_ms();
 }
 
+int api_login_refuse(struct request *r, bool redirect, int status, const char *code, const char *message)
+{
+	if (!redirect)
+		return reply_error(r, status, code, message, NULL);
+	/* A browser on its way back from the identity platform: show the sign-in page with the
+	 * reason instead of bare JSON (the code is a fixed identifier, safe in the URL). */
+	char loc[160];
+	snprintf(loc, sizeof loc, "/#/login?sso_error=%s", code);
+	reply_raw(r, 302, "text/plain; charset=utf-8", "", 0);
+	reply_header(r, "Location", loc);
+	return 0;
+}
+
 int api_login_attempt(struct request *r, const struct api_login *a, struct api_session *out)
 {
 	struct login_ctx c = {.r = r, .a = a, .now = now_ms()};
@@ -264,20 +277,20 @@ int api_login_attempt(struct request *r, const struct api_login *a, struct api_s
 	switch (c.outcome) {
 	case 401:
 		if (strcmp(a->method, "oidc") == 0)
-			return reply_error(r, 401, "directory_unlinked",
-					   "该统一身份认证账号未关联本系统账户，请联系系统管理员", NULL), -1;
-		return reply_error(r, 401, "invalid_credentials",
+			return api_login_refuse(r, a->redirect_errors, 401, "directory_unlinked",
+					   "该统一身份认证账号未关联本系统账户，请联系系统管理员"), -1;
+		return api_login_refuse(r, a->redirect_errors, 401, "invalid_credentials",
 				   strcmp(a->method, "ldap") == 0 ? "域账号或密码错误，或该域账号未关联本系统账户"
-								  : "用户名或密码错误", NULL), -1;
+								  : "用户名或密码错误"), -1;
 	case 423:
-		return reply_error(r, 423, "account_locked", "账户已锁定，请稍后再试或联系安全管理员解锁", NULL), -1;
+		return api_login_refuse(r, a->redirect_errors, 423, "account_locked", "账户已锁定，请稍后再试或联系安全管理员解锁"), -1;
 	case 429:
-		return reply_error(r, 429, "too_many_attempts", "本地址登录失败次数过多，请稍后再试", NULL), -1;
+		return api_login_refuse(r, a->redirect_errors, 429, "too_many_attempts", "本地址登录失败次数过多，请稍后再试"), -1;
 	case 403:
 		if (c.local_off_refused)
-			return reply_error(r, 403, "local_password_disabled",
-					   "该账户已停用本地密码，请使用域账号或统一身份认证登录", NULL), -1;
-		return reply_error(r, 403, "account_disabled", "账户已停用或不允许登录", NULL), -1;
+			return api_login_refuse(r, a->redirect_errors, 403, "local_password_disabled",
+					   "该账户已停用本地密码，请使用域账号或统一身份认证登录"), -1;
+		return api_login_refuse(r, a->redirect_errors, 403, "account_disabled", "账户已停用或不允许登录"), -1;
 	}
 	memcpy(out->token, c.token, sizeof out->token);
 	memcpy(out->csrf, c.csrf, sizeof out->csrf);

@@ -46,7 +46,15 @@ static int note_tx(struct db *d, void *arg)
 	return rc < 0 ? rc : 0;
 }
 
-/* Audits a refused directory sign-in that never reached an account, then replies. Returns 0. */
+/* A browser navigation (the identity platform sent the user back) rather than an API client. */
+static bool wants_html(struct request *r)
+{
+	const char *acc = req_header(r, "Accept");
+	return acc && strstr(acc, "text/html");
+}
+
+/* Audits a refused directory sign-in that never reached an account, then replies (a browser on
+ * the OIDC callback gets the sign-in page with the reason). Returns 0. */
 static int refuse_audited(struct request *r, int status, const char *code, const char *message,
 			  const char *method, const char *reason, const char *why)
 {
@@ -56,7 +64,7 @@ static int refuse_audited(struct request *r, int status, const char *code, const
 	json_decref(detail);
 	if (rc != 0)
 		return reply_db_error(r, rc);
-	return reply_error(r, status, code, message, NULL);
+	return api_login_refuse(r, strcmp(method, "oidc") == 0 && wants_html(r), status, code, message);
 }
 
 int api_auth_methods(struct request *r)
@@ -214,7 +222,7 @@ int api_auth_oidc_callback(struct request *r)
 				      "oidc", "token_invalid", why);
 	char key[300];
 	snprintf(key, sizeof key, "oidc:%s", sub);
-	struct api_login a = {.username = key, .method = "oidc", .credential_ok = true};
+	struct api_login a = {.username = key, .method = "oidc", .credential_ok = true, .redirect_errors = wants_html(r)};
 	if ((rc = store_dirlink_user(r->db, "oidc", sub, &a.user_id)) < 0)
 		return reply_db_error(r, rc);
 	if (rc == 0)

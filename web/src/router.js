@@ -14,6 +14,7 @@ const pages = {
   '/org/roles': () => import('./views/Roles.vue'),
   '/org/user-status': () => import('./views/UserStatus.vue'),
   '/config/security': () => import('./views/SecurityPolicy.vue'),
+  '/org/directory': () => import('./views/DirectorySettings.vue'),
   '/audit/logs': () => import('./views/AuditLogs.vue'),
   '/complaints/new': () => import('./views/complaints/Register.vue'),
   '/complaints/drafts': () => import('./views/complaints/Drafts.vue'),
