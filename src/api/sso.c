@@ -366,6 +366,10 @@ static int link_tx(struct db *d, void *arg)
 			      "安全管理员、审计管理员账户不能由系统管理员关联目录身份（三员分立）", NULL);
 	if ((rc = store_dirlink_set(d, c->id, c->provider, c->subject, c->local_off, now_ms())) < 0)
 		return rc;
+	/* With the local password off, its pending first change (of a one-time password) can never
+	 * happen and must not hold directory sign-ins at the password page. */
+	if (c->local_off && (rc = store_user_set_must_change(d, c->id, false)) < 0)
+		return rc;
 	rc = api_audit(r, d, "user.directory_link", "user", c->id, "ok",
 		       json_pack("{s:s, s:s, s:b}", "provider", c->provider, "subject", c->subject,
 				 "local_password_off", c->local_off));
