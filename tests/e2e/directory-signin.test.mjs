@@ -31,10 +31,10 @@ describe('directory sign-in in the browser', () => {
     const root = (await admin.ok('GET', '/institutions')).items[0]
     const registrar = (await admin.ok('GET', '/roles')).items.find((r) => r.code === 'registrar').id
     for (const [username, name, provider, subject] of [
-      ['zhangwei01', '张伟', 'ldap', 'zhangwei'], ['lina01', '李娜', 'oidc', 'lina@bank.cn'],
+      ['zhangwei01', '张伟', 'ldap', 'zhangwei'], ['lina01', '李娜', 'oidc', 'lina@bank.cn'], ['wangfang01', '王芳'],
     ]) {
       const c = await createAccount(fcms.base, admin, { username, name, org_id: root.id }, [registrar])
-      await admin.ok('PUT', `/users/${c.user.id}/directory-link`, { provider, subject, local_password_off: true })
+      if (provider) await admin.ok('PUT', `/users/${c.user.id}/directory-link`, { provider, subject, local_password_off: true })
     }
     ;({ context: browser, page, profileDir } = await launchBrowser('fcms-e2e-dir-profile-', { errors }))
   })
@@ -62,10 +62,25 @@ describe('directory sign-in in the browser', () => {
     await page.locator('.login-btn').click()
     await page.waitForURL(/#\/home/)
     await page.goto(`${fcms.base}/#/org/directory`)
-    await page.getByText('目录身份关联').waitFor()
+    await page.getByText('目录身份关联').first().waitFor()
     await page.getByRole('cell', { name: 'zhangwei', exact: true }).waitFor()
     assert.ok(await page.getByPlaceholder('已设置（加密保存），留空则不修改').count() >= 2, 'secrets shown as set, never their value')
     await shot('settings')
+    // link 王芳's account to her domain name through the dialog
+    await page.getByRole('button', { name: '新增关联' }).click()
+    const d = page.locator('.el-dialog', { hasText: '新增目录身份关联' })
+    await d.waitFor()
+    await d.locator('.el-select__wrapper').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: 'wangfang01' }).click()
+    await d.getByPlaceholder('登录属性的值，如 zhangwei').fill('wangfang')
+    await d.locator('.el-switch').click()
+    await shot('link-dialog')
+    await d.getByRole('button', { name: '关联' }).click()
+    await page.getByRole('cell', { name: 'wangfang', exact: true }).waitFor()
+    await page.locator('.page-title', { hasText: '目录身份关联' }).scrollIntoViewIfNeeded()
+    await shot('links')
+    const links = (await admin.ok('GET', '/directory/links')).items
+    assert.ok(links.some((l) => l.username === 'wangfang01' && l.provider === 'ldap' && l.subject === 'wangfang' && l.local_password_off))
     await browser.clearCookies()
   })
 
