@@ -56,6 +56,10 @@ struct api_login {
 	const char *reason;   /* audit reason of a failure; NULL = bad_password / unknown_user */
 	bool local_off;       /* a right local password of an account with local passwords off */
 	bool redirect_errors; /* refusals as a redirect to the sign-in page (browser navigations) */
+	/* Runs inside the sign-in transaction after a success, before its audit event (r->user is
+	 * the account then); may run more than once. NULL = none. */
+	int (*on_success)(struct request *r, struct db *d, int64_t user_id, void *arg);
+	void *arg;
 };
 struct api_session {
 	char token[64], csrf[64];
@@ -82,6 +86,8 @@ int api_directory_settings_put(struct request *r);
 int api_directory_links(struct request *r);
 int api_directory_link_put(struct request *r);
 int api_directory_link_delete(struct request *r);
+int api_directory_group_roles_get(struct request *r);
+int api_directory_group_roles_put(struct request *r);
 
 /* Handlers, by resource. */
 int api_auth_login(struct request *r);

@@ -233,7 +233,10 @@ static int login_tx(struct db *d, void *arg)
 		struct principal actor = {.user_id = fresh.id};
 		snprintf(actor.username, sizeof actor.username, "%s", a->username);
 		r->user = &actor;
-		rc = api_audit(r, d, "auth.login", "user", fresh.id, "ok",
+		if (a->on_success)
+			rc = a->on_success(r, d, fresh.id, a->arg);
+		if (rc >= 0)
+			rc = api_audit(r, d, "auth.login", "user", fresh.id, "ok",
 			       json_pack("{s:s, s:s, s:b}", "username", a->username, "method", a->method,
 					 "password_expired", expired));
 		r->user = NULL;

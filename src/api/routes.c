@@ -30,6 +30,8 @@ const struct route api_routes[] = {
 	{"GET", V1 "/directory/settings", api_directory_settings_get, P_USER_MANAGE, 0, 0, "目录登录设置"},
 	{"PUT", V1 "/directory/settings", api_directory_settings_put, P_USER_MANAGE, 0, 0, "修改目录登录设置"},
 	{"GET", V1 "/directory/links", api_directory_links, P_USER_MANAGE, 0, 0, "目录身份关联列表"},
+	{"GET", V1 "/directory/group-roles", api_directory_group_roles_get, P_ROLE_MANAGE, 0, 0, "目录组角色映射"},
+	{"PUT", V1 "/directory/group-roles", api_directory_group_roles_put, P_ROLE_MANAGE, 0, 0, "修改目录组角色映射"},
 	{"PUT", V1 "/users/{id}/directory-link", api_directory_link_put, P_USER_MANAGE, 0, 0, "关联目录身份"},
 	{"DELETE", V1 "/users/{id}/directory-link", api_directory_link_delete, P_USER_MANAGE, 0, 0, "解除目录身份关联"},
 

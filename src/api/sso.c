@@ -77,6 +77,36 @@ int api_auth_methods(struct request *r)
 
 /* ---- LDAP / AD ---- */
 
+/* api_login.on_success of an LDAP sign-in: the account's roles mapped from its groups (see
+ * store_dirgrant_sync), unless its own roles are not business roles. Audited when it changes. */
+static int sync_group_roles(struct request *r, struct db *d, int64_t user_id, void *arg)
+{
+	const struct ldap_groups *g = arg;
+	json_t *own = NULL, *added = NULL, *removed = NULL, *names = json_array();
+	int64_t want[LDAP_MAX_GROUPS];
+	int n = 0;
+	int rc = names ? store_dirgrant_own_roles(d, user_id, &own) : DB_HARD;
+	if (rc >= 0 && directory_account_takes_mapping(own)) {
+		const char *list[LDAP_MAX_GROUPS];
+		for (int i = 0; i < g->n; i++) {
+			list[i] = g->name[i];
+			json_array_append_new(names, json_string(g->name[i]));
+		}
+		rc = n = store_dirgroup_roles_of(d, list, g->n, want, LDAP_MAX_GROUPS);
+	}
+	if (rc >= 0)
+		rc = store_dirgrant_sync(d, user_id, want, n, &added, &removed);
+	if (rc >= 0 && (json_array_size(added) || json_array_size(removed))) {
+		rc = api_audit(r, d, "user.directory_roles", "user", user_id, "ok",
+			       json_pack("{s:O, s:O, s:O}", "groups", names, "added", added, "removed", removed));
+	}
+	json_decref(own);
+	json_decref(added);
+	json_decref(removed);
+	json_decref(names);
+	return rc < 0 ? rc : 0;
+}
+
 int api_auth_ldap_login(struct request *r)
 {
 	static const struct field_spec spec[] = {
@@ -98,13 +128,15 @@ int api_auth_ldap_login(struct request *r)
 	snprintf(key, sizeof key, "ldap:%s", typed);
 	for (char *p = key; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
-	struct api_login a = {.username = key, .method = "ldap"};
+	struct ldap_groups groups = {0};
+	struct api_login a = {.username = key, .method = "ldap", .on_success = sync_group_roles, .arg = &groups};
 	char subject[256] = "", why[160] = "locked";
 	if (!api_login_locked(r, key)) {
 		struct ldap_conf lc = {s.ldap_url, s.ldap_starttls, s.ldap_ca_file, s.ldap_bind_dn,
-				       s.ldap_bind_password, s.ldap_base, s.ldap_filter, s.ldap_attr, 10};
-		enum ldap_auth_result res =
-			ldap_auth_check(&lc, typed, body_str(r, "password"), subject, sizeof subject, why, sizeof why);
+				       s.ldap_bind_password, s.ldap_base, s.ldap_filter, s.ldap_attr,
+				       s.ldap_group_base, 10};
+		enum ldap_auth_result res = ldap_auth_check(&lc, typed, body_str(r, "password"), subject,
+							    sizeof subject, &groups, why, sizeof why);
 		if (res == LDAP_AUTH_UNAVAILABLE) {
 			log_warn("ldap sign-in: directory unavailable: %s", why);
 			return refuse_audited(r, 503, "directory_unavailable", "域控服务器暂时无法连接，请稍后再试",
@@ -274,6 +306,7 @@ int api_directory_settings_put(struct request *r)
 		{"ldap_base", F_STRING, false, 255, 0, "搜索根"},
 		{"ldap_filter", F_STRING, false, 255, 0, "过滤条件"},
 		{"ldap_attr", F_STRING, false, 63, 0, "登录属性"},
+		{"ldap_group_base", F_STRING, false, 255, 0, "组搜索根"},
 		{"oidc_enabled", F_BOOL, false, 0, 0, "启用统一身份认证登录"},
 		{"oidc_issuer", F_STRING, false, 255, 0, "认证平台地址"},
 		{"oidc_client_id", F_STRING, false, 127, 0, "客户端标识"},
@@ -299,7 +332,8 @@ int api_directory_settings_put(struct request *r)
 	} f[] = {
 #define F(x, sec) {#x, offsetof(struct directory_settings, x), sizeof(((struct directory_settings *)0)->x), sec}
 		F(ldap_url, false), F(ldap_ca_file, false), F(ldap_bind_dn, false), F(ldap_bind_password, true),
-		F(ldap_base, false), F(ldap_filter, false), F(ldap_attr, false), F(oidc_issuer, false),
+		F(ldap_base, false), F(ldap_filter, false), F(ldap_attr, false), F(ldap_group_base, false),
+		F(oidc_issuer, false),
 		F(oidc_client_id, false), F(oidc_client_secret, true), F(oidc_redirect_uri, false),
 		F(oidc_ca_file, false),
 #undef F
@@ -419,4 +453,96 @@ int api_directory_link_delete(struct request *r)
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
 	return reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+/* ---- group → role mapping (security administrator) ---- */
+
+int api_directory_group_roles_get(struct request *r)
+{
+	json_t *items;
+	int rc = store_dirgroup_list(r->db, &items);
+	if (rc < 0)
+		return reply_db_error(r, rc);
+	return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+#define MAX_MAPPINGS 200
+
+struct groups_ctx {
+	struct request *r;
+	const char *groups[MAX_MAPPINGS];
+	char names[MAX_MAPPINGS][LDAP_GROUP_LEN];
+	int64_t role_ids[MAX_MAPPINGS];
+	int n;
+	struct refusal err;
+};
+
+static int groups_tx(struct db *d, void *arg)
+{
+	struct groups_ctx *c = arg;
+	for (int i = 0; i < c->n; i++) {
+		json_t *role = NULL;
+		int rc = store_role_get(d, c->role_ids[i], &role);
+		if (rc < 0)
+			return rc;
+		bool ok = rc == 1 && directory_role_mappable(json_string_value(json_object_get(role, "sanyuan")),
+							     json_string_value(json_object_get(role, "permissions")));
+		json_decref(role);
+		if (rc == 0)
+			return refuse(&c->err, 400, "invalid_field", "角色不存在", "items");
+		if (!ok)
+			return refuse(&c->err, 403, "sanyuan_conflict",
+				      "只能映射业务角色：系统管理员、安全管理员、审计管理员角色不能来自目录（三员分立）", "items");
+	}
+	int rc = store_dirgroup_replace(d, c->groups, c->role_ids, c->n, now_ms());
+	json_t *items = NULL;
+	if (rc >= 0)
+		rc = store_dirgroup_list(d, &items);
+	if (rc >= 0)
+		rc = api_audit(c->r, d, "directory.group_roles.update", "directory_settings", 0, "ok",
+			       json_pack("{s:o}", "items", items));
+	return rc < 0 ? rc : 0;
+}
+
+int api_directory_group_roles_put(struct request *r)
+{
+	static const struct field_spec spec[] = {
+		{"items", F_ARRAY, true, MAX_MAPPINGS, 0, "映射"},
+		{NULL},
+	};
+	if (req_validate(r, spec) != 0)
+		return 0;
+	struct groups_ctx *c = calloc(1, sizeof *c);
+	if (!c)
+		return reply_error(r, 500, "internal", "服务器内部错误", NULL);
+	c->r = r;
+	json_t *items = json_object_get(r->json, "items"), *it;
+	size_t i;
+	int ret = -1;
+	if (json_array_size(items) > MAX_MAPPINGS) {
+		reply_error(r, 400, "invalid_field", "映射最多200条", "items");
+		goto done;
+	}
+	json_array_foreach(items, i, it)
+	{
+		const char *g = json_string_value(json_object_get(it, "group"));
+		json_t *rid = json_object_get(it, "role_id");
+		if (!g || !*g || strlen(g) >= LDAP_GROUP_LEN || !json_is_integer(rid) || json_integer_value(rid) <= 0) {
+			reply_error(r, 400, "invalid_field", "每条映射须有目录组名（1至63个字符）和角色", "items");
+			goto done;
+		}
+		for (size_t k = 0; g[k]; k++) /* groups compare without case, as the directory does */
+			c->names[c->n][k] = (char)tolower((unsigned char)g[k]);
+		c->groups[c->n] = c->names[c->n];
+		c->role_ids[c->n++] = json_integer_value(rid);
+	}
+	int rc = store_write(groups_tx, c);
+	if (rc != 0) {
+		api_reply_tx_error(r, rc, &c->err, NULL, NULL);
+		goto done;
+	}
+	ret = 0;
+done:
+	free(c);
+	return ret == 0 ? api_directory_group_roles_get(r) : 0;
 }

@@ -53,6 +53,8 @@ static const struct entry actions[] = {
 	{"user.directory_link", "关联目录身份（域账号/统一身份认证）", "组织管理"},
 	{"user.directory_unlink", "解除目录身份关联", "组织管理"},
 	{"directory.settings.update", "修改目录登录设置（LDAP/统一身份认证）", "组织管理"},
+	{"directory.group_roles.update", "修改目录组角色映射", "组织管理"},
+	{"user.directory_roles", "按目录组映射调整用户角色", "组织管理"},
 	{"role.create", "新增角色", "组织管理"},
 	{"role.update", "修改角色", "组织管理"},
 	{"role.delete", "删除角色", "组织管理"},

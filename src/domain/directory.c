@@ -24,7 +24,8 @@ static const struct {
 } text_fields[] = {
 #define T(f, sec) {#f, offsetof(struct directory_settings, f), sizeof(((struct directory_settings *)0)->f), sec}
 	T(ldap_url, false), T(ldap_ca_file, false), T(ldap_bind_dn, false), T(ldap_bind_password, true),
-	T(ldap_base, false), T(ldap_filter, false), T(ldap_attr, false), T(oidc_issuer, false),
+	T(ldap_base, false), T(ldap_filter, false), T(ldap_attr, false), T(ldap_group_base, false),
+	T(oidc_issuer, false),
 	T(oidc_client_id, false), T(oidc_client_secret, true), T(oidc_redirect_uri, false),
 	T(oidc_ca_file, false),
 #undef T
@@ -185,6 +186,33 @@ bool directory_link_allowed(unsigned perms)
 {
 	enum family f = perm_family(perms);
 	return f != FAMILY_SECURITY && f != FAMILY_AUDIT && f != FAMILY_MIXED;
+}
+
+static enum family row_family(const json_t *row)
+{
+	uint32_t mask = 0;
+	perm_parse_list(json_string_value(json_object_get(row, "permissions")), &mask, NULL);
+	return role_family_of(json_string_value(json_object_get(row, "sanyuan")), mask);
+}
+
+bool directory_role_mappable(const char *sanyuan, const char *permissions)
+{
+	json_t *row = json_pack("{s:s?, s:s?}", "sanyuan", sanyuan, "permissions", permissions);
+	bool ok = row && row_family(row) == FAMILY_BUSINESS;
+	json_decref(row);
+	return ok;
+}
+
+bool directory_account_takes_mapping(const json_t *own_roles)
+{
+	size_t i;
+	json_t *row;
+	json_array_foreach(own_roles, i, row)
+	{
+		if (row_family(row) != FAMILY_BUSINESS)
+			return false;
+	}
+	return true;
 }
 
 /* ---- OpenID Connect ---- */

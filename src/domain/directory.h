@@ -16,7 +16,7 @@ struct db;
 struct directory_settings {
 	bool ldap_enabled, ldap_starttls;
 	char ldap_url[256], ldap_ca_file[256], ldap_bind_dn[256], ldap_bind_password[256];
-	char ldap_base[256], ldap_filter[256], ldap_attr[64];
+	char ldap_base[256], ldap_filter[256], ldap_attr[64], ldap_group_base[256];
 	bool oidc_enabled;
 	char oidc_issuer[256], oidc_client_id[128], oidc_client_secret[256], oidc_redirect_uri[256];
 	char oidc_ca_file[256];
@@ -38,6 +38,14 @@ json_t *directory_settings_json(const struct directory_settings *s);
  * security and audit families may not (a directory identity the system administrator controls
  * would then carry another 三员's powers). */
 bool directory_link_allowed(unsigned perms);
+
+/* Group → role mapping (set by the security administrator). Only business-family roles may be
+ * mapped: no 三员 role ever comes from a directory. */
+bool directory_role_mappable(const char *sanyuan, const char *permissions);
+/* Does an account whose own roles (not from the directory) are these {sanyuan, permissions} rows
+ * take mapped roles? Only when they are business roles or none: a mapping never makes an
+ * account's families mixed. */
+bool directory_account_takes_mapping(const json_t *own_roles);
 
 enum oidc_result { OIDC_OK = 0, OIDC_REFUSED, OIDC_UNAVAILABLE };
 

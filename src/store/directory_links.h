@@ -28,4 +28,21 @@ int store_oidc_state_put(struct db *d, const char *state_hash, const char *nonce
 int store_oidc_state_take(struct db *d, const char *state_hash, int64_t since, char nonce[64],
 			  char verifier[64]);
 
+/* ---- group → role mapping (migration sqlite 0022 / pg 0020) ---- */
+/* Every mapping {group_name, role_id, role_code, role_name, sanyuan, permissions}. Caller owns. */
+int store_dirgroup_list(struct db *d, json_t **items);
+/* Replaces the whole mapping with n pairs. DB_CONSTRAINT on an unknown role. */
+int store_dirgroup_replace(struct db *d, const char *const *groups, const int64_t *role_ids, int n,
+			   int64_t now);
+/* The distinct roles mapped from any of the n groups, at most max into ids; the count. */
+int store_dirgroup_roles_of(struct db *d, const char *const *groups, int n, int64_t *ids, int max);
+/* The account's roles that did not come from the directory, as {sanyuan, permissions} rows. */
+int store_dirgrant_own_roles(struct db *d, int64_t user_id, json_t **items);
+/* Makes the directory's grants of the account exactly want[0..n): grants what is missing (unless
+ * the account already holds the role by a security administrator's grant) and withdraws the
+ * directory's grants no longer wanted. The roles added and removed go to *added / *removed
+ * (arrays of role ids, caller owns). */
+int store_dirgrant_sync(struct db *d, int64_t user_id, const int64_t *want, int n, json_t **added,
+			json_t **removed);
+
 #endif

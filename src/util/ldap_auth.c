@@ -4,6 +4,7 @@
 #include "util/ldap_auth.h"
 #include <sys/time.h>
 #include <ldap.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,11 +71,44 @@ static int simple_bind(LDAP *ld, const char *dn, const char *password)
 	return ldap_sasl_bind_s(ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
 }
 
+/* The cn of every group under c->group_base naming dn as member (lower case). Errors leave the
+ * list short: a directory that cannot list groups maps no roles. */
+static void read_groups(LDAP *ld, const struct ldap_conf *c, const char *dn, struct ldap_groups *g)
+{
+	char esc[1024], filter[2200];
+	if (ldap_filter_escape(dn, esc, sizeof esc) != 0 ||
+	    (size_t)snprintf(filter, sizeof filter, "(|(member=%s)(uniqueMember=%s))", esc, esc) >= sizeof filter)
+		return;
+	char *attrs[] = {"cn", NULL};
+	struct timeval tv = {c->timeout_s > 0 ? c->timeout_s : 10, 0};
+	LDAPMessage *msg = NULL;
+	int rc = ldap_search_ext_s(ld, c->group_base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, NULL, NULL, &tv,
+				   LDAP_MAX_GROUPS, &msg);
+	if (rc == LDAP_SUCCESS || rc == LDAP_SIZELIMIT_EXCEEDED) {
+		for (LDAPMessage *e = ldap_first_entry(ld, msg); e && g->n < LDAP_MAX_GROUPS; e = ldap_next_entry(ld, e)) {
+			struct berval **v = ldap_get_values_len(ld, e, "cn");
+			if (v && v[0] && v[0]->bv_len > 0 && v[0]->bv_len < LDAP_GROUP_LEN &&
+			    !memchr(v[0]->bv_val, '\0', v[0]->bv_len)) {
+				for (size_t i = 0; i < v[0]->bv_len; i++)
+					g->name[g->n][i] = (char)tolower((unsigned char)v[0]->bv_val[i]);
+				g->name[g->n][v[0]->bv_len] = '\0';
+				g->n++;
+			}
+			if (v)
+				ldap_value_free_len(v);
+		}
+	}
+	if (msg)
+		ldap_msgfree(msg);
+}
+
 enum ldap_auth_result ldap_auth_check(const struct ldap_conf *c, const char *username,
 				      const char *password, char *subject, size_t subject_n,
-				      char *why, size_t why_n)
+				      struct ldap_groups *groups, char *why, size_t why_n)
 {
 	*subject = '\0';
+	if (groups)
+		groups->n = 0;
 	snprintf(why, why_n, "ok");
 	if (!*password || !*username)
 		return fail(why, why_n, LDAP_AUTH_BAD_CREDENTIALS, "empty username or password", 0);
@@ -130,6 +164,10 @@ enum ldap_auth_result ldap_auth_check(const struct ldap_conf *c, const char *use
 	}
 	memcpy(subject, vals[0]->bv_val, vals[0]->bv_len);
 	subject[vals[0]->bv_len] = '\0';
+	/* groups are read as the service account: the user's own rights may not cover them */
+	if (groups && c->group_base && *c->group_base &&
+	    simple_bind(ld, c->bind_dn, c->bind_password) == LDAP_SUCCESS)
+		read_groups(ld, c, dn, groups);
 	res = LDAP_AUTH_OK;
 done:
 	if (vals)

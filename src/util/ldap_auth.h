@@ -15,7 +15,17 @@ struct ldap_conf {
 	const char *base;          /* search base */
 	const char *filter;        /* extra filter, e.g. (objectClass=inetOrgPerson); "" = none */
 	const char *attr;          /* login attribute: uid, sAMAccountName ... */
+	const char *group_base;    /* where groups are searched ((member=DN) or (uniqueMember=DN));
+				    * NULL/"" = groups are not read */
 	int timeout_s;
+};
+
+#define LDAP_MAX_GROUPS 32
+#define LDAP_GROUP_LEN 64
+/* The groups (cn, lower case) of the signed-in entry; filled by ldap_auth_check. */
+struct ldap_groups {
+	int n;
+	char name[LDAP_MAX_GROUPS][LDAP_GROUP_LEN];
 };
 
 enum ldap_auth_result {
@@ -34,6 +44,6 @@ int ldap_filter_escape(const char *value, char *out, size_t n);
  * why gets a short English reason for logs (never the password). Blocking; any thread. */
 enum ldap_auth_result ldap_auth_check(const struct ldap_conf *c, const char *username,
 				      const char *password, char *subject, size_t subject_n,
-				      char *why, size_t why_n);
+				      struct ldap_groups *groups, char *why, size_t why_n);
 
 #endif

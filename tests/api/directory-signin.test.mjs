@@ -144,6 +144,39 @@ describe('directory sign-in', () => {
     assertChineseError(await tryLogin(srv.base, u.li.username, 'Nope#123456'), 401, 'invalid_credentials');
   });
 
+  it('group → role mapping: security admin only, business roles only; roles follow the groups at each sign-in', async () => {
+    const roles = (await sec.client.ok('GET', '/roles')).items;
+    const id = (code) => roles.find((r) => r.code === code).id;
+    assertError(await admin.put('/directory/group-roles', { items: [{ group: 'complaints', role_id: id('handler') }] }), 403, 'forbidden');
+    for (const code of ['sys_admin', 'sec_admin', 'audit_admin']) {
+      assertChineseError(await sec.client.put('/directory/group-roles', { items: [{ group: 'complaints', role_id: id(code) }] }), 403, 'sanyuan_conflict');
+    }
+    assertError(await sec.client.put('/directory/group-roles', { items: [{ group: '', role_id: id('handler') }] }), 400, 'invalid_field');
+    const m = await sec.client.ok('PUT', '/directory/group-roles', { items: [{ group: 'Complaints', role_id: id('handler') }] });
+    assert.deepEqual(m.items.map((x) => [x.group_name, x.role_code]), [['complaints', 'handler']]);
+    await admin.ok('PUT', '/directory/settings', { ldap_group_base: 'ou=groups,dc=bank,dc=cn' });
+    // zhangwei is in cn=complaints: the mapped role joins the roles the security admin granted
+    let r = await ldapLogin(srv.base, 'zhangwei', pw('zhangwei'));
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.user.roles.map((x) => x.code).sort(), ['handler', 'registrar']);
+    // unlinked is in no group: nothing changes for anybody else; the mapping is withdrawn → so is the role
+    await sec.client.ok('PUT', '/directory/group-roles', { items: [] });
+    r = await ldapLogin(srv.base, 'zhangwei', pw('zhangwei'));
+    assert.deepEqual(r.json.user.roles.map((x) => x.code), ['registrar']);
+    const ev = (await auditEvents(aud.client)).filter((e) => e.action === 'user.directory_roles' && String(e.target_id) === String(u.zhang.user.id));
+    assert.equal(ev.length, 2, JSON.stringify(ev));
+    assert.ok(ev.some((e) => e.detail.added.includes(id('handler')) && e.detail.groups.includes('complaints')));
+    assert.ok(ev.some((e) => e.detail.removed.includes(id('handler'))));
+    // a role the security admin granted is never withdrawn by the directory
+    await sec.client.ok('PUT', `/users/${u.zhang.user.id}/roles`, { role_ids: [id('registrar'), id('handler')] });
+    await sec.client.ok('PUT', '/directory/group-roles', { items: [{ group: 'complaints', role_id: id('handler') }] });
+    await ldapLogin(srv.base, 'zhangwei', pw('zhangwei'));
+    await sec.client.ok('PUT', '/directory/group-roles', { items: [] });
+    r = await ldapLogin(srv.base, 'zhangwei', pw('zhangwei'));
+    assert.deepEqual(r.json.user.roles.map((x) => x.code).sort(), ['handler', 'registrar']);
+    await sec.client.ok('PUT', `/users/${u.zhang.user.id}/roles`, { role_ids: [id('registrar')] });
+  });
+
   it('OIDC with oidc-provider: code flow with PKCE signs into the linked account', async () => {
     await admin.ok('PUT', '/directory/settings', oidcSettings(op.issuer, srv.base));
     assert.deepEqual((await request(srv.base, 'GET', '/api/v1/auth/methods')).json, { ldap: true, oidc: true });

@@ -38,10 +38,10 @@ static void ldap_refuses_before_connecting(void **state)
 	struct ldap_conf c = {.url = "ldap://127.0.0.1:1", .attr = "uid", .base = "dc=x"};
 	char sub[64], why[128];
 	/* empty password: an anonymous bind would "succeed" */
-	assert_int_equal(ldap_auth_check(&c, "zhangwei", "", sub, sizeof sub, why, sizeof why),
+	assert_int_equal(ldap_auth_check(&c, "zhangwei", "", sub, sizeof sub, NULL, why, sizeof why),
 			 LDAP_AUTH_BAD_CREDENTIALS);
 	/* plain ldap:// without StartTLS never carries a password */
-	assert_int_equal(ldap_auth_check(&c, "zhangwei", "pw", sub, sizeof sub, why, sizeof why),
+	assert_int_equal(ldap_auth_check(&c, "zhangwei", "pw", sub, sizeof sub, NULL, why, sizeof why),
 			 LDAP_AUTH_UNAVAILABLE);
 	assert_non_null(strstr(why, "plain ldap refused"));
 }
@@ -194,6 +194,24 @@ static void links_never_for_security_or_audit(void **state)
 	assert_false(directory_link_allowed(1u << 14)); /* security.policy */
 }
 
+static void mapping_never_mixes_families(void **state)
+{
+	assert_true(directory_role_mappable(NULL, "complaint.handle complaint.view"));
+	assert_false(directory_role_mappable("sys", "org.manage user.manage"));
+	assert_false(directory_role_mappable("sec", "role.manage"));
+	assert_false(directory_role_mappable(NULL, "user.manage")); /* a system permission, unlabelled */
+	assert_false(directory_role_mappable(NULL, "complaint.view user.manage")); /* mixed */
+	json_t *none = json_array();
+	assert_true(directory_account_takes_mapping(none));
+	json_t *business = json_pack("[{s:n, s:s}]", "sanyuan", "permissions", "complaint.register");
+	assert_true(directory_account_takes_mapping(business));
+	json_t *sys = json_pack("[{s:s, s:s}]", "sanyuan", "sys", "permissions", "user.manage");
+	assert_false(directory_account_takes_mapping(sys));
+	json_decref(none);
+	json_decref(business);
+	json_decref(sys);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +221,7 @@ int main(void)
 		cmocka_unit_test(weak_algorithms_refused),
 		cmocka_unit_test(claims_checked),
 		cmocka_unit_test(links_never_for_security_or_audit),
+		cmocka_unit_test(mapping_never_mixes_families),
 	};
 	return cmocka_run_group_tests_name("directory", tests, make_key, free_key);
 }
