@@ -6,7 +6,7 @@
 import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import { ADMIN_PASSWORD, startFcms, launchBrowser, Client, createAccount } from './lib.mjs'
+import { ADMIN_PASSWORD, E2E_SEC_PASSWORD, startFcms, launchBrowser, Client, createAccount, securityAdmin } from './lib.mjs'
 import { screenshots } from './ui.mjs'
 import { startSlapd, ldapSettings, LDAP_USERS, startOidcProvider, oidcSettings } from '../api/lib/directory.mjs'
 
@@ -55,7 +55,7 @@ describe('directory sign-in in the browser', () => {
   })
 
   test('the system admin configures LDAP and OIDC on 目录登录设置', async () => {
-    await admin.ok('PUT', '/directory/settings', { ...ldapSettings(ldap), ...oidcSettings(op.issuer, fcms.base) })
+    await admin.ok('PUT', '/directory/settings', { ...ldapSettings(ldap), ...oidcSettings(op.issuer, fcms.base), ldap_group_base: 'ou=groups,dc=bank,dc=cn' })
     await page.goto(`${fcms.base}/#/login`)
     await page.getByPlaceholder('请输入用户名').fill('admin')
     await page.getByPlaceholder('请输入密码').fill(ADMIN_PASSWORD)
@@ -84,6 +84,29 @@ describe('directory sign-in in the browser', () => {
     await browser.clearCookies()
   })
 
+  test('the security admin maps the directory group complaints to 处理员', async () => {
+    const sec = await securityAdmin(fcms.base, admin, (await admin.ok('GET', '/institutions')).items[0].id)
+    await page.goto(`${fcms.base}/#/login`)
+    await page.reload()
+    await page.getByPlaceholder('请输入用户名').fill(sec.user.username)
+    await page.getByPlaceholder('请输入密码').fill(E2E_SEC_PASSWORD)
+    await page.locator('.login-btn').click()
+    await page.waitForURL(/#\/home/)
+    await page.goto(`${fcms.base}/#/org/directory`)
+    await page.locator('.page-title', { hasText: '目录组角色映射' }).waitFor()
+    assert.equal(await page.locator('.page-title', { hasText: '目录登录设置' }).count(), 0, 'the connection is the system admin\'s')
+    await page.getByRole('button', { name: '添加一行' }).click()
+    await page.getByPlaceholder('如 complaints').fill('complaints')
+    await page.locator('.map-table .el-select__wrapper').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '处理员' }).click()
+    await page.getByRole('button', { name: '保存映射' }).click()
+    await page.getByText('目录组角色映射已保存').waitFor()
+    await shot('group-roles')
+    const m = (await sec.ok('GET', '/directory/group-roles')).items
+    assert.deepEqual(m.map((x) => [x.group_name, x.role_code]), [['complaints', 'handler']])
+    await browser.clearCookies()
+  })
+
   test('域账号登录: the LDAP password signs into the linked account', async () => {
     await freshLogin()
     await shot('login-methods')
@@ -99,6 +122,7 @@ describe('directory sign-in in the browser', () => {
     await page.locator('.login-btn').click()
     await page.waitForURL(/#\/home/)
     await page.getByText('张伟').first().waitFor()
+    await page.getByText('处理员').first().waitFor() // from the directory group, next to 受理员
     await page.waitForLoadState('networkidle')
     await shot('ldap-home')
     await browser.clearCookies()

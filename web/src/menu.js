@@ -36,7 +36,7 @@ export const MENU = [
       { path: '/org/users', title: '用户管理', perm: ['user.manage', 'role.manage'] },
       { path: '/org/roles', title: '角色管理', perm: 'role.manage' },
       { path: '/org/user-status', title: '用户状态管理', perm: 'user.status' },
-      { path: '/org/directory', title: '目录登录设置', perm: 'user.manage' },
+      { path: '/org/directory', title: '目录登录设置', perm: ['user.manage', 'role.manage'] },
     ],
   },
   {
