@@ -5,7 +5,7 @@
 # committed seeds stay as they are; a crash leaves its input in build/fuzz/artifacts/ and makes
 # this script exit non-zero. One driver per parser: fuzz_request (routing, JSON bodies, config),
 # fuzz_codes_csv (code-table CSV import), fuzz_iso8601 (instants), fuzz_regulator_record (the
-# regulator's record and manifest checks).
+# regulator's record and manifest checks), fuzz_jwt (OpenID Connect ID tokens and their claims).
 #   bash tests/fuzz/run.sh [SECONDS]          each target for SECONDS (default 60)
 #   FUZZ_ONLY=fuzz_iso8601 bash tests/fuzz/run.sh 600   one target only
 # After each run a line "fuzz: NAME executed N inputs" gives libFuzzer's final count.
