@@ -55,9 +55,10 @@ static EVP_PKEY *rsa_key(const json_t *k)
 	BIGNUM *bn = n ? BN_bin2bn(n, (int)nn, NULL) : NULL, *be = e ? BN_bin2bn(e, (int)en, NULL) : NULL;
 	OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
 	EVP_PKEY *pk = NULL;
-	if (bn && be && b && nn >= 256 && OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_N, bn) &&
-	    OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_E, be))
-		pk = fromdata("RSA", b); /* nn >= 256: 2048-bit moduli at least */
+	/* 2048-bit moduli at least; an odd exponent above 1 (with e = 1 anyone could "sign") */
+	if (bn && be && b && nn >= 256 && BN_is_odd(be) && !BN_is_one(be) &&
+	    OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_N, bn) && OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_E, be))
+		pk = fromdata("RSA", b);
 	OSSL_PARAM_BLD_free(b);
 	BN_free(bn);
 	BN_free(be);

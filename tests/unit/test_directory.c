@@ -132,6 +132,14 @@ static void rs256_verifies_and_tampering_fails(void **state)
 	assert_string_equal(why, "signature does not verify");
 	free(t);
 	EVP_PKEY_free(other);
+	/* a key set whose exponent is 1 is refused (anyone could make a "signature" for it) */
+	json_t *weak = json_deep_copy(jwks);
+	json_object_set_new(json_array_get(json_object_get(weak, "keys"), 0), "e", json_string("AQ"));
+	t = token(rsa, "{\"alg\":\"RS256\",\"kid\":\"k1\"}", "{\"sub\":\"alice\"}");
+	assert_int_equal(jwt_verify(t, weak, &claims, why, sizeof why), -1);
+	assert_non_null(strstr(why, "no usable key"));
+	free(t);
+	json_decref(weak);
 	/* unknown kid */
 	t = token(rsa, "{\"alg\":\"RS256\",\"kid\":\"k2\"}", "{\"sub\":\"alice\"}");
 	assert_int_equal(jwt_verify(t, jwks, &claims, why, sizeof why), -1);
