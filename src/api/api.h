@@ -5,6 +5,8 @@
 #include "domain/refusal.h"
 #include "http/router.h"
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 struct db;
 
@@ -40,6 +42,52 @@ json_t *api_user_view(json_t *u);
 int api_reply_temp_file(struct request *r, const char *path, const char *mime, const char *disposition);
 /* The same for a file that stays where it is. */
 int api_reply_file(struct request *r, const char *path, const char *mime, const char *disposition);
+
+/* One sign-in attempt whose credential was checked by the caller (local password, LDAP bind,
+ * OpenID Connect ID token). api_login_attempt runs the shared rules in one transaction: lockout
+ * per (username, source), the source throttle, the account's status and admin lock, the local
+ * password switch, the session and the audit event. 0 with a new session in *out, or -1 after
+ * replying the refusal (401/403/423/429, Chinese message). */
+struct api_login {
+	const char *username; /* lockout key and audit name: as typed, or "oidc:<sub>" */
+	const char *method;   /* password | ldap | oidc */
+	int64_t user_id;      /* the fcms account the credential names; 0 when none */
+	bool credential_ok;
+	const char *reason;   /* audit reason of a failure; NULL = bad_password / unknown_user */
+	bool local_off;       /* a right local password of an account with local passwords off */
+	bool redirect_errors; /* refusals as a redirect to the sign-in page (browser navigations) */
+	/* Runs inside the sign-in transaction after a success, before its audit event (r->user is
+	 * the account then); may run more than once. NULL = none. */
+	int (*on_success)(struct request *r, struct db *d, int64_t user_id, void *arg);
+	void *arg;
+};
+struct api_session {
+	char token[64], csrf[64];
+};
+int api_login_attempt(struct request *r, const struct api_login *a, struct api_session *out);
+/* True when username is locked from this address now (read only; the attempt decides again):
+ * callers skip the directory round trip for a locked name. */
+int api_login_locked(struct request *r, const char *username);
+/* Replies a sign-in refusal: JSON {error}, or with redirect a 302 to /#/login?sso_error=<code>
+ * (the page shows the Chinese message for the code). Returns 0. */
+int api_login_refuse(struct request *r, bool redirect, int status, const char *code, const char *message);
+/* Adds the session cookie to the pending reply. */
+void api_login_cookie(struct request *r, const struct api_session *sess);
+/* Replies 200 {user, csrf_token} with the cookie. Returns 0. */
+int api_login_reply(struct request *r, int64_t user_id, const struct api_session *sess);
+
+/* Directory sign-in and its administration (api/sso.c). */
+int api_auth_methods(struct request *r);
+int api_auth_ldap_login(struct request *r);
+int api_auth_oidc_start(struct request *r);
+int api_auth_oidc_callback(struct request *r);
+int api_directory_settings_get(struct request *r);
+int api_directory_settings_put(struct request *r);
+int api_directory_links(struct request *r);
+int api_directory_link_put(struct request *r);
+int api_directory_link_delete(struct request *r);
+int api_directory_group_roles_get(struct request *r);
+int api_directory_group_roles_put(struct request *r);
 
 /* Handlers, by resource. */
 int api_auth_login(struct request *r);

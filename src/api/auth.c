@@ -9,6 +9,7 @@
 #include "domain/security_policy.h"
 #include "domain/session_rules.h"
 #include "http/request.h"
+#include "store/directory_links.h"
 #include "store/store.h"
 #include "util/arena.h"
 #include "util/crypto.h"
@@ -121,20 +122,19 @@ int api_authenticate(struct request *r)
 
 struct login_ctx {
 	struct request *r;
-	const char *username;
-	struct user_auth *ua;      /* NULL when the user does not exist */
-	bool password_ok;
+	const struct api_login *a;
 	struct security_policy sp;
 	int64_t now;
 	/* out */
-	int outcome;               /* 0 ok, 401, 403, 423, 429 */
+	int outcome;               /* 0 ok, 401, 403 (403 local password off), 423, 429 */
+	bool local_off_refused;
 	char token[64], csrf[64];
-	struct refusal err;
 };
 
 static json_t *login_detail(struct login_ctx *c, const char *reason)
 {
-	return json_pack("{s:s, s:s}", "username", c->username, "reason", reason);
+	return json_pack("{s:s, s:s, s:s}", "username", c->a->username, "reason", reason, "method",
+			 c->a->method);
 }
 
 /* Failures from one address over every user name, as a multiple of the lockout threshold, after
@@ -153,18 +153,20 @@ static int login_tx(struct db *d, void *arg)
 	struct request *r = c->r;
 	/* a retried transaction starts over (every path sets outcome; a new token each run) */
 	c->outcome = 0;
+	c->local_off_refused = false;
 	c->token[0] = c->csrf[0] = '\0';
+	const struct api_login *a = c->a;
 	int64_t window = (int64_t)c->sp.lockout_minutes * 60000;
 	int64_t failures, locked_until, last_at, from_source = 0;
-	int rc = store_login_failures_get(d, c->username, r->ip, &failures, &locked_until, &last_at);
+	int rc = store_login_failures_get(d, a->username, r->ip, &failures, &locked_until, &last_at);
 	if (rc >= 0)
 		rc = store_login_failures_of_source(d, r->ip, c->now - window, &from_source);
 	if (rc < 0)
 		return rc;
 	struct user_auth fresh;
 	bool known = false;
-	if (c->ua) {
-		if ((rc = store_user_auth_by_id(d, c->ua->id, &fresh)) < 0)
+	if (a->user_id) {
+		if ((rc = store_user_auth_by_id(d, a->user_id, &fresh)) < 0)
 			return rc;
 		known = rc == 1;
 	}
@@ -178,21 +180,22 @@ static int login_tx(struct db *d, void *arg)
 		return api_audit(r, d, "auth.login_failed", "user", uid, "denied",
 				 login_detail(c, "source_throttled"));
 	}
-	if (!known || !c->password_ok) {
+	if (!known || !a->credential_ok) {
 		/* A lock that has run out, or failures older than the lock time, start a fresh count. */
 		int64_t failed = (locked_until || last_at < c->now - window ? 0 : failures) + 1;
 		bool lock = lockout_reached((int)(failed > 1000000 ? 1000000 : failed), c->sp.lockout_threshold);
 		int64_t until = lock ? c->now + window : 0;
-		rc = store_login_failures_set(d, c->username, r->ip, failed, until, c->now,
+		rc = store_login_failures_set(d, a->username, r->ip, failed, until, c->now,
 					      c->now - FORGET_FAILURES_MS);
 		if (rc >= 0)
 			rc = api_audit(r, d, "auth.login_failed", "user", uid, "failed",
-				       json_pack("{s:s, s:s, s:I}", "username", c->username, "reason",
-						 known ? "bad_password" : "unknown_user", "failed_attempts",
-						 (json_int_t)failed));
+				       json_pack("{s:s, s:s, s:s, s:I}", "username", a->username, "method",
+						 a->method, "reason",
+						 a->reason ? a->reason : known ? "bad_password" : "unknown_user",
+						 "failed_attempts", (json_int_t)failed));
 		if (rc >= 0 && lock)
 			rc = api_audit(r, d, "auth.lockout", "user", uid, "ok",
-				       json_pack("{s:s, s:I, s:I, s:s}", "username", c->username, "failed_attempts",
+				       json_pack("{s:s, s:I, s:I, s:s}", "username", a->username, "failed_attempts",
 						 (json_int_t)failed, "locked_until", (json_int_t)until,
 						 "source", r->ip));
 		c->outcome = 401;
@@ -202,6 +205,14 @@ static int login_tx(struct db *d, void *arg)
 		c->outcome = 403;
 		return api_audit(r, d, "auth.login_failed", "user", fresh.id, "denied",
 				 login_detail(c, fresh.is_service ? "service_account" : fresh.status));
+	}
+	if (a->local_off) {
+		/* the right local password of an account whose local password the system admin
+		 * turned off: refused, and said so (only the holder of the password learns it) */
+		c->outcome = 403;
+		c->local_off_refused = true;
+		return api_audit(r, d, "auth.login_failed", "user", fresh.id, "denied",
+				 login_detail(c, "local_password_disabled"));
 	}
 	/* Success. */
 	struct password_policy pp;
@@ -213,21 +224,97 @@ static int login_tx(struct db *d, void *arg)
 	crypto_sha256_hex(c->token, strlen(c->token), hash);
 	rc = store_user_login_ok(d, fresh.id, c->now);
 	if (rc >= 0)
-		rc = store_login_failures_clear(d, c->username, r->ip);
+		rc = store_login_failures_clear(d, a->username, r->ip);
 	if (rc >= 0 && expired && !fresh.must_change_password)
 		rc = store_user_set_must_change(d, fresh.id, true);
 	if (rc >= 0)
 		rc = store_session_insert(d, hash, fresh.id, c->csrf, r->ip, c->now);
 	if (rc >= 0) {
 		struct principal actor = {.user_id = fresh.id};
-		snprintf(actor.username, sizeof actor.username, "%s", c->username);
+		snprintf(actor.username, sizeof actor.username, "%s", a->username);
 		r->user = &actor;
-		rc = api_audit(r, d, "auth.login", "user", fresh.id, "ok",
-			       json_pack("{s:s, s:b}", "username", c->username, "password_expired", expired));
+		if (a->on_success)
+			rc = a->on_success(r, d, fresh.id, a->arg);
+		if (rc >= 0)
+			rc = api_audit(r, d, "auth.login", "user", fresh.id, "ok",
+			       json_pack("{s:s, s:s, s:b}", "username", a->username, "method", a->method,
+					 "password_expired", expired));
 		r->user = NULL;
 	}
 	c->outcome = 0;
 	return rc < 0 ? rc : 0;
+}
+
+int api_login_locked(struct request *r, const char *username)
+{
+	int64_t failures, locked_until, last_at;
+	if (store_login_failures_get(r->db, username, r->ip, &failures, &locked_until, &last_at) < 0)
+		return 0; /* the transaction reads them again and decides */
+	return locked_until > now_ms();
+}
+
+int api_login_refuse(struct request *r, bool redirect, int status, const char *code, const char *message)
+{
+	if (!redirect)
+		return reply_error(r, status, code, message, NULL);
+	/* A browser on its way back from the identity platform: show the sign-in page with the
+	 * reason instead of bare JSON (the code is a fixed identifier, safe in the URL). */
+	char loc[160];
+	snprintf(loc, sizeof loc, "/#/login?sso_error=%s", code);
+	reply_raw(r, 302, "text/plain; charset=utf-8", "", 0);
+	reply_header(r, "Location", loc);
+	return 0;
+}
+
+int api_login_attempt(struct request *r, const struct api_login *a, struct api_session *out)
+{
+	struct login_ctx c = {.r = r, .a = a, .now = now_ms()};
+	int rc = security_policy_get(r->db, &c.sp);
+	if (rc < 0)
+		return reply_db_error(r, rc), -1;
+	rc = store_write(login_tx, &c);
+	if (rc != 0)
+		return reply_db_error(r, rc), -1;
+	switch (c.outcome) {
+	case 401:
+		if (strcmp(a->method, "oidc") == 0)
+			return api_login_refuse(r, a->redirect_errors, 401, "directory_unlinked",
+					   "该统一身份认证账号未关联本系统账户，请联系系统管理员"), -1;
+		return api_login_refuse(r, a->redirect_errors, 401, "invalid_credentials",
+				   strcmp(a->method, "ldap") == 0 ? "域账号或密码错误，或该域账号未关联本系统账户"
+								  : "用户名或密码错误"), -1;
+	case 423:
+		return api_login_refuse(r, a->redirect_errors, 423, "account_locked", "账户已锁定，请稍后再试或联系安全管理员解锁"), -1;
+	case 429:
+		return api_login_refuse(r, a->redirect_errors, 429, "too_many_attempts", "本地址登录失败次数过多，请稍后再试"), -1;
+	case 403:
+		if (c.local_off_refused)
+			return api_login_refuse(r, a->redirect_errors, 403, "local_password_disabled",
+					   "该账户已停用本地密码，请使用域账号或统一身份认证登录"), -1;
+		return api_login_refuse(r, a->redirect_errors, 403, "account_disabled", "账户已停用或不允许登录"), -1;
+	}
+	memcpy(out->token, c.token, sizeof out->token);
+	memcpy(out->csrf, c.csrf, sizeof out->csrf);
+	return 0;
+}
+
+void api_login_cookie(struct request *r, const struct api_session *sess)
+{
+	char cookie[200];
+	snprintf(cookie, sizeof cookie, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s", sess->token,
+		 r->secure ? "; Secure" : "");
+	reply_header(r, "Set-Cookie", cookie);
+}
+
+int api_login_reply(struct request *r, int64_t user_id, const struct api_session *sess)
+{
+	json_t *user = NULL;
+	int rc = store_user_get(r->db, user_id, &user);
+	if (rc != 1)
+		return reply_db_error(r, rc);
+	reply_json(r, 200, json_pack("{s:o, s:s}", "user", api_user_view(user), "csrf_token", sess->csrf));
+	api_login_cookie(r, sess);
+	return 0;
 }
 
 int api_auth_login(struct request *r)
@@ -239,46 +326,29 @@ int api_auth_login(struct request *r)
 	};
 	if (req_validate(r, spec) != 0)
 		return 0;
-	struct login_ctx c = {.r = r, .username = body_str(r, "username"), .now = now_ms()};
-	int rc = security_policy_get(r->db, &c.sp);
-	if (rc < 0)
-		return reply_db_error(r, rc);
+	struct api_login a = {.username = body_str(r, "username"), .method = "password"};
 	struct user_auth ua;
-	rc = store_user_auth(r->db, c.username, &ua);
+	int rc = store_user_auth(r->db, a.username, &ua);
 	if (rc < 0)
 		return reply_db_error(r, rc);
 	const char *password = body_str(r, "password");
 	/* Every attempt spends one hash, locked or unknown names too: the answer's timing must not
 	 * tell which names exist or are locked. */
 	if (rc == 1) {
-		c.ua = &ua;
-		c.password_ok = crypto_password_verify(ua.password_hash, password);
+		a.user_id = ua.id;
+		a.credential_ok = crypto_password_verify(ua.password_hash, password);
+		if (a.credential_ok && (rc = store_dirlink_local_off(r->db, ua.id)) != 0) {
+			if (rc < 0)
+				return reply_db_error(r, rc);
+			a.local_off = true;
+		}
 	} else {
 		crypto_password_dummy_verify(password);
 	}
-	rc = store_write(login_tx, &c);
-	if (rc != 0)
-		return reply_db_error(r, rc);
-	switch (c.outcome) {
-	case 401:
-		return reply_error(r, 401, "invalid_credentials", "用户名或密码错误", NULL);
-	case 423:
-		return reply_error(r, 423, "account_locked", "账户已锁定，请稍后再试或联系安全管理员解锁", NULL);
-	case 429:
-		return reply_error(r, 429, "too_many_attempts", "本地址登录失败次数过多，请稍后再试", NULL);
-	case 403:
-		return reply_error(r, 403, "account_disabled", "账户已停用或不允许登录", NULL);
-	}
-	json_t *user = NULL;
-	rc = store_user_get(r->db, ua.id, &user);
-	if (rc != 1)
-		return reply_db_error(r, rc);
-	reply_json(r, 200, json_pack("{s:o, s:s}", "user", api_user_view(user), "csrf_token", c.csrf));
-	char cookie[200];
-	snprintf(cookie, sizeof cookie, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s", c.token,
-		 r->secure ? "; Secure" : "");
-	reply_header(r, "Set-Cookie", cookie);
-	return 0;
+	struct api_session sess;
+	if (api_login_attempt(r, &a, &sess) != 0)
+		return 0;
+	return api_login_reply(r, a.user_id, &sess);
 }
 
 /* ---- logout, me ---- */

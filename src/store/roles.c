@@ -53,6 +53,11 @@ int store_role_delete(struct db *d, int64_t id)
 {
 	/* Closed accounts may still hold the role in their rows; those links go with it. */
 	int rc = DBX(d, "DELETE FROM user_roles WHERE role_id = ?", DB_INT(id));
+	/* and its directory group mappings (migration sqlite 0022 / pg 0020) */
+	if (rc >= 0)
+		rc = DBX(d, "DELETE FROM directory_group_roles WHERE role_id = ?", DB_INT(id));
+	if (rc >= 0)
+		rc = DBX(d, "DELETE FROM directory_role_grants WHERE role_id = ?", DB_INT(id));
 	if (rc >= 0)
 		rc = DBX(d, "DELETE FROM roles WHERE id = ?", DB_INT(id));
 	return rc < 0 ? rc : DB_OK;

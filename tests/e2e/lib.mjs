@@ -130,7 +130,7 @@ export class Client {
 // security admin: the installation one (the only account the system admin may create with a
 // role), made on first use — or the demo's `anquan` on a seeded store.
 const secByBase = new Map()
-const E2E_SEC_PASSWORD = 'Sec-e2e@2026pass'
+export const E2E_SEC_PASSWORD = 'Sec-e2e@2026pass'
 const DEMO_PASSWORD = 'Demo@2026fcms'
 
 /** A signed-in security admin Client for this server. admin: any client with ok(). */

@@ -5,7 +5,7 @@
 # committed seeds stay as they are; a crash leaves its input in build/fuzz/artifacts/ and makes
 # this script exit non-zero. One driver per parser: fuzz_request (routing, JSON bodies, config),
 # fuzz_codes_csv (code-table CSV import), fuzz_iso8601 (instants), fuzz_regulator_record (the
-# regulator's record and manifest checks).
+# regulator's record and manifest checks), fuzz_jwt (OpenID Connect ID tokens and their claims).
 #   bash tests/fuzz/run.sh [SECONDS]          each target for SECONDS (default 60)
 #   FUZZ_ONLY=fuzz_iso8601 bash tests/fuzz/run.sh 600   one target only
 # After each run a line "fuzz: NAME executed N inputs" gives libFuzzer's final count.
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.."
 SECONDS_EACH=${1:-60}
 CLANG=${CLANG:-clang}
 OUT=build/fuzz
-PKGS="libmicrohttpd jansson sqlite3 libpq libsodium xlsxwriter libcurl"
+PKGS="libmicrohttpd jansson sqlite3 libpq libsodium xlsxwriter libcurl ldap libcrypto"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 $SAN -Isrc $(pkg-config --cflags $PKGS)"
 # The server's sources are built as they are; only the fuzz drivers are held to -Werror.

@@ -15,6 +15,7 @@ const pages = {
   '/org/user-status': () => import('./views/UserStatus.vue'),
   '/org/bank-name': () => import('./views/BankName.vue'),
   '/config/security': () => import('./views/SecurityPolicy.vue'),
+  '/org/directory': () => import('./views/DirectorySettings.vue'),
   '/audit/logs': () => import('./views/AuditLogs.vue'),
   '/complaints/new': () => import('./views/complaints/Register.vue'),
   '/complaints/drafts': () => import('./views/complaints/Drafts.vue'),
