@@ -3,6 +3,7 @@
  * never write a key in clear outside a data directory's keys/ folder. */
 #include "domain/backup.h"
 #include "domain/audit.h"
+#include "domain/pii.h"
 #include "store/backup.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -638,8 +639,8 @@ int backup_create(const struct backup_opts *o)
 	}
 	json_t *files = json_array(), *key_ids = json_array();
 	for (int i = 0; i < nkeys; i++) {
-		char id[9];
-		if (sscanf(keys[i].name, "pii-%8[0-9a-f].key", id) == 1)
+		char id[PII_KEY_ID_SIZE];
+		if (pii_key_id_from_file(keys[i].name, id))
 			json_array_append_new(key_ids, json_string(id));
 	}
 	if (list_files(staging, "", files) != 0) {

@@ -178,6 +178,44 @@ void crypto_seal_keygen(unsigned char key[CRYPTO_KEY_BYTES])
 	randombytes_buf(key, CRYPTO_KEY_BYTES);
 }
 
+void crypto_key_id(enum crypto_profile p, const unsigned char key[CRYPTO_KEY_BYTES], char out[CRYPTO_KEY_ID_SIZE])
+{
+	unsigned char h[CRYPTO_HASH_BYTES];
+	if (p == CRYPTO_GM) {
+		unsigned char buf[CRYPTO_KEY_BYTES + 15];
+		memcpy(buf, key, CRYPTO_KEY_BYTES);
+		memcpy(buf + CRYPTO_KEY_BYTES, "fcms-pii-key-id", 15);
+		gm_hash(buf, sizeof buf, h);
+		sodium_memzero(buf, sizeof buf);
+		memcpy(out, "sm4-", 4);
+		sodium_bin2hex(out + 4, 9, h, 4);
+	} else {
+		crypto_generichash(h, 4, key, CRYPTO_KEY_BYTES, (const unsigned char *)"fcms-pii-key-id", 15);
+		sodium_bin2hex(out, 9, h, 4);
+	}
+}
+
+static bool hex8(const char *s)
+{
+	for (int i = 0; i < 8; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return s[8] == '\0';
+}
+
+int crypto_key_id_profile(const char *id, enum crypto_profile *p)
+{
+	if (!id)
+		return -1;
+	if (strncmp(id, "sm4-", 4) == 0 && strlen(id) == 12 && hex8(id + 4))
+		*p = CRYPTO_GM;
+	else if (strlen(id) == 8 && hex8(id))
+		*p = CRYPTO_DEFAULT;
+	else
+		return -1;
+	return 0;
+}
+
 #define X_NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 #define X_TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
 

@@ -65,6 +65,13 @@ void crypto_mac(enum crypto_profile p, const unsigned char *key, size_t keylen, 
  * ad authenticated but not stored); open writes at most inlen bytes to out and the message length
  * to *mlen, and returns 0, or -1 when the value is short, altered or sealed under another key/ad. */
 void crypto_seal_keygen(unsigned char key[CRYPTO_KEY_BYTES]);
+/* The id of a sealing key, naming its profile: 8 hex chars (default, as ids always were) or
+ * "sm4-" + 8 hex chars (gm), derived from the key so a key file cannot be renamed to another id.
+ * out holds CRYPTO_KEY_ID_SIZE bytes. crypto_key_id_profile: the profile an id names; -1 when the
+ * text is not a key id. */
+#define CRYPTO_KEY_ID_SIZE 16
+void crypto_key_id(enum crypto_profile p, const unsigned char key[CRYPTO_KEY_BYTES], char out[CRYPTO_KEY_ID_SIZE]);
+int crypto_key_id_profile(const char *id, enum crypto_profile *p);
 size_t crypto_seal_overhead(enum crypto_profile p);
 int crypto_seal(enum crypto_profile p, const unsigned char key[CRYPTO_KEY_BYTES], const void *ad, size_t adlen,
 		const void *msg, size_t mlen, unsigned char *out);

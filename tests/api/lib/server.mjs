@@ -95,6 +95,16 @@ export function runFcms(args, opts = {}) {
 }
 
 /**
+ * FCMS_TEST_CRYPTO=gm runs every server under the gm crypto profile: `--crypto gm` is what
+ * `fcms init --crypto gm` does for a new database (the same code, before the first event), and a
+ * no-op for a data dir that is already gm. Unset: the default profile, as before.
+ */
+export function cryptoArgs() {
+  const p = process.env.FCMS_TEST_CRYPTO;
+  return p ? ['--crypto', p] : [];
+}
+
+/**
  * Start `fcms serve`. Options:
  *   config      {key: value} written as `key = value` lines to DATA/fcms.conf, passed with --config
  *   dataDir     reuse this data dir (default: a fresh temp dir)
@@ -120,7 +130,7 @@ export async function startServer(opts = {}) {
     dbName = new URL(db).pathname.slice(1);
   }
   const dbArgs = db ? ['--db', db] : [];
-  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, ...dbArgs];
+  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, ...dbArgs, ...cryptoArgs()];
   if (opts.config) {
     // The config file is `key = value` lines (src/config.c); flags given here override it.
     const cfg = path.join(dataDir, 'fcms.conf');
