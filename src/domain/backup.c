@@ -3,6 +3,7 @@
  * never write a key in clear outside a data directory's keys/ folder. */
 #include "domain/backup.h"
 #include "domain/audit.h"
+#include "domain/crypto_profile.h"
 #include "domain/pii.h"
 #include "store/backup.h"
 #include "store/store.h"
@@ -197,27 +198,11 @@ static int absent_or_empty(const char *path)
 
 int backup_sha256_file(const char *path, char hex[65], int64_t *size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	crypto_hash_sha256_state st;
-	crypto_hash_sha256_init(&st);
-	unsigned char buf[65536];
-	ssize_t r;
-	int64_t n = 0;
-	while ((r = read(fd, buf, sizeof buf)) > 0) {
-		crypto_hash_sha256_update(&st, buf, (unsigned long long)r);
-		n += r;
-	}
-	close(fd);
-	if (r < 0)
-		return -1;
-	unsigned char h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256_final(&st, h);
-	sodium_bin2hex(hex, 65, h, sizeof h);
-	if (size)
+	long long n = 0;
+	int rc = crypto_digest_file_hex(CRYPTO_DEFAULT, path, hex, &n);
+	if (rc == 0 && size)
 		*size = n;
-	return 0;
+	return rc;
 }
 
 /* Appends {path, size, sha256} for every regular file under root/rel to files, except the
@@ -545,6 +530,75 @@ static bool keys_cover(const struct backup_file *files, int n, json_t *usage, co
 	return true;
 }
 
+/* A key file of the bundle as a NUL-terminated string (malloc'd), or NULL. */
+static char *bundle_text(const struct backup_file *files, int n, const char *name)
+{
+	for (int i = 0; i < n; i++) {
+		if (strcmp(files[i].name, name) != 0)
+			continue;
+		char *t = malloc(files[i].len + 1);
+		if (t) {
+			memcpy(t, files[i].data, files[i].len);
+			t[files[i].len] = '\0';
+		}
+		return t;
+	}
+	return NULL;
+}
+
+/* Writes DIR/manifest.sig: the base64 signature of manifest.json's bytes by the profile's
+ * signing key (sign-<profile>.key among files). A receiver checks it with the public key
+ * (`fcms keys public`); for gm: base64 -d manifest.sig > s.der; openssl dgst -sm3 -verify
+ * pub.pem -sigopt distid:1234567812345678 -signature s.der manifest.json. 0 or -1. */
+static int sign_manifest(const struct backup_file *files, int n, enum crypto_profile p, const char *text,
+			 const char *dir)
+{
+	char name[64], path[1300];
+	snprintf(name, sizeof name, "sign-%s.key", crypto_profile_name(p));
+	char *secret = bundle_text(files, n, name), *sig = NULL;
+	int rc = secret ? crypto_sig_sign(p, secret, text, strlen(text), &sig) : -1;
+	if (secret) {
+		crypto_wipe(secret, strlen(secret));
+		free(secret);
+	}
+	if (rc == 0) {
+		snprintf(path, sizeof path, "%s/manifest.sig", dir);
+		rc = write_file(path, sig, strlen(sig), 0644);
+	}
+	free(sig);
+	return rc;
+}
+
+/* The manifest's signature against the public key in the bundle, when the manifest says it was
+ * signed. 0 (verified or not signed), or -1 after saying why. */
+static int check_manifest_signature(const char *dir, json_t *manifest, const unsigned char *text, size_t tlen,
+				    const struct backup_file *files, int n)
+{
+	enum crypto_profile p;
+	const char *signed_with = json_string_value(json_object_get(manifest, "signed_with"));
+	if (!signed_with)
+		return 0;
+	char name[64], path[1300];
+	unsigned char *sig = NULL;
+	size_t slen = 0;
+	snprintf(name, sizeof name, "sign-%s.pub", signed_with);
+	snprintf(path, sizeof path, "%s/manifest.sig", dir);
+	char *pub = crypto_profile_parse(signed_with, &p) == 0 ? bundle_text(files, n, name) : NULL;
+	bool ok = pub && read_file(path, &sig, &slen, 4096) == 0;
+	if (ok) {
+		sig[slen] = '\0';
+		sig[strcspn((char *)sig, "\r\n")] = '\0';
+		ok = crypto_sig_verify(p, pub, text, tlen, (const char *)sig);
+	}
+	free(pub);
+	free(sig);
+	if (!ok)
+		fprintf(stderr, "恢复失败：备份清单的签名缺失或验证不通过（%s）；未写入任何内容 / restore: manifest.sig is "
+				"missing or does not verify with the %s signing key; nothing was written\n",
+			signed_with, signed_with);
+	return ok ? 0 : -1;
+}
+
 static void iso_now(char *buf, size_t n)
 {
 	time_t t = time(NULL);
@@ -582,6 +636,7 @@ int backup_create(const struct backup_opts *o)
 	unsigned char *sealed = NULL;
 	size_t sealed_len = 0;
 	char current[64] = "";
+	enum crypto_profile profile = CRYPTO_DEFAULT;
 	if (!keys || mkdir(staging, 0700) != 0) {
 		fprintf(stderr, "backup: cannot create %s: %s\n", staging, strerror(errno));
 		free(keys);
@@ -605,6 +660,10 @@ int backup_create(const struct backup_opts *o)
 		goto out;
 	}
 	store_setting_get(d, "pii.current_key", current, sizeof current);
+	if (crypto_profile_load(d, &profile) != DB_OK) {
+		fprintf(stderr, "backup: cannot read the database's crypto profile\n");
+		goto out;
+	}
 	if (strcmp(facts.integrity, "ok") != 0 && strcmp(facts.integrity, "n/a") != 0) {
 		fprintf(stderr, "backup: the database copy fails integrity_check: %s\n", facts.integrity);
 		goto out;
@@ -663,6 +722,13 @@ int backup_create(const struct backup_opts *o)
 			     current, "files", files);
 	if (!manifest)
 		goto out;
+	/* Signed when the profile has a signing key (gm databases from init or a profile move): the
+	 * manifest says so, and the passphrase authenticates the manifest, so a dropped manifest.sig
+	 * is seen. */
+	char sign_name[64];
+	snprintf(sign_name, sizeof sign_name, "sign-%s.key", crypto_profile_name(profile));
+	bool signing = has_file(keys, nkeys, sign_name);
+	json_object_set_new(manifest, "signed_with", signing ? json_string(crypto_profile_name(profile)) : json_null());
 	char *text = json_dumps(manifest, JSON_INDENT(2) | JSON_SORT_KEYS);
 	snprintf(path, sizeof path, "%s/manifest.json", staging);
 	if (!text || write_file(path, text, strlen(text), 0600) != 0) {
@@ -670,8 +736,13 @@ int backup_create(const struct backup_opts *o)
 		fprintf(stderr, "backup: cannot write %s\n", path);
 		goto out;
 	}
+	if (signing && sign_manifest(keys, nkeys, profile, text, staging) != 0) {
+		free(text);
+		fprintf(stderr, "backup: cannot sign the manifest\n");
+		goto out;
+	}
 	unsigned char mh[32];
-	crypto_hash_sha256(mh, (const unsigned char *)text, strlen(text));
+	crypto_digest(CRYPTO_DEFAULT, text, strlen(text), mh);
 	free(text);
 	if (backup_bundle_seal(keys, nkeys, pass, mh, 0, 0, &sealed, &sealed_len) != 0) {
 		fprintf(stderr, "backup: sealing the keys failed (out of memory for Argon2id?)\n");
@@ -787,7 +858,7 @@ static int load_backup(const char *dir, struct loaded *l)
 	if (get_passphrase(false, pass, sizeof pass) != 0)
 		goto fail;
 	unsigned char mh[32];
-	crypto_hash_sha256(mh, text, tlen);
+	crypto_digest(CRYPTO_DEFAULT, text, tlen, mh);
 	int orc = backup_bundle_open(sealed, slen, pass, mh, &l->keys, &l->nkeys);
 	sodium_memzero(pass, sizeof pass);
 	if (orc == -1) {
@@ -799,6 +870,8 @@ static int load_backup(const char *dir, struct loaded *l)
 		fprintf(stderr, "restore: keys.sealed is not a key bundle of a known format\n");
 		goto fail;
 	}
+	if (check_manifest_signature(dir, l->manifest, text, tlen, l->keys, l->nkeys) != 0)
+		goto fail;
 	json_t *db = json_object_get(l->manifest, "database");
 	char missing[64];
 	if (!keys_cover(l->keys, l->nkeys, json_object_get(db, "key_usage"),
