@@ -541,7 +541,7 @@ static const struct {
 	{"audit-verify", cmd_audit_verify, "[--data DIR] [--db URL]   verify the audit chain; exit 0 only if intact"},
 	{"seed-demo", cmd_seed_demo, "[--data DIR] [--db URL] --complaints N [--seed S] [--until ISO] [--timelines N]"},
 	{"regulator-sim", cmd_regulator_sim,
-	 "--listen HOST:PORT [--dir PATH] [--fail-rate F] [--reject-rate F] [--malformed-rate F] [--latency-ms N] [--reject-codes C07,...] [--seed S]"},
+	 "--listen HOST:PORT [--dir PATH] [--fail-rate F] [--reject-rate F] [--malformed-rate F] [--latency-ms N] [--reject-codes C07,...] [--seed S] [--pubkey FILE]"},
 	{"backup", cmd_backup, "--to DIR | --verify DIR [--data DIR] [--db URL]   online backup (passphrase: FCMS_BACKUP_PASSPHRASE or prompt)"},
 	{"restore", cmd_restore, "--from DIR --data NEWDIR [--db URL]   restore into a new data dir (and an empty database)"},
 	{"keys", cmd_keys, "rotate|status|public [--data DIR] [--db URL] [--batch N] [--to default|gm]   PII key rotation (and crypto profile moves) while the server runs; public prints the signing key"},
