@@ -99,9 +99,8 @@ export function runFcms(args, opts = {}) {
  * `fcms init --crypto gm` does for a new database (the same code, before the first event), and a
  * no-op for a data dir that is already gm. Unset: the default profile, as before.
  */
-export function cryptoArgs() {
-  const p = process.env.FCMS_TEST_CRYPTO;
-  return p ? ['--crypto', p] : [];
+export function cryptoArgs(profile = process.env.FCMS_TEST_CRYPTO) {
+  return profile ? ['--crypto', profile] : [];
 }
 
 /**
@@ -113,6 +112,7 @@ export function cryptoArgs() {
  *   env         extra environment
  *   verifyAudit run `fcms audit-verify` after a clean stop and assert exit 0 (default true)
  *   keep        do not delete the data dir / database on stop (default false)
+ *   crypto      'gm' | 'default' passed as --crypto; false for none (default: FCMS_TEST_CRYPTO)
  * Returns {base, port, dataDir, db, dbName, dbArgs, logs(), stop()}.
  */
 export async function startServer(opts = {}) {
@@ -130,7 +130,8 @@ export async function startServer(opts = {}) {
     dbName = new URL(db).pathname.slice(1);
   }
   const dbArgs = db ? ['--db', db] : [];
-  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, ...dbArgs, ...cryptoArgs()];
+  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, ...dbArgs,
+    ...(opts.crypto === false ? [] : cryptoArgs(opts.crypto ?? process.env.FCMS_TEST_CRYPTO))];
   if (opts.config) {
     // The config file is `key = value` lines (src/config.c); flags given here override it.
     const cfg = path.join(dataDir, 'fcms.conf');
