@@ -15,7 +15,6 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <stdint.h>
@@ -30,14 +29,24 @@
 #define GM_PBKDF2_MAX 10000000
 #define SM2_USER_ID "1234567812345678"
 
-static const EVP_MD *md_sm3;
-static const EVP_CIPHER *cipher_sm4_ctr;
+/* Built by gm_init before any thread starts; read-only afterwards. */
+static OSSL_PARAM hmac_params[2];
+/* Fetched once: a fetch per call costs more than sealing a short identity. */
+static EVP_MD *md_sm3;
+static EVP_CIPHER *cipher_sm4_ctr;
+static EVP_MAC *hmac;
 
 int gm_init(void)
 {
-	md_sm3 = EVP_sm3();
-	cipher_sm4_ctr = EVP_sm4_ctr();
-	return md_sm3 && cipher_sm4_ctr ? 0 : -1;
+	if (!md_sm3)
+		md_sm3 = EVP_MD_fetch(NULL, "SM3", NULL);
+	if (!cipher_sm4_ctr)
+		cipher_sm4_ctr = EVP_CIPHER_fetch(NULL, "SM4-CTR", NULL);
+	if (!hmac)
+		hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	hmac_params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SM3", 0);
+	hmac_params[1] = OSSL_PARAM_construct_end();
+	return md_sm3 && cipher_sm4_ctr && hmac ? 0 : -1;
 }
 
 void gm_hash(const void *data, size_t len, unsigned char out[32])
@@ -70,11 +79,19 @@ void gm_hash_end(void *ctx, unsigned char out[32])
 	EVP_MD_CTX_free(ctx);
 }
 
+static const OSSL_PARAM *hmac_sm3_params(void)
+{
+	return hmac_params;
+}
+
 void gm_mac(const unsigned char *key, size_t keylen, const void *data, size_t len, unsigned char out[32])
 {
-	unsigned int n = 32;
-	if (!HMAC(md_sm3, key, (int)keylen, data, len, out, &n))
-		memset(out, 0, 32);
+	EVP_MAC_CTX *c = EVP_MAC_CTX_new(hmac);
+	size_t n = 0;
+	if (!c || EVP_MAC_init(c, key, keylen, hmac_sm3_params()) != 1 || EVP_MAC_update(c, data, len) != 1 ||
+	    EVP_MAC_final(c, out, &n, 32) != 1 || n != 32)
+		memset(out, 0, 32); /* never equals a real index */
+	EVP_MAC_CTX_free(c);
 }
 
 /* HMAC-SM3(mac key, be64(adlen) || ad || iv || ct). */
@@ -84,16 +101,12 @@ static int seal_tag(const unsigned char key[32], const void *ad, size_t adlen, c
 	unsigned char lenbuf[8];
 	for (int i = 0; i < 8; i++)
 		lenbuf[i] = (unsigned char)((uint64_t)adlen >> (56 - 8 * i));
-	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	EVP_MAC_CTX *c = mac ? EVP_MAC_CTX_new(mac) : NULL;
-	OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SM3", 0),
-			       OSSL_PARAM_construct_end()};
+	EVP_MAC_CTX *c = EVP_MAC_CTX_new(hmac);
 	size_t n = 0;
-	int ok = c && EVP_MAC_init(c, key + 16, 16, params) == 1 && EVP_MAC_update(c, lenbuf, 8) == 1 &&
+	int ok = c && EVP_MAC_init(c, key + 16, 16, hmac_sm3_params()) == 1 && EVP_MAC_update(c, lenbuf, 8) == 1 &&
 		 (adlen == 0 || EVP_MAC_update(c, ad, adlen) == 1) && EVP_MAC_update(c, iv, GM_SEAL_IV) == 1 &&
 		 (clen == 0 || EVP_MAC_update(c, ct, clen) == 1) && EVP_MAC_final(c, tag, &n, 32) == 1 && n == 32;
 	EVP_MAC_CTX_free(c);
-	EVP_MAC_free(mac);
 	return ok ? 0 : -1;
 }
 
