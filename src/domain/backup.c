@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +23,8 @@
 
 #define MAGIC "FCMSKEY1"
 #define MAGIC_LEN 8
-#define SALT_LEN crypto_pwhash_SALTBYTES
-#define NONCE_LEN crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define SALT_LEN CRYPTO_BUNDLE_SALT
+#define NONCE_LEN CRYPTO_BUNDLE_NONCE
 #define HEADER_LEN (MAGIC_LEN + 8 + 8 + SALT_LEN + NONCE_LEN)
 #define MAX_KEY_FILES 128
 #define MAX_KEY_FILE_BYTES 4096
@@ -283,12 +282,12 @@ static int get_passphrase(bool confirm, char *out, size_t n)
 		if (round == 0)
 			snprintf(out, n, "%s", buf);
 		else if (strcmp(out, buf) != 0) {
-			sodium_memzero(buf, sizeof buf);
+			crypto_wipe(buf, sizeof buf);
 			fclose(tty);
 			fprintf(stderr, "两次输入的备份口令不一致 / the passphrases differ\n");
 			return -1;
 		}
-		sodium_memzero(buf, sizeof buf);
+		crypto_wipe(buf, sizeof buf);
 	}
 	fclose(tty);
 	return 0;
@@ -310,28 +309,26 @@ static uint64_t get_u64(const unsigned char *p)
 	return v;
 }
 
-static int derive(unsigned char key[32], const char *pass, const unsigned char *salt, unsigned long long ops,
-		  size_t mem)
-{
-	return crypto_pwhash(key, 32, pass, strlen(pass), salt, ops, mem, crypto_pwhash_ALG_ARGON2ID13);
-}
 
 int backup_bundle_seal(const struct backup_file *files, int n, const char *passphrase, const unsigned char ad[32],
 		       unsigned long long ops, size_t mem, unsigned char **out, size_t *outlen)
 {
 	*out = NULL;
+	unsigned long long dops;
+	size_t dmem;
+	crypto_bundle_defaults(&dops, &dmem);
 	if (!ops)
-		ops = crypto_pwhash_OPSLIMIT_MODERATE;
+		ops = dops;
 	if (!mem)
-		mem = crypto_pwhash_MEMLIMIT_MODERATE;
+		mem = dmem;
 	size_t plen = 0;
 	for (int i = 0; i < n; i++)
 		plen += 2 + strlen(files[i].name) + 4 + files[i].len;
-	unsigned char *plain = sodium_malloc(plen ? plen : 1);
-	size_t total = HEADER_LEN + plen + crypto_aead_xchacha20poly1305_ietf_ABYTES;
+	unsigned char *plain = crypto_secret_alloc(plen ? plen : 1);
+	size_t total = HEADER_LEN + plen + CRYPTO_BUNDLE_TAG;
 	unsigned char *buf = malloc(total);
 	if (!plain || !buf) {
-		sodium_free(plain);
+		crypto_secret_free(plain);
 		free(buf);
 		return -1;
 	}
@@ -351,23 +348,21 @@ int backup_bundle_seal(const struct backup_file *files, int n, const char *passp
 	put_u64(buf + MAGIC_LEN, ops);
 	put_u64(buf + MAGIC_LEN + 8, mem);
 	unsigned char *salt = buf + MAGIC_LEN + 16, *nonce = salt + SALT_LEN;
-	randombytes_buf(salt, SALT_LEN);
-	randombytes_buf(nonce, NONCE_LEN);
+	crypto_random_bytes(salt, SALT_LEN);
+	crypto_random_bytes(nonce, NONCE_LEN);
 	unsigned char adbuf[HEADER_LEN + 32];
 	memcpy(adbuf, buf, HEADER_LEN);
 	memcpy(adbuf + HEADER_LEN, ad, 32);
 	unsigned char key[32];
 	int rc = -1;
-	if (derive(key, passphrase, salt, ops, mem) == 0) {
-		unsigned long long clen;
-		crypto_aead_xchacha20poly1305_ietf_encrypt(buf + HEADER_LEN, &clen, plain, plen, adbuf, sizeof adbuf,
-							   NULL, nonce, key);
-		*outlen = HEADER_LEN + (size_t)clen;
+	if (crypto_bundle_key(passphrase, salt, ops, mem, key) == 0) {
+		crypto_bundle_encrypt(key, nonce, adbuf, sizeof adbuf, plain, plen, buf + HEADER_LEN);
+		*outlen = HEADER_LEN + plen + CRYPTO_BUNDLE_TAG;
 		*out = buf;
 		rc = 0;
 	}
-	sodium_memzero(key, sizeof key);
-	sodium_free(plain);
+	crypto_wipe(key, sizeof key);
+	crypto_secret_free(plain);
 	if (rc != 0)
 		free(buf);
 	return rc;
@@ -377,7 +372,7 @@ void backup_files_free(struct backup_file *files, int n)
 {
 	for (int i = 0; files && i < n; i++) {
 		if (files[i].data)
-			sodium_memzero(files[i].data, files[i].len);
+			crypto_wipe(files[i].data, files[i].len);
 		free(files[i].data);
 	}
 	free(files);
@@ -388,30 +383,28 @@ int backup_bundle_open(const unsigned char *in, size_t len, const char *passphra
 {
 	*files = NULL;
 	*n = 0;
-	if (len < HEADER_LEN + crypto_aead_xchacha20poly1305_ietf_ABYTES || memcmp(in, MAGIC, MAGIC_LEN) != 0)
+	if (len < HEADER_LEN + CRYPTO_BUNDLE_TAG || memcmp(in, MAGIC, MAGIC_LEN) != 0)
 		return -2;
 	uint64_t ops = get_u64(in + MAGIC_LEN), mem = get_u64(in + MAGIC_LEN + 8);
-	if (ops < crypto_pwhash_OPSLIMIT_MIN || ops > 64 || mem < crypto_pwhash_MEMLIMIT_MIN ||
-	    mem > (uint64_t)4 << 30)
+	if (!crypto_bundle_limits_ok(ops, mem))
 		return -2;
 	const unsigned char *salt = in + MAGIC_LEN + 16, *nonce = salt + SALT_LEN;
 	unsigned char adbuf[HEADER_LEN + 32];
 	memcpy(adbuf, in, HEADER_LEN);
 	memcpy(adbuf + HEADER_LEN, ad, 32);
 	size_t clen = len - HEADER_LEN;
-	unsigned char *plain = sodium_malloc(clen);
+	unsigned char *plain = crypto_secret_alloc(clen);
 	unsigned char key[32];
 	if (!plain)
 		return -2;
-	unsigned long long plen;
-	if (derive(key, passphrase, salt, ops, (size_t)mem) != 0 ||
-	    crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &plen, NULL, in + HEADER_LEN, clen, adbuf, sizeof adbuf,
-						       nonce, key) != 0) {
-		sodium_memzero(key, sizeof key);
-		sodium_free(plain);
+	size_t plen;
+	if (crypto_bundle_key(passphrase, salt, ops, (size_t)mem, key) != 0 ||
+	    crypto_bundle_decrypt(key, nonce, adbuf, sizeof adbuf, in + HEADER_LEN, clen, plain, &plen) != 0) {
+		crypto_wipe(key, sizeof key);
+		crypto_secret_free(plain);
 		return -1;
 	}
-	sodium_memzero(key, sizeof key);
+	crypto_wipe(key, sizeof key);
 	struct backup_file *f = calloc(MAX_KEY_FILES, sizeof *f);
 	int k = 0, rc = f ? 0 : -2;
 	for (size_t o = 0; rc == 0 && o < plen; k++) {
@@ -435,7 +428,7 @@ int backup_bundle_open(const unsigned char *in, size_t len, const char *passphra
 		f[k].len = dl;
 		o += dl;
 	}
-	sodium_free(plain);
+	crypto_secret_free(plain);
 	if (rc != 0) {
 		backup_files_free(f, MAX_KEY_FILES);
 		return rc;
@@ -482,7 +475,7 @@ static int read_keys_dir(const char *keys_dir, struct backup_file *files, int n)
 			}
 			memcpy(files[n++].name, e->d_name, strlen(e->d_name) + 1); /* length checked above */
 		} else {
-			sodium_memzero(files[k].data, files[k].len);
+			crypto_wipe(files[k].data, files[k].len);
 			free(files[k].data);
 		}
 		files[k].data = data;
@@ -619,7 +612,7 @@ int backup_create(const struct backup_opts *o)
 	if (get_passphrase(true, pass, sizeof pass) != 0)
 		return 1;
 	if (strlen(pass) < BACKUP_MIN_PASSPHRASE) {
-		sodium_memzero(pass, sizeof pass);
+		crypto_wipe(pass, sizeof pass);
 		fprintf(stderr, "备份口令至少 %d 个字符 / the backup passphrase needs at least %d characters\n",
 			BACKUP_MIN_PASSPHRASE, BACKUP_MIN_PASSPHRASE);
 		return 2;
@@ -640,7 +633,7 @@ int backup_create(const struct backup_opts *o)
 	if (!keys || mkdir(staging, 0700) != 0) {
 		fprintf(stderr, "backup: cannot create %s: %s\n", staging, strerror(errno));
 		free(keys);
-		sodium_memzero(pass, sizeof pass);
+		crypto_wipe(pass, sizeof pass);
 		return 1;
 	}
 	uint64_t t0 = mono_ns();
@@ -718,7 +711,7 @@ int backup_create(const struct backup_opts *o)
 			     (json_int_t)facts.audit_events, "audit_head_seq", (json_int_t)facts.audit_head_seq,
 			     "audit_head_hash", facts.audit_head_hash, "audit_chain_ok", av.ok, "complaints",
 			     (json_int_t)facts.complaints, "key_usage", facts.key_usage, "keys", "file", "keys.sealed",
-			     "kdf", "argon2id13", "cipher", "xchacha20poly1305-ietf", "key_ids", key_ids, "current",
+			     "kdf", CRYPTO_BUNDLE_KDF, "cipher", CRYPTO_BUNDLE_CIPHER, "key_ids", key_ids, "current",
 			     current, "files", files);
 	if (!manifest)
 		goto out;
@@ -772,7 +765,7 @@ out:
 	json_decref(manifest);
 	free(sealed);
 	backup_files_free(keys, MAX_KEY_FILES);
-	sodium_memzero(pass, sizeof pass);
+	crypto_wipe(pass, sizeof pass);
 	return rc;
 }
 
@@ -860,7 +853,7 @@ static int load_backup(const char *dir, struct loaded *l)
 	unsigned char mh[32];
 	crypto_digest(CRYPTO_DEFAULT, text, tlen, mh);
 	int orc = backup_bundle_open(sealed, slen, pass, mh, &l->keys, &l->nkeys);
-	sodium_memzero(pass, sizeof pass);
+	crypto_wipe(pass, sizeof pass);
 	if (orc == -1) {
 		fprintf(stderr, "恢复失败：备份口令错误，或 keys.sealed / manifest.json 被改动；未写入任何内容 / restore: wrong "
 				"passphrase, or keys.sealed or manifest.json was altered; nothing was written\n");

@@ -374,3 +374,54 @@ unsigned char *crypto_b64_decode(const char *in, size_t *n)
 	}
 	return out;
 }
+
+void crypto_bundle_defaults(unsigned long long *ops, size_t *mem)
+{
+	*ops = crypto_pwhash_OPSLIMIT_MODERATE;
+	*mem = crypto_pwhash_MEMLIMIT_MODERATE;
+}
+
+bool crypto_bundle_limits_ok(unsigned long long ops, unsigned long long mem)
+{
+	return ops >= crypto_pwhash_OPSLIMIT_MIN && ops <= 64 && mem >= crypto_pwhash_MEMLIMIT_MIN &&
+	       mem <= (unsigned long long)4 << 30;
+}
+
+int crypto_bundle_key(const char *passphrase, const unsigned char salt[CRYPTO_BUNDLE_SALT], unsigned long long ops,
+		      size_t mem, unsigned char key[CRYPTO_KEY_BYTES])
+{
+	_Static_assert(CRYPTO_BUNDLE_SALT == crypto_pwhash_SALTBYTES, "salt size");
+	return crypto_pwhash(key, CRYPTO_KEY_BYTES, passphrase, strlen(passphrase), salt, ops, mem,
+			     crypto_pwhash_ALG_ARGON2ID13) == 0
+		       ? 0
+		       : -1;
+}
+
+void crypto_bundle_encrypt(const unsigned char key[CRYPTO_KEY_BYTES], const unsigned char nonce[CRYPTO_BUNDLE_NONCE],
+			   const void *ad, size_t adlen, const void *msg, size_t mlen, unsigned char *out)
+{
+	_Static_assert(CRYPTO_BUNDLE_NONCE == X_NONCE && CRYPTO_BUNDLE_TAG == X_TAG, "bundle sizes");
+	unsigned long long clen;
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out, &clen, msg, mlen, ad, adlen, NULL, nonce, key);
+}
+
+int crypto_bundle_decrypt(const unsigned char key[CRYPTO_KEY_BYTES], const unsigned char nonce[CRYPTO_BUNDLE_NONCE],
+			  const void *ad, size_t adlen, const unsigned char *in, size_t inlen, unsigned char *out,
+			  size_t *mlen)
+{
+	unsigned long long n;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(out, &n, NULL, in, inlen, ad, adlen, nonce, key) != 0)
+		return -1;
+	*mlen = (size_t)n;
+	return 0;
+}
+
+void *crypto_secret_alloc(size_t n)
+{
+	return sodium_malloc(n);
+}
+
+void crypto_secret_free(void *p)
+{
+	sodium_free(p);
+}

@@ -87,6 +87,29 @@ int crypto_sig_keypair(enum crypto_profile p, char **secret, char **public_key);
 int crypto_sig_sign(enum crypto_profile p, const char *secret, const void *msg, size_t len, char **sig);
 bool crypto_sig_verify(enum crypto_profile p, const char *public_key, const void *msg, size_t len, const char *sig);
 
+/* Passphrase-sealed bundles (backup key files): a key derived from an operator's passphrase with
+ * Argon2id and XChaCha20-Poly1305 with the nonce kept by the caller (the bundle's header), under
+ * both profiles — the format of existing backups (docs/crypto.md, residual items).
+ * defaults: the moderate cost; limits_ok: cost parameters a bundle may claim; key: 0 or -1 (out of
+ * memory); encrypt writes mlen + CRYPTO_BUNDLE_TAG bytes; decrypt returns 0, or -1 when altered. */
+#define CRYPTO_BUNDLE_SALT 16
+#define CRYPTO_BUNDLE_NONCE 24
+#define CRYPTO_BUNDLE_TAG 16
+#define CRYPTO_BUNDLE_KDF "argon2id13"             /* names recorded in backup manifests */
+#define CRYPTO_BUNDLE_CIPHER "xchacha20poly1305-ietf"
+void crypto_bundle_defaults(unsigned long long *ops, size_t *mem);
+bool crypto_bundle_limits_ok(unsigned long long ops, unsigned long long mem);
+int crypto_bundle_key(const char *passphrase, const unsigned char salt[CRYPTO_BUNDLE_SALT], unsigned long long ops,
+		      size_t mem, unsigned char key[CRYPTO_KEY_BYTES]);
+void crypto_bundle_encrypt(const unsigned char key[CRYPTO_KEY_BYTES], const unsigned char nonce[CRYPTO_BUNDLE_NONCE],
+			   const void *ad, size_t adlen, const void *msg, size_t mlen, unsigned char *out);
+int crypto_bundle_decrypt(const unsigned char key[CRYPTO_KEY_BYTES], const unsigned char nonce[CRYPTO_BUNDLE_NONCE],
+			  const void *ad, size_t adlen, const unsigned char *in, size_t inlen, unsigned char *out,
+			  size_t *mlen);
+/* Memory for secrets (guarded, locked, wiped on free); NULL on failure. */
+void *crypto_secret_alloc(size_t n);
+void crypto_secret_free(void *p);
+
 /* Password hash string of password into out under the process's profile (Argon2id | "$pbkdf2-sm3$…").
  * Blocks while too many hashes are running. 0 on success, -1 out of memory. */
 int crypto_password_hash(const char *password, char out[CRYPTO_PASSWORD_HASH_MAX]);
