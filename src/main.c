@@ -370,11 +370,13 @@ static int cmd_seed_demo(int argc, char **argv)
 	if (opt.timelines > opt.complaints)
 		opt.timelines = opt.complaints;
 	struct config cfg;
-	if (parse_options(n, rest, &cfg) != 0)
+	enum crypto_profile cp;
+	const enum crypto_profile *want;
+	if (take_crypto_flag(&n, rest, &cp, &want) != 0 || parse_options(n, rest, &cfg) != 0)
 		return 2;
 	if (crypto_init(cfg.hash_concurrency) != 0)
 		return 1;
-	struct db *d = open_store(&cfg, true);
+	struct db *d = open_store_as(&cfg, true, want);
 	int rc = d ? demo_seed(d, &opt) : -1;
 	store_release_thread();
 	if (rc != 0)
@@ -539,7 +541,7 @@ static const struct {
 	{"serve", cmd_serve, "[--listen HOST:PORT] [--data DIR] [--db URL] [--config FILE] [--web DIR] [--regulator http://HOST:PORT/PATH | dir:/PATH]"},
 	{"init", cmd_init, "[--data DIR] [--db URL] [--config FILE] [--crypto default|gm]   create or migrate the database, create the admin"},
 	{"audit-verify", cmd_audit_verify, "[--data DIR] [--db URL]   verify the audit chain; exit 0 only if intact"},
-	{"seed-demo", cmd_seed_demo, "[--data DIR] [--db URL] --complaints N [--seed S] [--until ISO] [--timelines N]"},
+	{"seed-demo", cmd_seed_demo, "[--data DIR] [--db URL] --complaints N [--seed S] [--until ISO] [--timelines N] [--crypto default|gm]"},
 	{"regulator-sim", cmd_regulator_sim,
 	 "--listen HOST:PORT [--dir PATH] [--fail-rate F] [--reject-rate F] [--malformed-rate F] [--latency-ms N] [--reject-codes C07,...] [--seed S] [--pubkey FILE]"},
 	{"backup", cmd_backup, "--to DIR | --verify DIR [--data DIR] [--db URL]   online backup (passphrase: FCMS_BACKUP_PASSPHRASE or prompt)"},

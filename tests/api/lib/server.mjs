@@ -85,6 +85,8 @@ export function dropPgDatabase(name) {
 // ---- the fcms command --------------------------------------------------------------------
 
 export function runFcms(args, opts = {}) {
+  // Commands that create a database take the suite's profile too (see cryptoArgs).
+  if (['init', 'seed-demo'].includes(args[0]) && !args.includes('--crypto')) args = [...args, ...cryptoArgs()];
   const r = spawnSync(FCMS_BIN, args, {
     encoding: 'utf8',
     timeout: opts.timeout || 120000,
