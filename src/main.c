@@ -9,6 +9,7 @@
 #include "domain/backup.h"
 #include "domain/base_data.h"
 #include "domain/bootstrap.h"
+#include "domain/crypto_profile.h"
 #include "domain/key_rotation.h"
 #include "domain/password_policy.h"
 #include "domain/pii.h"
@@ -103,7 +104,8 @@ static void lock_down_files(const struct config *cfg, const char *url)
 	}
 }
 
-static struct db *open_store(const struct config *cfg, bool bootstrap)
+/* want: the crypto profile asked for with --crypto (NULL: none asked; a new database is default). */
+static struct db *open_store_as(const struct config *cfg, bool bootstrap, const enum crypto_profile *want)
 {
 	if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
 		fprintf(stderr, "cannot create data dir %s: %s\n", cfg->data_dir, strerror(errno));
@@ -123,11 +125,46 @@ static struct db *open_store(const struct config *cfg, bool bootstrap)
 	}
 	if (store_migrate(d) != DB_OK)
 		return NULL;
+	/* The profile is taken before bootstrap writes the first events, so a gm database's chain
+	 * is SM3 from its first event. */
+	enum crypto_profile p;
+	if (want && crypto_profile_init(d, *want) != 0)
+		return NULL;
+	if (crypto_profile_load(d, &p) != DB_OK) {
+		fprintf(stderr, "cannot read the database's crypto profile\n");
+		return NULL;
+	}
+	crypto_set_profile(p);
 	if (bootstrap && (bootstrap_run(d, getenv("FCMS_ADMIN_PASSWORD")) != 0 || base_data_seed(d) != 0))
 		return NULL;
 	if (store_optimize(d) != DB_OK)
 		log_warn("store: planner statistics not refreshed");
 	return d;
+}
+
+static struct db *open_store(const struct config *cfg, bool bootstrap)
+{
+	return open_store_as(cfg, bootstrap, NULL);
+}
+
+/* Takes `--crypto default|gm` out of argv (compacting it); *want points at out when given. 0, or
+ * -1 after saying what is wrong. */
+static int take_crypto_flag(int *argc, char **argv, enum crypto_profile *out, const enum crypto_profile **want)
+{
+	*want = NULL;
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--crypto") != 0)
+			continue;
+		if (i + 1 >= *argc || crypto_profile_parse(argv[i + 1], out) != 0) {
+			fprintf(stderr, "--crypto wants default or gm\n");
+			return -1;
+		}
+		*want = out;
+		memmove(argv + i, argv + i + 2, (size_t)(*argc - i - 2 + 1) * sizeof *argv);
+		*argc -= 2;
+		i--;
+	}
+	return 0;
 }
 
 /* The deadline watch tells live clients about complaints whose due state changed. */
@@ -181,12 +218,14 @@ static int dictionary_ready(void)
 static int cmd_serve(int argc, char **argv)
 {
 	struct config cfg;
-	if (parse_options(argc, argv, &cfg) != 0)
+	enum crypto_profile cp;
+	const enum crypto_profile *want;
+	if (take_crypto_flag(&argc, argv, &cp, &want) != 0 || parse_options(argc, argv, &cfg) != 0)
 		return 2;
 	if (crypto_init(cfg.hash_concurrency) != 0 || dictionary_ready() != 0)
 		return 1;
 	security_policy_defaults(&cfg);
-	if (!open_store(&cfg, true)) {
+	if (!open_store_as(&cfg, true, want)) {
 		store_release_thread();
 		return 1;
 	}
@@ -256,18 +295,21 @@ static int cmd_serve(int argc, char **argv)
 static int cmd_init(int argc, char **argv)
 {
 	struct config cfg;
-	if (parse_options(argc, argv, &cfg) != 0)
+	enum crypto_profile cp = CRYPTO_DEFAULT;
+	const enum crypto_profile *want;
+	if (take_crypto_flag(&argc, argv, &cp, &want) != 0 || parse_options(argc, argv, &cfg) != 0)
 		return 2;
 	if (crypto_init(cfg.hash_concurrency) != 0 || dictionary_ready() != 0)
 		return 1;
-	struct db *d = open_store(&cfg, true);
+	struct db *d = open_store_as(&cfg, true, want); /* without --crypto: as it is (new: default) */
 	int64_t version = 0;
 	if (d)
 		store_schema_version(d, &version);
 	store_release_thread();
 	if (!d)
 		return 1;
-	printf("database ready (schema version %lld)\n", (long long)version);
+	printf("database ready (schema version %lld, crypto profile %s)\n", (long long)version,
+	       crypto_profile_name(crypto_profile()));
 	return 0;
 }
 
@@ -328,11 +370,13 @@ static int cmd_seed_demo(int argc, char **argv)
 	if (opt.timelines > opt.complaints)
 		opt.timelines = opt.complaints;
 	struct config cfg;
-	if (parse_options(n, rest, &cfg) != 0)
+	enum crypto_profile cp;
+	const enum crypto_profile *want;
+	if (take_crypto_flag(&n, rest, &cp, &want) != 0 || parse_options(n, rest, &cfg) != 0)
 		return 2;
 	if (crypto_init(cfg.hash_concurrency) != 0)
 		return 1;
-	struct db *d = open_store(&cfg, true);
+	struct db *d = open_store_as(&cfg, true, want);
 	int rc = d ? demo_seed(d, &opt) : -1;
 	store_release_thread();
 	if (rc != 0)
@@ -404,17 +448,21 @@ static int cmd_restore(int argc, char **argv)
 	return backup_restore(&o);
 }
 
-/* fcms keys rotate|status [--data DIR] [--db URL] [--batch N] [--pause-ms N] [--grace-ms N] */
+/* fcms keys rotate|status|public [--data DIR] [--db URL] [--batch N] [--pause-ms N] [--grace-ms N]
+ * [--to default|gm] */
 static int cmd_keys(int argc, char **argv)
 {
-	static const char *const names[] = {"--batch", "--pause-ms", "--grace-ms"};
-	const char *v[3] = {NULL, NULL, NULL};
+	static const char *const names[] = {"--batch", "--pause-ms", "--grace-ms", "--to"};
+	const char *v[4] = {NULL, NULL, NULL, NULL};
 	char *rest[64];
 	const char *what = argc > 1 ? argv[1] : "";
-	int n = take_flags(argc - 1, argv + 1, names, v, 3, rest);
+	int n = take_flags(argc - 1, argv + 1, names, v, 4, rest);
 	struct config cfg;
-	if ((strcmp(what, "rotate") && strcmp(what, "status")) || parse_options(n, rest, &cfg) != 0) {
-		fprintf(stderr, "usage: fcms keys rotate|status [--data DIR] [--db URL] [--batch N] [--pause-ms N]\n");
+	enum crypto_profile to;
+	if ((strcmp(what, "rotate") && strcmp(what, "status") && strcmp(what, "public")) ||
+	    parse_options(n, rest, &cfg) != 0 || (v[3] && crypto_profile_parse(v[3], &to) != 0)) {
+		fprintf(stderr, "usage: fcms keys rotate|status|public [--data DIR] [--db URL] [--batch N] [--pause-ms N] "
+				"[--to default|gm]\n");
 		return 2;
 	}
 	if (crypto_init(1) != 0)
@@ -424,8 +472,20 @@ static int cmd_keys(int argc, char **argv)
 		return 1;
 	}
 	struct key_rotation_opts o = {.batch = v[0] ? atoll(v[0]) : 500, .pause_ms = v[1] ? atoll(v[1]) : 0,
-				      .grace_ms = v[2] ? atoll(v[2]) : 2000};
-	int rc = strcmp(what, "rotate") == 0 ? key_rotation_run(&o) : key_rotation_status();
+				      .grace_ms = v[2] ? atoll(v[2]) : 2000, .to_profile = v[3] ? &to : NULL};
+	int rc;
+	if (strcmp(what, "public") == 0) {
+		/* The manifests' signing key for the receiver (regulator, backup auditor). */
+		char *pub = crypto_profile_public_key(crypto_profile());
+		if (pub)
+			fputs(pub, stdout);
+		else
+			fprintf(stderr, "keys public: no signing key for the %s profile\n", crypto_profile_name(crypto_profile()));
+		rc = pub ? 0 : 1;
+		free(pub);
+	} else {
+		rc = strcmp(what, "rotate") == 0 ? key_rotation_run(&o) : key_rotation_status();
+	}
 	store_release_thread();
 	pii_shutdown();
 	return rc;
@@ -445,9 +505,31 @@ static int cmd_regulator_sim(int argc, char **argv)
 	return regulator_sim_main(argc, argv, &set);
 }
 
+/* fcms version [--data DIR] [--db URL]: with a database that exists, its crypto profile too. */
 static int cmd_version(int argc, char **argv)
 {
 	printf("fcms %s\n", FCMS_VERSION);
+	struct config cfg;
+	char path[1200];
+	if (parse_options(argc, argv, &cfg) != 0)
+		return 2;
+	snprintf(path, sizeof path, "%s/fcms.db", cfg.data_dir);
+	if (!cfg.db_url[0] && access(path, F_OK) != 0)
+		return 0;
+	/* Read only: no migration, no key made. */
+	char url[1100];
+	enum crypto_profile p;
+	struct db *d = store_init(config_db_url(&cfg, url, sizeof url)) == 0 ? store_conn() : NULL;
+	int rc = d ? crypto_profile_load(d, &p) : DB_HARD;
+	store_release_thread();
+	if (rc != DB_OK) {
+		fprintf(stderr, "version: cannot read the database's crypto profile\n");
+		return 1;
+	}
+	struct crypto_algorithms a;
+	crypto_algorithms(p, &a);
+	printf("crypto profile: %s (seal %s, blind index %s, audit chain %s, signatures %s, passwords %s)\n",
+	       crypto_profile_name(p), a.seal, a.mac, a.hash, a.sign, a.password);
 	return 0;
 }
 
@@ -457,16 +539,16 @@ static const struct {
 	const char *usage;
 } commands[] = {
 	{"serve", cmd_serve, "[--listen HOST:PORT] [--data DIR] [--db URL] [--config FILE] [--web DIR] [--regulator http://HOST:PORT/PATH | dir:/PATH]"},
-	{"init", cmd_init, "[--data DIR] [--db URL] [--config FILE]   create or migrate the database, create the admin"},
+	{"init", cmd_init, "[--data DIR] [--db URL] [--config FILE] [--crypto default|gm]   create or migrate the database, create the admin"},
 	{"audit-verify", cmd_audit_verify, "[--data DIR] [--db URL]   verify the audit chain; exit 0 only if intact"},
-	{"seed-demo", cmd_seed_demo, "[--data DIR] [--db URL] --complaints N [--seed S] [--until ISO] [--timelines N]"},
+	{"seed-demo", cmd_seed_demo, "[--data DIR] [--db URL] --complaints N [--seed S] [--until ISO] [--timelines N] [--crypto default|gm]"},
 	{"regulator-sim", cmd_regulator_sim,
-	 "--listen HOST:PORT [--dir PATH] [--fail-rate F] [--reject-rate F] [--malformed-rate F] [--latency-ms N] [--reject-codes C07,...] [--seed S]"},
+	 "--listen HOST:PORT [--dir PATH] [--fail-rate F] [--reject-rate F] [--malformed-rate F] [--latency-ms N] [--reject-codes C07,...] [--seed S] [--pubkey FILE]"},
 	{"backup", cmd_backup, "--to DIR | --verify DIR [--data DIR] [--db URL]   online backup (passphrase: FCMS_BACKUP_PASSPHRASE or prompt)"},
 	{"restore", cmd_restore, "--from DIR --data NEWDIR [--db URL]   restore into a new data dir (and an empty database)"},
-	{"keys", cmd_keys, "rotate|status [--data DIR] [--db URL] [--batch N]   PII key rotation while the server runs"},
+	{"keys", cmd_keys, "rotate|status|public [--data DIR] [--db URL] [--batch N] [--to default|gm]   PII key rotation (and crypto profile moves) while the server runs; public prints the signing key"},
 	{"routes", cmd_routes, "  print the HTTP route table"},
-	{"version", cmd_version, ""},
+	{"version", cmd_version, "[--data DIR] [--db URL]   the version, and the database's crypto profile"},
 };
 
 static void usage(void)

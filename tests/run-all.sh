@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: every suite in turn — unit (cmocka, ASan/UBSan), API on SQLite and PostgreSQL,
+# `make test`: every suite in turn — unit (cmocka, ASan/UBSan), API on SQLite and PostgreSQL (and
+# its crypto subset again under the gm profile),
 # fault injection (tests/faults: disk full, failing SAVEPOINT, kill -9), browser, and a bounded
 # fuzz run — then one closing line with the totals. Stops at the first failing suite (its output
 # says why).
@@ -28,6 +29,13 @@ count() {
 }
 stage "unit tests" make -s unit
 stage "API tests (SQLite and PostgreSQL)" make -s api
+# The files that exercise sealing, blind indexes, the audit chain, signatures and passwords, again
+# with every server under the gm crypto profile (the whole suite under gm: FCMS_TEST_CRYPTO=gm
+# tests/run-api.sh; docs/crypto.md).
+stage "API tests under --crypto gm (crypto subset, SQLite and PostgreSQL)" env FCMS_TEST_CRYPTO=gm \
+  FCMS_BIN=build/asan/fcms FCMS_API_FILES="tests/api/complaints-privacy.test.mjs tests/api/complaints-search.test.mjs
+  tests/api/backup.test.mjs tests/api/auth.test.mjs tests/api/audit.test.mjs tests/api/regulator.test.mjs" \
+  bash tests/run-api.sh
 stage "fault injection" env FCMS_BIN=build/asan/fcms bash tests/faults/run.sh
 stage "browser tests" make -s e2e
 stage "fuzzing (${FUZZ_SECONDS:-20} s)" make -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}"

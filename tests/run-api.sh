@@ -3,6 +3,8 @@
 # on SQLite (FCMS_TEST_DB unset) and on a throwaway PostgreSQL 15 cluster (tests/lib/pg.sh).
 # Usage: tests/run-api.sh [extra node --test args, e.g. --test-name-pattern=lockout]
 # Env:   FCMS_BIN (default build/fcms), FCMS_API_BACKENDS ("sqlite pg" by default),
+#        FCMS_API_FILES (space-separated test files instead of all of tests/api),
+#        FCMS_TEST_CRYPTO=gm (every server under the gm crypto profile, tests/api/lib/server.mjs),
 #        FCMS_TEST_KEEP=1 keeps data dirs and databases for a post-mortem.
 # Exits non-zero if either run fails.
 set -uo pipefail
@@ -22,7 +24,8 @@ NODE=node
 command -v "$NODE" >/dev/null || { echo "run-api: node not found" >&2; exit 2; }
 
 shopt -s nullglob
-files=(tests/api/*.test.mjs)
+# shellcheck disable=SC2206
+files=(${FCMS_API_FILES:-tests/api/*.test.mjs})
 [ ${#files[@]} -gt 0 ] || { echo "run-api: no tests in tests/api" >&2; exit 2; }
 
 backends=${FCMS_API_BACKENDS:-sqlite pg}

@@ -145,7 +145,7 @@ int api_complaint_export(struct request *r);
  * (then nothing is left to free). */
 struct complaint_filter;
 struct filter_bufs {
-	char name_b[33], id_b[33], phone_b[33];
+	char name_b[2][33], id_b[2][33], phone_b[2][33]; /* one per blind-index family (pii.h) */
 	json_t *org, *complained_org;
 };
 void api_filter_bufs_free(struct filter_bufs *fb);

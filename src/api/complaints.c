@@ -396,8 +396,9 @@ int api_complaint_filter(struct request *r, struct complaint_filter *f, struct f
 	}
 	/* Exact identity lookups go through blind indexes: the plaintext is never queried. */
 	if (f->q) {
-		pii_blind_index(PII_NAME, f->q, fb->name_b);
-		f->name_bidx = fb->name_b;
+		int n = pii_blind_indexes(PII_NAME, f->q, fb->name_b);
+		f->name_bidx = fb->name_b[0];
+		f->name_bidx_alt = fb->name_b[n - 1];
 	}
 	struct lookup_ctx lk = {.r = r, .q = {.id_no = req_query(r, "id_no"), .phone = req_query(r, "phone")}};
 	if (lk.q.id_no || lk.q.phone) { /* exact PII lookups: permission, limits, audit (H2) */
@@ -408,12 +409,14 @@ int api_complaint_filter(struct request *r, struct complaint_filter *f, struct f
 		}
 	}
 	if (lk.q.id_no) {
-		pii_blind_index(PII_ID_NO, lk.q.id_no, fb->id_b);
-		f->id_no_bidx = fb->id_b;
+		int n = pii_blind_indexes(PII_ID_NO, lk.q.id_no, fb->id_b);
+		f->id_no_bidx = fb->id_b[0];
+		f->id_no_bidx_alt = fb->id_b[n - 1];
 	}
 	if (lk.q.phone) {
-		pii_blind_index(PII_PHONE, lk.q.phone, fb->phone_b);
-		f->phone_bidx = fb->phone_b;
+		int n = pii_blind_indexes(PII_PHONE, lk.q.phone, fb->phone_b);
+		f->phone_bidx = fb->phone_b[0];
+		f->phone_bidx_alt = fb->phone_b[n - 1];
 	}
 	return 0;
 }

@@ -1,5 +1,7 @@
 /* Operations endpoints: health, metrics, and the OpenAPI document. */
 #include "api/api.h"
+#include "domain/crypto_profile.h"
+#include "domain/permissions.h"
 #include "http/metrics.h"
 #include "http/request.h"
 #include "http/server.h"
@@ -12,8 +14,20 @@ int api_healthz(struct request *r)
 {
 	if (!r->db || !db_ping(r->db))
 		return reply_error(r, 503, "store_unavailable", "数据库不可用", NULL);
-	return reply_json(r, 200, json_pack("{s:b, s:s}", "ok", 1, "store",
-					    db_backend(r->db) == DB_PG ? "postgresql" : "sqlite"));
+	json_t *body = json_pack("{s:b, s:s}", "ok", 1, "store", db_backend(r->db) == DB_PG ? "postgresql" : "sqlite");
+	/* Administrators (system or security duty) also see the crypto profile: the database's, and
+	 * this instance's for new password hashes (they differ until a restart after a profile move). */
+	enum crypto_profile p;
+	if (body && r->user && (r->user->perms & (PERMS_SYSTEM | PERMS_SECURITY)) && crypto_profile_load(r->db, &p) == DB_OK) {
+		struct crypto_algorithms a;
+		crypto_algorithms(p, &a);
+		json_object_set_new(body, "crypto",
+				    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "profile", crypto_profile_name(p),
+					      "instance_profile", crypto_profile_name(crypto_profile()), "seal", a.seal,
+					      "blind_index", a.mac, "audit_hash", a.hash, "signature", a.sign, "password",
+					      a.password));
+	}
+	return reply_json(r, 200, body);
 }
 
 int api_metrics(struct request *r)

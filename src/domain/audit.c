@@ -11,6 +11,14 @@ void audit_hash(const char *prev_hash, int64_t seq, int64_t at, int64_t actor_id
 		const char *actor, const char *ip, const char *action, const char *target_type,
 		const char *target_id, const char *result, const char *detail_text, char out[65])
 {
+	audit_hash_with(CRYPTO_DEFAULT, prev_hash, seq, at, actor_id, actor, ip, action, target_type, target_id,
+			result, detail_text, out);
+}
+
+void audit_hash_with(enum crypto_profile p, const char *prev_hash, int64_t seq, int64_t at, int64_t actor_id,
+		     const char *actor, const char *ip, const char *action, const char *target_type,
+		     const char *target_id, const char *result, const char *detail_text, char out[65])
+{
 	json_t *arr = json_pack("[sIIIssssssss]", "fcms-audit-v1", (json_int_t)seq, (json_int_t)at,
 				(json_int_t)actor_id, actor ? actor : "", ip ? ip : "", action ? action : "",
 				target_type ? target_type : "", target_id ? target_id : "",
@@ -27,7 +35,7 @@ void audit_hash(const char *prev_hash, int64_t seq, int64_t at, int64_t actor_id
 			memcpy(buf, prev_hash, plen);
 			buf[plen] = '\n';
 			memcpy(buf + plen + 1, canon, clen);
-			crypto_sha256_hex(buf, plen + 1 + clen, out);
+			crypto_digest_hex(p, buf, plen + 1 + clen, out);
 			free(buf);
 		} else {
 			memset(out, 'x', 64);
@@ -42,9 +50,10 @@ int audit_append(struct db *d, const struct audit_event *ev)
 {
 	/* Taking the next number by updating the head locks it first (PostgreSQL: a concurrent
 	 * appender waits, then retries on the serialization failure), so two events never get the
-	 * same number. The head's hash is still the previous event's here. */
+	 * same number. The head's hash is still the previous event's here, its alg the profile this
+	 * event is hashed with. */
 	struct db_res *r;
-	int rc = DBQ(d, &r, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash", DB_END);
+	int rc = DBQ(d, &r, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash, alg", DB_END);
 	if (rc < 0)
 		return rc;
 	rc = db_next(r);
@@ -55,7 +64,11 @@ int audit_append(struct db *d, const struct audit_event *ev)
 	int64_t seq = db_int(r, 0);
 	char prev[65];
 	snprintf(prev, sizeof prev, "%s", db_text(r, 1));
+	enum crypto_profile p = CRYPTO_DEFAULT;
+	bool known = crypto_profile_parse(db_text(r, 2), &p) == 0;
 	db_done(r);
+	if (!known)
+		return DB_HARD;
 
 	char *detail = ev->detail ? json_dumps(ev->detail, JSON_COMPACT | JSON_SORT_KEYS)
 				  : strdup("{}");
@@ -68,7 +81,7 @@ int audit_append(struct db *d, const struct audit_event *ev)
 	const char *ttype = ev->target_type ? ev->target_type : "";
 	const char *tid = ev->target_id ? ev->target_id : "";
 	char hash[65];
-	audit_hash(prev, seq, at, ev->actor_id, actor, ip, ev->action, ttype, tid, result, detail, hash);
+	audit_hash_with(p, prev, seq, at, ev->actor_id, actor, ip, ev->action, ttype, tid, result, detail, hash);
 	rc = DBX(d,
 		 "INSERT INTO audit_events (seq, at, actor_id, actor, ip, action, target_type, target_id,"
 		 " result, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -80,6 +93,50 @@ int audit_append(struct db *d, const struct audit_event *ev)
 		return rc;
 	rc = DBX(d, "UPDATE audit_head SET hash = ? WHERE id = 1", DB_TEXT(hash));
 	return rc < 0 ? rc : DB_OK;
+}
+
+/* The profile an audit.rechain event's detail switches to ({"to": "gm", ...}). 0 or -1. */
+static int rechain_to(const char *detail, enum crypto_profile *p)
+{
+	json_t *o = detail ? json_loads(detail, 0, NULL) : NULL;
+	int rc = crypto_profile_parse(json_string_value(json_object_get(o, "to")), p);
+	json_decref(o);
+	return rc;
+}
+
+int audit_rechain(struct db *d, enum crypto_profile to, const char *via)
+{
+	struct db_res *r;
+	int rc = DBQ(d, &r, "SELECT seq, hash, alg FROM audit_head WHERE id = 1", DB_END);
+	if (rc < 0)
+		return rc;
+	if ((rc = db_next(r)) != 1) {
+		db_done(r);
+		return rc < 0 ? rc : DB_HARD;
+	}
+	int64_t seq = db_int(r, 0);
+	char hash[65], from[16];
+	snprintf(hash, sizeof hash, "%s", db_text(r, 1));
+	snprintf(from, sizeof from, "%s", db_text(r, 2));
+	db_done(r);
+	if (strcmp(from, crypto_profile_name(to)) == 0)
+		return 0;
+	/* From here on events hash under the new profile, this one first: its prev_hash is the old
+	 * chain's head, sealed into the new chain. */
+	rc = DBX(d, "UPDATE audit_head SET alg = ? WHERE id = 1", DB_TEXT(crypto_profile_name(to)));
+	if (rc < 0)
+		return rc;
+	struct crypto_algorithms a;
+	crypto_algorithms(to, &a);
+	struct audit_event ev = {.actor = "system", .ip = "", .action = AUDIT_RECHAIN, .target_type = "audit_chain",
+				 .target_id = crypto_profile_name(to), .result = "ok"};
+	ev.detail = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "from", from, "to", crypto_profile_name(to), "hash",
+			      a.hash, "checkpoint_seq", (json_int_t)seq, "checkpoint_hash", hash, "via", via ? via : "");
+	if (!ev.detail)
+		return DB_HARD;
+	rc = audit_append(d, &ev);
+	json_decref(ev.detail);
+	return rc < 0 ? rc : 1;
 }
 
 /* The walk itself; runs inside one read transaction (see audit_verify). May run twice. */
@@ -96,6 +153,7 @@ static int verify_tx(struct db *d, void *arg)
 		return rc;
 	char prev[65] = "0000000000000000000000000000000000000000000000000000000000000000";
 	int64_t expect = 1;
+	enum crypto_profile p = CRYPTO_DEFAULT; /* every chain starts under default; see audit_rechain */
 	out->ok = true;
 	while ((rc = db_next(r)) == 1) {
 		int64_t seq = db_int(r, 0);
@@ -103,8 +161,15 @@ static int verify_tx(struct db *d, void *arg)
 		if (!out->ok)
 			continue;
 		const char *stored_prev = db_text(r, 10), *stored_hash = db_text(r, 11);
+		if (strcmp(db_text(r, 5) ? db_text(r, 5) : "", AUDIT_RECHAIN) == 0 && rechain_to(db_text(r, 9), &p) != 0) {
+			out->ok = false;
+			out->first_bad_seq = seq;
+			snprintf(out->reason, sizeof out->reason, "第 %lld 条事件（算法切换）的内容无法识别",
+				 (long long)seq);
+			continue;
+		}
 		char h[65];
-		audit_hash(prev, seq, db_int(r, 1), db_int(r, 2), db_text(r, 3), db_text(r, 4),
+		audit_hash_with(p, prev, seq, db_int(r, 1), db_int(r, 2), db_text(r, 3), db_text(r, 4),
 			   db_text(r, 5), db_text(r, 6), db_text(r, 7), db_text(r, 8), db_text(r, 9), h);
 		if (seq != expect) {
 			out->ok = false;
@@ -133,17 +198,25 @@ static int verify_tx(struct db *d, void *arg)
 		/* The head is the only witness of the last event: compare its hash too. */
 		int64_t head_seq = 0;
 		char head_hash[65] = "";
-		rc = DBQ(d, &r, "SELECT seq, hash FROM audit_head WHERE id = 1", DB_END);
+		enum crypto_profile head_p = CRYPTO_DEFAULT;
+		rc = DBQ(d, &r, "SELECT seq, hash, alg FROM audit_head WHERE id = 1", DB_END);
 		if (rc < 0)
 			return rc;
+		bool alg_ok = true;
 		if ((rc = db_next(r)) == 1) {
 			head_seq = db_int(r, 0);
 			snprintf(head_hash, sizeof head_hash, "%s", db_text(r, 1));
+			alg_ok = crypto_profile_parse(db_text(r, 2), &head_p) == 0 && head_p == p;
 		}
 		db_done(r);
 		if (rc < 0)
 			return rc;
-		if (head_seq == expect - 1 && strcmp(head_hash, prev) != 0) {
+		if (!alg_ok) {
+			/* Switched without an audit.rechain event: the next append would not verify. */
+			out->ok = false;
+			out->first_bad_seq = head_seq;
+			snprintf(out->reason, sizeof out->reason, "链头记录的哈希算法与链中最后一次算法切换不一致");
+		} else if (head_seq == expect - 1 && strcmp(head_hash, prev) != 0) {
 			out->ok = false;
 			out->first_bad_seq = head_seq;
 			snprintf(out->reason, sizeof out->reason, "第 %lld 条事件与链头记录的哈希不一致",

@@ -1,13 +1,22 @@
-/* The append-only audit chain. Each event stores SHA-256(prev_hash "\n" canonical content),
+/* The append-only audit chain. Each event stores H(prev_hash "\n" canonical content),
  * where the canonical content is a compact JSON array of the event's fields including its
  * sequence number, so an edited, removed, inserted or reordered event breaks the chain at that
  * event. audit_head holds the last seq and hash, so removing events at the tail is seen too.
- * Appends run inside the caller's write transaction: the event commits with the change. */
+ * Appends run inside the caller's write transaction: the event commits with the change.
+ *
+ * H is the hash of the database's crypto profile (util/crypto.h: SHA-256 or SM3). Every chain
+ * starts under default; an audit.rechain event switches it (its detail {"from","to",
+ * "checkpoint_seq","checkpoint_hash"}), and is itself hashed under the new profile over the old
+ * head, so the old chain is sealed into the new one and the verifier follows the switches from
+ * the chain itself. audit_head.alg is the profile the next append uses. */
 #ifndef FCMS_AUDIT_H
 #define FCMS_AUDIT_H
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "util/crypto.h"
+
+#define AUDIT_RECHAIN "audit.rechain"
 
 struct db;
 
@@ -27,6 +36,16 @@ struct audit_event {
 void audit_hash(const char *prev_hash, int64_t seq, int64_t at, int64_t actor_id,
 		const char *actor, const char *ip, const char *action, const char *target_type,
 		const char *target_id, const char *result, const char *detail_text, char out[65]);
+
+/* The same under profile p (audit_hash is the default profile's). */
+void audit_hash_with(enum crypto_profile p, const char *prev_hash, int64_t seq, int64_t at, int64_t actor_id,
+		     const char *actor, const char *ip, const char *action, const char *target_type,
+		     const char *target_id, const char *result, const char *detail_text, char out[65]);
+
+/* Switches the chain to profile to inside the caller's write transaction: sets the head's alg and
+ * appends the audit.rechain event (via: what asked, for the detail). 0 when the chain already
+ * hashes under to, 1 when switched, or a negative db status. May run twice with its transaction. */
+int audit_rechain(struct db *d, enum crypto_profile to, const char *via);
 
 /* Appends ev to the chain. Must run inside a write transaction on d. Returns DB_OK or a
  * negative db status. */

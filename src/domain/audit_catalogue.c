@@ -71,6 +71,7 @@ static const struct entry actions[] = {
 	{"policy.update", "修改安全策略", "基础数据配置"},
 	{"pii.key_rotate", "轮换个人信息加密密钥", "系统"},
 	{"pii.key_retire", "停用旧个人信息加密密钥", "系统"},
+	{"audit.rechain", "审计链切换密码算法（检查点）", "系统"},
 };
 #define NACTIONS (sizeof actions / sizeof actions[0])
 /* Where the workflow's complaint actions go in the display order: after complaint.update. */

@@ -3,6 +3,8 @@
  * never write a key in clear outside a data directory's keys/ folder. */
 #include "domain/backup.h"
 #include "domain/audit.h"
+#include "domain/crypto_profile.h"
+#include "domain/pii.h"
 #include "store/backup.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -10,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +23,8 @@
 
 #define MAGIC "FCMSKEY1"
 #define MAGIC_LEN 8
-#define SALT_LEN crypto_pwhash_SALTBYTES
-#define NONCE_LEN crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define SALT_LEN CRYPTO_BUNDLE_SALT
+#define NONCE_LEN CRYPTO_BUNDLE_NONCE
 #define HEADER_LEN (MAGIC_LEN + 8 + 8 + SALT_LEN + NONCE_LEN)
 #define MAX_KEY_FILES 128
 #define MAX_KEY_FILE_BYTES 4096
@@ -196,27 +197,11 @@ static int absent_or_empty(const char *path)
 
 int backup_sha256_file(const char *path, char hex[65], int64_t *size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	crypto_hash_sha256_state st;
-	crypto_hash_sha256_init(&st);
-	unsigned char buf[65536];
-	ssize_t r;
-	int64_t n = 0;
-	while ((r = read(fd, buf, sizeof buf)) > 0) {
-		crypto_hash_sha256_update(&st, buf, (unsigned long long)r);
-		n += r;
-	}
-	close(fd);
-	if (r < 0)
-		return -1;
-	unsigned char h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256_final(&st, h);
-	sodium_bin2hex(hex, 65, h, sizeof h);
-	if (size)
+	long long n = 0;
+	int rc = crypto_digest_file_hex(CRYPTO_DEFAULT, path, hex, &n);
+	if (rc == 0 && size)
 		*size = n;
-	return 0;
+	return rc;
 }
 
 /* Appends {path, size, sha256} for every regular file under root/rel to files, except the
@@ -297,12 +282,12 @@ static int get_passphrase(bool confirm, char *out, size_t n)
 		if (round == 0)
 			snprintf(out, n, "%s", buf);
 		else if (strcmp(out, buf) != 0) {
-			sodium_memzero(buf, sizeof buf);
+			crypto_wipe(buf, sizeof buf);
 			fclose(tty);
 			fprintf(stderr, "两次输入的备份口令不一致 / the passphrases differ\n");
 			return -1;
 		}
-		sodium_memzero(buf, sizeof buf);
+		crypto_wipe(buf, sizeof buf);
 	}
 	fclose(tty);
 	return 0;
@@ -324,28 +309,26 @@ static uint64_t get_u64(const unsigned char *p)
 	return v;
 }
 
-static int derive(unsigned char key[32], const char *pass, const unsigned char *salt, unsigned long long ops,
-		  size_t mem)
-{
-	return crypto_pwhash(key, 32, pass, strlen(pass), salt, ops, mem, crypto_pwhash_ALG_ARGON2ID13);
-}
 
 int backup_bundle_seal(const struct backup_file *files, int n, const char *passphrase, const unsigned char ad[32],
 		       unsigned long long ops, size_t mem, unsigned char **out, size_t *outlen)
 {
 	*out = NULL;
+	unsigned long long dops;
+	size_t dmem;
+	crypto_bundle_defaults(&dops, &dmem);
 	if (!ops)
-		ops = crypto_pwhash_OPSLIMIT_MODERATE;
+		ops = dops;
 	if (!mem)
-		mem = crypto_pwhash_MEMLIMIT_MODERATE;
+		mem = dmem;
 	size_t plen = 0;
 	for (int i = 0; i < n; i++)
 		plen += 2 + strlen(files[i].name) + 4 + files[i].len;
-	unsigned char *plain = sodium_malloc(plen ? plen : 1);
-	size_t total = HEADER_LEN + plen + crypto_aead_xchacha20poly1305_ietf_ABYTES;
+	unsigned char *plain = crypto_secret_alloc(plen ? plen : 1);
+	size_t total = HEADER_LEN + plen + CRYPTO_BUNDLE_TAG;
 	unsigned char *buf = malloc(total);
 	if (!plain || !buf) {
-		sodium_free(plain);
+		crypto_secret_free(plain);
 		free(buf);
 		return -1;
 	}
@@ -365,23 +348,21 @@ int backup_bundle_seal(const struct backup_file *files, int n, const char *passp
 	put_u64(buf + MAGIC_LEN, ops);
 	put_u64(buf + MAGIC_LEN + 8, mem);
 	unsigned char *salt = buf + MAGIC_LEN + 16, *nonce = salt + SALT_LEN;
-	randombytes_buf(salt, SALT_LEN);
-	randombytes_buf(nonce, NONCE_LEN);
+	crypto_random_bytes(salt, SALT_LEN);
+	crypto_random_bytes(nonce, NONCE_LEN);
 	unsigned char adbuf[HEADER_LEN + 32];
 	memcpy(adbuf, buf, HEADER_LEN);
 	memcpy(adbuf + HEADER_LEN, ad, 32);
 	unsigned char key[32];
 	int rc = -1;
-	if (derive(key, passphrase, salt, ops, mem) == 0) {
-		unsigned long long clen;
-		crypto_aead_xchacha20poly1305_ietf_encrypt(buf + HEADER_LEN, &clen, plain, plen, adbuf, sizeof adbuf,
-							   NULL, nonce, key);
-		*outlen = HEADER_LEN + (size_t)clen;
+	if (crypto_bundle_key(passphrase, salt, ops, mem, key) == 0) {
+		crypto_bundle_encrypt(key, nonce, adbuf, sizeof adbuf, plain, plen, buf + HEADER_LEN);
+		*outlen = HEADER_LEN + plen + CRYPTO_BUNDLE_TAG;
 		*out = buf;
 		rc = 0;
 	}
-	sodium_memzero(key, sizeof key);
-	sodium_free(plain);
+	crypto_wipe(key, sizeof key);
+	crypto_secret_free(plain);
 	if (rc != 0)
 		free(buf);
 	return rc;
@@ -391,7 +372,7 @@ void backup_files_free(struct backup_file *files, int n)
 {
 	for (int i = 0; files && i < n; i++) {
 		if (files[i].data)
-			sodium_memzero(files[i].data, files[i].len);
+			crypto_wipe(files[i].data, files[i].len);
 		free(files[i].data);
 	}
 	free(files);
@@ -402,30 +383,28 @@ int backup_bundle_open(const unsigned char *in, size_t len, const char *passphra
 {
 	*files = NULL;
 	*n = 0;
-	if (len < HEADER_LEN + crypto_aead_xchacha20poly1305_ietf_ABYTES || memcmp(in, MAGIC, MAGIC_LEN) != 0)
+	if (len < HEADER_LEN + CRYPTO_BUNDLE_TAG || memcmp(in, MAGIC, MAGIC_LEN) != 0)
 		return -2;
 	uint64_t ops = get_u64(in + MAGIC_LEN), mem = get_u64(in + MAGIC_LEN + 8);
-	if (ops < crypto_pwhash_OPSLIMIT_MIN || ops > 64 || mem < crypto_pwhash_MEMLIMIT_MIN ||
-	    mem > (uint64_t)4 << 30)
+	if (!crypto_bundle_limits_ok(ops, mem))
 		return -2;
 	const unsigned char *salt = in + MAGIC_LEN + 16, *nonce = salt + SALT_LEN;
 	unsigned char adbuf[HEADER_LEN + 32];
 	memcpy(adbuf, in, HEADER_LEN);
 	memcpy(adbuf + HEADER_LEN, ad, 32);
 	size_t clen = len - HEADER_LEN;
-	unsigned char *plain = sodium_malloc(clen);
+	unsigned char *plain = crypto_secret_alloc(clen);
 	unsigned char key[32];
 	if (!plain)
 		return -2;
-	unsigned long long plen;
-	if (derive(key, passphrase, salt, ops, (size_t)mem) != 0 ||
-	    crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &plen, NULL, in + HEADER_LEN, clen, adbuf, sizeof adbuf,
-						       nonce, key) != 0) {
-		sodium_memzero(key, sizeof key);
-		sodium_free(plain);
+	size_t plen;
+	if (crypto_bundle_key(passphrase, salt, ops, (size_t)mem, key) != 0 ||
+	    crypto_bundle_decrypt(key, nonce, adbuf, sizeof adbuf, in + HEADER_LEN, clen, plain, &plen) != 0) {
+		crypto_wipe(key, sizeof key);
+		crypto_secret_free(plain);
 		return -1;
 	}
-	sodium_memzero(key, sizeof key);
+	crypto_wipe(key, sizeof key);
 	struct backup_file *f = calloc(MAX_KEY_FILES, sizeof *f);
 	int k = 0, rc = f ? 0 : -2;
 	for (size_t o = 0; rc == 0 && o < plen; k++) {
@@ -449,7 +428,7 @@ int backup_bundle_open(const unsigned char *in, size_t len, const char *passphra
 		f[k].len = dl;
 		o += dl;
 	}
-	sodium_free(plain);
+	crypto_secret_free(plain);
 	if (rc != 0) {
 		backup_files_free(f, MAX_KEY_FILES);
 		return rc;
@@ -496,7 +475,7 @@ static int read_keys_dir(const char *keys_dir, struct backup_file *files, int n)
 			}
 			memcpy(files[n++].name, e->d_name, strlen(e->d_name) + 1); /* length checked above */
 		} else {
-			sodium_memzero(files[k].data, files[k].len);
+			crypto_wipe(files[k].data, files[k].len);
 			free(files[k].data);
 		}
 		files[k].data = data;
@@ -544,6 +523,75 @@ static bool keys_cover(const struct backup_file *files, int n, json_t *usage, co
 	return true;
 }
 
+/* A key file of the bundle as a NUL-terminated string (malloc'd), or NULL. */
+static char *bundle_text(const struct backup_file *files, int n, const char *name)
+{
+	for (int i = 0; i < n; i++) {
+		if (strcmp(files[i].name, name) != 0)
+			continue;
+		char *t = malloc(files[i].len + 1);
+		if (t) {
+			memcpy(t, files[i].data, files[i].len);
+			t[files[i].len] = '\0';
+		}
+		return t;
+	}
+	return NULL;
+}
+
+/* Writes DIR/manifest.sig: the base64 signature of manifest.json's bytes by the profile's
+ * signing key (sign-<profile>.key among files). A receiver checks it with the public key
+ * (`fcms keys public`); for gm: base64 -d manifest.sig > s.der; openssl dgst -sm3 -verify
+ * pub.pem -sigopt distid:1234567812345678 -signature s.der manifest.json. 0 or -1. */
+static int sign_manifest(const struct backup_file *files, int n, enum crypto_profile p, const char *text,
+			 const char *dir)
+{
+	char name[64], path[1300];
+	snprintf(name, sizeof name, "sign-%s.key", crypto_profile_name(p));
+	char *secret = bundle_text(files, n, name), *sig = NULL;
+	int rc = secret ? crypto_sig_sign(p, secret, text, strlen(text), &sig) : -1;
+	if (secret) {
+		crypto_wipe(secret, strlen(secret));
+		free(secret);
+	}
+	if (rc == 0) {
+		snprintf(path, sizeof path, "%s/manifest.sig", dir);
+		rc = write_file(path, sig, strlen(sig), 0644);
+	}
+	free(sig);
+	return rc;
+}
+
+/* The manifest's signature against the public key in the bundle, when the manifest says it was
+ * signed. 0 (verified or not signed), or -1 after saying why. */
+static int check_manifest_signature(const char *dir, json_t *manifest, const unsigned char *text, size_t tlen,
+				    const struct backup_file *files, int n)
+{
+	enum crypto_profile p;
+	const char *signed_with = json_string_value(json_object_get(manifest, "signed_with"));
+	if (!signed_with)
+		return 0;
+	char name[64], path[1300];
+	unsigned char *sig = NULL;
+	size_t slen = 0;
+	snprintf(name, sizeof name, "sign-%s.pub", signed_with);
+	snprintf(path, sizeof path, "%s/manifest.sig", dir);
+	char *pub = crypto_profile_parse(signed_with, &p) == 0 ? bundle_text(files, n, name) : NULL;
+	bool ok = pub && read_file(path, &sig, &slen, 4096) == 0;
+	if (ok) {
+		sig[slen] = '\0';
+		sig[strcspn((char *)sig, "\r\n")] = '\0';
+		ok = crypto_sig_verify(p, pub, text, tlen, (const char *)sig);
+	}
+	free(pub);
+	free(sig);
+	if (!ok)
+		fprintf(stderr, "恢复失败：备份清单的签名缺失或验证不通过（%s）；未写入任何内容 / restore: manifest.sig is "
+				"missing or does not verify with the %s signing key; nothing was written\n",
+			signed_with, signed_with);
+	return ok ? 0 : -1;
+}
+
 static void iso_now(char *buf, size_t n)
 {
 	time_t t = time(NULL);
@@ -564,7 +612,7 @@ int backup_create(const struct backup_opts *o)
 	if (get_passphrase(true, pass, sizeof pass) != 0)
 		return 1;
 	if (strlen(pass) < BACKUP_MIN_PASSPHRASE) {
-		sodium_memzero(pass, sizeof pass);
+		crypto_wipe(pass, sizeof pass);
 		fprintf(stderr, "备份口令至少 %d 个字符 / the backup passphrase needs at least %d characters\n",
 			BACKUP_MIN_PASSPHRASE, BACKUP_MIN_PASSPHRASE);
 		return 2;
@@ -581,10 +629,11 @@ int backup_create(const struct backup_opts *o)
 	unsigned char *sealed = NULL;
 	size_t sealed_len = 0;
 	char current[64] = "";
+	enum crypto_profile profile = CRYPTO_DEFAULT;
 	if (!keys || mkdir(staging, 0700) != 0) {
 		fprintf(stderr, "backup: cannot create %s: %s\n", staging, strerror(errno));
 		free(keys);
-		sodium_memzero(pass, sizeof pass);
+		crypto_wipe(pass, sizeof pass);
 		return 1;
 	}
 	uint64_t t0 = mono_ns();
@@ -604,6 +653,10 @@ int backup_create(const struct backup_opts *o)
 		goto out;
 	}
 	store_setting_get(d, "pii.current_key", current, sizeof current);
+	if (crypto_profile_load(d, &profile) != DB_OK) {
+		fprintf(stderr, "backup: cannot read the database's crypto profile\n");
+		goto out;
+	}
 	if (strcmp(facts.integrity, "ok") != 0 && strcmp(facts.integrity, "n/a") != 0) {
 		fprintf(stderr, "backup: the database copy fails integrity_check: %s\n", facts.integrity);
 		goto out;
@@ -638,8 +691,8 @@ int backup_create(const struct backup_opts *o)
 	}
 	json_t *files = json_array(), *key_ids = json_array();
 	for (int i = 0; i < nkeys; i++) {
-		char id[9];
-		if (sscanf(keys[i].name, "pii-%8[0-9a-f].key", id) == 1)
+		char id[PII_KEY_ID_SIZE];
+		if (pii_key_id_from_file(keys[i].name, id))
 			json_array_append_new(key_ids, json_string(id));
 	}
 	if (list_files(staging, "", files) != 0) {
@@ -658,10 +711,17 @@ int backup_create(const struct backup_opts *o)
 			     (json_int_t)facts.audit_events, "audit_head_seq", (json_int_t)facts.audit_head_seq,
 			     "audit_head_hash", facts.audit_head_hash, "audit_chain_ok", av.ok, "complaints",
 			     (json_int_t)facts.complaints, "key_usage", facts.key_usage, "keys", "file", "keys.sealed",
-			     "kdf", "argon2id13", "cipher", "xchacha20poly1305-ietf", "key_ids", key_ids, "current",
+			     "kdf", CRYPTO_BUNDLE_KDF, "cipher", CRYPTO_BUNDLE_CIPHER, "key_ids", key_ids, "current",
 			     current, "files", files);
 	if (!manifest)
 		goto out;
+	/* Signed when the profile has a signing key (gm databases from init or a profile move): the
+	 * manifest says so, and the passphrase authenticates the manifest, so a dropped manifest.sig
+	 * is seen. */
+	char sign_name[64];
+	snprintf(sign_name, sizeof sign_name, "sign-%s.key", crypto_profile_name(profile));
+	bool signing = has_file(keys, nkeys, sign_name);
+	json_object_set_new(manifest, "signed_with", signing ? json_string(crypto_profile_name(profile)) : json_null());
 	char *text = json_dumps(manifest, JSON_INDENT(2) | JSON_SORT_KEYS);
 	snprintf(path, sizeof path, "%s/manifest.json", staging);
 	if (!text || write_file(path, text, strlen(text), 0600) != 0) {
@@ -669,8 +729,13 @@ int backup_create(const struct backup_opts *o)
 		fprintf(stderr, "backup: cannot write %s\n", path);
 		goto out;
 	}
+	if (signing && sign_manifest(keys, nkeys, profile, text, staging) != 0) {
+		free(text);
+		fprintf(stderr, "backup: cannot sign the manifest\n");
+		goto out;
+	}
 	unsigned char mh[32];
-	crypto_hash_sha256(mh, (const unsigned char *)text, strlen(text));
+	crypto_digest(CRYPTO_DEFAULT, text, strlen(text), mh);
 	free(text);
 	if (backup_bundle_seal(keys, nkeys, pass, mh, 0, 0, &sealed, &sealed_len) != 0) {
 		fprintf(stderr, "backup: sealing the keys failed (out of memory for Argon2id?)\n");
@@ -700,7 +765,7 @@ out:
 	json_decref(manifest);
 	free(sealed);
 	backup_files_free(keys, MAX_KEY_FILES);
-	sodium_memzero(pass, sizeof pass);
+	crypto_wipe(pass, sizeof pass);
 	return rc;
 }
 
@@ -786,9 +851,9 @@ static int load_backup(const char *dir, struct loaded *l)
 	if (get_passphrase(false, pass, sizeof pass) != 0)
 		goto fail;
 	unsigned char mh[32];
-	crypto_hash_sha256(mh, text, tlen);
+	crypto_digest(CRYPTO_DEFAULT, text, tlen, mh);
 	int orc = backup_bundle_open(sealed, slen, pass, mh, &l->keys, &l->nkeys);
-	sodium_memzero(pass, sizeof pass);
+	crypto_wipe(pass, sizeof pass);
 	if (orc == -1) {
 		fprintf(stderr, "恢复失败：备份口令错误，或 keys.sealed / manifest.json 被改动；未写入任何内容 / restore: wrong "
 				"passphrase, or keys.sealed or manifest.json was altered; nothing was written\n");
@@ -798,6 +863,8 @@ static int load_backup(const char *dir, struct loaded *l)
 		fprintf(stderr, "restore: keys.sealed is not a key bundle of a known format\n");
 		goto fail;
 	}
+	if (check_manifest_signature(dir, l->manifest, text, tlen, l->keys, l->nkeys) != 0)
+		goto fail;
 	json_t *db = json_object_get(l->manifest, "database");
 	char missing[64];
 	if (!keys_cover(l->keys, l->nkeys, json_object_get(db, "key_usage"),

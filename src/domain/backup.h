@@ -46,7 +46,8 @@ struct backup_file {
 	size_t len;
 };
 /* Seals files with passphrase; ad (32 bytes) is bound to the result. *out is malloc'd (caller
- * frees). ops/mem are crypto_pwhash limits (0 = the moderate defaults). 0 or -1. */
+ * frees). ops/mem are the key derivation's cost (util/crypto.h crypto_bundle_*; 0 = the moderate
+ * defaults). 0 or -1. */
 int backup_bundle_seal(const struct backup_file *files, int n, const char *passphrase, const unsigned char ad[32],
 		       unsigned long long ops, size_t mem, unsigned char **out, size_t *outlen);
 /* Opens a bundle: 0 with *files (caller frees with backup_files_free) and *n; -1 when the

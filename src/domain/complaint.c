@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
 
 static const char *const known_tags[] = {"major", "regulator", "media", "repeat", "group", NULL};
 #define MAX_AMOUNT_FEN ((json_int_t)100000000000000) /* 1 trillion yuan */
@@ -163,10 +162,10 @@ static int apply_complainant(struct db *d, json_t *in, json_t *rec, struct refus
 		return rc;
 	}
 	char *plain = json_dumps(id, JSON_COMPACT | JSON_SORT_KEYS);
-	char key_id[9] = "";
+	char key_id[PII_KEY_ID_SIZE] = "";
 	char *sealed = plain ? key_rotation_seal(d, plain, key_id) : NULL; /* the current key, read in this tx */
 	if (plain) {
-		sodium_memzero(plain, strlen(plain));
+		crypto_wipe(plain, strlen(plain));
 		free(plain);
 	}
 	if (!sealed) {
@@ -178,12 +177,19 @@ static int apply_complainant(struct db *d, json_t *in, json_t *rec, struct refus
 	free(sealed);
 	char bidx[33], m_name[160], m_id[100], m_phone[100], m_addr[160];
 	const char *name = json_string_value(json_object_get(id, "name"));
-	pii_blind_index(PII_NAME, name, bidx);
-	set_str(rec, "name_bidx", *bidx ? bidx : NULL);
-	pii_blind_index(PII_ID_NO, id_no, bidx);
-	set_str(rec, "id_no_bidx", *bidx ? bidx : NULL);
-	pii_blind_index(PII_PHONE, phone, bidx);
-	set_str(rec, "phone_bidx", *bidx ? bidx : NULL);
+	/* In the family of the key that sealed it (pii.h). */
+	static const struct {
+		enum pii_kind kind;
+		const char *col;
+	} idx[3] = {{PII_NAME, "name_bidx"}, {PII_ID_NO, "id_no_bidx"}, {PII_PHONE, "phone_bidx"}};
+	const char *values[3] = {name, id_no, phone};
+	for (int i = 0; i < 3; i++) {
+		if (pii_blind_index_for(key_id, idx[i].kind, values[i], bidx) != 0) {
+			json_decref(id);
+			return DB_HARD;
+		}
+		set_str(rec, idx[i].col, *bidx ? bidx : NULL);
+	}
 	pii_mask(PII_NAME, name, m_name, sizeof m_name);
 	pii_mask(PII_ID_NO, id_no, m_id, sizeof m_id);
 	pii_mask(PII_PHONE, phone, m_phone, sizeof m_phone);
@@ -201,7 +207,7 @@ static int apply_complainant(struct db *d, json_t *in, json_t *rec, struct refus
 	json_object_foreach(id, key, val)
 	{
 		if (json_is_string(val))
-			sodium_memzero((void *)json_string_value(val), json_string_length(val));
+			crypto_wipe((void *)json_string_value(val), json_string_length(val));
 	}
 	json_decref(id);
 	return 0;
@@ -539,7 +545,7 @@ json_t *complaint_identity(json_t *rec)
 		return NULL;
 	}
 	json_t *id = json_loads(plain, 0, NULL);
-	sodium_memzero(plain, strlen(plain));
+	crypto_wipe(plain, strlen(plain));
 	free(plain);
 	return id;
 }

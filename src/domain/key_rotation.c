@@ -1,11 +1,11 @@
 /* PII key rotation (see key_rotation.h). */
 #include "domain/key_rotation.h"
 #include "domain/audit.h"
+#include "domain/crypto_profile.h"
 #include "domain/pii.h"
 #include "store/backup.h"
 #include "store/store.h"
 #include "util/log.h"
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,19 +13,19 @@
 
 #define CURRENT_SETTING "pii.current_key"
 
-static int current_key(struct db *d, char out[9])
+static int current_key(struct db *d, char out[PII_KEY_ID_SIZE])
 {
 	char v[64] = "";
+	enum crypto_profile p;
 	int rc = store_setting_get(d, CURRENT_SETTING, v, sizeof v);
 	if (rc < 0)
 		return rc;
-	const char *id = rc == 1 && strlen(v) == 8 ? v : pii_key_id();
-	memcpy(out, id, strnlen(id, 8));
-	out[strnlen(id, 8)] = '\0';
+	const char *id = rc == 1 && crypto_key_id_profile(v, &p) == 0 ? v : pii_key_id();
+	snprintf(out, PII_KEY_ID_SIZE, "%.15s", id); /* a valid id is at most 12 chars */
 	return DB_OK;
 }
 
-char *key_rotation_seal(struct db *d, const char *plain, char key_id[9])
+char *key_rotation_seal(struct db *d, const char *plain, char key_id[PII_KEY_ID_SIZE])
 {
 	if (current_key(d, key_id) != DB_OK)
 		return NULL;
@@ -43,12 +43,14 @@ static void sleep_ms(int64_t ms)
 
 struct rotate_ctx {
 	const char *from, *to;
+	enum crypto_profile profile;
 };
 
 static int rotate_tx(struct db *d, void *arg)
 {
 	struct rotate_ctx *c = arg;
-	int rc = store_setting_set(d, CURRENT_SETTING, c->to);
+	/* The key, the profile and the audit chain's hash switch in one commit. */
+	int rc = crypto_profile_switch(d, c->profile, c->to, "fcms keys rotate");
 	if (rc < 0)
 		return rc;
 	struct audit_event ev = {.actor = "system", .ip = "", .action = "pii.key_rotate", .target_type = "pii_key",
@@ -84,20 +86,35 @@ static int reseal_tx(struct db *d, void *arg)
 		c->last_id = id;
 		c->read++;
 		char *plain = pii_decrypt(json_string_value(json_object_get(row, "pii_key_id")), enc);
-		if (!plain) {
+		json_t *ident = plain ? json_loads(plain, 0, NULL) : NULL;
+		if (!ident) {
 			log_error("keys rotate: complaint %lld: the identity cannot be opened (key missing or data altered)",
 				  (long long)id);
 			c->unreadable++;
+			if (plain)
+				crypto_wipe(plain, strlen(plain));
+			free(plain);
 			continue;
 		}
+		/* Re-indexed in the new key's family with the same normalisation (pii.h). */
+		char bidx[3][33];
+		static const enum pii_kind kinds[3] = {PII_NAME, PII_ID_NO, PII_PHONE};
+		static const char *const fields[3] = {"name", "id_no", "phone"};
 		char *sealed = pii_encrypt_with(c->to, plain);
-		sodium_memzero(plain, strlen(plain));
+		for (int k = 0; sealed && k < 3; k++)
+			if (pii_blind_index_for(c->to, kinds[k], json_string_value(json_object_get(ident, fields[k])),
+						bidx[k]) != 0) {
+				free(sealed);
+				sealed = NULL;
+			}
+		crypto_wipe(plain, strlen(plain));
 		free(plain);
+		json_decref(ident);
 		if (!sealed) {
 			rc = DB_HARD;
 			break;
 		}
-		rc = store_pii_reseal_row(d, id, enc, sealed, c->to);
+		rc = store_pii_reseal_row(d, id, enc, sealed, c->to, bidx);
 		free(sealed);
 		if (rc < 0)
 			break;
@@ -142,12 +159,17 @@ int key_rotation_run(const struct key_rotation_opts *o)
 {
 	int64_t batch = o->batch > 0 ? o->batch : 500, grace = o->grace_ms >= 0 ? o->grace_ms : 2000;
 	struct db *d = store_conn();
-	char from[9], to[9];
-	if (!d || current_key(d, from) != DB_OK)
+	char from[PII_KEY_ID_SIZE], to[PII_KEY_ID_SIZE];
+	enum crypto_profile have, want;
+	if (!d || current_key(d, from) != DB_OK || crypto_profile_load(d, &have) != DB_OK)
 		return 1;
-	if (pii_key_create(to) != 0)
+	want = o->to_profile ? *o->to_profile : have;
+	if (pii_key_create(want, to) != 0 || crypto_profile_signing_key_ensure(want) != 0)
 		return 1;
-	struct rotate_ctx rc_ctx = {.from = from, .to = to};
+	if (want != have)
+		printf("keys rotate: moving the database from the %s crypto profile to %s\n", crypto_profile_name(have),
+		       crypto_profile_name(want));
+	struct rotate_ctx rc_ctx = {.from = from, .to = to, .profile = want};
 	if (store_write(rotate_tx, &rc_ctx) != 0) {
 		fprintf(stderr, "keys rotate: cannot record the new key in the database\n");
 		return 1;
@@ -195,7 +217,7 @@ int key_rotation_run(const struct key_rotation_opts *o)
 		json_decref(usage);
 		return 1;
 	}
-	char ids[64][9];
+	char ids[64][PII_KEY_ID_SIZE];
 	int n = pii_key_file_ids(ids, 64);
 	struct retire_ctx rt = {.to = to, .retired = json_array(), .resealed = total};
 	for (int i = 0; i < n; i++)
@@ -227,16 +249,19 @@ int key_rotation_run(const struct key_rotation_opts *o)
 int key_rotation_status(void)
 {
 	struct db *d = store_conn();
-	char cur[9];
+	char cur[PII_KEY_ID_SIZE];
 	json_t *usage;
-	if (!d || current_key(d, cur) != DB_OK || store_pii_key_usage(d, &usage) != DB_OK)
+	enum crypto_profile p;
+	if (!d || current_key(d, cur) != DB_OK || crypto_profile_load(d, &p) != DB_OK ||
+	    store_pii_key_usage(d, &usage) != DB_OK)
 		return 1;
-	char ids[64][9];
+	char ids[64][PII_KEY_ID_SIZE];
 	int n = pii_key_file_ids(ids, 64);
 	json_t *files = json_array();
 	for (int i = 0; i < n; i++)
 		json_array_append_new(files, json_string(ids[i]));
-	json_t *out = json_pack("{s:s, s:o, s:o}", "current", cur, "key_files", files, "usage", usage);
+	json_t *out = json_pack("{s:s, s:s, s:o, s:o}", "profile", crypto_profile_name(p), "current", cur, "key_files",
+				files, "usage", usage);
 	char *text = out ? json_dumps(out, JSON_SORT_KEYS) : NULL;
 	if (text)
 		printf("%s\n", text);

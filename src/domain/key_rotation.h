@@ -11,22 +11,30 @@
  * (audited pii.key_rotate), re-seals every identity sealed with another key in batches (one short
  * write transaction each, so the server's writes keep flowing between them), and deletes an old
  * key file only when no row uses it any more (audited pii.key_retire). Interrupted, it can be run
- * again: a second run makes another key and re-seals everything not under it. */
+ * again: a second run makes another key and re-seals everything not under it.
+ *
+ * `fcms keys rotate --to gm` (or default) moves the database to another crypto profile the same
+ * way, online: the new key is of the target profile and its commit also switches the database's
+ * profile and re-chains the audit log from the current head (crypto_profile.h, audit.h); each
+ * re-sealed row is re-indexed in the new blind-index family in the same statement, and lookups
+ * search both families meanwhile (pii_blind_indexes). */
 #ifndef FCMS_KEY_ROTATION_H
 #define FCMS_KEY_ROTATION_H
 #include <stdint.h>
+#include "domain/pii.h"
 
 struct db;
 
 /* Seals plain with the current key (the database's pii.current_key, else keys/current) inside
  * the caller's transaction on d; the key's id goes to key_id. Caller frees the result; NULL on
  * failure. May run twice with its transaction. */
-char *key_rotation_seal(struct db *d, const char *plain, char key_id[9]);
+char *key_rotation_seal(struct db *d, const char *plain, char key_id[PII_KEY_ID_SIZE]);
 
 struct key_rotation_opts {
 	int64_t batch;    /* rows per transaction, default 500 */
 	int64_t pause_ms; /* pause between batches, default 0 */
 	int64_t grace_ms; /* wait before the last check that no row uses an old key, default 2000 */
+	const enum crypto_profile *to_profile; /* NULL: stay in the database's profile */
 };
 /* The rotation described above, on this process's store (pii_init and store_init done).
  * Returns the exit code: 0 done (old keys retired), 1 failed or rows still under an old key. */

@@ -1,12 +1,12 @@
 /* PII keys, sealing, blind indexes and masks (see pii.h). */
 #include "domain/pii.h"
+#include "util/crypto.h"
 #include <ctype.h>
 #include <stdbool.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,17 +17,20 @@
 /* Rotation (domain/key_rotation.c) adds keys while the server runs; a slot once published is
  * never changed, so readers walk keys[0..nkeys) without a lock. */
 #define MAX_KEYS 64
-#define KEY_BYTES crypto_aead_xchacha20poly1305_ietf_KEYBYTES
-#define NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 
 struct key {
-	char id[9];
-	unsigned char k[KEY_BYTES];
+	char id[PII_KEY_ID_SIZE];
+	enum crypto_profile p; /* named by the id */
+	unsigned char k[CRYPTO_KEY_BYTES];
 };
 static struct key keys[MAX_KEYS];
 static atomic_int nkeys;
 static int current = -1;
-static unsigned char bidx_key[crypto_auth_hmacsha256_KEYBYTES];
+/* One blind-index key per profile: bidx.key (default) and bidx-gm.key (gm, created with the first
+ * gm sealing key). A row's indexes are in the family of the key that sealed it. */
+static const char *const bidx_file[2] = {"bidx.key", "bidx-gm.key"};
+static unsigned char bidx_key[2][CRYPTO_KEY_BYTES];
+static atomic_bool bidx_loaded[2];
 static char keys_dir[600];
 static pthread_mutex_t load_mu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -52,11 +55,15 @@ static int write_new(const char *path, const void *buf, size_t n)
 	return rc;
 }
 
-static void key_id_of(const unsigned char *k, char out[9])
+bool pii_key_id_from_file(const char *name, char id[PII_KEY_ID_SIZE])
 {
-	unsigned char h[4];
-	crypto_generichash(h, sizeof h, k, KEY_BYTES, (const unsigned char *)"fcms-pii-key-id", 15);
-	sodium_bin2hex(out, 9, h, sizeof h);
+	size_t n = strlen(name);
+	enum crypto_profile p;
+	if (n < 9 || n - 8 >= PII_KEY_ID_SIZE || strncmp(name, "pii-", 4) != 0 || strcmp(name + n - 4, ".key") != 0)
+		return false;
+	memcpy(id, name + 4, n - 8);
+	id[n - 8] = '\0';
+	return crypto_key_id_profile(id, &p) == 0;
 }
 
 static int find_key(const char *id)
@@ -66,6 +73,28 @@ static int find_key(const char *id)
 		if (strcmp(keys[i].id, id) == 0)
 			return i;
 	return -1;
+}
+
+/* Loads a blind-index key file of profile p if it is there and not loaded yet (load_mu held, or
+ * single-threaded start). create: make it first when missing. 0, or -1 when wanted and absent. */
+static int load_bidx(enum crypto_profile p, bool create)
+{
+	if (atomic_load(&bidx_loaded[p]))
+		return 0;
+	char path[900];
+	snprintf(path, sizeof path, "%s/%s", keys_dir, bidx_file[p]);
+	if (read_exact(path, bidx_key[p], CRYPTO_KEY_BYTES) != 0) {
+		if (!create)
+			return -1;
+		crypto_random_bytes(bidx_key[p], CRYPTO_KEY_BYTES);
+		if (write_new(path, bidx_key[p], CRYPTO_KEY_BYTES) != 0 &&
+		    read_exact(path, bidx_key[p], CRYPTO_KEY_BYTES) != 0) {
+			fprintf(stderr, "pii: cannot create %s\n", path);
+			return -1;
+		}
+	}
+	atomic_store(&bidx_loaded[p], true);
+	return 0;
 }
 
 /* Loads the key files of keys_dir not loaded yet (new ones appear when a key is rotated). */
@@ -80,18 +109,21 @@ static int load_new_keys(void)
 	struct dirent *e;
 	int n = atomic_load(&nkeys);
 	while ((e = readdir(dh)) && n < MAX_KEYS) {
-		char id[9], path[900];
-		if (sscanf(e->d_name, "pii-%8[0-9a-f].key", id) != 1 || strlen(e->d_name) != 16 || find_key(id) >= 0)
+		char id[PII_KEY_ID_SIZE], path[900];
+		if (!pii_key_id_from_file(e->d_name, id) || find_key(id) >= 0)
 			continue;
 		snprintf(path, sizeof path, "%s/%s", keys_dir, e->d_name);
-		if (read_exact(path, keys[n].k, KEY_BYTES) != 0)
+		if (read_exact(path, keys[n].k, CRYPTO_KEY_BYTES) != 0)
 			continue;
-		key_id_of(keys[n].k, keys[n].id);
+		crypto_key_id_profile(id, &keys[n].p);
+		crypto_key_id(keys[n].p, keys[n].k, keys[n].id);
 		if (strcmp(keys[n].id, id) != 0) {
 			fprintf(stderr, "pii: key file %s does not match its name\n", e->d_name);
-			sodium_memzero(&keys[n], sizeof keys[n]);
+			crypto_wipe(&keys[n], sizeof keys[n]);
 			continue;
 		}
+		if (keys[n].p == CRYPTO_GM)
+			load_bidx(CRYPTO_GM, false); /* made with the first gm key (pii_key_create) */
 		atomic_store_explicit(&nkeys, ++n, memory_order_release);
 	}
 	closedir(dh);
@@ -110,6 +142,21 @@ static int key_for(const char *id)
 	return k;
 }
 
+/* Writes a new random key of profile p into dir; its id into id. 0 or -1. */
+static int new_key_file(const char *dir, enum crypto_profile p, char id[PII_KEY_ID_SIZE])
+{
+	unsigned char k[CRYPTO_KEY_BYTES];
+	char path[900];
+	crypto_seal_keygen(k);
+	crypto_key_id(p, k, id);
+	snprintf(path, sizeof path, "%s/pii-%s.key", dir, id);
+	int rc = write_new(path, k, sizeof k);
+	crypto_wipe(k, sizeof k);
+	if (rc != 0)
+		fprintf(stderr, "pii: cannot write %s: %s\n", path, strerror(errno));
+	return rc;
+}
+
 int pii_init(const char *data_dir)
 {
 	char dir[600], path[900];
@@ -119,16 +166,12 @@ int pii_init(const char *data_dir)
 		return -1;
 	}
 	chmod(dir, 0700);
-	snprintf(path, sizeof path, "%s/bidx.key", dir);
-	if (read_exact(path, bidx_key, sizeof bidx_key) != 0) {
-		randombytes_buf(bidx_key, sizeof bidx_key);
-		if (write_new(path, bidx_key, sizeof bidx_key) != 0 &&
-		    read_exact(path, bidx_key, sizeof bidx_key) != 0) {
-			fprintf(stderr, "pii: cannot create %s\n", path);
-			return -1;
-		}
-	}
-	char cur[16] = "";
+	snprintf(keys_dir, sizeof keys_dir, "%s", dir);
+	atomic_store(&bidx_loaded[0], false);
+	atomic_store(&bidx_loaded[1], false);
+	if (load_bidx(CRYPTO_DEFAULT, true) != 0)
+		return -1;
+	char cur[32] = "";
 	snprintf(path, sizeof path, "%s/current", dir);
 	FILE *f = fopen(path, "r");
 	if (f) {
@@ -137,20 +180,10 @@ int pii_init(const char *data_dir)
 		fclose(f);
 		cur[strcspn(cur, "\r\n")] = '\0';
 	}
-	if (!cur[0]) {
-		unsigned char k[KEY_BYTES];
-		crypto_aead_xchacha20poly1305_ietf_keygen(k);
-		key_id_of(k, cur);
-		char kp[900];
-		snprintf(kp, sizeof kp, "%s/pii-%s.key", dir, cur);
-		if (write_new(kp, k, sizeof k) != 0 || write_new(path, cur, strlen(cur)) != 0) {
-			sodium_memzero(k, sizeof k);
-			fprintf(stderr, "pii: cannot create the encryption key in %s\n", dir);
-			return -1;
-		}
-		sodium_memzero(k, sizeof k);
+	if (!cur[0] && (new_key_file(dir, CRYPTO_DEFAULT, cur) != 0 || write_new(path, cur, strlen(cur)) != 0)) {
+		fprintf(stderr, "pii: cannot create the encryption key in %s\n", dir);
+		return -1;
 	}
-	snprintf(keys_dir, sizeof keys_dir, "%s", dir);
 	atomic_store(&nkeys, 0);
 	current = -1;
 	if (load_new_keys() != 0)
@@ -166,8 +199,10 @@ int pii_init(const char *data_dir)
 void pii_shutdown(void)
 {
 	pthread_mutex_lock(&load_mu);
-	sodium_memzero(keys, sizeof keys);
-	sodium_memzero(bidx_key, sizeof bidx_key);
+	crypto_wipe(keys, sizeof keys);
+	crypto_wipe(bidx_key, sizeof bidx_key);
+	atomic_store(&bidx_loaded[0], false);
+	atomic_store(&bidx_loaded[1], false);
 	atomic_store(&nkeys, 0);
 	current = -1;
 	keys_dir[0] = '\0';
@@ -184,25 +219,18 @@ char *pii_encrypt(const char *plaintext)
 	return current >= 0 ? pii_encrypt_with(keys[current].id, plaintext) : NULL;
 }
 
+/* The key's id is the associated data: a value cannot be moved under another key's id. */
 char *pii_encrypt_with(const char *key_id, const char *plaintext)
 {
 	int kx = key_for(key_id);
 	if (kx < 0)
 		return NULL;
 	size_t mlen = strlen(plaintext);
-	size_t clen = NONCE_BYTES + mlen + crypto_aead_xchacha20poly1305_ietf_ABYTES;
+	size_t clen = mlen + crypto_seal_overhead(keys[kx].p);
 	unsigned char *buf = malloc(clen);
-	if (!buf)
-		return NULL;
-	randombytes_buf(buf, NONCE_BYTES);
-	unsigned long long outlen;
-	crypto_aead_xchacha20poly1305_ietf_encrypt(buf + NONCE_BYTES, &outlen, (const unsigned char *)plaintext,
-						   mlen, (const unsigned char *)keys[kx].id, 8, NULL, buf,
-						   keys[kx].k);
-	size_t b64len = sodium_base64_ENCODED_LEN(clen, sodium_base64_VARIANT_ORIGINAL);
-	char *out = malloc(b64len);
-	if (out)
-		sodium_bin2base64(out, b64len, buf, clen, sodium_base64_VARIANT_ORIGINAL);
+	char *out = NULL;
+	if (buf && crypto_seal(keys[kx].p, keys[kx].k, keys[kx].id, strlen(keys[kx].id), plaintext, mlen, buf) == 0)
+		out = crypto_b64_encode(buf, clen);
 	free(buf);
 	return out;
 }
@@ -212,19 +240,11 @@ char *pii_decrypt(const char *key_id, const char *sealed)
 	int k = sealed ? key_for(key_id) : -1;
 	if (k < 0)
 		return NULL;
-	size_t max = strlen(sealed);
-	unsigned char *bin = malloc(max + 1);
-	size_t blen;
-	if (!bin || sodium_base642bin(bin, max, sealed, max, NULL, &blen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    blen < NONCE_BYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES) {
-		free(bin);
-		return NULL;
-	}
-	char *out = malloc(blen);
-	unsigned long long mlen;
-	if (!out || crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)out, &mlen, NULL, bin + NONCE_BYTES,
-								blen - NONCE_BYTES, (const unsigned char *)keys[k].id, 8,
-								bin, keys[k].k) != 0) {
+	size_t blen = 0, mlen = 0;
+	unsigned char *bin = crypto_b64_decode(sealed, &blen);
+	char *out = bin ? malloc(blen + 1) : NULL;
+	if (!out || crypto_open(keys[k].p, keys[k].k, keys[k].id, strlen(keys[k].id), bin, blen,
+				(unsigned char *)out, &mlen) != 0) {
 		free(bin);
 		free(out);
 		return NULL;
@@ -234,14 +254,15 @@ char *pii_decrypt(const char *key_id, const char *sealed)
 	return out;
 }
 
-void pii_blind_index(enum pii_kind kind, const char *value, char out[33])
+/* The normalised value (see pii.h) into norm[256] after a one-byte kind tag; its length, 0 = empty. */
+static size_t normalise(enum pii_kind kind, const char *value, char norm[256])
 {
-	char norm[256];
-	size_t n = 0;
+	size_t n = 1;
 	const char *s = value ? value : "";
+	norm[0] = (char)kind; /* domain-separates the kinds so equal strings of different kinds do not link */
 	while (isspace((unsigned char)*s))
 		s++;
-	for (; *s && n < sizeof norm - 1; s++) {
+	for (; *s && n < 255; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (kind == PII_PHONE) {
 			if (isdigit(c))
@@ -253,22 +274,54 @@ void pii_blind_index(enum pii_kind kind, const char *value, char out[33])
 			norm[n++] = (char)c;
 		}
 	}
-	while (kind == PII_NAME && n && isspace((unsigned char)norm[n - 1]))
+	while (kind == PII_NAME && n > 1 && isspace((unsigned char)norm[n - 1]))
 		n--;
-	if (n == 0) {
-		out[0] = '\0';
-		return;
+	return n > 1 ? n : 0;
+}
+
+static void blind_index(enum crypto_profile p, const char *norm, size_t n, char out[33])
+{
+	unsigned char mac[CRYPTO_HASH_BYTES];
+	crypto_mac(p, bidx_key[p], CRYPTO_KEY_BYTES, norm, n, mac);
+	crypto_hex(mac, 16, out);
+}
+
+int pii_blind_index_for(const char *key_id, enum pii_kind kind, const char *value, char out[33])
+{
+	char norm[256];
+	enum crypto_profile p;
+	out[0] = '\0';
+	if (crypto_key_id_profile(key_id, &p) != 0)
+		return -1;
+	if (!atomic_load(&bidx_loaded[p])) {
+		pthread_mutex_lock(&load_mu);
+		int rc = keys_dir[0] ? load_bidx(p, false) : -1;
+		pthread_mutex_unlock(&load_mu);
+		if (rc != 0)
+			return -1;
 	}
-	/* Domain-separate the kinds so equal strings of different kinds do not link. */
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-	crypto_auth_hmacsha256_state st;
-	crypto_auth_hmacsha256_init(&st, bidx_key, sizeof bidx_key);
-	unsigned char tag = (unsigned char)kind;
-	crypto_auth_hmacsha256_update(&st, &tag, 1);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)norm, n);
-	crypto_auth_hmacsha256_final(&st, mac);
-	sodium_bin2hex(out, 33, mac, 16);
-	sodium_memzero(norm, sizeof norm);
+	size_t n = normalise(kind, value, norm);
+	if (n)
+		blind_index(p, norm, n, out);
+	crypto_wipe(norm, sizeof norm);
+	return 0;
+}
+
+int pii_blind_indexes(enum pii_kind kind, const char *value, char out[2][33])
+{
+	char norm[256];
+	size_t n = normalise(kind, value, norm);
+	int k = 0;
+	for (int p = 0; p < 2; p++) {
+		if (!atomic_load(&bidx_loaded[p]))
+			continue;
+		out[k][0] = '\0';
+		if (n)
+			blind_index((enum crypto_profile)p, norm, n, out[k]);
+		k++;
+	}
+	crypto_wipe(norm, sizeof norm);
+	return k;
 }
 
 /* Byte length of the UTF-8 character starting at s. */
@@ -354,24 +407,17 @@ void pii_mask_address(const char *value, char *out, size_t n)
 
 /* ---- key management for rotation (domain/key_rotation.c) ---- */
 
-int pii_key_create(char out_id[9])
+int pii_key_create(enum crypto_profile p, char out_id[PII_KEY_ID_SIZE])
 {
+	char id[PII_KEY_ID_SIZE];
 	if (!keys_dir[0])
 		return -1;
-	unsigned char k[KEY_BYTES];
-	char id[9], path[900];
-	crypto_aead_xchacha20poly1305_ietf_keygen(k);
-	key_id_of(k, id);
-	snprintf(path, sizeof path, "%s/pii-%s.key", keys_dir, id);
-	int rc = write_new(path, k, sizeof k);
-	sodium_memzero(k, sizeof k);
-	if (rc != 0) {
-		fprintf(stderr, "pii: cannot write %s: %s\n", path, strerror(errno));
+	pthread_mutex_lock(&load_mu);
+	int rc = load_bidx(p, true);
+	pthread_mutex_unlock(&load_mu);
+	if (rc != 0 || new_key_file(keys_dir, p, id) != 0 || key_for(id) < 0)
 		return -1;
-	}
-	if (key_for(id) < 0)
-		return -1;
-	memcpy(out_id, id, 9);
+	memcpy(out_id, id, PII_KEY_ID_SIZE);
 	return 0;
 }
 
@@ -402,18 +448,16 @@ bool pii_key_known(const char *key_id)
 	return key_for(key_id) >= 0;
 }
 
-int pii_key_file_ids(char ids[][9], int max)
+int pii_key_file_ids(char ids[][PII_KEY_ID_SIZE], int max)
 {
 	DIR *dh = keys_dir[0] ? opendir(keys_dir) : NULL;
 	if (!dh)
 		return -1;
 	int n = 0;
 	struct dirent *e;
-	while ((e = readdir(dh)) && n < max) {
-		char id[9];
-		if (sscanf(e->d_name, "pii-%8[0-9a-f].key", id) == 1 && strlen(e->d_name) == 16)
-			memcpy(ids[n++], id, 9);
-	}
+	while ((e = readdir(dh)) && n < max)
+		if (pii_key_id_from_file(e->d_name, ids[n]))
+			n++;
 	closedir(dh);
 	return n;
 }
@@ -432,4 +476,9 @@ int pii_key_remove(const char *key_id)
 		close(dfd);
 	}
 	return 0;
+}
+
+const char *pii_keys_dir(void)
+{
+	return keys_dir;
 }

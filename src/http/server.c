@@ -40,7 +40,6 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sodium.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -278,8 +277,10 @@ static void handle(struct request *r)
 static void new_request_id(char out[17])
 {
 	static _Thread_local uint32_t prefix, counter;
-	if (!prefix)
-		prefix = randombytes_random() | 1u;
+	if (!prefix) {
+		crypto_random_bytes(&prefix, sizeof prefix);
+		prefix |= 1u;
+	}
 	snprintf(out, 17, "%08x%08x", prefix, ++counter);
 }
 

@@ -45,6 +45,8 @@ static struct {
 	long long received, accepted, rejected, duplicates, requests, injected_failures, dropped, malformed,
 		batches, manifest_errors, receipt_seq;
 	const char *dir;
+	char *pubkey; /* --pubkey: batches must carry a signature that verifies with it */
+	long long signatures_ok;
 	bool stop;
 } S = {.lock = PTHREAD_MUTEX_INITIALIZER, .rng = 0x9e3779b97f4a7c15ull};
 
@@ -59,12 +61,12 @@ static double rnd01(void)
 
 static json_t *stats_json(void)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:f, s:f, s:f, s:i, s:b, s:O}}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:f, s:f, s:f, s:i, s:b, s:O}}",
 			 "received", (json_int_t)S.received, "distinct_keys", (json_int_t)json_object_size(S.seen),
 			 "accepted", (json_int_t)S.accepted, "rejected", (json_int_t)S.rejected, "duplicates",
 			 (json_int_t)S.duplicates, "requests", (json_int_t)S.requests, "injected_failures",
 			 (json_int_t)S.injected_failures, "dropped", (json_int_t)S.dropped, "malformed_replies",
-			 (json_int_t)S.malformed, "batches", (json_int_t)S.batches, "manifest_errors",
+			 (json_int_t)S.malformed, "batches", (json_int_t)S.batches, "signatures_ok", (json_int_t)S.signatures_ok, "manifest_errors",
 			 (json_int_t)S.manifest_errors, "faults", "fail_rate", S.fail_rate, "reject_rate", S.reject_rate,
 			 "malformed_rate", S.malformed_rate, "latency_ms", S.latency_ms, "down", S.down, "reject_codes",
 			 S.reject_codes);
@@ -189,6 +191,21 @@ static void set_faults(json_t *f)
 	}
 }
 
+/* With --pubkey, why the batch's signature is not acceptable (NULL when it verifies, or when no key
+ * was given). */
+static const char *signature_problem(const char *body, size_t len, const char *signed_with, const char *sig)
+{
+	enum crypto_profile p;
+	if (!S.pubkey)
+		return NULL;
+	if (!sig || crypto_profile_parse(signed_with, &p) != 0)
+		return "批次缺少签名";
+	if (!crypto_sig_verify(p, S.pubkey, body, len, sig))
+		return "批次签名验证不通过";
+	S.signatures_ok++;
+	return NULL;
+}
+
 static enum MHD_Result submissions(struct MHD_Connection *c, struct conn *st)
 {
 	pthread_mutex_lock(&S.lock);
@@ -213,6 +230,13 @@ static enum MHD_Result submissions(struct MHD_Connection *c, struct conn *st)
 			S.manifest_errors++;
 			pthread_mutex_unlock(&S.lock);
 			return send_json(c, 400, error_json("manifest_mismatch", why));
+		}
+		if ((why = signature_problem(st->body ? st->body : "", st->len,
+					     MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Batch-Signed-With"),
+					     MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Batch-Signature")))) {
+			S.manifest_errors++;
+			pthread_mutex_unlock(&S.lock);
+			return send_json(c, 400, error_json("signature_invalid", why));
 		}
 		receipts = answer_batch(st->body, st->len);
 	} else {
@@ -369,7 +393,9 @@ static void dir_batch(const char *name)
 	pthread_mutex_lock(&S.lock);
 	S.requests++;
 	if (body && regulator_manifest_check(body, len, (int)json_integer_value(json_object_get(m, "count")),
-					     json_string_value(json_object_get(m, "sha256")), &why) == 0) {
+					     json_string_value(json_object_get(m, "sha256")), &why) == 0 &&
+	    !(why = signature_problem(body, len, json_string_value(json_object_get(m, "signed_with")),
+				      json_string_value(json_object_get(m, "signature"))))) {
 		receipt = json_pack("{s:s, s:s, s:{s:b}, s:o}", "format", REGULATOR_FORMAT, "batch_id", batch, "manifest",
 				    "ok", 1, "receipts", answer_batch(body, len));
 	} else {
@@ -456,6 +482,18 @@ int regulator_sim_main(int argc, char **argv, const sigset_t *stop)
 			S.dir = v;
 		else if (!strcmp(a, "--seed"))
 			S.rng = strtoull(v, NULL, 10) | 1;
+		else if (!strcmp(a, "--pubkey")) {
+			FILE *f = fopen(v, "r");
+			S.pubkey = f ? calloc(1, 8192) : NULL;
+			if (!S.pubkey || fread(S.pubkey, 1, 8191, f) == 0) {
+				fprintf(stderr, "regulator-sim: cannot read the public key %s\n", v);
+				if (f)
+					fclose(f);
+				json_decref(faults);
+				return 2;
+			}
+			fclose(f);
+		}
 		else if (!strcmp(a, "--fail-rate") || !strcmp(a, "--reject-rate") || !strcmp(a, "--malformed-rate"))
 			json_object_set_new(faults, !strcmp(a, "--fail-rate") ? "fail_rate" : !strcmp(a, "--reject-rate") ? "reject_rate" : "malformed_rate",
 					    json_real(atof(v)));

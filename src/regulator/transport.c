@@ -84,17 +84,23 @@ void reg_http_free(struct reg_http *h)
 }
 
 int reg_http_send(struct reg_http *h, const char *body, size_t len, int count, const char *sha256,
-		  json_t **receipts, char *err, size_t errlen)
+		  json_t *sig, json_t **receipts, char *err, size_t errlen)
 {
 	*receipts = NULL;
 	CURL *c = h->curl;
 	struct buf reply = {0};
-	char hc[64], hs[128];
+	char hc[64], hs[128], hw[64] = "", hg[512] = "";
 	snprintf(hc, sizeof hc, "X-Batch-Count: %d", count);
 	snprintf(hs, sizeof hs, "X-Batch-SHA256: %s", sha256);
 	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/x-ndjson; charset=utf-8");
 	hdr = curl_slist_append(hdr, hc);
 	hdr = curl_slist_append(hdr, hs);
+	if (sig) {
+		snprintf(hw, sizeof hw, "X-Batch-Signed-With: %s", json_string_value(json_object_get(sig, "signed_with")));
+		snprintf(hg, sizeof hg, "X-Batch-Signature: %s", json_string_value(json_object_get(sig, "signature")));
+		hdr = curl_slist_append(hdr, hw);
+		hdr = curl_slist_append(hdr, hg);
+	}
 	hdr = curl_slist_append(hdr, "Expect:");
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, h->url);
@@ -180,7 +186,7 @@ int reg_dir_prepare(const char *dir)
 }
 
 int reg_dir_write(const char *dir, const char *batch_id, const char *body, size_t len, int count,
-		  const char *sha256, char *err, size_t errlen)
+		  const char *sha256, json_t *sig, char *err, size_t errlen)
 {
 	char path[1100];
 	snprintf(path, sizeof path, "%s/outbox/%s.jsonl", dir, batch_id);
@@ -190,6 +196,8 @@ int reg_dir_write(const char *dir, const char *batch_id, const char *body, size_
 	}
 	json_t *m = json_pack("{s:s, s:s, s:i, s:s, s:s}", "format", REGULATOR_FORMAT, "batch_id", batch_id, "count",
 			      count, "sha256", sha256, "file", strrchr(path, '/') + 1);
+	if (m && sig)
+		json_object_update(m, sig);
 	char *text = json_dumps(m, JSON_COMPACT);
 	json_decref(m);
 	snprintf(path, sizeof path, "%s/outbox/%s.manifest.json", dir, batch_id);

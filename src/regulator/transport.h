@@ -14,14 +14,16 @@ struct reg_http *reg_http_new(const struct regulator_config *cfg);
 void reg_http_free(struct reg_http *h);
 /* POSTs the batch to the target. Returns 0 with the reply's receipts array in *receipts (caller
  * owns), or -1 with a reason in err (transport failure, HTTP error status, malformed reply). */
+/* sig: the batch signature ({"signed_with": profile, "signature": base64}, borrowed) or NULL;
+ * sent as X-Batch-Signed-With / X-Batch-Signature over HTTP, and as manifest fields in a directory. */
 int reg_http_send(struct reg_http *h, const char *body, size_t len, int count, const char *sha256,
-		  json_t **receipts, char *err, size_t errlen);
+		  json_t *sig, json_t **receipts, char *err, size_t errlen);
 
 /* Writes batch_id's batch file then its manifest into DIR/outbox, each through a temporary name,
  * fsync and rename, so a reader never sees half a file and never a manifest without its batch.
  * 0, or -1 with err. */
 int reg_dir_write(const char *dir, const char *batch_id, const char *body, size_t len, int count,
-		  const char *sha256, char *err, size_t errlen);
+		  const char *sha256, json_t *sig, char *err, size_t errlen);
 /* Receipt files waiting in DIR/inbox (names, caller frees with json_decref). */
 json_t *reg_dir_receipts(const char *dir);
 /* Reads DIR/inbox/name as JSON (caller owns) or NULL. */

@@ -8,6 +8,7 @@
  * leases that expire, and the same idempotency keys go out again: the regulator answers a key
  * it has seen with the receipt it gave, so a redelivery has no further effect. */
 #include "domain/complaint.h"
+#include "domain/crypto_profile.h"
 #include "regulator/transport.h"
 #include "store/store.h"
 #include "util/dates.h"
@@ -293,10 +294,17 @@ static int send_chunk(struct reg_http *http, json_t *rows, size_t from, size_t t
 		return -1;
 	}
 	regulator_manifest(body, len, &count, sha);
+	/* Signed over the batch bytes with this instance's profile key when it has one (SM2 under gm);
+	 * the receiver checks it with `fcms keys public`. */
+	char *sig_text = NULL;
+	json_t *sig = NULL;
+	if (crypto_profile_sign(crypto_profile(), body, len, &sig_text) == 0)
+		sig = json_pack("{s:s, s:s}", "signed_with", crypto_profile_name(crypto_profile()), "signature", sig_text);
+	free(sig_text);
 	if (W.kind == REG_DIR) {
 		char batch_id[128];
 		snprintf(batch_id, sizeof batch_id, "%s-%lld-%u", W.owner, (long long)now_ms(), ++W.batch_counter);
-		ok = reg_dir_write(W.dir, batch_id, body, len, count, sha, err, errlen);
+		ok = reg_dir_write(W.dir, batch_id, body, len, count, sha, sig, err, errlen);
 		size_t i;
 		json_t *row;
 		json_array_foreach(chunk, i, row)
@@ -304,7 +312,7 @@ static int send_chunk(struct reg_http *http, json_t *rows, size_t from, size_t t
 				json_object_set_new(row, "batch_id", json_string(batch_id));
 	} else {
 		json_t *got = NULL;
-		ok = reg_http_send(http, body, len, count, sha, &got, err, errlen);
+		ok = reg_http_send(http, body, len, count, sha, sig, &got, err, errlen);
 		if (ok == 0) {
 			json_t *m = by_key(got);
 			json_object_update(receipts, m);
@@ -312,6 +320,7 @@ static int send_chunk(struct reg_http *http, json_t *rows, size_t from, size_t t
 		}
 	}
 	free(body);
+	json_decref(sig);
 	json_decref(chunk);
 	return ok;
 }

@@ -239,8 +239,17 @@ int store_pii_reseal_batch(struct db *d, const char *key_id, int64_t after_id, i
 		   DB_INT(after_id), DB_TEXT(key_id), DB_INT(limit));
 }
 
-int store_pii_reseal_row(struct db *d, int64_t id, const char *old_enc, const char *new_enc, const char *new_key_id)
+/* An empty blind index is stored as NULL, as complaint.c stores it. */
+static struct db_val bidx_val(const char *v)
 {
-	return DBX(d, "UPDATE complaints SET complainant_enc = ?, pii_key_id = ? WHERE id = ? AND complainant_enc = ?",
-		   DB_TEXT(new_enc), DB_TEXT(new_key_id), DB_INT(id), DB_TEXT(old_enc));
+	return *v ? DB_TEXT(v) : DB_NULL;
+}
+
+int store_pii_reseal_row(struct db *d, int64_t id, const char *old_enc, const char *new_enc, const char *new_key_id,
+			 const char bidx[3][33])
+{
+	return DBX(d,
+		   "UPDATE complaints SET complainant_enc = ?, pii_key_id = ?, name_bidx = ?, id_no_bidx = ?,"
+		   " phone_bidx = ? WHERE id = ? AND complainant_enc = ?",
+		   DB_TEXT(new_enc), DB_TEXT(new_key_id), bidx_val(bidx[0]), bidx_val(bidx[1]), bidx_val(bidx[2]), DB_INT(id), DB_TEXT(old_enc));
 }

@@ -48,9 +48,10 @@ int store_pii_key_usage(struct db *d, json_t **usage);
 /* Up to limit complaints after after_id whose identity is sealed with another key than
  * key_id, by id: [{id, pii_key_id, complainant_enc}]. Caller owns *rows. */
 int store_pii_reseal_batch(struct db *d, const char *key_id, int64_t after_id, int64_t limit, json_t **rows);
-/* Replaces one sealed identity, only if the row still holds old_enc (a concurrent edit that
- * re-sealed it wins). Rows changed (0 or 1) or a negative status. The complaint's version is
- * not touched: no fact changed. */
-int store_pii_reseal_row(struct db *d, int64_t id, const char *old_enc, const char *new_enc, const char *new_key_id);
+/* Replaces one sealed identity and its blind indexes (name, id_no, phone; "" = NULL), only if
+ * the row still holds old_enc (a concurrent edit that re-sealed it wins). Rows changed (0 or 1)
+ * or a negative status. The complaint's version is not touched: no fact changed. */
+int store_pii_reseal_row(struct db *d, int64_t id, const char *old_enc, const char *new_enc, const char *new_key_id,
+			 const char bidx[3][33]);
 
 #endif

@@ -205,6 +205,12 @@ static void where_prefix(struct qb *q, const char *col, const char *prefix, char
 }
 
 /* Adds cond (one "?") with v, unless v is DB_END (the filter is not set). */
+/* A blind index's value in the other family, or the value itself when there is none. */
+static const char *alt(const char *v, const char *other)
+{
+	return other ? other : v ? v : "";
+}
+
 static void where_equal(struct qb *q, const char *cond, struct db_val v)
 {
 	if (v.type == DBV_END)
@@ -375,8 +381,8 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 			int64_t exact = 1;
 			int rc = !allow_fts ? 0 : DB_SCALAR(d, &exact,
 					   "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE complaint_no = ?"
-					   " OR name_bidx = ? LIMIT 1) e",
-					   DB_TEXT(f->q), DB_TEXT(f->name_bidx ? f->name_bidx : ""));
+					   " OR name_bidx IN (?, ?) LIMIT 1) e",
+					   DB_TEXT(f->q), DB_TEXT(f->name_bidx ? f->name_bidx : ""), DB_TEXT(alt(f->name_bidx, f->name_bidx_alt)));
 			if (rc < 0)
 				return rc;
 			fts = exact == 0;
@@ -384,9 +390,10 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 		if (!like_escaped(like, sizeof b->like, "%", f->q, "%"))
 			wq->overflow = true;
 		if (!fts) {
-			qb_add(wq, " AND (c.complaint_no = ? OR c.name_bidx = ? OR ");
+			qb_add(wq, " AND (c.complaint_no = ? OR c.name_bidx IN (?, ?) OR ");
 			qb_arg(wq, DB_TEXT(f->q));
 			qb_arg(wq, DB_TEXT(f->name_bidx ? f->name_bidx : ""));
+			qb_arg(wq, DB_TEXT(alt(f->name_bidx, f->name_bidx_alt)));
 			if (trigram) {
 				/* Complaints not yet indexed (migration 0010) are matched by scanning. */
 				qb_add(wq, "c.id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?) OR "
@@ -428,8 +435,16 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 	where_equal(wq, " AND c.deadline_state = ?", f->deadline_state ? DB_TEXT(f->deadline_state) : DB_END);
 	where_equal(wq, " AND c.handler_id = ?", f->handler_id ? DB_INT(f->handler_id) : DB_END);
 	where_equal(wq, " AND c.registrar_id = ?", f->registrar_id ? DB_INT(f->registrar_id) : DB_END);
-	where_equal(wq, " AND c.id_no_bidx = ?", f->id_no_bidx ? DB_TEXT(f->id_no_bidx) : DB_END);
-	where_equal(wq, " AND c.phone_bidx = ?", f->phone_bidx ? DB_TEXT(f->phone_bidx) : DB_END);
+	if (f->id_no_bidx) {
+		qb_add(wq, " AND c.id_no_bidx IN (?, ?)");
+		qb_arg(wq, DB_TEXT(f->id_no_bidx));
+		qb_arg(wq, DB_TEXT(alt(f->id_no_bidx, f->id_no_bidx_alt)));
+	}
+	if (f->phone_bidx) {
+		qb_add(wq, " AND c.phone_bidx IN (?, ?)");
+		qb_arg(wq, DB_TEXT(f->phone_bidx));
+		qb_arg(wq, DB_TEXT(alt(f->phone_bidx, f->phone_bidx_alt)));
+	}
 	*fts_out = fts;
 	return qb_check(wq);
 }

@@ -290,6 +290,9 @@ struct complaint_filter {
 	const char *org_path;       /* handling institution subtree */
 	const char *q;              /* number, complainant name (exact, by blind index), or text */
 	const char *name_bidx;      /* blind index of q taken as a name */
+	/* The same value's index in the other blind-index family, or the same pointer (pii.h): rows
+	 * sealed under either crypto profile match while a rotation moves them. */
+	const char *name_bidx_alt, *id_no_bidx_alt, *phone_bidx_alt;
 	const char *complaint_no;   /* number prefix */
 	const char *source_channel;
 	const char *business_channel_code, *business_type_code, *cause_code; /* code prefixes */

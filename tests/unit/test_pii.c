@@ -92,17 +92,19 @@ static void test_blind_index(void **state)
 {
 	(void)state;
 	char a[33], b[33], c[33];
-	pii_blind_index(PII_ID_NO, "11010519491231002x", a);
-	pii_blind_index(PII_ID_NO, " 11010519491231002X ", b);
+	const char *k = pii_key_id();
+	assert_int_equal(pii_blind_index_for(k, PII_ID_NO, "11010519491231002x", a), 0);
+	pii_blind_index_for(k, PII_ID_NO, " 11010519491231002X ", b);
 	assert_string_equal(a, b); /* case and spaces do not matter */
 	assert_int_equal(strlen(a), 32);
-	pii_blind_index(PII_PHONE, "138-0000 1234", a);
-	pii_blind_index(PII_PHONE, "13800001234", b);
+	pii_blind_index_for(k, PII_PHONE, "138-0000 1234", a);
+	pii_blind_index_for(k, PII_PHONE, "13800001234", b);
 	assert_string_equal(a, b); /* only digits count */
-	pii_blind_index(PII_NAME, "13800001234", c);
+	pii_blind_index_for(k, PII_NAME, "13800001234", c);
 	assert_string_not_equal(b, c); /* kinds are separated */
-	pii_blind_index(PII_NAME, "", c);
+	pii_blind_index_for(k, PII_NAME, "", c);
 	assert_string_equal(c, "");
+	assert_int_equal(pii_blind_index_for("not-a-key", PII_NAME, "x", c), -1);
 	/* The index is not a plain hash of the value. */
 	char h[65];
 	crypto_sha256_hex("13800001234", 11, h);
@@ -142,11 +144,50 @@ static void test_key_files(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	/* Reloading finds the same key. */
-	char id[9];
+	char id[PII_KEY_ID_SIZE];
 	snprintf(id, sizeof id, "%s", pii_key_id());
 	pii_shutdown();
 	assert_int_equal(pii_init(dir), 0);
 	assert_string_equal(pii_key_id(), id);
+}
+
+/* A gm key beside the default one: its id names SM4, it seals and opens, the value is bound to the
+ * key id, its blind indexes are another family, and lookups compute both families. */
+static void test_gm_key(void **state)
+{
+	(void)state;
+	char def[PII_KEY_ID_SIZE], gm[PII_KEY_ID_SIZE];
+	snprintf(def, sizeof def, "%s", pii_key_id());
+	assert_int_equal(pii_key_create(CRYPTO_GM, gm), 0);
+	assert_int_equal(strncmp(gm, "sm4-", 4), 0);
+	assert_int_equal(strlen(gm), 12);
+	char *s = pii_encrypt_with(gm, "{\"name\":\"张三\"}");
+	assert_non_null(s);
+	char *o = pii_decrypt(gm, s);
+	assert_string_equal(o, "{\"name\":\"张三\"}");
+	free(o);
+	assert_null(pii_decrypt(def, s)); /* bound to its key id and algorithm */
+	free(s);
+	char a[33], b[33], both[2][33];
+	pii_blind_index_for(def, PII_ID_NO, "11010519491231002X", a);
+	pii_blind_index_for(gm, PII_ID_NO, "11010519491231002X", b);
+	assert_string_not_equal(a, b);
+	assert_int_equal(pii_blind_indexes(PII_ID_NO, "11010519491231002x", both), 2);
+	assert_string_equal(both[0], a);
+	assert_string_equal(both[1], b);
+	char path[256];
+	struct stat st;
+	snprintf(path, sizeof path, "%s/keys/bidx-gm.key", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	/* A key file renamed to another id is refused. */
+	char renamed[256];
+	snprintf(path, sizeof path, "%s/keys/pii-%s.key", dir, gm);
+	snprintf(renamed, sizeof renamed, "%s/keys/pii-sm4-00000000.key", dir);
+	assert_int_equal(link(path, renamed), 0);
+	assert_false(pii_key_known("sm4-00000000"));
+	unlink(renamed);
+	assert_int_equal(pii_key_remove(gm), 0);
 }
 
 int main(void)
@@ -157,6 +198,7 @@ int main(void)
 		cmocka_unit_test(test_blind_index),
 		cmocka_unit_test(test_seal_open),
 		cmocka_unit_test(test_key_files),
+		cmocka_unit_test(test_gm_key),
 	};
 	return cmocka_run_group_tests_name("pii", tests, setup, teardown);
 }

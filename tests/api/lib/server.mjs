@@ -85,6 +85,8 @@ export function dropPgDatabase(name) {
 // ---- the fcms command --------------------------------------------------------------------
 
 export function runFcms(args, opts = {}) {
+  // Commands that create a database take the suite's profile too (see cryptoArgs).
+  if (['init', 'seed-demo'].includes(args[0]) && !args.includes('--crypto')) args = [...args, ...cryptoArgs()];
   const r = spawnSync(FCMS_BIN, args, {
     encoding: 'utf8',
     timeout: opts.timeout || 120000,
@@ -92,6 +94,15 @@ export function runFcms(args, opts = {}) {
   });
   return { status: r.status, signal: r.signal, stdout: r.stdout || '', stderr: r.stderr || '',
     output: (r.stdout || '') + (r.stderr || ''), error: r.error };
+}
+
+/**
+ * FCMS_TEST_CRYPTO=gm runs every server under the gm crypto profile: `--crypto gm` is what
+ * `fcms init --crypto gm` does for a new database (the same code, before the first event), and a
+ * no-op for a data dir that is already gm. Unset: the default profile, as before.
+ */
+export function cryptoArgs(profile = process.env.FCMS_TEST_CRYPTO) {
+  return profile ? ['--crypto', profile] : [];
 }
 
 /**
@@ -103,6 +114,7 @@ export function runFcms(args, opts = {}) {
  *   env         extra environment
  *   verifyAudit run `fcms audit-verify` after a clean stop and assert exit 0 (default true)
  *   keep        do not delete the data dir / database on stop (default false)
+ *   crypto      'gm' | 'default' passed as --crypto; false for none (default: FCMS_TEST_CRYPTO)
  * Returns {base, port, dataDir, db, dbName, dbArgs, logs(), stop()}.
  */
 export async function startServer(opts = {}) {
@@ -120,7 +132,8 @@ export async function startServer(opts = {}) {
     dbName = new URL(db).pathname.slice(1);
   }
   const dbArgs = db ? ['--db', db] : [];
-  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, ...dbArgs];
+  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, ...dbArgs,
+    ...(opts.crypto === false ? [] : cryptoArgs(opts.crypto ?? process.env.FCMS_TEST_CRYPTO))];
   if (opts.config) {
     // The config file is `key = value` lines (src/config.c); flags given here override it.
     const cfg = path.join(dataDir, 'fcms.conf');
