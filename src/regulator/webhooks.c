@@ -27,7 +27,7 @@
 void integration_settings_defaults(struct integration_settings *s)
 {
 	*s = (struct integration_settings){.max_attempts = 30, .backoff_base_ms = 1000, .backoff_max_ms = 600000,
-					   .timeout_ms = 10000, .replay_window_s = 300, .oa_timeout_minutes = 1440,
+					   .timeout_ms = 10000, .replay_window_s = 300, .oa_timeout_s = 86400,
 					   .recording_max_mb = 200};
 }
 
@@ -37,7 +37,7 @@ void integration_settings_defaults(struct integration_settings *s)
 	X(backoff_max_ms, 10, 86400000, "重试最大间隔（毫秒）")                                   \
 	X(timeout_ms, 100, 120000, "推送超时（毫秒）")                                            \
 	X(replay_window_s, 30, 3600, "签名时间窗（秒）")                                          \
-	X(oa_timeout_minutes, 1, 43200, "OA审批超时（分钟）")                                     \
+	X(oa_timeout_s, 10, 2592000, "OA审批超时（秒）")                                     \
 	X(recording_max_mb, 1, 4096, "通话录音大小上限（MB）")
 
 static int bad(const char **msg, const char **field, const char *m, const char *f)
@@ -532,7 +532,7 @@ int oa_route_request(struct db *d, json_t *rec, const char *kind, int64_t reques
 		return 0;
 	if ((rc = store_hook_oa_sub(d, &sub)) < 0 || sub == 0)
 		return rc < 0 ? rc : 0;
-	int64_t expires = now + (int64_t)s.oa_timeout_minutes * 60000;
+	int64_t expires = now + (int64_t)s.oa_timeout_s * 1000;
 	int64_t cid = json_integer_value(json_object_get(rec, "id"));
 	if ((rc = store_oa_insert(d, cid, sub, kind, requester, now, expires, &id)) < 0)
 		return rc;

@@ -25,7 +25,7 @@ struct integration_settings {
 	int timeout_ms;                    /* per HTTP request */
 	int replay_window_s;               /* signature timestamps older/newer than this are refused */
 	bool oa_extension, oa_delete;      /* route these approvals to the OA */
-	int oa_timeout_minutes;            /* then in-app approval takes over */
+	int oa_timeout_s;                  /* then in-app approval takes over */
 	int recording_max_mb;              /* call recordings (resumable upload) */
 	char allow_hosts[512];             /* webhook hosts allowed, space-separated; "" = any */
 };
