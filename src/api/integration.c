@@ -454,8 +454,8 @@ int api_oa_callback(struct request *r)
 	}
 	c.window_s = s.replay_window_s;
 	rc = store_write(oa_tx, &c);
-	json_decref(body);
 	if (rc != 0) {
+		json_decref(body);
 		json_decref(c.result);
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
 	}
@@ -465,6 +465,7 @@ int api_oa_callback(struct request *r)
 				c.decision, "complaint_id", json_object_get(c.result, "id"), "complaint_no",
 				json_object_get(c.result, "complaint_no"), "status", json_object_get(c.result, "status"));
 	json_decref(c.result);
+	json_decref(body); /* c.decision and the others point into it */
 	return reply_json(r, 200, out);
 }
 
