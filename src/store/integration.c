@@ -127,8 +127,8 @@ int store_hook_attempt_insert(struct db *d, int64_t delivery_id, const char *ins
 int store_hook_list(struct db *d, const struct hook_filter *f, json_t **items, int64_t *total)
 {
 	const char *where = " FROM webhook_deliveries w JOIN webhook_subscriptions s ON s.id = w.subscription_id"
-			    " WHERE (? = 0 OR w.subscription_id = ?) AND (? IS NULL OR w.status = ?)"
-			    " AND (? IS NULL OR w.complaint_no = ?) AND (? IS NULL OR w.event = ?)";
+			    " WHERE (? = 0 OR w.subscription_id = ?) AND (CAST(? AS TEXT) IS NULL OR w.status = ?)"
+			    " AND (CAST(? AS TEXT) IS NULL OR w.complaint_no = ?) AND (CAST(? AS TEXT) IS NULL OR w.event = ?)";
 	char sql[1200];
 	snprintf(sql, sizeof sql, "SELECT COUNT(*)%s", where);
 #define ARGS                                                                                    \

@@ -36,6 +36,7 @@ export const MENU = [
       { path: '/org/users', title: '用户管理', perm: ['user.manage', 'role.manage'] },
       { path: '/org/roles', title: '角色管理', perm: 'role.manage' },
       { path: '/org/user-status', title: '用户状态管理', perm: 'user.status' },
+      { path: '/org/integration', title: '系统集成', perm: 'integration.manage' },
     ],
   },
   {

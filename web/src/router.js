@@ -13,6 +13,7 @@ const pages = {
   '/org/users': () => import('./views/Users.vue'),
   '/org/roles': () => import('./views/Roles.vue'),
   '/org/user-status': () => import('./views/UserStatus.vue'),
+  '/org/integration': () => import('./views/integration/Webhooks.vue'),
   '/config/security': () => import('./views/SecurityPolicy.vue'),
   '/audit/logs': () => import('./views/AuditLogs.vue'),
   '/complaints/new': () => import('./views/complaints/Register.vue'),
