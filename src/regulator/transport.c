@@ -141,8 +141,12 @@ int reg_http_post(struct reg_http *h, const char *url, const char *const *header
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
 	curl_slist_free_all(hdr);
 	if (cc != CURLE_OK) {
-		snprintf(err, errlen, "%s%s", cc == CURLE_ABORTED_BY_CALLBACK ? "目标地址不允许（链路本地或元数据地址）：" : "传输失败：",
-			 curl_easy_strerror(cc));
+		const char *why = cc == CURLE_ABORTED_BY_CALLBACK  ? "目标地址不允许（链路本地或元数据地址）"
+				  : cc == CURLE_COULDNT_CONNECT     ? "无法连接接收方"
+				  : cc == CURLE_COULDNT_RESOLVE_HOST ? "无法解析主机名"
+				  : cc == CURLE_OPERATION_TIMEDOUT  ? "接收方超时未答复"
+								    : "传输失败";
+		snprintf(err, errlen, "%s（%s）", why, curl_easy_strerror(cc));
 		free(got.p);
 		return -1;
 	}
