@@ -102,6 +102,8 @@ const struct route api_routes[] = {
 	{"POST", V1 "/oa/callback", api_oa_callback, 0, ROUTE_PUBLIC | ROUTE_NO_CSRF | ROUTE_RAW_BODY, 16384, "OA审批结果回调（HMAC签名）"},
 	{"GET", V1 "/callcenter/lookup", api_callcenter_lookup, P_CALLCENTER_LOOKUP, 0, 0, "来电弹屏：按来电号码查询投诉（脱敏、审计、限频）"},
 	{"POST", V1 "/callcenter/complaints", api_callcenter_create, P_CALLCENTER_LOOKUP, 0, 0, "客服中心登记投诉（Idempotency-Key）"},
+	{"GET", V1 "/callcenter/complaints/{id}/recording", api_callcenter_recording_state, P_CALLCENTER_LOOKUP, 0, 0, "通话录音续传位置（?name=）"},
+	{"PUT", V1 "/callcenter/complaints/{id}/recording", api_callcenter_recording, P_CALLCENTER_LOOKUP, ROUTE_RAW_BODY | ROUTE_UPLOAD, 0, "通话录音分段上传（Content-Range，可续传）"},
 
 	{"GET", V1 "/codes", api_codes_list, 0, 0, 0, "JR/T 0169 代码表"},
 	{"POST", V1 "/codes", api_code_create, P_CONFIG_MANAGE, 0, 0, "新增代码"},

@@ -8,6 +8,7 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { startServer, assertError, hasChinese, bearer, request, uid } from './lib/server.mjs';
 import { auditEvents, createUser } from './lib/fixtures.mjs';
 import { complaintBody, createComplaint, step, act, getComplaint, timeline, mobile } from './lib/complaints.mjs';
@@ -86,6 +87,59 @@ describe('call centre and OA', () => {
       }
       // and the intake route is not for sessions without the permission
       assertError(await fx.clerk.client.get(`/callcenter/lookup?phone=${phone}`), 403, 'forbidden');
+    });
+
+    it('the call recording goes up in resumable chunks: offsets checked, audio only, size limit, own registrations only', async () => {
+      const c = await (async () => {
+        const r = await request(srv.base, 'POST', '/api/v1/callcenter/complaints', {
+          body: complaintBody(fx.branch.id), headers: { Authorization: `Bearer ${cc.token}`, 'Idempotency-Key': `CALL-${uid('')}` } });
+        assert.equal(r.status, 201, r.text);
+        return r.json;
+      })();
+      // a 3 MiB WAV: RIFF header, fmt chunk, data
+      const data = crypto.randomBytes(3 * 1024 * 1024 - 44);
+      const hdr = Buffer.alloc(44);
+      hdr.write('RIFF', 0); hdr.writeUInt32LE(36 + data.length, 4); hdr.write('WAVE', 8); hdr.write('fmt ', 12);
+      hdr.writeUInt32LE(16, 16); hdr.writeUInt16LE(1, 20); hdr.writeUInt16LE(1, 22); hdr.writeUInt32LE(8000, 24);
+      hdr.writeUInt32LE(16000, 28); hdr.writeUInt16LE(2, 32); hdr.writeUInt16LE(16, 34); hdr.write('data', 36); hdr.writeUInt32LE(data.length, 40);
+      const wav = Buffer.concat([hdr, data]);
+      const name = 'CALL-0007731.wav';
+      const url = `/api/v1/callcenter/complaints/${c.id}/recording?name=${encodeURIComponent(name)}`;
+      const put = (from, to, body = wav.subarray(from, to + 1), id = c.id, total = wav.length) => request(srv.base, 'PUT',
+        url.replace(`/${c.id}/`, `/${id}/`), { body, headers: { Authorization: `Bearer ${cc.token}`, 'Content-Type': 'application/octet-stream',
+          'Content-Range': `bytes ${from}-${to}/${total}` } });
+      const MB = 1024 * 1024;
+      // not audio
+      const html = Buffer.from('<html><script>alert(1)</script></html>');
+      assertError(await put(0, html.length - 1, html, c.id, html.length), 415, 'file_type_not_allowed');
+      // someone else's complaint
+      const other = await createComplaint(fx.clerk.client, fx.branch.id);
+      assertError(await put(0, MB - 1, undefined, other.id), 404, 'not_found');
+      // first chunk, then a gap: refused with the offset to resume from
+      let r = await put(0, MB - 1);
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.offset, MB);
+      r = await put(2 * MB, 3 * MB - 1);
+      assertError(r, 409, 'upload_offset_mismatch', 'Content-Range');
+      assert.equal(r.json.error.offset, MB);
+      assert.equal((await cc.ok('GET', `/callcenter/complaints/${c.id}/recording?name=${encodeURIComponent(name)}`)).offset, MB);
+      assertError(await put(MB, 2 * MB, wav.subarray(MB, 2 * MB)), 400, 'invalid_field', 'Content-Range'); // body shorter than the range
+      r = await put(MB, 2 * MB - 1);
+      assert.equal(r.json.offset, 2 * MB);
+      r = await put(2 * MB, wav.length - 1);
+      assert.equal(r.status, 201, r.text);
+      assert.equal(r.json.mime, 'audio/wav');
+      assert.equal(r.json.size, wav.length);
+      assert.equal(r.json.sha256, crypto.createHash('sha256').update(wav).digest('hex'));
+      const list = await fx.rev.client.ok('GET', `/complaints/${c.id}/attachments`);
+      assert.ok(list.items.some((a) => a.id === r.json.id && a.name === name));
+      const ev = await auditEvents(fx.aud.client, `action=complaint.attachment_upload&target_id=${c.id}`);
+      assert.equal(ev.length, 1);
+      assert.equal(ev[0].detail.recording, true);
+      // the size limit of the settings
+      await integ.ok('PUT', '/integration/settings', { recording_max_mb: 2 });
+      assertError(await put(0, MB - 1, undefined, c.id, 3 * MB), 413, 'too_large');
+      await integ.ok('PUT', '/integration/settings', { recording_max_mb: 200 });
     });
 
     it('lookups are throttled: past 30 a minute the answer is 429, and the refusal is audited', async () => {
