@@ -59,6 +59,13 @@ describe('call centre and OA', () => {
       assert.equal(list.items.filter((x) => x.complaint_no === first.json.complaint_no).length, 1);
       const audits = await auditEvents(fx.aud.client, `action=complaint.register&target_id=${first.json.id}`);
       assert.equal(audits.length, 1, 'registered once');
+      // concurrent retries of one call: one registration, every answer the same complaint
+      const key2 = `CALL-${uid('')}`;
+      const body2 = complaintBody(fx.branch.id);
+      const answers = await Promise.all(Array.from({ length: 6 }, () => post(body2, key2)));
+      for (const a of answers) assert.equal(a.status, 201, a.text);
+      assert.equal(new Set(answers.map((a) => a.json.id)).size, 1, 'one complaint for the six concurrent requests');
+      assert.equal((await auditEvents(fx.aud.client, `action=complaint.register&target_id=${answers[0].json.id}`)).length, 1);
       assertError(await cc.post('/callcenter/complaints', callBody), 400, 'missing_field', 'Idempotency-Key');
       assertError(await post(callBody, 'bad key with spaces'), 400, 'invalid_field', 'Idempotency-Key');
     });
