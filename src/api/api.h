@@ -151,6 +151,37 @@ struct filter_bufs {
 void api_filter_bufs_free(struct filter_bufs *fb);
 int api_complaint_filter(struct request *r, struct complaint_filter *f, struct filter_bufs *fb);
 int api_todo(struct request *r);
+/* Runs workflow action on complaint id as principal as (borrowed; the OA's decision) with params
+ * (borrowed; the current version is added), inside the caller's write transaction d: the same
+ * checks, timeline, audit, notifications and outbox rows as in-app. 0 with *result (the stored
+ * row, caller owns), 1 with *e (a refusal), or a negative db status. May run twice. */
+struct principal;
+int api_complaint_act_in_tx(struct request *r, struct db *d, const struct principal *as, int64_t id,
+			    const char *action, json_t *params, json_t **result, struct refusal *e);
+/* Integration (issue 15, api/integration.c). */
+int api_hook_sub_list(struct request *r);
+int api_hook_sub_create(struct request *r);
+int api_hook_sub_update(struct request *r);
+int api_hook_deliveries(struct request *r);
+int api_hook_delivery(struct request *r);
+int api_hook_replay(struct request *r);
+int api_integration_settings_get(struct request *r);
+int api_integration_settings_put(struct request *r);
+int api_oa_approvals(struct request *r);
+int api_oa_callback(struct request *r);
+int api_callcenter_lookup(struct request *r);
+int api_callcenter_create(struct request *r);
+int api_callcenter_recording(struct request *r);
+int api_callcenter_recording_state(struct request *r);
+/* The call centre's recording target: complaint_id registered by the caller's account. 1, 0 with
+ * a 404 refusal in *e, or a negative db status. */
+int api_recording_target(struct request *r, struct db *d, int64_t complaint_id, struct refusal *e);
+/* Moves the finished upload at tmp_path into the attachment store (SHA-256 taken on the way)
+ * and records it on complaint_id (audited as complaint.attachment_upload with recording=true).
+ * 0 with *out the attachment (caller owns), or -1 after replying with the error. */
+int api_attachment_adopt(struct request *r, int64_t complaint_id, const char *tmp_path, const char *name,
+			 const char *mime, json_t **out);
+
 /* Publishes a live "complaint" event for a row with id, complaint_no, org_path, registrar_id and
  * handler_id: the deadline watch ("deadline") and attachments ("attachment") use it. */
 void api_complaint_publish(json_t *row, const char *action);

@@ -4,6 +4,7 @@
  * download audited. */
 #include "api/api.h"
 #include "domain/filetype.h"
+#include "regulator/webhooks.h"
 #include "http/request.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -12,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,9 +84,10 @@ static int write_file(struct request *r, const char *storage_name, char *path, s
 
 struct upload_ctx {
 	struct request *r;
-	int64_t complaint_id, id;
+	int64_t complaint_id, id, size;
 	const char *name, *mime, *storage_name;
 	char sha[65];
+	bool recording; /* the call centre's resumable upload: only to its own registrations */
 	struct refusal err;
 };
 
@@ -92,15 +95,16 @@ static int upload_tx(struct db *d, void *arg)
 {
 	struct upload_ctx *c = arg;
 	c->id = 0; /* a retried transaction starts over */
-	int rc = complaint_visible(c->r, d, c->complaint_id, &c->err);
+	int rc = c->recording ? api_recording_target(c->r, d, c->complaint_id, &c->err)
+			      : complaint_visible(c->r, d, c->complaint_id, &c->err);
 	if (rc != 1)
 		return rc == 0 ? 1 : rc;
-	if ((rc = store_attachment_insert(d, c->complaint_id, c->name, c->mime, (int64_t)c->r->body_len, c->sha,
+	if ((rc = store_attachment_insert(d, c->complaint_id, c->name, c->mime, c->size, c->sha,
 					  c->storage_name, c->r->user->user_id, now_ms(), &c->id)) < 0)
 		return rc;
 	return api_audit(c->r, d, "complaint.attachment_upload", "complaint", c->complaint_id, "ok",
-			 json_pack("{s:I, s:s, s:s, s:I, s:s}", "attachment_id", (json_int_t)c->id, "name", c->name,
-				   "mime", c->mime, "size", (json_int_t)c->r->body_len, "sha256", c->sha));
+			 json_pack("{s:I, s:s, s:s, s:I, s:s, s:b}", "attachment_id", (json_int_t)c->id, "name", c->name,
+				   "mime", c->mime, "size", (json_int_t)c->size, "sha256", c->sha, "recording", c->recording));
 }
 
 int api_attachment_upload(struct request *r)
@@ -123,7 +127,8 @@ int api_attachment_upload(struct request *r)
 	/* (The size limit was enforced while the body arrived: 413 with the limit in the message.) */
 	char storage[40], path[800];
 	crypto_random_token(storage, 24); /* 32 URL-safe characters */
-	struct upload_ctx c = {.r = r, .complaint_id = req_arg_id(r, 0), .name = name, .mime = mime, .storage_name = storage};
+	struct upload_ctx c = {.r = r, .complaint_id = req_arg_id(r, 0), .name = name, .mime = mime, .storage_name = storage,
+			       .size = (int64_t)r->body_len};
 	crypto_sha256_hex(r->body, r->body_len, c.sha);
 	if (write_file(r, storage, path, sizeof path) != 0) {
 		log_error("req=%s cannot store attachment %s: %s", r->id, path, strerror(errno));
@@ -228,4 +233,191 @@ int api_attachment_download(struct request *r)
 	MHD_add_response_header(resp, "Content-Disposition", disp);
 	json_decref(c.row);
 	return reply_response(r, 200, resp);
+}
+
+/* ---- the call centre's resumable recording upload (issue 15 item 3) ---- */
+
+int api_recording_target(struct request *r, struct db *d, int64_t complaint_id, struct refusal *e)
+{
+	json_t *rec;
+	int rc = store_complaint_get(d, complaint_id, &rec);
+	if (rc < 0)
+		return rc;
+	bool mine = rc == 1 && json_integer_value(json_object_get(rec, "registrar_id")) == r->user->user_id;
+	json_decref(rec);
+	return mine ? 1 : (refuse(e, 404, "not_found", "投诉单不存在或不是本账号登记的", NULL), 0);
+}
+
+int api_attachment_adopt(struct request *r, int64_t complaint_id, const char *tmp_path, const char *name,
+			 const char *mime, json_t **out)
+{
+	*out = NULL;
+	int fd = open(tmp_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return reply_error(r, 500, "internal", "录音文件读取失败", NULL), -1;
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	unsigned char buf[65536];
+	int64_t size = 0;
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof buf)) > 0) {
+		crypto_hash_sha256_update(&st, buf, (unsigned long long)n);
+		size += n;
+	}
+	close(fd);
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_final(&st, digest);
+	char storage[40], path[800], dir[700];
+	crypto_random_token(storage, 24);
+	struct upload_ctx c = {.r = r, .complaint_id = complaint_id, .name = name, .mime = mime, .storage_name = storage,
+			       .size = size, .recording = true};
+	sodium_bin2hex(c.sha, sizeof c.sha, digest, sizeof digest);
+	snprintf(dir, sizeof dir, "%s/attachments", r->app->cfg.data_dir);
+	mkdir(dir, 0700);
+	snprintf(dir, sizeof dir, "%s/attachments/%.2s", r->app->cfg.data_dir, storage);
+	mkdir(dir, 0700);
+	storage_path(r, storage, path, sizeof path);
+	if (n < 0 || rename(tmp_path, path) != 0) {
+		log_error("req=%s cannot store recording %s: %s", r->id, path, strerror(errno));
+		return reply_error(r, 500, "internal", "录音保存失败", NULL), -1;
+	}
+	int rc = store_write(upload_tx, &c);
+	if (rc != 0) {
+		unlink(path);
+		return api_reply_tx_error(r, rc, &c.err, NULL, NULL), -1;
+	}
+	*out = json_pack("{s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)c.id, "name", name, "mime", mime, "size",
+			 (json_int_t)size, "sha256", c.sha);
+	return 0;
+}
+
+/* DATA/uploads/rec-<complaint>-<user>-<sha of name>.part: one partial recording per complaint,
+ * account and file name, so a resumed upload finds its bytes. */
+static void part_path(struct request *r, int64_t complaint_id, const char *name, char *out, size_t n)
+{
+	char sha[65], dir[700];
+	crypto_sha256_hex(name, strlen(name), sha);
+	snprintf(dir, sizeof dir, "%s/uploads", r->app->cfg.data_dir);
+	mkdir(dir, 0700);
+	snprintf(out, n, "%s/rec-%lld-%lld-%.16s.part", dir, (long long)complaint_id, (long long)r->user->user_id, sha);
+}
+
+static int64_t part_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (int64_t)st.st_size : 0;
+}
+
+/* The complaint must be the caller's own registration: 0 after replying otherwise. */
+static int recording_allowed(struct request *r, int64_t id)
+{
+	struct refusal e = {0};
+	int rc = api_recording_target(r, r->db, id, &e);
+	if (rc == 1)
+		return 1;
+	if (rc < 0)
+		reply_db_error(r, rc);
+	else
+		api_reply_tx_error(r, 1, &e, NULL, NULL);
+	return 0;
+}
+
+int api_callcenter_recording_state(struct request *r)
+{
+	const char *name = req_query(r, "name");
+	if (!valid_name(name))
+		return reply_error(r, 400, "invalid_field", "请用 ?name= 提供录音文件名", "name");
+	int64_t id = req_arg_id(r, 0);
+	if (!recording_allowed(r, id))
+		return 0;
+	char path[900];
+	part_path(r, id, name, path, sizeof path);
+	return reply_json(r, 200, json_pack("{s:I}", "offset", (json_int_t)part_size(path)));
+}
+
+/* Content-Range: bytes START-END/TOTAL. 0, or -1 when malformed. */
+static int parse_range(const char *h, int64_t *start, int64_t *end, int64_t *total)
+{
+	long long a, b, t;
+	int used = 0;
+	if (!h || sscanf(h, "bytes %lld-%lld/%lld%n", &a, &b, &t, &used) != 3 || h[used] != 0 || a < 0 || b < a || t <= b)
+		return -1;
+	*start = a, *end = b, *total = t;
+	return 0;
+}
+
+int api_callcenter_recording(struct request *r)
+{
+	const char *name = req_query(r, "name");
+	if (!valid_name(name))
+		return reply_error(r, 400, "invalid_field", "请用 ?name= 提供录音文件名（不含路径和控制字符）", "name");
+	int64_t start, end, total, id = req_arg_id(r, 0);
+	if (parse_range(req_header(r, "Content-Range"), &start, &end, &total) != 0 || end - start + 1 != (int64_t)r->body_len)
+		return reply_error(r, 400, "invalid_field", "请用 Content-Range: bytes 起-止/总长 标明本段位置，且与本段长度一致",
+				   "Content-Range");
+	struct integration_settings s;
+	int rc = integration_settings_get(r->db, &s);
+	if (rc < 0)
+		return reply_db_error(r, rc);
+	if (total > (int64_t)s.recording_max_mb << 20) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "录音文件超过大小上限（%d MB，集成设置 recording_max_mb）", s.recording_max_mb);
+		return reply_error(r, 413, "too_large", msg, NULL);
+	}
+	if (!recording_allowed(r, id))
+		return 0;
+	char path[900];
+	part_path(r, id, name, path, sizeof path);
+	int64_t have = part_size(path);
+	if (start != have)
+		return reply_error_at(r, 409, "upload_offset_mismatch", "分段位置与已接收的长度不符，请从 offset 处续传",
+				      "Content-Range", "offset", (long long)have);
+	if (start == 0) { /* the head decides the type: recordings only */
+		const char *mime = filetype_sniff((const unsigned char *)r->body, r->body_len, name);
+		if (!mime || strncmp(mime, "audio/", 6) != 0)
+			return reply_error(r, 415, "file_type_not_allowed", "通话录音只接受音频文件（wav/mp3/amr/m4a/ogg）", NULL);
+		if (!filetype_name_matches(mime, name))
+			return reply_error(r, 415, "file_name_mismatch", "文件扩展名与文件内容不符", "name");
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	size_t off = 0;
+	while (fd >= 0 && off < r->body_len) {
+		ssize_t w = write(fd, r->body + off, r->body_len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	bool ok = fd >= 0 && off == r->body_len && fsync(fd) == 0;
+	if (fd >= 0)
+		close(fd);
+	if (!ok) {
+		if (truncate(path, have) != 0)
+			unlink(path);
+		log_error("req=%s recording chunk not stored: %s", r->id, strerror(errno));
+		return reply_error(r, 500, "internal", "录音分段保存失败，请重试本段", NULL);
+	}
+	if (end + 1 < total)
+		return reply_json(r, 200, json_pack("{s:I, s:I}", "offset", (json_int_t)(end + 1), "total", (json_int_t)total));
+	/* The whole file is here: sniff its head again from disk (the first chunk's), then adopt. */
+	unsigned char head[64];
+	int hfd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t hn = hfd >= 0 ? read(hfd, head, sizeof head) : -1;
+	if (hfd >= 0)
+		close(hfd);
+	const char *mime = hn > 0 ? filetype_sniff(head, (size_t)hn, name) : NULL;
+	if (!mime) {
+		unlink(path);
+		return reply_error(r, 415, "file_type_not_allowed", "通话录音只接受音频文件（wav/mp3/amr/m4a/ogg）", NULL);
+	}
+	json_t *att;
+	if (api_attachment_adopt(r, id, path, name, mime, &att) != 0)
+		return 0;
+	json_t *rec;
+	if (store_complaint_get(r->db, id, &rec) == 1) {
+		api_complaint_publish(rec, "attachment");
+		json_decref(rec);
+	}
+	return reply_json(r, 201, att);
 }

@@ -15,7 +15,9 @@
 #include "http/request.h"
 #include "report/reports.h"
 #include "regulator/regulator.h"
+#include "regulator/webhooks.h"
 #include "store/store.h"
+#include "util/crypto.h"
 #include "util/dates.h"
 #include "util/iso8601.h"
 #include "util/log.h"
@@ -179,7 +181,32 @@ struct create_ctx {
 	int64_t id;     /* the new complaint's, once committed */
 	json_t *result; /* as read back after the commit */
 	struct refusal err;
+	const char *idem_key; /* Idempotency-Key header (call id), or NULL */
+	char idem_sha[65];    /* of the canonical body */
+	bool replayed;        /* the key was seen with the same body: id is the earlier complaint */
 };
+
+/* Idempotency keys are kept at least this long (docs/integration/callcenter.md). */
+#define IDEM_KEEP_MS (48LL * 3600 * 1000)
+
+/* The key seen before: the same body answers with the earlier complaint (1 with c->id), another
+ * body is refused (1 with c->err), 0 when the key is new. */
+static int idem_check(struct db *d, struct create_ctx *c)
+{
+	json_t *k;
+	int rc = store_idem_get(d, c->r->user->user_id, c->idem_key, &k);
+	if (rc <= 0)
+		return rc;
+	bool same = strcmp(json_string_value(json_object_get(k, "request_sha256")), c->idem_sha) == 0;
+	int64_t id = json_integer_value(json_object_get(k, "complaint_id"));
+	json_decref(k);
+	if (!same)
+		return refuse(&c->err, 422, "idempotency_key_reused",
+			      "该幂等键（Idempotency-Key）已用于内容不同的投诉登记请求，请使用新的来电编号", "Idempotency-Key");
+	c->id = id;
+	c->replayed = true;
+	return 1;
+}
 
 /* Builds and checks the record with plain reads, outside the write transaction, so the
  * database's single writer is held only for the writes themselves. */
@@ -232,9 +259,13 @@ static int create_tx(struct db *d, void *arg)
 	struct create_ctx *c = arg;
 	/* a retried transaction starts over: c->rec is input, only its number and id are ours */
 	c->id = 0;
+	c->replayed = false;
 	json_object_del(c->rec, "id");
 	int64_t id, seq;
-	int rc = store_complaint_next_no(d, c->prefix, &seq);
+	int rc = c->idem_key ? idem_check(d, c) : 0;
+	if (rc != 0)
+		return rc < 0 ? rc : c->replayed ? 0 : 1;
+	rc = store_complaint_next_no(d, c->prefix, &seq);
 	if (rc < 0)
 		return rc;
 	char number[96];
@@ -250,6 +281,11 @@ static int create_tx(struct db *d, void *arg)
 		return rc;
 	if (!c->draft && (rc = regulator_enqueue(d, c->rec, "registered", false, now_ms())) < 0)
 		return rc;
+	if (!c->draft && (rc = webhook_enqueue(d, c->rec, "complaint.registered", NULL, now_ms())) < 0)
+		return rc;
+	if (c->idem_key && ((rc = store_idem_purge(d, now_ms() - IDEM_KEEP_MS)) < 0 ||
+			    (rc = store_idem_insert(d, c->r->user->user_id, c->idem_key, c->idem_sha, id, now_ms())) < 0))
+		return rc;
 	c->id = id;
 	return 0;
 }
@@ -259,7 +295,20 @@ int api_complaint_create(struct request *r)
 	static const struct field_spec spec[] = {COMPLAINT_FIELDS, {"draft", F_BOOL, false, 0, 0, "暂存"}, {NULL}};
 	if (req_validate(r, spec) != 0)
 		return 0;
-	struct create_ctx c = {.r = r, .draft = body_bool(r, "draft", false)};
+	struct create_ctx c = {.r = r, .draft = body_bool(r, "draft", false), .idem_key = req_header(r, "Idempotency-Key")};
+	if (c.idem_key) {
+		size_t n = strlen(c.idem_key);
+		bool ok = n >= 1 && n <= 128;
+		for (size_t i = 0; ok && i < n; i++)
+			ok = c.idem_key[i] > 0x20 && c.idem_key[i] < 0x7f;
+		if (!ok)
+			return reply_error(r, 400, "invalid_field", "幂等键（Idempotency-Key）须为1～128个可见ASCII字符", "Idempotency-Key");
+		char *canon = json_dumps(r->json, JSON_COMPACT | JSON_SORT_KEYS);
+		if (!canon)
+			return reply_error(r, 500, "internal", "服务器内部错误", NULL);
+		crypto_sha256_hex(canon, strlen(canon), c.idem_sha);
+		free(canon);
+	}
 	int rc = db_tx(r->db, false, create_prepare_tx, &c);
 	if (rc == 0)
 		rc = store_write(create_tx, &c);
@@ -269,6 +318,11 @@ int api_complaint_create(struct request *r)
 	/* Read back on this thread's connection, after the commit: the writer is kept for writes. */
 	if ((rc = store_complaint_get(r->db, c.id, &c.result)) != 1)
 		return reply_db_error(r, rc < 0 ? rc : DB_HARD);
+	if (c.replayed) { /* the retry of a registration that went through: the same answer */
+		reply_json(r, 201, view(r, c.result, &c.cfg));
+		reply_header(r, "Idempotent-Replayed", "true");
+		return 0;
+	}
 	publish(c.result, c.draft ? "draft" : "register");
 	regulator_worker_kick();
 	return reply_json(r, 201, view(r, c.result, &c.cfg));
@@ -543,6 +597,8 @@ static int update_tx(struct db *d, void *arg)
 	/* Changed codes or facts go to the regulator with the change. */
 	if (rc == 0 && !draft)
 		rc = regulator_enqueue(d, rec, "updated", false, now);
+	if (rc == 0 && !draft)
+		rc = webhook_enqueue(d, rec, "complaint.updated", NULL, now);
 	json_decref(before);
 	json_decref(rec);
 	if (rc != 0)
@@ -641,6 +697,7 @@ struct action_ctx {
 	json_t *result;
 	json_t *warnings;
 	struct refusal err;
+	bool via_oa; /* the OA's decision (api/integration.c): in-app approval rules do not apply */
 };
 
 static void set_int(json_t *rec, const char *k, int64_t v)
@@ -978,6 +1035,10 @@ static int action_tx(struct db *d, void *arg)
 							   : refuse(&c->err, 409, "invalid_transition", why, NULL);
 	else if (!(out.perm_any & r->user->perms))
 		rc = refuse(&c->err, 403, "forbidden", "没有执行该操作的权限", NULL);
+	bool decides = c->action == WF_APPROVE_EXTENSION || c->action == WF_REJECT_EXTENSION ||
+		       c->action == WF_APPROVE_DELETE || c->action == WF_REJECT_DELETE;
+	if (rc == 0 && decides && !c->via_oa && (rc = oa_pending(d, c->id, now)) == 1)
+		rc = refuse(&c->err, 409, "oa_pending", "该申请已提交行内OA审批，请在OA中审批；OA超时未答复后方可在本系统审批", NULL);
 	if (rc == 0) {
 		before = json_deep_copy(rec);
 		rc = apply_action(c, d, rec, &out, now);
@@ -1011,6 +1072,20 @@ static int action_tx(struct db *d, void *arg)
 	/* Transactional outbox: the regulator's submission commits with the change or not at all. */
 	if (rc == 0 && event)
 		rc = regulator_enqueue(d, rec, event, c->action == WF_SYNC, now);
+	if (rc == 0 && c->action != WF_SYNC) {
+		char type[64];
+		snprintf(type, sizeof type, "complaint.%s", wf_action_name(c->action));
+		json_t *extra = c->via_oa ? json_pack("{s:s}", "decided_by", "oa") : NULL;
+		rc = webhook_enqueue(d, rec, type, extra, now);
+		json_decref(extra);
+	}
+	/* 延期 / 删除 requests go to the bank's OA when the settings say so (item 4). */
+	if (rc == 0 && (c->action == WF_EXTEND || c->action == WF_REQUEST_DELETE)) {
+		rc = oa_route_request(d, rec, c->action == WF_EXTEND ? "extension" : "delete", r->user->user_id, r->json, now);
+		rc = rc < 0 ? rc : 0;
+	}
+	if (rc == 0 && c->action == WF_WITHDRAW_REQUEST)
+		rc = oa_withdrawn(d, rec, now);
 	json_decref(before);
 	json_decref(rec);
 	if (rc != 0)
@@ -1047,6 +1122,43 @@ int api_complaint_action(struct request *r)
 	json_t *v = view(r, c.result, &c.cfg);
 	json_object_set_new(v, "warnings", c.warnings);
 	return reply_json(r, 200, v);
+}
+
+int api_complaint_act_in_tx(struct request *r, struct db *d, const struct principal *as, int64_t id,
+			    const char *action, json_t *params, json_t **result, struct refusal *e)
+{
+	*result = NULL;
+	int a = wf_action_from_name(action);
+	json_t *rec;
+	int rc = a < 0 ? DB_HARD : store_complaint_get(d, id, &rec);
+	if (rc != 1)
+		return rc < 0 ? rc : refuse(e, 404, "not_found", "投诉单不存在", NULL);
+	int64_t version = json_integer_value(json_object_get(rec, "version"));
+	json_decref(rec);
+	json_t *body = json_deep_copy(params);
+	if (!body)
+		return DB_HARD;
+	json_object_set_new(body, "version", json_integer(version));
+	struct principal *saved_user = r->user;
+	json_t *saved_json = r->json;
+	r->user = (struct principal *)as; /* read only, for the length of the action */
+	r->json = body;
+	struct action_ctx c = {.r = r, .action = (enum wf_action)a, .id = id, .version = version,
+			       .warnings = json_array(), .via_oa = true};
+	rc = complaint_settings_get(d, &c.cfg);
+	if (rc == 0)
+		rc = action_tx(d, &c);
+	r->user = saved_user;
+	r->json = saved_json;
+	json_decref(body);
+	json_decref(c.warnings);
+	if (rc == 0)
+		*result = c.result;
+	else
+		json_decref(c.result);
+	if (rc > 0)
+		*e = c.err;
+	return rc;
 }
 
 /* ---- unmasking (pii.unmask), audited ---- */

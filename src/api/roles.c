@@ -92,7 +92,8 @@ int api_permission_list(struct request *r)
 {
 	json_t *items = json_array();
 	for (const struct perm_info *p = perm_catalogue; p->code; p++)
-		json_array_append_new(items, json_pack("{s:s, s:s, s:s}", "code", p->code, "name", p->name, "group", p->group));
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s}", "code", p->code, "name", p->name, "group",
+						       p->group, "family", family_code(perm_family(p->bit))));
 	return reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 

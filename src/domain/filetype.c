@@ -15,6 +15,30 @@ static bool ends_with(const char *name, const char *ext)
 	return n >= e && strcasecmp(name + n - e, ext) == 0;
 }
 
+/* A WAVE file's first chunk after the RIFF header: the format chunk, or one of the chunks that
+ * broadcast and call-centre recorders put first (JUNK padding, LIST info, bext). */
+static bool wav_chunk_ok(const unsigned char *d, size_t len)
+{
+	static const char *const first[] = {"fmt ", "JUNK", "LIST", "bext", "fact"};
+	if (len < 16)
+		return false;
+	for (size_t i = 0; i < sizeof first / sizeof first[0]; i++)
+		if (memcmp(d + 12, first[i], 4) == 0)
+			return true;
+	return false;
+}
+
+/* An MPEG audio Layer III frame header (an MP3 without an ID3 tag): 11 sync bits, a version that
+ * is not reserved, layer III, a bitrate index neither free-format-forbidden (15) nor 0, and a
+ * sample rate that is not reserved. Random bytes that merely start with 0xFF fail this. */
+static bool mp3_frame_ok(const unsigned char *d, size_t len)
+{
+	if (len < 4 || d[0] != 0xFF || (d[1] & 0xE0) != 0xE0)
+		return false;
+	unsigned version = (d[1] >> 3) & 3, layer = (d[1] >> 1) & 3, bitrate = d[2] >> 4, rate = (d[2] >> 2) & 3;
+	return version != 1 && layer == 1 && bitrate != 0 && bitrate != 15 && rate != 3;
+}
+
 const char *filetype_sniff(const unsigned char *d, size_t len, const char *name)
 {
 	if (starts(d, len, "%PDF-", 5))
@@ -29,12 +53,12 @@ const char *filetype_sniff(const unsigned char *d, size_t len, const char *name)
 		return "image/bmp";
 	if (len >= 12 && starts(d, len, "RIFF", 4)) {
 		if (memcmp(d + 8, "WAVE", 4) == 0)
-			return "audio/wav";
+			return wav_chunk_ok(d, len) ? "audio/wav" : NULL;
 		if (memcmp(d + 8, "WEBP", 4) == 0)
 			return "image/webp";
 		return NULL;
 	}
-	if (starts(d, len, "ID3", 3) || (len >= 2 && d[0] == 0xFF && (d[1] & 0xE0) == 0xE0))
+	if ((starts(d, len, "ID3", 3) && len >= 4 && d[3] >= 2 && d[3] <= 4) || mp3_frame_ok(d, len))
 		return "audio/mpeg";
 	if (starts(d, len, "#!AMR", 5))
 		return "audio/amr";

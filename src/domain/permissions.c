@@ -19,6 +19,8 @@ const struct perm_info perm_catalogue[] = {
 	{P_ROLE_MANAGE, "role.manage", "角色与权限管理", "组织管理"},
 	{P_USER_STATUS, "user.status", "用户状态管理(锁定/解锁/重置密码)", "组织管理"},
 	{P_TOKEN_MANAGE, "token.manage", "接口令牌管理", "组织管理"},
+	{P_INTEGRATION_MANAGE, "integration.manage", "系统集成管理（推送订阅、OA对接、推送日志）", "组织管理"},
+	{P_CALLCENTER_LOOKUP, "callcenter.lookup", "客服中心来电弹屏与受理（服务账户）", "投诉管理"},
 	{P_CONFIG_MANAGE, "config.manage", "基础数据配置", "基础数据配置"},
 	{P_SECURITY_POLICY, "security.policy", "安全策略配置", "基础数据配置"},
 	{P_AUDIT_VIEW, "audit.view", "审计日志查看", "系统审计"},

@@ -24,6 +24,8 @@ enum perm {
 	P_TOKEN_MANAGE = 1u << 15,
 	P_REGULATOR_MANAGE = 1u << 16,
 	P_PII_LOOKUP = 1u << 17, /* exact lookups by ID number or phone (throttled, audited) */
+	P_INTEGRATION_MANAGE = 1u << 18, /* webhook subscriptions, OA link, delivery log (system family) */
+	P_CALLCENTER_LOOKUP = 1u << 19,  /* call-centre screen-pop and intake (a service account) */
 };
 
 struct perm_info {
@@ -55,13 +57,13 @@ bool sanyuan_conflict(const int *kinds, int n);
 /* Duty families (三员 separation, docs/security.md). Every permission belongs to exactly one
  * family; a role holds permissions of one family; an account holds roles of one family. */
 enum family { FAMILY_NONE = 0, FAMILY_SYSTEM, FAMILY_SECURITY, FAMILY_AUDIT, FAMILY_BUSINESS, FAMILY_MIXED };
-#define PERMS_SYSTEM (P_ORG_MANAGE | P_USER_MANAGE)
+#define PERMS_SYSTEM (P_ORG_MANAGE | P_USER_MANAGE | P_INTEGRATION_MANAGE)
 #define PERMS_SECURITY (P_ROLE_MANAGE | P_USER_STATUS | P_SECURITY_POLICY | P_TOKEN_MANAGE)
 #define PERMS_AUDIT (P_AUDIT_VIEW)
 #define PERMS_BUSINESS                                                                             \
 	(P_COMPLAINT_REGISTER | P_COMPLAINT_HANDLE | P_COMPLAINT_REVIEW | P_COMPLAINT_CALLBACK |   \
 	 P_COMPLAINT_DELETE_APPROVE | P_COMPLAINT_VIEW | P_REPORT_VIEW | P_CONFIG_MANAGE |          \
-	 P_PII_UNMASK | P_PII_LOOKUP | P_REGULATOR_MANAGE)
+	 P_PII_UNMASK | P_PII_LOOKUP | P_REGULATOR_MANAGE | P_CALLCENTER_LOOKUP)
 /* Family of a permission mask: NONE for 0, MIXED when it spans two families. */
 enum family perm_family(uint32_t mask);
 /* Family of a role: its 三员 label ("sys"/"sec"/"audit") decides; any other role is the family

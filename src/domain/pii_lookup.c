@@ -41,7 +41,7 @@ int pii_lookup_admit(struct db *d, const struct principal *p, const char *ip, co
 	char uid[24];
 	snprintf(uid, sizeof uid, "%lld", (long long)p->user_id);
 	const char *field = q->phone ? "phone" : "id_no";
-	if (!(p->perms & (P_PII_LOOKUP | P_PII_UNMASK))) {
+	if (!(p->perms & (P_PII_LOOKUP | P_PII_UNMASK | P_CALLCENTER_LOOKUP))) {
 		int rc = record(d, p, ip, uid, "denied", "no_permission", q, now);
 		return rc < 0 ? rc : refuse(e, 403, "forbidden", "没有按证件号码或电话精确查询投诉人的权限", field);
 	}

@@ -1,6 +1,7 @@
 /* Exact lookups of a complainant by ID number or phone (精确查询, issue 11 H2). A blind-index
  * match answers "is this the number?", and a masked number leaves few digits to guess, so such a
- * lookup is an unmasking in slow motion: it needs pii.lookup (or pii.unmask), every attempt is
+ * lookup is an unmasking in slow motion: it needs pii.lookup (or pii.unmask, or callcenter.lookup
+ * for the call centre's screen-pop), every attempt is
  * on the audit chain with the masked value only, and each user is held to a few per minute and
  * per day. The counts are read from the audit chain itself, so they hold across restarts and
  * across instances sharing a database. See docs/security.md, "Exact PII lookups (H2)". */

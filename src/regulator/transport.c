@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <pthread.h>
 #include <unistd.h>
@@ -83,54 +84,102 @@ void reg_http_free(struct reg_http *h)
 	free(h);
 }
 
-int reg_http_send(struct reg_http *h, const char *body, size_t len, int count, const char *sha256,
-		  json_t *sig, json_t **receipts, char *err, size_t errlen)
+bool reg_addr_forbidden(const char *ip)
 {
-	*receipts = NULL;
+	if (!ip || !*ip)
+		return true;
+	if (!strncmp(ip, "::ffff:", 7))
+		ip += 7;
+	return !strncmp(ip, "169.254.", 8) || !strcmp(ip, "0.0.0.0") || !strcmp(ip, "::") ||
+	       !strncasecmp(ip, "fe8", 3) || !strncasecmp(ip, "fe9", 3) || !strncasecmp(ip, "fea", 3) ||
+	       !strncasecmp(ip, "feb", 3) || !strcasecmp(ip, "fd00:ec2::254") || !strcmp(ip, "100.100.100.200");
+}
+
+/* CURLOPT_PREREQFUNCTION: the address is known, nothing is sent yet. */
+static int guard_addr(void *arg, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
+		      int conn_local_port)
+{
+	(void)arg;
+	(void)conn_local_ip;
+	(void)conn_primary_port;
+	(void)conn_local_port;
+	return reg_addr_forbidden(conn_primary_ip) ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
+}
+
+int reg_http_post(struct reg_http *h, const char *url, const char *const *headers, const char *body, size_t len,
+		  long timeout_ms, bool guard, long *status, char **reply, char *err, size_t errlen)
+{
 	CURL *c = h->curl;
-	struct buf reply = {0};
-	char hc[64], hs[128], hw[64] = "", hg[512] = "";
-	snprintf(hc, sizeof hc, "X-Batch-Count: %d", count);
-	snprintf(hs, sizeof hs, "X-Batch-SHA256: %s", sha256);
-	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/x-ndjson; charset=utf-8");
-	hdr = curl_slist_append(hdr, hc);
-	hdr = curl_slist_append(hdr, hs);
-	if (sig) {
-		snprintf(hw, sizeof hw, "X-Batch-Signed-With: %s", json_string_value(json_object_get(sig, "signed_with")));
-		snprintf(hg, sizeof hg, "X-Batch-Signature: %s", json_string_value(json_object_get(sig, "signature")));
-		hdr = curl_slist_append(hdr, hw);
-		hdr = curl_slist_append(hdr, hg);
-	}
+	struct buf got = {0};
+	struct curl_slist *hdr = NULL;
+	for (size_t i = 0; headers && headers[i]; i++)
+		hdr = curl_slist_append(hdr, headers[i]);
 	hdr = curl_slist_append(hdr, "Expect:");
 	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_URL, h->url);
+	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_POST, 1L);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &got);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)h->cfg->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(h->cfg->timeout_ms < 5000 ? h->cfg->timeout_ms : 5000));
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (guard)
+		curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, guard_addr);
 	if (h->cfg->ca_file[0])
 		curl_easy_setopt(c, CURLOPT_CAINFO, h->cfg->ca_file);
-	if (h->cfg->cert_file[0])
+	/* The regulator's client certificate is for the regulator only. */
+	if (!guard && h->cfg->cert_file[0])
 		curl_easy_setopt(c, CURLOPT_SSLCERT, h->cfg->cert_file);
-	if (h->cfg->key_file[0])
+	if (!guard && h->cfg->key_file[0])
 		curl_easy_setopt(c, CURLOPT_SSLKEY, h->cfg->key_file);
 	CURLcode cc = curl_easy_perform(c);
-	long status = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	*status = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
 	curl_slist_free_all(hdr);
-	int rc = -1;
 	if (cc != CURLE_OK) {
-		snprintf(err, errlen, "传输失败：%s", curl_easy_strerror(cc));
-	} else if (status != 200) {
+		const char *why = cc == CURLE_ABORTED_BY_CALLBACK  ? "目标地址不允许（链路本地或元数据地址）"
+				  : cc == CURLE_COULDNT_CONNECT     ? "无法连接接收方"
+				  : cc == CURLE_COULDNT_RESOLVE_HOST ? "无法解析主机名"
+				  : cc == CURLE_OPERATION_TIMEDOUT  ? "接收方超时未答复"
+								    : "传输失败";
+		snprintf(err, errlen, "%s（%s）", why, curl_easy_strerror(cc));
+		free(got.p);
+		return -1;
+	}
+	if (reply)
+		*reply = got.p;
+	else
+		free(got.p);
+	return 0;
+}
+
+int reg_http_send(struct reg_http *h, const char *body, size_t len, int count, const char *sha256,
+		  json_t *sig, json_t **receipts, char *err, size_t errlen)
+{
+	*receipts = NULL;
+	char hc[64], hs[128], hw[64] = "", hg[512] = "";
+	snprintf(hc, sizeof hc, "X-Batch-Count: %d", count);
+	snprintf(hs, sizeof hs, "X-Batch-SHA256: %s", sha256);
+	const char *headers[] = {"Content-Type: application/x-ndjson; charset=utf-8", hc, hs, NULL, NULL, NULL};
+	if (sig) {
+		snprintf(hw, sizeof hw, "X-Batch-Signed-With: %s", json_string_value(json_object_get(sig, "signed_with")));
+		snprintf(hg, sizeof hg, "X-Batch-Signature: %s", json_string_value(json_object_get(sig, "signature")));
+		headers[3] = hw;
+		headers[4] = hg;
+	}
+	long status = 0;
+	char *reply = NULL;
+	if (reg_http_post(h, h->url, (const char *const *)headers, body, len, (long)h->cfg->timeout_ms, false, &status, &reply, err, errlen) != 0)
+		return -1;
+	int rc = -1;
+	if (status != 200) {
 		snprintf(err, errlen, "监管端返回HTTP %ld", status);
 	} else {
-		json_t *j = reply.p ? json_loads(reply.p, 0, NULL) : NULL;
+		json_t *j = reply ? json_loads(reply, 0, NULL) : NULL;
 		json_t *r = json_object_get(j, "receipts");
 		if (!json_is_array(r)) {
 			snprintf(err, errlen, "监管端回执格式错误");
@@ -140,7 +189,7 @@ int reg_http_send(struct reg_http *h, const char *body, size_t len, int count, c
 		}
 		json_decref(j);
 	}
-	free(reply.p);
+	free(reply);
 	return rc;
 }
 

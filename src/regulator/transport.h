@@ -6,6 +6,7 @@
 #ifndef FCMS_REGULATOR_TRANSPORT_H
 #define FCMS_REGULATOR_TRANSPORT_H
 #include "regulator/regulator.h"
+#include <stdbool.h>
 #include <stddef.h>
 
 /* One HTTP client per worker thread (keeps its connection alive between batches). */
@@ -18,6 +19,18 @@ void reg_http_free(struct reg_http *h);
  * sent as X-Batch-Signed-With / X-Batch-Signature over HTTP, and as manifest fields in a directory. */
 int reg_http_send(struct reg_http *h, const char *body, size_t len, int count, const char *sha256,
 		  json_t *sig, json_t **receipts, char *err, size_t errlen);
+
+/* The one HTTP POST of the delivery engine, shared by the regulator batches and the webhook
+ * channel: body to url with the extra headers ("Name: value", NULL-terminated), the worker's
+ * connection kept alive. With guard, a connection to a link-local / metadata / unspecified
+ * address is refused after name resolution (a webhook host that resolves there). Returns 0 when
+ * an HTTP reply came (*status set, *reply the body when reply is not NULL, caller frees), or -1
+ * with a reason in err (connection, timeout, refused address). */
+int reg_http_post(struct reg_http *h, const char *url, const char *const *headers, const char *body, size_t len,
+		  long timeout_ms, bool guard, long *status, char **reply, char *err, size_t errlen);
+/* True when a numeric address (IPv4 or IPv6 text) is link-local, unspecified or a cloud metadata
+ * address: never a webhook target. */
+bool reg_addr_forbidden(const char *ip);
 
 /* Writes batch_id's batch file then its manifest into DIR/outbox, each through a temporary name,
  * fsync and rename, so a reader never sees half a file and never a manifest without its batch.

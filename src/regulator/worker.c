@@ -1,4 +1,6 @@
-/* The delivery worker: a thread of `fcms serve` that carries the outbox to the regulator.
+/* The delivery worker: a thread of `fcms serve` that carries the outbox to the regulator, and
+ * the webhook outbox to the bank's service bus and OA (webhooks.c: the second channel of this
+ * one engine, run in the same pass).
  *
  * One pass: the daily schedule (release held submissions at the set time; a run that did not
  * happen raises an alert), receipts waiting in the dir transport's inbox, then batches — claim
@@ -10,6 +12,7 @@
 #include "domain/complaint.h"
 #include "domain/crypto_profile.h"
 #include "regulator/transport.h"
+#include "regulator/webhooks.h"
 #include "store/store.h"
 #include "util/dates.h"
 #include "util/log.h"
@@ -551,6 +554,15 @@ static void pass(struct reg_http *http)
 	}
 	if (sent > 0)
 		emit("status", json_pack("{s:i}", "delivered", sent));
+	/* The webhook channel: same thread, lease owner, HTTP client and backoff (webhooks.h). */
+	for (int i = 0; i < MAX_BATCHES_PER_PASS; i++) {
+		pthread_mutex_lock(&W.lock);
+		bool stop = W.stop;
+		pthread_mutex_unlock(&W.lock);
+		if (stop || webhook_deliver_round(http, W.owner, W.cfg.lease_s) <= 0)
+			break;
+	}
+	webhook_oa_expire();
 	if (needs_alert_pass(d, &s, now)) {
 		struct alerts_ctx ac = {0};
 		if (store_write(alerts_tx, &ac) == 0 && ac.changed)
@@ -563,7 +575,8 @@ static void pass(struct reg_http *http)
 static void *worker_main(void *arg)
 {
 	(void)arg;
-	struct reg_http *http = W.kind == REG_HTTP ? reg_http_new(&W.cfg) : NULL;
+	/* Always: the webhook channel posts with it even when the regulator goes by files. */
+	struct reg_http *http = reg_http_new(&W.cfg);
 	pthread_mutex_lock(&W.lock);
 	while (!W.stop) {
 		W.kicked = false;

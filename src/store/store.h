@@ -451,4 +451,65 @@ int store_audit_list(struct db *d, const struct audit_filter *f, json_t **items,
 int store_audit_count_since(struct db *d, const char *target_type, const char *target_id, const char *result,
 			    int64_t since, int64_t *n);
 
+/* ---- integration (issue 15; store/integration.c) ---- */
+/* A webhook subscription as written (secret: the sealed HMAC key; "" on update keeps it). */
+struct hook_sub {
+	const char *name, *kind, *url, *event_types, *org_path, *secret;
+	int64_t org_id, created_by;
+	bool carries_pii, enabled;
+};
+int store_hook_sub_insert(struct db *d, const struct hook_sub *s, int64_t now, int64_t *id);
+int store_hook_sub_update(struct db *d, int64_t id, const struct hook_sub *s, int64_t now);
+/* Every subscription (no secret) with its pending and failed delivery counts. */
+int store_hook_sub_list(struct db *d, json_t **items);
+/* One subscription, with its sealed secret when asked. 1 found, 0 not. */
+int store_hook_sub_get(struct db *d, int64_t id, bool with_secret, json_t **out);
+/* Enabled subscriptions whose scope holds org_path: rows {id, kind, event_types}. */
+int store_hook_subs_for(struct db *d, const char *org_path, json_t **items);
+/* Queues one delivery (pending, due now). Rows changed. */
+int store_hook_enqueue(struct db *d, int64_t sub_id, const char *event_id, const char *event, int64_t complaint_id,
+		       const char *complaint_no, const char *payload, int64_t now);
+/* Leases up to limit due deliveries, each the oldest undelivered of its (subscription,
+ * complaint) chain, to owner until lease_until. Rows {id, subscription_id, event_id, event,
+ * complaint_id, payload, attempts, url, secret, carries_pii}, by id. */
+int store_hook_claim(struct db *d, const char *owner, int64_t now, int64_t lease_until, int64_t limit,
+		     json_t **items);
+/* Outcome of a leased delivery (sent / failed / pending again at next_attempt_at), only while
+ * owner holds the lease: rows changed (0 = lost). */
+int store_hook_finish(struct db *d, int64_t id, const char *owner, const char *status, int64_t next_attempt_at,
+		      int64_t http_status, const char *error, int64_t now);
+int store_hook_attempt_insert(struct db *d, int64_t delivery_id, const char *instance, const char *outcome,
+			      int64_t http_status, const char *detail, int64_t duration_ms, int64_t now);
+struct hook_filter {
+	int64_t subscription_id; /* 0 = any */
+	const char *status, *complaint_no, *event; /* NULL = any */
+	int64_t limit, offset;
+};
+int store_hook_list(struct db *d, const struct hook_filter *f, json_t **items, int64_t *total);
+/* One delivery with its payload and attempts_log. 1 found, 0 not. */
+int store_hook_get(struct db *d, int64_t id, json_t **out);
+/* Makes a delivery pending and due now (attempts restart). Rows changed. */
+int store_hook_replay(struct db *d, int64_t id, int64_t now);
+/* The OA: the first enabled subscription of kind oa (*id 0 when none). */
+int store_hook_oa_sub(struct db *d, int64_t *id);
+/* Idempotency keys of creation requests: {request_sha256, complaint_id, created_at}. 1/0. */
+int store_idem_get(struct db *d, int64_t user_id, const char *key, json_t **out);
+int store_idem_insert(struct db *d, int64_t user_id, const char *key, const char *sha, int64_t complaint_id,
+		      int64_t now);
+int store_idem_purge(struct db *d, int64_t before);
+/* OA approvals. */
+int store_oa_insert(struct db *d, int64_t complaint_id, int64_t sub_id, const char *kind, int64_t requested_by,
+		    int64_t now, int64_t expires_at, int64_t *id);
+int store_oa_get(struct db *d, int64_t id, json_t **out);             /* 1 found, 0 not */
+int store_oa_open_for(struct db *d, int64_t complaint_id, json_t **out); /* 1 found, 0 not */
+int store_oa_list(struct db *d, int64_t limit, json_t **items);
+/* Decides a pending approval (approved / rejected / expired). Rows changed (0 = not pending). */
+int store_oa_decide(struct db *d, int64_t id, const char *status, const char *approver, const char *comment,
+		    int64_t now);
+/* Pending approvals past their expiry: rows {id, complaint_id, kind}, at most 100. */
+int store_oa_due(struct db *d, int64_t now, json_t **items);
+/* Records a callback signature as taken (forgetting those older than forget_before): 1 when
+ * new, 0 when it was taken before (a replay). */
+int store_oa_signature_take(struct db *d, const char *signature, int64_t now, int64_t forget_before);
+
 #endif

@@ -18,7 +18,7 @@ import {
 import { adminLogin, rootOrg, roleId, securityAdmin, staff, activate, listAll } from './lib/fixtures.mjs';
 
 const FAMILY = {
-  'org.manage': 'system', 'user.manage': 'system',
+  'org.manage': 'system', 'user.manage': 'system', 'integration.manage': 'system', // issue 15
   'role.manage': 'security', 'user.status': 'security', 'security.policy': 'security', 'token.manage': 'security',
   'audit.view': 'audit',
 };

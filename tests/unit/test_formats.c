@@ -96,6 +96,19 @@ static void test_filetype(void **state)
 	assert_string_equal(filetype_sniff((const unsigned char *)"ID3\x04....", 8, "call.mp3"), "audio/mpeg");
 	assert_string_equal(filetype_sniff((const unsigned char *)"RIFF\0\0\0\0WAVEfmt ", 16, "r.wav"), "audio/wav");
 	assert_string_equal(filetype_sniff((const unsigned char *)"#!AMR\n", 6, "r.amr"), "audio/amr");
+	/* call recordings (issue 15): properly sniffed, not just by the first bytes */
+	assert_string_equal(filetype_sniff((const unsigned char *)"RIFF\0\0\0\0WAVEJUNK", 16, "r.wav"), "audio/wav");
+	assert_string_equal(filetype_sniff((const unsigned char *)"RIFF\0\0\0\0WAVELIST", 16, "r.wav"), "audio/wav");
+	assert_null(filetype_sniff((const unsigned char *)"RIFF\0\0\0\0WAVE<scr", 16, "r.wav"));
+	assert_null(filetype_sniff((const unsigned char *)"RIFF\0\0\0\0WAVE", 12, "r.wav"));
+	assert_string_equal(filetype_sniff((const unsigned char *)"\xFF\xFB\x90\x64", 4, "c.mp3"), "audio/mpeg"); /* MPEG-1 L3 128k 44.1k */
+	assert_string_equal(filetype_sniff((const unsigned char *)"\xFF\xF3\x48\xC4", 4, "c.mp3"), "audio/mpeg"); /* MPEG-2 L3 */
+	assert_null(filetype_sniff((const unsigned char *)"\xFF\xFF\xFF\xFF", 4, "c.mp3"));           /* layer I, bad bitrate */
+	assert_null(filetype_sniff((const unsigned char *)"\xFF\xEB\x90\x64", 4, "c.mp3"));           /* reserved version */
+	assert_null(filetype_sniff((const unsigned char *)"\xFF\xFB\xF0\x64", 4, "c.mp3"));           /* bitrate index 15 */
+	assert_null(filetype_sniff((const unsigned char *)"\xFF\xFB\x9C\x64", 4, "c.mp3"));           /* reserved sample rate */
+	assert_null(filetype_sniff((const unsigned char *)"\xFF\xFB", 2, "c.mp3"));
+	assert_null(filetype_sniff((const unsigned char *)"ID3\x09....", 8, "c.mp3"));                  /* no such ID3 version */
 	assert_string_equal(filetype_sniff((const unsigned char *)"PK\x03\x04....", 8, "letter.docx"),
 			    "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
 	assert_null(filetype_sniff((const unsigned char *)"PK\x03\x04....", 8, "archive.zip"));

@@ -23,8 +23,14 @@ static void catalogue(void **state)
 		assert_true(strlen(p->name) > 0);
 		assert_true(strlen(p->group) > 0);
 	}
-	assert_int_equal(n, 18);
-	assert_int_equal(all, (1u << 18) - 1);
+	assert_int_equal(n, 20);
+	assert_int_equal(all, (1u << 20) - 1);
+	/* issue 15: integration.manage is system administration, callcenter.lookup is business */
+	assert_int_equal(perm_from_code("integration.manage"), 1u << 18);
+	assert_int_equal(perm_from_code("callcenter.lookup"), 1u << 19);
+	assert_int_equal(perm_family(P_INTEGRATION_MANAGE), FAMILY_SYSTEM);
+	assert_int_equal(perm_family(P_CALLCENTER_LOOKUP), FAMILY_BUSINESS);
+	assert_int_equal(perm_family(P_INTEGRATION_MANAGE | P_COMPLAINT_VIEW), FAMILY_MIXED);
 	assert_int_equal(perm_from_code("org.manage"), P_ORG_MANAGE);
 	assert_int_equal(perm_from_code("complaint.delete.approve"), P_COMPLAINT_DELETE_APPROVE);
 	assert_int_equal(perm_from_code(""), 0);
@@ -63,7 +69,7 @@ static void parse_list_ok(void **state)
 		strcat(list, " ");
 	}
 	assert_int_equal(perm_parse_list(list, &mask, NULL), 0);
-	assert_int_equal(mask, (1u << 18) - 1);
+	assert_int_equal(mask, (1u << 20) - 1);
 }
 
 static void parse_list_bad(void **state)

@@ -38,6 +38,7 @@ export const MENU = [
       { path: '/org/user-status', title: '用户状态管理', perm: 'user.status' },
       { path: '/org/bank-name', title: '机构全称设置', perm: 'org.manage' },
       { path: '/org/directory', title: '目录登录设置', perm: ['user.manage', 'role.manage'] },
+      { path: '/org/integration', title: '系统集成', perm: 'integration.manage' },
     ],
   },
   {

@@ -14,6 +14,7 @@ const pages = {
   '/org/roles': () => import('./views/Roles.vue'),
   '/org/user-status': () => import('./views/UserStatus.vue'),
   '/org/bank-name': () => import('./views/BankName.vue'),
+  '/org/integration': () => import('./views/integration/Webhooks.vue'),
   '/config/security': () => import('./views/SecurityPolicy.vue'),
   '/org/directory': () => import('./views/DirectorySettings.vue'),
   '/audit/logs': () => import('./views/AuditLogs.vue'),
