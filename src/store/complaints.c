@@ -196,6 +196,17 @@ static bool prefix_end(const char *prefix, char *out, size_t n)
 	return true;
 }
 
+/* The subtree of a scope as the range [path, end) of org_path; false when it does not fit. */
+static bool subtree_range(const struct scope_filter *sf, char *path, char *end, size_t n)
+{
+	size_t len = strlen(sf->path_like); /* "<path>%" */
+	if (len == 0 || len > n)
+		return false;
+	memcpy(path, sf->path_like, len - 1);
+	path[len - 1] = '\0';
+	return prefix_end(path, end, n);
+}
+
 static void where_prefix(struct qb *q, const char *col, const char *prefix, char *end, size_t endlen)
 {
 	if (!prefix_end(prefix, end, endlen)) {
@@ -621,6 +632,44 @@ int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const st
 	return rc < 0 ? rc : DB_OK;
 }
 
+/* The caller's own complaints outside a subtree [path, end): ids by two seeks on each side of
+ * the range in the handler's and the registrar's (…, org_path) indexes (migration sqlite/0019,
+ * pg/0017), deduplicated by UNION. */
+#define OWN_OUTSIDE_IDS                                                                         \
+	"(SELECT id FROM complaints WHERE handler_id = ? AND org_path < ?"                        \
+	" UNION SELECT id FROM complaints WHERE handler_id = ? AND org_path >= ?"                 \
+	" UNION SELECT id FROM complaints WHERE registrar_id = ? AND org_path < ?"                \
+	" UNION SELECT id FROM complaints WHERE registrar_id = ? AND org_path >= ?)"
+
+int store_complaint_count_own_outside(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
+				     int64_t *n)
+{
+	*n = 0;
+	char path[600], end[600];
+	if (sf->kind != SCOPE_SUBTREE || !subtree_range(sf, path, end, sizeof path))
+		return DB_HARD;
+	struct scope_filter all = {.kind = SCOPE_ALL};
+	struct qb w, q;
+	qb_reset(&w);
+	qb_reset(&q);
+	struct where_bufs b;
+	bool fts = false;
+	int rc = complaint_where(d, &all, f, false, &w, &b, &fts);
+	if (rc < 0)
+		return rc;
+	/* CROSS JOIN: SQLite walks the few own ids and tests the filters on them; no filter index
+	 * (status, dates) may drive. */
+	qb_add(&q, "SELECT COUNT(*) FROM " OWN_OUTSIDE_IDS " o CROSS JOIN complaints c ON c.id = o.id WHERE");
+	for (int i = 0; i < 4; i++) {
+		qb_arg(&q, DB_INT(sf->user_id));
+		qb_arg(&q, DB_TEXT(i % 2 ? end : path));
+	}
+	qb_add_where(&q, &w, true);
+	if ((rc = qb_check(&q)) < 0 || (rc = db_scalar_int(d, n, q.sql, q.args)) < 0)
+		return rc;
+	return DB_OK;
+}
+
 /* ---- to-do and notifications ---- */
 
 #define TODO_KIND                                                                               \
@@ -632,17 +681,6 @@ int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const st
 	" WHEN c.status = 'processing' AND c.handler_id = ? AND ? = 1 THEN 'assigned'"            \
 	" WHEN c.status IN ('registered', 'processing') AND c.handler_id IS NULL"                 \
 	" AND c.handling_org_id = ? AND ? = 1 THEN 'queue' END"
-
-/* The subtree of a scope as the range [path, end) of org_path; false when it does not fit. */
-static bool subtree_range(const struct scope_filter *sf, char *path, char *end, size_t n)
-{
-	size_t len = strlen(sf->path_like); /* "<path>%" */
-	if (len == 0 || len > n)
-		return false;
-	memcpy(path, sf->path_like, len - 1);
-	path[len - 1] = '\0';
-	return prefix_end(path, end, n);
-}
 
 /* One arm of the to-do: the open complaints reached through cond (the caller binds its values
  * next) with their kind. On SQLite the arm names its index (INDEXED BY): the access path is

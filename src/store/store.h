@@ -316,6 +316,12 @@ struct complaint_filter {
 int store_complaint_list(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
 			 json_t **items, int64_t *total, bool *capped);
 
+/* Complaints matching f (no text query) that are the caller's own — registered or handled by
+ * sf->user_id — outside sf's subtree (sf->kind must be SCOPE_SUBTREE): the part of a subtree
+ * list the report index does not count (report_list_count adds the two). */
+int store_complaint_count_own_outside(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
+				     int64_t *n);
+
 /* The ledger's paging: complaints matching f (no full-text drive) newest received first, the
  * page after *after (NULL: the first page). Keyset paging, so the millionth row costs what the
  * first does; pass the last row's received_at and id as the next cursor. */
