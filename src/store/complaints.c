@@ -507,6 +507,7 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	struct qb q;
 	qb_reset(&q);
 	int64_t queued = 0, indexed = 0, lo = 1, hi = INT64_MAX;
+	bool beyond = false; /* more full-text matches than were counted */
 	if (fts) {
 		/* The waiting matches are counted even when the caller has the total: paging needs it. */
 		if ((rc = received_id_bounds(d, f, &lo, &hi)) < 0)
@@ -517,13 +518,28 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 		qb_add_where(&q, &w, true);
 		if ((rc = qb_check(&q)) < 0 || (rc = db_scalar_int(d, &queued, q.sql, q.args)) < 0)
 			return rc;
+		/* Bounded counting: only the newest COMPLAINT_TEXT_COUNT_CAP + 1 matches of the index
+		 * are tested against the filters (a common word matches a quarter of a million
+		 * complaints, and a branch holds a few % of them: counting them all read every match).
+		 * With more matches than that, the count is a lower bound and *capped says so. */
+		if (!f->skip_count) {
+			int64_t examined = 0;
+			rc = DB_SCALAR(d, &examined,
+				       "SELECT COUNT(*) FROM (SELECT 1 FROM complaints_fts WHERE complaints_fts MATCH ?"
+				       " AND rowid BETWEEN ? AND ? LIMIT " TEXT_COUNT_CAP_TEXT ") n",
+				       text, DB_INT(lo), DB_INT(hi));
+			if (rc < 0)
+				return rc;
+			beyond = examined > COMPLAINT_TEXT_COUNT_CAP;
+		}
 		qb_reset(&q);
-		qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1" INDEXED_MATCHES);
+		qb_add(&q, "SELECT COUNT(*) FROM (SELECT f.rowid AS id FROM complaints_fts f WHERE complaints_fts MATCH ?"
+			   " AND f.rowid BETWEEN ? AND ? ORDER BY f.rowid DESC LIMIT " TEXT_COUNT_CAP_TEXT
+			   ") m CROSS JOIN complaints c ON c.id = m.id WHERE");
 		qb_arg(&q, text);
 		qb_arg(&q, DB_INT(lo));
 		qb_arg(&q, DB_INT(hi));
 		qb_add_where(&q, &w, true);
-		qb_add(&q, " LIMIT " TEXT_COUNT_CAP_TEXT ") n");
 	} else {
 		qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints c");
 		qb_add_where(&q, &w, false);
@@ -538,7 +554,7 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	}
 	int64_t cap = f->skip_count ? INT64_MAX : fts ? COMPLAINT_TEXT_COUNT_CAP : COMPLAINT_COUNT_CAP;
 	if (capped)
-		*capped = *total > cap;
+		*capped = *total > cap || beyond;
 	if (*total > cap)
 		*total = cap;
 	/* The page is chosen on the narrow table first; only its rows are joined for names. */
@@ -589,7 +605,13 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	if ((rc = qb_check(&q)) < 0)
 		return rc;
 	rc = db_query_json(d, items, q.sql, q.args);
-	return rc < 0 ? rc : DB_OK;
+	if (rc < 0)
+		return rc;
+	/* A lower bound is at least what the pages up to this one hold. */
+	int64_t seen = f->offset + (int64_t)json_array_size(*items);
+	if (beyond && !f->skip_count && *total < seen)
+		*total = seen < COMPLAINT_TEXT_COUNT_CAP ? seen : COMPLAINT_TEXT_COUNT_CAP;
+	return DB_OK;
 }
 
 int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
