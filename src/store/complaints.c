@@ -306,6 +306,26 @@ static void unindex_column(char *text, size_t size, const char *col)
 /* SQLite's substring test of the complaint text (two copies of the LIKE pattern). */
 #define TEXT_LIKE "(c.content LIKE ? ESCAPE '\\' OR c.demand LIKE ? ESCAPE '\\')"
 
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* Whether some index can drive the query of f within sf: the data scope below the head office
+ * (its range, institution or owner indexes), a status, dates, a subtree, a full-text query of
+ * three characters or more, a number, a deadline state, a person, an identity, open work or a
+ * complained institution. Without one (a tag, a right, a code, a channel or a one- or
+ * two-character text alone at the head office) counting would read the whole table. */
+static bool index_driven(const struct scope_filter *sf, const struct complaint_filter *f)
+{
+	return sf->kind != SCOPE_ALL || f->status || f->from || f->to || f->org_path ||
+	       (f->q && utf8_chars(f->q) >= 3) || f->complaint_no || f->deadline_state || f->handler_id ||
+	       f->registrar_id || f->id_no_bidx || f->phone_bidx || f->open || f->complained_org_path;
+}
+
 /* Buffers the WHERE clause's bound text points into. */
 struct where_bufs {
 	/* Room for the api's longest filter value (50 characters, 200 bytes) escaped. */
@@ -339,12 +359,18 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 		qb_arg(wq, DB_INT(sf->user_id));
 		break;
 	}
-	case SCOPE_ORG:
-		qb_add(wq, " WHERE (c.handling_org_id = ? OR c.registrar_id = ? OR c.handler_id = ?)");
+	case SCOPE_ORG: {
+		/* The institution's own complaints through org_path (its path when it handles them),
+		 * which the org_path indexes serve; handling_org_id, which no index leads, only tests. */
+		char *path = ends[5];
+		snprintf(path, sizeof b->ends[5], "%.*s", (int)strlen(sf->path_like) - 1, sf->path_like);
+		qb_add(wq, " WHERE ((c.org_path = ? AND c.handling_org_id = ?) OR c.registrar_id = ? OR c.handler_id = ?)");
+		qb_arg(wq, DB_TEXT(path));
 		qb_arg(wq, DB_INT(sf->org_id));
 		qb_arg(wq, DB_INT(sf->user_id));
 		qb_arg(wq, DB_INT(sf->user_id));
 		break;
+	}
 	default:
 		qb_add(wq, " WHERE (c.registrar_id = ? OR c.handler_id = ?)");
 		qb_arg(wq, DB_INT(sf->user_id));
@@ -370,10 +396,7 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 		/* q is a number, an exact complainant name (blind index) or text: FTS5 trigram /
 		 * pg_trgm for three characters or more, a substring scan for shorter. On SQLite a text
 		 * query with no exact hit lets the full-text index drive (see below). */
-		size_t chars = 0;
-		for (const char *p = f->q; *p; p++)
-			chars += ((unsigned char)*p & 0xC0) != 0x80;
-		bool trigram = chars >= 3 && !pg;
+		bool trigram = utf8_chars(f->q) >= 3 && !pg;
 		if (trigram) {
 			size_t o = 0;
 			text[o++] = '"';
@@ -507,7 +530,7 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	struct qb q;
 	qb_reset(&q);
 	int64_t queued = 0, indexed = 0, lo = 1, hi = INT64_MAX;
-	bool beyond = false; /* more full-text matches than were counted */
+	bool beyond = false; /* *total is a lower bound: not every candidate was counted */
 	if (fts) {
 		/* The waiting matches are counted even when the caller has the total: paging needs it. */
 		if ((rc = received_id_bounds(d, f, &lo, &hi)) < 0)
@@ -540,6 +563,13 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 		qb_arg(&q, DB_INT(lo));
 		qb_arg(&q, DB_INT(hi));
 		qb_add_where(&q, &w, true);
+	} else if (!index_driven(sf, f)) {
+		/* Bounded counting: no index narrows the rows, so none are counted; the total is
+		 * what the pages up to this one hold (below), flagged as a lower bound. */
+		beyond = true;
+		if (!f->skip_count)
+			*total = 0;
+		qb_add(&q, "SELECT 0");
 	} else {
 		qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints c");
 		qb_add_where(&q, &w, false);
@@ -547,7 +577,7 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	}
 	if ((rc = qb_check(&q)) < 0)
 		return rc;
-	if (!f->skip_count) {
+	if (!f->skip_count && !(beyond && !fts)) {
 		if ((rc = db_scalar_int(d, &indexed, q.sql, q.args)) < 0)
 			return rc;
 		*total = queued + indexed;
@@ -607,10 +637,11 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	rc = db_query_json(d, items, q.sql, q.args);
 	if (rc < 0)
 		return rc;
-	/* A lower bound is at least what the pages up to this one hold. */
-	int64_t seen = f->offset + (int64_t)json_array_size(*items);
+	/* A lower bound is at least what the pages up to this one hold, and one more after a full
+	 * page, so that a pager still offers the next page. */
+	int64_t n = (int64_t)json_array_size(*items), seen = f->offset + n + (n == f->limit);
 	if (beyond && !f->skip_count && *total < seen)
-		*total = seen < COMPLAINT_TEXT_COUNT_CAP ? seen : COMPLAINT_TEXT_COUNT_CAP;
+		*total = seen < cap ? seen : cap;
 	return DB_OK;
 }
 

@@ -311,8 +311,10 @@ struct complaint_filter {
  * up to a cap (COMPLAINT_COUNT_CAP); past it *total is the cap and *capped true ("more than").
  * A full-text query on SQLite counts its filters over the newest COMPLAINT_TEXT_COUNT_CAP + 1
  * matches only: with more matches than that *total is what those held (at most the cap) and
- * *capped is true ("at least"). capped may be NULL. With f->skip_count no count is made and
- * *total is left as the caller set it. */
+ * *capped is true ("at least"). Where no index narrows the rows (index_driven in
+ * store/complaints.c: e.g. a tag alone at the head office) nothing is counted: *total is what
+ * the pages up to this one hold, one more after a full page, and *capped is true. capped may
+ * be NULL. With f->skip_count no count is made and *total is left as the caller set it. */
 #define COMPLAINT_COUNT_CAP 100000
 #define COMPLAINT_TEXT_COUNT_CAP 10000 /* full-text matches are counted up to this */
 int store_complaint_list(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
