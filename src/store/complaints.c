@@ -566,9 +566,10 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	} else if (!index_driven(sf, f)) {
 		/* Bounded counting: no index narrows the rows, so none are counted; the total is
 		 * what the pages up to this one hold (below), flagged as a lower bound. */
-		beyond = true;
-		if (!f->skip_count)
+		if (!f->skip_count) {
+			beyond = true;
 			*total = 0;
+		}
 		qb_add(&q, "SELECT 0");
 	} else {
 		qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints c");

@@ -159,6 +159,21 @@ test(`EXPLAIN at ${N / 1000}k complaints: no full scan of complaints for the to-
           requests++;
         }
       }
+      // The totals: exact from the report index where it can count (a subtree, a status, dates),
+      // a flagged lower bound where no index narrows the rows (a tag at the head office) or a
+      // common word matches more than 10,000 complaints.
+      const [, hq] = users[0];
+      const [, cityHandler] = users[3];
+      const exact = await hq.ok('GET', '/complaints?page_size=20');
+      assert.equal(exact.total, N, 'the head office sees every complaint, counted exactly');
+      assert.equal(exact.total_capped, false);
+      const cityClosed = await cityHandler.ok('GET', '/complaints?status=closed&page_size=20');
+      assert.equal(cityClosed.total_capped, false, 'a branch list by status is counted exactly');
+      const bounded = await hq.ok('GET', encodeURI('/complaints?tag=重复投诉&page_size=20'));
+      if (bounded.items.length === 20) {
+        assert.equal(bounded.total_capped, true, 'a tag alone at the head office is not counted');
+        assert.equal(bounded.total, 21, 'the lower bound keeps the next page reachable');
+      }
       const text = fs.readFileSync(log, 'utf8');
       const plans = text.split('\nSQL ').filter((p) => p.trim());
       assert.ok(plans.length >= requests, `plans were logged (${plans.length} for ${requests} requests)`);
