@@ -318,10 +318,15 @@ static size_t utf8_chars(const char *s)
  * (its range, institution or owner indexes), a status, dates, a subtree, a full-text query of
  * three characters or more, a number, a deadline state, a person, an identity, open work or a
  * complained institution. Without one (a tag, a right, a code, a channel or a one- or
- * two-character text alone at the head office) counting would read the whole table. */
+ * two-character text alone at the head office, whose subtree is the whole bank) counting would
+ * read the whole table. */
 static bool index_driven(const struct scope_filter *sf, const struct complaint_filter *f)
 {
-	return sf->kind != SCOPE_ALL || f->status || f->from || f->to || f->org_path ||
+	/* A subtree at the root ("/1/": one step) is the whole bank too. */
+	const char *p = sf->path_like;
+	bool whole = sf->kind == SCOPE_ALL ||
+		     (sf->kind == SCOPE_SUBTREE && p[0] == '/' && strchr(p + 1, '/') && !strchr(strchr(p + 1, '/') + 1, '/'));
+	return !whole || f->status || f->from || f->to || f->org_path ||
 	       (f->q && utf8_chars(f->q) >= 3) || f->complaint_no || f->deadline_state || f->handler_id ||
 	       f->registrar_id || f->id_no_bidx || f->phone_bidx || f->open || f->complained_org_path;
 }
