@@ -2,6 +2,7 @@
  * institutions and people it points to) and written back whole by store_complaint_save(), whose
  * WHERE clause carries the version the caller read: optimistic concurrency in one statement.
  * The list of saved columns is written once (SAVED_COLUMNS) and expanded into both statements. */
+#include "domain/status.h"
 #include "store/query_builder.h"
 #include "store/scope_sql.h"
 #include "store/store.h"
@@ -19,6 +20,10 @@
 	X(compensation_fen) X(late_reason) X(replied_at) X(callback_satisfaction)                \
 	X(callback_note) X(callback_at) X(closed_at) X(withdrawn_at) X(deleted_at) X(repeat_of)  \
 	X(merged_into) X(sync_status) X(reminded) X(clock_restarts)
+
+/* " c.status IN <unfinished>": the term the partial indexes of open work (migration
+ * sqlite/0018, pg/0016) carry in their WHERE, verbatim (domain/status.h). */
+#define UNFINISHED " c.status IN " STATUS_UNFINISHED_SQL
 
 #define SET_COL(c) #c " = ?, "
 #define NAME_COL(c) #c ", "
@@ -78,8 +83,8 @@ int store_complaint_save(struct db *d, json_t *obj, int64_t expected_version)
 int store_complaints_counting_after(struct db *d, int64_t after_id, int64_t limit, json_t **items)
 {
 	int rc = DBJ(d, items,
-		     "SELECT * FROM complaints WHERE id > ? AND status IN ('registered', 'processing', 'reviewing')"
-		     " ORDER BY id LIMIT ?",
+		     "SELECT * FROM complaints c WHERE c.id > ? AND" UNFINISHED " AND c.status IN " STATUS_CLOCK_SQL
+		     " ORDER BY c.id LIMIT ?",
 		     DB_INT(after_id), DB_INT(limit));
 	return rc < 0 ? rc : DB_OK;
 }
@@ -191,6 +196,17 @@ static bool prefix_end(const char *prefix, char *out, size_t n)
 	return true;
 }
 
+/* The subtree of a scope as the range [path, end) of org_path; false when it does not fit. */
+static bool subtree_range(const struct scope_filter *sf, char *path, char *end, size_t n)
+{
+	size_t len = strlen(sf->path_like); /* "<path>%" */
+	if (len == 0 || len > n)
+		return false;
+	memcpy(path, sf->path_like, len - 1);
+	path[len - 1] = '\0';
+	return prefix_end(path, end, n);
+}
+
 static void where_prefix(struct qb *q, const char *col, const char *prefix, char *end, size_t endlen)
 {
 	if (!prefix_end(prefix, end, endlen)) {
@@ -296,6 +312,31 @@ static void unindex_column(char *text, size_t size, const char *col)
 /* SQLite's substring test of the complaint text (two copies of the LIKE pattern). */
 #define TEXT_LIKE "(c.content LIKE ? ESCAPE '\\' OR c.demand LIKE ? ESCAPE '\\')"
 
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* Whether some index can drive the query of f within sf: the data scope below the head office
+ * (its range, institution or owner indexes), a status, dates, a subtree, a full-text query of
+ * three characters or more, a number, a deadline state, a person, an identity, open work or a
+ * complained institution. Without one (a tag, a right, a code, a channel or a one- or
+ * two-character text alone at the head office, whose subtree is the whole bank) counting would
+ * read the whole table. */
+static bool index_driven(const struct scope_filter *sf, const struct complaint_filter *f)
+{
+	/* A subtree at the root ("/1/": one step) is the whole bank too. */
+	const char *p = sf->path_like;
+	bool whole = sf->kind == SCOPE_ALL ||
+		     (sf->kind == SCOPE_SUBTREE && p[0] == '/' && strchr(p + 1, '/') && !strchr(strchr(p + 1, '/') + 1, '/'));
+	return !whole || f->status || f->from || f->to || f->org_path ||
+	       (f->q && utf8_chars(f->q) >= 3) || f->complaint_no || f->deadline_state || f->handler_id ||
+	       f->registrar_id || f->id_no_bidx || f->phone_bidx || f->open || f->complained_org_path;
+}
+
 /* Buffers the WHERE clause's bound text points into. */
 struct where_bufs {
 	/* Room for the api's longest filter value (50 characters, 200 bytes) escaped. */
@@ -329,12 +370,18 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 		qb_arg(wq, DB_INT(sf->user_id));
 		break;
 	}
-	case SCOPE_ORG:
-		qb_add(wq, " WHERE (c.handling_org_id = ? OR c.registrar_id = ? OR c.handler_id = ?)");
+	case SCOPE_ORG: {
+		/* The institution's own complaints through org_path (its path when it handles them),
+		 * which the org_path indexes serve; handling_org_id, which no index leads, only tests. */
+		char *path = ends[5];
+		snprintf(path, sizeof b->ends[5], "%.*s", (int)strlen(sf->path_like) - 1, sf->path_like);
+		qb_add(wq, " WHERE ((c.org_path = ? AND c.handling_org_id = ?) OR c.registrar_id = ? OR c.handler_id = ?)");
+		qb_arg(wq, DB_TEXT(path));
 		qb_arg(wq, DB_INT(sf->org_id));
 		qb_arg(wq, DB_INT(sf->user_id));
 		qb_arg(wq, DB_INT(sf->user_id));
 		break;
+	}
 	default:
 		qb_add(wq, " WHERE (c.registrar_id = ? OR c.handler_id = ?)");
 		qb_arg(wq, DB_INT(sf->user_id));
@@ -360,10 +407,7 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 		/* q is a number, an exact complainant name (blind index) or text: FTS5 trigram /
 		 * pg_trgm for three characters or more, a substring scan for shorter. On SQLite a text
 		 * query with no exact hit lets the full-text index drive (see below). */
-		size_t chars = 0;
-		for (const char *p = f->q; *p; p++)
-			chars += ((unsigned char)*p & 0xC0) != 0x80;
-		bool trigram = chars >= 3 && !pg;
+		bool trigram = utf8_chars(f->q) >= 3 && !pg;
 		if (trigram) {
 			size_t o = 0;
 			text[o++] = '"';
@@ -410,7 +454,7 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 	if (f->complaint_no)
 		where_prefix(wq, "c.complaint_no", f->complaint_no, ends[2], sizeof b->ends[2]);
 	if (f->open)
-		qb_add(wq, " AND c.status IN ('registered', 'processing', 'reviewing', 'replied')");
+		qb_add(wq, " AND" UNFINISHED " AND c.status IN " STATUS_OPEN_SQL);
 	if (f->complained_org_path) {
 		if (!prefix_end(f->complained_org_path, b->corg_end, sizeof b->corg_end))
 			wq->overflow = true;
@@ -506,6 +550,7 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	struct qb q;
 	qb_reset(&q);
 	int64_t queued = 0, indexed = 0, lo = 1, hi = INT64_MAX;
+	bool beyond = false; /* *total is a lower bound: not every candidate was counted */
 	if (fts) {
 		/* The waiting matches are counted even when the caller has the total: paging needs it. */
 		if ((rc = received_id_bounds(d, f, &lo, &hi)) < 0)
@@ -516,13 +561,36 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 		qb_add_where(&q, &w, true);
 		if ((rc = qb_check(&q)) < 0 || (rc = db_scalar_int(d, &queued, q.sql, q.args)) < 0)
 			return rc;
+		/* Bounded counting: only the newest COMPLAINT_TEXT_COUNT_CAP + 1 matches of the index
+		 * are tested against the filters (a common word matches a quarter of a million
+		 * complaints, and a branch holds a few % of them: counting them all read every match).
+		 * With more matches than that, the count is a lower bound and *capped says so. */
+		if (!f->skip_count) {
+			int64_t examined = 0;
+			rc = DB_SCALAR(d, &examined,
+				       "SELECT COUNT(*) FROM (SELECT 1 FROM complaints_fts WHERE complaints_fts MATCH ?"
+				       " AND rowid BETWEEN ? AND ? LIMIT " TEXT_COUNT_CAP_TEXT ") n",
+				       text, DB_INT(lo), DB_INT(hi));
+			if (rc < 0)
+				return rc;
+			beyond = examined > COMPLAINT_TEXT_COUNT_CAP;
+		}
 		qb_reset(&q);
-		qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1" INDEXED_MATCHES);
+		qb_add(&q, "SELECT COUNT(*) FROM (SELECT f.rowid AS id FROM complaints_fts f WHERE complaints_fts MATCH ?"
+			   " AND f.rowid BETWEEN ? AND ? ORDER BY f.rowid DESC LIMIT " TEXT_COUNT_CAP_TEXT
+			   ") m CROSS JOIN complaints c ON c.id = m.id WHERE");
 		qb_arg(&q, text);
 		qb_arg(&q, DB_INT(lo));
 		qb_arg(&q, DB_INT(hi));
 		qb_add_where(&q, &w, true);
-		qb_add(&q, " LIMIT " TEXT_COUNT_CAP_TEXT ") n");
+	} else if (!index_driven(sf, f)) {
+		/* Bounded counting: no index narrows the rows, so none are counted; the total is
+		 * what the pages up to this one hold (below), flagged as a lower bound. */
+		if (!f->skip_count) {
+			beyond = true;
+			*total = 0;
+		}
+		qb_add(&q, "SELECT 0");
 	} else {
 		qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints c");
 		qb_add_where(&q, &w, false);
@@ -530,14 +598,14 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	}
 	if ((rc = qb_check(&q)) < 0)
 		return rc;
-	if (!f->skip_count) {
+	if (!f->skip_count && !(beyond && !fts)) {
 		if ((rc = db_scalar_int(d, &indexed, q.sql, q.args)) < 0)
 			return rc;
 		*total = queued + indexed;
 	}
 	int64_t cap = f->skip_count ? INT64_MAX : fts ? COMPLAINT_TEXT_COUNT_CAP : COMPLAINT_COUNT_CAP;
 	if (capped)
-		*capped = *total > cap;
+		*capped = *total > cap || beyond;
 	if (*total > cap)
 		*total = cap;
 	/* The page is chosen on the narrow table first; only its rows are joined for names. */
@@ -588,7 +656,14 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	if ((rc = qb_check(&q)) < 0)
 		return rc;
 	rc = db_query_json(d, items, q.sql, q.args);
-	return rc < 0 ? rc : DB_OK;
+	if (rc < 0)
+		return rc;
+	/* A lower bound is at least what the pages up to this one hold, and one more after a full
+	 * page, so that a pager still offers the next page. */
+	int64_t n = (int64_t)json_array_size(*items), seen = f->offset + n + (n == f->limit);
+	if (beyond && !f->skip_count && *total < seen)
+		*total = seen < cap ? seen : cap;
+	return DB_OK;
 }
 
 int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
@@ -631,6 +706,46 @@ int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const st
 	return rc < 0 ? rc : DB_OK;
 }
 
+/* The caller's own complaints outside a subtree [path, end): ids by two seeks on each side of
+ * the range in the handler's and the registrar's (…, org_path) indexes (migration sqlite/0019,
+ * pg/0017), deduplicated by UNION. */
+#define OWN_OUTSIDE_IDS                                                                         \
+	"(SELECT id FROM complaints WHERE handler_id = ? AND org_path < ?"                        \
+	" UNION SELECT id FROM complaints WHERE handler_id = ? AND org_path >= ?"                 \
+	" UNION SELECT id FROM complaints WHERE registrar_id = ? AND org_path < ?"                \
+	" UNION SELECT id FROM complaints WHERE registrar_id = ? AND org_path >= ?)"
+
+int store_complaint_count_own_outside(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
+				     int64_t *n)
+{
+	*n = 0;
+	char path[600], end[600];
+	if (sf->kind != SCOPE_SUBTREE || !subtree_range(sf, path, end, sizeof path))
+		return DB_HARD;
+	struct scope_filter all = {.kind = SCOPE_ALL};
+	struct qb w, q;
+	qb_reset(&w);
+	qb_reset(&q);
+	struct where_bufs b;
+	bool fts = false;
+	int rc = complaint_where(d, &all, f, false, &w, &b, &fts);
+	if (rc < 0)
+		return rc;
+	/* CROSS JOIN: SQLite walks the few own ids and tests the filters on them; no filter index
+	 * (status, dates) may drive. (PostgreSQL knows no CROSS JOIN ... ON and plans it alone.) */
+	qb_add(&q, "SELECT COUNT(*) FROM " OWN_OUTSIDE_IDS " o");
+	qb_add(&q, db_backend(d) == DB_PG ? " JOIN" : " CROSS JOIN");
+	qb_add(&q, " complaints c ON c.id = o.id WHERE");
+	for (int i = 0; i < 4; i++) {
+		qb_arg(&q, DB_INT(sf->user_id));
+		qb_arg(&q, DB_TEXT(i % 2 ? end : path));
+	}
+	qb_add_where(&q, &w, true);
+	if ((rc = qb_check(&q)) < 0 || (rc = db_scalar_int(d, n, q.sql, q.args)) < 0)
+		return rc;
+	return DB_OK;
+}
+
 /* ---- to-do and notifications ---- */
 
 #define TODO_KIND                                                                               \
@@ -643,21 +758,85 @@ int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const st
 	" WHEN c.status IN ('registered', 'processing') AND c.handler_id IS NULL"                 \
 	" AND c.handling_org_id = ? AND ? = 1 THEN 'queue' END"
 
+/* One arm of the to-do: the open complaints reached through cond (the caller binds its values
+ * next) with their kind. On SQLite the arm names its index (INDEXED BY): the access path is
+ * chosen here, by what the arm is for, not left to sampled statistics that can prefer a
+ * non-covering index and read every open complaint of the table (issue 13). */
+static void todo_arm(struct qb *b, const struct todo_query *q, bool pg, const char *index, const char *cond)
+{
+	qb_add(b, "SELECT c.id, c.due_at, " TODO_KIND " AS todo_kind FROM complaints c");
+	if (!pg) {
+		qb_add(b, " INDEXED BY ");
+		qb_add(b, index);
+	}
+	qb_add(b, " WHERE" UNFINISHED " AND (c.status <> 'draft' OR c.pending = 'delete') AND ");
+	qb_add(b, cond);
+	const struct db_val kind_args[] = {
+		DB_INT(q->can_approve_delete), DB_INT(q->can_review), DB_INT(q->can_review), DB_INT(q->can_review),
+		DB_INT(q->can_callback),       DB_INT(q->user_id),    DB_INT(q->can_handle), DB_INT(q->org_id),
+		DB_INT(q->can_handle)};
+	for (size_t i = 0; i < sizeof kind_args / sizeof kind_args[0]; i++)
+		qb_arg(b, kind_args[i]);
+}
+
+/* " AND <the data scope>" as a test on rows another index found (no handler clause). */
+static void scope_test(struct qb *b, const struct scope_filter *sf, const char *path, const char *end)
+{
+	switch (sf->kind) {
+	case SCOPE_ALL:
+		return;
+	case SCOPE_SUBTREE:
+		qb_add(b, " AND c.org_path >= ? AND c.org_path < ?");
+		qb_arg(b, DB_TEXT(path));
+		qb_arg(b, DB_TEXT(end));
+		return;
+	case SCOPE_ORG:
+		qb_add(b, " AND c.handling_org_id = ?");
+		qb_arg(b, DB_INT(sf->org_id));
+		return;
+	default:
+		qb_add(b, " AND c.registrar_id = ?");
+		qb_arg(b, DB_INT(sf->user_id));
+	}
+}
+
 int store_todo_list(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **items)
 {
-#define TODO_ARGS                                                                               \
-	DB_INT(q->can_approve_delete), DB_INT(q->can_review), DB_INT(q->can_review), DB_INT(q->can_review), \
-		DB_INT(q->can_callback),                                                          \
-		DB_INT(q->user_id), DB_INT(q->can_handle), DB_INT(q->org_id), DB_INT(q->can_handle)
-	int rc = DBJ(d, items,
-		     "SELECT * FROM (" COMPLAINT_SELECT_KIND(TODO_KIND)
-		     " WHERE c.status NOT IN ('closed', 'withdrawn', 'deleted')"
-		     " AND (c.status <> 'draft' OR c.pending = 'delete')"
-		     " AND (" SCOPE_SQL("c.org_path", "c.handling_org_id", "c.registrar_id")
-		     " OR c.handler_id = ?)) t WHERE todo_kind IS NOT NULL"
-		     " ORDER BY due_at IS NULL, due_at, id LIMIT ?",
-		     TODO_ARGS, SCOPE_ARGS(sf), DB_INT(q->user_id), DB_INT(q->limit));
-#undef TODO_ARGS
+	/* The work items are the union of at most three arms, each an index seek into open work:
+	 * what is the caller's own (handler), the institution's queue (handlers), and — only for
+	 * reviewers, approvers and callback staff — every open complaint of the scope (the subtree's
+	 * range of the partial index, or the whole open set soonest due first for the head office).
+	 * A handler's to-do thus costs their own items, never the branch's open work. Only the
+	 * page's rows are then read whole and joined for names. */
+	bool pg = db_backend(d) == DB_PG;
+	char path[600], end[600];
+	if (sf->kind == SCOPE_SUBTREE && !subtree_range(sf, path, end, sizeof path))
+		return DB_HARD;
+	struct qb b;
+	qb_reset(&b);
+	qb_add(&b, COMPLAINT_SELECT_KIND("page.todo_kind") " JOIN (SELECT id, due_at, todo_kind FROM (");
+	todo_arm(&b, q, pg, "complaints_handler", "c.handler_id = ?");
+	qb_arg(&b, DB_INT(q->user_id));
+	if (q->can_handle) {
+		qb_add(&b, " UNION ");
+		todo_arm(&b, q, pg, "complaints_open_org",
+			 "c.handling_org_id = ? AND c.handler_id IS NULL AND c.status IN ('registered', 'processing')");
+		qb_arg(&b, DB_INT(q->org_id));
+		scope_test(&b, sf, path, end);
+	}
+	if (q->can_review || q->can_callback || q->can_approve_delete) {
+		static const char *const index[] = {[SCOPE_SELF] = "complaints_registrar", [SCOPE_ORG] = "complaints_open_org",
+						    [SCOPE_SUBTREE] = "complaints_open_path", [SCOPE_ALL] = "complaints_open_due"};
+		qb_add(&b, " UNION ");
+		todo_arm(&b, q, pg, index[sf->kind >= SCOPE_SELF && sf->kind <= SCOPE_ALL ? sf->kind : SCOPE_SELF], "1 = 1");
+		scope_test(&b, sf, path, end);
+	}
+	qb_add(&b, ") k WHERE todo_kind IS NOT NULL ORDER BY due_at IS NULL, due_at, id LIMIT ?) page"
+		   " ON page.id = c.id ORDER BY c.due_at IS NULL, c.due_at, c.id");
+	qb_arg(&b, DB_INT(q->limit));
+	int rc = qb_check(&b);
+	if (rc == DB_OK)
+		rc = db_query_json(d, items, b.sql, b.args);
 	return rc < 0 ? rc : DB_OK;
 }
 
@@ -701,7 +880,7 @@ int store_deadline_changes(struct db *d, int64_t now, int64_t soon_ms, json_t **
 {
 	return DBJ(d, items,
 		   "SELECT id, complaint_no, due_at, deadline_state, handler_id, handling_org_id, org_path,"
-		   " registrar_id FROM complaints WHERE status IN ('registered', 'processing', 'reviewing')"
+		   " registrar_id FROM complaints c WHERE" UNFINISHED " AND c.status IN " STATUS_CLOCK_SQL
 		   " AND due_at IS NOT NULL AND ((due_at < ? AND (reminded IS NULL OR reminded <> 'overdue'))"
 		   " OR (due_at >= ? AND due_at - ? <= ? AND reminded IS NULL)) ORDER BY due_at LIMIT 1000",
 		   DB_INT(now), DB_INT(now), DB_INT(now), DB_INT(soon_ms));
