@@ -63,7 +63,7 @@ async function call(session, op, kind, method, path, body) {
     try { json = JSON.parse(text); } catch { json = null; }
     if (status >= 400) detail = `${status} ${text.slice(0, 160)}`;
   } catch (e) {
-    detail = `${e.name}: ${e.message}`;
+    detail = `${e.name}: ${e.message}${e.cause ? ` (${e.cause.code || e.cause.message})` : ''}`;
   }
   const ms = performance.now() - t0;
   // A 409 on an action is the workflow saying someone else moved first: an answer, not a fault.
@@ -332,8 +332,9 @@ const summary = {
   label: args.label || base, sessions: sessions.length, registrars: creators.length, seconds: +elapsed.toFixed(1),
   requests: total, rps: +(total / elapsed).toFixed(0), errors, over_1s: slow,
   read_p50: +pct(allReads, 0.5).toFixed(1), read_p95: +pct(allReads, 0.95).toFixed(1), read_p99: +pct(allReads, 0.99).toFixed(1),
-  worst_read_p95: Math.max(...reads.map((r) => r.p95)), worst_read_p99: Math.max(...reads.map((r) => r.p99)),
-  max_ms: Math.max(...rows.map((r) => r.max)), create_p95: +create.p95.toFixed(1), created_per_s: +(create.n / elapsed).toFixed(1),
+  // An operation that never succeeded counts as infinitely slow.
+  worst_read_p95: Math.max(...reads.map((r) => (r.n ? r.p95 : Infinity))), worst_read_p99: Math.max(...reads.map((r) => (r.n ? r.p99 : Infinity))),
+  max_ms: Math.max(...rows.filter((r) => r.n).map((r) => r.max)), create_p95: +create.p95.toFixed(1), created_per_s: +(create.n / elapsed).toFixed(1),
   approved_loops: closedLoops, pss_mb: pids.length ? Math.round(pssTotal) : null,
   pss_by_pid: Object.fromEntries([...pssMax].map(([p, v]) => [p, Math.round(v)])), ops: rows,
 };
