@@ -3,6 +3,7 @@
 #include "domain/deadline.h"
 #include "domain/key_rotation.h"
 #include "domain/pii.h"
+#include "domain/status.h"
 #include "domain/workflow.h"
 #include "store/store.h"
 #include "util/iso8601.h"
@@ -414,8 +415,7 @@ static int update_deadline(struct db *d, json_t *rec, const struct complaint_set
 			   const struct calendar *preloaded, int64_t now)
 {
 	const char *status = json_string_value(json_object_get(rec, "status"));
-	bool counting = status && (!strcmp(status, "registered") || !strcmp(status, "processing") ||
-				   !strcmp(status, "reviewing"));
+	bool counting = status_is_clock(status);
 	if (!counting) {
 		set_str(rec, "deadline_state", strcmp(status ? status : "", "draft") == 0 ? "on_time" : "done");
 		return 0;

@@ -1,6 +1,7 @@
 /* Complaint state machine (see workflow.h). */
 #include "domain/workflow.h"
 #include "domain/permissions.h"
+#include "domain/status.h"
 #include <string.h>
 
 static const struct {
@@ -38,11 +39,9 @@ static const struct {
 
 static const struct {
 	const char *code, *label;
-	bool open;
 } statuses[] = {
-	{"draft", "暂存", false},       {"registered", "待分派", true}, {"processing", "处理中", true},
-	{"reviewing", "待审核", true},  {"replied", "已答复待回访", true}, {"closed", "已办结", false},
-	{"withdrawn", "已撤诉", false}, {"deleted", "已删除", false},
+	{"draft", "暂存"},       {"registered", "待分派"}, {"processing", "处理中"}, {"reviewing", "待审核"},
+	{"replied", "已答复待回访"}, {"closed", "已办结"}, {"withdrawn", "已撤诉"}, {"deleted", "已删除"},
 };
 
 int wf_action_from_name(const char *name)
@@ -73,10 +72,7 @@ const char *wf_status_label(const char *status)
 
 bool wf_status_open(const char *status)
 {
-	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
-		if (status && strcmp(statuses[i].code, status) == 0)
-			return statuses[i].open;
-	return false;
+	return status_is_open(status); /* the sets live in domain/status.h */
 }
 
 static bool is(const char *status, const char *want)

@@ -3,6 +3,7 @@
  * whose received day can fall in the range (each day remembers the span of rows holding it;
  * complaints arrive roughly in date order, so a month is a narrow slice of the arrays). */
 #include "report/facts.h"
+#include "domain/status.h"
 #include "store/db.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -309,8 +310,7 @@ static void apply_row(struct db_res *r)
 	/* Handling is measured at the reply (答复), which the deadline governs; the callback and the
 	 * closing come after it. */
 	bool closed = text_is(status, "closed");
-	bool open = text_is(status, "registered") || text_is(status, "processing") ||
-		    text_is(status, "reviewing") || text_is(status, "replied");
+	bool open = status_is_open(status);
 	bool timed = !db_is_null(r, COL_DUE) && !db_is_null(r, COL_REPLIED);
 	int64_t due = db_int(r, COL_DUE), replied_at = db_int(r, COL_REPLIED);
 	const char *deadline = db_text(r, COL_DEADLINE), *sat = db_text(r, COL_SATISFACTION);

@@ -2,6 +2,7 @@
  * institutions and people it points to) and written back whole by store_complaint_save(), whose
  * WHERE clause carries the version the caller read: optimistic concurrency in one statement.
  * The list of saved columns is written once (SAVED_COLUMNS) and expanded into both statements. */
+#include "domain/status.h"
 #include "store/query_builder.h"
 #include "store/scope_sql.h"
 #include "store/store.h"
@@ -19,6 +20,10 @@
 	X(compensation_fen) X(late_reason) X(replied_at) X(callback_satisfaction)                \
 	X(callback_note) X(callback_at) X(closed_at) X(withdrawn_at) X(deleted_at) X(repeat_of)  \
 	X(merged_into) X(sync_status) X(reminded) X(clock_restarts)
+
+/* " c.status IN <unfinished>": the term the partial indexes of open work (migration
+ * sqlite/0018, pg/0016) carry in their WHERE, verbatim (domain/status.h). */
+#define UNFINISHED " c.status IN " STATUS_UNFINISHED_SQL
 
 #define SET_COL(c) #c " = ?, "
 #define NAME_COL(c) #c ", "
@@ -78,8 +83,8 @@ int store_complaint_save(struct db *d, json_t *obj, int64_t expected_version)
 int store_complaints_counting_after(struct db *d, int64_t after_id, int64_t limit, json_t **items)
 {
 	int rc = DBJ(d, items,
-		     "SELECT * FROM complaints WHERE id > ? AND status IN ('registered', 'processing', 'reviewing')"
-		     " ORDER BY id LIMIT ?",
+		     "SELECT * FROM complaints c WHERE c.id > ? AND" UNFINISHED " AND c.status IN " STATUS_CLOCK_SQL
+		     " ORDER BY c.id LIMIT ?",
 		     DB_INT(after_id), DB_INT(limit));
 	return rc < 0 ? rc : DB_OK;
 }
@@ -403,7 +408,7 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 	if (f->complaint_no)
 		where_prefix(wq, "c.complaint_no", f->complaint_no, ends[2], sizeof b->ends[2]);
 	if (f->open)
-		qb_add(wq, " AND c.status IN ('registered', 'processing', 'reviewing', 'replied')");
+		qb_add(wq, " AND" UNFINISHED " AND c.status IN " STATUS_OPEN_SQL);
 	if (f->complained_org_path) {
 		if (!prefix_end(f->complained_org_path, b->corg_end, sizeof b->corg_end))
 			wq->overflow = true;
@@ -628,21 +633,96 @@ int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const st
 	" WHEN c.status IN ('registered', 'processing') AND c.handler_id IS NULL"                 \
 	" AND c.handling_org_id = ? AND ? = 1 THEN 'queue' END"
 
+/* The subtree of a scope as the range [path, end) of org_path; false when it does not fit. */
+static bool subtree_range(const struct scope_filter *sf, char *path, char *end, size_t n)
+{
+	size_t len = strlen(sf->path_like); /* "<path>%" */
+	if (len == 0 || len > n)
+		return false;
+	memcpy(path, sf->path_like, len - 1);
+	path[len - 1] = '\0';
+	return prefix_end(path, end, n);
+}
+
+/* One arm of the to-do: the open complaints reached through cond (the caller binds its values
+ * next) with their kind. On SQLite the arm names its index (INDEXED BY): the access path is
+ * chosen here, by what the arm is for, not left to sampled statistics that can prefer a
+ * non-covering index and read every open complaint of the table (issue 13). */
+static void todo_arm(struct qb *b, const struct todo_query *q, bool pg, const char *index, const char *cond)
+{
+	qb_add(b, "SELECT c.id, c.due_at, " TODO_KIND " AS todo_kind FROM complaints c");
+	if (!pg) {
+		qb_add(b, " INDEXED BY ");
+		qb_add(b, index);
+	}
+	qb_add(b, " WHERE" UNFINISHED " AND (c.status <> 'draft' OR c.pending = 'delete') AND ");
+	qb_add(b, cond);
+	const struct db_val kind_args[] = {
+		DB_INT(q->can_approve_delete), DB_INT(q->can_review), DB_INT(q->can_review), DB_INT(q->can_review),
+		DB_INT(q->can_callback),       DB_INT(q->user_id),    DB_INT(q->can_handle), DB_INT(q->org_id),
+		DB_INT(q->can_handle)};
+	for (size_t i = 0; i < sizeof kind_args / sizeof kind_args[0]; i++)
+		qb_arg(b, kind_args[i]);
+}
+
+/* " AND <the data scope>" as a test on rows another index found (no handler clause). */
+static void scope_test(struct qb *b, const struct scope_filter *sf, const char *path, const char *end)
+{
+	switch (sf->kind) {
+	case SCOPE_ALL:
+		return;
+	case SCOPE_SUBTREE:
+		qb_add(b, " AND c.org_path >= ? AND c.org_path < ?");
+		qb_arg(b, DB_TEXT(path));
+		qb_arg(b, DB_TEXT(end));
+		return;
+	case SCOPE_ORG:
+		qb_add(b, " AND c.handling_org_id = ?");
+		qb_arg(b, DB_INT(sf->org_id));
+		return;
+	default:
+		qb_add(b, " AND c.registrar_id = ?");
+		qb_arg(b, DB_INT(sf->user_id));
+	}
+}
+
 int store_todo_list(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **items)
 {
-#define TODO_ARGS                                                                               \
-	DB_INT(q->can_approve_delete), DB_INT(q->can_review), DB_INT(q->can_review), DB_INT(q->can_review), \
-		DB_INT(q->can_callback),                                                          \
-		DB_INT(q->user_id), DB_INT(q->can_handle), DB_INT(q->org_id), DB_INT(q->can_handle)
-	int rc = DBJ(d, items,
-		     "SELECT * FROM (" COMPLAINT_SELECT_KIND(TODO_KIND)
-		     " WHERE c.status NOT IN ('closed', 'withdrawn', 'deleted')"
-		     " AND (c.status <> 'draft' OR c.pending = 'delete')"
-		     " AND (" SCOPE_SQL("c.org_path", "c.handling_org_id", "c.registrar_id")
-		     " OR c.handler_id = ?)) t WHERE todo_kind IS NOT NULL"
-		     " ORDER BY due_at IS NULL, due_at, id LIMIT ?",
-		     TODO_ARGS, SCOPE_ARGS(sf), DB_INT(q->user_id), DB_INT(q->limit));
-#undef TODO_ARGS
+	/* The work items are the union of at most three arms, each an index seek into open work:
+	 * what is the caller's own (handler), the institution's queue (handlers), and — only for
+	 * reviewers, approvers and callback staff — every open complaint of the scope (the subtree's
+	 * range of the partial index, or the whole open set soonest due first for the head office).
+	 * A handler's to-do thus costs their own items, never the branch's open work. Only the
+	 * page's rows are then read whole and joined for names. */
+	bool pg = db_backend(d) == DB_PG;
+	char path[600], end[600];
+	if (sf->kind == SCOPE_SUBTREE && !subtree_range(sf, path, end, sizeof path))
+		return DB_HARD;
+	struct qb b;
+	qb_reset(&b);
+	qb_add(&b, COMPLAINT_SELECT_KIND("page.todo_kind") " JOIN (SELECT id, due_at, todo_kind FROM (");
+	todo_arm(&b, q, pg, "complaints_handler", "c.handler_id = ?");
+	qb_arg(&b, DB_INT(q->user_id));
+	if (q->can_handle) {
+		qb_add(&b, " UNION ");
+		todo_arm(&b, q, pg, "complaints_open_org",
+			 "c.handling_org_id = ? AND c.handler_id IS NULL AND c.status IN ('registered', 'processing')");
+		qb_arg(&b, DB_INT(q->org_id));
+		scope_test(&b, sf, path, end);
+	}
+	if (q->can_review || q->can_callback || q->can_approve_delete) {
+		static const char *const index[] = {[SCOPE_SELF] = "complaints_registrar", [SCOPE_ORG] = "complaints_open_org",
+						    [SCOPE_SUBTREE] = "complaints_open_path", [SCOPE_ALL] = "complaints_open_due"};
+		qb_add(&b, " UNION ");
+		todo_arm(&b, q, pg, index[sf->kind >= SCOPE_SELF && sf->kind <= SCOPE_ALL ? sf->kind : SCOPE_SELF], "1 = 1");
+		scope_test(&b, sf, path, end);
+	}
+	qb_add(&b, ") k WHERE todo_kind IS NOT NULL ORDER BY due_at IS NULL, due_at, id LIMIT ?) page"
+		   " ON page.id = c.id ORDER BY c.due_at IS NULL, c.due_at, c.id");
+	qb_arg(&b, DB_INT(q->limit));
+	int rc = qb_check(&b);
+	if (rc == DB_OK)
+		rc = db_query_json(d, items, b.sql, b.args);
 	return rc < 0 ? rc : DB_OK;
 }
 
@@ -686,7 +766,7 @@ int store_deadline_changes(struct db *d, int64_t now, int64_t soon_ms, json_t **
 {
 	return DBJ(d, items,
 		   "SELECT id, complaint_no, due_at, deadline_state, handler_id, handling_org_id, org_path,"
-		   " registrar_id FROM complaints WHERE status IN ('registered', 'processing', 'reviewing')"
+		   " registrar_id FROM complaints c WHERE" UNFINISHED " AND c.status IN " STATUS_CLOCK_SQL
 		   " AND due_at IS NOT NULL AND ((due_at < ? AND (reminded IS NULL OR reminded <> 'overdue'))"
 		   " OR (due_at >= ? AND due_at - ? <= ? AND reminded IS NULL)) ORDER BY due_at LIMIT 1000",
 		   DB_INT(now), DB_INT(now), DB_INT(now), DB_INT(soon_ms));
