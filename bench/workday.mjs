@@ -147,8 +147,19 @@ for (const o of orgs) {
     if (h.length) { handlerFor.set(o.id, h[o.id % h.length]); break; }
   }
 }
-for (const u of creators) for (const o of orgs)
-  if (o.path.startsWith(u.org_path) && handlerFor.get(o.id)) toSign.push(handlerFor.get(o.id).username);
+// Each registrar files against a handful of institutions of its subtree (its own first), so the
+// handlers who act are a few dozen sign-ins, not every desk of the bank.
+const targetsOf = new Map();
+const inScope = (u) => {
+  if (!targetsOf.has(u.id)) {
+    const all = orgs.filter((o) => o.path.startsWith(u.org_path) && handlerFor.get(o.id));
+    const own = all.filter((o) => o.id === u.org_id);
+    const rest = all.filter((o) => o.id !== u.org_id).sort((a, b) => (a.id * 7919) % 1009 - (b.id * 7919) % 1009);
+    targetsOf.set(u.id, [...own, ...rest].slice(0, 4));
+  }
+  return targetsOf.get(u.id);
+};
+for (const u of creators) for (const o of inScope(u)) toSign.push(handlerFor.get(o.id).username);
 const unique = [...new Set(toSign)];
 const tLogin = performance.now();
 for (let i = 0; i < unique.length; i += 2)
@@ -245,7 +256,6 @@ async function staffStep(s) {
 }
 
 // ---- what registrars and handlers write ----
-const inScope = (u) => orgs.filter((o) => o.path.startsWith(u.org_path) && handlerFor.get(o.id));
 const contents = ['信用卡年费未经同意被收取，多次联系未得到解决', '手机银行支付失败但已扣款，要求尽快退款', '贷款利率调整未提前告知，对还款金额有异议',
   '自助机吞卡后长时间未处理，影响正常使用', '催收电话频繁打扰家人和同事，要求停止', '境外汇款手续费过高且未事先说明'];
 const queue = []; // created complaints waiting for their handler
@@ -284,12 +294,15 @@ async function handlerLoop(stop) {
 
 // ---- memory ----
 let pssMax = new Map();
+const pssParts = new Map(); // pid → {anon, file} at the maximum
 function pssNow() {
   const out = new Map();
   for (const pid of pids) {
     try {
-      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-      out.set(pid, m ? Number(m[1]) / 1024 : NaN);
+      const t = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(t)?.[1] ?? NaN) / 1024;
+      out.set(pid, kb('Pss'));
+      if (!(kb('Pss') < (pssMax.get(pid) || 0))) pssParts.set(pid, { anon: kb('Pss_Anon'), file: kb('Pss_File') });
     } catch { out.set(pid, NaN); }
   }
   return out;
@@ -354,7 +367,8 @@ console.log(`reads: p50 ${f(summary.read_p50)} p95 ${f(summary.read_p95)} p99 ${
 console.log(`creation: ${create.n} (${summary.created_per_s}/s), p95 ${f(create.p95)} ms (${ratio(create.p95, GOAL.createP95)}, goal <= ${GOAL.createP95});`
   + ` ${closedLoops} assigned, replied and approved`);
 if (pids.length)
-  console.log(`server PSS (max over the run): ${[...pssMax].map(([p, v]) => `pid ${p} ${v.toFixed(0)} MB`).join(', ')}; total ${pssTotal.toFixed(0)} MB`
+  console.log(`server PSS (max over the run): ${[...pssMax].map(([p, v]) => `pid ${p} ${v.toFixed(0)} MB`
+    + ` (anon ${pssParts.get(p)?.anon.toFixed(0)}, file ${pssParts.get(p)?.file.toFixed(0)})`).join(', ')}; total ${pssTotal.toFixed(0)} MB`
     + ` (${ratio(pssTotal, GOAL.pssMB)}, goal <= ${GOAL.pssMB} MB)`);
 if (errorSamples.length) console.log('first errors:\n  ' + errorSamples.slice(0, 8).join('\n  '));
 if (args.json) appendFileSync(args.json, JSON.stringify(summary) + '\n');

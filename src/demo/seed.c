@@ -528,7 +528,7 @@ static int gen_one(struct gen_ctx *g, int64_t index)
 	const char *status;
 	/* A working day's shape: most of what came in this fortnight is open, little of last month,
 	 * a sliver of older (extended to 60 days), and a few stuck long past their deadline — about 2 %
-	 * open in all, a tenth of it overdue. r is in tenths of a percent. */
+	 * open in all, a fifth of it overdue. r is in tenths of a percent. */
 	if (age_days < 1)
 		status = r < 500 ? "registered" : "processing";
 	else if (age_days < 15)
