@@ -1076,17 +1076,36 @@ int report_list_count(struct db *d, const struct complaint_filter *f, const stru
 	if ((f->q && *f->q) || f->complaint_no || f->tag || f->deadline_state || f->handler_id || f->registrar_id ||
 	    f->id_no_bidx || f->phone_bidx || f->right || f->open)
 		return 0;
-	/* The list's scope also admits the caller's own registrations anywhere; only a subtree
-	 * filter inside the caller's subtree leaves exactly that subtree. */
+	/* The list's scope also admits the caller's own registrations and cases anywhere: a subtree
+	 * filter inside the caller's subtree leaves exactly that subtree; without one, the subtree
+	 * is counted here and the caller's own complaints outside it by SQL (a handful, found
+	 * through the registrar and handler indexes). Issue 13: that SQL count over the subtree
+	 * took 0.95 s for a city branch at 1M and 33 s at 10M. */
+	const char *org_path = f->org_path;
+	char scope_path[sizeof sf->path_like];
+	bool own_outside = false;
 	if (sf->kind != SCOPE_ALL) {
 		size_t n = strlen(sf->path_like);
-		if (sf->kind != SCOPE_SUBTREE || !f->org_path || n == 0 || strncmp(f->org_path, sf->path_like, n - 1) != 0)
+		if (sf->kind != SCOPE_SUBTREE || n == 0)
 			return 0;
+		if (!f->org_path) {
+			snprintf(scope_path, sizeof scope_path, "%.*s", (int)n - 1, sf->path_like);
+			org_path = scope_path;
+			own_outside = true;
+		} else if (strncmp(f->org_path, sf->path_like, n - 1) != 0) {
+			return 0;
+		}
 	}
 	if ((f->from && (f->from + BANK_OFFSET_MS) % DAY_MS) || (f->to && (f->to + BANK_OFFSET_MS) % DAY_MS))
 		return 0; /* not whole days */
+	int64_t outside = 0;
+	if (own_outside) {
+		int orc = store_complaint_count_own_outside(d, sf, f, &outside);
+		if (orc < 0)
+			return orc;
+	}
 	struct report_params p = {
-		.org_path = f->org_path,
+		.org_path = org_path,
 		.status = f->status,
 		.source_channel = f->source_channel,
 		.a_code = f->business_channel_code,
@@ -1098,6 +1117,7 @@ int report_list_count(struct db *d, const struct complaint_filter *f, const stru
 	enum fact_rows rows = f->counted ? FR_COUNTED : f->status ? FR_ALL : FR_LISTED;
 	int rc = count_matching(d, &p, rows, f->from ? facts_day(f->from) : 0, f->to ? facts_day(f->to) - 1 : INT32_MAX,
 				total);
+	*total += outside;
 	return rc < 0 ? rc : 1;
 }
 

@@ -196,6 +196,17 @@ static bool prefix_end(const char *prefix, char *out, size_t n)
 	return true;
 }
 
+/* The subtree of a scope as the range [path, end) of org_path; false when it does not fit. */
+static bool subtree_range(const struct scope_filter *sf, char *path, char *end, size_t n)
+{
+	size_t len = strlen(sf->path_like); /* "<path>%" */
+	if (len == 0 || len > n)
+		return false;
+	memcpy(path, sf->path_like, len - 1);
+	path[len - 1] = '\0';
+	return prefix_end(path, end, n);
+}
+
 static void where_prefix(struct qb *q, const char *col, const char *prefix, char *end, size_t endlen)
 {
 	if (!prefix_end(prefix, end, endlen)) {
@@ -295,6 +306,26 @@ static void unindex_column(char *text, size_t size, const char *col)
 /* SQLite's substring test of the complaint text (two copies of the LIKE pattern). */
 #define TEXT_LIKE "(c.content LIKE ? ESCAPE '\\' OR c.demand LIKE ? ESCAPE '\\')"
 
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* Whether some index can drive the query of f within sf: the data scope below the head office
+ * (its range, institution or owner indexes), a status, dates, a subtree, a full-text query of
+ * three characters or more, a number, a deadline state, a person, an identity, open work or a
+ * complained institution. Without one (a tag, a right, a code, a channel or a one- or
+ * two-character text alone at the head office) counting would read the whole table. */
+static bool index_driven(const struct scope_filter *sf, const struct complaint_filter *f)
+{
+	return sf->kind != SCOPE_ALL || f->status || f->from || f->to || f->org_path ||
+	       (f->q && utf8_chars(f->q) >= 3) || f->complaint_no || f->deadline_state || f->handler_id ||
+	       f->registrar_id || f->id_no_bidx || f->phone_bidx || f->open || f->complained_org_path;
+}
+
 /* Buffers the WHERE clause's bound text points into. */
 struct where_bufs {
 	/* Room for the api's longest filter value (50 characters, 200 bytes) escaped. */
@@ -328,12 +359,18 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 		qb_arg(wq, DB_INT(sf->user_id));
 		break;
 	}
-	case SCOPE_ORG:
-		qb_add(wq, " WHERE (c.handling_org_id = ? OR c.registrar_id = ? OR c.handler_id = ?)");
+	case SCOPE_ORG: {
+		/* The institution's own complaints through org_path (its path when it handles them),
+		 * which the org_path indexes serve; handling_org_id, which no index leads, only tests. */
+		char *path = ends[5];
+		snprintf(path, sizeof b->ends[5], "%.*s", (int)strlen(sf->path_like) - 1, sf->path_like);
+		qb_add(wq, " WHERE ((c.org_path = ? AND c.handling_org_id = ?) OR c.registrar_id = ? OR c.handler_id = ?)");
+		qb_arg(wq, DB_TEXT(path));
 		qb_arg(wq, DB_INT(sf->org_id));
 		qb_arg(wq, DB_INT(sf->user_id));
 		qb_arg(wq, DB_INT(sf->user_id));
 		break;
+	}
 	default:
 		qb_add(wq, " WHERE (c.registrar_id = ? OR c.handler_id = ?)");
 		qb_arg(wq, DB_INT(sf->user_id));
@@ -359,10 +396,7 @@ static int complaint_where(struct db *d, const struct scope_filter *sf, const st
 		/* q is a number, an exact complainant name (blind index) or text: FTS5 trigram /
 		 * pg_trgm for three characters or more, a substring scan for shorter. On SQLite a text
 		 * query with no exact hit lets the full-text index drive (see below). */
-		size_t chars = 0;
-		for (const char *p = f->q; *p; p++)
-			chars += ((unsigned char)*p & 0xC0) != 0x80;
-		bool trigram = chars >= 3 && !pg;
+		bool trigram = utf8_chars(f->q) >= 3 && !pg;
 		if (trigram) {
 			size_t o = 0;
 			text[o++] = '"';
@@ -496,6 +530,7 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	struct qb q;
 	qb_reset(&q);
 	int64_t queued = 0, indexed = 0, lo = 1, hi = INT64_MAX;
+	bool beyond = false; /* *total is a lower bound: not every candidate was counted */
 	if (fts) {
 		/* The waiting matches are counted even when the caller has the total: paging needs it. */
 		if ((rc = received_id_bounds(d, f, &lo, &hi)) < 0)
@@ -506,13 +541,35 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 		qb_add_where(&q, &w, true);
 		if ((rc = qb_check(&q)) < 0 || (rc = db_scalar_int(d, &queued, q.sql, q.args)) < 0)
 			return rc;
+		/* Bounded counting: only the newest COMPLAINT_TEXT_COUNT_CAP + 1 matches of the index
+		 * are tested against the filters (a common word matches a quarter of a million
+		 * complaints, and a branch holds a few % of them: counting them all read every match).
+		 * With more matches than that, the count is a lower bound and *capped says so. */
+		if (!f->skip_count) {
+			int64_t examined = 0;
+			rc = DB_SCALAR(d, &examined,
+				       "SELECT COUNT(*) FROM (SELECT 1 FROM complaints_fts WHERE complaints_fts MATCH ?"
+				       " AND rowid BETWEEN ? AND ? LIMIT " TEXT_COUNT_CAP_TEXT ") n",
+				       text, DB_INT(lo), DB_INT(hi));
+			if (rc < 0)
+				return rc;
+			beyond = examined > COMPLAINT_TEXT_COUNT_CAP;
+		}
 		qb_reset(&q);
-		qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1" INDEXED_MATCHES);
+		qb_add(&q, "SELECT COUNT(*) FROM (SELECT f.rowid AS id FROM complaints_fts f WHERE complaints_fts MATCH ?"
+			   " AND f.rowid BETWEEN ? AND ? ORDER BY f.rowid DESC LIMIT " TEXT_COUNT_CAP_TEXT
+			   ") m CROSS JOIN complaints c ON c.id = m.id WHERE");
 		qb_arg(&q, text);
 		qb_arg(&q, DB_INT(lo));
 		qb_arg(&q, DB_INT(hi));
 		qb_add_where(&q, &w, true);
-		qb_add(&q, " LIMIT " TEXT_COUNT_CAP_TEXT ") n");
+	} else if (!index_driven(sf, f)) {
+		/* Bounded counting: no index narrows the rows, so none are counted; the total is
+		 * what the pages up to this one hold (below), flagged as a lower bound. */
+		beyond = true;
+		if (!f->skip_count)
+			*total = 0;
+		qb_add(&q, "SELECT 0");
 	} else {
 		qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints c");
 		qb_add_where(&q, &w, false);
@@ -520,14 +577,14 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	}
 	if ((rc = qb_check(&q)) < 0)
 		return rc;
-	if (!f->skip_count) {
+	if (!f->skip_count && !(beyond && !fts)) {
 		if ((rc = db_scalar_int(d, &indexed, q.sql, q.args)) < 0)
 			return rc;
 		*total = queued + indexed;
 	}
 	int64_t cap = f->skip_count ? INT64_MAX : fts ? COMPLAINT_TEXT_COUNT_CAP : COMPLAINT_COUNT_CAP;
 	if (capped)
-		*capped = *total > cap;
+		*capped = *total > cap || beyond;
 	if (*total > cap)
 		*total = cap;
 	/* The page is chosen on the narrow table first; only its rows are joined for names. */
@@ -578,7 +635,14 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	if ((rc = qb_check(&q)) < 0)
 		return rc;
 	rc = db_query_json(d, items, q.sql, q.args);
-	return rc < 0 ? rc : DB_OK;
+	if (rc < 0)
+		return rc;
+	/* A lower bound is at least what the pages up to this one hold, and one more after a full
+	 * page, so that a pager still offers the next page. */
+	int64_t n = (int64_t)json_array_size(*items), seen = f->offset + n + (n == f->limit);
+	if (beyond && !f->skip_count && *total < seen)
+		*total = seen < cap ? seen : cap;
+	return DB_OK;
 }
 
 int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
@@ -621,6 +685,44 @@ int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const st
 	return rc < 0 ? rc : DB_OK;
 }
 
+/* The caller's own complaints outside a subtree [path, end): ids by two seeks on each side of
+ * the range in the handler's and the registrar's (…, org_path) indexes (migration sqlite/0019,
+ * pg/0017), deduplicated by UNION. */
+#define OWN_OUTSIDE_IDS                                                                         \
+	"(SELECT id FROM complaints WHERE handler_id = ? AND org_path < ?"                        \
+	" UNION SELECT id FROM complaints WHERE handler_id = ? AND org_path >= ?"                 \
+	" UNION SELECT id FROM complaints WHERE registrar_id = ? AND org_path < ?"                \
+	" UNION SELECT id FROM complaints WHERE registrar_id = ? AND org_path >= ?)"
+
+int store_complaint_count_own_outside(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
+				     int64_t *n)
+{
+	*n = 0;
+	char path[600], end[600];
+	if (sf->kind != SCOPE_SUBTREE || !subtree_range(sf, path, end, sizeof path))
+		return DB_HARD;
+	struct scope_filter all = {.kind = SCOPE_ALL};
+	struct qb w, q;
+	qb_reset(&w);
+	qb_reset(&q);
+	struct where_bufs b;
+	bool fts = false;
+	int rc = complaint_where(d, &all, f, false, &w, &b, &fts);
+	if (rc < 0)
+		return rc;
+	/* CROSS JOIN: SQLite walks the few own ids and tests the filters on them; no filter index
+	 * (status, dates) may drive. */
+	qb_add(&q, "SELECT COUNT(*) FROM " OWN_OUTSIDE_IDS " o CROSS JOIN complaints c ON c.id = o.id WHERE");
+	for (int i = 0; i < 4; i++) {
+		qb_arg(&q, DB_INT(sf->user_id));
+		qb_arg(&q, DB_TEXT(i % 2 ? end : path));
+	}
+	qb_add_where(&q, &w, true);
+	if ((rc = qb_check(&q)) < 0 || (rc = db_scalar_int(d, n, q.sql, q.args)) < 0)
+		return rc;
+	return DB_OK;
+}
+
 /* ---- to-do and notifications ---- */
 
 #define TODO_KIND                                                                               \
@@ -632,17 +734,6 @@ int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const st
 	" WHEN c.status = 'processing' AND c.handler_id = ? AND ? = 1 THEN 'assigned'"            \
 	" WHEN c.status IN ('registered', 'processing') AND c.handler_id IS NULL"                 \
 	" AND c.handling_org_id = ? AND ? = 1 THEN 'queue' END"
-
-/* The subtree of a scope as the range [path, end) of org_path; false when it does not fit. */
-static bool subtree_range(const struct scope_filter *sf, char *path, char *end, size_t n)
-{
-	size_t len = strlen(sf->path_like); /* "<path>%" */
-	if (len == 0 || len > n)
-		return false;
-	memcpy(path, sf->path_like, len - 1);
-	path[len - 1] = '\0';
-	return prefix_end(path, end, n);
-}
 
 /* One arm of the to-do: the open complaints reached through cond (the caller binds its values
  * next) with their kind. On SQLite the arm names its index (INDEXED BY): the access path is

@@ -312,13 +312,23 @@ struct complaint_filter {
 	int64_t limit, offset;
 };
 /* Complaints within the scope (and the caller's own registrations) matching f. *total is exact
- * up to a cap (COMPLAINT_COUNT_CAP, or COMPLAINT_TEXT_COUNT_CAP for full-text matches); past
- * it *total is the cap and *capped true ("more than"). capped may be NULL. With f->skip_count
- * no count is made and *total is left as the caller set it. */
+ * up to a cap (COMPLAINT_COUNT_CAP); past it *total is the cap and *capped true ("more than").
+ * A full-text query on SQLite counts its filters over the newest COMPLAINT_TEXT_COUNT_CAP + 1
+ * matches only: with more matches than that *total is what those held (at most the cap) and
+ * *capped is true ("at least"). Where no index narrows the rows (index_driven in
+ * store/complaints.c: e.g. a tag alone at the head office) nothing is counted: *total is what
+ * the pages up to this one hold, one more after a full page, and *capped is true. capped may
+ * be NULL. With f->skip_count no count is made and *total is left as the caller set it. */
 #define COMPLAINT_COUNT_CAP 100000
 #define COMPLAINT_TEXT_COUNT_CAP 10000 /* full-text matches are counted up to this */
 int store_complaint_list(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
 			 json_t **items, int64_t *total, bool *capped);
+
+/* Complaints matching f (no text query) that are the caller's own — registered or handled by
+ * sf->user_id — outside sf's subtree (sf->kind must be SCOPE_SUBTREE): the part of a subtree
+ * list the report index does not count (report_list_count adds the two). */
+int store_complaint_count_own_outside(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
+				     int64_t *n);
 
 /* The ledger's paging: complaints matching f (no full-text drive) newest received first, the
  * page after *after (NULL: the first page). Keyset paging, so the millionth row costs what the
