@@ -11,6 +11,7 @@
 #   BENCH_BACKENDS="sqlite pg"   which runs (default both)
 #   BENCH_DATA=/path             SQLite data dir, seeded when it has no fcms.db, kept afterwards
 #   BENCH_PG=/path               PostgreSQL cluster dir (+ fcms files), seeded when new, kept
+#   BENCH_TIMELINES=20000        newest complaints seeded with audit timelines (slow on PostgreSQL)
 #   BENCH_SECONDS=60 BENCH_WARMUP=10 BENCH_SESSIONS=200 BENCH_REGISTRARS=8 BENCH_ROUNDS=1
 #   FCMS_BIN=path                the server (default: make build/fcms, the release build)
 set -euo pipefail
@@ -41,7 +42,7 @@ wait_up() { for _ in $(seq 600); do curl -sf "$1/healthz" >/dev/null && return 0
 seed() { # extra args for seed-demo
   echo "== seeding $n complaints ($*)"
   local t0; t0=$(date +%s)
-  nice "$FCMS" seed-demo --complaints "$n" --seed 42 "$@" 2>&1 | grep -E 'institutions|indexes built' || true
+  nice "$FCMS" seed-demo --complaints "$n" --seed 42 --timelines "${BENCH_TIMELINES:-20000}" "$@" 2>&1 | grep -E 'institutions|indexes built' || true
   echo "seeded in $(( $(date +%s) - t0 )) s"
 }
 start() { # name port args... → pid appended to pids
