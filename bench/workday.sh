@@ -97,7 +97,7 @@ for backend in $backends; do
       -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c shared_buffers=2GB \
       -c max_connections=400 -c max_wal_size=8GB -c checkpoint_timeout=30min" start >/dev/null
     url="postgresql://fcms@127.0.0.1:$pgport/postgres"
-    mkdir -p "$pgdir/files"
+    mkdir -p "$pgdir/files"; chmod 700 "$pgdir/files"
     [ "$new" = 1 ] && seed --db "$url" --data "$pgdir/files"
     sync
     p1=$(free_port); p2=$(free_port); np=$(free_port)
