@@ -23,17 +23,23 @@ const times = new Map();
 let errors = 0;
 async function call(op, s, method, path, body) {
   const t0 = performance.now();
-  const r = await fetch(`${base}/api/v1${path}`, { method, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf,
-    ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-  const text = await r.text();
+  let status = 0, text = '';
+  try {
+    const r = await fetch(`${base}/api/v1${path}`, { method, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf,
+      ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    status = r.status;
+    text = await r.text();
+  } catch (e) {
+    text = String(e.cause || e); // a dropped connection counts as an error, with its time
+  }
   const ms = performance.now() - t0;
-  if (r.status >= 400) { errors++; if (errors < 5) console.error(op, r.status, text.slice(0, 200)); }
+  if (status === 0 || status >= 400) { errors++; if (errors < 5) console.error(op, status, text.slice(0, 200)); }
   if (!times.has(op)) times.set(op, []);
   times.get(op).push(ms);
   try { return JSON.parse(text); } catch { return null; }
 }
 
-const end = Date.now() + T * 1000;
+let end = 0; // set once every session has signed in
 async function reader(s) {
   const reads = [
     () => call('todo', s, 'GET', '/todo'),
@@ -62,6 +68,7 @@ for (let i = 0; i < R; i++) readers.push(await login(READERS[i % READERS.length]
 const writers = [];
 for (let i = 0; i < W; i++) writers.push(await login(WRITERS[i % WRITERS.length]));
 const t0 = Date.now();
+end = t0 + T * 1000;
 await Promise.all([...readers.map(reader), ...writers.map(writer)]);
 const secs = (Date.now() - t0) / 1000;
 const q = (a, p) => a[Math.min(a.length - 1, Math.floor(a.length * p))].toFixed(0);

@@ -566,9 +566,10 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	} else if (!index_driven(sf, f)) {
 		/* Bounded counting: no index narrows the rows, so none are counted; the total is
 		 * what the pages up to this one hold (below), flagged as a lower bound. */
-		beyond = true;
-		if (!f->skip_count)
+		if (!f->skip_count) {
+			beyond = true;
 			*total = 0;
+		}
 		qb_add(&q, "SELECT 0");
 	} else {
 		qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints c");
@@ -711,8 +712,10 @@ int store_complaint_count_own_outside(struct db *d, const struct scope_filter *s
 	if (rc < 0)
 		return rc;
 	/* CROSS JOIN: SQLite walks the few own ids and tests the filters on them; no filter index
-	 * (status, dates) may drive. */
-	qb_add(&q, "SELECT COUNT(*) FROM " OWN_OUTSIDE_IDS " o CROSS JOIN complaints c ON c.id = o.id WHERE");
+	 * (status, dates) may drive. (PostgreSQL knows no CROSS JOIN ... ON and plans it alone.) */
+	qb_add(&q, "SELECT COUNT(*) FROM " OWN_OUTSIDE_IDS " o");
+	qb_add(&q, db_backend(d) == DB_PG ? " JOIN" : " CROSS JOIN");
+	qb_add(&q, " complaints c ON c.id = o.id WHERE");
 	for (int i = 0; i < 4; i++) {
 		qb_arg(&q, DB_INT(sf->user_id));
 		qb_arg(&q, DB_TEXT(i % 2 ? end : path));

@@ -55,8 +55,8 @@ enum db_backend db_backend(const struct db *d)
 }
 
 /* Test hook: FCMS_EXPLAIN_LOG=PATH (read once, only when set) appends to PATH the plan of every
- * read of the complaints table — "SQL <text>", the plan's lines (SQLite EXPLAIN QUERY PLAN,
- * PostgreSQL EXPLAIN, with the values bound), a blank line — so tests/api/explain.test.mjs can
+ * read of the complaints table — "SQL <text>", the plan's lines (SQLite EXPLAIN QUERY PLAN as
+ * "id parent detail", PostgreSQL EXPLAIN; values bound), a blank line — so tests/api/explain.test.mjs can
  * fail on a full scan of the queries the server really runs. Unset in production. */
 static pthread_once_t explain_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t explain_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -84,8 +84,13 @@ static void explain(struct db *d, const char *sql, const struct db_val *args)
 	if (d->drv->query(d, &r, text, args) == DB_OK) {
 		pthread_mutex_lock(&explain_lock);
 		fprintf(explain_log, "SQL %s\n", sql);
-		while (db_next(r) == 1)
-			fprintf(explain_log, "%s\n", db_text(r, d->backend == DB_PG ? 0 : 3));
+		while (db_next(r) == 1) {
+			if (d->backend == DB_PG) /* one column of text */
+				fprintf(explain_log, "%s\n", db_text(r, 0));
+			else /* id, parent, detail: the tree */
+				fprintf(explain_log, "%lld %lld %s\n", (long long)db_int(r, 0), (long long)db_int(r, 1),
+					db_text(r, 3));
+		}
 		fprintf(explain_log, "\n");
 		fflush(explain_log);
 		pthread_mutex_unlock(&explain_lock);

@@ -9,6 +9,7 @@ import { reactive, ref } from 'vue'
 export function useList(fetch, { pageSize = 20, paging = null } = {}) {
   const items = ref([])
   const total = ref(0)
+  const capped = ref(false) // total is a lower bound ("at least"): the server stopped counting
   const loading = ref(false)
   const pg = paging || reactive({ page: 1, page_size: pageSize })
 
@@ -18,10 +19,12 @@ export function useList(fetch, { pageSize = 20, paging = null } = {}) {
       const data = await fetch({ quiet })
       items.value = (data && data.items) || []
       total.value = (data && data.total) || 0
+      capped.value = !!(data && data.total_capped)
     } catch (e) {
       if (quiet) return
       items.value = []
       total.value = 0
+      capped.value = false
     } finally {
       loading.value = false
     }
@@ -33,5 +36,5 @@ export function useList(fetch, { pageSize = 20, paging = null } = {}) {
     pg.page = 1
     return load()
   }
-  return { items, total, loading, paging: pg, load, refresh, search }
+  return { items, total, capped, loading, paging: pg, load, refresh, search }
 }
