@@ -268,6 +268,9 @@ static int cmd_serve(int argc, char **argv)
 		log_buffering_stop();
 		return 1;
 	}
+	char snap[1100];
+	snprintf(snap, sizeof snap, "%s/report-index.snap", cfg.data_dir);
+	facts_set_snapshot_path(snap);
 	if (facts_start() != 0)
 		log_warn("report index: cannot start the loader; reports load it on first use");
 	if (report_ledger_start(cfg.data_dir) != 0)

@@ -154,7 +154,8 @@ struct demo_org {
 	char region[8];
 	char path[64];
 	int64_t handler, registrar;
-	int level; /* 0 head office, 1 province, 2 city, 3 sub-branch */
+	int level;  /* 0 head office, 1 province, 2 city, 3 sub-branch */
+	int parent; /* index in demo.orgs of the parent (0 for head office and provinces' own) */
 };
 
 struct demo {
@@ -363,8 +364,20 @@ static int build_bank(struct demo *dm)
 					json_decref(cities);
 					return rc;
 				}
-				so->handler = co->handler;
-				so->registrar = co->registrar;
+				/* Every sub-branch has its own handler and registrar: the to-do of a bank's
+				 * day is spread over hundreds of desks, not a few city ones. */
+				char hname[48], rname[48];
+				snprintf(hname, sizeof hname, "%s_handler", scode);
+				snprintf(rname, sizeof rname, "%s_registrar", scode);
+				random_name(name, sizeof name);
+				if ((rc = add_user(dm, hname, name, so->id, "handler", &so->handler)) < 0 ||
+				    (random_name(name, sizeof name),
+				     rc = add_user(dm, rname, name, so->id, "registrar", &so->registrar)) < 0) {
+					json_decref(counties);
+					json_decref(cities);
+					return rc;
+				}
+				so->parent = dm->norgs - 1 - s; /* the city branch, added just before them */
 				dm->norgs++;
 			}
 			json_decref(counties);
@@ -511,16 +524,21 @@ static int gen_one(struct gen_ctx *g, int64_t index)
 	}
 	/* Where it stands now depends on its age. */
 	int64_t age_days = (dm->until - received) / 86400000;
-	int r = rnd_int(100);
+	int r = rnd_int(1000);
 	const char *status;
+	/* A working day's shape: most of what came in this fortnight is open, little of last month,
+	 * a sliver of older (extended to 60 days), and a few stuck long past their deadline — about 2 %
+	 * open in all, a fifth of it overdue. r is in tenths of a percent. */
 	if (age_days < 1)
-		status = r < 60 ? "registered" : "processing";
+		status = r < 500 ? "registered" : "processing";
 	else if (age_days < 15)
-		status = r < 5 ? "registered" : r < 60 ? "processing" : r < 75 ? "reviewing" : r < 90 ? "replied" : r < 98 ? "closed" : "withdrawn";
+		status = r < 30 ? "registered" : r < 480 ? "processing" : r < 580 ? "reviewing" : r < 730 ? "replied" : r < 980 ? "closed" : "withdrawn";
 	else if (age_days < 30)
-		status = r < 10 ? "processing" : r < 15 ? "reviewing" : r < 25 ? "replied" : r < 97 ? "closed" : "withdrawn";
+		status = r < 80 ? "processing" : r < 110 ? "reviewing" : r < 170 ? "replied" : r < 980 ? "closed" : "withdrawn";
+	else if (age_days < 60)
+		status = r < 15 ? "processing" : r < 25 ? "replied" : r < 980 ? "closed" : "withdrawn";
 	else
-		status = r < 95 ? "closed" : r < 98 ? "withdrawn" : r < 99 ? "replied" : "processing";
+		status = r < 2 ? "processing" : r < 980 ? "closed" : "withdrawn";
 	int reply_day = rnd_int(100) < 80 ? 2 + rnd_int(12) : rnd_int(100) < 75 ? 15 + rnd_int(14) : 29 + rnd_int(26);
 	if (reply_day > age_days)
 		reply_day = (int)age_days;
@@ -534,7 +552,11 @@ static int gen_one(struct gen_ctx *g, int64_t index)
 	set_i(rec, "clock_restarts", 0);
 	set_i(rec, "clock_start_at", received);
 	set_s(rec, "status", status);
+	/* Mostly the complained institution's own desk; a fifth of a sub-branch's go up to its city
+	 * branch (complex cases), as do those of a desk without a handler. */
 	int64_t handler = org->handler ? org->handler : dm->orgs[0].handler;
+	if (org->level == 3 && (rnd_int(5) == 0 || !org->handler) && dm->orgs[org->parent].handler)
+		handler = dm->orgs[org->parent].handler;
 	bool assigned = strcmp(status, "registered") && strcmp(status, "withdrawn");
 	if (assigned)
 		set_i(rec, "handler_id", handler);

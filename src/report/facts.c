@@ -7,9 +7,15 @@
 #include "store/db.h"
 #include "store/store.h"
 #include "util/log.h"
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define CN_OFFSET_MS (8 * 3600 * 1000LL)
 #define MS_PER_DAY 86400000LL
@@ -57,6 +63,9 @@ static struct {
 	pthread_t loader;
 	bool loader_running;
 	bool oom; /* a dictionary could not grow: the load fails and is redone next time */
+	bool ready;              /* loaded and caught up once (read without the locks: atomics) */
+	enum facts_source source; /* where the last full load came from */
+	char snap_path[1024];    /* "" = no snapshot */
 } F = {.lock = PTHREAD_RWLOCK_INITIALIZER, .sync_mu = PTHREAD_MUTEX_INITIALIZER};
 
 /* ---- days ---- */
@@ -353,6 +362,9 @@ static void clear_all(void)
 	}
 }
 
+/* The fingerprint of the database the index was loaded from (set at each full load). */
+static int64_t fp_id, fp_created;
+
 struct load_ctx {
 	bool reload;  /* a "reload everything" mark was seen */
 	int64_t seq;  /* newest change seen */
@@ -384,6 +396,8 @@ static int load_all(struct db *d)
 {
 	int64_t head;
 	int rc = store_changes_head(d, &head);
+	if (rc >= 0)
+		rc = store_facts_fingerprint(d, &fp_id, &fp_created);
 	if (rc < 0)
 		return rc;
 	struct load_ctx c = {0};
@@ -396,7 +410,256 @@ static int load_all(struct db *d)
 	if (rc < 0)
 		return rc;
 	F.seq = head;
+	__atomic_store_n(&F.source, FACTS_FROM_DATABASE, __ATOMIC_RELEASE);
 	log_info("report index: %llu complaints loaded", (unsigned long long)c.rows);
+	return 0;
+}
+
+/* ---- the snapshot (see facts.h) ---- */
+
+/* Bump when a column, a flag's meaning, FACT_COLUMNS or the layout below changes. */
+#define SNAP_VERSION 1u
+static const char snap_magic[8] = {'F', 'C', 'M', 'S', 'R', 'I', 'X', '\n'};
+
+struct snap_header {
+	char magic[8];
+	uint32_t version;
+	uint32_t endian; /* 0x01020304 as written: a file from another byte order is refused */
+	uint32_t n, ndict, ndays, pad;
+	int64_t seq; /* every change up to here is in it */
+	int64_t row_of_len;
+	int64_t fp_id, fp_created; /* store_facts_fingerprint() of its database */
+};
+
+void facts_set_snapshot_path(const char *path)
+{
+	snprintf(F.snap_path, sizeof F.snap_path, "%s", path ? path : "");
+}
+
+enum facts_source facts_source(void)
+{
+	return __atomic_load_n(&F.source, __ATOMIC_ACQUIRE);
+}
+
+bool facts_ready(void)
+{
+	return __atomic_load_n(&F.ready, __ATOMIC_ACQUIRE);
+}
+
+/* Writes through a hash: every byte of the file but the trailing checksum is hashed. */
+struct snap_out {
+	FILE *f;
+	crypto_generichash_state h;
+	bool bad;
+};
+
+static void put(struct snap_out *o, const void *p, size_t n)
+{
+	if (o->bad || n == 0)
+		return;
+	crypto_generichash_update(&o->h, p, n);
+	if (fwrite(p, 1, n, o->f) != n)
+		o->bad = true;
+}
+
+int facts_snapshot_write(void)
+{
+	if (!F.snap_path[0])
+		return -1;
+	char tmp[1100], dir[1024];
+	snprintf(tmp, sizeof tmp, "%s.%ld.%lu.tmp", F.snap_path, (long)getpid(), (unsigned long)pthread_self());
+	uint64_t t0 = mono_ns();
+	pthread_rwlock_rdlock(&F.lock);
+	if (!F.loaded) {
+		pthread_rwlock_unlock(&F.lock);
+		return -1;
+	}
+	struct snap_out o = {.f = fopen(tmp, "wb")};
+	if (!o.f) {
+		pthread_rwlock_unlock(&F.lock);
+		log_warn("report index: cannot write the snapshot %s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	crypto_generichash_init(&o.h, NULL, 0, crypto_generichash_BYTES);
+	struct snap_header h = {.version = SNAP_VERSION, .endian = 0x01020304u, .n = F.n, .ndict = FD_NDICT,
+				.ndays = NDAYS, .seq = F.seq, .row_of_len = F.row_of_len, .fp_id = fp_id,
+				.fp_created = fp_created};
+	memcpy(h.magic, snap_magic, sizeof h.magic);
+	put(&o, &h, sizeof h);
+	put(&o, F.day, F.n * sizeof *F.day);
+	put(&o, F.hour, F.n * sizeof *F.hour);
+	put(&o, F.flags, F.n * sizeof *F.flags);
+	put(&o, F.handling, F.n * sizeof *F.handling);
+	put(&o, F.comp, F.n * sizeof *F.comp);
+	for (int k = 0; k < FD_NDICT; k++)
+		put(&o, F.dv[k], F.n * sizeof *F.dv[k]);
+	put(&o, F.row_of, (size_t)F.row_of_len * sizeof *F.row_of);
+	put(&o, F.day_lo, NDAYS * sizeof *F.day_lo);
+	put(&o, F.day_hi, NDAYS * sizeof *F.day_hi);
+	for (int k = 0; k < FD_NDICT; k++) {
+		uint32_t n = F.dicts[k].n;
+		put(&o, &n, sizeof n);
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t len = (uint32_t)strlen(F.dicts[k].keys[i]);
+			put(&o, &len, sizeof len);
+			put(&o, F.dicts[k].keys[i], len);
+		}
+	}
+	int64_t seq = F.seq;
+	uint32_t rows = F.n;
+	pthread_rwlock_unlock(&F.lock);
+	unsigned char sum[crypto_generichash_BYTES];
+	crypto_generichash_final(&o.h, sum, sizeof sum);
+	if (!o.bad && fwrite(sum, 1, sizeof sum, o.f) != sizeof sum)
+		o.bad = true;
+	if (fflush(o.f) != 0 || fsync(fileno(o.f)) != 0)
+		o.bad = true;
+	if (fclose(o.f) != 0)
+		o.bad = true;
+	if (o.bad || rename(tmp, F.snap_path) != 0) {
+		log_warn("report index: cannot write the snapshot %s: %s", F.snap_path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	/* The rename is durable once the directory is. */
+	snprintf(dir, sizeof dir, "%s", F.snap_path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	log_info("report index: snapshot of %u complaints at change %lld written in %.2f s", rows, (long long)seq,
+		 (double)(mono_ns() - t0) / 1e9);
+	return 0;
+}
+
+/* Reads through the hash; false once the file ran short. */
+struct snap_in {
+	FILE *f;
+	crypto_generichash_state h;
+	bool bad;
+};
+
+static bool get(struct snap_in *in, void *p, size_t n)
+{
+	if (in->bad || (n && fread(p, 1, n, in->f) != n))
+		return !(in->bad = true);
+	crypto_generichash_update(&in->h, p, n);
+	return true;
+}
+
+/* Frees the rows and the dictionaries: the index is empty (F.loaded false). */
+static void drop_all(void)
+{
+	for (int k = 0; k < FD_NDICT; k++)
+		dict_free(&F.dicts[k]);
+	F.loaded = false;
+	clear_all();
+}
+
+/* Loads the snapshot into the (empty) index, under the write lock. 0 when it was taken, -1 when
+ * it was absent or refused (logged; the index is left empty). Checks the database against it. */
+static int snapshot_load(struct db *d)
+{
+	if (!F.snap_path[0])
+		return -1;
+	uint64_t t0 = mono_ns();
+	struct snap_in in = {.f = fopen(F.snap_path, "rb")};
+	if (!in.f) {
+		if (errno != ENOENT)
+			log_warn("report index: cannot read the snapshot %s: %s", F.snap_path, strerror(errno));
+		return -1;
+	}
+	const char *why = NULL;
+	struct stat st;
+	struct snap_header h;
+	crypto_generichash_init(&in.h, NULL, 0, crypto_generichash_BYTES);
+	if (fstat(fileno(in.f), &st) != 0 || !get(&in, &h, sizeof h) || memcmp(h.magic, snap_magic, sizeof h.magic))
+		why = "not a snapshot";
+	else if (h.endian != 0x01020304u || h.version != SNAP_VERSION || h.ndict != FD_NDICT || h.ndays != NDAYS)
+		why = "another version";
+	else if (h.row_of_len < 0 || h.row_of_len > UINT32_MAX || h.n > h.row_of_len ||
+		 (uint64_t)st.st_size < sizeof h + (uint64_t)h.n * (15 + 2 * FD_NDICT) + (uint64_t)h.row_of_len * 4)
+		why = "truncated";
+	int64_t head = 0, id = 0, created = 0;
+	if (!why && (store_changes_head(d, &head) < 0 || store_facts_fingerprint(d, &id, &created) < 0))
+		why = "the database cannot be read";
+	else if (!why && (id != h.fp_id || created != h.fp_created))
+		why = "taken of another database";
+	else if (!why && h.seq > head)
+		why = "newer than the database's change log";
+	if (why) {
+		fclose(in.f);
+		log_warn("report index: snapshot %s ignored (%s); rebuilding from the database", F.snap_path, why);
+		return -1;
+	}
+	drop_all();
+	uint32_t cap = h.n ? h.n : 1;
+	F.day = grow(F.day, sizeof *F.day, cap);
+	F.hour = grow(F.hour, sizeof *F.hour, cap);
+	F.flags = grow(F.flags, sizeof *F.flags, cap);
+	F.handling = grow(F.handling, sizeof *F.handling, cap);
+	F.comp = grow(F.comp, sizeof *F.comp, cap);
+	for (int k = 0; k < FD_NDICT; k++)
+		F.dv[k] = grow(F.dv[k], sizeof *F.dv[k], cap);
+	F.cap = cap;
+	if (h.row_of_len > F.row_of_len) {
+		F.row_of = grow(F.row_of, sizeof *F.row_of, (uint32_t)h.row_of_len);
+		F.row_of_len = h.row_of_len;
+	}
+	memset(F.row_of, 0, (size_t)F.row_of_len * sizeof *F.row_of);
+	get(&in, F.day, h.n * sizeof *F.day);
+	get(&in, F.hour, h.n * sizeof *F.hour);
+	get(&in, F.flags, h.n * sizeof *F.flags);
+	get(&in, F.handling, h.n * sizeof *F.handling);
+	get(&in, F.comp, h.n * sizeof *F.comp);
+	for (int k = 0; k < FD_NDICT; k++)
+		get(&in, F.dv[k], h.n * sizeof *F.dv[k]);
+	get(&in, F.row_of, (size_t)h.row_of_len * sizeof *F.row_of);
+	get(&in, F.day_lo, NDAYS * sizeof *F.day_lo);
+	get(&in, F.day_hi, NDAYS * sizeof *F.day_hi);
+	for (int k = 0; k < FD_NDICT && !in.bad && !F.oom; k++) {
+		uint32_t n = 0;
+		if (!get(&in, &n, sizeof n) || n > UINT16_MAX) {
+			in.bad = true;
+			break;
+		}
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t len = 0;
+			char key[256];
+			if (!get(&in, &len, sizeof len) || len >= sizeof key || !get(&in, key, len)) {
+				in.bad = true;
+				break;
+			}
+			key[len] = '\0';
+			/* Interned in file order, so each key gets back its number; the first is "". */
+			if (i > 0 && dict_intern(&F.dicts[k], key) != i)
+				in.bad = true;
+		}
+	}
+	unsigned char want[crypto_generichash_BYTES], sum[crypto_generichash_BYTES];
+	crypto_generichash_final(&in.h, want, sizeof want);
+	bool ok = !in.bad && !F.oom && fread(sum, 1, sizeof sum, in.f) == sizeof sum && fgetc(in.f) == EOF &&
+		  !memcmp(sum, want, sizeof sum);
+	fclose(in.f);
+	/* Row numbers must stay inside the rows: a checksum collision must not become a wild write. */
+	for (int64_t i = 0; ok && i < h.row_of_len; i++)
+		ok = F.row_of[i] <= h.n;
+	if (!ok) {
+		drop_all();
+		log_warn("report index: snapshot %s ignored (corrupt or truncated); rebuilding from the database",
+			 F.snap_path);
+		return -1;
+	}
+	F.n = h.n;
+	F.seq = h.seq;
+	fp_id = h.fp_id;
+	fp_created = h.fp_created;
+	log_info("report index: %u complaints loaded from the snapshot (change %lld) in %.2f s", h.n, (long long)h.seq,
+		 (double)(mono_ns() - t0) / 1e9);
 	return 0;
 }
 
@@ -429,6 +692,10 @@ int facts_sync(struct db *d)
 		clear_all();
 	}
 	pthread_rwlock_wrlock(&F.lock);
+	if (!F.loaded && snapshot_load(d) == 0) {
+		F.loaded = true;
+		__atomic_store_n(&F.source, FACTS_FROM_SNAPSHOT, __ATOMIC_RELEASE);
+	}
 	if (F.loaded) {
 		/* Changes this index has not seen were pruned: start over. */
 		int64_t oldest;
@@ -457,6 +724,7 @@ int facts_sync(struct db *d)
 		}
 		rc = load_all(d); /* then catch up once more with what came during the load */
 	}
+	__atomic_store_n(&F.ready, rc == 0 && F.loaded, __ATOMIC_RELEASE);
 	int64_t prune_below = 0;
 	if (rc == 0 && F.seq - F.pruned_at >= KEEP_CHANGES + PRUNE_EVERY) {
 		prune_below = F.seq - KEEP_CHANGES;
@@ -475,6 +743,8 @@ static void *loader_main(void *arg)
 	struct db *d = store_conn();
 	if (!d || facts_sync(d) != 0)
 		log_error("report index: initial load failed; reports will retry");
+	else if (facts_source() == FACTS_FROM_DATABASE && F.snap_path[0])
+		facts_snapshot_write(); /* the next start reads it instead of the database */
 	store_release_thread();
 	return NULL;
 }
@@ -492,7 +762,12 @@ void facts_stop(void)
 	if (F.loader_running)
 		pthread_join(F.loader, NULL);
 	F.loader_running = false;
+	/* A clean stop leaves a current snapshot: the next start catches up only what came after. */
+	if (F.loaded && F.snap_path[0])
+		facts_snapshot_write();
 	pthread_rwlock_wrlock(&F.lock);
+	__atomic_store_n(&F.ready, false, __ATOMIC_RELEASE);
+	__atomic_store_n(&F.source, FACTS_EMPTY, __ATOMIC_RELEASE);
 	free(F.day);
 	free(F.hour);
 	free(F.flags);

@@ -107,4 +107,25 @@ void facts_agg_merge(struct fact_agg *to, const struct fact_agg *a);
 /* Rows held and bytes used, for /metrics and the bench. */
 void facts_stats(uint64_t *rows, size_t *bytes, int64_t *seq);
 
+/* ---- the snapshot: restart in seconds ----
+ * The index is kept on disk (path, normally DATA_DIR/report-index.snap): versioned, checksummed
+ * (BLAKE2b), with the change-log position it covers and the database's fingerprint. The first
+ * facts_sync() after a start reads it and catches up from that position; it is ignored and the
+ * index rebuilt from the database when it is absent, truncated, corrupt, of another version or
+ * database, newer than the database's change log, or older than the oldest change kept. It is
+ * written (temp file + fsync + rename + fsync of the directory) after a rebuild by the loader and
+ * by facts_stop(); a crash leaves the previous one, which still catches up while the change log
+ * reaches back to it. Two instances sharing a data dir write the same file in turns. */
+enum facts_source { FACTS_EMPTY, FACTS_FROM_DATABASE, FACTS_FROM_SNAPSHOT };
+/* Sets the snapshot's path (copied; NULL or "" turns snapshots off). Call before facts_start(). */
+void facts_set_snapshot_path(const char *path);
+/* Writes the index as it stands now (takes the read lock). 0, or -1 (logged) when nothing was
+ * loaded, no path is set or the write failed (the previous snapshot is kept). */
+int facts_snapshot_write(void);
+/* Where the index's last full load came from. */
+enum facts_source facts_source(void);
+/* True once the index is loaded and caught up: callers that must not wait for the load (the
+ * list's total) fall back to SQL while it is false. Never blocks. */
+bool facts_ready(void);
+
 #endif

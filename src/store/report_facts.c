@@ -46,6 +46,16 @@ int store_changes_prune(struct db *d, int64_t below_seq)
 	return rc < 0 ? rc : DB_OK;
 }
 
+int store_facts_fingerprint(struct db *d, int64_t *first_id, int64_t *first_created)
+{
+	*first_id = *first_created = 0;
+	int rc = DB_SCALAR(d, first_id, "SELECT COALESCE(MIN(id), 0) FROM complaints", DB_END);
+	if (rc >= 0)
+		rc = DB_SCALAR(d, first_created, "SELECT COALESCE(MAX(created_at), 0) FROM complaints WHERE id = ?",
+			       DB_INT(*first_id));
+	return rc < 0 ? rc : DB_OK;
+}
+
 int store_facts_all(struct db *d, store_fact_row_fn fn, void *ctx)
 {
 	return each_row(d, "SELECT " FACT_COLUMNS " FROM complaints c ORDER BY c.id",

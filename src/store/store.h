@@ -69,6 +69,10 @@ int store_changes_head(struct db *d, int64_t *seq);
 int store_changes_oldest(struct db *d, int64_t *seq);
 /* Forgets the changes numbered below below_seq (a write; run it through store_write). */
 int store_changes_prune(struct db *d, int64_t below_seq);
+/* Which database this is, for the report index's snapshot: the first complaint's id and creation
+ * time (0, 0 when none). A snapshot taken of another database (a restore, a recreated test
+ * database) differs here. */
+int store_facts_fingerprint(struct db *d, int64_t *first_id, int64_t *first_created);
 /* Every complaint, in id order. */
 int store_facts_all(struct db *d, store_fact_row_fn fn, void *ctx);
 /* Complaints changed after seq, in change order (a complaint may come more than once; the
