@@ -306,10 +306,11 @@ static int submit_tx(struct db *d, void *arg)
 }
 
 /* The identity and text a consumer typed, checked by the intake's own rules (formats of the
- * ID number, lengths) against a scratch record. 0, or replied and -1. */
+ * ID number, lengths) against a scratch record. The intake wipes the identity it was given, so
+ * it gets a copy. 0, or replied and -1. */
 static int check_input(struct request *r, json_t *complainant)
 {
-	json_t *input = json_pack("{s:O, s:s, s:s, s:s}", "complainant", complainant, "source_channel", "internet",
+	json_t *input = json_pack("{s:o, s:s, s:s, s:s}", "complainant", json_deep_copy(complainant), "source_channel", "internet",
 				  "content", body_str(r, "content"), "demand", body_str(r, "demand"));
 	json_t *scratch = json_object();
 	struct refusal e = {0};

@@ -195,9 +195,8 @@ json_t *consumer_progress(json_t *sub, json_t *rec, const char *handling_org, js
 	json_t *ms = json_array();
 	milestone(ms, "received", "已收到投诉", true, received);
 	milestone(ms, "registered", "已登记", rec != NULL, geti(rec, "registered_at"));
-	json_array_append_new(ms, json_pack("{s:s, s:s, s:b, s:n}", "key", "assigned", "label",
-					    handling_org && status_in(st, assigned) ? "已转交处理机构" : "转交处理机构",
-					    status_in(st, assigned)));
+	/* No time for this one: the assignment's moment lives in the staff's timeline only. */
+	milestone(ms, "assigned", status_in(st, assigned) ? "已转交处理机构" : "转交处理机构", status_in(st, assigned), 0);
 	milestone(ms, "replied", "已答复", status_in(st, answered), geti(rec, "replied_at"));
 	milestone(ms, "closed", "已办结", st && strcmp(st, "closed") == 0, geti(rec, "closed_at"));
 	json_t *v = json_pack("{s:s, s:s, s:o, s:o, s:o}", "complaint_no",

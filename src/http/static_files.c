@@ -148,8 +148,9 @@ static int serve_file(struct request *r, int root, const char *rel, bool immutab
 	return reply_response(r, fresh ? 304 : 200, resp);
 }
 
-/* Serves rel (no leading slash; "" = the app) from the directory root. */
-static int serve_from(struct request *r, int root, const char *rel)
+/* Serves rel (no leading slash; "" = the app) from the directory root; with spa, app routes
+ * (no extension) get the app too. */
+static int serve_from(struct request *r, int root, const char *rel, bool spa)
 {
 	if (root < 0)
 		return not_found(r);
@@ -163,19 +164,20 @@ static int serve_from(struct request *r, int root, const char *rel)
 	/* Client-side routes (no extension, not an asset) get the app. */
 	const char *last = strrchr(rel, '/');
 	last = last ? last + 1 : rel;
-	if (!hashed && !strchr(last, '.') && serve_file(r, root, "index.html", false) == 0)
+	if (spa && !hashed && !strchr(last, '.') && serve_file(r, root, "index.html", false) == 0)
 		return 0;
 	return not_found(r);
 }
 
 int static_serve(struct request *r)
 {
-	return serve_from(r, r->app->web_fd, r->path[0] == '/' ? r->path + 1 : r->path);
+	return serve_from(r, r->app->web_fd, r->path[0] == '/' ? r->path + 1 : r->path, true);
 }
 
 int static_serve_h5(struct request *r)
 {
-	/* fd 0 is stdin, never our directory: a zeroed struct app has no public site. */
+	/* fd 0 is stdin, never our directory: a zeroed struct app has no public site. The site has
+	 * no client-side routes, so an unknown path is a 404, not the page. */
 	const char *rel = r->path + strlen(STATIC_H5_PREFIX);
-	return serve_from(r, r->app->h5_fd > 0 ? r->app->h5_fd : -1, *rel == '/' ? rel + 1 : rel);
+	return serve_from(r, r->app->h5_fd > 0 ? r->app->h5_fd : -1, *rel == '/' ? rel + 1 : rel, false);
 }
