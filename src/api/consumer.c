@@ -46,6 +46,14 @@ static json_t *masked_phone(const char *phone)
 	return json_string(m);
 }
 
+/* Replaces o's epoch-ms member key with its ISO 8601 time in the bank's zone. */
+static void iso_member(json_t *o, const char *key)
+{
+	char at[40];
+	iso8601_format(json_integer_value(json_object_get(o, key)), CN_TZ_OFFSET_MIN, at, sizeof at);
+	json_object_set_new(o, key, json_string(at));
+}
+
 /* ---- meta and challenge ---- */
 
 int api_public_meta(struct request *r)
@@ -616,9 +624,7 @@ int api_consumer_queue(struct request *r)
 		json_t *m = json_loads(json_string_value(json_object_get(it, "masked")), 0, NULL);
 		json_object_set_new(it, "complainant", m ? m : json_object());
 		json_object_del(it, "masked");
-		char at[40];
-		iso8601_format(json_integer_value(json_object_get(it, "received_at")), CN_TZ_OFFSET_MIN, at, sizeof at);
-		json_object_set_new(it, "received_at", json_string(at));
+		iso_member(it, "received_at");
 		json_object_set_new(it, "source_channel", json_string("internet"));
 	}
 	return reply_json(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
@@ -673,11 +679,10 @@ int api_consumer_confirm(struct request *r)
 		json_decref(sub);
 		return reply_error(r, 500, "internal", "投诉人信息无法读取", NULL);
 	}
-	char at[40];
-	iso8601_format(json_integer_value(json_object_get(sub, "received_at")), CN_TZ_OFFSET_MIN, at, sizeof at);
+	iso_member(sub, "received_at");
 	json_object_set_new(r->json, "complainant", complainant);
 	json_object_set_new(r->json, "source_channel", json_string("internet"));
-	json_object_set_new(r->json, "received_at", json_string(at));
+	json_object_set(r->json, "received_at", json_object_get(sub, "received_at"));
 	json_object_set(r->json, "content", json_object_get(sub, "content"));
 	json_object_set(r->json, "demand", json_object_get(sub, "demand"));
 	if (!json_object_get(r->json, "complained_org_id"))
@@ -717,14 +722,19 @@ int api_consumer_detail(struct request *r)
 		json_decref(msgs);
 		return reply_db_error(r, rc);
 	}
+	json_t *lists[] = {msgs, files};
+	for (int k = 0; k < 2; k++) {
+		size_t i;
+		json_t *it;
+		json_array_foreach(lists[k], i, it) iso_member(it, "created_at");
+	}
 	json_t *v = json_pack("{s:b, s:o, s:o}", "via_consumer_channel", sub != NULL, "messages", msgs, "files", files);
 	if (sub) {
 		json_t *m = json_loads(json_string_value(json_object_get(sub, "masked")), 0, NULL);
 		json_object_set(v, "verified_phone", json_object_get(m, "phone"));
 		json_decref(m);
-		char at[40];
-		iso8601_format(json_integer_value(json_object_get(sub, "received_at")), CN_TZ_OFFSET_MIN, at, sizeof at);
-		json_object_set_new(v, "submitted_at", json_string(at));
+		iso_member(sub, "received_at");
+		json_object_set(v, "submitted_at", json_object_get(sub, "received_at"));
 		json_decref(sub);
 	}
 	return reply_json(r, 200, v);
