@@ -2,22 +2,26 @@
 // session, poll 投诉进度查询 (GET /api/public/v1/progress) at once while staff work (the list,
 // detail pages and workflow actions on the same complaints). Prints one JSON line with the
 // consumers' p50 / p95 / p99 / max latency and throughput, and the staff's p95.
-// Goal: consumer p95 <= 100 ms.
+// Goal: consumer p95 <= 100 ms. A consumer reads the page, then looks again after THINK_MS (a
+// person on a phone, 1 s by default); THINK_MS=0 makes every consumer a closed loop that
+// saturates the server, which measures capacity (then latency = consumers / throughput).
 //
-// Usage: FCMS_BIN=build/fcms node bench/consumer.mjs [CONSUMERS=200] [SECONDS=20]
+// Usage: FCMS_BIN=build/fcms node bench/consumer.mjs [CONSUMERS=200] [SECONDS=20] [THINK_MS=1000]
 // (with FCMS_TEST_DB=postgresql://... it runs on a fresh PostgreSQL database)
 import http from 'node:http'
+import os from 'node:os'
 import { startServer } from '../tests/api/lib/server.mjs'
 import { complaintFixture, residentId, mobile, step } from '../tests/api/lib/complaints.mjs'
 import { startSmsSim, Consumer, submitViaSms, CODE_TEMPLATE } from '../tests/api/lib/consumer.mjs'
 
 const CONSUMERS = Number(process.argv[2] || 200)
 const SECONDS = Number(process.argv[3] || 20)
+const THINK_MS = Number(process.argv[4] ?? 1000)
 const CLASSIFY = { region_code: '110105', business_channel_code: 'A0101', business_type_code: 'B03022', cause_code: 'C07', rights: ['R04'] }
 
 const sim = await startSmsSim()
 const srv = await startServer({
-  config: { pow_bits: 8, sms_resend_s: 0, sms_per_ip_hour: 100000, sms_per_phone_hour: 100, sms_global_minute: 1000000, trust_proxy: true, log_requests: false },
+  config: { sms_url: sim.url, pow_bits: 8, sms_resend_s: 0, sms_per_ip_hour: 100000, sms_per_phone_hour: 100, sms_global_minute: 1000000, trust_proxy: true },
   verifyAudit: false,
 })
 const fx = await complaintFixture(srv, { only: ['clerk', 'rev'] })
@@ -32,7 +36,7 @@ async function pool(n, width, fn) {
 // Setup: every consumer files a complaint, a registrar confirms it, the consumer opens a query session.
 const t0 = Date.now()
 const people = await pool(CONSUMERS, 16, async (i) => {
-  const phone = mobile('13'), ip = `10.${(i >> 8) & 255}.${i & 255}.7`
+  const phone = mobile(`13${i % 10}`), ip = `10.${(i >> 8) & 255}.${i & 255}.7`
   const { complaint_no: no } = await submitViaSms(srv, sim, fx.branch.id, phone, residentId())
   return { phone, ip, no }
 })
@@ -72,8 +76,14 @@ const consumers = people.map(async (p) => {
     const r = await get('/api/public/v1/progress', { Cookie: p.cookie, 'X-Forwarded-For': p.ip })
     if (r.status !== 200) errors++
     consumerMs.push(r.ms)
+    // Spread the consumers' looks over the think time rather than in lockstep.
+    if (THINK_MS) await new Promise((res) => setTimeout(res, THINK_MS * (0.5 + Math.random())))
   }
 })
+// Staff: 4 people reading lists and detail pages, one working complaints through reply and
+// approval; each acts every STAFF_THINK_MS (100 ms: far busier than people, on purpose).
+const STAFF_THINK_MS = Number(process.env.STAFF_THINK_MS ?? 100)
+const pause = () => (STAFF_THINK_MS ? new Promise((res) => setTimeout(res, STAFF_THINK_MS)) : null)
 const staffReaders = Array.from({ length: 4 }, async (_, k) => {
   for (let i = k; Date.now() < until; i += 4) {
     const c = complaints[i % complaints.length]
@@ -81,6 +91,7 @@ const staffReaders = Array.from({ length: 4 }, async (_, k) => {
       const r = await get(path, { Cookie: fx.clerk.client.cookie })
       if (r.status !== 200) errors++
       staffMs.push(r.ms)
+      await pause()
     }
   }
 })
@@ -91,18 +102,23 @@ const staffWriter = (async () => {
     c = await step(fx.clerk.client, c, 'reply', { result: 'explained', reply_content: '已向您解释收费依据。', compensation_fen: 0 })
     await step(fx.rev.client, c, 'approve_reply')
     actions += 3
+    await pause()
   }
 })()
 await Promise.all([...consumers, ...staffReaders, staffWriter])
 agent.destroy()
 
 const pct = (a, p) => a[Math.min(a.length - 1, Math.floor((a.length - 1) * p))]
+// The server's own time per progress request (its request log), apart from the client's queueing
+// on a machine the bench shares with the server.
+const serverMs = [...srv.logs().matchAll(/GET \/api\/public\/v1\/progress 200 ([\d.]+)ms/g)].map((m) => Number(m[1])).sort((a, b) => a - b)
 consumerMs.sort((a, b) => a - b)
 staffMs.sort((a, b) => a - b)
 const result = {
-  bench: 'consumer', backend: srv.db ? 'postgresql' : 'sqlite', consumers: CONSUMERS, seconds: SECONDS, setup_s: +setupS.toFixed(1),
+  bench: 'consumer', backend: srv.db ? 'postgresql' : 'sqlite', consumers: CONSUMERS, seconds: SECONDS, think_ms: THINK_MS, staff_think_ms: STAFF_THINK_MS, setup_s: +setupS.toFixed(1),
   requests: consumerMs.length, rps: Math.round(consumerMs.length / SECONDS),
   p50: +pct(consumerMs, 0.5).toFixed(2), p95: +pct(consumerMs, 0.95).toFixed(2), p99: +pct(consumerMs, 0.99).toFixed(2), max: +consumerMs[consumerMs.length - 1].toFixed(2),
+  server_p50: +pct(serverMs, 0.5).toFixed(2), server_p95: +pct(serverMs, 0.95).toFixed(2), load_avg: os.loadavg()[0].toFixed(1),
   staff_requests: staffMs.length, staff_p95: +pct(staffMs, 0.95).toFixed(2), staff_actions: actions, errors,
 }
 console.log(JSON.stringify(result))
