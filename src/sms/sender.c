@@ -118,8 +118,22 @@ static void send_one(json_t *row)
 	json_decref(params);
 }
 
+#define FORGET_AFTER_MS (24ll * 3600 * 1000) /* codes count towards limits for an hour; kept a day */
+#define FORGET_EVERY_MS (60 * 1000)
+
+static int forget_tx(struct db *d, void *arg)
+{
+	return store_consumer_expire(d, now_ms() - FORGET_AFTER_MS);
+}
+
 static void pass(void *arg)
 {
+	static int64_t forgot_at;
+	if (now_ms() - forgot_at > FORGET_EVERY_MS) {
+		forgot_at = now_ms();
+		if (store_write(forget_tx, NULL) != 0)
+			log_warn("sms: cannot forget old codes and sessions");
+	}
 	struct db *d = store_conn();
 	json_t *items = NULL;
 	if (!d || store_sms_outbox_due(d, now_ms(), SMS_BATCH, &items) != DB_OK)

@@ -17,7 +17,8 @@ enum sms_template { SMS_CODE, SMS_COMPLAINT_NO };
  * params: the template's variables (borrowed). DB_OK or a negative db status. */
 int sms_enqueue(struct db *d, const char *phone, enum sms_template t, json_t *params, int64_t now);
 
-/* Starts the sender (cfg must outlive it); it looks for due messages every 200 ms. 0 or -1. */
+/* Starts the sender (cfg must outlive it); it looks for due messages every 200 ms, and once a
+ * minute forgets codes and consumer sessions older than a day. 0 or -1. */
 int sms_worker_start(const struct config *cfg);
 void sms_worker_stop(void);
 

@@ -45,7 +45,7 @@ int store_consumer_session_set_no(struct db *d, const char *token_hash, const ch
 /* Counts one upload when fewer than max were made: 1, or 0 at the limit. */
 int store_consumer_session_upload(struct db *d, const char *token_hash, int max);
 int store_consumer_session_end(struct db *d, const char *token_hash);
-/* Forgets sessions and codes expired before `before`. */
+/* Forgets sessions that expired and codes asked before `before`. */
 int store_consumer_expire(struct db *d, int64_t before);
 
 /* sub: {complaint_no, received_at, phone_bidx, complained_org_id, org_path, business_type_code,
