@@ -176,7 +176,7 @@ static int session_tx(struct db *d, void *arg)
 	c->ok = false;
 	struct consumer_limits l = limits_of(c->r);
 	int64_t now = now_ms(), failed;
-	int rc = store_sms_failed_from(d, c->r->ip, now - 3600000, &failed);
+	int rc = store_consumer_failures(d, c->r->ip, now - 3600000, &failed);
 	if (rc < 0)
 		return rc;
 	if (failed >= FAILED_CODES_PER_IP_HOUR)
@@ -192,7 +192,8 @@ static int session_tx(struct db *d, void *arg)
 	c->ok = match && rc == 1;
 	if (!c->ok) {
 		/* Counted, and committed: the reply is the refusal, not a rollback. */
-		if (id && (rc = store_sms_code_attempt(d, id)) < 0)
+		if ((id && (rc = store_sms_code_attempt(d, id)) < 0) ||
+		    (rc = store_consumer_failure_add(d, c->r->ip, now)) < 0)
 			return rc;
 		return api_audit(c->r, d, "consumer.session_failed", "consumer", 0, "denied",
 				 json_pack("{s:s, s:s}", "purpose", c->purpose, "complaint_no", c->subject));

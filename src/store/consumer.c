@@ -61,11 +61,16 @@ int store_sms_code_use(struct db *d, int64_t id, int64_t now)
 	return rc < 0 ? rc : rc > 0;
 }
 
-int store_sms_failed_from(struct db *d, const char *ip, int64_t since, int64_t *n)
+int store_consumer_failure_add(struct db *d, const char *ip, int64_t now)
 {
-	int rc = DB_SCALAR(d, n,
-			   "SELECT COALESCE(SUM(attempts), 0) FROM sms_codes WHERE ip = ? AND created_at >= ? AND used_at IS NULL",
-			   DB_TEXT(ip), DB_INT(since));
+	int rc = DBX(d, "INSERT INTO consumer_failures (ip, at) VALUES (?, ?)", DB_TEXT(ip), DB_INT(now));
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_consumer_failures(struct db *d, const char *ip, int64_t since, int64_t *n)
+{
+	int rc = DB_SCALAR(d, n, "SELECT COUNT(*) FROM consumer_failures WHERE ip = ? AND at >= ?", DB_TEXT(ip),
+			   DB_INT(since));
 	return rc < 0 ? rc : DB_OK;
 }
 
@@ -147,6 +152,8 @@ int store_consumer_expire(struct db *d, int64_t before)
 	int rc = DBX(d, "DELETE FROM consumer_sessions WHERE expires_at < ?", DB_INT(before));
 	if (rc >= 0)
 		rc = DBX(d, "DELETE FROM sms_codes WHERE created_at < ?", DB_INT(before));
+	if (rc >= 0)
+		rc = DBX(d, "DELETE FROM consumer_failures WHERE at < ?", DB_INT(before));
 	return rc < 0 ? rc : DB_OK;
 }
 

@@ -26,8 +26,9 @@ int store_sms_code_latest(struct db *d, const char *purpose, const char *phone_b
 int store_sms_code_attempt(struct db *d, int64_t id);
 /* 1 when this call used it, 0 when it was used already. */
 int store_sms_code_use(struct db *d, int64_t id, int64_t now);
-/* Codes asked since `since` whose verification failed from this address (attempts > 0, unused). */
-int store_sms_failed_from(struct db *d, const char *ip, int64_t since, int64_t *n);
+/* Failed code entries (migration 0027 / pg 0025): one more from ip; how many since `since`. */
+int store_consumer_failure_add(struct db *d, const char *ip, int64_t now);
+int store_consumer_failures(struct db *d, const char *ip, int64_t since, int64_t *n);
 
 int store_sms_outbox_insert(struct db *d, const char *key_id, const char *phone_sealed, const char *tmpl,
 			    const char *params_sealed, int64_t now);
@@ -45,7 +46,7 @@ int store_consumer_session_set_no(struct db *d, const char *token_hash, const ch
 /* Counts one upload when fewer than max were made: 1, or 0 at the limit. */
 int store_consumer_session_upload(struct db *d, const char *token_hash, int max);
 int store_consumer_session_end(struct db *d, const char *token_hash);
-/* Forgets sessions that expired and codes asked before `before`. */
+/* Forgets sessions that expired, codes asked and failures recorded before `before`. */
 int store_consumer_expire(struct db *d, int64_t before);
 
 /* sub: {complaint_no, received_at, phone_bidx, complained_org_id, org_path, business_type_code,

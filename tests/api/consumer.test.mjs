@@ -207,7 +207,9 @@ describe('guessed complaint numbers: one address, many addresses, untrusted forw
       else seen.add(strip(r));
     }
     assert.equal(seen.size, 1, `one answer for wrong codes on real and made-up numbers: ${[...seen]}`);
-    assert.ok(limited === 0 || limited > 0, 'limit counted from failed codes');
+    assert.equal(limited, 10, '30 failed codes an hour stop the address, whatever the numbers were');
+    // Another address is not stopped by them.
+    assert.equal((await new Consumer(srv.base, { ip: '203.0.113.9' }).verify('query', known.phone, '000000', known.no)).status, 400);
     // Only one real message went out for the real number, none for the guesses.
     assert.equal((await sim.messages(known.phone)).filter((m) => m.template_id === CODE_TEMPLATE).length, 2);
   });
