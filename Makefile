@@ -80,7 +80,11 @@ build/unit/%: tests/unit/%.c $(ASAN_LIB_OBJ)
 
 web/dist/index.html: $(shell find web/src web/index.html web/vite.config.* web/package-lock.json 2>/dev/null)
 	cd web && npm run build
-web: web/dist/index.html
+# The public consumer site (网上投诉, 投诉进度查询): its own entry and output, no staff code.
+web/dist-h5/index.html: $(shell find web/h5 web/h5.config.js web/package-lock.json 2>/dev/null)
+	cd web && npx vite build --config h5.config.js
+
+web: web/dist/index.html web/dist-h5/index.html
 
 setup:
 	bash scripts/setup.sh run
@@ -112,4 +116,4 @@ bench: all
 	bash bench/http.sh
 
 clean:
-	rm -rf build web/dist
+	rm -rf build web/dist web/dist-h5

@@ -21,5 +21,16 @@ if [ -z "$reg" ]; then
   reg=http://$sim_listen/submissions
   echo "fcms: regulator simulator on http://$sim_listen (GET /stats; FCMS_REGULATOR=URL|dir:/path to use another)"
 fi
+# 网上投诉 demo: the SMS platform is simulated too; the codes it "sends" are in its log.
+sms=${FCMS_SMS:-}
+if [ -z "$sms" ]; then
+  sms_listen=${FCMS_SMS_LISTEN:-127.0.0.1:9091}
+  build/fcms sms-sim --listen "$sms_listen" >"$data/sms-sim.log" 2>&1 &
+  smssim=$!
+  trap 'kill ${sim:-} $smssim 2>/dev/null || true' EXIT
+  sms=http://$sms_listen/sms
+  echo "fcms: SMS simulator on http://$sms_listen — verification codes appear in $data/sms-sim.log (tail -f it)"
+fi
 echo "fcms: http://$listen  (data: $data/fcms.db; Ctrl-C stops)"
-build/fcms serve --listen "$listen" --data "$data" --web web/dist --regulator "$reg"
+echo "fcms: consumer site (网上投诉 / 投诉进度查询) at http://$listen/h5/"
+build/fcms serve --listen "$listen" --data "$data" --web web/dist --regulator "$reg" --sms "$sms"

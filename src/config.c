@@ -34,6 +34,20 @@ void config_defaults(struct config *c)
 	c->regulator_lease_s = 60;
 	c->regulator_receipt_timeout_s = 600;
 	c->regulator_poll_ms = 1000;
+	snprintf(c->h5_root, sizeof c->h5_root, "web/dist-h5");
+	snprintf(c->sms_signature, sizeof c->sms_signature, "某银行");
+	snprintf(c->sms_template_code, sizeof c->sms_template_code, "SMS_CODE_01");
+	snprintf(c->sms_template_number, sizeof c->sms_template_number, "SMS_NUMBER_01");
+	c->sms_code_ttl_s = 300;
+	c->sms_resend_s = 60;
+	c->sms_per_phone_hour = 5;
+	c->sms_per_ip_hour = 20;
+	c->sms_global_minute = 300;
+	c->sms_max_attempts = 5;
+	c->pow_bits = 16;
+	c->consumer_session_minutes = 15;
+	c->consumer_upload_mb = 5;
+	c->consumer_uploads = 6;
 }
 
 struct key {
@@ -57,6 +71,11 @@ static const struct key keys[] = {
 	{I(session_idle_minutes, 1, 1440)}, {I(session_absolute_hours, 1, 168)},
 	{I(lockout_threshold, 1, 100)}, {I(lockout_minutes, 1, 10080)}, {I(reminder_interval_s, 1, 86400)}, {I(attachment_max_mb, 1, 1024)},
 	{B(secure_cookies)}, {B(trust_proxy)}, {B(log_requests)},
+	{S(h5_root)}, {S(public_host)}, {S(sms_url)}, {S(sms_signature)}, {S(sms_template_code)},
+	{S(sms_template_number)}, {I(sms_code_ttl_s, 1, 3600)}, {I(sms_resend_s, 0, 3600)},
+	{I(sms_per_phone_hour, 1, 1000)}, {I(sms_per_ip_hour, 1, 100000)}, {I(sms_global_minute, 1, 1000000)},
+	{I(sms_max_attempts, 1, 20)}, {I(pow_bits, 0, 28)}, {I(consumer_session_minutes, 1, 120)},
+	{I(consumer_upload_mb, 1, 50)}, {I(consumer_uploads, 1, 50)},
 };
 
 int config_set(struct config *c, const char *key, const char *value)

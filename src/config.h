@@ -37,6 +37,20 @@ struct config {
 	bool log_requests;
 	int attachment_max_mb;   /* upload limit, default 20 */
 	int reminder_interval_s; /* deadline watch and reminders; default 60 */
+	/* The consumer channel (网上投诉, 投诉进度查询; issue 16). */
+	char h5_root[512];       /* the public site's build, default web/dist-h5, served under /h5/ */
+	char public_host[256];   /* Host of the public origin: only /h5/ and /api/public/ answer there */
+	char sms_url[512];       /* the bank's SMS platform (HTTP POST JSON); empty = log only */
+	char sms_signature[64];  /* 短信签名 */
+	char sms_template_code[64], sms_template_number[64]; /* template ids: code; complaint number */
+	int sms_code_ttl_s;      /* a code lives this long, default 300 */
+	int sms_resend_s;        /* one code per phone per this many seconds, default 60 */
+	int sms_per_phone_hour, sms_per_ip_hour, sms_global_minute; /* codes asked, default 5, 20, 300 */
+	int sms_max_attempts;    /* wrong entries that kill a code, default 5 */
+	int pow_bits;            /* proof-of-work difficulty (leading zero bits), default 16 */
+	int consumer_session_minutes; /* after a code, default 15 */
+	int consumer_upload_mb;  /* per file, default 5 */
+	int consumer_uploads;    /* files per session, default 6 */
 };
 
 /* Fills defaults. */

@@ -21,6 +21,7 @@
 #include "report/facts.h"
 #include "report/ledger_export.h"
 #include "regulator/regulator.h"
+#include "sms/sms.h"
 #include "store/store.h"
 #include "util/crypto.h"
 #include "util/iso8601.h"
@@ -49,7 +50,8 @@ static int parse_options(int argc, char **argv, struct config *cfg)
 	static const struct {
 		const char *flag, *key;
 	} flags[] = {{"--listen", "listen"}, {"--data", "data_dir"}, {"--db", "db_url"},
-		     {"--web", "web_root"}, {"--regulator", "regulator"}, {"--threads", "threads"}};
+		     {"--web", "web_root"}, {"--regulator", "regulator"}, {"--threads", "threads"},
+		     {"--sms", "sms_url"}};
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0) {
 			i++;
@@ -233,6 +235,7 @@ static int cmd_serve(int argc, char **argv)
 	app.web_fd = static_open_root(cfg.web_root);
 	if (app.web_fd < 0)
 		log_warn("no web UI at %s (run make); serving the API only", cfg.web_root);
+	app.h5_fd = static_open_root(cfg.h5_root);
 
 	sigset_t set;
 	block_stop_signals(&set);
@@ -275,12 +278,15 @@ static int cmd_serve(int argc, char **argv)
 		log_warn("report index: cannot start the loader; reports load it on first use");
 	if (report_ledger_start(cfg.data_dir) != 0)
 		log_warn("ledger export: cannot start the background job");
+	if (sms_worker_start(&app.cfg) != 0)
+		log_warn("sms: cannot start the sender; codes stay queued");
 	int sig = 0;
 	sigwait(&set, &sig);
 	log_info("signal %d: stopping (finishing in-flight requests)", sig);
 	regulator_worker_stop();
 	reminders_stop();
 	server_stop(&app);
+	sms_worker_stop();
 	events_relay_stop();
 	report_ledger_stop();
 	facts_stop();
@@ -288,6 +294,8 @@ static int cmd_serve(int argc, char **argv)
 	store_writer_stop();
 	if (app.web_fd >= 0)
 		close(app.web_fd);
+	if (app.h5_fd >= 0)
+		close(app.h5_fd);
 	store_release_thread();
 	pii_shutdown();
 	log_info("stopped");
@@ -508,6 +516,13 @@ static int cmd_regulator_sim(int argc, char **argv)
 	return regulator_sim_main(argc, argv, &set);
 }
 
+static int cmd_sms_sim(int argc, char **argv)
+{
+	sigset_t set;
+	block_stop_signals(&set);
+	return sms_sim_main(argc, argv, &set);
+}
+
 /* fcms version [--data DIR] [--db URL]: with a database that exists, its crypto profile too. */
 static int cmd_version(int argc, char **argv)
 {
@@ -547,6 +562,7 @@ static const struct {
 	{"seed-demo", cmd_seed_demo, "[--data DIR] [--db URL] --complaints N [--seed S] [--until ISO] [--timelines N] [--crypto default|gm]"},
 	{"regulator-sim", cmd_regulator_sim,
 	 "--listen HOST:PORT [--dir PATH] [--fail-rate F] [--reject-rate F] [--malformed-rate F] [--latency-ms N] [--reject-codes C07,...] [--seed S] [--pubkey FILE]"},
+	{"sms-sim", cmd_sms_sim, "--listen HOST:PORT   simulated SMS platform: logs codes, GET /messages?phone="},
 	{"backup", cmd_backup, "--to DIR | --verify DIR [--data DIR] [--db URL]   online backup (passphrase: FCMS_BACKUP_PASSPHRASE or prompt)"},
 	{"restore", cmd_restore, "--from DIR --data NEWDIR [--db URL]   restore into a new data dir (and an empty database)"},
 	{"keys", cmd_keys, "rotate|status|public [--data DIR] [--db URL] [--batch N] [--to default|gm]   PII key rotation (and crypto profile moves) while the server runs; public prints the signing key"},

@@ -140,6 +140,27 @@ int api_complaint_identity(struct request *r);
 int api_complaint_print(struct request *r);
 int api_complaint_assignees(struct request *r);
 int api_complaint_export(struct request *r);
+/* Registers the complaint in r->json (POST /complaints's fields, validated by the caller) under
+ * a number reserved earlier (网上投诉), running also(d, arg, new id) in the same transaction
+ * (it may run twice). 0 with the client view in *out (caller owns); else the transaction's
+ * status, a refusal in *e. */
+int api_complaint_register_reserved(struct request *r, const char *complaint_no,
+				    int (*also)(struct db *d, void *arg, int64_t id), void *arg, json_t **out,
+				    struct refusal *e);
+/* The consumer channel (网上投诉, 投诉进度查询; api/consumer.c): public, then staff. */
+int api_public_meta(struct request *r);
+int api_public_challenge(struct request *r);
+int api_public_sms_code(struct request *r);
+int api_public_session(struct request *r);
+int api_public_session_end(struct request *r);
+int api_public_submit(struct request *r);
+int api_public_file(struct request *r);
+int api_public_progress(struct request *r);
+int api_public_supplement(struct request *r);
+int api_public_rating(struct request *r);
+int api_consumer_queue(struct request *r);
+int api_consumer_confirm(struct request *r);
+int api_consumer_detail(struct request *r);
 /* The query-string filters of the complaint list (and export): *fb holds buffers the filter points
  * into and the institutions asked for (caller calls api_filter_bufs_free). 0, or replies and -1
  * (then nothing is left to free). */
@@ -204,6 +225,9 @@ int api_settings_put(struct request *r);
 int api_attachment_upload(struct request *r);
 int api_attachment_list(struct request *r);
 int api_attachment_download(struct request *r);
+/* Writes r's body to DATA/attachments/<2>/<storage_name> (0600, fsync'd; path gets the file's
+ * path). 0, or -1 (nothing left behind). */
+int api_attachment_write(struct request *r, const char *storage_name, char *path, size_t pathlen);
 int api_report(struct request *r);
 int api_dashboard(struct request *r);
 /* The filters shared by every report (date range, institution, codes, status, channel, layout)

@@ -51,8 +51,7 @@ static void storage_path(struct request *r, const char *storage_name, char *out,
 	snprintf(out, n, "%s/attachments/%.2s/%s", r->app->cfg.data_dir, storage_name, storage_name);
 }
 
-/* Writes the bytes to a new file (0600, fsync'd). 0, or -1. */
-static int write_file(struct request *r, const char *storage_name, char *path, size_t pathlen)
+int api_attachment_write(struct request *r, const char *storage_name, char *path, size_t pathlen)
 {
 	char dir[700];
 	snprintf(dir, sizeof dir, "%s/attachments", r->app->cfg.data_dir);
@@ -130,7 +129,7 @@ int api_attachment_upload(struct request *r)
 	struct upload_ctx c = {.r = r, .complaint_id = req_arg_id(r, 0), .name = name, .mime = mime, .storage_name = storage,
 			       .size = (int64_t)r->body_len};
 	crypto_sha256_hex(r->body, r->body_len, c.sha);
-	if (write_file(r, storage, path, sizeof path) != 0) {
+	if (api_attachment_write(r, storage, path, sizeof path) != 0) {
 		log_error("req=%s cannot store attachment %s: %s", r->id, path, strerror(errno));
 		return reply_error(r, 500, "internal", "附件保存失败", NULL);
 	}

@@ -175,6 +175,9 @@ static int check_complained_org(struct request *r, struct db *d, struct refusal 
 struct create_ctx {
 	struct request *r;
 	bool draft;
+	const char *fixed_no; /* a number reserved at receipt (网上投诉), or NULL for a new one */
+	int (*also)(struct db *d, void *arg, int64_t id); /* more writes in the same transaction */
+	void *also_arg;
 	struct complaint_settings cfg;
 	json_t *rec;    /* the checked record, built before the transaction */
 	char prefix[64];
@@ -265,11 +268,14 @@ static int create_tx(struct db *d, void *arg)
 	int rc = c->idem_key ? idem_check(d, c) : 0;
 	if (rc != 0)
 		return rc < 0 ? rc : c->replayed ? 0 : 1;
-	rc = store_complaint_next_no(d, c->prefix, &seq);
-	if (rc < 0)
-		return rc;
 	char number[96];
-	snprintf(number, sizeof number, "%s-%05lld", c->prefix, (long long)seq);
+	if (c->fixed_no) {
+		snprintf(number, sizeof number, "%s", c->fixed_no);
+	} else {
+		if ((rc = store_complaint_next_no(d, c->prefix, &seq)) < 0)
+			return rc;
+		snprintf(number, sizeof number, "%s-%05lld", c->prefix, (long long)seq);
+	}
 	json_object_set_new(c->rec, "complaint_no", json_string(number));
 	/* A registration is news for the regulator: queued with the complaint (transactional outbox). */
 	json_object_set_new(c->rec, "sync_status", json_string(c->draft ? "unsent" : "pending"));
@@ -286,7 +292,44 @@ static int create_tx(struct db *d, void *arg)
 	if (c->idem_key && ((rc = store_idem_purge(d, now_ms() - IDEM_KEEP_MS)) < 0 ||
 			    (rc = store_idem_insert(d, c->r->user->user_id, c->idem_key, c->idem_sha, id, now_ms())) < 0))
 		return rc;
+	if (c->also && (rc = c->also(d, c->also_arg, id)) != 0)
+		return rc;
 	c->id = id;
+	return 0;
+}
+
+/* Runs the intake of r->json (already validated) and reads the complaint back: 0 with
+ * c->result, or the transaction's status (refusal in c->err). */
+static int create_run(struct create_ctx *c)
+{
+	int rc = db_tx(c->r->db, false, create_prepare_tx, c);
+	if (rc == 0)
+		rc = store_write(create_tx, c);
+	json_decref(c->rec);
+	c->rec = NULL;
+	if (rc != 0)
+		return rc;
+	/* Read back on this thread's connection, after the commit: the writer is kept for writes. */
+	if ((rc = store_complaint_get(c->r->db, c->id, &c->result)) != 1)
+		return rc < 0 ? rc : DB_HARD;
+	if (c->replayed) /* an earlier registration with this Idempotency-Key: nothing new happened */
+		return 0;
+	publish(c->result, c->draft ? "draft" : "register");
+	regulator_worker_kick();
+	return 0;
+}
+
+int api_complaint_register_reserved(struct request *r, const char *complaint_no,
+				    int (*also)(struct db *d, void *arg, int64_t id), void *arg, json_t **out,
+				    struct refusal *e)
+{
+	struct create_ctx c = {.r = r, .fixed_no = complaint_no, .also = also, .also_arg = arg};
+	int rc = create_run(&c);
+	if (rc != 0) {
+		*e = c.err;
+		return rc;
+	}
+	*out = view(r, c.result, &c.cfg);
 	return 0;
 }
 
@@ -309,22 +352,14 @@ int api_complaint_create(struct request *r)
 		crypto_sha256_hex(canon, strlen(canon), c.idem_sha);
 		free(canon);
 	}
-	int rc = db_tx(r->db, false, create_prepare_tx, &c);
-	if (rc == 0)
-		rc = store_write(create_tx, &c);
-	json_decref(c.rec);
+	int rc = create_run(&c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, "duplicate", "投诉编号冲突，请重试");
-	/* Read back on this thread's connection, after the commit: the writer is kept for writes. */
-	if ((rc = store_complaint_get(r->db, c.id, &c.result)) != 1)
-		return reply_db_error(r, rc < 0 ? rc : DB_HARD);
 	if (c.replayed) { /* the retry of a registration that went through: the same answer */
 		reply_json(r, 201, view(r, c.result, &c.cfg));
 		reply_header(r, "Idempotent-Replayed", "true");
 		return 0;
 	}
-	publish(c.result, c.draft ? "draft" : "register");
-	regulator_worker_kick();
 	return reply_json(r, 201, view(r, c.result, &c.cfg));
 }
 

@@ -6,6 +6,8 @@
 
 #define PW ROUTE_PW_CHANGE_OK
 #define V1 "/api/v1"
+#define PUB "/api/public/v1"
+#define CONSUMER (ROUTE_PUBLIC | ROUTE_NO_CSRF | ROUTE_CONSUMER)
 /* Everyone who works on complaints may read them (within scope); actions check their own. */
 #define COMPLAINT_READERS                                                                       \
 	(P_COMPLAINT_VIEW | P_COMPLAINT_REGISTER | P_COMPLAINT_HANDLE | P_COMPLAINT_REVIEW |      \
@@ -136,6 +138,24 @@ const struct route api_routes[] = {
 	{"GET", V1 "/audit", api_audit_list, P_AUDIT_VIEW, 0, 0, "审计日志"},
 	{"GET", V1 "/audit/verify", api_audit_verify, P_AUDIT_VIEW, 0, 0, "校验审计链"},
 	{"GET", V1 "/audit/catalogue", api_audit_catalogue, 0, 0, 0, "审计操作类型与对象类型（中文名称）"},
+
+	/* 网上投诉: the registrars' queue, and what the consumer added to a complaint. */
+	{"GET", V1 "/consumer-submissions", api_consumer_queue, P_COMPLAINT_REGISTER, 0, 0, "网上投诉待登记"},
+	{"POST", V1 "/consumer-submissions/{id}/confirm", api_consumer_confirm, P_COMPLAINT_REGISTER, 0, 0, "网上投诉确认登记"},
+	{"GET", V1 "/complaints/{id}/consumer", api_consumer_detail, COMPLAINT_READERS, 0, 0, "网上投诉：验证手机号、补充材料与评价"},
+
+	/* The public consumer API (ROUTE_CONSUMER: answered under /api/public/ only, never with a
+	 * staff session; server.c). */
+	{"GET", PUB "/meta", api_public_meta, 0, CONSUMER, 0, "网上投诉：机构与业务类型"},
+	{"GET", PUB "/challenge", api_public_challenge, 0, CONSUMER, 0, "网上投诉：安全校验题"},
+	{"POST", PUB "/sms-codes", api_public_sms_code, 0, CONSUMER, 4096, "获取短信验证码"},
+	{"POST", PUB "/sessions", api_public_session, 0, CONSUMER, 4096, "校验短信验证码"},
+	{"DELETE", PUB "/session", api_public_session_end, 0, CONSUMER, 0, "结束本次验证"},
+	{"POST", PUB "/submissions", api_public_submit, 0, CONSUMER, 32 * 1024, "提交网上投诉"},
+	{"POST", PUB "/files", api_public_file, 0, CONSUMER | ROUTE_RAW_BODY | ROUTE_UPLOAD, 0, "上传照片或PDF（?name=文件名）"},
+	{"GET", PUB "/progress", api_public_progress, 0, CONSUMER, 0, "投诉进度查询"},
+	{"POST", PUB "/supplements", api_public_supplement, 0, CONSUMER, 8192, "补充材料"},
+	{"POST", PUB "/rating", api_public_rating, 0, CONSUMER, 4096, "评价处理结果"},
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];

@@ -28,6 +28,13 @@ static const struct entry actions[] = {
 	{"complaint.export", "导出投诉单查询结果", "投诉管理"},
 	{"complaint.attachment_upload", "上传附件", "投诉管理"},
 	{"complaint.attachment_download", "下载附件", "投诉管理"},
+	{"consumer.code_request", "获取短信验证码（网上投诉/进度查询）", "网上投诉"},
+	{"consumer.session", "短信验证码校验通过", "网上投诉"},
+	{"consumer.session_failed", "短信验证码校验失败", "网上投诉"},
+	{"consumer.submit", "提交网上投诉", "网上投诉"},
+	{"consumer.file", "网上投诉上传材料", "网上投诉"},
+	{"consumer.supplement", "投诉人补充材料", "网上投诉"},
+	{"consumer.rating", "投诉人评价处理结果", "网上投诉"},
 	{"report.export", "导出统计报表", "统计报表"},
 	{"report.export_done", "报表导出完成", "统计报表"},
 	{"report.export_download", "下载报表导出文件", "统计报表"},
@@ -86,6 +93,7 @@ static const struct entry actions[] = {
 
 static const struct entry target_types[] = {
 	{"complaint", "投诉单", NULL},
+	{"consumer", "网上投诉", NULL},
 	{"complaints", "投诉单查询结果", NULL},
 	{"reports", "统计报表", NULL},
 	{"report_exports", "报表导出任务", NULL},

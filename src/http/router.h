@@ -12,6 +12,8 @@ enum route_flags {
 	ROUTE_NO_CSRF = 1u << 2,      /* non-GET that needs no CSRF token (login) */
 	ROUTE_RAW_BODY = 1u << 3,     /* the handler reads r->body itself (not JSON) */
 	ROUTE_UPLOAD = 1u << 4,       /* file upload: the body cap is the configured attachment limit */
+	ROUTE_CONSUMER = 1u << 5,     /* the public consumer API (/api/public/): no staff sign-in is
+				       * ever read; writes must come from our own origin */
 };
 
 struct route {

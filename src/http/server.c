@@ -50,10 +50,36 @@ static const char CSP[] =
 	" font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none';"
 	" form-action 'self'; object-src 'none'";
 
+/* The public consumer site: nothing inline at all, no frames, no forms posting anywhere. */
+static const char CSP_PUBLIC[] =
+	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:;"
+	" connect-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none';"
+	" form-action 'none'; object-src 'none'";
+
+#define PUBLIC_API_PREFIX "/api/public/"
+
+static bool has_prefix(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/' || prefix[n - 1] == '/');
+}
+
+static bool public_path(const char *path)
+{
+	return has_prefix(path, STATIC_H5_PREFIX) || has_prefix(path, PUBLIC_API_PREFIX);
+}
+
+/* The request came to the public origin (public_host), where only the consumer site answers. */
+static bool on_public_host(struct request *r)
+{
+	const char *host = req_header(r, "Host"), *want = r->app->cfg.public_host;
+	return want[0] && host && strcasecmp(host, want) == 0;
+}
+
 static void add_common_headers(struct request *r)
 {
 	struct MHD_Response *resp = r->response;
-	MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+	MHD_add_response_header(resp, "Content-Security-Policy", public_path(r->path) ? CSP_PUBLIC : CSP);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
@@ -200,9 +226,28 @@ static bool cross_site(struct request *r)
 	return strcmp(p + 3, host) != 0;
 }
 
+/* The consumer API: anonymous as far as staff sign-in goes (the handler reads its own short
+ * session); a write must be same-origin JSON. */
+static void handle_consumer(struct request *r)
+{
+	const struct route *rt = r->route;
+	if (is_body_method(r->method) && cross_site(r)) {
+		reply_error(r, 403, "cross_site", "拒绝来自其他站点的请求", NULL);
+		return;
+	}
+	if (is_body_method(r->method) && r->body_len > 0 && !(rt->flags & ROUTE_RAW_BODY) && parse_json_body(r) != 0)
+		return;
+	rt->handler(r);
+	if (!r->done)
+		reply_error(r, 500, "internal", "服务器内部错误", NULL);
+}
+
 static void handle_api(struct request *r)
 {
 	const struct route *rt = r->route;
+	/* A consumer route answers under its prefix only, and nothing else does. */
+	if (rt && ((rt->flags & ROUTE_CONSUMER) != 0) != has_prefix(r->path, PUBLIC_API_PREFIX))
+		rt = r->route = NULL;
 	if (!rt) {
 		reply_error(r, r->route_index == -2 ? 405 : 404,
 			    r->route_index == -2 ? "method_not_allowed" : "not_found",
@@ -216,6 +261,10 @@ static void handle_api(struct request *r)
 	r->db = store_conn();
 	if (!r->db) {
 		reply_error(r, 503, "store_unavailable", "数据库暂不可用，请稍后重试", NULL);
+		return;
+	}
+	if (rt->flags & ROUTE_CONSUMER) {
+		handle_consumer(r);
 		return;
 	}
 	/* /metrics was let in by handle(); its Authorization header is the metrics token, which
@@ -258,6 +307,25 @@ static void handle_api(struct request *r)
 
 static void handle(struct request *r)
 {
+	/* The public origin serves the consumer site and its API, and nothing of the staff's. */
+	if (on_public_host(r) && !public_path(r->path)) {
+		r->route = NULL;
+		r->route_index = -1;
+		if (strcmp(r->path, "/") == 0) {
+			reply_raw(r, 302, "text/plain; charset=utf-8", "", 0);
+			reply_header(r, "Location", STATIC_H5_PREFIX "/");
+			return;
+		}
+		reply_error(r, 404, "not_found", "请求的资源不存在", NULL);
+		return;
+	}
+	if (has_prefix(r->path, STATIC_H5_PREFIX)) {
+		if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
+			reply_error(r, 405, "method_not_allowed", "不支持该请求方法", NULL);
+		else
+			static_serve_h5(r);
+		return;
+	}
 	if (strcmp(r->path, "/metrics") == 0 && !metrics_permitted(r)) {
 		reply_error(r, 403, "metrics_forbidden", "无权读取监控指标：需要监控令牌或来自允许的地址", NULL);
 		return;
@@ -492,7 +560,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		} else if (rr == ROUTER_METHOD_NOT_ALLOWED) {
 			r->route_index = -2;
 		}
-		r->body_cap = r->route && (r->route->flags & ROUTE_UPLOAD) ? (size_t)app->cfg.attachment_max_mb << 20
+		r->body_cap = r->route && (r->route->flags & ROUTE_UPLOAD)
+				      ? (size_t)(r->route->flags & ROUTE_CONSUMER ? app->cfg.consumer_upload_mb
+										   : app->cfg.attachment_max_mb) << 20
 			      : r->route && r->route->body_cap ? r->route->body_cap
 								 : JSON_BODY_CAP;
 		const char *framing = bad_framing(conn);

@@ -11,6 +11,7 @@ struct app {
 	const struct route *routes;
 	size_t nroutes;
 	int web_fd; /* directory fd of the web root; -1 when there is no UI build */
+	int h5_fd;  /* the public consumer site's build (served under /h5/); -1 when absent */
 	struct MHD_Daemon *daemon;
 };
 

@@ -90,7 +90,7 @@ static bool compressible(const char *type)
 }
 
 /* Opens rel (or its .br/.gz sibling, as the client accepts) as a regular file: fd, or -1. */
-static int open_variant(struct request *r, const char *rel, const char **coding, struct stat *st)
+static int open_variant(struct request *r, int root, const char *rel, const char **coding, struct stat *st)
 {
 	static const struct {
 		const char *coding, *ext;
@@ -102,7 +102,7 @@ static int open_variant(struct request *r, const char *rel, const char **coding,
 		if (!accepts(ae, variants[i].coding) ||
 		    snprintf(name, sizeof name, "%s%s", rel, variants[i].ext) >= (int)sizeof name)
 			continue;
-		int fd = openat(r->app->web_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		int fd = openat(root, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd >= 0 && fstat(fd, st) == 0 && S_ISREG(st->st_mode)) {
 			*coding = variants[i].coding;
 			return fd;
@@ -110,7 +110,7 @@ static int open_variant(struct request *r, const char *rel, const char **coding,
 		if (fd >= 0)
 			close(fd);
 	}
-	int fd = openat(r->app->web_fd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = openat(root, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd >= 0 && (fstat(fd, st) != 0 || !S_ISREG(st->st_mode))) {
 		close(fd);
 		fd = -1;
@@ -118,11 +118,11 @@ static int open_variant(struct request *r, const char *rel, const char **coding,
 	return fd;
 }
 
-static int serve_file(struct request *r, const char *rel, bool immutable)
+static int serve_file(struct request *r, int root, const char *rel, bool immutable)
 {
 	struct stat st;
 	const char *coding;
-	int fd = open_variant(r, rel, &coding, &st);
+	int fd = open_variant(r, root, rel, &coding, &st);
 	if (fd < 0)
 		return -1;
 	char etag[96];
@@ -148,22 +148,36 @@ static int serve_file(struct request *r, const char *rel, bool immutable)
 	return reply_response(r, fresh ? 304 : 200, resp);
 }
 
-int static_serve(struct request *r)
+/* Serves rel (no leading slash; "" = the app) from the directory root; with spa, app routes
+ * (no extension) get the app too. */
+static int serve_from(struct request *r, int root, const char *rel, bool spa)
 {
-	if (r->app->web_fd < 0)
+	if (root < 0)
 		return not_found(r);
-	const char *rel = r->path[0] == '/' ? r->path + 1 : r->path;
 	if (!*rel)
-		return serve_file(r, "index.html", false) == 0 ? 0 : not_found(r);
+		return serve_file(r, root, "index.html", false) == 0 ? 0 : not_found(r);
 	if (!safe_path(rel))
 		return not_found(r);
 	bool hashed = strncmp(rel, "assets/", 7) == 0;
-	if (serve_file(r, rel, hashed) == 0)
+	if (serve_file(r, root, rel, hashed) == 0)
 		return 0;
 	/* Client-side routes (no extension, not an asset) get the app. */
 	const char *last = strrchr(rel, '/');
 	last = last ? last + 1 : rel;
-	if (!hashed && !strchr(last, '.') && serve_file(r, "index.html", false) == 0)
+	if (spa && !hashed && !strchr(last, '.') && serve_file(r, root, "index.html", false) == 0)
 		return 0;
 	return not_found(r);
+}
+
+int static_serve(struct request *r)
+{
+	return serve_from(r, r->app->web_fd, r->path[0] == '/' ? r->path + 1 : r->path, true);
+}
+
+int static_serve_h5(struct request *r)
+{
+	/* fd 0 is stdin, never our directory: a zeroed struct app has no public site. The site has
+	 * no client-side routes, so an unknown path is a 404, not the page. */
+	const char *rel = r->path + strlen(STATIC_H5_PREFIX);
+	return serve_from(r, r->app->h5_fd > 0 ? r->app->h5_fd : -1, *rel == '/' ? rel + 1 : rel, false);
 }

@@ -10,4 +10,9 @@ int static_open_root(const char *dir);
  * a file extension, or 404. */
 int static_serve(struct request *r);
 
+/* The public consumer site (网上投诉, 投诉进度查询; issue 16): its own build (h5_root), under
+ * this prefix, never the staff UI's files. r->path starts with "/h5" (the caller checked). */
+#define STATIC_H5_PREFIX "/h5"
+int static_serve_h5(struct request *r);
+
 #endif

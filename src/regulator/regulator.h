@@ -68,5 +68,8 @@ const char *regulator_worker_target(void);
 /* ---- the simulator (fcms regulator-sim) ---- */
 /* Runs the simulator until a signal of *stop (blocked by the caller) arrives. Exit status. */
 int regulator_sim_main(int argc, char **argv, const sigset_t *stop);
+/* "IPv4:PORT" into *a for a simulator's listener (also fcms sms-sim). 0 or -1. */
+struct sockaddr_in;
+int sim_parse_listen(const char *s, struct sockaddr_in *a);
 
 #endif

@@ -451,7 +451,7 @@ static void *dir_main(void *arg)
 
 /* ---- command ---- */
 
-static int parse_listen(const char *s, struct sockaddr_in *a)
+int sim_parse_listen(const char *s, struct sockaddr_in *a)
 {
 	char host[64];
 	const char *colon = strrchr(s, ':');
@@ -531,7 +531,7 @@ int regulator_sim_main(int argc, char **argv, const sigset_t *stop)
 	bool dir_running = false;
 	if (listen) {
 		struct sockaddr_in addr;
-		if (parse_listen(listen, &addr) != 0) {
+		if (sim_parse_listen(listen, &addr) != 0) {
 			fprintf(stderr, "regulator-sim: --listen wants IPv4:PORT\n");
 			rc = 2;
 			goto out;

@@ -16,6 +16,7 @@ export const MENU = [
     title: '投诉管理', icon: 'Tickets', children: [
       { path: '/complaints/new', title: '投诉录入', perm: 'complaint.register' },
       { path: '/complaints/drafts', title: '暂存处理', perm: 'complaint.register' },
+      { path: '/complaints/online', title: '网上投诉登记', perm: 'complaint.register' },
       { path: '/complaints/todo', title: '待办处理', perm: TODO_PERMS },
       { path: '/complaints/search', title: '投诉单查询', perm: 'complaint.view' },
       { path: '/complaints/print', title: '结单打印', perm: 'complaint.view' },

@@ -20,6 +20,7 @@ const pages = {
   '/audit/logs': () => import('./views/AuditLogs.vue'),
   '/complaints/new': () => import('./views/complaints/Register.vue'),
   '/complaints/drafts': () => import('./views/complaints/Drafts.vue'),
+  '/complaints/online': () => import('./views/complaints/ConsumerQueue.vue'),
   '/complaints/todo': () => import('./views/complaints/Todo.vue'),
   '/complaints/search': () => import('./views/complaints/Search.vue'),
   '/complaints/callbacks': () => import('./views/complaints/Callbacks.vue'),
