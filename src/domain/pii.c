@@ -1,5 +1,6 @@
 /* PII keys, sealing, blind indexes and masks (see pii.h). */
 #include "domain/pii.h"
+#include "util/log.h"
 #include "util/crypto.h"
 #include <ctype.h>
 #include <stdbool.h>
@@ -305,6 +306,12 @@ int pii_blind_index_for(const char *key_id, enum pii_kind kind, const char *valu
 		blind_index(p, norm, n, out);
 	crypto_wipe(norm, sizeof norm);
 	return 0;
+}
+
+void pii_blind_index(enum pii_kind kind, const char *value, char out[33])
+{
+	if (pii_blind_index_for(pii_key_id(), kind, value, out) != 0)
+		log_error("pii: no blind-index key for the current key %s", pii_key_id());
 }
 
 int pii_blind_indexes(enum pii_kind kind, const char *value, char out[2][33])

@@ -61,6 +61,11 @@ enum pii_kind { PII_NAME, PII_ID_NO, PII_PHONE };
  * only) in the family of the sealing key key_id: 32 hex chars + NUL into out. Empty values give
  * an empty string. 0, or -1 when key_id names no profile or its blind-index key is missing. */
 int pii_blind_index_for(const char *key_id, enum pii_kind kind, const char *value, char out[33]);
+/* Blind index in the family of the current sealing key (pii_key_id()), for keyed hashes kept
+ * only briefly and compared by this same rule (SMS codes, consumer sessions, challenges). Rows a
+ * rotation may re-index are looked up with pii_blind_indexes instead. Empty out when the key
+ * family has no blind-index key (cannot happen after a successful pii_init; logged). */
+void pii_blind_index(enum pii_kind kind, const char *value, char out[33]);
 /* For lookups: the value's blind index in every family this process has a key for (rows sealed
  * under either profile are found while a rotation moves them). The count written to out (1 or 2). */
 int pii_blind_indexes(enum pii_kind kind, const char *value, char out[2][33]);
