@@ -19,6 +19,7 @@
 #include "http/static_files.h"
 #include "report/facts.h"
 #include "report/ledger_export.h"
+#include "import/job.h"
 #include "regulator/regulator.h"
 #include "store/store.h"
 #include "util/crypto.h"
@@ -233,6 +234,8 @@ static int cmd_serve(int argc, char **argv)
 		log_warn("report index: cannot start the loader; reports load it on first use");
 	if (report_ledger_start(cfg.data_dir) != 0)
 		log_warn("ledger export: cannot start the background job");
+	if (import_job_start(cfg.data_dir) != 0)
+		log_warn("import: cannot start the background job");
 	int sig = 0;
 	sigwait(&set, &sig);
 	log_info("signal %d: stopping (finishing in-flight requests)", sig);
@@ -241,6 +244,7 @@ static int cmd_serve(int argc, char **argv)
 	server_stop(&app);
 	events_relay_stop();
 	report_ledger_stop();
+	import_job_stop();
 	facts_stop();
 	store_text_index_stop();
 	store_writer_stop();
