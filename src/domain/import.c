@@ -711,7 +711,9 @@ out:
 int import_key_exists(struct db *d, const char *legacy_no)
 {
 	int64_t id, job;
-	return store_import_key_get(d, legacy_no, &id, &job);
+	bool imported = false;
+	int rc = store_import_key_get(d, legacy_no, &id, &job, &imported);
+	return rc < 0 ? rc : rc == 0 ? 0 : imported ? 1 : 2;
 }
 
 int import_row_write(struct db *d, json_t *rec, int64_t job_id, bool to_regulator, int64_t now,
@@ -719,23 +721,17 @@ int import_row_write(struct db *d, json_t *rec, int64_t job_id, bool to_regulato
 {
 	const char *no = json_string_value(json_object_get(rec, "legacy_no"));
 	int64_t id, job;
+	bool imported = false;
 	json_object_del(rec, "id");
-	int rc = store_import_key_get(d, no, &id, &job);
+	int rc = store_import_key_get(d, no, &id, &job, &imported);
 	if (rc < 0)
 		return rc;
 	if (rc == 1) {
-		*out = job == job_id ? IMPORT_DONE_BY_JOB : IMPORT_SKIPPED_EXISTING;
-		return 0;
-	}
-	if ((rc = store_complaint_no_taken(d, no)) < 0)
-		return rc;
-	if (rc == 1) {
-		*out = IMPORT_NUMBER_TAKEN;
+		*out = !imported ? IMPORT_NUMBER_TAKEN : job == job_id ? IMPORT_DONE_BY_JOB : IMPORT_SKIPPED_EXISTING;
 		return 0;
 	}
 	json_object_set_new(rec, "sync_status", json_string(to_regulator ? "pending" : "unsent"));
-	if ((rc = store_complaint_insert(d, rec, &id)) < 0 ||
-	    (rc = store_complaint_set_legacy(d, id, no, json_string_value(json_object_get(rec, "legacy_handler")), job_id)) < 0)
+	if ((rc = store_complaint_insert_imported(d, rec, job_id, &id)) < 0)
 		return rc;
 	json_object_set_new(rec, "id", json_integer(id));
 	if (to_regulator && (rc = regulator_enqueue(d, rec, "registered", false, now)) < 0)

@@ -77,7 +77,8 @@ enum import_outcome { IMPORT_INSERTED, IMPORT_DONE_BY_JOB, IMPORT_SKIPPED_EXISTI
 int import_row_write(struct db *d, json_t *rec, int64_t job_id, bool to_regulator, int64_t now,
 		     enum import_outcome *out);
 
-/* Whether a legacy number is already imported (by any job): 1, 0, or a negative db status. */
+/* Whether a legacy number is already there: 1 imported (by any job), 2 the number of a complaint
+ * registered in fcms, 0 neither, or a negative db status. */
 int import_key_exists(struct db *d, const char *legacy_no);
 
 #endif

@@ -129,8 +129,9 @@ static int batch_tx(struct db *d, void *arg)
 		else
 			r->b_ok++;
 	}
-	return store_import_job_progress(d, r->id, r->done + r->nbatch, r->ok + r->b_ok, r->bad + r->b_bad,
-					 r->skipped + r->b_skipped);
+	rc = store_import_job_progress(d, r->id, r->done + r->nbatch, r->ok + r->b_ok, r->bad + r->b_bad,
+				       r->skipped + r->b_skipped);
+	return rc < 0 ? rc : 0; /* a row count is no refusal */
 }
 
 static int flush(struct run *r)
@@ -198,6 +199,13 @@ static int second_pass(const struct sheet_row *row, void *arg)
 			}
 			if (rc == 1)
 				it->result = "已存在，正式导入时将跳过";
+			if (rc == 2) {
+				json_decref(it->rec);
+				it->rec = NULL;
+				it->res.ok = false;
+				snprintf(it->res.column, sizeof it->res.column, "%s", r->map.header[IF_LEGACY_NO]);
+				snprintf(it->res.reason, sizeof it->res.reason, "原投诉编号与本系统已有的投诉编号相同");
+			}
 		}
 	}
 	if (r->nbatch == IMPORT_BATCH && flush(r) != 0)
@@ -243,7 +251,8 @@ static int finish_tx(struct db *d, void *arg)
 static int start_tx(struct db *d, void *arg)
 {
 	struct run *r = arg;
-	return store_import_job_start(d, r->id, r->total, now_ms());
+	int rc = store_import_job_start(d, r->id, r->total, now_ms());
+	return rc < 0 ? rc : 0;
 }
 
 static void run_job(int64_t id)

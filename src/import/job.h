@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IMPORT_BATCH 500
+#define IMPORT_BATCH 100
 
 /* Starts the worker and queues the jobs a stopped server left. 0 or -1. */
 int import_job_start(const char *data_dir);

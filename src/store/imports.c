@@ -111,31 +111,20 @@ int store_import_errors_list(struct db *d, int64_t job_id, int64_t offset, int64
 		   DB_INT(job_id), DB_INT(limit), DB_INT(offset));
 }
 
-int store_import_key_get(struct db *d, const char *legacy_no, int64_t *complaint_id, int64_t *job_id)
+int store_import_key_get(struct db *d, const char *no, int64_t *complaint_id, int64_t *job_id, bool *imported)
 {
 	struct db_res *r;
-	int rc = DBQ(d, &r, "SELECT id, import_job_id FROM complaints WHERE legacy_no = ?", DB_TEXT(legacy_no));
+	int rc = DBQ(d, &r, "SELECT id, import_job_id, legacy_no FROM complaints WHERE complaint_no = ?", DB_TEXT(no));
 	if (rc < 0)
 		return rc;
 	rc = db_next(r);
 	if (rc == 1) {
 		*complaint_id = db_int(r, 0);
 		*job_id = db_int(r, 1);
+		*imported = !db_is_null(r, 2) && strcmp(db_text(r, 2), no) == 0;
 	}
 	db_done(r);
 	return rc;
-}
-
-int store_complaint_no_taken(struct db *d, const char *no)
-{
-	int64_t id;
-	return DB_SCALAR(d, &id, "SELECT id FROM complaints WHERE complaint_no = ?", DB_TEXT(no));
-}
-
-int store_complaint_set_legacy(struct db *d, int64_t id, const char *legacy_no, const char *handler, int64_t job_id)
-{
-	return DBX(d, "UPDATE complaints SET legacy_no = ?, legacy_handler = ?, import_job_id = ? WHERE id = ?",
-		   DB_TEXT(legacy_no), DB_TEXT(handler), DB_INT(job_id), DB_INT(id));
 }
 
 int store_import_orgs(struct db *d, json_t **items)

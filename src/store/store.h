@@ -480,11 +480,13 @@ int store_import_error_insert(struct db *d, int64_t job_id, int64_t row_no, cons
 			      const char *column, const char *reason);
 /* A job's bad rows in row order: row_no, legacy_no, column, reason. */
 int store_import_errors_list(struct db *d, int64_t job_id, int64_t offset, int64_t limit, json_t **items);
-/* The complaint imported under legacy_no: 1 with its id and import job, 0 when none. */
-int store_import_key_get(struct db *d, const char *legacy_no, int64_t *complaint_id, int64_t *job_id);
-/* 1 when a complaint has this complaint_no, else 0. */
-int store_complaint_no_taken(struct db *d, const char *no);
-int store_complaint_set_legacy(struct db *d, int64_t id, const char *legacy_no, const char *handler, int64_t job_id);
+/* The complaint numbered no (an import keeps the old number as complaint_no and legacy_no): 1
+ * with its id, its import job (0 when not imported) and whether it was imported under that
+ * legacy number; 0 when there is none. */
+int store_import_key_get(struct db *d, const char *no, int64_t *complaint_id, int64_t *job_id, bool *imported);
+/* store_complaint_insert for an imported complaint: also legacy_no, legacy_handler (members of
+ * obj) and import_job_id (store/complaints.c). */
+int store_complaint_insert_imported(struct db *d, json_t *obj, int64_t job_id, int64_t *id);
 /* Institutions (id, name, fin_code, internal_code, path, status) and people accounts (id,
  * username, name, org_id) for the import's lookups. */
 int store_import_orgs(struct db *d, json_t **items);
