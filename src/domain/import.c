@@ -537,7 +537,8 @@ int import_row_build(struct db *d, struct import_ctx *c, const struct import_map
 			bad(res, m, IF_ID_TYPE, "证件类型“%.30s”不在证件类型字典中", idt);
 			goto fail_rec;
 		}
-		json_object_set(who, "id_type", code);
+		/* a copy: apply_complainant wipes the identity's strings, and code is the cache's */
+		json_object_set_new(who, "id_type", json_string(json_string_value(code)));
 	}
 	static const struct {
 		int f;
