@@ -1,5 +1,5 @@
 // Migration of historical complaints (issue 15 item 5, docs/integration/import.md), against a real
-// server on SQLite or PostgreSQL: a file of FCMS_IMPORT_ROWS rows (default 100 000) with 1 % bad
+// server on SQLite or PostgreSQL: a file of FCMS_IMPORT_ROWS rows (default 20 000) with 1 % bad
 // rows is dry-run (the report names every bad row, with its column and a Chinese reason, in the
 // JSON and in the downloadable workbook), imported (original numbers, dates, statuses, handlers and
 // replies kept; nothing sent to the regulator), imported again (nothing new, and the job says so),
@@ -16,7 +16,8 @@ import { adminLogin, staff, rootOrg, securityAdmin, auditEvents } from './lib/fi
 import { historicalFile, COLUMNS, HEADERS } from './lib/import-file.mjs';
 
 const ExcelJS = createRequire(path.join(REPO, 'web/package.json'))('exceljs');
-const ROWS = Number(process.env.FCMS_IMPORT_ROWS || 100000);
+// 20 000 in the suite (ASan build, two backends); bench/import.sh runs this file with 100 000 on the release build.
+const ROWS = Number(process.env.FCMS_IMPORT_ROWS || 20000);
 
 let srv, admin, importer, registrar, auditor, org, mapping;
 
@@ -230,7 +231,7 @@ test(`${ROWS} rows with 1% bad: dry run names each bad row, import keeps the his
   console.log(`# ${ROWS} rows: dry run ${(dryMs / 1000).toFixed(1)} s, import ${(impMs / 1000).toFixed(1)} s (${Math.round(ROWS / (impMs / 1000))} rows/s)`);
 
   // a complaint keeps its number, dates, status, handler and reply; nothing went to the regulator
-  const i = 10 - 1; // row 11: handled by the importer's account, closed
+  const i = 11; // row 13: closed, handled by the importer's account
   const list = await importer.client.ok('GET', `/complaints?complaint_no=${f.rows[i][0]}&page_size=5`);
   assert.equal(list.items.length, 1);
   const c = await importer.client.ok('GET', `/complaints/${list.items[0].id}`);

@@ -59,7 +59,7 @@ export function historicalFile({ rows, org, prefix = 'OLD', handler = 'nobody', 
       `${prefix}-${String(i + 1).padStart(7, '0')}`, stamp(day, 8 + (i % 9), i % 60), i % 3 ? '电话' : 'internet', `客户${i % 997}`,
       '居民身份证', residentId(i), `139${String(10000000 + i).slice(-8)}`, org, i % 2 ? '110105' : '310101',
       'A0101', 'B03011', i % 4 ? 'C07' : 'C01', 'R04', `历史投诉${i}：信用卡年费扣收未告知，要求说明依据。`, '退还年费',
-      (i % 50) * 10 + 0.5, closed ? '已办结' : '处理中', stamp(day + 15, 23, 59), i % 10 === 0 ? handler : `旧系统员工${i % 40}`,
+      (i % 50) * 10 + 0.5, closed ? '已办结' : '处理中', stamp(day + 15, 23, 59), i % 10 === 1 ? handler : `旧系统员工${i % 40}`,
       closed ? '解释说明' : '', closed ? '已向客户解释收费依据。' : '', closed ? stamp(day + 3) : '', closed ? stamp(day + 5) : '',
     ];
     if (i >= 48 && (i - 48) % breakEvery === 0) {
