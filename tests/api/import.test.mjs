@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { REPO, startServer, assertError, hasChinese, sleep } from './lib/server.mjs';
+import { REPO, startServer, assertError, hasChinese, sleep, Client } from './lib/server.mjs';
 import { adminLogin, staff, rootOrg, securityAdmin, auditEvents } from './lib/fixtures.mjs';
 import { historicalFile, COLUMNS, HEADERS } from './lib/import-file.mjs';
 
@@ -19,7 +19,7 @@ const ExcelJS = createRequire(path.join(REPO, 'web/package.json'))('exceljs');
 // 20 000 in the suite (ASan build, two backends); bench/import.sh runs this file with 100 000 on the release build.
 const ROWS = Number(process.env.FCMS_IMPORT_ROWS || 20000);
 
-let srv, admin, importer, registrar, auditor, org, mapping;
+let srv, firstSrv, admin, importer, registrar, auditor, org, mapping;
 
 before(async () => {
   srv = await startServer({});
@@ -37,7 +37,13 @@ before(async () => {
   mapping = await importer.client.ok('POST', '/import-mappings', { name: '旧投诉系统V3', source: '某某科技投诉系统 3.2', columns: COLUMNS }, 201);
 });
 
-after(async () => { await srv?.stop(); });
+after(async () => {
+  await srv?.stop();
+  // the killed server: its stop() removes the data dir and the database, and says it was killed
+  if (firstSrv && firstSrv !== srv) {
+    await firstSrv.stop({ verifyAudit: false }).catch((e) => assert.match(String(e.message), /SIGKILL/));
+  }
+});
 
 function upload(client, body, { mode = 'dry_run', name = 'history.csv', mappingId = mapping.id, extra = '' } = {}) {
   return client.req('POST', `/imports?mapping_id=${mappingId}&mode=${mode}&name=${encodeURIComponent(name)}${extra}`, body,
@@ -298,4 +304,29 @@ test('the send_to_regulator option is the only way imported complaints reach the
   assert.equal(list.items.length, 4);
   for (const c of list.items) assert.equal(c.sync_status, 'pending');
   assertError(await upload(importer.client, f.csv, { extra: '&send_to_regulator=maybe' }), 400, 'invalid_field', 'send_to_regulator');
+});
+
+test('a server killed mid-import runs the job again at its next start: nothing half-imported, nothing twice', async () => {
+  const f = historicalFile({ rows: Math.max(5000, Math.min(ROWS, 20000)), org: org.fin_code, prefix: 'CRASH', handler: importer.username });
+  const u = await upload(importer.client, f.csv, { mode: 'import', name: 'crash.csv' });
+  assert.equal(u.status, 202, u.text);
+  for (;;) {
+    const j = await importer.client.ok('GET', `/imports/${u.json.id}`);
+    assert.notEqual(j.status, 'done', 'the job finished before the kill: make the file larger');
+    if (j.status === 'running' && j.rows_done >= 300) break;
+    await sleep(50);
+  }
+  firstSrv = srv;
+  const gone = new Promise((r) => srv.child.once('exit', r));
+  srv.child.kill('SIGKILL');
+  await gone;
+  srv = await startServer({ dataDir: firstSrv.dataDir, db: firstSrv.db });
+  const client = new Client(srv.base, { cookie: importer.client.cookie, csrf: importer.client.csrf });
+  const j = await finished(client, u.json.id);
+  assert.equal(j.status, 'done', j.error);
+  assert.equal(j.rows_ok, f.good);
+  assert.equal(j.rows_bad, f.bad.size);
+  assert.equal(j.rows_skipped, 0);
+  assert.equal((await client.ok('GET', '/complaints?complaint_no=CRASH-&page_size=1')).total, f.good);
+  assert.match(srv.logs(), /left unfinished by a stopped server; running it again/);
 });
