@@ -2,7 +2,7 @@
 # two commands of the README. Flavours: release (hardened -O2) and asan (ASan + UBSan, for tests).
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
-PKGS := libmicrohttpd jansson sqlite3 libpq libsodium xlsxwriter libcurl ldap libcrypto
+PKGS := libmicrohttpd jansson sqlite3 libpq libsodium xlsxwriter libcurl ldap libcrypto minizip expat
 CC ?= gcc
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wstrict-prototypes
 DEFS := -D_GNU_SOURCE

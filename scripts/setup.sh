@@ -9,7 +9,7 @@ want=${1:-run}
 
 run_pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
           libsodium-dev libxlsxwriter-dev zlib1g-dev libcurl4-openssl-dev libcrack2-dev
-          cracklib-runtime ca-certificates libldap2-dev libssl-dev)
+          libminizip-dev libexpat1-dev cracklib-runtime ca-certificates libldap2-dev libssl-dev)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev postgresql-15 postgresql-contrib chromium
            fonts-noto-cjk poppler-utils wrk nginx-light curl procps sqlite3 slapd ldap-utils)
 

@@ -20,6 +20,7 @@
 #include "http/static_files.h"
 #include "report/facts.h"
 #include "report/ledger_export.h"
+#include "import/job.h"
 #include "regulator/regulator.h"
 #include "sms/sms.h"
 #include "store/store.h"
@@ -280,6 +281,8 @@ static int cmd_serve(int argc, char **argv)
 		log_warn("ledger export: cannot start the background job");
 	if (sms_worker_start(&app.cfg) != 0)
 		log_warn("sms: cannot start the sender; codes stay queued");
+	if (import_job_start(cfg.data_dir) != 0)
+		log_warn("import: cannot start the background job");
 	int sig = 0;
 	sigwait(&set, &sig);
 	log_info("signal %d: stopping (finishing in-flight requests)", sig);
@@ -289,6 +292,7 @@ static int cmd_serve(int argc, char **argv)
 	sms_worker_stop();
 	events_relay_stop();
 	report_ledger_stop();
+	import_job_stop();
 	facts_stop();
 	store_text_index_stop();
 	store_writer_stop();

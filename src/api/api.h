@@ -253,4 +253,16 @@ int api_healthz(struct request *r);
 int api_metrics(struct request *r);
 int api_openapi(struct request *r);
 
+/* Historical-complaint import (api/imports.c). */
+#define IMPORT_MAX_BYTES ((size_t)64 << 20)
+int api_import_fields(struct request *r);
+int api_import_mapping_list(struct request *r);
+int api_import_mapping_save(struct request *r);
+int api_import_upload(struct request *r);
+int api_import_run(struct request *r);
+int api_import_list(struct request *r);
+int api_import_get(struct request *r);
+int api_import_errors(struct request *r);
+int api_import_report(struct request *r);
+
 #endif

@@ -94,6 +94,16 @@ const struct route api_routes[] = {
 	{"POST", V1 "/notifications/read", api_notification_read, 0, 0, 0, "全部标为已读"},
 	{"POST", V1 "/notifications/{id}/read", api_notification_read, 0, 0, 0, "标为已读"},
 
+	{"GET", V1 "/import-fields", api_import_fields, P_COMPLAINT_IMPORT, 0, 0, "历史投诉导入字段"},
+	{"GET", V1 "/import-mappings", api_import_mapping_list, P_COMPLAINT_IMPORT, 0, 0, "导入列映射列表"},
+	{"POST", V1 "/import-mappings", api_import_mapping_save, P_COMPLAINT_IMPORT, 0, 0, "保存导入列映射（同名覆盖）"},
+	{"POST", V1 "/imports", api_import_upload, P_COMPLAINT_IMPORT, ROUTE_RAW_BODY, IMPORT_MAX_BYTES, "上传历史投诉文件（CSV/xlsx，试导入或导入，后台任务）"},
+	{"GET", V1 "/imports", api_import_list, P_COMPLAINT_IMPORT, 0, 0, "导入任务列表"},
+	{"GET", V1 "/imports/{id}", api_import_get, P_COMPLAINT_IMPORT, 0, 0, "导入任务状态与进度"},
+	{"GET", V1 "/imports/{id}/errors", api_import_errors, P_COMPLAINT_IMPORT, 0, 0, "导入任务的错误行"},
+	{"GET", V1 "/imports/{id}/report", api_import_report, P_COMPLAINT_IMPORT, 0, 0, "下载逐行校验报告（Excel）"},
+	{"POST", V1 "/imports/{id}/import", api_import_run, P_COMPLAINT_IMPORT, 0, 0, "按试导入的文件正式导入"},
+
 	{"GET", V1 "/regulator/status", api_regulator_status, P_REGULATOR_MANAGE, 0, 0, "监管报送状态"},
 	{"POST", V1 "/regulator/sync", api_regulator_sync, P_REGULATOR_MANAGE, 0, 0, "手动同步（到期记录、日期范围或失败记录）"},
 	{"GET", V1 "/regulator/submissions", api_regulator_submissions, P_REGULATOR_MANAGE, 0, 0, "报送记录"},

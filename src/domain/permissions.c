@@ -12,6 +12,7 @@ const struct perm_info perm_catalogue[] = {
 	{P_COMPLAINT_VIEW, "complaint.view", "投诉查询", "投诉管理"},
 	{P_PII_UNMASK, "pii.unmask", "查看完整个人信息", "投诉管理"},
 	{P_PII_LOOKUP, "pii.lookup", "按证件号码或电话精确查询投诉人", "投诉管理"},
+	{P_COMPLAINT_IMPORT, "complaint.import", "历史投诉导入", "投诉管理"},
 	{P_REPORT_VIEW, "report.view", "统计报表", "统计报表"},
 	{P_REGULATOR_MANAGE, "regulator.manage", "监管报送管理", "统计报表"},
 	{P_ORG_MANAGE, "org.manage", "机构管理", "组织管理"},

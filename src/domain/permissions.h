@@ -26,6 +26,7 @@ enum perm {
 	P_PII_LOOKUP = 1u << 17, /* exact lookups by ID number or phone (throttled, audited) */
 	P_INTEGRATION_MANAGE = 1u << 18, /* webhook subscriptions, OA link, delivery log (system family) */
 	P_CALLCENTER_LOOKUP = 1u << 19,  /* call-centre screen-pop and intake (a service account) */
+	P_COMPLAINT_IMPORT = 1u << 20, /* migration of historical complaints (docs/integration/import.md) */
 };
 
 struct perm_info {
@@ -63,7 +64,7 @@ enum family { FAMILY_NONE = 0, FAMILY_SYSTEM, FAMILY_SECURITY, FAMILY_AUDIT, FAM
 #define PERMS_BUSINESS                                                                             \
 	(P_COMPLAINT_REGISTER | P_COMPLAINT_HANDLE | P_COMPLAINT_REVIEW | P_COMPLAINT_CALLBACK |   \
 	 P_COMPLAINT_DELETE_APPROVE | P_COMPLAINT_VIEW | P_REPORT_VIEW | P_CONFIG_MANAGE |          \
-	 P_PII_UNMASK | P_PII_LOOKUP | P_REGULATOR_MANAGE | P_CALLCENTER_LOOKUP)
+	 P_PII_UNMASK | P_PII_LOOKUP | P_REGULATOR_MANAGE | P_CALLCENTER_LOOKUP | P_COMPLAINT_IMPORT)
 /* Family of a permission mask: NONE for 0, MIXED when it spans two families. */
 enum family perm_family(uint32_t mask);
 /* Family of a role: its 三员 label ("sys"/"sec"/"audit") decides; any other role is the family

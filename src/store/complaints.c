@@ -62,6 +62,25 @@ int store_complaint_insert(struct db *d, json_t *obj, int64_t *id)
 	return rc == 1 ? DB_OK : rc < 0 ? rc : DB_HARD;
 }
 
+int store_complaint_insert_imported(struct db *d, json_t *obj, int64_t job_id, int64_t *id)
+{
+	struct db_res *r;
+	int rc = DBQ(d, &r,
+		     "INSERT INTO complaints (complaint_no, registrar_id, registrar_org_id, created_at, legacy_no,"
+		     " legacy_handler, import_job_id, " SAVED_COLUMNS(NAME_COL) "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+		     SAVED_COLUMNS(Q_COL) "?) RETURNING id",
+		     json_val(obj, "complaint_no"), json_val(obj, "registrar_id"), json_val(obj, "registrar_org_id"),
+		     json_val(obj, "created_at"), json_val(obj, "legacy_no"), json_val(obj, "legacy_handler"),
+		     DB_INT(job_id), SAVED_COLUMNS(ARG_COL) json_val(obj, "updated_at"));
+	if (rc < 0)
+		return rc;
+	rc = db_next(r);
+	if (rc == 1)
+		*id = db_int(r, 0);
+	db_done(r);
+	return rc == 1 ? DB_OK : rc < 0 ? rc : DB_HARD;
+}
+
 int store_complaint_save(struct db *d, json_t *obj, int64_t expected_version)
 {
 	return DBX(d,

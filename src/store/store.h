@@ -526,4 +526,49 @@ int store_oa_due(struct db *d, int64_t now, json_t **items);
  * new, 0 when it was taken before (a replay). */
 int store_oa_signature_take(struct db *d, const char *signature, int64_t now, int64_t forget_before);
 
+/* ---- historical-complaint import (store/imports.c; domain/import.h, import/job.h) ---- */
+/* Saves a column mapping under name (replacing one of that name); *id its id. */
+int store_import_mapping_upsert(struct db *d, const char *name, const char *source, const char *columns,
+				int64_t user_id, int64_t now, int64_t *id);
+int store_import_mapping_list(struct db *d, json_t **items);
+/* 1 with *out (caller owns), 0 when absent. */
+int store_import_mapping_get(struct db *d, int64_t id, json_t **out);
+struct import_job_fields {
+	const char *mode; /* dry_run | import */
+	int64_t user_id, mapping_id;
+	const char *columns, *file_name, *file_kind, *file_sha256;
+	int64_t file_size;
+	bool send_to_regulator;
+};
+/* Records a queued job; *id its id. */
+int store_import_job_insert(struct db *d, const struct import_job_fields *f, int64_t now, int64_t *id);
+/* 1 with *out (caller owns: the job with username and mapping_name), 0 when absent. */
+int store_import_job_get(struct db *d, int64_t id, json_t **out);
+/* The newest jobs first, of user_id (0: everyone's). */
+int store_import_job_list(struct db *d, int64_t user_id, int64_t limit, json_t **items);
+/* Jobs queued or running ({id}), oldest first: what a stopped server left. */
+int store_import_jobs_unfinished(struct db *d, json_t **items);
+/* (Re)starts a job: running, counters zeroed, its row errors removed. */
+int store_import_job_start(struct db *d, int64_t id, int64_t rows_total, int64_t now);
+/* The checkpoint written with each batch. */
+int store_import_job_progress(struct db *d, int64_t id, int64_t done, int64_t ok, int64_t bad, int64_t skipped);
+int store_import_job_finish(struct db *d, int64_t id, const char *status, const char *error, int64_t now);
+int store_import_error_insert(struct db *d, int64_t job_id, int64_t row_no, const char *legacy_no,
+			      const char *column, const char *reason);
+/* A job's bad rows in row order: row_no, legacy_no, column, reason. */
+int store_import_errors_list(struct db *d, int64_t job_id, int64_t offset, int64_t limit, json_t **items);
+/* The complaint numbered no (an import keeps the old number as complaint_no and legacy_no): 1
+ * with its id, its import job (0 when not imported) and whether it was imported under that
+ * legacy number; 0 when there is none. */
+int store_import_key_get(struct db *d, const char *no, int64_t *complaint_id, int64_t *job_id, bool *imported);
+/* store_complaint_insert for an imported complaint: also legacy_no, legacy_handler (members of
+ * obj) and import_job_id (store/complaints.c). */
+int store_complaint_insert_imported(struct db *d, json_t *obj, int64_t job_id, int64_t *id);
+/* Institutions (id, name, fin_code, internal_code, path, status) and people accounts (id,
+ * username, name, org_id) for the import's lookups. */
+int store_import_orgs(struct db *d, json_t **items);
+int store_import_users(struct db *d, json_t **items);
+/* Complaints written by job_id. */
+int store_import_counted(struct db *d, int64_t job_id, int64_t *n);
+
 #endif

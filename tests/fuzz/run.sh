@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.."
 SECONDS_EACH=${1:-60}
 CLANG=${CLANG:-clang}
 OUT=build/fuzz
-PKGS="libmicrohttpd jansson sqlite3 libpq libsodium xlsxwriter libcurl ldap libcrypto"
+PKGS="libmicrohttpd jansson sqlite3 libpq libsodium xlsxwriter libcurl ldap libcrypto minizip expat"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 $SAN -Isrc $(pkg-config --cflags $PKGS)"
 # The server's sources are built as they are; only the fuzz drivers are held to -Werror.

@@ -23,6 +23,7 @@ export const MENU = [
       { path: '/complaints/callbacks', title: '回访处理', perm: 'complaint.callback' },
       { path: '/complaints/delete-approvals', title: '投诉工单删除', perm: 'complaint.delete.approve' },
       { path: '/complaints/sync', title: '手动同步', perm: 'regulator.manage' },
+      { path: '/complaints/import', title: '历史投诉导入', perm: 'complaint.import' },
     ],
   },
   {

@@ -27,6 +27,7 @@ const pages = {
   '/complaints/delete-approvals': () => import('./views/complaints/DeleteApprovals.vue'),
   '/complaints/print': () => import('./views/complaints/PrintList.vue'),
   '/complaints/sync': () => import('./views/regulator/Submissions.vue'),
+  '/complaints/import': () => import('./views/complaints/Import.vue'),
   '/config/rights': () => import('./views/basedata/Categories.vue'),
   '/config/reminders': () => import('./views/basedata/Settings.vue'),
   '/config/categories': () => import('./views/basedata/Categories.vue'),
