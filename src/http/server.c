@@ -10,7 +10,9 @@
  *    thread gives every request head an absolute deadline (header_timeout_s from the moment the
  *    connection waits for a request), and when the server nears max_connections it cuts the
  *    connections that have waited longest for a head first, so clients that send whole requests
- *    keep getting in;
+ *    keep getting in. A connection whose whole request head sits unread in its socket is never
+ *    cut: that client was on time and waits for a busy server thread (under load, cutting it
+ *    turned slowness into connection resets);
  *  - request smuggling: a request with both Content-Length and Transfer-Encoding, two
  *    Content-Lengths, a transfer coding other than "chunked", or a NUL (raw or %00) or control
  *    byte in its target is refused with 400 and the connection closed, so no leftover bytes are
@@ -242,6 +244,10 @@ static void handle_consumer(struct request *r)
 		reply_error(r, 500, "internal", "服务器内部错误", NULL);
 }
 
+/* Test hook: FCMS_FAULT_HEALTHZ_DELAY_MS=N (read once at server_start, only when set) makes
+ * GET /healthz?slow=1 hold its server thread N ms, as a slow handler does (tests/api/http-overload). */
+static long healthz_delay_ms;
+
 static void handle_api(struct request *r)
 {
 	const struct route *rt = r->route;
@@ -300,6 +306,10 @@ static void handle_api(struct request *r)
 	}
 	if (is_body_method(r->method) && r->body_len > 0 && !(rt->flags & ROUTE_RAW_BODY) && parse_json_body(r) != 0)
 		return;
+	if (healthz_delay_ms > 0 && rt->handler == api_healthz && req_query(r, "slow")) {
+		struct timespec ts = {healthz_delay_ms / 1000, (healthz_delay_ms % 1000) * 1000000L};
+		nanosleep(&ts, NULL);
+	}
 	rt->handler(r);
 	if (!r->done)
 		reply_error(r, 500, "internal", "服务器内部错误", NULL);
@@ -476,6 +486,16 @@ static void cut(struct tracked *t)
 	metrics_head_cut();
 }
 
+/* True when the socket holds a whole request head that this server has not read yet: the client
+ * sent its request in time and waits for a busy server thread, so it is no slow client and is
+ * never cut for its head's deadline. Peeks (MSG_PEEK), never consumes; sweeper thread only. */
+static bool head_waits_unread(int fd)
+{
+	static char peek[16 * 1024];
+	ssize_t n = recv(fd, peek, sizeof peek, MSG_PEEK | MSG_DONTWAIT);
+	return n >= 4 && memmem(peek, (size_t)n, "\r\n\r\n", 4) != NULL;
+}
+
 static void *sweeper_main(void *arg)
 {
 	struct app *app = arg;
@@ -500,7 +520,7 @@ static void *sweeper_main(void *arg)
 		for (struct tracked *t = track_head.next; t != &track_head; t = t->next) {
 			if (t->cut)
 				continue;
-			if (t->waiting_since_ns && now - t->waiting_since_ns > deadline)
+			if (t->waiting_since_ns && now - t->waiting_since_ns > deadline && !head_waits_unread(t->fd))
 				cut(t);
 			else
 				open++;
@@ -508,7 +528,7 @@ static void *sweeper_main(void *arg)
 		if (open < high)
 			continue;
 		for (struct tracked *t = track_head.next; t != &track_head && open > low; t = t->next)
-			if (!t->cut && t->waiting_since_ns && now - t->waiting_since_ns > grace) {
+			if (!t->cut && t->waiting_since_ns && now - t->waiting_since_ns > grace && !head_waits_unread(t->fd)) {
 				cut(t);
 				open--;
 			}
@@ -743,6 +763,11 @@ int server_start(struct app *app)
 	}
 	if (metrics_init(app->nroutes) != 0)
 		return -1;
+	const char *delay = getenv("FCMS_FAULT_HEALTHZ_DELAY_MS");
+	if (delay) {
+		healthz_delay_ms = strtol(delay, NULL, 10);
+		log_warn("test hook: GET /healthz?slow=1 holds its thread %ld ms (FCMS_FAULT_HEALTHZ_DELAY_MS)", healthz_delay_ms);
+	}
 	/* Handlers block while the writer commits their transaction (an fsync), so the pool is
 	 * sized for requests waiting, not for cores: with more of them waiting, each commit carries
 	 * more transactions (bench/complaints.sh: 1,250 creations/s with 4 threads, 2,480 with 32,
