@@ -91,6 +91,7 @@ static const struct entry target_types[] = {
 	{"complaint_settings", "时限与流程设置", NULL},
 	{"security_policy", "安全策略", NULL},
 	{"pii_key", "个人信息加密密钥", NULL},
+	{"audit_chain", "审计链", NULL},
 	{"pii_lookup", "投诉人精确查询", NULL},
 };
 #define NTYPES (sizeof target_types / sizeof target_types[0])
