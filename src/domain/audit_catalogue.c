@@ -124,6 +124,7 @@ static const struct entry target_types[] = {
 	{"security_policy", "安全策略", NULL},
 	{"directory_settings", "目录登录设置", NULL},
 	{"pii_key", "个人信息加密密钥", NULL},
+	{"audit_chain", "审计链", NULL},
 	{"pii_lookup", "投诉人精确查询", NULL},
 };
 #define NTYPES (sizeof target_types / sizeof target_types[0])
