@@ -610,7 +610,8 @@ static int snapshot_load(struct db *d)
 		F.row_of = grow(F.row_of, sizeof *F.row_of, (uint32_t)h.row_of_len);
 		F.row_of_len = h.row_of_len;
 	}
-	memset(F.row_of, 0, (size_t)F.row_of_len * sizeof *F.row_of);
+	if (F.row_of_len) /* row_of may still be NULL: memset(NULL, 0, 0) is undefined */
+		memset(F.row_of, 0, (size_t)F.row_of_len * sizeof *F.row_of);
 	get(&in, F.day, h.n * sizeof *F.day);
 	get(&in, F.hour, h.n * sizeof *F.hour);
 	get(&in, F.flags, h.n * sizeof *F.flags);
