@@ -25,6 +25,40 @@ static int current_key(struct db *d, char out[PII_KEY_ID_SIZE])
 	return DB_OK;
 }
 
+struct check_ctx {
+	char current[64]; /* the database's current key after the check */
+};
+
+/* Reads pii.current_key and records this instance's when there is none, in one transaction
+ * (PostgreSQL's SERIALIZABLE: two instances starting at once cannot both record theirs). May
+ * run twice. */
+static int check_keys_tx(struct db *d, void *arg)
+{
+	struct check_ctx *c = arg;
+	c->current[0] = '\0';
+	int rc = store_setting_get(d, CURRENT_SETTING, c->current, sizeof c->current);
+	if (rc < 0 || rc == 1)
+		return rc < 0 ? rc : DB_OK;
+	snprintf(c->current, sizeof c->current, "%s", pii_key_id());
+	return store_setting_set(d, CURRENT_SETTING, c->current) < 0 ? DB_HARD : DB_OK;
+}
+
+int key_rotation_check_keys(struct db *d)
+{
+	struct check_ctx c;
+	int rc = db_tx(d, true, check_keys_tx, &c);
+	if (rc != 0)
+		return rc;
+	if (pii_key_known(c.current))
+		return 0;
+	log_error("pii: the database's current key %s is not in this instance's keys dir %s", c.current, pii_keys_dir());
+	fprintf(stderr,
+		"the database seals personal data with key %s, which is not in %s: every instance of one\n"
+		"database must use the same keys dir (copy DATA/keys from the first instance; docs/deploy.md)\n",
+		c.current, pii_keys_dir());
+	return -1;
+}
+
 char *key_rotation_seal(struct db *d, const char *plain, char key_id[PII_KEY_ID_SIZE])
 {
 	if (current_key(d, key_id) != DB_OK)

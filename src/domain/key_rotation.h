@@ -30,6 +30,12 @@ struct db;
  * failure. May run twice with its transaction. */
 char *key_rotation_seal(struct db *d, const char *plain, char key_id[PII_KEY_ID_SIZE]);
 
+/* At start: every instance of one database must seal with keys it can open, so they share one
+ * keys dir. Records this instance's current key as the database's (pii.current_key) when the
+ * database has none yet; refuses (-1, said on stderr) when the database's current key is not in
+ * this instance's keys dir. 0 when the keys agree; a negative DB status on a database failure. */
+int key_rotation_check_keys(struct db *d);
+
 struct key_rotation_opts {
 	int64_t batch;    /* rows per transaction, default 500 */
 	int64_t pause_ms; /* pause between batches, default 0 */

@@ -5,7 +5,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startServer, login, PG_URL } from './lib/server.mjs';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { startServer, login, PG_URL, FCMS_BIN } from './lib/server.mjs';
 import { complaintFixture, complaintBody, step } from './lib/complaints.mjs';
 
 const skip = !PG_URL && 'PostgreSQL only (one SQLite server has nothing to relay)';
@@ -36,7 +40,7 @@ before(async () => {
   if (skip) return;
   a = await startServer();
   fx = await complaintFixture(a);
-  b = await startServer({ db: a.db });
+  b = await startServer({ db: a.db, keysFrom: a.dataDir });
 });
 
 after(async () => {
@@ -71,4 +75,16 @@ test('an institution outside the scope gets nothing from the other instance', { 
   const c = await fx.clerk.client.ok('POST', '/complaints', complaintBody(fx.branch.id), 201);
   const evs = await stream;
   assert.equal(evs.filter((e) => e.event === 'complaint' && e.data.id === c.id).length, 0);
+});
+
+test('an instance whose keys dir lacks the database\'s current key refuses to start, saying why', { skip }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fcms-keys-'));
+  try {
+    const r = spawnSync(FCMS_BIN, ['serve', '--listen', '127.0.0.1:1', '--data', dir, '--db', a.db],
+      { encoding: 'utf8', timeout: 60000, env: { ...process.env, FCMS_ADMIN_PASSWORD: 'x' } });
+    assert.notEqual(r.status, 0, 'it must not serve');
+    assert.match(r.stderr, /same keys dir/, r.stderr.slice(-800));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -354,7 +354,7 @@ test('reports: bad parameters are refused with a Chinese message', async () => {
 });
 
 test('reports: two servers on one PostgreSQL database each count what the other wrote', { skip: !PG_URL && 'PostgreSQL only' }, async () => {
-  const other = await startServer({ db: srv.db });
+  const other = await startServer({ db: srv.db, keysFrom: srv.dataDir });
   try {
     const tongji2 = await login(other.base, 'tongji', DEMO_PASSWORD);
     const f = { from: today(), to: today() };

@@ -115,11 +115,14 @@ export function cryptoArgs(profile = process.env.FCMS_TEST_CRYPTO) {
  *   verifyAudit run `fcms audit-verify` after a clean stop and assert exit 0 (default true)
  *   keep        do not delete the data dir / database on stop (default false)
  *   crypto      'gm' | 'default' passed as --crypto; false for none (default: FCMS_TEST_CRYPTO)
+ *   keysFrom    a data dir whose keys/ is copied into this one first: a second instance of the
+ *               same database needs the same keys (fcms refuses to start otherwise)
  * Returns {base, port, dataDir, db, dbName, dbArgs, logs(), stop()}.
  */
 export async function startServer(opts = {}) {
   const port = await freePort();
   const dataDir = opts.dataDir || fs.mkdtempSync(path.join(os.tmpdir(), 'fcms-api-'));
+  if (opts.keysFrom) fs.cpSync(path.join(opts.keysFrom, 'keys'), path.join(dataDir, 'keys'), { recursive: true });
   let db = opts.db ?? null;
   let dbName = null;
   let ownDb = false;
