@@ -213,7 +213,7 @@ describe('staff open the consumer\'s files: GET /complaints/{id}/consumer/files/
     assert.deepEqual(ev.map((e) => e.user_id ?? e.actor_id).filter((x) => x !== undefined).every((x) => x === fx.clerk.user.id), true);
     assert.ok(JSON.stringify(ev).includes('扣费截图.png'), 'the file name in the event');
     const cat = await fx.aud.client.ok('GET', '/audit/catalogue');
-    assert.ok(JSON.stringify(cat).includes('下载投诉人网上提交的材料'), 'labelled in Chinese');
+    assert.ok(JSON.stringify(cat).includes('下载网上投诉材料'), 'labelled in Chinese');
   });
 });
 
