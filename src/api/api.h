@@ -161,6 +161,9 @@ int api_public_rating(struct request *r);
 int api_consumer_queue(struct request *r);
 int api_consumer_confirm(struct request *r);
 int api_consumer_detail(struct request *r);
+/* GET /complaints/{id}/consumer/files/{fid}: a file the consumer uploaded, as a download (audited
+ * complaint.consumer_file_download); 404 if fid belongs to another complaint. */
+int api_consumer_file_download(struct request *r);
 /* The query-string filters of the complaint list (and export): *fb holds buffers the filter points
  * into and the institutions asked for (caller calls api_filter_bufs_free). 0, or replies and -1
  * (then nothing is left to free). */
@@ -225,6 +228,15 @@ int api_settings_put(struct request *r);
 int api_attachment_upload(struct request *r);
 int api_attachment_list(struct request *r);
 int api_attachment_download(struct request *r);
+/* The complaint id must be visible to r's user (registrar, handler, or within scope): 1 (and,
+ * if no is not NULL, its complaint number copied into no[no_len]), 0 with a 404 refusal in *e,
+ * negative DB_* error. */
+int api_complaint_visible(struct request *r, struct db *d, int64_t id, char *no, size_t no_len, struct refusal *e);
+/* Replies 200 streaming a stored file as a download: row holds storage_name, name and mime (the
+ * sniffed type; borrowed, the caller still owns row); Content-Disposition: attachment (nosniff is
+ * added to every reply by http/server.c).
+ * Replies 500 if the file is missing. Returns the reply's result. */
+int api_attachment_send(struct request *r, json_t *row);
 /* Writes r's body to DATA/attachments/<2>/<storage_name> (0600, fsync'd; path gets the file's
  * path). 0, or -1 (nothing left behind). */
 int api_attachment_write(struct request *r, const char *storage_name, char *path, size_t pathlen);

@@ -20,8 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The complaint must be visible to the caller: 1, 0 with a 404 refusal, negative. */
-static int complaint_visible(struct request *r, struct db *d, int64_t id, struct refusal *e)
+int api_complaint_visible(struct request *r, struct db *d, int64_t id, char *no, size_t no_len, struct refusal *e)
 {
 	json_t *rec;
 	int rc = store_complaint_get(d, id, &rec);
@@ -31,6 +30,8 @@ static int complaint_visible(struct request *r, struct db *d, int64_t id, struct
 			      json_integer_value(json_object_get(rec, "handler_id")) == r->user->user_id ||
 			      scope_allows(r->user, json_string_value(json_object_get(rec, "org_path")),
 					   json_integer_value(json_object_get(rec, "registrar_id"))));
+	if (ok && no)
+		snprintf(no, no_len, "%s", json_string_value(json_object_get(rec, "complaint_no")));
 	json_decref(rec);
 	return ok ? 1 : (refuse(e, 404, "not_found", "投诉单不存在或不在您的数据范围内", NULL), 0);
 }
@@ -95,7 +96,7 @@ static int upload_tx(struct db *d, void *arg)
 	struct upload_ctx *c = arg;
 	c->id = 0; /* a retried transaction starts over */
 	int rc = c->recording ? api_recording_target(c->r, d, c->complaint_id, &c->err)
-			      : complaint_visible(c->r, d, c->complaint_id, &c->err);
+			      : api_complaint_visible(c->r, d, c->complaint_id, NULL, 0, &c->err);
 	if (rc != 1)
 		return rc == 0 ? 1 : rc;
 	if ((rc = store_attachment_insert(d, c->complaint_id, c->name, c->mime, c->size, c->sha,
@@ -151,7 +152,7 @@ int api_attachment_list(struct request *r)
 {
 	struct refusal e = {0};
 	int64_t id = req_arg_id(r, 0);
-	int rc = complaint_visible(r, r->db, id, &e);
+	int rc = api_complaint_visible(r, r->db, id, NULL, 0, &e);
 	if (rc != 1)
 		return rc == 0 ? api_reply_tx_error(r, 1, &e, NULL, NULL) : reply_db_error(r, rc);
 	json_t *items;
@@ -177,7 +178,7 @@ static int download_tx(struct db *d, void *arg)
 	if (rc != 1)
 		return rc < 0 ? rc : refuse(&c->err, 404, "not_found", "附件不存在", NULL);
 	int64_t complaint = json_integer_value(json_object_get(c->row, "complaint_id"));
-	if ((rc = complaint_visible(c->r, d, complaint, &c->err)) != 1)
+	if ((rc = api_complaint_visible(c->r, d, complaint, NULL, 0, &c->err)) != 1)
 		return rc == 0 ? refuse(&c->err, 404, "not_found", "附件不存在", NULL) : rc;
 	return api_audit(c->r, d, "complaint.attachment_download", "complaint", complaint, "ok",
 			 json_pack("{s:I, s:O}", "attachment_id", (json_int_t)c->id, "name", json_object_get(c->row, "name")));
@@ -208,29 +209,33 @@ int api_attachment_download(struct request *r)
 		json_decref(c.row);
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
 	}
+	rc = api_attachment_send(r, c.row);
+	json_decref(c.row);
+	return rc;
+}
+
+int api_attachment_send(struct request *r, json_t *row)
+{
 	char path[800];
-	storage_path(r, json_string_value(json_object_get(c.row, "storage_name")), path, sizeof path);
+	storage_path(r, json_string_value(json_object_get(row, "storage_name")), path, sizeof path);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		if (fd >= 0)
 			close(fd);
-		json_decref(c.row);
 		log_error("req=%s attachment file missing: %s", r->id, path);
 		return reply_error(r, 500, "internal", "附件文件缺失，请联系管理员", NULL);
 	}
 	struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
 	if (!resp) {
 		close(fd);
-		json_decref(c.row);
 		return reply_error(r, 500, "internal", "服务器内部错误", NULL);
 	}
 	char disp[1800], enc[1700];
-	encode_name(json_string_value(json_object_get(c.row, "name")), enc, sizeof enc);
+	encode_name(json_string_value(json_object_get(row, "name")), enc, sizeof enc);
 	snprintf(disp, sizeof disp, "attachment; filename=\"attachment\"; filename*=UTF-8''%s", enc);
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, json_string_value(json_object_get(c.row, "mime")));
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, json_string_value(json_object_get(row, "mime")));
 	MHD_add_response_header(resp, "Content-Disposition", disp);
-	json_decref(c.row);
 	return reply_response(r, 200, resp);
 }
 

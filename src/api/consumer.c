@@ -702,20 +702,11 @@ int api_consumer_confirm(struct request *r)
 
 int api_consumer_detail(struct request *r)
 {
-	json_t *rec;
-	int rc = store_complaint_get(r->db, req_arg_id(r, 0), &rec);
-	if (rc < 0)
-		return reply_db_error(r, rc);
-	bool ok = rc == 1 && (json_integer_value(json_object_get(rec, "registrar_id")) == r->user->user_id ||
-			      json_integer_value(json_object_get(rec, "handler_id")) == r->user->user_id ||
-			      scope_allows(r->user, json_string_value(json_object_get(rec, "org_path")),
-					   json_integer_value(json_object_get(rec, "registrar_id"))));
 	char no[96] = "";
-	if (ok)
-		snprintf(no, sizeof no, "%s", json_string_value(json_object_get(rec, "complaint_no")));
-	json_decref(rec);
-	if (!ok)
-		return reply_error(r, 404, "not_found", "投诉单不存在或不在您的数据范围内", NULL);
+	struct refusal e = {0};
+	int rc = api_complaint_visible(r, r->db, req_arg_id(r, 0), no, sizeof no, &e);
+	if (rc != 1)
+		return rc == 0 ? api_reply_tx_error(r, 1, &e, NULL, NULL) : reply_db_error(r, rc);
 	json_t *sub = NULL, *msgs = NULL, *files = NULL;
 	if ((rc = store_submission_by_no(r->db, no, &sub)) < 0 || (rc = store_consumer_messages(r->db, no, &msgs)) < 0 ||
 	    (rc = store_consumer_files(r->db, no, &files)) < 0) {
@@ -739,4 +730,44 @@ int api_consumer_detail(struct request *r)
 		json_decref(sub);
 	}
 	return reply_json(r, 200, v);
+}
+
+struct consumer_file_ctx {
+	struct request *r;
+	int64_t complaint_id, file_id;
+	json_t *row;
+	struct refusal err;
+};
+
+/* The file must belong to the complaint named in the path, and that complaint be visible to the
+ * caller; a file of another complaint is "not found" (ids are not to be guessed across
+ * complaints). May run twice. */
+static int consumer_file_tx(struct db *d, void *arg)
+{
+	struct consumer_file_ctx *c = arg;
+	json_decref(c->row);
+	c->row = NULL;
+	char no[96];
+	int rc = api_complaint_visible(c->r, d, c->complaint_id, no, sizeof no, &c->err);
+	if (rc != 1)
+		return rc == 0 ? 1 : rc; /* 1: the refusal api_complaint_visible filled in */
+	if ((rc = store_consumer_file_get(d, c->file_id, &c->row)) < 0)
+		return rc;
+	if (rc == 0 || strcmp(json_string_value(json_object_get(c->row, "complaint_no")), no) != 0)
+		return refuse(&c->err, 404, "not_found", "材料不存在", NULL);
+	return api_audit(c->r, d, "complaint.consumer_file_download", "complaint", c->complaint_id, "ok",
+			 json_pack("{s:I, s:O, s:O}", "consumer_file_id", (json_int_t)c->file_id, "name",
+				   json_object_get(c->row, "name"), "mime", json_object_get(c->row, "mime")));
+}
+
+int api_consumer_file_download(struct request *r)
+{
+	struct consumer_file_ctx c = {.r = r, .complaint_id = req_arg_id(r, 0), .file_id = req_arg_id(r, 1)};
+	int rc = store_write(consumer_file_tx, &c);
+	if (rc == 0)
+		rc = api_attachment_send(r, c.row);
+	else
+		rc = api_reply_tx_error(r, rc, &c.err, NULL, NULL);
+	json_decref(c.row);
+	return rc;
 }

@@ -153,6 +153,7 @@ const struct route api_routes[] = {
 	{"GET", V1 "/consumer-submissions", api_consumer_queue, P_COMPLAINT_REGISTER, 0, 0, "网上投诉待登记"},
 	{"POST", V1 "/consumer-submissions/{id}/confirm", api_consumer_confirm, P_COMPLAINT_REGISTER, 0, 0, "网上投诉确认登记"},
 	{"GET", V1 "/complaints/{id}/consumer", api_consumer_detail, COMPLAINT_READERS, 0, 0, "网上投诉：验证手机号、补充材料与评价"},
+	{"GET", V1 "/complaints/{id}/consumer/files/{fid}", api_consumer_file_download, COMPLAINT_READERS, 0, 0, "下载投诉人网上提交的材料"},
 
 	/* The public consumer API (ROUTE_CONSUMER: answered under /api/public/ only, never with a
 	 * staff session; server.c). */

@@ -28,6 +28,7 @@ static const struct entry actions[] = {
 	{"complaint.export", "导出投诉单查询结果", "投诉管理"},
 	{"complaint.attachment_upload", "上传附件", "投诉管理"},
 	{"complaint.attachment_download", "下载附件", "投诉管理"},
+	{"complaint.consumer_file_download", "下载网上投诉材料", "投诉管理"},
 	{"consumer.code_request", "获取短信验证码（网上投诉/进度查询）", "网上投诉"},
 	{"consumer.session", "短信验证码校验通过", "网上投诉"},
 	{"consumer.session_failed", "短信验证码校验失败", "网上投诉"},

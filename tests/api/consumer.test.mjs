@@ -6,7 +6,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, runFcms, assertError, sleep, request, anonymous } from './lib/server.mjs';
-import { complaintFixture, residentId, mobile, step } from './lib/complaints.mjs';
+import { complaintFixture, residentId, mobile, step, getBytes } from './lib/complaints.mjs';
 import { startSmsSim, Consumer, submitViaSms, CODE_TEMPLATE, NUMBER_TEMPLATE, PNG, PDF, PUB } from './lib/consumer.mjs';
 
 const CLASSIFY = { region_code: '110105', business_channel_code: 'A0101', business_type_code: 'B03022', cause_code: 'C07', rights: ['R04'] };
@@ -149,6 +149,71 @@ describe('网上投诉 → 登记 → 进度查询 → 答复 → 评价', () =>
     const nonce = solvePow(ch.challenge, ch.bits);
     assert.equal((await c.req('POST', '/sms-codes', { purpose: 'submit', phone: mobile('158'), challenge: ch.challenge, nonce })).status, 202);
     assertError(await c.req('POST', '/sms-codes', { purpose: 'submit', phone: mobile('157'), challenge: ch.challenge, nonce }), 400, 'challenge_invalid');
+  });
+});
+
+describe('staff open the consumer\'s files: GET /complaints/{id}/consumer/files/{fid}', () => {
+  let srv, sim, fx;
+  before(async () => {
+    sim = await startSmsSim();
+    srv = await startServer({ config: { ...base, sms_url: sim.url } });
+    fx = await complaintFixture(srv, { only: ['clerk', 'aud'], extra: { other: { roles: ['registrar', 'handler'], org: 'branch2' } } });
+  });
+  after(async () => { await srv?.stop(); await sim?.stop(); });
+
+  // A complaint filed online with the given files, confirmed by the branch's registrar.
+  async function filed(files) {
+    const { complaint_no: no, consumer } = await submitViaSms(srv, sim, fx.branch.id, mobile('135'), residentId());
+    for (const [name, bytes] of files) assert.equal((await consumer.upload(name, bytes)).status, 201);
+    const item = (await fx.clerk.client.ok('GET', '/consumer-submissions')).items.find((i) => i.complaint_no === no);
+    const c = await fx.clerk.client.ok('POST', `/consumer-submissions/${item.id}/confirm`, CLASSIFY, 201);
+    const d = await fx.clerk.client.ok('GET', `/complaints/${c.id}/consumer`);
+    return { c, files: d.files };
+  }
+
+  test('an allowed reader gets the bytes; another complaint\'s file id, another branch: 404; audited', async () => {
+    const photo = Buffer.concat([PNG, Buffer.from('照片内容 1')]);
+    const a = await filed([['扣费截图.png', photo], ['合同.pdf', PDF]]);
+    const b = await filed([['另一份.pdf', Buffer.concat([PDF, Buffer.from('% b')])]]);
+    assert.deepEqual(a.files.map((f) => f.name), ['扣费截图.png', '合同.pdf']);
+
+    const url = (c, f) => `/complaints/${c.id}/consumer/files/${f.id}`;
+    const png = await getBytes(fx.clerk.client, url(a.c, a.files[0]));
+    assert.equal(png.status, 200, png.body.toString());
+    assert.ok(png.body.equals(photo), 'the bytes the consumer uploaded');
+    assert.equal(png.headers['content-type'], 'image/png');
+    assert.match(png.headers['content-disposition'], /^attachment; /);
+    assert.match(png.headers['content-disposition'], new RegExp(`filename\\*=UTF-8''${encodeURIComponent('扣费截图.png').replace(/[.]/g, '\\.')}$`));
+    assert.equal(png.headers['x-content-type-options'], 'nosniff');
+    const pdf = await getBytes(fx.clerk.client, url(a.c, a.files[1]));
+    assert.equal(pdf.status, 200);
+    assert.ok(pdf.body.equals(PDF));
+    assert.equal(pdf.headers['content-type'], 'application/pdf');
+
+    // B's file through A's complaint (A is readable): not found, ids are not guessed across complaints.
+    const cross = await getBytes(fx.clerk.client, url(a.c, b.files[0]));
+    assert.equal(cross.status, 404);
+    assert.equal(JSON.parse(cross.body).error.code, 'not_found');
+    assert.equal((await getBytes(fx.clerk.client, url(b.c, b.files[0]))).status, 200, 'through its own complaint it opens');
+    assert.equal((await getBytes(fx.clerk.client, `/complaints/${a.c.id}/consumer/files/999999`)).status, 404);
+
+    // A registrar of another branch: refused as on GET /complaints/{id}/consumer.
+    assertError(await fx.other.client.get(`/complaints/${a.c.id}/consumer`), 404, 'not_found');
+    const out = await getBytes(fx.other.client, url(a.c, a.files[0]));
+    assert.equal(out.status, 404);
+    assert.equal(JSON.parse(out.body).error.code, 'not_found');
+    assert.ok(!out.body.equals(photo));
+    // Without a session: no file either.
+    assert.equal((await request(srv.base, 'GET', `/api/v1${url(a.c, a.files[0])}`)).status, 401);
+
+    // Audited like a staff attachment download: the two reads of A's files, not the refusals.
+    const ev = (await fx.aud.client.ok('GET', `/audit?target_type=complaint&target_id=${a.c.id}&page_size=50`)).items
+      .filter((e) => e.action === 'complaint.consumer_file_download');
+    assert.equal(ev.length, 2, JSON.stringify(ev));
+    assert.deepEqual(ev.map((e) => e.user_id ?? e.actor_id).filter((x) => x !== undefined).every((x) => x === fx.clerk.user.id), true);
+    assert.ok(JSON.stringify(ev).includes('扣费截图.png'), 'the file name in the event');
+    const cat = await fx.aud.client.ok('GET', '/audit/catalogue');
+    assert.ok(JSON.stringify(cat).includes('下载网上投诉材料'), 'labelled in Chinese');
   });
 });
 
