@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,23 +258,23 @@ int api_attachment_adopt(struct request *r, int64_t complaint_id, const char *tm
 	int fd = open(tmp_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return reply_error(r, 500, "internal", "录音文件读取失败", NULL), -1;
-	crypto_hash_sha256_state st;
-	crypto_hash_sha256_init(&st);
+	struct crypto_sha256_ctx st;
+	crypto_sha256_init(&st);
 	unsigned char buf[65536];
 	int64_t size = 0;
 	ssize_t n;
 	while ((n = read(fd, buf, sizeof buf)) > 0) {
-		crypto_hash_sha256_update(&st, buf, (unsigned long long)n);
+		crypto_sha256_update(&st, buf, (size_t)n);
 		size += n;
 	}
 	close(fd);
-	unsigned char digest[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256_final(&st, digest);
+	unsigned char digest[32];
+	crypto_sha256_final(&st, digest);
 	char storage[40], path[800], dir[700];
 	crypto_random_token(storage, 24);
 	struct upload_ctx c = {.r = r, .complaint_id = complaint_id, .name = name, .mime = mime, .storage_name = storage,
 			       .size = size, .recording = true};
-	sodium_bin2hex(c.sha, sizeof c.sha, digest, sizeof digest);
+	crypto_hex(digest, sizeof digest, c.sha);
 	snprintf(dir, sizeof dir, "%s/attachments", r->app->cfg.data_dir);
 	mkdir(dir, 0700);
 	snprintf(dir, sizeof dir, "%s/attachments/%.2s", r->app->cfg.data_dir, storage);

@@ -22,7 +22,6 @@
 #include "util/iso8601.h"
 #include "util/log.h"
 #include <errno.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,7 +114,7 @@ static int code_tx(struct db *d, void *arg)
 		if (rc < 0)
 			return rc;
 	}
-	sodium_memzero(code, sizeof code);
+	crypto_wipe(code, sizeof code);
 	return api_audit(c->r, d, "consumer.code_request", "consumer", 0, "ok",
 			 json_pack("{s:s, s:o, s:s, s:b}", "purpose", c->purpose, "phone", masked_phone(c->phone),
 				   "complaint_no", c->subject, "matched", known));
@@ -395,7 +394,7 @@ int api_public_submit(struct request *r)
 			  "identity", sealed, "masked", "name", mname, "phone", masked_phone(phone), "content",
 			  body_str(r, "content"), "demand", body_str(r, "demand"), "ip", r->ip);
 	if (text) {
-		sodium_memzero(text, strlen(text));
+		crypto_wipe(text, strlen(text));
 		free(text);
 	}
 	free(sealed);
@@ -673,7 +672,7 @@ int api_consumer_confirm(struct request *r)
 				json_string_value(json_object_get(sub, "identity")));
 	json_t *complainant = who ? json_loads(who, 0, NULL) : NULL;
 	if (who) {
-		sodium_memzero(who, strlen(who));
+		crypto_wipe(who, strlen(who));
 		free(who);
 	}
 	if (!complainant) {

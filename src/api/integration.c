@@ -16,7 +16,6 @@
 #include "util/dates.h"
 #include "util/iso8601.h"
 #include "util/log.h"
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,7 +207,7 @@ static int sub_write(struct request *r, bool create)
 	sub_view(c.result);
 	if (c.secret[0]) /* shown once; stored sealed with the PII key */
 		json_object_set_new(c.result, "secret", json_string(c.secret));
-	sodium_memzero(c.secret, sizeof c.secret);
+	crypto_wipe(c.secret, sizeof c.secret);
 	return reply_json(r, create ? 201 : 200, c.result);
 }
 
@@ -435,7 +434,7 @@ int api_oa_callback(struct request *r)
 					s.replay_window_s, c.v1)
 		       : -3;
 	if (secret)
-		sodium_memzero(secret, strlen(secret));
+		crypto_wipe(secret, strlen(secret));
 	free(secret);
 	if (v == -2)
 		return reply_error(r, 401, "stale_signature", "签名时间戳超出允许的时间窗，请同步时钟后重新签名", NULL);

@@ -5,7 +5,6 @@
 #include "store/consumer.h"
 #include "util/crypto.h"
 #include "util/iso8601.h"
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +20,7 @@ bool consumer_phone_valid(const char *p)
 
 void consumer_code_new(char out[7])
 {
-	snprintf(out, 7, "%06u", (unsigned)randombytes_uniform(1000000));
+	snprintf(out, 7, "%06u", crypto_random_uniform(1000000));
 }
 
 void consumer_code_hash(const char *phone_bidx, const char *code, char out[33])
@@ -29,7 +28,7 @@ void consumer_code_hash(const char *phone_bidx, const char *code, char out[33])
 	char buf[128];
 	snprintf(buf, sizeof buf, "sms-code:%s:%s", phone_bidx, code);
 	pii_blind_index(PII_NAME, buf, out);
-	sodium_memzero(buf, sizeof buf);
+	crypto_wipe(buf, sizeof buf);
 }
 
 static void challenge_mac(const char *payload, size_t len, char out[33])
@@ -61,8 +60,8 @@ bool consumer_challenge_check(const char *ch, const char *nonce, int bits, int64
 		return false;
 	char buf[160];
 	int len = snprintf(buf, sizeof buf, "%s:%s", ch, nonce);
-	unsigned char h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256(h, (const unsigned char *)buf, (unsigned long long)len);
+	unsigned char h[32];
+	crypto_sha256(buf, (size_t)len, h);
 	for (int i = 0; i < bits; i++)
 		if (h[i / 8] & (0x80 >> (i % 8)))
 			return false;

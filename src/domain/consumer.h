@@ -17,7 +17,7 @@ struct consumer_limits {
 
 /* True for a mainland mobile number: 11 digits starting 1[3-9]. */
 bool consumer_phone_valid(const char *phone);
-/* A fresh 6-digit code into out[7] (uniform, from libsodium). */
+/* A fresh 6-digit code into out[7] (uniform, from the kernel's generator). */
 void consumer_code_new(char out[7]);
 /* Keyed hash of a code for one phone (the blind-index key): 32 hex + NUL. */
 void consumer_code_hash(const char *phone_bidx, const char *code, char out[33]);

@@ -9,7 +9,6 @@
 #include "util/jwt.h"
 #include "util/log.h"
 #include <curl/curl.h>
-#include <sodium.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,7 +76,7 @@ int directory_settings_get(struct db *d, struct directory_settings *out)
 		char *plain = pii_decrypt(kid, colon + 1);
 		if (plain) {
 			snprintf(field(out, i), text_fields[i].size, "%s", plain);
-			sodium_memzero(plain, strlen(plain));
+			crypto_wipe(plain, strlen(plain));
 			free(plain);
 		}
 	}
@@ -303,8 +302,8 @@ static json_t *discover(const struct directory_settings *s, char *why, size_t wh
 
 static void pkce_challenge(const char *verifier, char out[64])
 {
-	unsigned char h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256(h, (const unsigned char *)verifier, strlen(verifier));
+	unsigned char h[32];
+	crypto_sha256(verifier, strlen(verifier), h);
 	jwt_b64url(h, sizeof h, out, 64);
 }
 

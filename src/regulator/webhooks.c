@@ -15,7 +15,6 @@
 #include "util/iso8601.h"
 #include "util/log.h"
 #include <ctype.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,15 +307,11 @@ char *webhook_secret_open(const char *sealed)
 
 static void hmac_hex(const char *secret, int64_t t, const char *body, size_t len, char out[65])
 {
-	crypto_auth_hmacsha256_state st;
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	unsigned char mac[32];
 	char ts[24];
 	int tn = snprintf(ts, sizeof ts, "%lld.", (long long)t);
-	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts, (unsigned long long)tn);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
-	crypto_auth_hmacsha256_final(&st, mac);
-	sodium_bin2hex(out, 65, mac, sizeof mac);
+	crypto_hmac_sha256(secret, strlen(secret), ts, (size_t)tn, body, len, mac);
+	crypto_hex(mac, sizeof mac, out);
 }
 
 void webhook_sign(const char *secret, int64_t t, const char *body, size_t len, char *out, size_t n)
@@ -346,7 +341,7 @@ int webhook_verify(const char *secret, const char *header, const char *body, siz
 	for (int i = 0; i < 64; i++)
 		got[i] = (char)tolower((unsigned char)v1[4 + i]);
 	got[64] = 0;
-	if (sodium_memcmp(want, got, 64) != 0)
+	if (!crypto_mem_equal(want, got, 64))
 		return -3;
 	memcpy(v1_out, got, 65);
 	return 0;
@@ -467,7 +462,7 @@ static void send_one(struct reg_http *http, struct db *d, json_t *row, const str
 		}
 	}
 	if (secret)
-		sodium_memzero(secret, strlen(secret));
+		crypto_wipe(secret, strlen(secret));
 	free(secret);
 	free(body);
 	o->duration_ms = now_ms() - t0;

@@ -6,11 +6,11 @@
 #include "domain/status.h"
 #include "store/db.h"
 #include "store/store.h"
+#include "util/crypto.h"
 #include "util/log.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -418,7 +418,7 @@ static int load_all(struct db *d)
 /* ---- the snapshot (see facts.h) ---- */
 
 /* Bump when a column, a flag's meaning, FACT_COLUMNS or the layout below changes. */
-#define SNAP_VERSION 1u
+#define SNAP_VERSION 2u /* 2: SHA-256 checksum (util/crypto.h) instead of BLAKE2b */
 static const char snap_magic[8] = {'F', 'C', 'M', 'S', 'R', 'I', 'X', '\n'};
 
 struct snap_header {
@@ -449,7 +449,7 @@ bool facts_ready(void)
 /* Writes through a hash: every byte of the file but the trailing checksum is hashed. */
 struct snap_out {
 	FILE *f;
-	crypto_generichash_state h;
+	struct crypto_sha256_ctx h;
 	bool bad;
 };
 
@@ -457,7 +457,7 @@ static void put(struct snap_out *o, const void *p, size_t n)
 {
 	if (o->bad || n == 0)
 		return;
-	crypto_generichash_update(&o->h, p, n);
+	crypto_sha256_update(&o->h, p, n);
 	if (fwrite(p, 1, n, o->f) != n)
 		o->bad = true;
 }
@@ -480,7 +480,7 @@ int facts_snapshot_write(void)
 		log_warn("report index: cannot write the snapshot %s: %s", tmp, strerror(errno));
 		return -1;
 	}
-	crypto_generichash_init(&o.h, NULL, 0, crypto_generichash_BYTES);
+	crypto_sha256_init(&o.h);
 	struct snap_header h = {.version = SNAP_VERSION, .endian = 0x01020304u, .n = F.n, .ndict = FD_NDICT,
 				.ndays = NDAYS, .seq = F.seq, .row_of_len = F.row_of_len, .fp_id = fp_id,
 				.fp_created = fp_created};
@@ -508,8 +508,8 @@ int facts_snapshot_write(void)
 	int64_t seq = F.seq;
 	uint32_t rows = F.n;
 	pthread_rwlock_unlock(&F.lock);
-	unsigned char sum[crypto_generichash_BYTES];
-	crypto_generichash_final(&o.h, sum, sizeof sum);
+	unsigned char sum[32];
+	crypto_sha256_final(&o.h, sum);
 	if (!o.bad && fwrite(sum, 1, sizeof sum, o.f) != sizeof sum)
 		o.bad = true;
 	if (fflush(o.f) != 0 || fsync(fileno(o.f)) != 0)
@@ -539,7 +539,7 @@ int facts_snapshot_write(void)
 /* Reads through the hash; false once the file ran short. */
 struct snap_in {
 	FILE *f;
-	crypto_generichash_state h;
+	struct crypto_sha256_ctx h;
 	bool bad;
 };
 
@@ -547,7 +547,7 @@ static bool get(struct snap_in *in, void *p, size_t n)
 {
 	if (in->bad || (n && fread(p, 1, n, in->f) != n))
 		return !(in->bad = true);
-	crypto_generichash_update(&in->h, p, n);
+	crypto_sha256_update(&in->h, p, n);
 	return true;
 }
 
@@ -576,7 +576,7 @@ static int snapshot_load(struct db *d)
 	const char *why = NULL;
 	struct stat st;
 	struct snap_header h;
-	crypto_generichash_init(&in.h, NULL, 0, crypto_generichash_BYTES);
+	crypto_sha256_init(&in.h);
 	if (fstat(fileno(in.f), &st) != 0 || !get(&in, &h, sizeof h) || memcmp(h.magic, snap_magic, sizeof h.magic))
 		why = "not a snapshot";
 	else if (h.endian != 0x01020304u || h.version != SNAP_VERSION || h.ndict != FD_NDICT || h.ndays != NDAYS)
@@ -641,8 +641,8 @@ static int snapshot_load(struct db *d)
 				in.bad = true;
 		}
 	}
-	unsigned char want[crypto_generichash_BYTES], sum[crypto_generichash_BYTES];
-	crypto_generichash_final(&in.h, want, sizeof want);
+	unsigned char want[32], sum[32];
+	crypto_sha256_final(&in.h, want);
 	bool ok = !in.bad && !F.oom && fread(sum, 1, sizeof sum, in.f) == sizeof sum && fgetc(in.f) == EOF &&
 		  !memcmp(sum, want, sizeof sum);
 	fclose(in.f);

@@ -109,7 +109,7 @@ void facts_stats(uint64_t *rows, size_t *bytes, int64_t *seq);
 
 /* ---- the snapshot: restart in seconds ----
  * The index is kept on disk (path, normally DATA_DIR/report-index.snap): versioned, checksummed
- * (BLAKE2b), with the change-log position it covers and the database's fingerprint. The first
+ * (SHA-256), with the change-log position it covers and the database's fingerprint. The first
  * facts_sync() after a start reads it and catches up from that position; it is ignored and the
  * index rebuilt from the database when it is absent, truncated, corrupt, of another version or
  * database, newer than the database's change log, or older than the oldest change kept. It is

@@ -6,10 +6,10 @@
 #include "domain/pii.h"
 #include "store/consumer.h"
 #include "store/store.h"
+#include "util/crypto.h"
 #include "util/log.h"
 #include "util/periodic.h"
 #include <curl/curl.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +22,7 @@ int sms_enqueue(struct db *d, const char *phone, enum sms_template t, json_t *pa
 	char *text = json_dumps(params, JSON_COMPACT);
 	char *p = pii_encrypt(phone), *q = text ? pii_encrypt(text) : NULL;
 	if (text) {
-		sodium_memzero(text, strlen(text));
+		crypto_wipe(text, strlen(text));
 		free(text);
 	}
 	int rc = p && q ? store_sms_outbox_insert(d, pii_key_id(), p, t == SMS_CODE ? "code" : "complaint_no", q, now)
@@ -64,7 +64,7 @@ static int post(const char *phone, const char *tmpl, json_t *params, char *err, 
 	long status = 0;
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	curl_slist_free_all(hdr);
-	sodium_memzero(text, strlen(text));
+	crypto_wipe(text, strlen(text));
 	free(text);
 	if (cc != CURLE_OK)
 		return snprintf(err, errlen, "transport: %s", curl_easy_strerror(cc)), -1;
@@ -108,11 +108,11 @@ static void send_one(json_t *row)
 	if (store_write(mark_tx, &m) != 0)
 		log_error("sms: cannot record the state of message %lld", (long long)m.id);
 	if (phone) {
-		sodium_memzero(phone, strlen(phone));
+		crypto_wipe(phone, strlen(phone));
 		free(phone);
 	}
 	if (ptext) {
-		sodium_memzero(ptext, strlen(ptext));
+		crypto_wipe(ptext, strlen(ptext));
 		free(ptext);
 	}
 	json_decref(params);

@@ -106,6 +106,52 @@ void crypto_sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1
 	crypto_digest_hex(CRYPTO_DEFAULT, data, len, out);
 }
 
+_Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(struct crypto_sha256_ctx), "SHA-256 state fits");
+
+void crypto_sha256_init(struct crypto_sha256_ctx *c)
+{
+	crypto_hash_sha256_init((crypto_hash_sha256_state *)c->opaque);
+}
+
+void crypto_sha256_update(struct crypto_sha256_ctx *c, const void *data, size_t len)
+{
+	if (len)
+		crypto_hash_sha256_update((crypto_hash_sha256_state *)c->opaque, data, (unsigned long long)len);
+}
+
+void crypto_sha256_final(struct crypto_sha256_ctx *c, unsigned char out[32])
+{
+	crypto_hash_sha256_final((crypto_hash_sha256_state *)c->opaque, out);
+	sodium_memzero(c, sizeof *c);
+}
+
+void crypto_sha256(const void *data, size_t len, unsigned char out[32])
+{
+	crypto_hash_sha256(out, data, (unsigned long long)len);
+}
+
+void crypto_hmac_sha256(const void *key, size_t keylen, const void *a, size_t alen, const void *b, size_t blen,
+			unsigned char out[32])
+{
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, key, keylen);
+	crypto_auth_hmacsha256_update(&st, a, (unsigned long long)alen);
+	if (blen)
+		crypto_auth_hmacsha256_update(&st, b, (unsigned long long)blen);
+	crypto_auth_hmacsha256_final(&st, out);
+	sodium_memzero(&st, sizeof st);
+}
+
+unsigned crypto_random_uniform(unsigned upper)
+{
+	return (unsigned)randombytes_uniform((uint32_t)upper);
+}
+
+bool crypto_mem_equal(const void *a, const void *b, size_t n)
+{
+	return sodium_memcmp(a, b, n) == 0;
+}
+
 void crypto_digest(enum crypto_profile p, const void *data, size_t len, unsigned char out[CRYPTO_HASH_BYTES])
 {
 	if (p == CRYPTO_GM)

@@ -50,6 +50,24 @@ void crypto_hex(const unsigned char *in, size_t n, char *out);
  * file checksums that must not change with the profile (sessions survive a profile switch). */
 void crypto_sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1]);
 
+/* SHA-256 where a protocol or a file format fixes it, whatever the profile: PKCE S256 (RFC 7636),
+ * webhook signatures (HMAC-SHA256, docs/integration/webhooks.md), checksums of uploaded files and
+ * of the report-index snapshot. The streaming state is opaque (no libsodium type outside util). */
+struct crypto_sha256_ctx {
+	_Alignas(16) unsigned char opaque[128];
+};
+void crypto_sha256_init(struct crypto_sha256_ctx *c);
+void crypto_sha256_update(struct crypto_sha256_ctx *c, const void *data, size_t len);
+void crypto_sha256_final(struct crypto_sha256_ctx *c, unsigned char out[32]);
+void crypto_sha256(const void *data, size_t len, unsigned char out[32]);
+/* HMAC-SHA256 over the concatenation a || b (b may be NULL with blen 0) into out. */
+void crypto_hmac_sha256(const void *key, size_t keylen, const void *a, size_t alen, const void *b, size_t blen,
+			unsigned char out[32]);
+/* A uniformly distributed number in [0, upper) (upper >= 1), from the kernel's generator. */
+unsigned crypto_random_uniform(unsigned upper);
+/* Constant-time comparison of n bytes. */
+bool crypto_mem_equal(const void *a, const void *b, size_t n);
+
 /* The profile's hash (SHA-256 | SM3) of data. */
 void crypto_digest(enum crypto_profile p, const void *data, size_t len, unsigned char out[CRYPTO_HASH_BYTES]);
 void crypto_digest_hex(enum crypto_profile p, const void *data, size_t len, char out[CRYPTO_HASH_HEX_LEN + 1]);
