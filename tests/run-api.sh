@@ -3,7 +3,8 @@
 # on SQLite (FCMS_TEST_DB unset) and on a throwaway PostgreSQL 15 cluster (tests/lib/pg.sh).
 # Usage: tests/run-api.sh [extra node --test args, e.g. --test-name-pattern=lockout]
 # Env:   FCMS_BIN (default build/fcms), FCMS_API_BACKENDS ("sqlite pg" by default),
-#        FCMS_API_FILES (space-separated test files instead of all of tests/api),
+#        FCMS_API_FILES (space-separated test files instead of all of tests/api but explain),
+#        FCMS_API_TIMEOUT_MS (per file, default 300000),
 #        FCMS_TEST_CRYPTO=gm (every server under the gm crypto profile, tests/api/lib/server.mjs),
 #        FCMS_TEST_KEEP=1 keeps data dirs and databases for a post-mortem.
 # Exits non-zero if either run fails.
@@ -26,11 +27,14 @@ command -v "$NODE" >/dev/null || { echo "run-api: node not found" >&2; exit 2; }
 shopt -s nullglob
 # shellcheck disable=SC2206
 files=(${FCMS_API_FILES:-tests/api/*.test.mjs})
+# explain.test.mjs seeds 100k complaints (minutes on PostgreSQL): tests/run-all.sh runs it as its
+# own stage with a longer limit, so the whole suite leaves it out unless it is named.
+[ -n "${FCMS_API_FILES:-}" ] || files=("${files[@]/tests\/api\/explain.test.mjs}")
 [ ${#files[@]} -gt 0 ] || { echo "run-api: no tests in tests/api" >&2; exit 2; }
 
 backends=${FCMS_API_BACKENDS:-sqlite pg}
 run_suite() {
-  "$NODE" --test --test-concurrency=1 --test-timeout=300000 "$@" "${files[@]}"
+  "$NODE" --test --test-concurrency=1 --test-timeout="${FCMS_API_TIMEOUT_MS:-300000}" "$@" ${files[@]}
 }
 
 declare -A rc
