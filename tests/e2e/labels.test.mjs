@@ -116,8 +116,11 @@ describe('issue 12 labels, limits and wording in the browser', () => {
     await shot('reminders')
     await api.ok('PUT', '/settings/complaints', { due_soon_days: 3 })
     await ui.menu('时限与流程设置')
-    assert.equal(await ui.formItem(page.locator('[data-test=settings-form]'), '临期提醒天数').count(), 0)
-    assert.match(await ui.formItem(page.locator('[data-test=settings-form]'), '标准处理时限').innerText(), /可填 1–60/)
+    // The page tabs keep the reminders page alive (hidden): look at the visible form only.
+    const shown = page.locator('[data-test=settings-form]:visible')
+    await ui.formItem(shown, '标准处理时限').waitFor()
+    assert.equal(await ui.formItem(shown, '临期提醒天数').count(), 0)
+    assert.match(await ui.formItem(shown, '标准处理时限').innerText(), /可填 1–60/)
   })
 
   test('投诉单查询 at 1440 px shows status, number and institution in full', async () => {
