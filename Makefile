@@ -13,7 +13,9 @@ REL_LDFLAGS := -pie -Wl,-z,relro,-z,now
 ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ASAN_LDFLAGS := -fsanitize=address,undefined
 
-SRC := $(sort $(wildcard src/*.c src/*/*.c))
+# Sources and headers at any depth under src/ (a layer may hold sub-folders, e.g. domain/complaint/).
+SRC := $(sort $(shell find src -name '*.c'))
+HDR := $(shell find src -name '*.h')
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*/*.sql))
 GEN := build/gen/migrations.c
 LIB_SRC := $(filter-out src/main.c,$(SRC))
@@ -25,7 +27,8 @@ REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(SRC)) $(GEN_NAMES:%=build/rel/gen/
 ASAN_OBJ := $(patsubst src/%.c,build/asan/%.o,$(SRC)) $(GEN_NAMES:%=build/asan/gen/%.o)
 ASAN_LIB_OBJ := $(filter-out build/asan/main.o,$(ASAN_OBJ))
 
-UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+# Unit tests mirror src/ (tests/unit/domain/test_workflow.c tests src/domain/workflow.c).
+UNIT_SRC := $(sort $(shell find tests/unit -name 'test_*.c'))
 UNIT_BIN := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))
 
 NODE := $(shell if [ -x tools/node/bin/node ]; then echo $$PWD/tools/node/bin; fi)
@@ -41,10 +44,10 @@ build/fcms: $(REL_OBJ)
 build/asan/fcms: $(ASAN_OBJ)
 	$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-build/rel/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
+build/rel/%.o: src/%.c $(HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(DEFS) $(REL_CFLAGS) -Isrc $(PKG_CFLAGS) -c -o $@ $<
-build/asan/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
+build/asan/%.o: src/%.c $(HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(DEFS) $(ASAN_CFLAGS) -Isrc $(PKG_CFLAGS) -c -o $@ $<
 build/rel/gen/%.o: build/gen/%.c
@@ -76,7 +79,7 @@ $(REGIONS_PKG)/level.json:
 
 build/unit/%: tests/unit/%.c $(ASAN_LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(DEFS) $(ASAN_CFLAGS) -Isrc $(PKG_CFLAGS) -o $@ $< $(ASAN_LIB_OBJ) $(ASAN_LDFLAGS) $(PKG_LIBS) -lcmocka
+	$(CC) $(WARN) $(DEFS) $(ASAN_CFLAGS) -Isrc -Itests/unit $(PKG_CFLAGS) -o $@ $< $(ASAN_LIB_OBJ) $(ASAN_LDFLAGS) $(PKG_LIBS) -lcmocka
 
 web/dist/index.html: $(shell find web/src web/index.html web/vite.config.* web/package-lock.json 2>/dev/null)
 	cd web && npm run build

@@ -29,9 +29,9 @@ make -s build/gen/migrations.c build/gen/openapi.c build/gen/codes.c build/gen/r
 
 # Library objects: everything but main.c, rebuilt when the source or any header is newer.
 mkdir -p "$OUT/obj"
-newest_header=$(ls -t src/*.h src/*/*.h | head -1)
+newest_header=$(ls -t $(find src -name '*.h') | head -1)
 objs=()
-for src in $(ls src/*.c src/*/*.c build/gen/*.c | grep -v '^src/main\.c$'); do
+for src in $(find src build/gen -name '*.c' | sort | grep -v '^src/main\.c$'); do
 	obj="$OUT/obj/$(echo "${src%.c}" | tr / _).o"
 	objs+=("$obj")
 	if [[ ! -f $obj || $src -nt $obj || $newest_header -nt $obj ]]; then
