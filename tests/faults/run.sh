@@ -4,7 +4,7 @@
 #   savepoint.test.mjs  the writer's SAVEPOINT failing (test hook FCMS_FAULT_SAVEPOINT_EVERY)
 #   kill9.test.mjs      kill -9 of the server during 4 concurrent writers, 3 rounds
 # against a real `fcms serve` on SQLite (ASan build by default), then the PostgreSQL half of
-# build/unit/test_writer (db_tx refusing a transaction that ended under its body) on a throwaway
+# build/unit/store/test_writer (db_tx refusing a transaction that ended under its body) on a throwaway
 # cluster. Prints node's `# pass N` / `# fail N` and cmocka's totals; about a minute.
 # Env: FCMS_BIN (default build/asan/fcms). Exits non-zero if anything fails.
 set -uo pipefail
@@ -21,11 +21,11 @@ NODE=node
 (unset FCMS_TEST_DB; "$NODE" --test --test-concurrency=1 --test-timeout=180000 tests/faults/*.test.mjs)
 rc_node=$?
 
-make -s build/unit/test_writer || exit 2
+make -s build/unit/store/test_writer || exit 2
 # shellcheck source=tests/lib/pg.sh
 source tests/lib/pg.sh
 if pg_start; then
-  build/unit/test_writer 'pg_*'
+  build/unit/store/test_writer 'pg_*'
   rc_pg=$?
 else
   echo "faults: could not start PostgreSQL" >&2
