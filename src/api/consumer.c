@@ -45,14 +45,6 @@ static json_t *masked_phone(const char *phone)
 	return json_string(m);
 }
 
-/* Replaces o's epoch-ms member key with its ISO 8601 time in the bank's zone. */
-static void iso_member(json_t *o, const char *key)
-{
-	char at[40];
-	iso8601_format(json_integer_value(json_object_get(o, key)), CN_TZ_OFFSET_MIN, at, sizeof at);
-	json_object_set_new(o, key, json_string(at));
-}
-
 /* ---- meta and challenge ---- */
 
 int api_public_meta(struct request *r)
@@ -331,7 +323,9 @@ static int check_input(struct request *r, json_t *complainant)
 	return -1;
 }
 
-int api_public_submit(struct request *r)
+/* The session's checks before a submission: a session for "submit" not used yet, fields of the
+ * right shape, the phone the code went to (its blind index into bidx). 0, or replied and -1. */
+static int submit_session(struct request *r, char hash[65], char bidx[33])
 {
 	static const struct field_spec spec[] = {
 		{"name", F_STRING, true, 50, 1, "姓名"},
@@ -344,70 +338,98 @@ int api_public_submit(struct request *r)
 		{"demand", F_STRING, true, 2000, 1, "投诉诉求"},
 		{NULL}};
 	json_t *s;
-	char hash[65];
 	if (session_of(r, "submit", &s, hash) != 1)
-		return 0;
-	char bidx[33];
+		return -1;
 	const char *phone = json_string_value(json_object_get(r->json, "phone"));
 	pii_blind_index(PII_PHONE, phone ? phone : "", bidx);
 	bool used = json_string_length(json_object_get(s, "complaint_no")) > 0;
 	bool same_phone = crypto_str_equal(bidx, json_string_value(json_object_get(s, "phone_bidx")));
 	json_decref(s);
 	if (req_validate(r, spec) != 0)
-		return 0;
+		return -1;
 	if (!same_phone)
-		return reply_error(r, 403, "phone_mismatch", "手机号码与接收验证码的号码不一致", "phone");
+		return reply_error(r, 403, "phone_mismatch", "手机号码与接收验证码的号码不一致", "phone"), -1;
 	if (used)
-		return reply_error(r, 409, "already_submitted", "本次验证已提交过投诉；如需再次投诉，请重新获取验证码", NULL);
-	const char *btype;
-	if (!consumer_business_code(body_str(r, "business_type"), &btype))
-		return reply_error(r, 400, "invalid_field", "请选择业务类型", "business_type");
-	json_t *who = json_pack("{s:s, s:s, s:s, s:s}", "name", body_str(r, "name"), "id_type",
-				body_has(r, "id_type") ? body_str(r, "id_type") : "01", "id_no", body_str(r, "id_no"),
-				"phone", phone);
-	if (!who || check_input(r, who) != 0) {
-		json_decref(who);
-		return r->done ? 0 : reply_error(r, 500, "internal", "服务器内部错误", NULL);
-	}
-	json_t *org;
-	int rc = store_org_get(r->db, body_int(r, "complained_org_id", 0), &org);
-	if (rc < 0) {
-		json_decref(who);
-		return reply_db_error(r, rc);
-	}
-	const char *st = rc == 1 ? json_string_value(json_object_get(org, "status")) : NULL;
+		return reply_error(r, 409, "already_submitted", "本次验证已提交过投诉；如需再次投诉，请重新获取验证码", NULL), -1;
+	return 0;
+}
+
+/* The active institution the consumer complains about into *org (caller decrefs). 0, or
+ * replied and -1. */
+static int submit_org(struct request *r, json_t **org)
+{
+	*org = NULL;
+	int rc = store_org_get(r->db, body_int(r, "complained_org_id", 0), org);
+	if (rc < 0)
+		return reply_db_error(r, rc), -1;
+	const char *st = rc == 1 ? json_string_value(json_object_get(*org, "status")) : NULL;
 	if (!st || strcmp(st, "active") != 0) {
-		json_decref(org);
-		json_decref(who);
-		return reply_error(r, 400, "invalid_field", "请选择被投诉的银行网点或机构", "complained_org_id");
+		json_decref(*org);
+		*org = NULL;
+		return reply_error(r, 400, "invalid_field", "请选择被投诉的银行网点或机构", "complained_org_id"), -1;
 	}
-	struct submit_ctx c = {.r = r, .phone = phone, .token_hash = hash};
-	int64_t now = now_ms();
-	snprintf(c.prefix, sizeof c.prefix, "%s-%08d", json_string_value(json_object_get(org, "internal_code")),
-		 (int)ymd_from_ms(now, CN_TZ_OFFSET_MIN));
+	return 0;
+}
+
+/* The submission row: the identity who sealed (never stored in clear), its masked form, the
+ * institution and the text. NULL when out of memory or the identity cannot be sealed. */
+static json_t *submission_row(struct request *r, json_t *who, json_t *org, const char *bidx, const char *btype,
+			      int64_t now)
+{
+	const char *phone = json_string_value(json_object_get(who, "phone"));
 	char *text = json_dumps(who, JSON_COMPACT), *sealed = text ? pii_encrypt(text) : NULL;
 	char mname[64];
 	pii_mask(PII_NAME, body_str(r, "name"), mname, sizeof mname);
-	c.sub = json_pack("{s:I, s:s, s:O, s:O, s:s*, s:s, s:s?, s:{s:s, s:o}, s:s, s:s, s:s}", "received_at",
-			  (json_int_t)now, "phone_bidx", bidx, "complained_org_id", json_object_get(org, "id"), "org_path",
-			  json_object_get(org, "path"), "business_type_code", *btype ? btype : NULL, "key_id", pii_key_id(),
-			  "identity", sealed, "masked", "name", mname, "phone", masked_phone(phone), "content",
-			  body_str(r, "content"), "demand", body_str(r, "demand"), "ip", r->ip);
+	json_t *sub = json_pack("{s:I, s:s, s:O, s:O, s:s*, s:s, s:s?, s:{s:s, s:o}, s:s, s:s, s:s}", "received_at",
+				(json_int_t)now, "phone_bidx", bidx, "complained_org_id", json_object_get(org, "id"),
+				"org_path", json_object_get(org, "path"), "business_type_code", *btype ? btype : NULL,
+				"key_id", pii_key_id(), "identity", sealed, "masked", "name", mname, "phone",
+				masked_phone(phone), "content", body_str(r, "content"), "demand", body_str(r, "demand"),
+				"ip", r->ip);
 	if (text) {
 		crypto_wipe(text, strlen(text));
 		free(text);
 	}
 	free(sealed);
+	if (!sub || !json_is_string(json_object_get(sub, "identity"))) {
+		json_decref(sub);
+		return NULL;
+	}
+	char *m = json_dumps(json_object_get(sub, "masked"), JSON_COMPACT);
+	json_object_set_new(sub, "masked", json_string(m ? m : "{}"));
+	free(m);
+	return sub;
+}
+
+int api_public_submit(struct request *r)
+{
+	char hash[65], bidx[33];
+	if (submit_session(r, hash, bidx) != 0)
+		return 0;
+	const char *btype;
+	if (!consumer_business_code(body_str(r, "business_type"), &btype))
+		return reply_error(r, 400, "invalid_field", "请选择业务类型", "business_type");
+	const char *phone = body_str(r, "phone");
+	json_t *who = json_pack("{s:s, s:s, s:s, s:s}", "name", body_str(r, "name"), "id_type",
+				body_has(r, "id_type") ? body_str(r, "id_type") : "01", "id_no", body_str(r, "id_no"),
+				"phone", phone);
+	json_t *org = NULL;
+	if (!who || check_input(r, who) != 0) {
+		json_decref(who);
+		return r->done ? 0 : reply_error(r, 500, "internal", "服务器内部错误", NULL);
+	}
+	if (submit_org(r, &org) != 0) {
+		json_decref(who);
+		return 0;
+	}
+	struct submit_ctx c = {.r = r, .phone = phone, .token_hash = hash};
+	int64_t now = now_ms();
+	snprintf(c.prefix, sizeof c.prefix, "%s-%08d", json_string_value(json_object_get(org, "internal_code")),
+		 (int)ymd_from_ms(now, CN_TZ_OFFSET_MIN));
+	c.sub = submission_row(r, who, org, bidx, btype, now);
 	json_decref(who);
 	json_decref(org);
-	if (!c.sub || !json_is_string(json_object_get(c.sub, "identity")))
-		rc = DB_HARD;
-	else {
-		char *m = json_dumps(json_object_get(c.sub, "masked"), JSON_COMPACT);
-		json_object_set_new(c.sub, "masked", json_string(m ? m : "{}"));
-		free(m);
-		rc = store_write(submit_tx, &c);
-	}
+	int rc = c.sub ? store_write(submit_tx, &c) : DB_HARD;
 	json_decref(c.sub);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, "duplicate", "投诉编号冲突，请重试");
@@ -606,167 +628,4 @@ int api_public_supplement(struct request *r)
 int api_public_rating(struct request *r)
 {
 	return add_note(r, "rating");
-}
-
-/* ---- staff: the queue of 网上投诉 and its confirmation ---- */
-
-int api_consumer_queue(struct request *r)
-{
-	struct scope_filter sf;
-	scope_filter_for(r->user, &sf);
-	json_t *items;
-	int rc = store_submission_pending(r->db, r->user->scope == SCOPE_ALL ? "%" : sf.path_like, 200, &items);
-	if (rc != DB_OK)
-		return reply_db_error(r, rc);
-	size_t i;
-	json_t *it;
-	json_array_foreach(items, i, it) {
-		json_t *m = json_loads(json_string_value(json_object_get(it, "masked")), 0, NULL);
-		json_object_set_new(it, "complainant", m ? m : json_object());
-		json_object_del(it, "masked");
-		iso_member(it, "received_at");
-		json_object_set_new(it, "source_channel", json_string("internet"));
-	}
-	return reply_json(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
-}
-
-struct confirm_ctx {
-	int64_t submission_id, user_id;
-};
-
-static int confirm_also(struct db *d, void *arg, int64_t complaint_id)
-{
-	struct confirm_ctx *c = arg;
-	int rc = store_submission_confirm(d, c->submission_id, complaint_id, c->user_id, now_ms());
-	return rc < 0 ? rc : rc == 0 ? DB_CONSTRAINT : 0;
-}
-
-int api_consumer_confirm(struct request *r)
-{
-	/* The registrar's classification; the consumer's own words and identity come from the queue. */
-	static const struct field_spec spec[] = {
-		{"complained_org_id", F_ID, false, 0, 0, "被投诉机构"}, {"region_code", F_STRING, true, 6, 0, "行政区划"},
-		{"business_channel_code", F_STRING, true, 16, 0, "业务办理渠道"},
-		{"business_type_code", F_STRING, true, 16, 0, "业务类别"}, {"cause_code", F_STRING, true, 16, 0, "投诉原因"},
-		{"rights", F_ARRAY, false, 16, 0, "基本权益"}, {"amount_fen", F_INT, false, 0, 0, "涉及金额"},
-		{NULL}};
-	if (!r->json)
-		r->json = json_object();
-	if (req_validate(r, spec) != 0)
-		return 0;
-	json_t *sub;
-	int rc = store_submission_get(r->db, req_arg_id(r, 0), &sub);
-	if (rc < 0)
-		return reply_db_error(r, rc);
-	struct scope_filter sf;
-	scope_filter_for(r->user, &sf);
-	if (rc == 0 || !scope_may_register(r->user, json_string_value(json_object_get(sub, "org_path")))) {
-		json_decref(sub);
-		return reply_error(r, 404, "not_found", "网上投诉不存在或不在您的数据范围内", NULL);
-	}
-	if (strcmp(json_string_value(json_object_get(sub, "status")), "pending") != 0) {
-		json_decref(sub);
-		return reply_error(r, 409, "already_confirmed", "该网上投诉已登记", NULL);
-	}
-	char *who = pii_decrypt(json_string_value(json_object_get(sub, "key_id")),
-				json_string_value(json_object_get(sub, "identity")));
-	json_t *complainant = who ? json_loads(who, 0, NULL) : NULL;
-	if (who) {
-		crypto_wipe(who, strlen(who));
-		free(who);
-	}
-	if (!complainant) {
-		json_decref(sub);
-		return reply_error(r, 500, "internal", "投诉人信息无法读取", NULL);
-	}
-	iso_member(sub, "received_at");
-	json_object_set_new(r->json, "complainant", complainant);
-	json_object_set_new(r->json, "source_channel", json_string("internet"));
-	json_object_set(r->json, "received_at", json_object_get(sub, "received_at"));
-	json_object_set(r->json, "content", json_object_get(sub, "content"));
-	json_object_set(r->json, "demand", json_object_get(sub, "demand"));
-	if (!json_object_get(r->json, "complained_org_id"))
-		json_object_set(r->json, "complained_org_id", json_object_get(sub, "complained_org_id"));
-	struct confirm_ctx cc = {json_integer_value(json_object_get(sub, "id")), r->user->user_id};
-	char no[96];
-	snprintf(no, sizeof no, "%s", json_string_value(json_object_get(sub, "complaint_no")));
-	json_decref(sub);
-	json_t *out;
-	struct refusal e = {0};
-	rc = api_complaint_register_reserved(r, no, confirm_also, &cc, &out, &e);
-	if (rc != 0)
-		return api_reply_tx_error(r, rc, &e, "already_confirmed", "该网上投诉已登记");
-	return reply_json(r, 201, out);
-}
-
-int api_consumer_detail(struct request *r)
-{
-	char no[96] = "";
-	struct refusal e = {0};
-	int rc = api_complaint_visible(r, r->db, req_arg_id(r, 0), no, sizeof no, &e);
-	if (rc != 1)
-		return rc == 0 ? api_reply_tx_error(r, 1, &e, NULL, NULL) : reply_db_error(r, rc);
-	json_t *sub = NULL, *msgs = NULL, *files = NULL;
-	if ((rc = store_submission_by_no(r->db, no, &sub)) < 0 || (rc = store_consumer_messages(r->db, no, &msgs)) < 0 ||
-	    (rc = store_consumer_files(r->db, no, &files)) < 0) {
-		json_decref(sub);
-		json_decref(msgs);
-		return reply_db_error(r, rc);
-	}
-	json_t *lists[] = {msgs, files};
-	for (int k = 0; k < 2; k++) {
-		size_t i;
-		json_t *it;
-		json_array_foreach(lists[k], i, it) iso_member(it, "created_at");
-	}
-	json_t *v = json_pack("{s:b, s:o, s:o}", "via_consumer_channel", sub != NULL, "messages", msgs, "files", files);
-	if (sub) {
-		json_t *m = json_loads(json_string_value(json_object_get(sub, "masked")), 0, NULL);
-		json_object_set(v, "verified_phone", json_object_get(m, "phone"));
-		json_decref(m);
-		iso_member(sub, "received_at");
-		json_object_set(v, "submitted_at", json_object_get(sub, "received_at"));
-		json_decref(sub);
-	}
-	return reply_json(r, 200, v);
-}
-
-struct consumer_file_ctx {
-	struct request *r;
-	int64_t complaint_id, file_id;
-	json_t *row;
-	struct refusal err;
-};
-
-/* The file must belong to the complaint named in the path, and that complaint be visible to the
- * caller; a file of another complaint is "not found" (ids are not to be guessed across
- * complaints). May run twice. */
-static int consumer_file_tx(struct db *d, void *arg)
-{
-	struct consumer_file_ctx *c = arg;
-	json_decref(c->row);
-	c->row = NULL;
-	char no[96];
-	int rc = api_complaint_visible(c->r, d, c->complaint_id, no, sizeof no, &c->err);
-	if (rc != 1)
-		return rc == 0 ? 1 : rc; /* 1: the refusal api_complaint_visible filled in */
-	if ((rc = store_consumer_file_get(d, c->file_id, &c->row)) < 0)
-		return rc;
-	if (rc == 0 || strcmp(json_string_value(json_object_get(c->row, "complaint_no")), no) != 0)
-		return refuse(&c->err, 404, "not_found", "材料不存在", NULL);
-	return api_audit(c->r, d, "complaint.consumer_file_download", "complaint", c->complaint_id, "ok",
-			 json_pack("{s:I, s:O, s:O}", "consumer_file_id", (json_int_t)c->file_id, "name",
-				   json_object_get(c->row, "name"), "mime", json_object_get(c->row, "mime")));
-}
-
-int api_consumer_file_download(struct request *r)
-{
-	struct consumer_file_ctx c = {.r = r, .complaint_id = req_arg_id(r, 0), .file_id = req_arg_id(r, 1)};
-	int rc = store_write(consumer_file_tx, &c);
-	if (rc == 0)
-		rc = api_attachment_send(r, c.row);
-	else
-		rc = api_reply_tx_error(r, rc, &c.err, NULL, NULL);
-	json_decref(c.row);
-	return rc;
 }

@@ -8,6 +8,7 @@
 #include "store/store.h"
 #include "util/crypto.h"
 #include "util/log.h"
+#include <assert.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -444,51 +445,34 @@ struct status_ctx {
 	char code_hash[65];
 };
 
-static int status_tx(struct db *d, void *arg)
+/* The refusals of a status change on a user in status (fam, service). 0, 1 (refused, in
+ * c->u.err) or a DB_* error. */
+static int status_allowed(struct db *d, struct status_ctx *c, bool closed, enum family fam, bool service)
 {
-	struct status_ctx *c = arg;
-	/* a retried transaction starts over */
-	json_decref(c->u.result);
-	c->u.result = NULL;
-	struct request *r = c->u.r;
-	json_t *before;
-	int rc = api_fetch_user(r, d, c->u.id, &before, &c->u.err);
-	if (rc != 1)
-		return rc == 0 ? 1 : rc;
-	const char *status = json_string_value(json_object_get(before, "status"));
-	bool closed = strcmp(status, "closed") == 0;
-	enum family fam = user_family(before);
-	bool service = json_integer_value(json_object_get(before, "is_service")) != 0;
-	c->u.activation = false;
-	json_t *snap_before = json_pack("{s:s, s:O, s:O}", "status", status, "locked_until",
-					json_object_get(before, "locked_until"), "failed_attempts",
-					json_object_get(before, "failed_attempts"));
-	json_decref(before);
-	int64_t now = now_ms();
-	if (closed && c->op != OP_CLOSE) {
-		json_decref(snap_before);
+	int rc;
+	if (closed && c->op != OP_CLOSE)
 		return refuse(&c->u.err, 409, "user_closed", "该用户已注销，不能再操作", NULL);
-	}
 	/* The security administrator locks and unlocks business accounts only: never one of the
 	 * 三员 (an administrator locked out by failures waits out the lock). */
-	if ((c->op == OP_LOCK || c->op == OP_UNLOCK) && fam != FAMILY_BUSINESS && fam != FAMILY_NONE) {
-		json_decref(snap_before);
+	if ((c->op == OP_LOCK || c->op == OP_UNLOCK) && fam != FAMILY_BUSINESS && fam != FAMILY_NONE)
 		return refuse(&c->u.err, 403, "sanyuan_target", "安全管理员不能锁定或解锁三员账号", NULL);
-	}
-	if (c->op == OP_RESET && !service &&
-	    (rc = check_code_issuer(d, c->u.id, &c->u.err)) != 0) {
-		json_decref(snap_before);
+	if (c->op == OP_RESET && !service && (rc = check_code_issuer(d, c->u.id, &c->u.err)) != 0)
 		return rc;
-	}
 	if (c->op == OP_ACTIVATION) {
 		char have[65];
-		if ((rc = store_user_activation(d, c->u.id, have)) != 1) {
-			json_decref(snap_before);
+		if ((rc = store_user_activation(d, c->u.id, have)) != 1)
 			return rc < 0 ? rc
 				      : refuse(&c->u.err, 409, "no_activation_pending",
 					       "该账号没有待激活的密码（只有系统管理员新建或重置的密码需要激活码）", NULL);
-		}
 	}
+	return 0;
+}
+
+/* The write of one status change; anything that takes access away also ends the user's
+ * sessions at once. >= 0 or a DB_* error. */
+static int status_apply(struct db *d, struct status_ctx *c, int64_t now)
+{
+	int rc = DB_HARD;
 	switch (c->op) {
 	case OP_CLOSE:
 		rc = store_user_set_status(d, c->u.id, "closed", now);
@@ -515,19 +499,47 @@ static int status_tx(struct db *d, void *arg)
 		rc = store_user_set_activation(d, c->u.id, c->code_hash);
 		break;
 	}
-	/* Anything that takes access away ends the user's sessions at once. */
 	if (rc >= 0 && c->op != OP_ENABLE && c->op != OP_UNLOCK && c->op != OP_ACTIVATION)
 		rc = store_session_delete_user(d, c->u.id);
-	if (rc >= 0)
+	return rc;
+}
+
+static json_t *status_snapshot(json_t *user)
+{
+	return json_pack("{s:O, s:O, s:O}", "status", json_object_get(user, "status"), "locked_until",
+			 json_object_get(user, "locked_until"), "failed_attempts", json_object_get(user, "failed_attempts"));
+}
+
+static int status_tx(struct db *d, void *arg)
+{
+	struct status_ctx *c = arg;
+	/* a retried transaction starts over */
+	json_decref(c->u.result);
+	c->u.result = NULL;
+	c->u.activation = false;
+	json_t *before;
+	int rc = api_fetch_user(c->u.r, d, c->u.id, &before, &c->u.err);
+	if (rc != 1)
+		return rc == 0 ? 1 : rc;
+	const char *status = json_string_value(json_object_get(before, "status"));
+	assert(status); /* users.status is NOT NULL */
+	bool closed = strcmp(status, "closed") == 0;
+	enum family fam = user_family(before);
+	bool service = json_integer_value(json_object_get(before, "is_service")) != 0;
+	json_t *snap_before = status_snapshot(before);
+	json_decref(before);
+	if ((rc = status_allowed(d, c, closed, fam, service)) != 0)
+		goto fail;
+	if ((rc = status_apply(d, c, now_ms())) >= 0)
 		rc = store_user_get(d, c->u.id, &c->u.result);
-	if (rc < 0 || rc == 0) {
-		json_decref(snap_before);
-		return rc < 0 ? rc : DB_HARD;
+	if (rc <= 0) {
+		rc = rc < 0 ? rc : DB_HARD;
+		goto fail;
 	}
-	json_t *after = json_pack("{s:O, s:O, s:O}", "status", json_object_get(c->u.result, "status"),
-				  "locked_until", json_object_get(c->u.result, "locked_until"),
-				  "failed_attempts", json_object_get(c->u.result, "failed_attempts"));
-	return api_audit(r, d, c->u.action, "user", c->u.id, "ok", audit_diff(snap_before, after));
+	return api_audit(c->u.r, d, c->u.action, "user", c->u.id, "ok", audit_diff(snap_before, status_snapshot(c->u.result)));
+fail:
+	json_decref(snap_before);
+	return rc;
 }
 
 static int change_status(struct request *r, enum status_op op, const char *action)

@@ -1,6 +1,7 @@
 /* Code table CSV and row checks (see codes.h). */
 #include "domain/codes.h"
 #include "domain/deadline.h"
+#include <assert.h>
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -123,6 +124,58 @@ static bool formula_like(const char *s)
 	return *s && strchr("=+-@\t\r", *s) != NULL;
 }
 
+/* suggest_rights may be written R01;R02 (the shipped file), R01|R02 or R01 R02: kept as the codes
+ * with one space between, into rights (size n). 0, or -1 when it does not fit. */
+static int parse_rights(const char *in, char *rights, size_t n)
+{
+	size_t o = 0;
+	for (const char *s = in; *s; s++) {
+		bool sep = *s == ';' || *s == '|' || isspace((unsigned char)*s);
+		if (sep && (o == 0 || rights[o - 1] == ' '))
+			continue;
+		if (o + 1 >= n)
+			return -1;
+		rights[o++] = sep ? ' ' : *s;
+	}
+	if (o && rights[o - 1] == ' ')
+		o--;
+	rights[o] = '\0';
+	return 0;
+}
+
+/* The row of the n (>= 5) trimmed fields f of CSV line `line`, checked; NULL after writing why
+ * into err. */
+static json_t *row_from_fields(char **f, int n, int line, const char *default_from, char *err, size_t errlen)
+{
+	assert(n >= 5);
+	char *lvl = trim(f[3]), *endp;
+	long level = strtol(lvl, &endp, 10);
+	if (!*lvl || *endp)
+		return snprintf(err, errlen, "第%d行：层级必须是数字", line), NULL;
+	char rights[128] = "";
+	if (n > 5 && parse_rights(f[5], rights, sizeof rights) != 0)
+		return snprintf(err, errlen, "第%d行：建议权益过长", line), NULL;
+	const char *from = n > 6 && *trim(f[6]) ? trim(f[6]) : default_from;
+	json_t *row = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:I}", "dimension", trim(f[0]), "code",
+				trim(f[1]), "parent", trim(f[2]), "level", (json_int_t)level, "name", trim(f[4]),
+				"suggest_rights", rights, "valid_from", from, "sort",
+				(json_int_t)(n > 8 ? atol(trim(f[8])) : line));
+	if (!row)
+		return snprintf(err, errlen, "第%d行：内容不是有效的UTF-8文本", line), NULL;
+	/* A valid_to that is not text must fail the row, not vanish (json_string gives NULL for
+	 * bytes that are not UTF-8, and set_new(NULL) would leave the code without end). */
+	json_t *to = n > 7 && *trim(f[7]) ? json_string(trim(f[7])) : json_null();
+	char why[200];
+	if (!to || json_object_set_new(row, "valid_to", to) != 0)
+		snprintf(err, errlen, "第%d行：内容不是有效的UTF-8文本", line);
+	else if (codes_check_row(row, why, sizeof why) != 0)
+		snprintf(err, errlen, "第%d行：%s", line, why);
+	else
+		return row;
+	json_decref(row);
+	return NULL;
+}
+
 int codes_parse_csv(const char *text, size_t len, const char *default_from, json_t **rows,
 		    char *err, size_t errlen)
 {
@@ -156,54 +209,9 @@ int codes_parse_csv(const char *text, size_t len, const char *default_from, json
 			snprintf(err, errlen, "第%d行：至少需要 dimension,code,parent,level,name 五列", line);
 			goto fail;
 		}
-		char *lvl = trim(f[3]), *endp;
-		long level = strtol(lvl, &endp, 10);
-		if (!*lvl || *endp) {
-			snprintf(err, errlen, "第%d行：层级必须是数字", line);
+		json_t *row = row_from_fields(f, n, line, default_from, err, errlen);
+		if (!row)
 			goto fail;
-		}
-		/* suggest_rights may be written R01;R02 (the shipped file), R01|R02 or R01 R02: kept as
-		 * the codes with one space between. */
-		char rights[128] = "";
-		if (n > 5) {
-			size_t o = 0;
-			for (const char *s = f[5]; *s; s++) {
-				bool sep = *s == ';' || *s == '|' || isspace((unsigned char)*s);
-				if (sep && (o == 0 || rights[o - 1] == ' '))
-					continue;
-				if (o + 1 >= sizeof rights) {
-					snprintf(err, errlen, "第%d行：建议权益过长", line);
-					goto fail;
-				}
-				rights[o++] = sep ? ' ' : *s;
-			}
-			if (o && rights[o - 1] == ' ')
-				o--;
-			rights[o] = '\0';
-		}
-		const char *from = n > 6 && *trim(f[6]) ? trim(f[6]) : default_from;
-		json_t *row = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:I}", "dimension", trim(f[0]),
-					"code", trim(f[1]), "parent", trim(f[2]), "level", (json_int_t)level,
-					"name", trim(f[4]), "suggest_rights", rights, "valid_from", from, "sort",
-					(json_int_t)(n > 8 ? atol(trim(f[8])) : line));
-		if (!row) {
-			snprintf(err, errlen, "第%d行：内容不是有效的UTF-8文本", line);
-			goto fail;
-		}
-		/* A valid_to that is not text must fail the row, not vanish (json_string gives NULL
-		 * for bytes that are not UTF-8, and set_new(NULL) would leave the code without end). */
-		json_t *to = n > 7 && *trim(f[7]) ? json_string(trim(f[7])) : json_null();
-		if (!to || json_object_set_new(row, "valid_to", to) != 0) {
-			json_decref(row);
-			snprintf(err, errlen, "第%d行：内容不是有效的UTF-8文本", line);
-			goto fail;
-		}
-		char why[200];
-		if (codes_check_row(row, why, sizeof why) != 0) {
-			json_decref(row);
-			snprintf(err, errlen, "第%d行：%s", line, why);
-			goto fail;
-		}
 		json_array_append_new(*rows, row);
 	}
 	return 0;

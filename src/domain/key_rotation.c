@@ -189,13 +189,13 @@ static int64_t rows_elsewhere(json_t *usage, const char *to)
 	return n;
 }
 
-int key_rotation_run(const struct key_rotation_opts *o)
+/* A new key for the wanted profile, recorded in the database and made current; from is the
+ * key it replaces. 0 or 1 (said, where there is something to say). */
+static int start_rotation(const struct key_rotation_opts *o, struct db *d, char from[PII_KEY_ID_SIZE],
+			  char to[PII_KEY_ID_SIZE])
 {
-	int64_t batch = o->batch > 0 ? o->batch : 500, grace = o->grace_ms >= 0 ? o->grace_ms : 2000;
-	struct db *d = store_conn();
-	char from[PII_KEY_ID_SIZE], to[PII_KEY_ID_SIZE];
 	enum crypto_profile have, want;
-	if (!d || current_key(d, from) != DB_OK || crypto_profile_load(d, &have) != DB_OK)
+	if (current_key(d, from) != DB_OK || crypto_profile_load(d, &have) != DB_OK)
 		return 1;
 	want = o->to_profile ? *o->to_profile : have;
 	if (pii_key_create(want, to) != 0 || crypto_profile_signing_key_ensure(want) != 0)
@@ -208,25 +208,33 @@ int key_rotation_run(const struct key_rotation_opts *o)
 		fprintf(stderr, "keys rotate: cannot record the new key in the database\n");
 		return 1;
 	}
-	if (pii_key_make_current(to) != 0)
-		return 1;
-	printf("keys rotate: new key %s is current (was %s); re-sealing in batches of %lld\n", to, from,
-	       (long long)batch);
-	fflush(stdout);
-	uint64_t t0 = mono_ns();
-	int64_t total = 0, unreadable = 0, batches = 0;
-	json_t *usage = NULL;
+	return pii_key_make_current(to) != 0;
+}
+
+/* Totals of the re-sealing passes. */
+struct reseal_totals {
+	int64_t resealed, unreadable, batches;
+};
+
+/* Re-seals every row under another key than to, in batches, in up to three passes (each ends
+ * with a grace period and a fresh count). *usage: the last count (caller decrefs, also on
+ * failure). 0 or 1 (said). */
+static int reseal_all(const struct key_rotation_opts *o, struct db *d, const char *to, json_t **usage,
+		      struct reseal_totals *t)
+{
+	int64_t batch = o->batch > 0 ? o->batch : 500, grace = o->grace_ms >= 0 ? o->grace_ms : 2000;
+	*usage = NULL;
 	for (int pass = 0; pass < 3; pass++) {
 		struct reseal_ctx c = {.to = to, .after = 0, .limit = batch};
-		unreadable = 0;
+		t->unreadable = 0;
 		for (;;) {
 			if (store_write(reseal_tx, &c) != 0) {
 				fprintf(stderr, "keys rotate: a batch failed; run it again to finish\n");
 				return 1;
 			}
-			total += c.resealed;
-			unreadable += c.unreadable;
-			batches++;
+			t->resealed += c.resealed;
+			t->unreadable += c.unreadable;
+			t->batches++;
 			if (c.read < batch)
 				break;
 			c.after = c.last_id;
@@ -236,37 +244,35 @@ int key_rotation_run(const struct key_rotation_opts *o)
 		/* Writers that read the old id before the rotation committed are gone by now; look
 		 * again after a grace period before anything is deleted. */
 		sleep_ms(grace);
-		json_decref(usage);
-		if (store_pii_key_usage(d, &usage) != DB_OK)
+		json_decref(*usage);
+		*usage = NULL;
+		if (store_pii_key_usage(d, usage) != DB_OK)
 			return 1;
-		if (rows_elsewhere(usage, to) == 0)
+		if (rows_elsewhere(*usage, to) == 0)
 			break;
 	}
-	int64_t left = rows_elsewhere(usage, to);
-	printf("keys rotate: %lld rows re-sealed in %lld batches (%.1f s); %lld rows still under an old key\n",
-	       (long long)total, (long long)batches, (double)(mono_ns() - t0) / 1e9, (long long)left);
-	if (left > 0) {
-		fprintf(stderr, "keys rotate: %lld rows could not be re-sealed (%lld unreadable); old keys kept\n",
-			(long long)left, (long long)unreadable);
-		json_decref(usage);
-		return 1;
-	}
+	return 0;
+}
+
+/* Retires (audited first, then deleted) every key file other than to that no row uses: a
+ * retired key that is not yet deleted is harmless, the reverse is not traceable. 0 or 1. */
+static int retire_unused(const char *to, json_t *usage, int64_t resealed)
+{
 	char ids[64][PII_KEY_ID_SIZE];
 	int n = pii_key_file_ids(ids, 64);
-	struct retire_ctx rt = {.to = to, .retired = json_array(), .resealed = total};
+	struct retire_ctx rt = {.to = to, .retired = json_array(), .resealed = resealed};
+	if (!rt.retired)
+		return 1;
 	for (int i = 0; i < n; i++)
 		if (strcmp(ids[i], to) != 0 && !json_object_get(usage, ids[i]))
 			json_array_append_new(rt.retired, json_string(ids[i]));
-	json_decref(usage);
-	/* Audited first: a retired key that is not yet deleted is harmless, the reverse is not
-	 * traceable. */
+	int rc = 0;
 	if (store_write(retire_tx, &rt) != 0) {
-		json_decref(rt.retired);
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	size_t i;
 	json_t *id;
-	int rc = 0;
 	json_array_foreach(rt.retired, i, id)
 	{
 		if (pii_key_remove(json_string_value(id)) != 0) {
@@ -276,7 +282,37 @@ int key_rotation_run(const struct key_rotation_opts *o)
 			printf("keys rotate: old key %s retired (no row uses it)\n", json_string_value(id));
 		}
 	}
+out:
 	json_decref(rt.retired);
+	return rc;
+}
+
+int key_rotation_run(const struct key_rotation_opts *o)
+{
+	struct db *d = store_conn();
+	char from[PII_KEY_ID_SIZE], to[PII_KEY_ID_SIZE];
+	if (!d || start_rotation(o, d, from, to) != 0)
+		return 1;
+	printf("keys rotate: new key %s is current (was %s); re-sealing in batches of %lld\n", to, from,
+	       (long long)(o->batch > 0 ? o->batch : 500));
+	fflush(stdout);
+	uint64_t t0 = mono_ns();
+	struct reseal_totals t = {0};
+	json_t *usage = NULL;
+	int rc = 1;
+	if (reseal_all(o, d, to, &usage, &t) != 0)
+		goto out;
+	int64_t left = rows_elsewhere(usage, to);
+	printf("keys rotate: %lld rows re-sealed in %lld batches (%.1f s); %lld rows still under an old key\n",
+	       (long long)t.resealed, (long long)t.batches, (double)(mono_ns() - t0) / 1e9, (long long)left);
+	if (left > 0) {
+		fprintf(stderr, "keys rotate: %lld rows could not be re-sealed (%lld unreadable); old keys kept\n",
+			(long long)left, (long long)t.unreadable);
+		goto out;
+	}
+	rc = retire_unused(to, usage, t.resealed);
+out:
+	json_decref(usage);
 	return rc;
 }
 
