@@ -51,6 +51,7 @@ struct taking {
  * read, a key retired meanwhile by the first; the check proves the union suffices. 0 or 1 (said). */
 static int take_snapshot(struct taking *t)
 {
+	assert(t->keys && t->nkeys == 0);
 	char keys_dir[1100], path[1300];
 	snprintf(keys_dir, sizeof keys_dir, "%s/keys", t->o->data_dir);
 	if ((t->nkeys = backup_read_keys_dir(keys_dir, t->keys, 0)) < 0)

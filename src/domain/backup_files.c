@@ -8,7 +8,6 @@
 #include "store/backup.h"
 #include "store/store.h"
 #include "util/log.h"
-#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

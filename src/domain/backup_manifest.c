@@ -179,6 +179,7 @@ int backup_bundle_open(const unsigned char *in, size_t len, const char *passphra
  * second read of a backup wins). Returns the new count or -1. */
 int backup_read_keys_dir(const char *keys_dir, struct backup_file *files, int n)
 {
+	assert(n >= 0 && n <= MAX_KEY_FILES);
 	DIR *dh = opendir(keys_dir);
 	if (!dh) {
 		fprintf(stderr, "backup: cannot read %s: %s\n", keys_dir, strerror(errno));

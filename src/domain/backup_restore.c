@@ -235,6 +235,7 @@ int backup_verify(const struct backup_opts *o)
 /* The keys (written from the bundle) and the folders into staging. 0 or 1 (said). */
 static int restore_files(const struct backup_opts *o, const struct loaded *l, const char *staging)
 {
+	assert(l->manifest && l->nkeys >= 0 && l->nkeys <= MAX_KEY_FILES);
 	char path[1300];
 	snprintf(path, sizeof path, "%s/keys", staging);
 	if (mkdir(path, 0700) != 0)

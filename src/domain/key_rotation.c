@@ -6,6 +6,7 @@
 #include "store/backup.h"
 #include "store/store.h"
 #include "util/log.h"
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +294,7 @@ int key_rotation_run(const struct key_rotation_opts *o)
 	char from[PII_KEY_ID_SIZE], to[PII_KEY_ID_SIZE];
 	if (!d || start_rotation(o, d, from, to) != 0)
 		return 1;
+	assert(strcmp(from, to) != 0); /* pii_key_create makes a fresh id */
 	printf("keys rotate: new key %s is current (was %s); re-sealing in batches of %lld\n", to, from,
 	       (long long)(o->batch > 0 ? o->batch : 500));
 	fflush(stdout);
