@@ -3,7 +3,9 @@
  * regions, users for every role, and complaints over two years with the distributions seen in
  * published figures (domain README §7: business types led by debit and credit cards, causes led
  * by rules and processes), realistic states, replies, extensions and callbacks, and timelines in
- * the audit chain for the most recent ones. Deterministic for a given --seed and --until. */
+ * the audit chain for the most recent ones. Deterministic for a given --seed and --until.
+ * This file generates the complaints; the bank is built in seed_bank.c, the random stream and
+ * its names, ID numbers and phones are in seed_random.c (shared declarations: seed_internal.h). */
 #include "demo/seed.h"
 #include "demo/seed_internal.h"
 #include "domain/audit.h"

@@ -1,4 +1,4 @@
-/* Demo data for fcms seed-demo (see seed.c). */
+/* Demo data for fcms seed-demo (see seed.c, seed_bank.c, seed_random.c). */
 #ifndef FCMS_DEMO_SEED_H
 #define FCMS_DEMO_SEED_H
 #include <stdbool.h>
