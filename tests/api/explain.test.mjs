@@ -21,11 +21,14 @@ const DEMO_PASSWORD = 'Demo@2026fcms';
 
 // A release build seeds several times faster than the sanitizer build; use it when it is as new
 // as the sources it was built from (else the sanitizer build under test).
+// The demo seed generator's sources (src/demo/): a change to any of them re-seeds.
+const SEED_SOURCES = fs.readdirSync(path.join(REPO, 'src/demo')).sort().map((f) => `src/demo/${f}`);
+
 function seedBinary() {
   const rel = path.join(REPO, 'build/fcms');
   try {
     const relTime = fs.statSync(rel).mtimeMs;
-    const newest = ['src/store/migrations/SHA256SUMS', 'src/demo/seed.c']
+    const newest = ['src/store/migrations/SHA256SUMS', ...SEED_SOURCES]
       .map((f) => fs.statSync(path.join(REPO, f)).mtimeMs);
     if (newest.every((t) => t <= relTime)) return rel;
   } catch { /* no release build */ }
@@ -39,14 +42,14 @@ function seed(dataDir, dbArgs) {
 }
 
 // The seeded data, cached under build/explain-cache/<key> (key: the migrations and the seed
-// generator): on SQLite the data dir; on PostgreSQL the data dir (its PII keys) and a pg_dump of
+// generator's sources): on SQLite the data dir; on PostgreSQL the data dir (its PII keys) and a pg_dump of
 // the database, restored into a fresh database (restoring takes seconds, seeding minutes).
 // Returns {dataDir (a fresh copy), db (PostgreSQL URL or null), dbName}.
 const PG_BIN = process.env.PG_BIN || '/usr/lib/postgresql/15/bin';
 function seeded() {
   const key = crypto.createHash('sha256')
     .update(fs.readFileSync(path.join(REPO, 'src/store/migrations/SHA256SUMS')))
-    .update(fs.readFileSync(path.join(REPO, 'src/demo/seed.c')))
+    .update(Buffer.concat(SEED_SOURCES.map((f) => fs.readFileSync(path.join(REPO, f)))))
     .digest('hex').slice(0, 16);
   const cache = path.join(REPO, 'build/explain-cache', `${BACKEND}-${key}`);
   const dump = path.join(cache, 'pg.dump');
