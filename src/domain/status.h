@@ -18,6 +18,29 @@
 #include <stdbool.h>
 #include <string.h>
 
+/* Every status, in the order of the lifecycle (labels: domain/vocabulary.c). */
+enum status_code {
+	ST_DRAFT, ST_REGISTERED, ST_PROCESSING, ST_REVIEWING, ST_REPLIED, ST_CLOSED, ST_WITHDRAWN, ST_DELETED,
+	ST_COUNT
+};
+
+/* The code of status i (static string), or NULL out of range. */
+static inline const char *status_code(int i)
+{
+	static const char *const codes[ST_COUNT] = {"draft",   "registered", "processing", "reviewing",
+						    "replied", "closed",     "withdrawn",  "deleted"};
+	return i >= 0 && i < ST_COUNT ? codes[i] : NULL;
+}
+
+/* The index of status s, or -1 for NULL or an unknown code. */
+static inline int status_index(const char *s)
+{
+	for (int i = 0; s && i < ST_COUNT; i++)
+		if (strcmp(status_code(i), s) == 0)
+			return i;
+	return -1;
+}
+
 #define STATUS_OPEN_SQL "('registered', 'processing', 'reviewing', 'replied')"
 #define STATUS_CLOCK_SQL "('registered', 'processing', 'reviewing')"
 #define STATUS_UNFINISHED_SQL "('draft', 'registered', 'processing', 'reviewing', 'replied')"
