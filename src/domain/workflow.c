@@ -6,10 +6,11 @@
 #include <string.h>
 
 _Static_assert(ST_COUNT <= 8, "a status set is one byte");
-#define B(st) (1u << (st))
+#define B(st) STATUS_BIT(st)
 #define ANY 0xffu /* every status; a deleted complaint is refused before the table */
-#define OPEN (B(ST_REGISTERED) | B(ST_PROCESSING) | B(ST_REVIEWING) | B(ST_REPLIED))
-#define QUEUE (B(ST_REGISTERED) | B(ST_PROCESSING))
+#define OPEN STATUS_OPEN_SET
+#define QUEUE STATUS_QUEUE_SET
+#define CLOCK STATUS_CLOCK_SET /* registered, processing, reviewing */
 #define AT_PROC B(ST_PROCESSING)
 #define P_HR (P_COMPLAINT_HANDLE | P_COMPLAINT_REVIEW)
 #define P_ANY_STAFF (P_COMPLAINT_REGISTER | P_COMPLAINT_HANDLE | P_COMPLAINT_REVIEW)
@@ -65,11 +66,11 @@ static const struct rule {
 	[WF_SYNC] = {"sync", P_REGULATOR_MANAGE | P_COMPLAINT_REVIEW, ANY, N_SUBMITTED, 0, 1, T_SAME, "暂存的投诉单不报送"},
 	[WF_MERGE] = {"merge", P_HR, QUEUE, 0, 0, 0, ST_CLOSED, "只有待分派或处理中的投诉单可以合并", NULL,
 		      "有审批未完成，暂不能合并"},
-	[WF_NEW_FACTS] = {"new_facts", P_HR, QUEUE | B(ST_REVIEWING), 0, 0, 0, T_SAME, "只有办理中的投诉单可以补充新事实", NULL,
+	[WF_NEW_FACTS] = {"new_facts", P_HR, CLOCK, 0, 0, 0, T_SAME, "只有办理中的投诉单可以补充新事实", NULL,
 			  "已有审批等待处理"},
-	[WF_APPROVE_NEW_FACTS] = {"approve_new_facts", P_COMPLAINT_REVIEW, QUEUE | B(ST_REVIEWING), N_NEW_FACTS, O_NOT_MINE, 0, T_SAME,
+	[WF_APPROVE_NEW_FACTS] = {"approve_new_facts", P_COMPLAINT_REVIEW, CLOCK, N_NEW_FACTS, O_NOT_MINE, 0, T_SAME,
 				  "没有待审批的重新计时申请", NULL, NULL, NOT_BY_ME "重新计时申请"},
-	[WF_REJECT_NEW_FACTS] = {"reject_new_facts", P_COMPLAINT_REVIEW, QUEUE | B(ST_REVIEWING), N_NEW_FACTS, O_NOT_MINE, 0, T_SAME,
+	[WF_REJECT_NEW_FACTS] = {"reject_new_facts", P_COMPLAINT_REVIEW, CLOCK, N_NEW_FACTS, O_NOT_MINE, 0, T_SAME,
 				 "没有待审批的重新计时申请", NULL, NULL, NOT_BY_ME_REJ "重新计时申请"},
 	[WF_REJECT_EXTENSION] = {"reject_extension", P_COMPLAINT_REVIEW, AT_PROC, N_EXTENSION, O_NOT_MINE, 0, T_SAME,
 				 "没有待审批的延期申请", NULL, NULL, NOT_BY_ME_REJ "延期申请"},

@@ -25,6 +25,11 @@ static void test_every_status_and_action_is_labelled(void **state)
 		assert_true(strlen(st[i].label) >= 3); /* one CJK character is 3 bytes */
 		assert_string_equal(wf_status_label(st[i].code), st[i].label);
 	}
+	for (int i = 0; i < ST_COUNT; i++) { /* the queue set, in C and in SQL */
+		char quoted[24] = "'";
+		strcat(strcat(quoted, status_code(i)), "'");
+		assert_int_equal(status_in_set(status_code(i), STATUS_QUEUE_SET), strstr(STATUS_QUEUE_SQL, quoted) != NULL);
+	}
 	assert_int_equal(status_index("nonsense"), -1);
 	assert_null(status_code(ST_COUNT));
 	assert_string_equal(wf_status_label("nonsense"), "nonsense");
