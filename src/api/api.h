@@ -130,6 +130,8 @@ int api_policy_put(struct request *r);
 int api_audit_list(struct request *r);
 int api_audit_verify(struct request *r);
 int api_audit_catalogue(struct request *r);
+/* GET /api/v1/meta: the complaint vocabulary (api/meta.c), with an ETag. */
+int api_meta(struct request *r);
 int api_complaint_create(struct request *r);
 int api_complaint_list(struct request *r);
 int api_complaint_get(struct request *r);

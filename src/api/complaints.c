@@ -680,7 +680,7 @@ static const struct field_spec *action_spec(enum wf_action a)
 	static const struct field_spec reply[] = {V, {"result", F_STRING, true, 32, 1, "处理结果"},
 						  {"reply_content", F_STRING, true, 4000, 1, "答复内容"},
 						  {"compensation_fen", F_INT, false, 0, 0, "补偿金额"},
-						  {"late_reason", F_STRING, false, 500, 0, "超过15日办结原因"}, {NULL}};
+						  {"late_reason", F_STRING, false, 500, 0, "超期办结原因"}, {NULL}};
 	static const struct field_spec merge[] = {V, {"into", F_ID, true, 0, 0, "合并到的投诉单"},
 						  {"reason", F_STRING, false, 500, 0, "原因"}, {NULL}};
 	static const struct field_spec callback[] = {V, {"satisfaction", F_STRING, true, 32, 1, "满意度"},
@@ -803,7 +803,7 @@ static int do_extend(struct action_ctx *c, json_t *rec)
 			       (long long)cap, (long long)allowed);
 	bool notified = body_bool(r, "notified", false);
 	if (allowed + days > c->cfg.first_extension_max && !notified)
-		return refuse(&c->err, 400, "invalid_field", "超过30日的延期须告知投诉人延期理由，请确认已告知", "notified");
+		return refusef(&c->err, 400, "invalid_field", "notified", "超过%d日的延期须告知投诉人延期理由，请确认已告知", c->cfg.first_extension_max);
 	json_t *p = json_pack("{s:I, s:I, s:s, s:b, s:I, s:s}", "days", (json_int_t)days, "total",
 			      (json_int_t)(allowed + days), "reason", body_str(r, "reason"), "notified", notified,
 			      "requested_by", (json_int_t)r->user->user_id, "requested_by_name", r->user->name);
@@ -829,7 +829,7 @@ static int do_approve_extension(struct action_ctx *c, json_t *rec)
 	json_decref(p);
 	/* Beyond the first extension only head office (全行范围) may approve. */
 	if (total > c->cfg.first_extension_max && r->user->scope != SCOPE_ALL)
-		return refuse(&c->err, 403, "forbidden", "超过30日的延期须由总行消费者权益保护部门审批", NULL);
+		return refusef(&c->err, 403, "forbidden", NULL, "超过%d日的延期须由总行消费者权益保护部门审批", c->cfg.first_extension_max);
 	set_int(rec, "allowed_days", total);
 	set_int(rec, "extension_count", json_integer_value(json_object_get(rec, "extension_count")) + 1);
 	set_text(rec, "pending", NULL);
@@ -857,7 +857,7 @@ static int do_reply(struct action_ctx *c, json_t *rec, int64_t now)
 	bool late = ymd_from_ms(now, CN_TZ_OFFSET_MIN) > ymd_add_days(start, c->cfg.standard_days);
 	const char *late_reason = body_str(r, "late_reason");
 	if (late && (!late_reason || !*late_reason))
-		return refuse(&c->err, 400, "missing_field", "超过15日办结的投诉须填写超期原因", "late_reason");
+		return refusef(&c->err, 400, "missing_field", "late_reason", "超过%d日办结的投诉须填写超期原因", c->cfg.standard_days);
 	set_text(rec, "reply_result", result);
 	set_text(rec, "reply_content", body_str(r, "reply_content"));
 	set_int(rec, "compensation_fen", comp);

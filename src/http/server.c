@@ -89,8 +89,8 @@ static void add_common_headers(struct request *r)
 	MHD_add_response_header(resp, "X-Request-Id", r->id);
 	if (r->secure)
 		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
-	if (strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/metrics") == 0 ||
-	    strcmp(r->path, "/healthz") == 0)
+	if ((strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/metrics") == 0 ||
+	     strcmp(r->path, "/healthz") == 0) && !MHD_get_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL))
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 }
 

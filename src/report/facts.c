@@ -805,17 +805,6 @@ void facts_read_unlock(void)
 	pthread_rwlock_unlock(&F.lock);
 }
 
-void facts_stats(uint64_t *rows, size_t *bytes, int64_t *seq)
-{
-	pthread_rwlock_rdlock(&F.lock);
-	*rows = F.n;
-	*seq = F.seq;
-	size_t per_row = sizeof *F.day + sizeof *F.hour + sizeof *F.flags + sizeof *F.handling + sizeof *F.comp +
-			 FD_NDICT * sizeof(uint16_t);
-	*bytes = (size_t)F.cap * per_row + (size_t)F.row_of_len * sizeof *F.row_of + 2 * NDAYS * sizeof(uint32_t);
-	pthread_rwlock_unlock(&F.lock);
-}
-
 /* ---- the scan ---- */
 
 /* Money sums saturate instead of wrapping: rows stored before compensation was range-checked

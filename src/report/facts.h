@@ -104,9 +104,6 @@ void facts_set_split_rows(uint32_t rows);
 /* Adds every measure of a to *to. */
 void facts_agg_merge(struct fact_agg *to, const struct fact_agg *a);
 
-/* Rows held and bytes used, for /metrics and the bench. */
-void facts_stats(uint64_t *rows, size_t *bytes, int64_t *seq);
-
 /* ---- the snapshot: restart in seconds ----
  * The index is kept on disk (path, normally DATA_DIR/report-index.snap): versioned, checksummed
  * (SHA-256), with the change-log position it covers and the database's fingerprint. The first

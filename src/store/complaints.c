@@ -774,7 +774,7 @@ int store_complaint_count_own_outside(struct db *d, const struct scope_filter *s
 	" WHEN c.status = 'reviewing' AND ? = 1 THEN 'review'"                                    \
 	" WHEN c.status = 'replied' AND ? = 1 THEN 'callback'"                                    \
 	" WHEN c.status = 'processing' AND c.handler_id = ? AND ? = 1 THEN 'assigned'"            \
-	" WHEN c.status IN ('registered', 'processing') AND c.handler_id IS NULL"                 \
+	" WHEN c.status IN " STATUS_QUEUE_SQL " AND c.handler_id IS NULL"                         \
 	" AND c.handling_org_id = ? AND ? = 1 THEN 'queue' END"
 
 /* One arm of the to-do: the open complaints reached through cond (the caller binds its values
@@ -839,7 +839,7 @@ int store_todo_list(struct db *d, const struct scope_filter *sf, const struct to
 	if (q->can_handle) {
 		qb_add(&b, " UNION ");
 		todo_arm(&b, q, pg, "complaints_open_org",
-			 "c.handling_org_id = ? AND c.handler_id IS NULL AND c.status IN ('registered', 'processing')");
+			 "c.handling_org_id = ? AND c.handler_id IS NULL AND c.status IN " STATUS_QUEUE_SQL);
 		qb_arg(&b, DB_INT(q->org_id));
 		scope_test(&b, sf, path, end);
 	}

@@ -233,9 +233,3 @@ int store_reg_alert_list(struct db *d, bool open_only, int64_t limit, json_t **i
 		   " WHERE (CAST(? AS BIGINT) = 0 OR cleared_at IS NULL) ORDER BY id DESC LIMIT ?",
 		   DB_INT(open_only), DB_INT(limit));
 }
-
-int store_reg_alerts_open(struct db *d, const char *kind, json_t **items)
-{
-	return DBJ(d, items, "SELECT id, scope_key FROM regulator_alerts WHERE kind = ? AND cleared_at IS NULL",
-		   DB_TEXT(kind));
-}

@@ -449,8 +449,6 @@ int store_reg_alert_raise(struct db *d, const char *kind, const char *scope_key,
 int store_reg_alert_clear(struct db *d, const char *kind, const char *scope_key, int64_t now, int64_t *id);
 /* Open alerts (cleared_at NULL), or the latest limit alerts when all. */
 int store_reg_alert_list(struct db *d, bool open_only, int64_t limit, json_t **items);
-/* Open alerts of a kind (rows {id, scope_key}). */
-int store_reg_alerts_open(struct db *d, const char *kind, json_t **items);
 
 /* ---- audit log (reading; appending is domain/audit.c) ---- */
 struct audit_filter {

@@ -3,6 +3,7 @@
 // server demands it, and keeps users out of pages their permissions do not cover.
 import { createRouter, createWebHashHistory } from 'vue-router'
 import { session, loadMe, can } from './session.js'
+import { loadVocabulary } from './vocabulary.js'
 import { MENU, allowed, findMenuItem } from './menu.js'
 
 const Building = () => import('./views/Building.vue')
@@ -99,6 +100,8 @@ router.beforeEach(async (to) => {
   }
   if (!user) return { path: '/login', query: to.fullPath !== '/home' ? { redirect: to.fullPath } : {} }
   if (user.must_change_password && to.path !== '/password') return '/password'
+  // The complaint vocabulary, once per page load (the pages read labels from it).
+  if (!user.must_change_password) await loadVocabulary().catch(() => {})
   const m = findMenuItem(to.path)
   if (m && !allowed(m.item, can)) return '/forbidden'
   if (!m && to.meta.perm && !allowed(to.meta, can)) return '/forbidden'

@@ -1,16 +1,17 @@
 // Complaint vocabulary for the pages: Chinese labels of statuses, tags, actions, results, and
-// helpers for the ISO instants (+08:00) and fen amounts the complaint API uses.
+// helpers for the ISO instants (+08:00) and fen amounts the complaint API uses. The labels of
+// statuses, actions, reply results and satisfaction are the server's (../../vocabulary.js);
+// this file adds only their look.
+import { reactive } from 'vue'
+import { vocabulary, onVocabulary } from '../../vocabulary.js'
 
-export const STATUSES = [
-  { value: 'draft', label: '暂存', tag: 'info' },
-  { value: 'registered', label: '待分派', tag: 'warning' },
-  { value: 'processing', label: '处理中', tag: 'primary' },
-  { value: 'reviewing', label: '待审核', tag: 'warning' },
-  { value: 'replied', label: '已答复待回访', tag: 'success' },
-  { value: 'closed', label: '已办结', tag: 'success' },
-  { value: 'withdrawn', label: '已撤诉', tag: 'info' },
-  { value: 'deleted', label: '已删除', tag: 'danger' },
-]
+// Presentation only: the tag colour of each status. The labels, and which statuses exist, are
+// the server's (GET /api/v1/meta, loaded by vocabulary.js at sign-in).
+const STATUS_TAGS = {
+  draft: 'info', registered: 'warning', processing: 'primary', reviewing: 'warning',
+  replied: 'success', closed: 'success', withdrawn: 'info', deleted: 'danger',
+}
+export const STATUSES = reactive([])
 export const statusOf = (v) => STATUSES.find((s) => s.value === v) || { value: v, label: v || '', tag: 'info' }
 
 export const TAGS = [
@@ -31,76 +32,54 @@ export const DEADLINE_STATES = [
 ]
 export const deadlineOf = (v) => DEADLINE_STATES.find((t) => t.value === v) || { value: v, label: v || '', tag: 'info' }
 
-export const REPLY_RESULTS = [
-  { value: 'accepted', label: '诉求已采纳' },
-  { value: 'partially_accepted', label: '部分采纳' },
-  { value: 'not_accepted', label: '不予采纳' },
-  { value: 'explained', label: '解释说明' },
-]
+export const REPLY_RESULTS = reactive([])
 export const replyResultLabel = (v) => (REPLY_RESULTS.find((t) => t.value === v) || {}).label || v || ''
-// Wording of the printed 投诉处理结单 (the form's own terms for the same four results).
-export const FORM_RESULTS = {
-  accepted: '满足诉求', partially_accepted: '部分满足', not_accepted: '不予支持', explained: '解释说明',
-}
+// Wording of the printed 投诉处理结单: the server's labels are the form's own terms.
+export const FORM_RESULTS = reactive({})
 export const formResultLabel = (v) => FORM_RESULTS[v] || replyResultLabel(v)
 
-export const SATISFACTION = [
-  { value: 'satisfied', label: '满意', tag: 'success' },
-  { value: 'basically_satisfied', label: '基本满意', tag: 'primary' },
-  { value: 'unsatisfied', label: '不满意', tag: 'danger' },
-]
+const SATISFACTION_TAGS = { satisfied: 'success', basically_satisfied: 'primary', unsatisfied: 'danger' }
+export const SATISFACTION = reactive([])
 export const satisfactionOf = (v) => SATISFACTION.find((t) => t.value === v) || { value: v, label: v || '', tag: 'info' }
 
-// Workflow actions: button label and look, in the order buttons are shown.
-export const ACTIONS = [
-  { value: 'submit', label: '提交登记', type: 'primary' },
-  { value: 'assign', label: '分派', type: 'primary' },
-  { value: 'reply', label: '答复', type: 'primary' },
-  { value: 'approve_reply', label: '审核通过', type: 'success' },
-  { value: 'reject_reply', label: '审核退回', type: 'warning' },
-  { value: 'approve_extension', label: '批准延期', type: 'success' },
-  { value: 'approve_new_facts', label: '批准重新计时', type: 'success' },
-  { value: 'reject_new_facts', label: '驳回重新计时', type: 'warning' },
-  { value: 'reject_extension', label: '驳回延期', type: 'warning' },
-  { value: 'callback', label: '回访', type: 'primary' },
-  { value: 'close', label: '办结', type: 'success' },
-  { value: 'extend', label: '申请延期', type: 'default' },
-  { value: 'transfer', label: '转办', type: 'default' },
-  { value: 'return', label: '退回', type: 'default' },
-  { value: 'pause', label: '中止计时', type: 'default' },
-  { value: 'resume', label: '恢复计时', type: 'default' },
-  { value: 'reopen', label: '重新处理', type: 'warning' },
-  { value: 'new_facts', label: '补充新事实（申请重新计时）', type: 'default' },
-  { value: 'merge', label: '合并重复投诉', type: 'default' },
-  { value: 'withdraw', label: '撤诉', type: 'default' },
-  { value: 'sync', label: '手动同步', type: 'default' },
-  { value: 'request_delete', label: '申请删除', type: 'danger' },
-  { value: 'approve_delete', label: '批准删除', type: 'danger' },
-  { value: 'reject_delete', label: '驳回删除', type: 'warning' },
-  { value: 'withdraw_request', label: '撤回申请', type: 'default' },
+// Workflow actions: the look of each button, in the order buttons are shown; labels are the
+// server's.
+const ACTION_TYPES = [
+  ['submit', 'primary'], ['assign', 'primary'], ['reply', 'primary'], ['approve_reply', 'success'],
+  ['reject_reply', 'warning'], ['approve_extension', 'success'], ['approve_new_facts', 'success'],
+  ['reject_new_facts', 'warning'], ['reject_extension', 'warning'], ['callback', 'primary'], ['close', 'success'],
+  ['extend', 'default'], ['transfer', 'default'], ['return', 'default'], ['pause', 'default'], ['resume', 'default'],
+  ['reopen', 'warning'], ['new_facts', 'default'], ['merge', 'default'], ['withdraw', 'default'], ['sync', 'default'],
+  ['request_delete', 'danger'], ['approve_delete', 'danger'], ['reject_delete', 'warning'],
+  ['withdraw_request', 'default'],
 ]
+export const ACTIONS = reactive([])
 // Shown as buttons; the rest go under 更多操作.
 export const PRIMARY_ACTIONS = ['submit', 'assign', 'reply', 'approve_reply', 'reject_reply', 'approve_extension',
   'approve_new_facts', 'reject_new_facts',
   'callback', 'close', 'extend', 'resume', 'reopen', 'approve_delete', 'reject_extension', 'reject_delete', 'withdraw_request']
-export const actionOf = (v) => ACTIONS.find((a) => a.value === v) || { value: v, label: v, type: 'default' }
+export const actionOf = (v) => ACTIONS.find((a) => a.value === v) ||
+  { value: v, label: timelineLabel(v), type: 'default' }
 
-// Timeline (audit) action names -> Chinese.
-const TIMELINE = {
-  register: '登记', assign: '分派', transfer: '转办', return: '退回', extend: '申请延期',
-  approve_extension: '批准延期', pause: '中止计时', resume: '恢复计时', reply: '答复',
-  approve_reply: '审核通过', reject_reply: '审核退回', callback: '回访', close: '办结',
-  reopen: '重新处理', withdraw: '撤诉', request_delete: '申请删除', approve_delete: '批准删除',
-  reject_extension: '驳回延期', reject_delete: '驳回删除', withdraw_request: '撤回申请',
-  sync: '手动同步', unmask: '查看完整信息', update: '修改', draft: '暂存', draft_update: '修改暂存',
-  submit: '提交登记', merge: '合并重复投诉', new_facts: '补充新事实，申请重新计时', print: '打印结单',
-  approve_new_facts: '批准重新计时', reject_new_facts: '驳回重新计时', lookup: '精确查询投诉人',
-  export: '导出', attachment_upload: '上传附件', attachment_download: '下载附件',
-}
+// Timeline (audit) action -> Chinese, for an event without the server's action_label.
 export function timelineLabel(action) {
   const a = String(action || '').replace(/^complaint\./, '')
-  return TIMELINE[a] || a
+  return (vocabulary.actions.find((x) => x.code === a) || {}).label || a
 }
+
+// Fills the lists above from the server's vocabulary (in place: the pages hold these arrays).
+function apply(v) {
+  const labelled = (list, tags) => list.map((e) => ({ value: e.code, label: e.label, ...(tags ? { tag: tags[e.code] || 'info' } : {}) }))
+  STATUSES.splice(0, STATUSES.length, ...labelled(v.statuses, STATUS_TAGS))
+  REPLY_RESULTS.splice(0, REPLY_RESULTS.length, ...labelled(v.reply_results))
+  for (const e of v.reply_results) FORM_RESULTS[e.code] = e.label
+  SATISFACTION.splice(0, SATISFACTION.length, ...labelled(v.satisfaction, SATISFACTION_TAGS))
+  const label = new Map(v.actions.map((a) => [a.code, a.label]))
+  ACTIONS.splice(0, ACTIONS.length, ...ACTION_TYPES.filter(([code]) => label.has(code))
+    .map(([value, type]) => ({ value, label: label.get(value), type })))
+}
+onVocabulary(apply)
+if (vocabulary.loaded) apply(vocabulary)
 
 export const TODO_KINDS = [
   { value: 'assigned', label: '我的待办' },

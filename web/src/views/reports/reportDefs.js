@@ -7,7 +7,9 @@
 //   detail  the complaint ledger (DetailReport.vue)
 // `drill` is the complaint-list filter a row's `key` goes into; `matrix` offers the regulator layout;
 // `codes` is the code tree (A/B/C) whose cascader the filter bar shows first.
+import { reactive } from 'vue'
 import { STATUSES } from '../../components/complaint/meta.js'
+import { onVocabulary } from '../../vocabulary.js'
 
 export const REPORTS = [
   { name: 'detail', title: '投诉明细报表', kind: 'detail' },
@@ -36,4 +38,9 @@ export const GRANULARITIES = [
 ]
 
 // Statuses the reports count (drafts and deleted complaints never are).
-export const REPORT_STATUSES = STATUSES.filter((s) => s.value !== 'draft' && s.value !== 'deleted')
+// Filled from the server's vocabulary (vocabulary.js) like STATUSES itself.
+export const REPORT_STATUSES = reactive([])
+const fillStatuses = () => REPORT_STATUSES.splice(0, REPORT_STATUSES.length,
+  ...STATUSES.filter((s) => s.value !== 'draft' && s.value !== 'deleted'))
+onVocabulary(fillStatuses)
+fillStatuses()
