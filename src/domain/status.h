@@ -1,7 +1,6 @@
 /* The complaint statuses and the sets of them that rules and queries share, written once here
  * (issue 13: facts.c, store/complaints.c, complaint.c and workflow.c each had their own list).
- * Header-only and free of project includes, so the store and the report index may use the SQL
- * forms without depending on the rest of domain.
+ * Header-only. The SQL forms live in store/status_sql.h (the store needs nothing from domain).
  *
  *   open      still being handled: registered, processing, reviewing, replied
  *   clock     the handling deadline runs: registered, processing, reviewing (a subset of open)
@@ -18,9 +17,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#define STATUS_OPEN_SQL "('registered', 'processing', 'reviewing', 'replied')"
-#define STATUS_CLOCK_SQL "('registered', 'processing', 'reviewing')"
-#define STATUS_UNFINISHED_SQL "('draft', 'registered', 'processing', 'reviewing', 'replied')"
+#include "store/status_sql.h"
 
 /* The same sets for C code. NULL is in none of them. */
 static inline bool status_is_clock(const char *s)
