@@ -284,14 +284,10 @@ int api_regions_list(struct request *r)
 /* ---- deadline recomputation after calendar or settings changes ---- */
 
 /* After a calendar or settings change commits, every running deadline is recomputed by the
- * domain (complaint_recompute_open: in batches, other writes interleaving). */
+ * domain (complaint_recompute_after_change: in batches, other writes interleaving). */
 static int recompute_after(struct request *r, const struct complaint_settings *cfg, int *count)
 {
-	struct complaint_settings now_cfg;
-	int rc = cfg ? 0 : complaint_settings_get(r->db, &now_cfg);
-	if (rc < 0)
-		return rc;
-	return complaint_recompute_open(r->db, cfg ? cfg : &now_cfg, now_ms(), count);
+	return complaint_recompute_after_change(r->db, cfg, now_ms(), count);
 }
 
 int api_calendar_list(struct request *r)

@@ -111,8 +111,8 @@ static void set_str(json_t *rec, const char *key, const char *v)
 	json_object_set_new(rec, key, v ? json_string(v) : json_null());
 }
 
-/* Merges input.complainant into the sealed identity; reseals, re-masks, re-indexes. */
-static int apply_complainant(struct db *d, json_t *in, json_t *rec, struct refusal *e)
+/* The members of input.complainant: known keys, strings of bounded length. 0 or 1 with *e. */
+static int check_complainant_keys(json_t *in, struct refusal *e)
 {
 	static const struct {
 		const char *key, *label, *field;
@@ -137,58 +137,68 @@ static int apply_complainant(struct db *d, json_t *in, json_t *rec, struct refus
 		if (!s || u8chars(s) > keys[i].max || has_control(s))
 			return refusef(e, 400, "invalid_field", keys[i].field, "%s格式不正确或过长", keys[i].label);
 	}
-	json_t *id = complaint_identity(rec);
-	if (!id)
-		id = json_object();
-	json_object_update(id, in);
+	return 0;
+}
+
+/* The merged identity's ID type (in the dictionary), resident ID number and phone. 0, 1 with *e,
+ * or negative. */
+static int check_identity(struct db *d, json_t *id, struct refusal *e)
+{
 	const char *id_type = json_string_value(json_object_get(id, "id_type"));
 	const char *id_no = json_string_value(json_object_get(id, "id_no"));
 	const char *phone = json_string_value(json_object_get(id, "phone"));
-	int rc = 0;
 	if (id_type && *id_type) {
 		json_t *item;
-		rc = store_dict_get(d, "id_type", id_type, &item);
+		int rc = store_dict_get(d, "id_type", id_type, &item);
 		json_decref(item);
 		if (rc == 0)
-			rc = refuse(e, 400, "invalid_field", "证件类型不在证件类型字典中", "complainant.id_type");
-		else if (rc == 1)
-			rc = 0;
+			return refuse(e, 400, "invalid_field", "证件类型不在证件类型字典中", "complainant.id_type");
+		if (rc < 0)
+			return rc;
 	}
-	if (rc == 0 && id_no && *id_no && id_type && strcmp(id_type, "01") == 0 && !resident_id_valid(id_no))
-		rc = refuse(e, 400, "invalid_field", "居民身份证号码不正确（18位，校验位不符）", "complainant.id_no");
-	if (rc == 0 && phone && *phone && !phone_valid(phone))
-		rc = refuse(e, 400, "invalid_field", "联系电话只能包含数字、空格、+和-（5-20位数字）", "complainant.phone");
-	if (rc != 0) {
-		json_decref(id);
-		return rc;
-	}
+	if (id_no && *id_no && id_type && strcmp(id_type, "01") == 0 && !resident_id_valid(id_no))
+		return refuse(e, 400, "invalid_field", "居民身份证号码不正确（18位，校验位不符）", "complainant.id_no");
+	if (phone && *phone && !phone_valid(phone))
+		return refuse(e, 400, "invalid_field", "联系电话只能包含数字、空格、+和-（5-20位数字）", "complainant.phone");
+	return 0;
+}
+
+/* Seals the identity under the current key (read in this transaction) into complainant_enc and
+ * pii_key_id; key_id gets the key's id. 0 or DB_HARD. */
+static int seal_identity(struct db *d, json_t *id, json_t *rec, char key_id[PII_KEY_ID_SIZE])
+{
 	char *plain = json_dumps(id, JSON_COMPACT | JSON_SORT_KEYS);
-	char key_id[PII_KEY_ID_SIZE] = "";
-	char *sealed = plain ? key_rotation_seal(d, plain, key_id) : NULL; /* the current key, read in this tx */
+	char *sealed = plain ? key_rotation_seal(d, plain, key_id) : NULL;
 	if (plain) {
 		crypto_wipe(plain, strlen(plain));
 		free(plain);
 	}
-	if (!sealed) {
-		json_decref(id);
+	if (!sealed)
 		return DB_HARD;
-	}
 	set_str(rec, "complainant_enc", sealed);
 	set_str(rec, "pii_key_id", key_id);
 	free(sealed);
-	char bidx[33], m_name[160], m_id[100], m_phone[100], m_addr[160];
+	return 0;
+}
+
+/* The blind indexes (in the family of the key that sealed the identity: pii.h) and the masked
+ * identity shown to those who may not unmask. 0 or DB_HARD. */
+static int index_and_mask(json_t *id, const char *key_id, json_t *rec)
+{
+	const char *id_type = json_string_value(json_object_get(id, "id_type"));
 	const char *name = json_string_value(json_object_get(id, "name"));
-	/* In the family of the key that sealed it (pii.h). */
+	const char *id_no = json_string_value(json_object_get(id, "id_no"));
+	const char *phone = json_string_value(json_object_get(id, "phone"));
+	const char *gender = json_string_value(json_object_get(id, "gender"));
+	char bidx[33], m_name[160], m_id[100], m_phone[100], m_addr[160];
 	static const struct {
 		enum pii_kind kind;
 		const char *col;
 	} idx[3] = {{PII_NAME, "name_bidx"}, {PII_ID_NO, "id_no_bidx"}, {PII_PHONE, "phone_bidx"}};
 	const char *values[3] = {name, id_no, phone};
 	for (int i = 0; i < 3; i++) {
-		if (pii_blind_index_for(key_id, idx[i].kind, values[i], bidx) != 0) {
-			json_decref(id);
+		if (pii_blind_index_for(key_id, idx[i].kind, values[i], bidx) != 0)
 			return DB_HARD;
-		}
 		set_str(rec, idx[i].col, *bidx ? bidx : NULL);
 	}
 	pii_mask(PII_NAME, name, m_name, sizeof m_name);
@@ -196,12 +206,27 @@ static int apply_complainant(struct db *d, json_t *in, json_t *rec, struct refus
 	pii_mask(PII_PHONE, phone, m_phone, sizeof m_phone);
 	pii_mask_address(json_string_value(json_object_get(id, "address")), m_addr, sizeof m_addr);
 	json_t *masked = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", m_name, "id_type", id_type ? id_type : "",
-				   "id_no", m_id, "phone", m_phone, "address", m_addr, "gender",
-				   json_string_value(json_object_get(id, "gender")) ? json_string_value(json_object_get(id, "gender")) : "");
+				   "id_no", m_id, "phone", m_phone, "address", m_addr, "gender", gender ? gender : "");
 	char *mtext = masked ? json_dumps(masked, JSON_COMPACT) : NULL;
 	json_decref(masked);
 	set_str(rec, "complainant_masked", mtext ? mtext : "{}");
 	free(mtext);
+	return 0;
+}
+
+/* Merges input.complainant into the sealed identity; reseals, re-masks, re-indexes. */
+static int apply_complainant(struct db *d, json_t *in, json_t *rec, struct refusal *e)
+{
+	int rc = check_complainant_keys(in, e);
+	if (rc != 0)
+		return rc;
+	json_t *id = complaint_identity(rec);
+	if (!id)
+		id = json_object();
+	json_object_update(id, in);
+	char key_id[PII_KEY_ID_SIZE] = "";
+	if ((rc = check_identity(d, id, e)) == 0 && (rc = seal_identity(d, id, rec, key_id)) == 0)
+		rc = index_and_mask(id, key_id, rec);
 	/* wipe the identity's strings before they go back to the allocator */
 	const char *key;
 	json_t *val;
@@ -211,68 +236,68 @@ static int apply_complainant(struct db *d, json_t *in, json_t *rec, struct refus
 			crypto_wipe((void *)json_string_value(val), json_string_length(val));
 	}
 	json_decref(id);
+	return rc;
+}
+
+/* 投诉反映渠道: enabled in the dictionary; the channel's attrs.tag tags the complaint (e.g.
+ * regulator-transferred complaints are tagged 监管转办). */
+static int apply_channel(struct db *d, json_t *v, json_t *rec, struct refusal *e)
+{
+	json_t *item;
+	int rc = store_dict_get(d, "source_channel", json_string_value(v), &item);
+	bool enabled = rc == 1 && json_integer_value(json_object_get(item, "enabled"));
+	json_t *attrs = enabled ? json_loads(json_string_value(json_object_get(item, "attrs")), 0, NULL) : NULL;
+	json_decref(item);
+	if (rc < 0)
+		return rc;
+	if (!enabled)
+		return refuse(e, 400, "invalid_field", "投诉反映渠道不存在或已停用", "source_channel");
+	json_object_set(rec, "source_channel", v);
+	const char *tag = json_string_value(json_object_get(attrs, "tag"));
+	if (tag && strcmp(tag, "regulator") == 0)
+		complaint_add_tag(rec, "regulator");
+	else if (tag && strcmp(tag, "media") == 0)
+		complaint_add_tag(rec, "media");
+	json_decref(attrs);
 	return 0;
 }
 
-int complaint_apply_input(struct db *d, json_t *input, json_t *rec, struct refusal *e)
+/* 被投诉机构: it must exist; until someone takes the complaint on, it handles it. */
+static int apply_complained_org(struct db *d, json_t *v, json_t *rec, struct refusal *e)
+{
+	json_t *org;
+	int rc = store_org_get(d, json_integer_value(v), &org);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return refuse(e, 400, "invalid_field", "被投诉机构不存在", "complained_org_id");
+	json_object_set(rec, "complained_org_id", v);
+	if (!json_is_integer(json_object_get(rec, "handler_id"))) {
+		json_object_set(rec, "handling_org_id", v);
+		json_object_set(rec, "org_path", json_object_get(org, "path"));
+	}
+	json_decref(org);
+	return 0;
+}
+
+static int apply_region(struct db *d, json_t *v, json_t *rec, struct refusal *e)
+{
+	json_t *region;
+	int rc = store_region_get(d, json_string_value(v), &region);
+	json_decref(region);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return refuse(e, 400, "invalid_field", "行政区划代码不存在（GB/T 2260）", "region_code");
+	json_object_set(rec, "region_code", v);
+	return 0;
+}
+
+/* The members that need no lookup: plain texts, the rights and tags lists, the numbers. */
+static int apply_plain(json_t *input, json_t *rec, struct refusal *e)
 {
 	json_t *v;
 	int rc;
-	if ((v = json_object_get(input, "source_channel")) && !json_is_null(v)) {
-		json_t *item;
-		rc = store_dict_get(d, "source_channel", json_string_value(v), &item);
-		bool enabled = rc == 1 && json_integer_value(json_object_get(item, "enabled"));
-		json_t *attrs = enabled ? json_loads(json_string_value(json_object_get(item, "attrs")), 0, NULL) : NULL;
-		json_decref(item);
-		if (rc < 0)
-			return rc;
-		if (!enabled)
-			return refuse(e, 400, "invalid_field", "投诉反映渠道不存在或已停用", "source_channel");
-		json_object_set(rec, "source_channel", v);
-		/* e.g. regulator-transferred complaints are tagged 监管转办 (the channel's attrs.tag) */
-		const char *tag = json_string_value(json_object_get(attrs, "tag"));
-		if (tag && strcmp(tag, "regulator") == 0)
-			complaint_add_tag(rec, "regulator");
-		else if (tag && strcmp(tag, "media") == 0)
-			complaint_add_tag(rec, "media");
-		json_decref(attrs);
-	}
-	if ((v = json_object_get(input, "received_at")) && !json_is_null(v)) {
-		int64_t ms;
-		if (iso8601_parse(json_string_value(v), &ms) != 0)
-			return refuse(e, 400, "invalid_field",
-				      "接收时间必须是带时区的ISO 8601时间，例如 2026-11-27T09:30:00+08:00", "received_at");
-		json_object_set_new(rec, "received_at", json_integer(ms));
-		json_object_set_new(rec, "clock_start_at", json_integer(ms));
-	}
-	if ((v = json_object_get(input, "complainant")) && !json_is_null(v) &&
-	    (rc = apply_complainant(d, v, rec, e)) != 0)
-		return rc;
-	if ((v = json_object_get(input, "complained_org_id")) && !json_is_null(v)) {
-		json_t *org;
-		rc = store_org_get(d, json_integer_value(v), &org);
-		if (rc < 0)
-			return rc;
-		if (rc == 0)
-			return refuse(e, 400, "invalid_field", "被投诉机构不存在", "complained_org_id");
-		json_object_set(rec, "complained_org_id", v);
-		/* Until someone takes it on, the complained institution handles it. */
-		if (!json_is_integer(json_object_get(rec, "handler_id"))) {
-			json_object_set(rec, "handling_org_id", v);
-			json_object_set(rec, "org_path", json_object_get(org, "path"));
-		}
-		json_decref(org);
-	}
-	if ((v = json_object_get(input, "region_code")) && !json_is_null(v)) {
-		json_t *region;
-		rc = store_region_get(d, json_string_value(v), &region);
-		json_decref(region);
-		if (rc < 0)
-			return rc;
-		if (rc == 0)
-			return refuse(e, 400, "invalid_field", "行政区划代码不存在（GB/T 2260）", "region_code");
-		json_object_set(rec, "region_code", v);
-	}
 	static const char *const plain[] = {"business_channel_code", "business_type_code", "cause_code",
 					    "content", "demand", "external_no", NULL};
 	for (int i = 0; plain[i]; i++)
@@ -307,6 +332,36 @@ int complaint_apply_input(struct db *d, json_t *input, json_t *rec, struct refus
 		json_object_set(rec, "group_size", v);
 	}
 	return 0;
+}
+
+/* input's member key when present and not null. */
+static json_t *given(json_t *input, const char *key)
+{
+	json_t *v = json_object_get(input, key);
+	return v && !json_is_null(v) ? v : NULL;
+}
+
+int complaint_apply_input(struct db *d, json_t *input, json_t *rec, struct refusal *e)
+{
+	json_t *v;
+	int rc;
+	if ((v = given(input, "source_channel")) && (rc = apply_channel(d, v, rec, e)) != 0)
+		return rc;
+	if ((v = given(input, "received_at"))) {
+		int64_t ms;
+		if (iso8601_parse(json_string_value(v), &ms) != 0)
+			return refuse(e, 400, "invalid_field",
+				      "接收时间必须是带时区的ISO 8601时间，例如 2026-11-27T09:30:00+08:00", "received_at");
+		json_object_set_new(rec, "received_at", json_integer(ms));
+		json_object_set_new(rec, "clock_start_at", json_integer(ms));
+	}
+	if ((v = given(input, "complainant")) && (rc = apply_complainant(d, v, rec, e)) != 0)
+		return rc;
+	if ((v = given(input, "complained_org_id")) && (rc = apply_complained_org(d, v, rec, e)) != 0)
+		return rc;
+	if ((v = given(input, "region_code")) && (rc = apply_region(d, v, rec, e)) != 0)
+		return rc;
+	return apply_plain(input, rec, e);
 }
 
 void complaint_add_tag(json_t *rec, const char *tag)
@@ -416,123 +471,6 @@ int complaint_check_complete(struct db *d, json_t *rec, int64_t now, struct refu
 	return 0;
 }
 
-/* complaint_update_deadline with the calendar given (preloaded), or loaded here when NULL. */
-static int update_deadline(struct db *d, json_t *rec, const struct complaint_settings *cfg,
-			   const struct calendar *preloaded, int64_t now)
-{
-	const char *status = json_string_value(json_object_get(rec, "status"));
-	bool counting = status_is_clock(status);
-	if (!counting) {
-		set_str(rec, "deadline_state", strcmp(status ? status : "", "draft") == 0 ? "on_time" : "done");
-		return 0;
-	}
-	json_t *pauses;
-	int64_t id = json_integer_value(json_object_get(rec, "id"));
-	int rc = id ? store_pauses_list(d, id, &pauses) : (pauses = json_array(), 0);
-	if (rc < 0)
-		return rc;
-	size_t np = json_array_size(pauses), i;
-	struct pause *p = np ? calloc(np, sizeof *p) : NULL;
-	if (np && !p) {
-		json_decref(pauses);
-		return DB_HARD;
-	}
-	json_t *row;
-	json_array_foreach(pauses, i, row)
-	{
-		p[i].start_at = json_integer_value(json_object_get(row, "start_at"));
-		p[i].end_at = json_integer_value(json_object_get(row, "end_at"));
-	}
-	json_decref(pauses);
-	struct calendar_data cd = {0};
-	bool working = strcmp(json_string_value(json_object_get(rec, "day_type")), "working") == 0;
-	if (!preloaded && (working || cfg->roll_past_holiday) && (rc = store_calendar_load(d, &cd)) < 0) {
-		free(p);
-		return rc;
-	}
-	struct calendar cal = preloaded ? *preloaded : (struct calendar){cd.holidays, cd.nholidays, cd.workdays, cd.nworkdays};
-	struct deadline_rule rule = {working ? DAY_WORKING : DAY_CALENDAR,
-				     (int)json_integer_value(json_object_get(rec, "allowed_days")),
-				     cfg->roll_past_holiday, CN_TZ_OFFSET_MIN};
-	int64_t due = deadline_due_at(&cal, &rule, json_integer_value(json_object_get(rec, "clock_start_at")), p, np);
-	free(p);
-	store_calendar_free(&cd);
-	static const char *const names[] = {"on_time", "due_soon", "overdue", "paused"};
-	enum deadline_state st = deadline_state(due, now, (int64_t)cfg->due_soon_days * 86400000);
-	json_t *old = json_object_get(rec, "due_at");
-	if (!old || json_integer_value(old) != due) /* a new due time deserves new reminders */
-		json_object_set_new(rec, "reminded", json_null());
-	json_object_set_new(rec, "due_at", due ? json_integer(due) : json_null());
-	set_str(rec, "deadline_state", names[st]);
-	return 0;
-}
-
-int complaint_update_deadline(struct db *d, json_t *rec, const struct complaint_settings *cfg, int64_t now)
-{
-	return update_deadline(d, rec, cfg, NULL, now);
-}
-
-/* ---- recomputing every running deadline ---- */
-
-struct recompute_batch {
-	const struct complaint_settings *cfg;
-	const struct calendar *cal;
-	int64_t now, after_id; /* in: the keyset position */
-	int64_t last_id;       /* out: the last id read, 0 when the batch was empty */
-	int seen;              /* out */
-};
-
-/* One batch in one write transaction. May run twice: outputs are reset at entry. */
-static int recompute_tx(struct db *d, void *arg)
-{
-	struct recompute_batch *b = arg;
-	b->last_id = 0;
-	b->seen = 0;
-	json_t *items;
-	int rc = store_complaints_counting_after(d, b->after_id, COMPLAINT_RECOMPUTE_BATCH, &items);
-	if (rc < 0)
-		return rc;
-	size_t i;
-	json_t *rec;
-	json_array_foreach(items, i, rec)
-	{
-		json_t *due = json_deep_copy(json_object_get(rec, "due_at"));
-		if ((rc = update_deadline(d, rec, b->cfg, b->cal, b->now)) < 0 ||
-		    (!json_equal(due, json_object_get(rec, "due_at")) &&
-		     (rc = store_complaint_save(d, rec, json_integer_value(json_object_get(rec, "version")))) < 0)) {
-			json_decref(due);
-			json_decref(items);
-			return rc;
-		}
-		json_decref(due);
-		b->last_id = json_integer_value(json_object_get(rec, "id"));
-		b->seen++;
-	}
-	json_decref(items);
-	return 0;
-}
-
-int complaint_recompute_open(struct db *rd, const struct complaint_settings *cfg, int64_t now, int *count)
-{
-	*count = 0;
-	struct calendar_data cd;
-	int rc = store_calendar_load(rd, &cd);
-	if (rc < 0)
-		return rc;
-	struct calendar cal = {cd.holidays, cd.nholidays, cd.workdays, cd.nworkdays};
-	struct recompute_batch b = {.cfg = cfg, .cal = &cal, .now = now};
-	for (;;) {
-		if ((rc = store_write(recompute_tx, &b)) != 0)
-			break;
-		*count += b.seen;
-		if (b.seen < COMPLAINT_RECOMPUTE_BATCH)
-			break;
-		b.after_id = b.last_id;
-	}
-	store_calendar_free(&cd);
-	return rc;
-}
-
 json_t *complaint_identity(json_t *rec)
 {
 	const char *sealed = json_string_value(json_object_get(rec, "complainant_enc"));
@@ -550,44 +488,6 @@ json_t *complaint_identity(json_t *rec)
 	return id;
 }
 
-static json_t *iso_or_null(json_t *rec, const char *key)
-{
-	json_t *v = json_object_get(rec, key);
-	if (!json_is_integer(v))
-		return json_null();
-	char buf[40];
-	iso8601_format(json_integer_value(v), CN_TZ_OFFSET_MIN, buf, sizeof buf);
-	return json_string(buf);
-}
-
-static json_t *split_list(const char *s)
-{
-	json_t *arr = json_array();
-	while (s && *s) {
-		size_t n = strcspn(s, " ");
-		if (n)
-			json_array_append_new(arr, json_stringn(s, n));
-		s += n;
-		while (*s == ' ')
-			s++;
-	}
-	return arr;
-}
-
-static bool printable(const char *status)
-{
-	return status && strcmp(status, "closed") == 0;
-}
-
-int complaint_check_printable(json_t *rec, struct refusal *e)
-{
-	const char *status = json_string_value(json_object_get(rec, "status"));
-	if (printable(status))
-		return 0;
-	return refusef(e, 409, "not_printable", NULL, "投诉单当前状态为“%s”，办结后才能打印投诉处理结单",
-		       wf_status_label(status));
-}
-
 bool complaint_pending_by(json_t *rec, int64_t user_id)
 {
 	const char *pd = json_string_value(json_object_get(rec, "pending_data"));
@@ -595,58 +495,6 @@ bool complaint_pending_by(json_t *rec, int64_t user_id)
 	bool own = p && json_integer_value(json_object_get(p, "requested_by")) == user_id;
 	json_decref(p);
 	return own;
-}
-
-json_t *complaint_view(json_t *rec, uint32_t perms, const struct complaint_settings *cfg)
-{
-	return complaint_view_as(rec, perms, 0, cfg);
-}
-
-json_t *complaint_view_as(json_t *rec, uint32_t perms, int64_t user_id, const struct complaint_settings *cfg)
-{
-	json_t *v = json_object();
-	static const char *const copy[] = {
-		"id", "complaint_no", "status", "version", "source_channel", "external_no", "complained_org_id",
-		"complained_org_name", "handling_org_id", "handling_org_name", "handler_id", "handler_name",
-		"registrar_id", "registrar_name", "registrar_org_id", "registrar_org_name", "region_code",
-		"business_channel_code", "business_type_code", "cause_code", "content", "demand", "amount_fen",
-		"group_size", "allowed_days", "day_type", "deadline_state", "extension_count", "transfer_count",
-		"pending", "reply_result", "reply_content", "compensation_fen", "late_reason",
-		"callback_satisfaction", "callback_note", "repeat_of", "merged_into", "sync_status",
-		"regulator_receipt_no", "sync_error", "clock_restarts", NULL};
-	for (int i = 0; copy[i]; i++) {
-		json_t *x = json_object_get(rec, copy[i]);
-		json_object_set_new(v, copy[i], x ? json_incref(x) : json_null());
-	}
-	static const char *const times[] = {"received_at", "registered_at", "due_at", "replied_at", "callback_at",
-					     "closed_at", "withdrawn_at", "deleted_at", "created_at", "updated_at", "synced_at", NULL};
-	for (int i = 0; times[i]; i++)
-		json_object_set_new(v, times[i], iso_or_null(rec, times[i]));
-	const char *status = json_string_value(json_object_get(rec, "status"));
-	json_object_set_new(v, "status_label", json_string(wf_status_label(status)));
-	json_object_set_new(v, "draft", json_boolean(status && strcmp(status, "draft") == 0));
-	json_object_set_new(v, "paused", json_boolean(strcmp(json_string_value(json_object_get(rec, "deadline_state")) ?: "", "paused") == 0));
-	json_object_set_new(v, "rights", split_list(json_string_value(json_object_get(rec, "rights"))));
-	json_object_set_new(v, "tags", split_list(json_string_value(json_object_get(rec, "tags"))));
-	json_t *masked = json_loads(json_string_value(json_object_get(rec, "complainant_masked")) ?: "{}", 0, NULL);
-	json_object_set_new(v, "complainant", masked ? masked : json_object());
-	const char *pd = json_string_value(json_object_get(rec, "pending_data"));
-	json_t *pending = pd ? json_loads(pd, 0, NULL) : NULL;
-	json_object_set_new(v, "pending_data", pending ? pending : json_null());
-	struct wf_state ws = {status, json_string_value(json_object_get(rec, "pending")),
-			      json_object_get(v, "paused") == json_true(),
-			      (int)json_integer_value(json_object_get(rec, "extension_count")),
-			      complaint_pending_by(rec, user_id)};
-	struct wf_settings wcfg = {cfg->review_step, cfg->callback_step};
-	uint32_t allowed = wf_allowed(&ws, &wcfg, perms);
-	json_t *actions = json_array();
-	for (int a = 0; a < WF_ACTION_COUNT; a++)
-		if (allowed & (1u << a))
-			json_array_append_new(actions, json_string(wf_action_name((enum wf_action)a)));
-	if (printable(status))
-		json_array_append_new(actions, json_string("print"));
-	json_object_set_new(v, "actions", actions);
-	return v;
 }
 
 json_t *complaint_diff(json_t *before, json_t *after)

@@ -1,6 +1,7 @@
 /* The complaint record (domain model §3): turning API input into the stored record (validation
  * against the base data in force on the receipt date, sealing the complainant's identity, blind
- * indexes and masks), the deadline of a complaint, and the view sent to clients.
+ * indexes and masks: complaint.c), the deadline of a complaint (complaint/deadline.c), and the
+ * view sent to clients (complaint/view.c). The use cases are complaint/service.h.
  * A complaint travels as a JSON object whose members are the columns of `complaints`. */
 #ifndef FCMS_COMPLAINT_H
 #define FCMS_COMPLAINT_H
@@ -39,6 +40,9 @@ int complaint_update_deadline(struct db *d, json_t *rec, const struct complaint_
  * looked at. 0, or a negative db status (the batches before it stay committed). */
 #define COMPLAINT_RECOMPUTE_BATCH 500
 int complaint_recompute_open(struct db *rd, const struct complaint_settings *cfg, int64_t now, int *count);
+/* complaint_recompute_open after a calendar or settings change committed: with cfg the settings
+ * now in force, or NULL to read them from rd. Same returns. */
+int complaint_recompute_after_change(struct db *rd, const struct complaint_settings *cfg, int64_t now, int *count);
 
 /* Adds a tag to the record's space-separated tags unless it is there. */
 void complaint_add_tag(json_t *rec, const char *tag);

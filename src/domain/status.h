@@ -1,7 +1,6 @@
 /* The complaint statuses and the sets of them that rules and queries share, written once here
  * (issue 13: facts.c, store/complaints.c, complaint.c and workflow.c each had their own list).
- * Header-only and free of project includes, so the store and the report index may use the SQL
- * forms without depending on the rest of domain.
+ * Header-only. The SQL forms live in store/status_sql.h (the store needs nothing from domain).
  *
  *   open      still being handled: registered, processing, reviewing, replied
  *   clock     the handling deadline runs: registered, processing, reviewing (a subset of open)
@@ -42,9 +41,7 @@ static inline int status_index(const char *s)
 	return -1;
 }
 
-#define STATUS_OPEN_SQL "('registered', 'processing', 'reviewing', 'replied')"
-#define STATUS_CLOCK_SQL "('registered', 'processing', 'reviewing')"
-#define STATUS_UNFINISHED_SQL "('draft', 'registered', 'processing', 'reviewing', 'replied')"
+#include "store/status_sql.h"
 
 /* The same sets for C code, as bit sets over enum status_code (workflow.c's transition table
  * uses them too). NULL and unknown codes are in none of them. */
@@ -55,7 +52,6 @@ static inline int status_index(const char *s)
 /* queue  waiting for a handler or in one's hands: may be assigned, merged, or taken from the
  *        organisation's queue ("c.status IN " STATUS_QUEUE_SQL) */
 #define STATUS_QUEUE_SET (STATUS_BIT(ST_REGISTERED) | STATUS_BIT(ST_PROCESSING))
-#define STATUS_QUEUE_SQL "('registered', 'processing')"
 
 static inline bool status_in_set(const char *s, unsigned set)
 {

@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* One day in epoch milliseconds (calendar arithmetic on instants; no daylight saving in China). */
+#define MS_PER_DAY 86400000LL
+
 /* Local date of an instant. */
 int32_t ymd_from_ms(int64_t ms, int tz_offset_min);
 /* ymd plus n days (n may be negative). */

@@ -321,6 +321,39 @@ static void test_unmask_retried(void **state)
 	assert_no_leaks();
 }
 
+/* 转办 (complaint_act): the first run queued the transfer warning and read the saved complaint,
+ * then its audit insert met a busy database; the retry starts over, so the reply carries the
+ * warning once, the first run's record is not leaked, and the transfer is counted once. */
+static void test_transfer_retried(void **state)
+{
+	(void)state;
+	int64_t id = new_complaint(), branch;
+	struct org_fields of = {.name = "分行", .internal_code = "BR", .fin_code = "BR000000000000",
+				.region_code = "110000", .type = "branch", .address = ""};
+	assert_int_equal(store_org_insert(F.d, F.org_id, &of, now_ms(), &branch), DB_OK);
+	char q[200];
+	snprintf(q, sizeof q, "UPDATE complaints SET status = 'processing', transfer_count = 5 WHERE id = %lld",
+		 (long long)id);
+	sql(q); /* an open complaint already transferred past the warning line (3) */
+	assert_no_leaks();
+	char path[80], body[120];
+	snprintf(path, sizeof path, "/complaints/%lld/actions/transfer", (long long)id);
+	snprintf(body, sizeof body, "{\"version\":1,\"org_id\":%lld,\"reason\":\"属地管辖\"}", (long long)branch);
+	int hits = atomic_load(&fault_hits);
+	int64_t before = audit_count("complaint.transfer");
+	atomic_store(&fault_audit, 1);
+	struct resp r = http_json("POST", path, body);
+	if (r.status != 200)
+		fail_msg("transfer: %ld %s", r.status, r.body ? r.body : "");
+	assert_int_equal(atomic_load(&fault_hits), hits + 1); /* the body did run twice */
+	assert_int_equal(json_integer_value(json_object_get(r.json, "transfer_count")), 6);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "handling_org_id")), branch);
+	assert_int_equal(json_array_size(json_object_get(r.json, "warnings")), 1);
+	assert_int_equal(audit_count("complaint.transfer"), before + 1);
+	resp_free(&r);
+	assert_no_leaks();
+}
+
 /* 下载附件: the attachment row of the first run is not leaked; the bytes come back. */
 static void test_download_retried(void **state)
 {
@@ -535,6 +568,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_print_retried),
 		cmocka_unit_test(test_unmask_retried),
+		cmocka_unit_test(test_transfer_retried),
 		cmocka_unit_test(test_download_retried),
 		cmocka_unit_test(test_reminder_pass_retried),
 		cmocka_unit_test(test_codes_import_retried),

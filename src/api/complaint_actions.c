@@ -1,0 +1,197 @@
+/* 投诉处理 actions (POST /complaints/{id}/actions/{action}): the action's parameters are checked
+ * against its spec and bound into a typed command (struct complaint_cmd), complaint_act runs it
+ * in one write transaction, and the saved complaint is sent back with any warnings. The OA's
+ * decisions (api/integration.c) come in through api_complaint_act_in_tx. No rule lives here:
+ * every check of the values and of who may act is the domain's (domain/complaint/). */
+#include "api/api.h"
+#include "api/complaint_view.h"
+#include "http/events.h"
+#include "http/request.h"
+#include "regulator/regulator.h"
+#include "store/store.h"
+#include <stddef.h>
+#include <string.h>
+
+
+/* Parameters each action takes besides "version". */
+static const struct field_spec *action_spec(enum wf_action a)
+{
+#define V {"version", F_INT, true, 0, 0, "版本号"}
+	static const struct field_spec only_version[] = {V, {NULL}};
+	static const struct field_spec with_note[] = {V, {"note", F_STRING, false, 500, 0, "备注"}, {NULL}};
+	static const struct field_spec with_reason[] = {V, {"reason", F_STRING, true, 500, 1, "原因"}, {NULL}};
+	static const struct field_spec opt_reason[] = {V, {"reason", F_STRING, false, 500, 0, "原因"}, {NULL}};
+	static const struct field_spec assign[] = {V, {"org_id", F_ID, false, 0, 0, "处理机构"},
+						   {"user_id", F_ID, true, 0, 0, "处理人"}, {NULL}};
+	static const struct field_spec transfer[] = {V, {"org_id", F_ID, true, 0, 0, "转办机构"},
+						     {"reason", F_STRING, true, 500, 1, "转办原因"}, {NULL}};
+	static const struct field_spec extend[] = {V, {"days", F_INT, true, 0, 0, "延期天数"},
+						   {"reason", F_STRING, true, 500, 1, "延期原因"},
+						   {"notified", F_BOOL, false, 0, 0, "已告知投诉人"}, {NULL}};
+	static const struct field_spec reply[] = {V, {"result", F_STRING, true, 32, 1, "处理结果"},
+						  {"reply_content", F_STRING, true, 4000, 1, "答复内容"},
+						  {"compensation_fen", F_INT, false, 0, 0, "补偿金额"},
+						  {"late_reason", F_STRING, false, 500, 0, "超期办结原因"}, {NULL}};
+	static const struct field_spec merge[] = {V, {"into", F_ID, true, 0, 0, "合并到的投诉单"},
+						  {"reason", F_STRING, false, 500, 0, "原因"}, {NULL}};
+	static const struct field_spec callback[] = {V, {"satisfaction", F_STRING, true, 32, 1, "满意度"},
+						     {"note", F_STRING, false, 1000, 0, "回访记录"}, {NULL}};
+#undef V
+	switch (a) {
+	case WF_ASSIGN:
+		return assign;
+	case WF_TRANSFER:
+		return transfer;
+	case WF_EXTEND:
+		return extend;
+	case WF_REPLY:
+		return reply;
+	case WF_CALLBACK:
+		return callback;
+	case WF_PAUSE:
+	case WF_REJECT_REPLY:
+	case WF_REQUEST_DELETE:
+	case WF_REJECT_EXTENSION:
+	case WF_REJECT_DELETE:
+		return with_reason;
+	case WF_WITHDRAW_REQUEST:
+		return opt_reason;
+	case WF_RETURN:
+	case WF_REOPEN:
+	case WF_WITHDRAW:
+		return opt_reason;
+	case WF_MERGE:
+		return merge;
+	case WF_NEW_FACTS:
+	case WF_REJECT_NEW_FACTS:
+		return with_reason;
+	case WF_APPROVE_EXTENSION:
+	case WF_APPROVE_NEW_FACTS:
+	case WF_APPROVE_REPLY:
+	case WF_CLOSE:
+		return with_note;
+	default:
+		return only_version;
+	}
+}
+
+/* Where each parameter goes in the command: one table, read once (GNU Taler's spec arrays). */
+enum bind_kind { B_INT, B_BOOL, B_STR };
+static const struct cmd_binding {
+	const char *name;
+	enum bind_kind kind;
+	size_t offset;
+} bindings[] = {
+	{"version", B_INT, offsetof(struct complaint_cmd, version)},
+	{"org_id", B_INT, offsetof(struct complaint_cmd, org_id)},
+	{"user_id", B_INT, offsetof(struct complaint_cmd, user_id)},
+	{"days", B_INT, offsetof(struct complaint_cmd, days)},
+	{"notified", B_BOOL, offsetof(struct complaint_cmd, notified)},
+	{"into", B_INT, offsetof(struct complaint_cmd, into)},
+	{"compensation_fen", B_INT, offsetof(struct complaint_cmd, compensation_fen)},
+	{"reason", B_STR, offsetof(struct complaint_cmd, reason)},
+	{"note", B_STR, offsetof(struct complaint_cmd, note)},
+	{"result", B_STR, offsetof(struct complaint_cmd, result)},
+	{"reply_content", B_STR, offsetof(struct complaint_cmd, reply_content)},
+	{"late_reason", B_STR, offsetof(struct complaint_cmd, late_reason)},
+	{"satisfaction", B_STR, offsetof(struct complaint_cmd, satisfaction)},
+};
+
+/* Binds the (validated) parameters in body into cmd; absent ones stay 0 / false / NULL. The
+ * strings are borrowed from body, which the command also keeps as its params. */
+static void bind_cmd(json_t *body, struct complaint_cmd *cmd)
+{
+	for (size_t i = 0; i < sizeof bindings / sizeof bindings[0]; i++) {
+		const struct cmd_binding *b = &bindings[i];
+		json_t *v = json_object_get(body, b->name);
+		char *at = (char *)cmd + b->offset;
+		if (b->kind == B_INT && json_is_integer(v))
+			*(int64_t *)at = json_integer_value(v);
+		else if (b->kind == B_BOOL && json_is_boolean(v))
+			*(bool *)at = json_is_true(v);
+		else if (b->kind == B_STR && json_is_string(v))
+			*(const char **)at = json_string_value(v);
+	}
+	cmd->params = body;
+}
+
+struct action_ctx {
+	struct actor a;
+	struct complaint_cmd cmd;
+	struct complaint_settings cfg;
+	struct complaint_act_out out;
+	struct refusal err;
+};
+
+static int action_tx(struct db *d, void *arg)
+{
+	struct action_ctx *c = arg;
+	return complaint_act(d, &c->a, &c->cmd, &c->cfg, &c->out, &c->err);
+}
+
+/* Live news after the commit: the complaint changed; an assignment tells the handler. */
+static void announce(struct action_ctx *c)
+{
+	api_complaint_publish(c->out.result, wf_action_name(c->cmd.action));
+	regulator_worker_kick();
+	if (c->cmd.action != WF_ASSIGN)
+		return;
+	json_t *res = c->out.result;
+	json_t *note = json_pack("{s:O, s:O, s:s}", "complaint_id", json_object_get(res, "id"), "complaint_no",
+				 json_object_get(res, "complaint_no"), "kind", "assigned");
+	events_publish("notification", note, NULL, 0, json_integer_value(json_object_get(res, "handler_id")));
+	json_decref(note);
+}
+
+int api_complaint_action(struct request *r)
+{
+	int a = wf_action_from_name(r->args[1]);
+	if (a < 0)
+		return reply_error(r, 404, "not_found", "不支持的投诉操作", NULL);
+	if (req_validate(r, action_spec((enum wf_action)a)) != 0)
+		return 0;
+	struct action_ctx c = {.a = api_actor(r), .cmd = {.action = (enum wf_action)a, .id = req_arg_id(r, 0)}};
+	bind_cmd(r->json, &c.cmd);
+	int rc = complaint_settings_get(r->db, &c.cfg);
+	if (rc == 0)
+		rc = store_write(action_tx, &c);
+	if (rc != 0) {
+		complaint_act_out_free(&c.out); /* what a run left whose batch then failed */
+		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
+	}
+	announce(&c);
+	json_t *v = api_complaint_view(r, c.out.result, &c.cfg);
+	json_object_set_new(v, "warnings", c.out.warnings);
+	return reply_json(r, 200, v);
+}
+
+int api_complaint_act_in_tx(struct request *r, struct db *d, const struct principal *as, int64_t id,
+			    const char *action, json_t *params, json_t **result, struct refusal *e)
+{
+	*result = NULL;
+	int a = wf_action_from_name(action);
+	json_t *rec;
+	int rc = a < 0 ? DB_HARD : store_complaint_get(d, id, &rec);
+	if (rc != 1)
+		return rc < 0 ? rc : refuse(e, 404, "not_found", "投诉单不存在", NULL);
+	int64_t version = json_integer_value(json_object_get(rec, "version"));
+	json_decref(rec);
+	json_t *body = json_deep_copy(params);
+	if (!body)
+		return DB_HARD;
+	json_object_set_new(body, "version", json_integer(version));
+	struct action_ctx c = {.a = {.user = as, .ip = r->ip}, .cmd = {.action = (enum wf_action)a, .id = id, .via_oa = true}};
+	bind_cmd(body, &c.cmd);
+	rc = complaint_settings_get(d, &c.cfg);
+	if (rc == 0)
+		rc = complaint_act(d, &c.a, &c.cmd, &c.cfg, &c.out, &c.err);
+	json_decref(body);
+	json_decref(c.out.warnings);
+	if (rc == 0)
+		*result = c.out.result;
+	else
+		json_decref(c.out.result);
+	if (rc > 0)
+		*e = c.err;
+	return rc;
+}

@@ -1,0 +1,146 @@
+/* The steps every complaint use case shares (service.h): fetching within the actor's scope, the
+ * version check, saving as the next version, the audit event, the registration step with its
+ * repeat detection. Runs inside the caller's transaction; nothing here reads a request. */
+#include "domain/complaint/service.h"
+#include "domain/audit.h"
+#include "store/store.h"
+#include "util/dates.h"
+#include <stdio.h>
+#include <string.h>
+
+static int64_t int_of(json_t *rec, const char *k)
+{
+	return json_integer_value(json_object_get(rec, k));
+}
+
+bool complaint_visible(const struct actor *a, json_t *rec)
+{
+	int64_t registrar = int_of(rec, "registrar_id");
+	return registrar == a->user->user_id || int_of(rec, "handler_id") == a->user->user_id ||
+	       scope_allows(a->user, json_string_value(json_object_get(rec, "org_path")), registrar);
+}
+
+int complaint_fetch(struct db *d, const struct actor *a, int64_t id, json_t **rec, struct refusal *e)
+{
+	int rc = store_complaint_get(d, id, rec);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 || !complaint_visible(a, *rec)) {
+		json_decref(*rec);
+		*rec = NULL;
+		return refuse(e, 404, "not_found", "投诉单不存在或不在您的数据范围内", NULL), 0;
+	}
+	return 1;
+}
+
+int complaint_fetch_for_change(struct db *d, const struct actor *a, int64_t id, int64_t version, json_t **rec,
+			       struct refusal *e)
+{
+	int rc = complaint_fetch(d, a, id, rec, e);
+	if (rc != 1)
+		return rc == 0 ? 1 : rc;
+	if (int_of(*rec, "version") == version)
+		return 0;
+	json_decref(*rec);
+	*rec = NULL;
+	return refuse(e, 409, "stale_version", "投诉单已被他人修改，请刷新后重试", "version");
+}
+
+int complaint_save_next_version(struct db *d, json_t *rec, int64_t version, int64_t now, struct refusal *e)
+{
+	json_object_set_new(rec, "version", json_integer(version + 1));
+	json_object_set_new(rec, "updated_at", json_integer(now));
+	int rc = store_complaint_save(d, rec, version);
+	return rc == 1 ? 0 : rc == 0 ? refuse(e, 409, "stale_version", "投诉单已被他人修改，请刷新后重试", "version") : rc;
+}
+
+int complaint_audit(struct db *d, const struct actor *a, const char *action, int64_t id, json_t *detail)
+{
+	char tid[24] = "";
+	if (id)
+		snprintf(tid, sizeof tid, "%lld", (long long)id);
+	struct audit_event ev = {
+		.actor_id = a->user ? a->user->user_id : 0,
+		.actor = a->user ? a->user->username : "anonymous",
+		.ip = a->ip,
+		.action = action,
+		.target_type = "complaint",
+		.target_id = tid,
+		.result = "ok",
+		.detail = detail,
+	};
+	int rc = audit_append(d, &ev);
+	json_decref(detail);
+	return rc;
+}
+
+int complaint_check_register_org(struct db *d, const struct actor *a, int64_t org_id, struct refusal *e)
+{
+	json_t *org;
+	if (org_id == 0)
+		return 0;
+	int rc = store_org_get(d, org_id, &org);
+	if (rc <= 0)
+		return rc;
+	bool ok = scope_may_register(a->user, json_string_value(json_object_get(org, "path")));
+	json_decref(org);
+	return ok ? 0 : refuse(e, 403, "out_of_scope", "被投诉机构只能是本机构或其下辖机构", "complained_org_id");
+}
+
+/* Marks a repeat: the same complainant (by blind index) within the window (重复投诉). The tag
+ * always (the reports count it); the earlier complaint's id only when the registrar may see it,
+ * or registering would tell them whom another branch serves (issue 11 L2). */
+static int detect_repeat(struct db *d, const struct actor *a, json_t *rec, const struct complaint_settings *cfg)
+{
+	int64_t received = int_of(rec, "received_at"), other = 0;
+	int rc = store_complaint_find_repeat(d, json_string_value(json_object_get(rec, "id_no_bidx")),
+					     json_string_value(json_object_get(rec, "phone_bidx")),
+					     received - (int64_t)cfg->repeat_window_days * MS_PER_DAY, int_of(rec, "id"),
+					     &other);
+	if (rc <= 0)
+		return rc;
+	json_t *earlier;
+	if ((rc = store_complaint_get(d, other, &earlier)) < 0)
+		return rc;
+	if (rc == 1 && complaint_visible(a, earlier))
+		json_object_set_new(rec, "repeat_of", json_integer(other));
+	json_decref(earlier);
+	complaint_add_tag(rec, "repeat");
+	return 0;
+}
+
+int complaint_register(struct db *d, const struct actor *a, json_t *rec, const struct complaint_settings *cfg,
+		       int64_t now, struct refusal *e)
+{
+	int rc = complaint_check_complete(d, rec, now, e);
+	if (rc != 0)
+		return rc;
+	json_object_set_new(rec, "status", json_string("registered"));
+	json_object_set_new(rec, "registered_at", json_integer(now));
+	if ((rc = detect_repeat(d, a, rec, cfg)) < 0)
+		return rc;
+	return complaint_update_deadline(d, rec, cfg, now);
+}
+
+int complaint_unmask(struct db *d, const struct actor *a, int64_t id, json_t **identity, struct refusal *e)
+{
+	/* a retried transaction starts over */
+	json_decref(*identity);
+	*identity = NULL;
+	json_t *rec;
+	int rc = complaint_fetch(d, a, id, &rec, e);
+	if (rc != 1)
+		return rc == 0 ? 1 : rc;
+	/* pii.unmask, or the registrar of a draft reading back what they typed (still audited) */
+	bool own_draft = strcmp(json_string_value(json_object_get(rec, "status")), "draft") == 0 &&
+			 int_of(rec, "registrar_id") == a->user->user_id;
+	if (!(a->user->perms & P_PII_UNMASK) && !own_draft) {
+		json_decref(rec);
+		return refuse(e, 403, "forbidden", "没有查看完整个人信息的权限", NULL);
+	}
+	*identity = complaint_identity(rec);
+	json_decref(rec);
+	if (!*identity)
+		return refuse(e, 404, "not_found", "该投诉单没有可查看的投诉人信息", NULL);
+	return complaint_audit(d, a, "complaint.unmask", id, json_pack("{s:s}", "fields", "name id_type id_no phone address"));
+}

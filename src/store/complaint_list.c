@@ -1,0 +1,630 @@
+/* Complaint lists: the list page with its bounded count (store_complaint_list), the ledger's
+ * keyset walk (store_complaint_keyset) and the count of the caller's own complaints outside
+ * their scope. The WHERE clause is built from the filters given where an index may serve them;
+ * every value is bound. The single-row queries are store/complaints.c. */
+#include "store/complaint_sql.h"
+#include "store/query_builder.h"
+#include "store/scope_sql.h"
+#include "store/store.h"
+#include "util/dates.h"
+#include <stdio.h>
+#include <string.h>
+
+
+#define COUNT_CAP_TEXT "100001"     /* COMPLAINT_COUNT_CAP + 1 */
+#define TEXT_COUNT_CAP_TEXT "10001" /* COMPLAINT_TEXT_COUNT_CAP + 1 */
+
+/* The list query is built from the filters given where an index may serve them (scope, status,
+ * dates, subtree, text, number, deadline state, people, identity, open), so each of those
+ * combinations gets a plan that uses its indexes. Filters no index serves (channel, codes,
+ * region, tag, right, the counting rule) come as one block, each with its value or NULL
+ * ("(CAST(? AS TEXT) IS NULL OR ...)"), present when any of them is set: they are tested row by
+ * row either way, and 8 optional filters make 2 shapes instead of 256 (the connection's
+ * statement cache is bounded). Values are always
+ * bound. A value too long for its buffer is an error, never a truncated filter. */
+
+bool complaint_sql_prefix_end(const char *prefix, char *out, size_t n)
+{
+	size_t len = strlen(prefix);
+	if (len >= n)
+		return false;
+	memcpy(out, prefix, len + 1);
+	if (len)
+		out[len - 1]++;
+	return true;
+}
+
+bool complaint_sql_subtree_range(const struct scope_filter *sf, char *path, char *end, size_t n)
+{
+	size_t len = strlen(sf->path_like); /* "<path>%" */
+	if (len == 0 || len > n)
+		return false;
+	memcpy(path, sf->path_like, len - 1);
+	path[len - 1] = '\0';
+	return complaint_sql_prefix_end(path, end, n);
+}
+
+static void where_prefix(struct qb *q, const char *col, const char *prefix, char *end, size_t endlen)
+{
+	if (!complaint_sql_prefix_end(prefix, end, endlen)) {
+		q->overflow = true;
+		return;
+	}
+	char cond[128];
+	snprintf(cond, sizeof cond, " AND %s >= ? AND %s < ?", col, col);
+	qb_add(q, cond);
+	qb_arg(q, DB_TEXT(prefix));
+	qb_arg(q, DB_TEXT(end));
+}
+
+/* Adds cond (one "?") with v, unless v is DB_END (the filter is not set). */
+/* A blind index's value in the other family, or the value itself when there is none. */
+static const char *alt(const char *v, const char *other)
+{
+	return other ? other : v ? v : "";
+}
+
+static void where_equal(struct qb *q, const char *cond, struct db_val v)
+{
+	if (v.type == DBV_END)
+		return;
+	qb_add(q, cond);
+	qb_arg(q, v);
+}
+
+/* The optional filters no index serves: always in the text, NULL when not set. */
+static void where_opt_equal(struct qb *q, const char *col, const char *v)
+{
+	char cond[128];
+	snprintf(cond, sizeof cond, " AND (CAST(? AS TEXT) IS NULL OR %s = ?)", col);
+	qb_add(q, cond);
+	qb_arg(q, DB_TEXT(v));
+	qb_arg(q, DB_TEXT(v));
+}
+
+static void where_opt_prefix(struct qb *q, const char *col, const char *prefix, char *end, size_t endlen)
+{
+	if (prefix && !complaint_sql_prefix_end(prefix, end, endlen)) {
+		q->overflow = true;
+		return;
+	}
+	char cond[160];
+	snprintf(cond, sizeof cond, " AND (CAST(? AS TEXT) IS NULL OR (%s >= ? AND %s < ?))", col, col);
+	qb_add(q, cond);
+	qb_arg(q, DB_TEXT(prefix));
+	qb_arg(q, DB_TEXT(prefix));
+	qb_arg(q, DB_TEXT(prefix ? end : NULL));
+}
+
+/* pre + v with LIKE's % _ and \ escaped + post into out (n bytes); false when it does not fit. */
+static bool like_escaped(char *out, size_t n, const char *pre, const char *v, const char *post)
+{
+	size_t o = 0, lp = strlen(pre), lq = strlen(post);
+	if (lp >= n)
+		return false;
+	memcpy(out, pre, lp);
+	o = lp;
+	for (; *v; v++) {
+		if (o + 2 + lq >= n)
+			return false;
+		if (*v == '%' || *v == '_' || *v == '\\')
+			out[o++] = '\\';
+		out[o++] = *v;
+	}
+	if (o + lq >= n)
+		return false;
+	memcpy(out + o, post, lq + 1);
+	return true;
+}
+
+/* " AND (CAST(? AS TEXT) IS NULL OR (' ' || list || ' ') LIKE '% v %')": v is one item of a
+ * space-separated list column (tags, rights), matched literally. */
+static void where_opt_item(struct qb *q, const char *list_col, const char *v, char *buf, size_t n)
+{
+	if (v && !like_escaped(buf, n, "% ", v, " %")) {
+		q->overflow = true;
+		return;
+	}
+	char cond[160];
+	snprintf(cond, sizeof cond, " AND (CAST(? AS TEXT) IS NULL OR (' ' || %s || ' ') LIKE ? ESCAPE '\\')", list_col);
+	qb_add(q, cond);
+	qb_arg(q, DB_TEXT(v ? buf : NULL));
+	qb_arg(q, DB_TEXT(v ? buf : NULL));
+}
+
+/* Puts '+' before every occurrence of col in the NUL-terminated text (size bytes available):
+ * SQLite then uses no index for those terms. */
+static void unindex_column(char *text, size_t size, const char *col)
+{
+	size_t n = strlen(col);
+	for (char *p = strstr(text, col); p; p = strstr(p + n + 1, col)) {
+		size_t len = strlen(text);
+		if (len + 2 > size)
+			return;
+		memmove(p + 1, p, len - (size_t)(p - text) + 1);
+		*p = '+';
+	}
+}
+
+/* SQLite's substring test of the complaint text (two copies of the LIKE pattern). */
+#define TEXT_LIKE "(c.content LIKE ? ESCAPE '\\' OR c.demand LIKE ? ESCAPE '\\')"
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* Whether some index can drive the query of f within sf: the data scope below the head office
+ * (its range, institution or owner indexes), a status, dates, a subtree, a full-text query of
+ * three characters or more, a number, a deadline state, a person, an identity, open work or a
+ * complained institution. Without one (a tag, a right, a code, a channel or a one- or
+ * two-character text alone at the head office, whose subtree is the whole bank) counting would
+ * read the whole table. */
+static bool index_driven(const struct scope_filter *sf, const struct complaint_filter *f)
+{
+	/* A subtree at the root ("/1/": one step) is the whole bank too. */
+	const char *p = sf->path_like;
+	bool whole = sf->kind == SCOPE_ALL ||
+		     (sf->kind == SCOPE_SUBTREE && p[0] == '/' && strchr(p + 1, '/') && !strchr(strchr(p + 1, '/') + 1, '/'));
+	return !whole || f->status || f->from || f->to || f->org_path ||
+	       (f->q && utf8_chars(f->q) >= 3) || f->complaint_no || f->deadline_state || f->handler_id ||
+	       f->registrar_id || f->id_no_bidx || f->phone_bidx || f->open || f->complained_org_path;
+}
+
+/* Buffers the WHERE clause's bound text points into. */
+struct where_bufs {
+	/* Room for the api's longest filter value (50 characters, 200 bytes) escaped. */
+	char ends[6][600], text[600], like[600], tag_like[420], cause_end[208], region_end[208], corg_end[600],
+		right_like[420];
+};
+
+/* " WHERE <the data scope>": the scope's rows and the caller's own registrations / handling. */
+static void where_scope(struct qb *wq, const struct scope_filter *sf, struct where_bufs *b)
+{
+	char (*ends)[600] = b->ends, *path = b->ends[5];
+	switch (sf->kind) {
+	case SCOPE_ALL:
+		qb_add(wq, " WHERE 1 = 1");
+		return;
+	case SCOPE_SUBTREE:
+		/* path_like is "<path>%"; the subtree is the range [path, path with '/' -> '0'). */
+		snprintf(path, sizeof b->ends[5], "%.*s", (int)strlen(sf->path_like) - 1, sf->path_like);
+		if (!complaint_sql_prefix_end(path, ends[0], sizeof b->ends[0]))
+			wq->overflow = true;
+		qb_add(wq, " WHERE ((c.org_path >= ? AND c.org_path < ?) OR c.registrar_id = ? OR c.handler_id = ?)");
+		qb_arg(wq, DB_TEXT(path));
+		qb_arg(wq, DB_TEXT(ends[0]));
+		break;
+	case SCOPE_ORG:
+		/* The institution's own complaints through org_path (its path when it handles them),
+		 * which the org_path indexes serve; handling_org_id, which no index leads, only tests. */
+		snprintf(path, sizeof b->ends[5], "%.*s", (int)strlen(sf->path_like) - 1, sf->path_like);
+		qb_add(wq, " WHERE ((c.org_path = ? AND c.handling_org_id = ?) OR c.registrar_id = ? OR c.handler_id = ?)");
+		qb_arg(wq, DB_TEXT(path));
+		qb_arg(wq, DB_INT(sf->org_id));
+		break;
+	default:
+		qb_add(wq, " WHERE (c.registrar_id = ? OR c.handler_id = ?)");
+	}
+	qb_arg(wq, DB_INT(sf->user_id));
+	qb_arg(wq, DB_INT(sf->user_id));
+}
+
+/* The FTS5 phrase of q ("..." with quotes doubled) into b->text. */
+static void fts_phrase(struct qb *wq, const char *q, struct where_bufs *b)
+{
+	char *text = b->text;
+	size_t o = 0;
+	text[o++] = '"';
+	for (const char *p = q; *p; p++) {
+		if (o + 4 >= sizeof b->text) {
+			wq->overflow = true;
+			break;
+		}
+		if (*p == '"')
+			text[o++] = '"';
+		text[o++] = *p;
+	}
+	text[o++] = '"';
+	text[o] = '\0';
+}
+
+/* The text query q: a number, an exact complainant name (blind index) or text: FTS5 trigram /
+ * pg_trgm for three characters or more, a substring scan for shorter. On SQLite a text query
+ * with no exact hit (and allow_fts) sets *fts: the full-text index then drives. 0 or negative. */
+static int where_text(struct db *d, const struct complaint_filter *f, bool allow_fts, struct qb *wq,
+		      struct where_bufs *b, bool *fts)
+{
+	bool pg = db_backend(d) == DB_PG;
+	bool trigram = utf8_chars(f->q) >= 3 && !pg;
+	if (trigram) {
+		fts_phrase(wq, f->q, b);
+		int64_t exact = 1;
+		int rc = !allow_fts ? 0 : DB_SCALAR(d, &exact,
+				   "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE complaint_no = ?"
+				   " OR name_bidx IN (?, ?) LIMIT 1) e",
+				   DB_TEXT(f->q), DB_TEXT(f->name_bidx ? f->name_bidx : ""), DB_TEXT(alt(f->name_bidx, f->name_bidx_alt)));
+		if (rc < 0)
+			return rc;
+		*fts = exact == 0;
+	}
+	if (!like_escaped(b->like, sizeof b->like, "%", f->q, "%"))
+		wq->overflow = true;
+	if (*fts)
+		return 0;
+	qb_add(wq, " AND (c.complaint_no = ? OR c.name_bidx IN (?, ?) OR ");
+	qb_arg(wq, DB_TEXT(f->q));
+	qb_arg(wq, DB_TEXT(f->name_bidx ? f->name_bidx : ""));
+	qb_arg(wq, DB_TEXT(alt(f->name_bidx, f->name_bidx_alt)));
+	if (trigram) {
+		/* Complaints not yet indexed (migration 0010) are matched by scanning. */
+		qb_add(wq, "c.id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?) OR "
+			   "(c.id IN (SELECT complaint_id FROM complaint_text_queue) AND " TEXT_LIKE "))");
+		qb_arg(wq, DB_TEXT(b->text));
+	} else {
+		qb_add(wq, pg ? "(c.content || ' ' || c.demand) ILIKE ? ESCAPE '\\')" : TEXT_LIKE ")");
+	}
+	qb_arg(wq, DB_TEXT(b->like));
+	if (!pg)
+		qb_arg(wq, DB_TEXT(b->like));
+	return 0;
+}
+
+/* No index serves these: when any is set, all are in the text, each with its value or NULL
+ * (one shape). When none is, none is: an index can then still answer the count alone. */
+static void where_unindexed(struct qb *wq, const struct complaint_filter *f, struct where_bufs *b)
+{
+	if (!(f->source_channel || f->business_channel_code || f->business_type_code || f->cause_code ||
+	      f->region_code || f->tag || f->right || f->counted))
+		return;
+	where_opt_equal(wq, "c.source_channel", f->source_channel);
+	where_opt_prefix(wq, "c.business_channel_code", f->business_channel_code, b->ends[3], sizeof b->ends[3]);
+	where_opt_prefix(wq, "c.business_type_code", f->business_type_code, b->ends[4], sizeof b->ends[4]);
+	where_opt_prefix(wq, "c.cause_code", f->cause_code, b->cause_end, sizeof b->cause_end);
+	where_opt_prefix(wq, "c.region_code", f->region_code, b->region_end, sizeof b->region_end);
+	where_opt_item(wq, "c.tags", f->tag, b->tag_like, sizeof b->tag_like);
+	where_opt_item(wq, "c.rights", f->right, b->right_like, sizeof b->right_like);
+	qb_add(wq, " AND (? = 0 OR (c.status NOT IN ('draft', 'deleted') AND c.merged_into IS NULL))");
+	qb_arg(wq, DB_INT(f->counted));
+}
+
+/* A blind index pair " AND col IN (?, ?)" when v is set. */
+static void where_bidx(struct qb *wq, const char *cond, const char *v, const char *v_alt)
+{
+	if (!v)
+		return;
+	qb_add(wq, cond);
+	qb_arg(wq, DB_TEXT(v));
+	qb_arg(wq, DB_TEXT(alt(v, v_alt)));
+}
+
+/* The WHERE clause (" WHERE ...") of the list and the ledger for sf and f into *wq, values bound
+ * from *b. With allow_fts, a text query on SQLite with no exact hit sets *fts: the caller then
+ * drives the query from complaints_fts (MATCH argument b->text). 0 or a negative status. */
+static int complaint_where(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
+			   bool allow_fts, struct qb *wq, struct where_bufs *b, bool *fts_out)
+{
+	bool fts = false;
+	where_scope(wq, sf, b);
+	if (f->status) {
+		qb_add(wq, " AND c.status = ?");
+		qb_arg(wq, DB_TEXT(f->status));
+	} else {
+		qb_add(wq, " AND c.status <> 'deleted'");
+	}
+	where_equal(wq, " AND c.received_at >= ?", f->from ? DB_INT(f->from) : DB_END);
+	where_equal(wq, " AND c.received_at < ?", f->to ? DB_INT(f->to) : DB_END);
+	if (f->org_path)
+		where_prefix(wq, "c.org_path", f->org_path, b->ends[1], sizeof b->ends[1]);
+	int rc = f->q && *f->q ? where_text(d, f, allow_fts, wq, b, &fts) : 0;
+	if (rc < 0)
+		return rc;
+	if (f->complaint_no)
+		where_prefix(wq, "c.complaint_no", f->complaint_no, b->ends[2], sizeof b->ends[2]);
+	if (f->open)
+		qb_add(wq, " AND" UNFINISHED " AND c.status IN " STATUS_OPEN_SQL);
+	if (f->complained_org_path) {
+		if (!complaint_sql_prefix_end(f->complained_org_path, b->corg_end, sizeof b->corg_end))
+			wq->overflow = true;
+		qb_add(wq, " AND c.complained_org_id IN (SELECT id FROM institutions WHERE path >= ? AND path < ?)");
+		qb_arg(wq, DB_TEXT(f->complained_org_path));
+		qb_arg(wq, DB_TEXT(b->corg_end));
+	}
+	where_unindexed(wq, f, b);
+	where_equal(wq, " AND c.deadline_state = ?", f->deadline_state ? DB_TEXT(f->deadline_state) : DB_END);
+	where_equal(wq, " AND c.handler_id = ?", f->handler_id ? DB_INT(f->handler_id) : DB_END);
+	where_equal(wq, " AND c.registrar_id = ?", f->registrar_id ? DB_INT(f->registrar_id) : DB_END);
+	where_bidx(wq, " AND c.id_no_bidx IN (?, ?)", f->id_no_bidx, f->id_no_bidx_alt);
+	where_bidx(wq, " AND c.phone_bidx IN (?, ?)", f->phone_bidx, f->phone_bidx_alt);
+	*fts_out = fts;
+	return qb_check(wq);
+}
+
+/* Appends the filter clause w (" WHERE ...") with its arguments to q; with after_and, q already
+ * ends in "WHERE ... AND" and only the conditions are added. */
+static void qb_add_where(struct qb *q, const struct qb *w, bool after_and)
+{
+	if (w->overflow)
+		q->overflow = true;
+	qb_add(q, after_and ? w->sql + strlen(" WHERE") : w->sql);
+	for (int i = 0; i < w->nargs; i++)
+		qb_arg(q, w->args[i]);
+}
+
+/* Bounds of the ids of complaints received in f's date range, from complaint_received_days
+ * (migration 0011): the full-text index then reads only that span of its matches. Without a
+ * range, [1, INT64_MAX]; with no complaint in it, an empty span (lo > hi). */
+static int received_id_bounds(struct db *d, const struct complaint_filter *f, int64_t *lo, int64_t *hi)
+{
+	*lo = 1;
+	*hi = INT64_MAX;
+	if (!f->from && !f->to)
+		return DB_OK;
+	int64_t first_day = f->from > 0 ? f->from / MS_PER_DAY : 0, last_day = f->to ? (f->to - 1) / MS_PER_DAY : INT64_MAX;
+	int rc = DB_SCALAR(d, lo, "SELECT COALESCE(MIN(first_id), 1) FROM complaint_received_days WHERE day BETWEEN ? AND ?",
+			   DB_INT(first_day), DB_INT(last_day));
+	if (rc >= 0)
+		rc = DB_SCALAR(d, hi, "SELECT COALESCE(MAX(last_id), 0) FROM complaint_received_days WHERE day BETWEEN ? AND ?",
+			       DB_INT(first_day), DB_INT(last_day));
+	return rc < 0 ? rc : DB_OK;
+}
+
+/* The complaints still waiting for the full-text index (migration 0010) that match the text
+ * and the filters; they are the newest, so in newest-first order they precede every match of
+ * the index. CROSS JOIN: SQLite walks the (small) queue, never the complaints. */
+#define QUEUED_MATCHES " FROM complaint_text_queue t CROSS JOIN complaints c ON c.id = t.complaint_id WHERE " TEXT_LIKE " AND"
+/* The full-text index's matches within id bounds (received_id_bounds). */
+#define INDEXED_MATCHES " FROM complaints_fts f JOIN complaints c ON c.id = f.rowid WHERE complaints_fts MATCH ? AND f.rowid BETWEEN ? AND ? AND"
+
+/* One list query's plan: the WHERE clause, whether the full-text index drives, and what the
+ * counting found (the waiting matches, the id span of the date range, whether the total is a
+ * lower bound). */
+struct list_plan {
+	struct qb w;
+	struct where_bufs b;
+	bool fts, beyond;
+	int64_t queued, lo, hi;
+};
+
+/* Counting with a text query on SQLite: the waiting matches (counted even when the caller has
+ * the total: paging needs them), then the statement counting the index's bounded matches into q. */
+static int fts_count_query(struct db *d, const struct complaint_filter *f, struct list_plan *pl, struct qb *q)
+{
+	const struct db_val text = DB_TEXT(pl->b.text), like = DB_TEXT(pl->b.like);
+	int rc = received_id_bounds(d, f, &pl->lo, &pl->hi);
+	if (rc < 0)
+		return rc;
+	qb_add(q, "SELECT COUNT(*)" QUEUED_MATCHES);
+	qb_arg(q, like);
+	qb_arg(q, like);
+	qb_add_where(q, &pl->w, true);
+	if ((rc = qb_check(q)) < 0 || (rc = db_scalar_int(d, &pl->queued, q->sql, q->args)) < 0)
+		return rc;
+	/* Bounded counting: only the newest COMPLAINT_TEXT_COUNT_CAP + 1 matches of the index are
+	 * tested against the filters (a common word matches a quarter of a million complaints, and
+	 * a branch holds a few % of them: counting them all read every match). With more matches
+	 * than that, the count is a lower bound and *capped says so. */
+	if (!f->skip_count) {
+		int64_t examined = 0;
+		rc = DB_SCALAR(d, &examined,
+			       "SELECT COUNT(*) FROM (SELECT 1 FROM complaints_fts WHERE complaints_fts MATCH ?"
+			       " AND rowid BETWEEN ? AND ? LIMIT " TEXT_COUNT_CAP_TEXT ") n",
+			       text, DB_INT(pl->lo), DB_INT(pl->hi));
+		if (rc < 0)
+			return rc;
+		pl->beyond = examined > COMPLAINT_TEXT_COUNT_CAP;
+	}
+	qb_reset(q);
+	qb_add(q, "SELECT COUNT(*) FROM (SELECT f.rowid AS id FROM complaints_fts f WHERE complaints_fts MATCH ?"
+		  " AND f.rowid BETWEEN ? AND ? ORDER BY f.rowid DESC LIMIT " TEXT_COUNT_CAP_TEXT
+		  ") m CROSS JOIN complaints c ON c.id = m.id WHERE");
+	qb_arg(q, text);
+	qb_arg(q, DB_INT(pl->lo));
+	qb_arg(q, DB_INT(pl->hi));
+	qb_add_where(q, &pl->w, true);
+	return 0;
+}
+
+/* Counting stops past a cap: a broad filter over millions of rows must not cost a full count
+ * for a number nobody pages through (full-text matches stop earlier still). *total is set
+ * unless f->skip_count; pl->beyond when it is a lower bound. 0 or negative. */
+static int list_count(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
+		      struct list_plan *pl, int64_t *total)
+{
+	struct qb q;
+	qb_reset(&q);
+	int rc = 0;
+	int64_t indexed = 0;
+	if (pl->fts) {
+		rc = fts_count_query(d, f, pl, &q);
+	} else if (!index_driven(sf, f)) {
+		/* Bounded counting: no index narrows the rows, so none are counted; the total is
+		 * what the pages up to this one hold (store_complaint_list), flagged as a lower bound. */
+		if (!f->skip_count) {
+			pl->beyond = true;
+			*total = 0;
+		}
+		qb_add(&q, "SELECT 0");
+	} else {
+		qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints c");
+		qb_add_where(&q, &pl->w, false);
+		qb_add(&q, " LIMIT " COUNT_CAP_TEXT ") n");
+	}
+	if (rc < 0 || (rc = qb_check(&q)) < 0)
+		return rc;
+	if (!f->skip_count && !(pl->beyond && !pl->fts)) {
+		if ((rc = db_scalar_int(d, &indexed, q.sql, q.args)) < 0)
+			return rc;
+		*total = pl->queued + indexed;
+	}
+	return 0;
+}
+
+/* The page's ids with the full-text index driving: rows [offset, offset + limit) of the waiting
+ * matches followed by the index's. */
+static void fts_page(struct qb *q, const struct complaint_filter *f, const struct list_plan *pl)
+{
+	const struct db_val text = DB_TEXT(pl->b.text), like = DB_TEXT(pl->b.like);
+	int64_t first = f->offset < pl->queued ? f->offset : pl->queued;
+	int64_t from_queue = pl->queued - first < f->limit ? pl->queued - first : f->limit;
+	if (from_queue > 0) {
+		qb_add(q, "SELECT id FROM (SELECT c.id" QUEUED_MATCHES);
+		qb_arg(q, like);
+		qb_arg(q, like);
+		qb_add_where(q, &pl->w, true);
+		qb_add(q, " ORDER BY c.id DESC LIMIT ? OFFSET ?) UNION ALL ");
+		qb_arg(q, DB_INT(from_queue));
+		qb_arg(q, DB_INT(first));
+	}
+	qb_add(q, "SELECT id FROM (SELECT c.id" INDEXED_MATCHES);
+	qb_arg(q, text);
+	qb_arg(q, DB_INT(pl->lo));
+	qb_arg(q, DB_INT(pl->hi));
+	qb_add_where(q, &pl->w, true);
+	qb_add(q, " ORDER BY f.rowid DESC LIMIT ? OFFSET ?)");
+	qb_arg(q, DB_INT(f->limit - from_queue));
+	qb_arg(q, DB_INT(f->offset - first));
+}
+
+/* The page is chosen on the narrow table first; only its rows are joined for names. */
+static int list_page(struct db *d, const struct complaint_filter *f, const struct list_plan *pl, json_t **items)
+{
+	const char *order = f->sort_by_due ? " ORDER BY c.due_at IS NULL, c.due_at, c.id"
+					   : " ORDER BY c.received_at DESC, c.id DESC";
+	struct qb q;
+	qb_reset(&q);
+	qb_add(&q, COMPLAINT_SELECT_KIND("NULL") " JOIN (");
+	/* SQLite: a subtree range is selective enough to tempt the planner into the org_path indexes
+	 * and a sort of every match; for a page, walking the order's index (or the full-text
+	 * index) and testing the range is cheaper, so the range is kept out of index choice ("+"). */
+	size_t page_where = q.len;
+	if (pl->fts) {
+		fts_page(&q, f, pl);
+		order = " ORDER BY c.id DESC";
+	} else {
+		qb_add(&q, "SELECT c.id FROM complaints c");
+		qb_add_where(&q, &pl->w, false);
+		qb_add(&q, order);
+		qb_add(&q, " LIMIT ? OFFSET ?");
+		qb_arg(&q, DB_INT(f->limit));
+		qb_arg(&q, DB_INT(f->offset));
+	}
+	if (db_backend(d) != DB_PG) {
+		unindex_column(q.sql + page_where, sizeof q.sql - page_where, "c.org_path ");
+		q.len = strlen(q.sql);
+	}
+	qb_add(&q, ") page ON page.id = c.id");
+	qb_add(&q, order);
+	int rc = qb_check(&q);
+	return rc < 0 ? rc : db_query_json(d, items, q.sql, q.args);
+}
+
+/* With a text query on SQLite the FTS5 table drives: its matches come newest registered first
+ * (rowid order) and the filters are checked on them, so a page costs a few lookups however many
+ * complaints match. The few complaints not yet indexed are matched by scanning and come first. */
+int store_complaint_list(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
+			 json_t **items, int64_t *total, bool *capped)
+{
+	struct list_plan pl = {.lo = 1, .hi = INT64_MAX};
+	qb_reset(&pl.w);
+	int rc = complaint_where(d, sf, f, true, &pl.w, &pl.b, &pl.fts);
+	if (rc < 0 || (rc = list_count(d, sf, f, &pl, total)) < 0)
+		return rc;
+	int64_t cap = f->skip_count ? INT64_MAX : pl.fts ? COMPLAINT_TEXT_COUNT_CAP : COMPLAINT_COUNT_CAP;
+	if (capped)
+		*capped = *total > cap || pl.beyond;
+	if (*total > cap)
+		*total = cap;
+	if ((rc = list_page(d, f, &pl, items)) < 0)
+		return rc;
+	/* A lower bound is at least what the pages up to this one hold, and one more after a full
+	 * page, so that a pager still offers the next page. */
+	int64_t n = (int64_t)json_array_size(*items), seen = f->offset + n + (n == f->limit);
+	if (pl.beyond && !f->skip_count && *total < seen)
+		*total = seen < cap ? seen : cap;
+	return DB_OK;
+}
+
+int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
+			   const struct complaint_cursor *after, int64_t limit, json_t **items)
+{
+	bool fts = false;
+	struct qb w;
+	qb_reset(&w);
+	struct where_bufs b;
+	int rc = complaint_where(d, sf, f, false, &w, &b, &fts);
+	if (rc < 0)
+		return rc;
+	if (after) {
+		/* (received_at, id) < cursor, with a plain upper bound the index can seek to. */
+		qb_add(&w, " AND c.received_at <= ? AND (c.received_at < ? OR c.id < ?)");
+		qb_arg(&w, DB_INT(after->received_at));
+		qb_arg(&w, DB_INT(after->received_at));
+		qb_arg(&w, DB_INT(after->id));
+	}
+	struct qb q;
+	qb_reset(&q);
+	qb_add(&q, COMPLAINT_SELECT_KIND("NULL") " JOIN (SELECT c.id FROM complaints c");
+	size_t page_where = q.len;
+	qb_add(&q, w.sql);
+	/* SQLite: walk the received_at index in order (the subtree range is only tested), so each
+	 * page costs its own rows, not a sort of everything left. */
+	if (db_backend(d) != DB_PG) {
+		unindex_column(q.sql + page_where, sizeof q.sql - page_where, "c.org_path ");
+		q.len = strlen(q.sql);
+	}
+	qb_add(&q, " ORDER BY c.received_at DESC, c.id DESC LIMIT ?) page ON page.id = c.id"
+		   " ORDER BY c.received_at DESC, c.id DESC");
+	memcpy(q.args, w.args, sizeof w.args);
+	q.nargs = w.nargs;
+	q.overflow |= w.overflow;
+	qb_arg(&q, DB_INT(limit));
+	if ((rc = qb_check(&q)) < 0)
+		return rc;
+	rc = db_query_json(d, items, q.sql, q.args);
+	return rc < 0 ? rc : DB_OK;
+}
+
+/* The caller's own complaints outside a subtree [path, end): ids by two seeks on each side of
+ * the range in the handler's and the registrar's (…, org_path) indexes (migration sqlite/0019,
+ * pg/0017), deduplicated by UNION. */
+#define OWN_OUTSIDE_IDS                                                                         \
+	"(SELECT id FROM complaints WHERE handler_id = ? AND org_path < ?"                        \
+	" UNION SELECT id FROM complaints WHERE handler_id = ? AND org_path >= ?"                 \
+	" UNION SELECT id FROM complaints WHERE registrar_id = ? AND org_path < ?"                \
+	" UNION SELECT id FROM complaints WHERE registrar_id = ? AND org_path >= ?)"
+
+int store_complaint_count_own_outside(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
+				     int64_t *n)
+{
+	*n = 0;
+	char path[600], end[600];
+	if (sf->kind != SCOPE_SUBTREE || !complaint_sql_subtree_range(sf, path, end, sizeof path))
+		return DB_HARD;
+	struct scope_filter all = {.kind = SCOPE_ALL};
+	struct qb w, q;
+	qb_reset(&w);
+	qb_reset(&q);
+	struct where_bufs b;
+	bool fts = false;
+	int rc = complaint_where(d, &all, f, false, &w, &b, &fts);
+	if (rc < 0)
+		return rc;
+	/* CROSS JOIN: SQLite walks the few own ids and tests the filters on them; no filter index
+	 * (status, dates) may drive. (PostgreSQL knows no CROSS JOIN ... ON and plans it alone.) */
+	qb_add(&q, "SELECT COUNT(*) FROM " OWN_OUTSIDE_IDS " o");
+	qb_add(&q, db_backend(d) == DB_PG ? " JOIN" : " CROSS JOIN");
+	qb_add(&q, " complaints c ON c.id = o.id WHERE");
+	for (int i = 0; i < 4; i++) {
+		qb_arg(&q, DB_INT(sf->user_id));
+		qb_arg(&q, DB_TEXT(i % 2 ? end : path));
+	}
+	qb_add_where(&q, &w, true);
+	if ((rc = qb_check(&q)) < 0 || (rc = db_scalar_int(d, n, q.sql, q.args)) < 0)
+		return rc;
+	return DB_OK;
+}
+
