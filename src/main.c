@@ -21,7 +21,7 @@
 #include "report/facts.h"
 #include "report/ledger_export.h"
 #include "import/job.h"
-#include "regulator/regulator.h"
+#include "regulator/gateway.h"
 #include "sms/sms.h"
 #include "store/store.h"
 #include "util/crypto.h"

@@ -14,7 +14,7 @@
 #include "http/events.h"
 #include "http/request.h"
 #include "report/reports.h"
-#include "regulator/regulator.h"
+#include "regulator/gateway.h"
 #include "regulator/webhooks.h"
 #include "store/store.h"
 #include "util/crypto.h"
