@@ -5,10 +5,13 @@
  * leaked database does not leak live sessions. Each login makes a new session id (no fixation).
  * Argon2id runs outside any transaction so a slow hash never holds the SQLite write lock. */
 #include "api/api.h"
+#include "api/stream_check.h"
 #include "domain/password_policy.h"
+#include "domain/principal.h"
 #include "domain/security_policy.h"
 #include "domain/session_rules.h"
 #include "http/request.h"
+#include "http/server.h"
 #include "store/directory_links.h"
 #include "store/store.h"
 #include "util/arena.h"
@@ -25,7 +28,7 @@ static int load_principal(struct request *r, int64_t user_id, struct principal *
 	struct principal *p = arena_alloc(r->arena, sizeof *p);
 	if (!p)
 		return DB_HARD;
-	int rc = store_principal_load(r->db, user_id, p);
+	int rc = principal_load(r->db, user_id, p);
 	if (rc == 1)
 		*out = p;
 	return rc;
@@ -62,7 +65,7 @@ static int auth_write(struct request *r, enum auth_write what, const char *hash,
 	return 0;
 }
 
-int api_authenticate(struct request *r)
+static int authenticate(struct request *r)
 {
 	int64_t now = now_ms();
 	const char *authz = req_header(r, "Authorization");
@@ -93,7 +96,7 @@ int api_authenticate(struct request *r)
 	if (!p)
 		return reply_db_error(r, DB_HARD), -1;
 	int64_t created, seen;
-	int rc = store_session_principal(r->db, hash, p, &created, &seen);
+	int rc = principal_from_session(r->db, hash, p, &created, &seen);
 	if (rc < 0)
 		return reply_db_error(r, rc), -1;
 	if (rc == 0) /* no such session, or the account is no longer active */
@@ -117,6 +120,30 @@ int api_authenticate(struct request *r)
 	}
 	return 0;
 }
+
+int api_authenticate(struct request *r)
+{
+	int rc = authenticate(r);
+	if (rc == 0 && r->user) {
+		const struct principal *p = r->user;
+		r->caller = (struct req_caller){
+			.user_id = p->user_id,
+			.perms = p->perms,
+			.via_token = p->via_token,
+			.must_change_password = p->must_change_password,
+			.username = p->username,
+			.csrf = p->csrf,
+			.session_hash = p->session_hash,
+		};
+	}
+	return rc;
+}
+
+const struct http_hooks api_http_hooks = {
+	.authenticate = api_authenticate,
+	.db_conn = store_conn,
+	.events = &api_events_audience,
+};
 
 /* ---- login ---- */
 

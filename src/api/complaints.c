@@ -10,6 +10,7 @@
 #include "domain/complaint.h"
 #include "domain/pii.h"
 #include "domain/pii_lookup.h"
+#include "domain/principal.h"
 #include "domain/workflow.h"
 #include "http/events.h"
 #include "http/request.h"
@@ -767,7 +768,7 @@ static int do_assign(struct action_ctx *c, struct db *d, json_t *rec)
 	struct request *r = c->r;
 	int64_t uid = body_int(r, "user_id", 0);
 	struct principal who = {0};
-	int rc = store_principal_load(d, uid, &who);
+	int rc = principal_load(d, uid, &who);
 	if (rc < 0)
 		return rc;
 	if (rc == 0 || !(who.perms & P_COMPLAINT_HANDLE))
