@@ -53,37 +53,32 @@ int store_audit_count_since(struct db *d, const char *target_type, const char *t
 
 /* ---- the chain's rows (store/audit_chain.h) ---- */
 
-static void read_head(struct db_res *r, struct store_audit_head *h)
+/* Runs a statement returning the head's seq, hash, alg. 1 with *h filled, 0 no head row. */
+static int head_row(struct db *d, const char *sql, struct store_audit_head *h)
 {
-	h->seq = db_int(r, 0);
-	snprintf(h->hash, sizeof h->hash, "%s", db_text(r, 1));
-	snprintf(h->alg, sizeof h->alg, "%s", db_text(r, 2));
+	struct db_res *r;
+	int rc = DBQ(d, &r, sql, DB_END);
+	if (rc < 0)
+		return rc;
+	rc = db_next(r);
+	if (rc == 1) {
+		h->seq = db_int(r, 0);
+		snprintf(h->hash, sizeof h->hash, "%s", db_text(r, 1));
+		snprintf(h->alg, sizeof h->alg, "%s", db_text(r, 2));
+	}
+	db_done(r);
+	return rc;
 }
 
 int store_audit_head_next(struct db *d, struct store_audit_head *h)
 {
-	struct db_res *r;
-	int rc = DBQ(d, &r, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash, alg", DB_END);
-	if (rc < 0)
-		return rc;
-	rc = db_next(r);
-	if (rc == 1)
-		read_head(r, h);
-	db_done(r);
+	int rc = head_row(d, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash, alg", h);
 	return rc == 1 ? DB_OK : rc < 0 ? rc : DB_HARD;
 }
 
 int store_audit_head_get(struct db *d, struct store_audit_head *h)
 {
-	struct db_res *r;
-	int rc = DBQ(d, &r, "SELECT seq, hash, alg FROM audit_head WHERE id = 1", DB_END);
-	if (rc < 0)
-		return rc;
-	rc = db_next(r);
-	if (rc == 1)
-		read_head(r, h);
-	db_done(r);
-	return rc;
+	return head_row(d, "SELECT seq, hash, alg FROM audit_head WHERE id = 1", h);
 }
 
 int store_audit_head_set_hash(struct db *d, const char *hash)
