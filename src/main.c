@@ -2,7 +2,6 @@
  * Each subcommand is a row of the table at the bottom; later ones (seed-demo, regulator-sim)
  * join it there. */
 #include "api/api.h"
-#include "api/events_relay.h"
 #include "config.h"
 #include "demo/seed.h"
 #include "domain/audit.h"
@@ -21,8 +20,9 @@
 #include "report/facts.h"
 #include "report/ledger_export.h"
 #include "import/job.h"
-#include "regulator/regulator.h"
+#include "regulator/gateway.h"
 #include "sms/sms.h"
+#include "store/events_relay.h"
 #include "store/store.h"
 #include "util/crypto.h"
 #include "util/iso8601.h"
@@ -220,6 +220,55 @@ static int dictionary_ready(void)
 	return -1;
 }
 
+/* The live-event relay between instances (PostgreSQL): the store carries the events, the
+ * server's broker (http/events.h) publishes and delivers them. */
+static void relay_start(const char *url)
+{
+	int rc = store_events_relay_start(url, events_deliver);
+	if (rc < 0)
+		log_warn("live events: cannot start the relay between instances");
+	else if (rc == 1)
+		events_set_relay(store_events_relay_publish);
+}
+
+static void relay_stop(void)
+{
+	events_set_relay(NULL);
+	store_events_relay_stop();
+}
+
+/* The background jobs whose failure to start only costs a warning. cfg must outlive them. */
+static void start_jobs(const struct config *cfg)
+{
+	char snap[1100];
+	snprintf(snap, sizeof snap, "%s/report-index.snap", cfg->data_dir);
+	facts_set_snapshot_path(snap);
+	if (facts_start() != 0)
+		log_warn("report index: cannot start the loader; reports load it on first use");
+	if (report_ledger_start(cfg->data_dir) != 0)
+		log_warn("ledger export: cannot start the background job");
+	if (sms_worker_start(cfg) != 0)
+		log_warn("sms: cannot start the sender; codes stay queued");
+	if (import_job_start(cfg->data_dir) != 0)
+		log_warn("import: cannot start the background job");
+}
+
+/* Stops what cmd_serve started, in an order where nothing still running needs what stopped:
+ * no new requests first, the writer last. */
+static void stop_all(struct app *app)
+{
+	regulator_worker_stop();
+	reminders_stop();
+	server_stop(app);
+	sms_worker_stop();
+	relay_stop();
+	report_ledger_stop();
+	import_job_stop();
+	facts_stop();
+	store_text_index_stop();
+	store_writer_stop();
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	struct config cfg;
@@ -234,7 +283,7 @@ static int cmd_serve(int argc, char **argv)
 		store_release_thread();
 		return 1;
 	}
-	struct app app = {.cfg = cfg, .routes = api_routes, .nroutes = api_route_count};
+	struct app app = {.cfg = cfg, .routes = api_routes, .nroutes = api_route_count, .hooks = &api_http_hooks};
 	app.web_fd = static_open_root(cfg.web_root);
 	if (app.web_fd < 0)
 		log_warn("no web UI at %s (run make); serving the API only", cfg.web_root);
@@ -251,10 +300,9 @@ static int cmd_serve(int argc, char **argv)
 		log_buffering_stop();
 		return 1;
 	}
-	if (events_relay_start(url) != 0)
-		log_warn("live events: cannot start the relay between instances");
+	relay_start(url);
 	if (server_start(&app) != 0) {
-		events_relay_stop();
+		relay_stop();
 		store_writer_stop();
 		store_release_thread();
 		log_buffering_stop();
@@ -267,37 +315,18 @@ static int cmd_serve(int argc, char **argv)
 	if (start_regulator(&cfg) != 0) {
 		reminders_stop();
 		server_stop(&app);
-		events_relay_stop();
+		relay_stop();
 		store_text_index_stop();
 		store_writer_stop();
 		store_release_thread();
 		log_buffering_stop();
 		return 1;
 	}
-	char snap[1100];
-	snprintf(snap, sizeof snap, "%s/report-index.snap", cfg.data_dir);
-	facts_set_snapshot_path(snap);
-	if (facts_start() != 0)
-		log_warn("report index: cannot start the loader; reports load it on first use");
-	if (report_ledger_start(cfg.data_dir) != 0)
-		log_warn("ledger export: cannot start the background job");
-	if (sms_worker_start(&app.cfg) != 0)
-		log_warn("sms: cannot start the sender; codes stay queued");
-	if (import_job_start(cfg.data_dir) != 0)
-		log_warn("import: cannot start the background job");
+	start_jobs(&app.cfg);
 	int sig = 0;
 	sigwait(&set, &sig);
 	log_info("signal %d: stopping (finishing in-flight requests)", sig);
-	regulator_worker_stop();
-	reminders_stop();
-	server_stop(&app);
-	sms_worker_stop();
-	events_relay_stop();
-	report_ledger_stop();
-	import_job_stop();
-	facts_stop();
-	store_text_index_stop();
-	store_writer_stop();
+	stop_all(&app);
 	if (app.web_fd >= 0)
 		close(app.web_fd);
 	if (app.h5_fd >= 0)

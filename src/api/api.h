@@ -2,6 +2,7 @@
  * resource files (one file per resource: auth.c institutions.c users.c roles.c audit.c ...). */
 #ifndef FCMS_API_H
 #define FCMS_API_H
+#include "domain/permissions.h"
 #include "domain/refusal.h"
 #include "http/router.h"
 #include <jansson.h>
@@ -9,6 +10,7 @@
 #include <stdint.h>
 
 struct db;
+struct http_hooks;
 
 extern const struct route api_routes[];
 extern const size_t api_route_count;
@@ -17,6 +19,13 @@ extern const size_t api_route_count;
  * Returns 0 (r->user may stay NULL for anonymous), or -1 after replying (e.g. 401 for a bad
  * token, 503 when the store fails). */
 int api_authenticate(struct request *r);
+/* The hooks the HTTP server takes from api (authentication, the store connection, the audience
+ * of live events): main sets app.hooks = &api_http_hooks. */
+extern const struct http_hooks api_http_hooks;
+
+/* 500 for a database failure (logged with the request id; no details leak); 503 "busy" for a
+ * transient one (DB_SOFT). Returns 0. */
+int reply_db_error(struct request *r, int rc);
 
 /* Replies for a db_tx() result that is not 0: a refusal (rc > 0) with *e, a uniqueness
  * violation with 409 dup_code/dup_message, anything else as a database error. */

@@ -5,10 +5,13 @@
  * leaked database does not leak live sessions. Each login makes a new session id (no fixation).
  * Argon2id runs outside any transaction so a slow hash never holds the SQLite write lock. */
 #include "api/api.h"
+#include "api/stream_check.h"
 #include "domain/password_policy.h"
+#include "domain/principal.h"
 #include "domain/security_policy.h"
 #include "domain/session_rules.h"
 #include "http/request.h"
+#include "http/server.h"
 #include "store/directory_links.h"
 #include "store/store.h"
 #include "util/arena.h"
@@ -25,7 +28,7 @@ static int load_principal(struct request *r, int64_t user_id, struct principal *
 	struct principal *p = arena_alloc(r->arena, sizeof *p);
 	if (!p)
 		return DB_HARD;
-	int rc = store_principal_load(r->db, user_id, p);
+	int rc = principal_load(r->db, user_id, p);
 	if (rc == 1)
 		*out = p;
 	return rc;
@@ -62,7 +65,7 @@ static int auth_write(struct request *r, enum auth_write what, const char *hash,
 	return 0;
 }
 
-int api_authenticate(struct request *r)
+static int authenticate(struct request *r)
 {
 	int64_t now = now_ms();
 	const char *authz = req_header(r, "Authorization");
@@ -93,7 +96,7 @@ int api_authenticate(struct request *r)
 	if (!p)
 		return reply_db_error(r, DB_HARD), -1;
 	int64_t created, seen;
-	int rc = store_session_principal(r->db, hash, p, &created, &seen);
+	int rc = principal_from_session(r->db, hash, p, &created, &seen);
 	if (rc < 0)
 		return reply_db_error(r, rc), -1;
 	if (rc == 0) /* no such session, or the account is no longer active */
@@ -117,6 +120,30 @@ int api_authenticate(struct request *r)
 	}
 	return 0;
 }
+
+int api_authenticate(struct request *r)
+{
+	int rc = authenticate(r);
+	if (rc == 0 && r->user) {
+		const struct principal *p = r->user;
+		r->caller = (struct req_caller){
+			.user_id = p->user_id,
+			.perms = p->perms,
+			.via_token = p->via_token,
+			.must_change_password = p->must_change_password,
+			.username = p->username,
+			.csrf = p->csrf,
+			.session_hash = p->session_hash,
+		};
+	}
+	return rc;
+}
+
+const struct http_hooks api_http_hooks = {
+	.authenticate = api_authenticate,
+	.db_conn = store_conn,
+	.events = &api_events_audience,
+};
 
 /* ---- login ---- */
 
@@ -142,6 +169,65 @@ static json_t *login_detail(struct login_ctx *c, const char *reason)
  * costs the sprayer, never the users. */
 #define SPRAY_FACTOR 20
 #define FORGET_FAILURES_MS (24LL * 3600 * 1000)
+
+/* A wrong credential or an unknown name: counted per (name, source address), locked at the
+ * threshold for the lockout time, audited. Outcome 401. */
+static int login_failed(struct login_ctx *c, struct db *d, bool known, int64_t uid, int64_t failed)
+{
+	struct request *r = c->r;
+	const struct api_login *a = c->a;
+	bool lock = lockout_reached((int)(failed > 1000000 ? 1000000 : failed), c->sp.lockout_threshold);
+	int64_t until = lock ? c->now + (int64_t)c->sp.lockout_minutes * 60000 : 0;
+	int rc = store_login_failures_set(d, a->username, r->ip, failed, until, c->now,
+					  c->now - FORGET_FAILURES_MS);
+	if (rc >= 0)
+		rc = api_audit(r, d, "auth.login_failed", "user", uid, "failed",
+			       json_pack("{s:s, s:s, s:s, s:I}", "username", a->username, "method", a->method,
+					 "reason", a->reason ? a->reason : known ? "bad_password" : "unknown_user",
+					 "failed_attempts", (json_int_t)failed));
+	if (rc >= 0 && lock)
+		rc = api_audit(r, d, "auth.lockout", "user", uid, "ok",
+			       json_pack("{s:s, s:I, s:I, s:s}", "username", a->username, "failed_attempts",
+					 (json_int_t)failed, "locked_until", (json_int_t)until, "source", r->ip));
+	c->outcome = 401;
+	return rc < 0 ? rc : 0;
+}
+
+/* The right credential of an active account: a new session, the counters cleared, audited. */
+static int login_succeeded(struct login_ctx *c, struct db *d, const struct user_auth *fresh)
+{
+	struct request *r = c->r;
+	const struct api_login *a = c->a;
+	int rc;
+	struct password_policy pp;
+	bool expired = password_policy_for(c->sp.password_profile, &pp) == 0 &&
+		       password_expired(&pp, fresh->password_changed_at, c->now);
+	crypto_random_token(c->token, 32);
+	crypto_random_token(c->csrf, 24);
+	char hash[65];
+	crypto_sha256_hex(c->token, strlen(c->token), hash);
+	rc = store_user_login_ok(d, fresh->id, c->now);
+	if (rc >= 0)
+		rc = store_login_failures_clear(d, a->username, r->ip);
+	if (rc >= 0 && expired && !fresh->must_change_password)
+		rc = store_user_set_must_change(d, fresh->id, true);
+	if (rc >= 0)
+		rc = store_session_insert(d, hash, fresh->id, c->csrf, r->ip, c->now);
+	if (rc >= 0) {
+		struct principal actor = {.user_id = fresh->id};
+		snprintf(actor.username, sizeof actor.username, "%s", a->username);
+		r->user = &actor;
+		if (a->on_success)
+			rc = a->on_success(r, d, fresh->id, a->arg);
+		if (rc >= 0)
+			rc = api_audit(r, d, "auth.login", "user", fresh->id, "ok",
+			       json_pack("{s:s, s:s, s:b}", "username", a->username, "method", a->method,
+					 "password_expired", expired));
+		r->user = NULL;
+	}
+	c->outcome = 0;
+	return rc < 0 ? rc : 0;
+}
 
 /* Records the outcome of one attempt: counters, lock, session, audit — atomically. Failures are
  * counted per (user name, source address) whether the name exists or not (login_failures): a
@@ -183,23 +269,7 @@ static int login_tx(struct db *d, void *arg)
 	if (!known || !a->credential_ok) {
 		/* A lock that has run out, or failures older than the lock time, start a fresh count. */
 		int64_t failed = (locked_until || last_at < c->now - window ? 0 : failures) + 1;
-		bool lock = lockout_reached((int)(failed > 1000000 ? 1000000 : failed), c->sp.lockout_threshold);
-		int64_t until = lock ? c->now + window : 0;
-		rc = store_login_failures_set(d, a->username, r->ip, failed, until, c->now,
-					      c->now - FORGET_FAILURES_MS);
-		if (rc >= 0)
-			rc = api_audit(r, d, "auth.login_failed", "user", uid, "failed",
-				       json_pack("{s:s, s:s, s:s, s:I}", "username", a->username, "method",
-						 a->method, "reason",
-						 a->reason ? a->reason : known ? "bad_password" : "unknown_user",
-						 "failed_attempts", (json_int_t)failed));
-		if (rc >= 0 && lock)
-			rc = api_audit(r, d, "auth.lockout", "user", uid, "ok",
-				       json_pack("{s:s, s:I, s:I, s:s}", "username", a->username, "failed_attempts",
-						 (json_int_t)failed, "locked_until", (json_int_t)until,
-						 "source", r->ip));
-		c->outcome = 401;
-		return rc < 0 ? rc : 0;
+		return login_failed(c, d, known, uid, failed);
 	}
 	if (strcmp(fresh.status, "active") != 0 || fresh.is_service) {
 		c->outcome = 403;
@@ -214,35 +284,7 @@ static int login_tx(struct db *d, void *arg)
 		return api_audit(r, d, "auth.login_failed", "user", fresh.id, "denied",
 				 login_detail(c, "local_password_disabled"));
 	}
-	/* Success. */
-	struct password_policy pp;
-	bool expired = password_policy_for(c->sp.password_profile, &pp) == 0 &&
-		       password_expired(&pp, fresh.password_changed_at, c->now);
-	crypto_random_token(c->token, 32);
-	crypto_random_token(c->csrf, 24);
-	char hash[65];
-	crypto_sha256_hex(c->token, strlen(c->token), hash);
-	rc = store_user_login_ok(d, fresh.id, c->now);
-	if (rc >= 0)
-		rc = store_login_failures_clear(d, a->username, r->ip);
-	if (rc >= 0 && expired && !fresh.must_change_password)
-		rc = store_user_set_must_change(d, fresh.id, true);
-	if (rc >= 0)
-		rc = store_session_insert(d, hash, fresh.id, c->csrf, r->ip, c->now);
-	if (rc >= 0) {
-		struct principal actor = {.user_id = fresh.id};
-		snprintf(actor.username, sizeof actor.username, "%s", a->username);
-		r->user = &actor;
-		if (a->on_success)
-			rc = a->on_success(r, d, fresh.id, a->arg);
-		if (rc >= 0)
-			rc = api_audit(r, d, "auth.login", "user", fresh.id, "ok",
-			       json_pack("{s:s, s:s, s:b}", "username", a->username, "method", a->method,
-					 "password_expired", expired));
-		r->user = NULL;
-	}
-	c->outcome = 0;
-	return rc < 0 ? rc : 0;
+	return login_succeeded(c, d, &fresh);
 }
 
 int api_login_locked(struct request *r, const char *username)

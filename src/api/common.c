@@ -14,6 +14,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int reply_db_error(struct request *r, int rc)
+{
+	log_error("req=%s database failure %d on %s %s", r->id, rc, r->method, r->path);
+	if (rc == DB_SOFT)
+		return reply_error(r, 503, "busy", "系统繁忙，请稍后重试", NULL);
+	return reply_error(r, 500, "internal", "服务器内部错误，请联系管理员", NULL);
+}
+
 int api_reply_tx_error(struct request *r, int rc, const struct refusal *e, const char *dup_code,
 		       const char *dup_message)
 {

@@ -7,7 +7,7 @@
 #include "api/complaint_view.h"
 #include "http/events.h"
 #include "http/request.h"
-#include "regulator/regulator.h"
+#include "regulator/gateway.h"
 #include "store/store.h"
 #include <stddef.h>
 #include <string.h>

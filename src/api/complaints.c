@@ -9,7 +9,7 @@
 #include "domain/audit_catalogue.h"
 #include "http/request.h"
 #include "report/reports.h"
-#include "regulator/regulator.h"
+#include "regulator/gateway.h"
 #include "store/store.h"
 #include "util/crypto.h"
 #include "util/iso8601.h"

@@ -9,7 +9,7 @@
 #include "domain/pii.h"
 #include "domain/workflow.h"
 #include "http/request.h"
-#include "regulator/regulator.h"
+#include "regulator/gateway.h"
 #include "regulator/webhooks.h"
 #include "store/store.h"
 #include "util/crypto.h"

@@ -32,9 +32,18 @@ int api_healthz(struct request *r)
 
 int api_metrics(struct request *r)
 {
-	char *text = metrics_render(api_routes, api_route_count);
-	if (!text)
+	char *http = metrics_render(api_routes, api_route_count), *text = NULL;
+	struct db_stats ds;
+	db_stats_get(&ds);
+	if (!http || asprintf(&text,
+			      "%s# TYPE fcms_store_connections gauge\nfcms_store_connections %ld\n"
+			      "# TYPE fcms_store_tx_retries_total counter\nfcms_store_tx_retries_total %ld\n"
+			      "# TYPE fcms_store_tx_failures_total counter\nfcms_store_tx_failures_total %ld\n",
+			      http, ds.open_connections, ds.tx_retries, ds.tx_failures) < 0) {
+		free(http);
 		return reply_error(r, 500, "internal", "服务器内部错误", NULL);
+	}
+	free(http);
 	reply_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text));
 	free(text);
 	return 0;

@@ -6,7 +6,7 @@
 #include "domain/audit.h"
 #include "domain/complaint.h"
 #include "http/request.h"
-#include "regulator/regulator.h"
+#include "regulator/gateway.h"
 #include "store/store.h"
 #include "util/dates.h"
 #include "util/iso8601.h"

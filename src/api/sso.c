@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "domain/directory.h"
 #include "domain/permissions.h"
+#include "domain/principal.h"
 #include "http/request.h"
 #include "store/directory_links.h"
 #include "store/store.h"
@@ -393,7 +394,7 @@ static int link_tx(struct db *d, void *arg)
 	if (service)
 		return refuse(&c->err, 409, "service_account", "服务账号不能关联目录身份", NULL);
 	struct principal p;
-	if ((rc = store_principal_load(d, c->id, &p)) < 0)
+	if ((rc = principal_load(d, c->id, &p)) < 0)
 		return rc;
 	if (rc == 1 && !directory_link_allowed(p.perms))
 		return refuse(&c->err, 403, "sanyuan_conflict",

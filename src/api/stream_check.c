@@ -3,7 +3,9 @@
  * absolute limits of the current security policy; token present, unexpired, unrevoked), without
  * writing anything — an open stream does not keep a session alive. */
 #include "api/stream_check.h"
+#include "domain/principal.h"
 #include "domain/security_policy.h"
+#include "http/events.h"
 #include "domain/session_rules.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -21,13 +23,13 @@ int api_stream_check(const char *cred_hash, bool via_token, struct principal *fr
 		int64_t uid = 0, last_used = 0;
 		int rc = store_token_user(d, cred_hash, now, &uid, &last_used);
 		if (rc == 1)
-			rc = store_principal_load(d, uid, fresh);
+			rc = principal_load(d, uid, fresh);
 		if (rc == 1)
 			fresh->via_token = true;
 		return rc;
 	}
 	int64_t created, seen;
-	int rc = store_session_principal(d, cred_hash, fresh, &created, &seen);
+	int rc = principal_from_session(d, cred_hash, fresh, &created, &seen);
 	if (rc != 1)
 		return rc;
 	struct security_policy sp;
@@ -39,3 +41,14 @@ int api_stream_check(const char *cred_hash, bool via_token, struct principal *fr
 	snprintf(fresh->session_hash, sizeof fresh->session_hash, "%s", cred_hash);
 	return 1;
 }
+
+static bool sees(const struct principal *who, const char *org_path, int64_t owner_id)
+{
+	return scope_allows(who, org_path, owner_id);
+}
+
+const struct events_audience api_events_audience = {
+	.who_size = sizeof(struct principal),
+	.check = api_stream_check,
+	.sees = sees,
+};

@@ -6,5 +6,7 @@
 
 /* Uses the calling thread's store connection. 1 valid (*fresh filled), 0 no longer, < 0 error. */
 int api_stream_check(const char *cred_hash, bool via_token, struct principal *fresh);
+/* The audience of live events: api_stream_check, and data scope (scope_allows) for who sees what. */
+extern const struct events_audience api_events_audience;
 
 #endif

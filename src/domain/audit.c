@@ -1,8 +1,10 @@
 /* Audit chain (see audit.h). */
 #include "domain/audit.h"
+#include "store/audit_chain.h"
 #include "store/db.h"
 #include "util/crypto.h"
 #include "util/log.h"
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,51 +50,42 @@ void audit_hash_with(enum crypto_profile p, const char *prev_hash, int64_t seq, 
 
 int audit_append(struct db *d, const struct audit_event *ev)
 {
-	/* Taking the next number by updating the head locks it first (PostgreSQL: a concurrent
-	 * appender waits, then retries on the serialization failure), so two events never get the
-	 * same number. The head's hash is still the previous event's here, its alg the profile this
-	 * event is hashed with. */
-	struct db_res *r;
-	int rc = DBQ(d, &r, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash, alg", DB_END);
+	/* Taking the next number locks the head (store_audit_head_next), so two events never get
+	 * the same number. The head's hash is still the previous event's here, its alg the profile
+	 * this event is hashed with. */
+	struct store_audit_head head;
+	int rc = store_audit_head_next(d, &head);
 	if (rc < 0)
 		return rc;
-	rc = db_next(r);
-	if (rc != 1) {
-		db_done(r);
-		return rc < 0 ? rc : DB_HARD;
-	}
-	int64_t seq = db_int(r, 0);
-	char prev[65];
-	snprintf(prev, sizeof prev, "%s", db_text(r, 1));
 	enum crypto_profile p = CRYPTO_DEFAULT;
-	bool known = crypto_profile_parse(db_text(r, 2), &p) == 0;
-	db_done(r);
-	if (!known)
+	if (crypto_profile_parse(head.alg, &p) != 0)
 		return DB_HARD;
-
 	char *detail = ev->detail ? json_dumps(ev->detail, JSON_COMPACT | JSON_SORT_KEYS)
 				  : strdup("{}");
 	if (!detail)
 		return DB_HARD;
-	int64_t at = ev->at ? ev->at : now_ms();
-	const char *actor = ev->actor ? ev->actor : "system";
-	const char *ip = ev->ip ? ev->ip : "";
-	const char *result = ev->result ? ev->result : "ok";
-	const char *ttype = ev->target_type ? ev->target_type : "";
-	const char *tid = ev->target_id ? ev->target_id : "";
+	struct store_audit_row row = {
+		.seq = head.seq,
+		.at = ev->at ? ev->at : now_ms(),
+		.actor_id = ev->actor_id,
+		.actor = ev->actor ? ev->actor : "system",
+		.ip = ev->ip ? ev->ip : "",
+		.action = ev->action,
+		.target_type = ev->target_type ? ev->target_type : "",
+		.target_id = ev->target_id ? ev->target_id : "",
+		.result = ev->result ? ev->result : "ok",
+		.detail = detail,
+		.prev_hash = head.hash,
+	};
 	char hash[65];
-	audit_hash_with(p, prev, seq, at, ev->actor_id, actor, ip, ev->action, ttype, tid, result, detail, hash);
-	rc = DBX(d,
-		 "INSERT INTO audit_events (seq, at, actor_id, actor, ip, action, target_type, target_id,"
-		 " result, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		 DB_INT(seq), DB_INT(at), DB_INT_OR_NULL(ev->actor_id > 0, ev->actor_id), DB_TEXT(actor),
-		 DB_TEXT(ip), DB_TEXT(ev->action), DB_TEXT(ttype), DB_TEXT(tid), DB_TEXT(result),
-		 DB_TEXT(detail), DB_TEXT(prev), DB_TEXT(hash));
+	audit_hash_with(p, head.hash, row.seq, row.at, row.actor_id, row.actor, row.ip, row.action,
+			row.target_type, row.target_id, row.result, detail, hash);
+	row.hash = hash;
+	rc = store_audit_insert(d, &row);
 	free(detail);
 	if (rc < 0)
 		return rc;
-	rc = DBX(d, "UPDATE audit_head SET hash = ? WHERE id = 1", DB_TEXT(hash));
-	return rc < 0 ? rc : DB_OK;
+	return store_audit_head_set_hash(d, hash);
 }
 
 /* The profile an audit.rechain event's detail switches to ({"to": "gm", ...}). 0 or -1. */
@@ -106,32 +99,22 @@ static int rechain_to(const char *detail, enum crypto_profile *p)
 
 int audit_rechain(struct db *d, enum crypto_profile to, const char *via)
 {
-	struct db_res *r;
-	int rc = DBQ(d, &r, "SELECT seq, hash, alg FROM audit_head WHERE id = 1", DB_END);
-	if (rc < 0)
-		return rc;
-	if ((rc = db_next(r)) != 1) {
-		db_done(r);
+	struct store_audit_head head;
+	int rc = store_audit_head_get(d, &head);
+	if (rc != 1)
 		return rc < 0 ? rc : DB_HARD;
-	}
-	int64_t seq = db_int(r, 0);
-	char hash[65], from[16];
-	snprintf(hash, sizeof hash, "%s", db_text(r, 1));
-	snprintf(from, sizeof from, "%s", db_text(r, 2));
-	db_done(r);
-	if (strcmp(from, crypto_profile_name(to)) == 0)
+	if (strcmp(head.alg, crypto_profile_name(to)) == 0)
 		return 0;
 	/* From here on events hash under the new profile, this one first: its prev_hash is the old
 	 * chain's head, sealed into the new chain. */
-	rc = DBX(d, "UPDATE audit_head SET alg = ? WHERE id = 1", DB_TEXT(crypto_profile_name(to)));
-	if (rc < 0)
+	if ((rc = store_audit_head_set_alg(d, crypto_profile_name(to))) < 0)
 		return rc;
 	struct crypto_algorithms a;
 	crypto_algorithms(to, &a);
 	struct audit_event ev = {.actor = "system", .ip = "", .action = AUDIT_RECHAIN, .target_type = "audit_chain",
 				 .target_id = crypto_profile_name(to), .result = "ok"};
-	ev.detail = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "from", from, "to", crypto_profile_name(to), "hash",
-			      a.hash, "checkpoint_seq", (json_int_t)seq, "checkpoint_hash", hash, "via", via ? via : "");
+	ev.detail = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "from", head.alg, "to", crypto_profile_name(to),
+			      "hash", a.hash, "checkpoint_seq", (json_int_t)head.seq, "checkpoint_hash", head.hash, "via", via ? via : "");
 	if (!ev.detail)
 		return DB_HARD;
 	rc = audit_append(d, &ev);
@@ -139,97 +122,87 @@ int audit_rechain(struct db *d, enum crypto_profile to, const char *via)
 	return rc < 0 ? rc : 1;
 }
 
-/* The walk itself; runs inside one read transaction (see audit_verify). May run twice. */
+/* The walk's state over the events in seq order. */
+struct walk {
+	struct audit_verify_result *out;
+	char prev[65];          /* the previous event's stored hash */
+	int64_t expect;         /* the number the next event must have */
+	enum crypto_profile p;  /* the profile the next event is hashed with */
+};
+
+__attribute__((format(printf, 3, 4))) static void walk_bad(struct walk *w, int64_t seq, const char *fmt, ...)
+{
+	w->out->ok = false;
+	w->out->first_bad_seq = seq;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(w->out->reason, sizeof w->out->reason, fmt, ap);
+	va_end(ap);
+}
+
+/* One event: numbered next, linked to the previous one, its hash its content's. The first
+ * fault is kept; the rest are only counted. */
+static void walk_event(void *ctx, const struct store_audit_row *e)
+{
+	struct walk *w = ctx;
+	w->out->events++;
+	if (!w->out->ok)
+		return;
+	const char *action = e->action ? e->action : "";
+	if (strcmp(action, AUDIT_RECHAIN) == 0 && rechain_to(e->detail, &w->p) != 0) {
+		walk_bad(w, e->seq, "第 %lld 条事件（算法切换）的内容无法识别", (long long)e->seq);
+		return;
+	}
+	char h[65];
+	audit_hash_with(w->p, w->prev, e->seq, e->at, e->actor_id, e->actor, e->ip, e->action,
+			e->target_type, e->target_id, e->result, e->detail, h);
+	if (e->seq != w->expect)
+		walk_bad(w, w->expect, "第 %lld 条事件缺失或序号不连续（实际为 %lld）", (long long)w->expect,
+			 (long long)e->seq);
+	else if (!e->prev_hash || strcmp(e->prev_hash, w->prev) != 0)
+		walk_bad(w, e->seq, "第 %lld 条事件的前序哈希不匹配", (long long)e->seq);
+	else if (!e->hash || strcmp(e->hash, h) != 0)
+		walk_bad(w, e->seq, "第 %lld 条事件内容被修改（哈希不匹配）", (long long)e->seq);
+	snprintf(w->prev, sizeof w->prev, "%s", e->hash ? e->hash : "");
+	w->expect = e->seq + 1;
+}
+
+/* The head is the only witness of the last event: its number, hash and profile must match the
+ * end of the walk. */
+static int walk_head(struct db *d, struct walk *w)
+{
+	struct store_audit_head head = {0};
+	int rc = store_audit_head_get(d, &head);
+	if (rc < 0)
+		return rc;
+	enum crypto_profile head_p = CRYPTO_DEFAULT;
+	bool alg_ok = rc != 1 || (crypto_profile_parse(head.alg, &head_p) == 0 && head_p == w->p);
+	int64_t last = w->expect - 1;
+	if (!alg_ok) /* switched without an audit.rechain event: the next append would not verify */
+		walk_bad(w, head.seq, "链头记录的哈希算法与链中最后一次算法切换不一致");
+	else if (head.seq == last && strcmp(head.hash, w->prev) != 0)
+		walk_bad(w, head.seq, "第 %lld 条事件与链头记录的哈希不一致", (long long)head.seq);
+	else if (head.seq != last)
+		walk_bad(w, head.seq > last ? w->expect : head.seq + 1,
+			 "链尾不一致：链头记录第 %lld 条，实际最后一条为第 %lld 条", (long long)head.seq,
+			 (long long)last);
+	return DB_OK;
+}
+
+/* The walk itself; runs inside one read transaction (see audit_verify). May run twice: resets
+ * its output first. */
 static int verify_tx(struct db *d, void *arg)
 {
 	struct audit_verify_result *out = arg;
 	memset(out, 0, sizeof *out);
-	struct db_res *r;
-	int rc = DBQ(d, &r,
-		     "SELECT seq, at, actor_id, actor, ip, action, target_type, target_id, result, detail,"
-		     " prev_hash, hash FROM audit_events ORDER BY seq",
-		     DB_END);
-	if (rc < 0)
-		return rc;
-	char prev[65] = "0000000000000000000000000000000000000000000000000000000000000000";
-	int64_t expect = 1;
-	enum crypto_profile p = CRYPTO_DEFAULT; /* every chain starts under default; see audit_rechain */
 	out->ok = true;
-	while ((rc = db_next(r)) == 1) {
-		int64_t seq = db_int(r, 0);
-		out->events++;
-		if (!out->ok)
-			continue;
-		const char *stored_prev = db_text(r, 10), *stored_hash = db_text(r, 11);
-		if (strcmp(db_text(r, 5) ? db_text(r, 5) : "", AUDIT_RECHAIN) == 0 && rechain_to(db_text(r, 9), &p) != 0) {
-			out->ok = false;
-			out->first_bad_seq = seq;
-			snprintf(out->reason, sizeof out->reason, "第 %lld 条事件（算法切换）的内容无法识别",
-				 (long long)seq);
-			continue;
-		}
-		char h[65];
-		audit_hash_with(p, prev, seq, db_int(r, 1), db_int(r, 2), db_text(r, 3), db_text(r, 4),
-			   db_text(r, 5), db_text(r, 6), db_text(r, 7), db_text(r, 8), db_text(r, 9), h);
-		if (seq != expect) {
-			out->ok = false;
-			out->first_bad_seq = expect;
-			snprintf(out->reason, sizeof out->reason,
-				 "第 %lld 条事件缺失或序号不连续（实际为 %lld）", (long long)expect,
-				 (long long)seq);
-		} else if (!stored_prev || strcmp(stored_prev, prev) != 0) {
-			out->ok = false;
-			out->first_bad_seq = seq;
-			snprintf(out->reason, sizeof out->reason, "第 %lld 条事件的前序哈希不匹配",
-				 (long long)seq);
-		} else if (!stored_hash || strcmp(stored_hash, h) != 0) {
-			out->ok = false;
-			out->first_bad_seq = seq;
-			snprintf(out->reason, sizeof out->reason, "第 %lld 条事件内容被修改（哈希不匹配）",
-				 (long long)seq);
-		}
-		snprintf(prev, sizeof prev, "%s", stored_hash ? stored_hash : "");
-		expect = seq + 1;
-	}
-	db_done(r);
+	/* Every chain starts under the default profile; see audit_rechain. */
+	struct walk w = {.out = out, .prev = "0000000000000000000000000000000000000000000000000000000000000000",
+			 .expect = 1, .p = CRYPTO_DEFAULT};
+	int rc = store_audit_each(d, walk_event, &w);
 	if (rc < 0)
 		return rc;
-	if (out->ok) {
-		/* The head is the only witness of the last event: compare its hash too. */
-		int64_t head_seq = 0;
-		char head_hash[65] = "";
-		enum crypto_profile head_p = CRYPTO_DEFAULT;
-		rc = DBQ(d, &r, "SELECT seq, hash, alg FROM audit_head WHERE id = 1", DB_END);
-		if (rc < 0)
-			return rc;
-		bool alg_ok = true;
-		if ((rc = db_next(r)) == 1) {
-			head_seq = db_int(r, 0);
-			snprintf(head_hash, sizeof head_hash, "%s", db_text(r, 1));
-			alg_ok = crypto_profile_parse(db_text(r, 2), &head_p) == 0 && head_p == p;
-		}
-		db_done(r);
-		if (rc < 0)
-			return rc;
-		if (!alg_ok) {
-			/* Switched without an audit.rechain event: the next append would not verify. */
-			out->ok = false;
-			out->first_bad_seq = head_seq;
-			snprintf(out->reason, sizeof out->reason, "链头记录的哈希算法与链中最后一次算法切换不一致");
-		} else if (head_seq == expect - 1 && strcmp(head_hash, prev) != 0) {
-			out->ok = false;
-			out->first_bad_seq = head_seq;
-			snprintf(out->reason, sizeof out->reason, "第 %lld 条事件与链头记录的哈希不一致",
-				 (long long)head_seq);
-		} else if (head_seq != expect - 1) {
-			out->ok = false;
-			out->first_bad_seq = head_seq > expect - 1 ? expect : head_seq + 1;
-			snprintf(out->reason, sizeof out->reason,
-				 "链尾不一致：链头记录第 %lld 条，实际最后一条为第 %lld 条",
-				 (long long)head_seq, (long long)(expect - 1));
-		}
-	}
-	return DB_OK;
+	return out->ok ? walk_head(d, &w) : DB_OK;
 }
 
 int audit_verify(struct db *d, struct audit_verify_result *out)

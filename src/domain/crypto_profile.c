@@ -2,6 +2,7 @@
 #include "domain/crypto_profile.h"
 #include "domain/audit.h"
 #include "domain/pii.h"
+#include "store/audit_chain.h"
 #include "store/store.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -44,14 +45,14 @@ static int init_tx(struct db *d, void *arg)
 	struct init_ctx *c = arg;
 	c->fresh = false;
 	char v[32] = "";
-	int64_t seq = 0;
+	struct store_audit_head head = {0};
 	int rc = store_setting_get(d, CRYPTO_PROFILE_SETTING, v, sizeof v);
 	if (rc < 0)
 		return rc;
-	int rc2 = DB_SCALAR(d, &seq, "SELECT seq FROM audit_head WHERE id = 1", DB_END);
+	int rc2 = store_audit_head_get(d, &head);
 	if (rc2 < 0)
 		return rc2;
-	if (rc == 1 || seq != 0)
+	if (rc == 1 || head.seq != 0)
 		return 0;
 	c->fresh = true;
 	return crypto_profile_switch(d, c->want, c->key_id, "fcms init --crypto");

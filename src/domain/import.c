@@ -4,7 +4,7 @@
 #include "domain/complaint_settings.h"
 #include "domain/deadline.h"
 #include "domain/workflow.h"
-#include "regulator/regulator.h"
+#include "regulator/gateway.h"
 #include "store/store.h"
 #include "util/dates.h"
 #include "util/iso8601.h"

@@ -2,6 +2,7 @@
  * Roles hold permission codes as data; the server works with a bit mask built from them. */
 #ifndef FCMS_PERMISSIONS_H
 #define FCMS_PERMISSIONS_H
+#include "store/scope_filter.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -44,7 +45,7 @@ uint32_t perm_from_code(const char *code);
  * code in *bad (borrowed pointer into a static buffer of the calling thread). */
 int perm_parse_list(const char *list, uint32_t *mask, const char **bad);
 
-enum data_scope { SCOPE_SELF = 0, SCOPE_ORG = 1, SCOPE_SUBTREE = 2, SCOPE_ALL = 3 };
+/* enum data_scope (SCOPE_SELF .. SCOPE_ALL) is in store/scope_filter.h: list queries filter by it. */
 /* "self" | "org" | "subtree" | "all" -> scope; -1 when unknown. */
 int scope_from_code(const char *code);
 const char *scope_code(enum data_scope s);
@@ -101,15 +102,7 @@ bool scope_may_register(const struct principal *p, const char *org_path);
  * belongs to the institution with path obj_org_path and (when owner_id > 0) to user owner_id. */
 bool scope_allows(const struct principal *p, const char *obj_org_path, int64_t owner_id);
 
-/* Parameters for list queries, so every store list applies scope the same way:
- * filter rows with "(?1 = 3 OR (?1 = 2 AND path LIKE ?2) OR (?1 = 1 AND org_id = ?3)
- * OR (?1 = 0 AND owner = ?4))". */
-struct scope_filter {
-	int kind;
-	char path_like[520]; /* org_path + '%' */
-	int64_t org_id;
-	int64_t user_id;
-};
+/* The list-query parameters (store/scope_filter.h) for what p may see. */
 void scope_filter_for(const struct principal *p, struct scope_filter *out);
 
 #endif

@@ -20,7 +20,9 @@ struct subscriber {
 	struct subscriber *next;     /* newest first */
 	uint64_t serial;             /* increasing; names the subscriber while the lock is let go */
 	struct MHD_Connection *conn;
-	struct principal who;
+	struct principal *who;       /* audience->who_size bytes, owned */
+	int64_t user_id;
+	bool via_token;
 	char cred[65];               /* SHA-256 of the session id or API token it was opened with */
 	char *buf;
 	size_t len, cap;
@@ -35,12 +37,12 @@ static long nsubs;
 static uint64_t next_serial;
 static bool stopping, started;
 static pthread_t heartbeat;
-static events_check_fn check;
+static const struct events_audience *audience;
 static int check_every_s = 5;
 
-void events_set_check(events_check_fn fn)
+void events_set_audience(const struct events_audience *a)
 {
-	check = fn;
+	audience = a;
 }
 
 /* Appends text; caller holds the lock. False when the subscriber is too far behind. */
@@ -107,18 +109,21 @@ static void release(void *cls)
 		}
 	pthread_mutex_unlock(&lock);
 	free(s->buf);
+	free(s->who);
 	free(s);
 }
 
 int events_subscribe(struct request *r)
 {
 	char cred[65] = "";
-	if (r->user->via_token) {
+	if (!audience || !r->user)
+		return reply_error(r, 500, "internal", "服务器内部错误", NULL);
+	if (r->caller.via_token) {
 		const char *authz = req_header(r, "Authorization");
 		if (authz && strncasecmp(authz, "Bearer ", 7) == 0)
 			crypto_sha256_hex(authz + 7, strlen(authz + 7), cred);
 	} else {
-		snprintf(cred, sizeof cred, "%s", r->user->session_hash);
+		snprintf(cred, sizeof cred, "%s", r->caller.session_hash ? r->caller.session_hash : "");
 	}
 	/* A stream holds a connection for good: one session (or a few) must not take them all. */
 	int same_cred = 0, same_user = 0;
@@ -127,7 +132,7 @@ int events_subscribe(struct request *r)
 		if (o->closing)
 			continue;
 		same_cred += cred[0] && strcmp(o->cred, cred) == 0;
-		same_user += o->who.user_id == r->user->user_id;
+		same_user += o->user_id == r->caller.user_id;
 	}
 	pthread_mutex_unlock(&lock);
 	if (same_cred >= EVENTS_PER_SESSION || same_user >= EVENTS_PER_USER) {
@@ -139,16 +144,23 @@ int events_subscribe(struct request *r)
 		return 0;
 	}
 	struct subscriber *s = calloc(1, sizeof *s);
+	if (s && !(s->who = malloc(audience->who_size))) {
+		free(s);
+		s = NULL;
+	}
 	if (!s)
 		return reply_error(r, 500, "internal", "服务器内部错误", NULL);
 	s->conn = r->conn;
-	s->who = *r->user;
+	memcpy(s->who, r->user, audience->who_size);
+	s->user_id = r->caller.user_id;
+	s->via_token = r->caller.via_token;
 	memcpy(s->cred, cred, sizeof s->cred);
 	static const char hello[] = "retry: 5000\n: connected\n\n";
 	append(s, hello, sizeof hello - 1);
 	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, reader, s, release);
 	if (!resp) {
 		free(s->buf);
+		free(s->who);
 		free(s);
 		return reply_error(r, 500, "internal", "服务器内部错误", NULL);
 	}
@@ -196,9 +208,9 @@ void events_deliver(const char *type, json_t *data, const char *org_path, int64_
 	free(json);
 	pthread_mutex_lock(&lock);
 	for (struct subscriber *s = subs; s; s = s->next) {
-		bool for_them = (target_user && s->who.user_id == target_user) ||
-				(org_path && scope_allows(&s->who, org_path, owner_id)) ||
-				(owner_id && s->who.user_id == owner_id);
+		bool for_them = (target_user && s->user_id == target_user) ||
+				(org_path && audience && audience->sees(s->who, org_path, owner_id)) ||
+				(owner_id && s->user_id == owner_id);
 		if (!for_them || s->closing)
 			continue;
 		if (!append(s, frame, (size_t)len))
@@ -215,7 +227,7 @@ struct pending_check {
 	char cred[65];
 	bool via_token;
 	int verdict;
-	struct principal fresh;
+	struct principal *fresh;     /* audience->who_size bytes inside one block for all */
 };
 
 /* Re-checks every stream's credentials; called with the lock held, returns with it held. */
@@ -224,23 +236,28 @@ static void recheck_streams(void)
 	size_t n = 0;
 	for (struct subscriber *s = subs; s; s = s->next)
 		n++;
-	if (!n || !check)
+	if (!n || !audience)
 		return;
 	struct pending_check *pc = calloc(n, sizeof *pc);
-	if (!pc)
+	char *fresh = calloc(n, audience->who_size);
+	if (!pc || !fresh) {
+		free(pc);
+		free(fresh);
 		return;
+	}
 	size_t k = 0;
 	for (struct subscriber *s = subs; s && k < n; s = s->next) {
 		if (s->closing)
 			continue;
 		pc[k].serial = s->serial;
 		memcpy(pc[k].cred, s->cred, sizeof pc[k].cred);
-		pc[k].via_token = s->who.via_token;
+		pc[k].via_token = s->via_token;
+		pc[k].fresh = (struct principal *)(fresh + k * audience->who_size);
 		k++;
 	}
 	pthread_mutex_unlock(&lock);
 	for (size_t i = 0; i < k; i++)
-		pc[i].verdict = pc[i].cred[0] ? check(pc[i].cred, pc[i].via_token, &pc[i].fresh) : 0;
+		pc[i].verdict = pc[i].cred[0] ? audience->check(pc[i].cred, pc[i].via_token, pc[i].fresh) : 0;
 	pthread_mutex_lock(&lock);
 	/* Both the list and pc are in descending serial order (new streams go to the front, and
 	 * streams gone meanwhile are simply missing), so one pass pairs them up. */
@@ -254,10 +271,11 @@ static void recheck_streams(void)
 			s->closing = true;
 			wake_up(s);
 		} else if (pc[i].verdict == 1) {
-			s->who = pc[i].fresh;
+			memcpy(s->who, pc[i].fresh, audience->who_size);
 		}
 	}
 	free(pc);
+	free(fresh);
 }
 
 static void *heartbeat_main(void *arg)

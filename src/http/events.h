@@ -11,14 +11,24 @@
 #define FCMS_EVENTS_H
 #include "http/request.h"
 
-/* Re-checks the credentials a stream was opened with: the SHA-256 (hex) of its session id, or
- * of its API token when via_token. Fills *fresh with the principal as it is now and returns 1;
- * 0 when the session or token no longer admits anyone (logged out, expired, password changed,
- * account disabled or locked): the stream is then closed; negative on a database failure (the
- * stream is kept until the next check). Called on the heartbeat thread, without any lock. */
-typedef int (*events_check_fn)(const char *cred_hash, bool via_token, struct principal *fresh);
-/* Sets the check (before events_start). Without one, streams are never re-checked. */
-void events_set_check(events_check_fn fn);
+/* What the broker asks of the layer that knows users (api/stream_check.c gives it): a
+ * subscriber's user record is opaque here (who_size bytes, copied from r->user). */
+struct events_audience {
+	size_t who_size;
+	/* Re-checks the credentials a stream was opened with: the SHA-256 (hex) of its session id,
+	 * or of its API token when via_token. Fills *fresh (who_size bytes) with the user as it is
+	 * now and returns 1; 0 when the session or token no longer admits anyone (logged out,
+	 * expired, password changed, account disabled or locked): the stream is then closed;
+	 * negative on a database failure (the stream is kept until the next check). Called on the
+	 * heartbeat thread, without any lock. */
+	int (*check)(const char *cred_hash, bool via_token, struct principal *fresh);
+	/* True when who may see an object of institution path org_path owned by owner_id (0 =
+	 * none). Called under the broker's lock: no I/O. */
+	bool (*sees)(const struct principal *who, const char *org_path, int64_t owner_id);
+};
+/* Sets the audience (before events_start; it must outlive the server). Without one, streams
+ * are refused (500). */
+void events_set_audience(const struct events_audience *a);
 /* Most streams one session (or API token) may hold open, and one user over all sessions; one
  * more is refused with 429. */
 #define EVENTS_PER_SESSION 5

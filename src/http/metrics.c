@@ -2,7 +2,6 @@
 #include "http/metrics.h"
 #include "http/events.h"
 #include "http/router.h"
-#include "store/db.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,17 +92,12 @@ char *metrics_render(const struct route *routes, size_t nroutes)
 		(double)__atomic_load_n(&sum_ns, __ATOMIC_RELAXED) / 1e9);
 	fprintf(f, "fcms_http_request_duration_seconds_count %lu\n",
 		__atomic_load_n(&total, __ATOMIC_RELAXED));
-	struct db_stats ds;
-	db_stats_get(&ds);
 	fprintf(f, "# TYPE fcms_http_connections gauge\nfcms_http_connections %ld\n",
 		__atomic_load_n(&connections, __ATOMIC_RELAXED));
 	fprintf(f, "# HELP fcms_http_slow_heads_cut_total Connections cut for a request head not sent in time, or to make room.\n"
 		"# TYPE fcms_http_slow_heads_cut_total counter\nfcms_http_slow_heads_cut_total %lu\n",
 		__atomic_load_n(&heads_cut, __ATOMIC_RELAXED));
 	fprintf(f, "# TYPE fcms_event_streams gauge\nfcms_event_streams %ld\n", events_subscribers());
-	fprintf(f, "# TYPE fcms_store_connections gauge\nfcms_store_connections %ld\n", ds.open_connections);
-	fprintf(f, "# TYPE fcms_store_tx_retries_total counter\nfcms_store_tx_retries_total %ld\n", ds.tx_retries);
-	fprintf(f, "# TYPE fcms_store_tx_failures_total counter\nfcms_store_tx_failures_total %ld\n", ds.tx_failures);
 	fclose(f);
 	return buf;
 }

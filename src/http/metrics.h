@@ -13,7 +13,8 @@ void metrics_record(int route_index, int status, uint64_t duration_ns);
 void metrics_connection(int delta);
 /* A connection cut by the request-head deadline or to make room (server.c). */
 void metrics_head_cut(void);
-/* Renders all metrics; caller frees the returned string. */
+/* Renders the HTTP metrics (requests, latency, connections, event streams); the caller frees
+ * the returned string and may append metrics of other layers (api/ops.c adds the store's). */
 char *metrics_render(const struct route *routes, size_t nroutes);
 
 #endif

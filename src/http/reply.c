@@ -1,6 +1,5 @@
 /* Reply helpers and request accessors (see request.h). */
 #include "http/request.h"
-#include "store/db.h"
 #include "util/arena.h"
 #include "util/log.h"
 #include <microhttpd.h>
@@ -62,14 +61,6 @@ int reply_error(struct request *r, int status, const char *code, const char *mes
 		const char *field)
 {
 	return reply_error_at(r, status, code, message, field, NULL, 0);
-}
-
-int reply_db_error(struct request *r, int rc)
-{
-	log_error("req=%s database failure %d on %s %s", r->id, rc, r->method, r->path);
-	if (rc == DB_SOFT)
-		return reply_error(r, 503, "busy", "系统繁忙，请稍后重试", NULL);
-	return reply_error(r, 500, "internal", "服务器内部错误，请联系管理员", NULL);
 }
 
 void reply_header(struct request *r, const char *name, const char *value)

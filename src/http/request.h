@@ -4,7 +4,6 @@
  * database connection (r->db). */
 #ifndef FCMS_REQUEST_H
 #define FCMS_REQUEST_H
-#include "domain/permissions.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -16,6 +15,21 @@ struct arena;
 struct db;
 struct app;
 struct route;
+/* The signed-in user: opaque to http (defined in domain/permissions.h). The authentication hook
+ * (struct app) sets r->user; api reads it; http only passes the pointer on. */
+struct principal;
+
+/* What http itself needs of the signed-in caller to guard a route and log the request, filled by
+ * the authentication hook beside r->user. Strings are borrowed from r->user (request arena). */
+struct req_caller {
+	int64_t user_id;            /* 0: anonymous */
+	uint32_t perms;             /* permission bits, matched against route->perm_any */
+	bool via_token;             /* API token: no cookie, so no CSRF or cross-site check */
+	bool must_change_password;
+	const char *username;       /* for the request log */
+	const char *csrf;           /* the session's CSRF token ("" for a token) */
+	const char *session_hash;   /* SHA-256 (hex) of the session id ("" for a token) */
+};
 
 #define REQ_MAX_ARGS 4
 
@@ -42,7 +56,8 @@ struct request {
 	bool too_big;
 	json_t *json;                   /* parsed JSON body (owned) */
 	/* who */
-	struct principal *user;         /* NULL when anonymous */
+	struct principal *user;         /* NULL when anonymous; opaque to http */
+	struct req_caller caller;       /* http's view of r->user (zero when anonymous) */
 	bool secure;                    /* served over TLS or behind a TLS proxy */
 	/* reply */
 	int status;
@@ -61,8 +76,6 @@ int reply_error(struct request *r, int status, const char *code, const char *mes
 /* Like reply_error, with an extra integer member in the error object (e.g. "position"). */
 int reply_error_at(struct request *r, int status, const char *code, const char *message,
 		   const char *field, const char *extra_key, long long extra_val);
-/* 500 for a database failure (logged with the request id; no details leak). */
-int reply_db_error(struct request *r, int rc);
 /* Replies with a raw body; copies body. */
 int reply_raw(struct request *r, int status, const char *content_type, const char *body, size_t len);
 /* Replies with a response built by the caller (taken over; NULL → 500). Returns 0. */

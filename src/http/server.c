@@ -4,6 +4,10 @@
  * the running cap is what protects us), then a final time (answer). Per-request memory is
  * released in the completion callback, never in the handler.
  *
+ * The head checks and the body live in intake.c, the head deadline and shedding in
+ * connections.c; authentication and the store connection come from app->hooks (http knows no
+ * users and no SQL).
+ *
  * Abuse the server defends itself against here, not in the handlers:
  *  - slow request heads (slowloris): MHD's idle timeout restarts with every byte, so a client
  *    sending one header line every few seconds would hold its connection for ever. A sweeper
@@ -21,12 +25,11 @@
  *  - /metrics only for metrics_allow addresses or with the metrics_token;
  *  - X-Forwarded-For/-Proto only from a trusted_proxies peer. */
 #include "http/server.h"
-#include "api/api.h"
-#include "api/stream_check.h"
+#include "http/connections.h"
 #include "http/events.h"
+#include "http/intake.h"
 #include "http/metrics.h"
 #include "http/static_files.h"
-#include "store/store.h"
 #include "util/arena.h"
 #include "util/crypto.h"
 #include "util/log.h"
@@ -201,17 +204,6 @@ static int parse_json_body(struct request *r)
 	return reply_error_at(r, 400, "invalid_json", msg, NULL, "position", err.position), -1;
 }
 
-/* 413 naming the limit (in KiB, or MiB for uploads) and giving it as "limit_bytes". */
-static void reply_too_large(struct request *r)
-{
-	char msg[120];
-	if (r->body_cap >= (1u << 20))
-		snprintf(msg, sizeof msg, "请求体过大（上限 %zu MB）", r->body_cap >> 20);
-	else
-		snprintf(msg, sizeof msg, "请求体过大（上限 %zu KB）", r->body_cap >> 10);
-	reply_error_at(r, 413, "body_too_large", msg, NULL, "limit_bytes", (long long)r->body_cap);
-}
-
 /* A browser write coming from another site (Fetch Metadata, or an Origin that is not this
  * host): refused even with a valid CSRF token, as defence in depth. */
 static bool cross_site(struct request *r)
@@ -261,10 +253,10 @@ static void handle_api(struct request *r)
 		return;
 	}
 	if (r->too_big) {
-		reply_too_large(r);
+		intake_reply_too_large(r);
 		return;
 	}
-	r->db = store_conn();
+	r->db = r->app->hooks->db_conn();
 	if (!r->db) {
 		reply_error(r, 503, "store_unavailable", "数据库暂不可用，请稍后重试", NULL);
 		return;
@@ -275,38 +267,38 @@ static void handle_api(struct request *r)
 	}
 	/* /metrics was let in by handle(); its Authorization header is the metrics token, which
 	 * is not an API token. */
-	if (strcmp(r->path, "/metrics") != 0 && api_authenticate(r) != 0)
+	if (strcmp(r->path, "/metrics") != 0 && r->app->hooks->authenticate(r) != 0)
 		return;
 	if (!(rt->flags & ROUTE_PUBLIC)) {
 		if (!r->user) {
 			reply_error(r, 401, "unauthenticated", "请先登录", NULL);
 			return;
 		}
-		if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD") && !r->user->via_token &&
+		if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD") && !r->caller.via_token &&
 		    cross_site(r)) {
 			reply_error(r, 403, "cross_site", "拒绝来自其他站点的请求", NULL);
 			return;
 		}
-		if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD") && !r->user->via_token &&
+		if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD") && !r->caller.via_token &&
 		    !(rt->flags & ROUTE_NO_CSRF)) {
 			const char *tok = req_header(r, "X-CSRF-Token");
-			if (!tok || !crypto_str_equal(tok, r->user->csrf)) {
+			if (!tok || !crypto_str_equal(tok, r->caller.csrf ? r->caller.csrf : "")) {
 				reply_error(r, 403, "csrf_invalid", "请求校验失败，请刷新页面后重试", NULL);
 				return;
 			}
 		}
-		if (r->user->must_change_password && !(rt->flags & ROUTE_PW_CHANGE_OK)) {
+		if (r->caller.must_change_password && !(rt->flags & ROUTE_PW_CHANGE_OK)) {
 			reply_error(r, 403, "password_change_required", "请先修改密码", NULL);
 			return;
 		}
-		if (rt->perm_any && !(r->user->perms & rt->perm_any)) {
+		if (rt->perm_any && !(r->caller.perms & rt->perm_any)) {
 			reply_error(r, 403, "forbidden", "没有执行该操作的权限", NULL);
 			return;
 		}
 	}
 	if (is_body_method(r->method) && r->body_len > 0 && !(rt->flags & ROUTE_RAW_BODY) && parse_json_body(r) != 0)
 		return;
-	if (healthz_delay_ms > 0 && rt->handler == api_healthz && req_query(r, "slow")) {
+	if (healthz_delay_ms > 0 && strcmp(rt->pattern, "/healthz") == 0 && req_query(r, "slow")) {
 		struct timespec ts = {healthz_delay_ms / 1000, (healthz_delay_ms % 1000) * 1000000L};
 		nanosleep(&ts, NULL);
 	}
@@ -362,281 +354,62 @@ static void new_request_id(char out[17])
 	snprintf(out, 17, "%08x%08x", prefix, ++counter);
 }
 
-#define MAX_URL 8192
-#define MAX_HEADERS 8192
-
-static enum MHD_Result sum_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+/* The first call of the access handler for a request: who sent it, its id, its route and its
+ * body cap (the head checks follow in intake_head). */
+static void begin_request(struct app *app, struct request *r, struct MHD_Connection *conn,
+			  const char *url, const char *method)
 {
-	*(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
-	return MHD_YES;
-}
-
-struct framing {
-	int content_length, transfer_encoding;
-	bool bad_te, bad_cl;
-};
-
-static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-	struct framing *f = cls;
-	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
-		f->content_length++;
-		if (!value || !*value || strspn(value, "0123456789") != strlen(value))
-			f->bad_cl = true;
-	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
-		f->transfer_encoding++;
-		if (!value || strcasecmp(value, "chunked") != 0)
-			f->bad_te = true;
+	r->conn = conn;
+	connections_waiting(conn, false);
+	r->app = app;
+	r->started_ns = mono_ns();
+	r->method = arena_strdup(r->arena, method);
+	r->path = arena_strndup(r->arena, url, strnlen(url, 2048));
+	r->route_index = -1;
+	new_request_id(r->id);
+	client_ip(r);
+	char argbuf[1024];
+	int idx;
+	const char *args[REQ_MAX_ARGS];
+	enum router_result rr = router_match(app->routes, app->nroutes, r->method, r->path, &idx,
+					     args, &r->nargs, argbuf, sizeof argbuf);
+	if (rr == ROUTER_FOUND) {
+		r->route = &app->routes[idx];
+		r->route_index = idx;
+		for (int i = 0; i < r->nargs; i++)
+			r->args[i] = arena_strdup(r->arena, args[i]);
+	} else if (rr == ROUTER_METHOD_NOT_ALLOWED) {
+		r->route_index = -2;
 	}
-	return MHD_YES;
+	r->body_cap = r->route && (r->route->flags & ROUTE_UPLOAD)
+			      ? (size_t)(r->route->flags & ROUTE_CONSUMER ? app->cfg.consumer_upload_mb
+									   : app->cfg.attachment_max_mb) << 20
+		      : r->route && r->route->body_cap ? r->route->body_cap
+							 : JSON_BODY_CAP;
 }
 
-/* The request's body framing is ambiguous (RFC 9112 §6.3): a proxy in front may frame it
- * otherwise than we do and pass the rest of the body on as a request of its own. */
-static const char *bad_framing(struct MHD_Connection *conn)
+static enum MHD_Result queue_reply(struct request *r)
 {
-	struct framing f = {0};
-	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
-	if (f.content_length && f.transfer_encoding)
-		return "请求同时带有Content-Length和Transfer-Encoding";
-	if (f.content_length > 1)
-		return "请求带有多个Content-Length";
-	if (f.bad_cl)
-		return "Content-Length不是数字";
-	if (f.transfer_encoding > 1 || f.bad_te)
-		return "只支持Transfer-Encoding: chunked";
-	return NULL;
-}
-
-/* MHD calls this with the raw request target, before it decodes %XX or splits the query, and
- * passes the result to the access handler as *con_cls: the request starts here. The target
- * still points into the connection's read buffer, NUL-terminated at the space before the HTTP
- * version; a shorter strlen than that span means a NUL inside it, which MHD would cut the path
- * at (checked in the access handler, which gets the version's address). */
-static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
-{
-	struct request *r = calloc(1, sizeof *r);
-	if (!r)
-		return NULL;
-	r->arena = arena_new();
-	if (!r->arena) {
-		free(r);
-		return NULL;
-	}
-	r->raw_target = uri;
-	r->raw_target_len = strlen(uri);
-	for (const char *p = uri; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f ||
-		    (p[0] == '%' && p[1] == '0' && p[2] == '0'))
-			r->bad_target = true;
-	return r;
-}
-
-static bool target_cut(const struct request *r, const char *version)
-{
-	/* Only when version lies just past the target in the same buffer (MHD 0.9.x); anything
-	 * else means a libmicrohttpd that parses differently, which then refuses NULs itself. */
-	if (!r->raw_target || !version || version <= r->raw_target ||
-	    (size_t)(version - r->raw_target) > MAX_URL + 64)
-		return false;
-	return r->raw_target_len < (size_t)(version - 1 - r->raw_target);
-}
-
-/* ---- connections: header deadline and shedding under pressure ---- */
-
-struct tracked {
-	struct tracked *prev, *next; /* oldest first */
-	int fd;
-	uint64_t waiting_since_ns;   /* when it began waiting for a request head; 0 = not waiting */
-	bool cut;
-};
-
-static pthread_mutex_t track_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t track_wake = PTHREAD_COND_INITIALIZER;
-static struct tracked track_head = {&track_head, &track_head, -1, 0, false};
-static long tracked_count;
-static bool sweeper_stop;
-static pthread_t sweeper;
-static bool sweeper_running;
-
-static struct tracked *tracked_of(struct MHD_Connection *conn)
-{
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	return ci ? ci->socket_context : NULL;
-}
-
-/* The connection has a complete request head (busy = true) or waits for the next one. */
-static void track_waiting(struct MHD_Connection *conn, bool waiting)
-{
-	struct tracked *t = tracked_of(conn);
-	if (!t)
-		return;
-	pthread_mutex_lock(&track_lock);
-	t->waiting_since_ns = waiting ? mono_ns() : 0;
-	pthread_mutex_unlock(&track_lock);
-}
-
-/* Cuts a connection; caller holds track_lock, under which MHD cannot have closed the socket
- * (the close notification takes the lock first), so fd is still this connection's. MHD then
- * reads end-of-stream and closes it on its own thread. */
-static void cut(struct tracked *t)
-{
-	t->cut = true;
-	shutdown(t->fd, SHUT_RDWR);
-	metrics_head_cut();
-}
-
-/* True when the socket holds a whole request head that this server has not read yet: the client
- * sent its request in time and waits for a busy server thread, so it is no slow client and is
- * never cut for its head's deadline. Peeks (MSG_PEEK), never consumes; sweeper thread only. */
-static bool head_waits_unread(int fd)
-{
-	static char peek[16 * 1024];
-	ssize_t n = recv(fd, peek, sizeof peek, MSG_PEEK | MSG_DONTWAIT);
-	return n >= 4 && memmem(peek, (size_t)n, "\r\n\r\n", 4) != NULL;
-}
-
-static void *sweeper_main(void *arg)
-{
-	struct app *app = arg;
-	const uint64_t deadline = (uint64_t)app->cfg.header_timeout_s * 1000000000ull;
-	const uint64_t grace = 500000000ull; /* a head being sent right now is left alone */
-	/* Shed from 7/8 of the limit down to 3/4, leaving room for the clients behind them. */
-	const long high = (long)app->cfg.max_connections * 7 / 8, low = (long)app->cfg.max_connections * 3 / 4;
-	pthread_mutex_lock(&track_lock);
-	while (!sweeper_stop) {
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += 200000000;
-		if (until.tv_nsec >= 1000000000) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&track_wake, &track_lock, &until);
-		if (sweeper_stop)
-			break;
-		uint64_t now = mono_ns();
-		long open = 0;
-		for (struct tracked *t = track_head.next; t != &track_head; t = t->next) {
-			if (t->cut)
-				continue;
-			if (t->waiting_since_ns && now - t->waiting_since_ns > deadline && !head_waits_unread(t->fd))
-				cut(t);
-			else
-				open++;
-		}
-		if (open < high)
-			continue;
-		for (struct tracked *t = track_head.next; t != &track_head && open > low; t = t->next)
-			if (!t->cut && t->waiting_since_ns && now - t->waiting_since_ns > grace && !head_waits_unread(t->fd)) {
-				cut(t);
-				open--;
-			}
-	}
-	pthread_mutex_unlock(&track_lock);
-	return NULL;
+	add_common_headers(r);
+	return MHD_queue_response(r->conn, (unsigned)r->status, r->response);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
 {
-	struct app *app = cls;
 	struct request *r = *con_cls;
 	if (!r || !r->conn) {
-		if (!r) { /* on_uri ran out of memory */
-			r = calloc(1, sizeof *r);
-			if (!r)
-				return MHD_NO;
-			r->arena = arena_new();
-			if (!r->arena) {
-				free(r);
-				return MHD_NO;
-			}
-			*con_cls = r;
-		}
-		r->conn = conn;
-		track_waiting(conn, false);
-		size_t header_bytes = 0, url_bytes = strlen(url);
-		MHD_get_connection_values(conn, MHD_HEADER_KIND, sum_header, &header_bytes);
-		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, sum_header, &url_bytes);
-		r->app = app;
-		r->started_ns = mono_ns();
-		r->method = arena_strdup(r->arena, method);
-		r->path = arena_strndup(r->arena, url, strnlen(url, 2048));
-		r->route_index = -1;
-		new_request_id(r->id);
-		client_ip(r);
-		char argbuf[1024];
-		int idx;
-		const char *args[REQ_MAX_ARGS];
-		enum router_result rr = router_match(app->routes, app->nroutes, r->method, r->path, &idx,
-						     args, &r->nargs, argbuf, sizeof argbuf);
-		if (rr == ROUTER_FOUND) {
-			r->route = &app->routes[idx];
-			r->route_index = idx;
-			for (int i = 0; i < r->nargs; i++)
-				r->args[i] = arena_strdup(r->arena, args[i]);
-		} else if (rr == ROUTER_METHOD_NOT_ALLOWED) {
-			r->route_index = -2;
-		}
-		r->body_cap = r->route && (r->route->flags & ROUTE_UPLOAD)
-				      ? (size_t)(r->route->flags & ROUTE_CONSUMER ? app->cfg.consumer_upload_mb
-										   : app->cfg.attachment_max_mb) << 20
-			      : r->route && r->route->body_cap ? r->route->body_cap
-								 : JSON_BODY_CAP;
-		const char *framing = bad_framing(conn);
-		if (framing || r->bad_target || target_cut(r, version)) {
-			/* Closing is the point: the bytes after this head must never run as a request. */
-			reply_error(r, 400, framing ? "bad_framing" : "bad_request_target",
-				    framing ? framing : "请求地址含有空字符或控制字符", NULL);
-			reply_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-			r->too_big = true; /* discard any body */
-			add_common_headers(r);
-			return MHD_queue_response(conn, (unsigned)r->status, r->response);
-		}
-		if (url_bytes > MAX_URL || header_bytes > MAX_HEADERS) {
-			bool long_url = url_bytes > MAX_URL;
-			reply_error(r, long_url ? 414 : 431, long_url ? "uri_too_long" : "headers_too_large",
-				    long_url ? "请求地址过长" : "请求头过大", NULL);
-			add_common_headers(r);
-			return MHD_queue_response(conn, (unsigned)r->status, r->response);
-		}
-		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-							     MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > r->body_cap) {
-			/* Answer at once; MHD closes the connection instead of reading the body. */
-			r->too_big = true;
-			reply_too_large(r);
-			add_common_headers(r);
-			return MHD_queue_response(conn, (unsigned)r->status, r->response);
-		}
-		return MHD_YES;
+		if (!r && !(r = intake_new())) /* intake_on_uri ran out of memory */
+			return MHD_NO;
+		*con_cls = r;
+		begin_request(cls, r, conn, url, method);
+		return intake_head(r, url, version) == 0 ? MHD_YES : queue_reply(r);
 	}
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
-		if (r->too_big)
-			return MHD_YES;
-		if (r->body_len + n > r->body_cap) {
-			r->too_big = true;
-			return MHD_YES;
-		}
-		if (r->body_len + n > r->body_alloc) {
-			size_t want = r->body_alloc ? r->body_alloc * 2 : 4096;
-			while (want < r->body_len + n)
-				want *= 2;
-			if (want > r->body_cap)
-				want = r->body_cap;
-			char *nb = realloc(r->body, want + 1);
-			if (!nb)
-				return MHD_NO;
-			r->body = nb;
-			r->body_alloc = want;
-		}
-		memcpy(r->body + r->body_len, upload_data, n);
-		r->body_len += n;
-		return MHD_YES;
+		return intake_body(r, upload_data, n) == 0 ? MHD_YES : MHD_NO;
 	}
 	if (r->response) /* already answered (early 413) */
 		return MHD_YES;
@@ -645,8 +418,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		reply_error(r, 500, "internal", "服务器内部错误", NULL);
 	if (!r->response)
 		return MHD_NO;
-	add_common_headers(r);
-	return MHD_queue_response(conn, (unsigned)r->status, r->response);
+	return queue_reply(r);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -668,7 +440,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	metrics_record(r->route_index, status, dur);
 	if (app->cfg.log_requests)
 		log_info("req=%s ip=%s user=%s %s %s %d %.2fms%s", r->id, r->ip,
-			 r->user ? r->user->username : "-", r->method, r->path, status, (double)dur / 1e6,
+			 r->caller.username ? r->caller.username : "-", r->method, r->path, status, (double)dur / 1e6,
 			 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
 	if (r->response)
 		MHD_destroy_response(r->response);
@@ -677,40 +449,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	arena_free(r->arena);
 	free(r);
 	*con_cls = NULL;
-	track_waiting(conn, true); /* keep-alive: the next head has the same deadline */
-}
-
-static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
-			  enum MHD_ConnectionNotificationCode code)
-{
-	metrics_connection(code == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
-	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-		struct tracked *t = ci ? calloc(1, sizeof *t) : NULL;
-		*socket_ctx = t;
-		if (!t)
-			return; /* untracked: only MHD's own timeout applies */
-		t->fd = ci->connect_fd;
-		t->waiting_since_ns = mono_ns();
-		pthread_mutex_lock(&track_lock);
-		t->prev = track_head.prev;
-		t->next = &track_head;
-		track_head.prev->next = t;
-		track_head.prev = t;
-		tracked_count++;
-		pthread_mutex_unlock(&track_lock);
-		return;
-	}
-	struct tracked *t = *socket_ctx;
-	if (!t)
-		return;
-	pthread_mutex_lock(&track_lock);
-	t->prev->next = t->next;
-	t->next->prev = t->prev;
-	tracked_count--;
-	pthread_mutex_unlock(&track_lock);
-	free(t);
-	*socket_ctx = NULL;
+	connections_waiting(conn, true); /* keep-alive: the next head has the same deadline */
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -742,23 +481,15 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa)
 	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
 }
 
-static void stop_sweeper(void)
-{
-	if (!sweeper_running)
-		return;
-	pthread_mutex_lock(&track_lock);
-	sweeper_stop = true;
-	pthread_cond_signal(&track_wake);
-	pthread_mutex_unlock(&track_lock);
-	pthread_join(sweeper, NULL);
-	sweeper_running = false;
-}
-
 int server_start(struct app *app)
 {
 	struct sockaddr_in sa;
 	if (parse_listen(app->cfg.listen, &sa) != 0) {
 		log_error("invalid listen address '%s' (want IPv4:port)", app->cfg.listen);
+		return -1;
+	}
+	if (!app->hooks || !app->hooks->authenticate || !app->hooks->db_conn) {
+		log_error("server_start: no authentication or store hooks");
 		return -1;
 	}
 	if (metrics_init(app->nroutes) != 0)
@@ -804,25 +535,23 @@ int server_start(struct app *app)
 		(unsigned)app->cfg.per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)app->cfg.connection_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		(size_t)16 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 256u, MHD_OPTION_NOTIFY_COMPLETED,
-		&on_completed, app, MHD_OPTION_NOTIFY_CONNECTION, &on_connection, app,
-		MHD_OPTION_URI_LOG_CALLBACK, &on_uri, app,
+		&on_completed, app, MHD_OPTION_NOTIFY_CONNECTION, &connections_notify, app,
+		MHD_OPTION_URI_LOG_CALLBACK, &intake_on_uri, app,
 		MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, app, MHD_OPTION_END);
 	if (!app->daemon) {
 		log_error("cannot listen on %s: %s", app->cfg.listen, strerror(errno));
 		metrics_free();
 		return -1;
 	}
-	sweeper_stop = false;
-	if (pthread_create(&sweeper, NULL, sweeper_main, app) != 0) {
+	if (connections_start(app->cfg.header_timeout_s, app->cfg.max_connections) != 0) {
 		MHD_stop_daemon(app->daemon);
 		app->daemon = NULL;
 		metrics_free();
 		return -1;
 	}
-	sweeper_running = true;
-	events_set_check(api_stream_check);
+	events_set_audience(app->hooks->events);
 	if (events_start(app->cfg.event_check_s) != 0) {
-		stop_sweeper();
+		connections_stop();
 		MHD_stop_daemon(app->daemon);
 		app->daemon = NULL;
 		metrics_free();
@@ -841,7 +570,7 @@ void server_stop(struct app *app)
 		close(s);
 	/* Suspended event streams must be resumed before the daemon stops. */
 	events_stop();
-	stop_sweeper();
+	connections_stop();
 	MHD_stop_daemon(app->daemon); /* waits for in-flight requests */
 	app->daemon = NULL;
 	metrics_free();

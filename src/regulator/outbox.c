@@ -2,7 +2,7 @@
  * here runs inside a caller's write transaction: a complaint change and its submission, an alert
  * and its audit event and notifications, commit together or not at all. */
 #include "domain/audit.h"
-#include "regulator/regulator.h"
+#include "regulator/gateway.h"
 #include "store/store.h"
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * in the directory. */
 #ifndef FCMS_REGULATOR_TRANSPORT_H
 #define FCMS_REGULATOR_TRANSPORT_H
-#include "regulator/regulator.h"
+#include "regulator/gateway.h"
 #include <stdbool.h>
 #include <stddef.h>
 

@@ -7,7 +7,7 @@
 #include "domain/complaint.h"
 #include "domain/workflow.h"
 #include "domain/pii.h"
-#include "regulator/regulator.h"
+#include "regulator/gateway.h"
 #include "regulator/transport.h"
 #include "store/store.h"
 #include "util/crypto.h"

@@ -2,7 +2,7 @@
  * the last messages in memory and prints each one, so `make run` shows the codes in its log.
  * It must not touch fcms's database: it is the other side of the wire. */
 #include "sms/sms.h"
-#include "regulator/regulator.h"
+#include "regulator/gateway.h"
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>

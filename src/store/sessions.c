@@ -1,100 +1,90 @@
-/* Principals: sessions (cookie hash → user) and API tokens (token hash → service user), and
- * loading the signed-in user's permissions and scope from their roles. */
+/* Sessions (cookie hash → user) and API tokens (token hash → service user), and the rows a
+ * signed-in user is made of: account, institution and roles (domain/principal.c builds the
+ * principal from them). */
 #include "store/store.h"
 #include <stdio.h>
 #include <string.h>
 
-static void read_principal(struct db_res *r, int col, struct principal *p)
+static void read_identity(struct db_res *r, int col, struct store_identity *id)
 {
-	snprintf(p->username, sizeof p->username, "%s", db_text(r, col));
-	snprintf(p->name, sizeof p->name, "%s", db_text(r, col + 1));
-	p->org_id = db_int(r, col + 2);
-	snprintf(p->org_path, sizeof p->org_path, "%s", db_text(r, col + 3));
-	p->must_change_password = db_int(r, col + 4) != 0;
+	snprintf(id->username, sizeof id->username, "%s", db_text(r, col));
+	snprintf(id->name, sizeof id->name, "%s", db_text(r, col + 1));
+	id->org_id = db_int(r, col + 2);
+	snprintf(id->org_path, sizeof id->org_path, "%s", db_text(r, col + 3));
+	id->must_change_password = db_int(r, col + 4) != 0;
 }
 
-#define PRINCIPAL_COLS "u.username, u.name, u.org_id, i.path, u.must_change_password"
+#define IDENTITY_COLS "u.username, u.name, u.org_id, i.path, u.must_change_password"
+/* A role's data scope code as enum data_scope (store/scope_filter.h). */
+#define SCOPE_RANK(col)                                                                          \
+	"CASE " col " WHEN 'all' THEN 3 WHEN 'subtree' THEN 2 WHEN 'org' THEN 1 ELSE 0 END"
 
-/* Fills p->perms and p->scope from the user's roles. */
-static int principal_roles(struct db *d, struct principal *p)
+static int identity_roles(struct db *d, int64_t user_id, store_role_fn fn, void *ctx)
 {
 	struct db_res *r;
 	int rc = DBQ(d, &r,
-		     "SELECT r.permissions, r.data_scope FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
-		     " WHERE ur.user_id = ?",
-		     DB_INT(p->user_id));
+		     "SELECT r.permissions, " SCOPE_RANK("r.data_scope")
+		     " FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ?",
+		     DB_INT(user_id));
 	if (rc < 0)
 		return rc;
-	p->perms = 0;
-	p->scope = SCOPE_SELF;
-	while ((rc = db_next(r)) == 1) {
-		uint32_t mask = 0;
-		/* Unknown codes (from a newer version's data) grant nothing. */
-		perm_parse_list(db_text(r, 0), &mask, NULL);
-		p->perms |= mask;
-		int s = scope_from_code(db_text(r, 1));
-		if (s > (int)p->scope)
-			p->scope = (enum data_scope)s;
-	}
+	while ((rc = db_next(r)) == 1)
+		fn(ctx, db_text(r, 0), (int)db_int(r, 1));
 	db_done(r);
 	return rc < 0 ? rc : DB_OK;
 }
 
-int store_principal_load(struct db *d, int64_t user_id, struct principal *p)
+int store_identity_load(struct db *d, int64_t user_id, struct store_identity *id, store_role_fn fn,
+			void *ctx)
 {
 	struct db_res *r;
 	int rc = DBQ(d, &r,
-		     "SELECT " PRINCIPAL_COLS " FROM users u JOIN institutions i ON i.id = u.org_id"
+		     "SELECT " IDENTITY_COLS " FROM users u JOIN institutions i ON i.id = u.org_id"
 		     " WHERE u.id = ? AND u.status = 'active'",
 		     DB_INT(user_id));
 	if (rc < 0)
 		return rc;
 	rc = db_next(r);
 	if (rc == 1) {
-		p->user_id = user_id;
-		read_principal(r, 0, p);
+		id->user_id = user_id;
+		read_identity(r, 0, id);
 	}
 	db_done(r);
 	if (rc != 1)
 		return rc;
-	rc = principal_roles(d, p);
+	rc = identity_roles(d, user_id, fn, ctx);
 	return rc < 0 ? rc : 1;
 }
 
 /* Session, user, institution and the union of the user's roles in one round trip: the query
  * every signed-in request makes. Only the string aggregate differs between the dialects. */
-#define SESSION_PRINCIPAL(AGG)                                                                  \
-	"SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen_at, " PRINCIPAL_COLS ", "      \
-	AGG " AS perms, MAX(CASE r.data_scope WHEN 'all' THEN 3 WHEN 'subtree' THEN 2"             \
-	" WHEN 'org' THEN 1 ELSE 0 END) AS scope"                                                 \
+#define SESSION_IDENTITY(AGG)                                                                   \
+	"SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen_at, " IDENTITY_COLS ", "       \
+	AGG " AS perms, MAX(" SCOPE_RANK("r.data_scope") ") AS scope"                              \
 	" FROM sessions s JOIN users u ON u.id = s.user_id JOIN institutions i ON i.id = u.org_id" \
 	" LEFT JOIN user_roles ur ON ur.user_id = u.id LEFT JOIN roles r ON r.id = ur.role_id"    \
 	" WHERE s.id_hash = ? AND u.status = 'active'"                                            \
 	" GROUP BY s.user_id, s.csrf_token, s.created_at, s.last_seen_at, u.username, u.name,"    \
 	" u.org_id, i.path, u.must_change_password"
 
-int store_session_principal(struct db *d, const char *id_hash, struct principal *p,
-			    int64_t *created_at, int64_t *last_seen_at)
+int store_session_identity(struct db *d, const char *id_hash, struct store_identity *id,
+			   store_role_fn fn, void *ctx)
 {
 	struct db_res *r;
 	int rc = DBQ(d, &r,
-		     db_backend(d) == DB_PG ? SESSION_PRINCIPAL("string_agg(r.permissions, ' ')")
-					    : SESSION_PRINCIPAL("group_concat(r.permissions, ' ')"),
+		     db_backend(d) == DB_PG ? SESSION_IDENTITY("string_agg(r.permissions, ' ')")
+					    : SESSION_IDENTITY("group_concat(r.permissions, ' ')"),
 		     DB_TEXT(id_hash));
 	if (rc < 0)
 		return rc;
 	rc = db_next(r);
 	if (rc == 1) {
-		p->user_id = db_int(r, 0);
-		snprintf(p->csrf, sizeof p->csrf, "%s", db_text(r, 1));
-		*created_at = db_int(r, 2);
-		*last_seen_at = db_int(r, 3);
-		read_principal(r, 4, p);
-		uint32_t mask = 0;
-		/* Unknown codes (from a newer version's data) grant nothing. */
-		perm_parse_list(db_text(r, 9), &mask, NULL);
-		p->perms = mask;
-		p->scope = (enum data_scope)db_int(r, 10);
+		id->user_id = db_int(r, 0);
+		snprintf(id->csrf, sizeof id->csrf, "%s", db_text(r, 1));
+		id->created_at = db_int(r, 2);
+		id->last_seen_at = db_int(r, 3);
+		read_identity(r, 4, id);
+		fn(ctx, db_text(r, 9), (int)db_int(r, 10));
 	}
 	db_done(r);
 	return rc;

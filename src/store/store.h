@@ -7,8 +7,8 @@
  * (DB_SOFT retry, DB_CONSTRAINT uniqueness, DB_HARD). "found" functions return 1 / 0. */
 #ifndef FCMS_STORE_H
 #define FCMS_STORE_H
-#include "domain/permissions.h"
 #include "store/db.h"
+#include "store/scope_filter.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -199,15 +199,29 @@ int store_password_history(struct db *d, int64_t id, int n, json_t **hashes);
 int store_roles_by_ids(struct db *d, const int64_t *ids, int n, json_t **out);
 
 /* ---- principals: sessions and tokens ---- */
-/* Loads user fields, institution path, permissions and scope into p. 1 found, 0 not. Only
- * active accounts are found. */
-int store_principal_load(struct db *d, int64_t user_id, struct principal *p);
+/* A signed-in user as the store holds it: the account and its institution, and for a session
+ * its CSRF token and times. domain/principal.c builds a struct principal from it and the user's
+ * role rows. */
+struct store_identity {
+	int64_t user_id, org_id;
+	char username[64], name[128], org_path[512];
+	bool must_change_password;
+	char csrf[64];                    /* sessions only */
+	int64_t created_at, last_seen_at; /* sessions only */
+};
+/* Called once per role row: its permission codes (space-separated text, as stored) and its data
+ * scope as enum data_scope (unknown scope codes read as SCOPE_SELF). */
+typedef void (*store_role_fn)(void *ctx, const char *permissions, int scope);
+/* The active account user_id into *id, and each of its roles through fn. 1 found, 0 not (or
+ * not active). */
+int store_identity_load(struct db *d, int64_t user_id, struct store_identity *id, store_role_fn fn,
+			void *ctx);
+/* Session by hash joined with its user (active accounts only) into *id; the union of the user's
+ * roles comes through fn in one call (all permission codes, the widest scope). 1 found, 0 not. */
+int store_session_identity(struct db *d, const char *id_hash, struct store_identity *id,
+			   store_role_fn fn, void *ctx);
 int store_session_insert(struct db *d, const char *id_hash, int64_t user_id, const char *csrf,
 			 const char *ip, int64_t now);
-/* Session by hash joined with its user (active accounts only): fills p including permissions
- * and scope, the csrf token into p->csrf, and the session times. 1 found, 0 not. */
-int store_session_principal(struct db *d, const char *id_hash, struct principal *p,
-			    int64_t *created_at, int64_t *last_seen_at);
 int store_session_touch(struct db *d, const char *id_hash, int64_t now);
 int store_session_delete(struct db *d, const char *id_hash);
 int store_session_delete_user(struct db *d, int64_t user_id);

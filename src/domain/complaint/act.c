@@ -6,7 +6,7 @@
  * (transactional outbox) — or nothing happens. */
 #include "domain/complaint/act.h"
 #include "regulator/record.h"
-#include "regulator/regulator.h"
+#include "regulator/gateway.h"
 #include "regulator/webhooks.h"
 #include "store/store.h"
 #include "util/iso8601.h"

@@ -3,6 +3,7 @@
  * withdraw, merge. wf_decide has already said the action may be taken in this state by this
  * actor's permissions; here the action's parameters are checked and the record is changed. */
 #include "domain/complaint/act.h"
+#include "domain/principal.h"
 #include "domain/vocabulary.h"
 #include "store/store.h"
 #include "util/dates.h"
@@ -48,7 +49,7 @@ static int assign(struct act *x, json_t *rec)
 {
 	int64_t uid = x->cmd->user_id;
 	struct principal who = {0};
-	int rc = store_principal_load(x->d, uid, &who);
+	int rc = principal_load(x->d, uid, &who);
 	if (rc < 0)
 		return rc;
 	if (rc == 0 || !(who.perms & P_COMPLAINT_HANDLE))

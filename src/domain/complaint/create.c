@@ -3,7 +3,7 @@
  * the regulator and webhooks in one write transaction (complaint_create). A repeated
  * Idempotency-Key with the same body answers with the earlier complaint. */
 #include "domain/complaint/service.h"
-#include "regulator/regulator.h"
+#include "regulator/gateway.h"
 #include "regulator/webhooks.h"
 #include "store/store.h"
 #include "util/dates.h"

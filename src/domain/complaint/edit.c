@@ -2,7 +2,7 @@
  * open complaint by a handler or reviewer. Out of draft the record must stay complete, the
  * deadline follows the new facts and the change goes to the regulator with it. */
 #include "domain/complaint/service.h"
-#include "regulator/regulator.h"
+#include "regulator/gateway.h"
 #include "regulator/webhooks.h"
 #include "store/store.h"
 #include "util/log.h"

@@ -231,6 +231,7 @@ static int setup(void **state)
 	F.app.routes = api_routes;
 	F.app.nroutes = api_route_count;
 	F.app.web_fd = -1;
+	F.app.hooks = &api_http_hooks;
 	for (int tries = 0; tries < 20; tries++) {
 		int port = 20000 + (int)((getpid() * 7 + tries * 131) % 30000);
 		snprintf(F.app.cfg.listen, sizeof F.app.cfg.listen, "127.0.0.1:%d", port);

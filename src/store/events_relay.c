@@ -1,11 +1,12 @@
 /* Live events across instances (PostgreSQL): every event a server publishes is also sent with
- * NOTIFY on the channel fcms_events, and a listener thread delivers the events other instances
- * sent to this server's subscribers, so a browser connected to one instance sees the changes
- * made through another. The payload carries the sending instance's random id so a server does
- * not deliver its own events twice. Events larger than PostgreSQL's payload limit stay local. */
-#include "api/events_relay.h"
-#include "http/events.h"
+ * NOTIFY on the channel fcms_events, and a listener thread hands the events other instances
+ * sent to the deliver function (main wires it to http/events.c), so a browser connected to one
+ * instance sees the changes made through another. The payload carries the sending instance's
+ * random id so a server does not deliver its own events twice. Events larger than PostgreSQL's
+ * payload limit stay local. */
+#include "store/events_relay.h"
 #include "store/db.h"
+#include <stdio.h>
 #include "util/crypto.h"
 #include "util/log.h"
 #include <pthread.h>
@@ -25,9 +26,10 @@ static struct {
 	atomic_bool stop;  /* set by events_relay_stop, read by the listener */
 	pthread_mutex_t send_mu; /* the sending connection is shared by the request threads */
 	struct db *send;
+	store_relay_fn deliver;
 } R = {.send_mu = PTHREAD_MUTEX_INITIALIZER};
 
-static void relay_event(const char *type, json_t *data, const char *org_path, int64_t owner_id, int64_t target_user)
+void store_events_relay_publish(const char *type, json_t *data, const char *org_path, int64_t owner_id, int64_t target_user)
 {
 	json_t *msg = json_pack("{s:s, s:s, s:O, s:s?, s:I, s:I}", "o", R.origin, "t", type, "d", data, "p", org_path,
 				"w", (json_int_t)owner_id, "u", (json_int_t)target_user);
@@ -49,13 +51,13 @@ static void relay_event(const char *type, json_t *data, const char *org_path, in
 }
 
 /* Delivers one notification from another instance. */
-static void deliver(const char *payload)
+static void deliver_payload(const char *payload)
 {
 	json_t *msg = json_loads(payload, 0, NULL);
 	const char *origin = json_string_value(json_object_get(msg, "o"));
 	const char *type = json_string_value(json_object_get(msg, "t"));
 	if (origin && type && strcmp(origin, R.origin) != 0)
-		events_deliver(type, json_object_get(msg, "d"), json_string_value(json_object_get(msg, "p")),
+		R.deliver(type, json_object_get(msg, "d"), json_string_value(json_object_get(msg, "p")),
 			       json_integer_value(json_object_get(msg, "w")), json_integer_value(json_object_get(msg, "u")));
 	json_decref(msg);
 }
@@ -82,7 +84,7 @@ static void *listener_main(void *arg)
 		}
 		int rc = db_wait_notification(d, 500, buf, 8192);
 		if (rc == 1)
-			deliver(buf);
+			deliver_payload(buf);
 		else if (rc < 0) {
 			log_warn("live events: lost the notification connection; reconnecting");
 			db_close(d);
@@ -94,25 +96,24 @@ static void *listener_main(void *arg)
 	return NULL;
 }
 
-int events_relay_start(const char *db_url)
+int store_events_relay_start(const char *db_url, store_relay_fn deliver)
 {
 	if (strncmp(db_url, "postgres", 8) != 0)
 		return 0; /* one SQLite server: nothing to relay */
+	R.deliver = deliver;
 	snprintf(R.url, sizeof R.url, "%s", db_url);
 	crypto_random_token(R.origin, 16);
 	atomic_store(&R.stop, false);
 	if (pthread_create(&R.listener, NULL, listener_main, NULL) != 0)
 		return -1;
 	R.running = true;
-	events_set_relay(relay_event);
-	return 0;
+	return 1;
 }
 
-void events_relay_stop(void)
+void store_events_relay_stop(void)
 {
 	if (!R.running)
 		return;
-	events_set_relay(NULL);
 	atomic_store(&R.stop, true);
 	pthread_join(R.listener, NULL);
 	R.running = false;

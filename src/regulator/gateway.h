@@ -2,8 +2,8 @@
  * complaint change that causes it), the delivery worker that runs inside `fcms serve`, the
  * transports (http(s):// with libcurl, dir:/path batch files), sync alerts, and the simulator
  * `fcms regulator-sim`. The record format is record.h; docs/regulator.md is the specification. */
-#ifndef FCMS_REGULATOR_H
-#define FCMS_REGULATOR_H
+#ifndef FCMS_REGULATOR_GATEWAY_H
+#define FCMS_REGULATOR_GATEWAY_H
 #include "regulator/record.h"
 #include <jansson.h>
 #include <signal.h>
