@@ -449,7 +449,7 @@ static int gen_one(struct gen_ctx *g, int64_t index)
 	int64_t base = g->start_ms + (int64_t)((double)g->span_ms * (double)index / (double)g->total);
 	int32_t day = ymd_from_ms(base, CN_TZ_OFFSET_MIN);
 	int hour = rnd_int(10) < 8 ? 9 + rnd_int(9) : rnd_int(24);
-	int64_t received = ymd_end_ms(ymd_add_days(day, -1), CN_TZ_OFFSET_MIN) + 1 +
+	int64_t received = ymd_start_ms(day, CN_TZ_OFFSET_MIN) +
 			   ((int64_t)hour * 3600 + rnd_int(3600)) * 1000;
 	if (received > dm->until)
 		received = dm->until - rnd_int(3600) * 1000;
@@ -523,7 +523,7 @@ static int gen_one(struct gen_ctx *g, int64_t index)
 		return rc < 0 ? rc : DB_HARD;
 	}
 	/* Where it stands now depends on its age. */
-	int64_t age_days = (dm->until - received) / 86400000;
+	int64_t age_days = (dm->until - received) / MS_PER_DAY;
 	int r = rnd_int(1000);
 	const char *status;
 	/* A working day's shape: most of what came in this fortnight is open, little of last month,
@@ -561,7 +561,7 @@ static int gen_one(struct gen_ctx *g, int64_t index)
 	if (assigned)
 		set_i(rec, "handler_id", handler);
 	bool replied = !strcmp(status, "reviewing") || !strcmp(status, "replied") || !strcmp(status, "closed");
-	int64_t replied_at = received + (int64_t)reply_day * 86400000 + rnd_int(8 * 3600) * 1000;
+	int64_t replied_at = received + reply_day * MS_PER_DAY + rnd_int(8 * 3600) * 1000;
 	if (replied_at > dm->until)
 		replied_at = dm->until - rnd_int(3600) * 1000;
 	static const struct weighted results[] = {{"accepted", 35}, {"partially_accepted", 25}, {"not_accepted", 15}, {"explained", 25}};
@@ -574,7 +574,7 @@ static int gen_one(struct gen_ctx *g, int64_t index)
 		if (reply_day > 15)
 			set_s(rec, "late_reason", "案情复杂，需调取交易记录并与第三方机构核实");
 	}
-	int64_t closed_at = replied_at + (1 + rnd_int(3)) * 86400000;
+	int64_t closed_at = replied_at + (1 + rnd_int(3)) * MS_PER_DAY;
 	if (!strcmp(status, "closed")) {
 		if (closed_at > dm->until)
 			closed_at = dm->until;
@@ -585,7 +585,7 @@ static int gen_one(struct gen_ctx *g, int64_t index)
 		set_i(rec, "closed_at", closed_at);
 	}
 	if (!strcmp(status, "withdrawn"))
-		set_i(rec, "withdrawn_at", received + rnd_int(5) * 86400000 + 3600000);
+		set_i(rec, "withdrawn_at", received + rnd_int(5) * MS_PER_DAY + MS_PER_HOUR);
 	set_s(rec, "sync_status", "unsent");
 	set_i(rec, "version", 1 + (assigned ? 1 : 0) + (replied ? 1 : 0) + (!strcmp(status, "closed") ? 2 : 0));
 	set_i(rec, "created_at", received);
@@ -605,7 +605,7 @@ static int gen_one(struct gen_ctx *g, int64_t index)
 			rc = event(d, received + 3600000, dm->reviewer, "complaint.assign", id,
 				   json_pack("{s:{s:I}}", "params", "user_id", (json_int_t)handler));
 		if (rc == 0 && allowed > 15 && replied)
-			rc = event(d, received + 10 * 86400000LL, dm->reviewer, "complaint.approve_extension", id,
+			rc = event(d, received + 10 * MS_PER_DAY, dm->reviewer, "complaint.approve_extension", id,
 				   json_pack("{s:i}", "allowed_days", allowed));
 		if (rc == 0 && replied)
 			rc = event(d, replied_at, handler, "complaint.reply", id, json_pack("{s:O}", "result", json_object_get(rec, "reply_result")));
@@ -700,7 +700,7 @@ int demo_seed(struct db *d, const struct demo_options *opt)
 	}
 	json_decref(ccodes);
 	struct numbering nb = {.day = 0, .last = calloc((size_t)dm.norgs + 1, sizeof(int))};
-	struct gen_ctx g = {.dm = &dm, .nb = &nb, .total = opt->complaints, .span_ms = 730LL * 86400000,
+	struct gen_ctx g = {.dm = &dm, .nb = &nb, .total = opt->complaints, .span_ms = 730 * MS_PER_DAY,
 			    .timelines_from = opt->complaints - opt->timelines,
 			    .last0 = calloc((size_t)dm.norgs + 1, sizeof(int))};
 	if (rc == 0 && (!nb.last || !g.last0)) {

@@ -7,6 +7,7 @@
 #include "store/db.h"
 #include "store/store.h"
 #include "util/crypto.h"
+#include "util/dates.h"
 #include "util/log.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CN_OFFSET_MS (8 * 3600 * 1000LL)
-#define MS_PER_DAY 86400000LL
 #define NDAYS 65536 /* day numbers fit in 16 bits: 1970 .. 2149 */
 
 /* Columns of a FACT_COLUMNS row (store/report_facts.c). */
@@ -70,39 +69,19 @@ static struct {
 
 /* ---- days ---- */
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 int32_t facts_ymd_day(int32_t ymd)
 {
-	return (int32_t)days_from_civil(ymd / 10000, (unsigned)(ymd / 100 % 100), (unsigned)(ymd % 100));
+	return (int32_t)ymd_day_number(ymd);
 }
 
 int32_t facts_day_ymd(int32_t day)
 {
-	int64_t z = (int64_t)day + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t y = (int64_t)yoe + era * 400;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	unsigned d = doy - (153 * mp + 2) / 5 + 1;
-	unsigned m = mp < 10 ? mp + 3 : mp - 9;
-	return (int32_t)((y + (m <= 2)) * 10000 + m * 100 + d);
+	return ymd_from_day_number(day);
 }
 
 int32_t facts_day(int64_t ms)
 {
-	int64_t t = ms + CN_OFFSET_MS;
-	return (int32_t)((t >= 0 ? t : t - MS_PER_DAY + 1) / MS_PER_DAY);
+	return (int32_t)day_number_from_ms(ms, CN_TZ_OFFSET_MIN);
 }
 
 /* ---- dictionaries ---- */
@@ -266,7 +245,7 @@ static void apply_row(struct db_res *r)
 	if (day < 0 || day >= NDAYS)
 		day = 0;
 	F.day[i] = (uint16_t)day;
-	F.hour[i] = received ? (uint8_t)(((recv + CN_OFFSET_MS) % MS_PER_DAY + MS_PER_DAY) % MS_PER_DAY / 3600000) : 0;
+	F.hour[i] = received ? (uint8_t)(ms_into_local_day(recv, CN_TZ_OFFSET_MIN) / MS_PER_HOUR) : 0;
 	if (F.day_lo[day] > i)
 		F.day_lo[day] = i;
 	if (F.day_hi[day] < i + 1)
@@ -345,7 +324,7 @@ static void apply_row(struct db_res *r)
 		fl |= F_RESTARTED;
 	F.flags[i] = fl;
 	int64_t end = !db_is_null(r, COL_REPLIED) ? replied_at : db_int(r, COL_CLOSED);
-	int64_t tenths = closed && received && end ? (end - recv) / 8640000 : 0;
+	int64_t tenths = closed && received && end ? (end - recv) / (MS_PER_DAY / 10) : 0;
 	F.handling[i] = (uint16_t)(tenths < 0 ? 0 : tenths > UINT16_MAX ? UINT16_MAX : tenths);
 	F.comp[i] = db_int(r, COL_COMPENSATION);
 }

@@ -6,6 +6,7 @@
 #include "report/facts.h"
 #include "domain/permissions.h"
 #include "store/store.h"
+#include "util/dates.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -1066,9 +1067,6 @@ int report_count(struct db *d, const struct report_params *p, int64_t *total)
 	return count_matching(d, p, FR_COUNTED, facts_ymd_day(p->from_ymd), facts_ymd_day(p->to_ymd), total);
 }
 
-#define BANK_OFFSET_MS (8 * 3600000LL)
-#define DAY_MS 86400000LL
-
 int report_list_count(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf, int64_t *total)
 {
 	if (!facts_ready()) /* the index is loading: the list answers now, counting in SQL */
@@ -1096,7 +1094,8 @@ int report_list_count(struct db *d, const struct complaint_filter *f, const stru
 			return 0;
 		}
 	}
-	if ((f->from && (f->from + BANK_OFFSET_MS) % DAY_MS) || (f->to && (f->to + BANK_OFFSET_MS) % DAY_MS))
+	if ((f->from && !ms_is_local_midnight(f->from, CN_TZ_OFFSET_MIN)) ||
+	    (f->to && !ms_is_local_midnight(f->to, CN_TZ_OFFSET_MIN)))
 		return 0; /* not whole days */
 	int64_t outside = 0;
 	if (own_outside) {
