@@ -93,8 +93,8 @@ void report_measures_json(json_t *row, const struct fact_agg *a, uint32_t total)
 static json_t *report_head(const struct report_params *p, const char *name)
 {
 	char from[16], to[16];
-	snprintf(from, sizeof from, "%04d-%02d-%02d", p->from_ymd / 10000, p->from_ymd / 100 % 100, p->from_ymd % 100);
-	snprintf(to, sizeof to, "%04d-%02d-%02d", p->to_ymd / 10000, p->to_ymd / 100 % 100, p->to_ymd % 100);
+	ymd_format(p->from_ymd, from, sizeof from);
+	ymd_format(p->to_ymd, to, sizeof to);
 	return json_pack("{s:s, s:s, s:s, s:s}", "report", name, "title", report_title(name), "from", from, "to", to);
 }
 
