@@ -495,7 +495,7 @@ int api_callcenter_lookup(struct request *r)
 	if (rc < 0)
 		return reply_db_error(r, rc);
 	json_t *open = json_array(), *recent = json_array();
-	int64_t since = now_ms() - 365LL * 86400000;
+	int64_t since = now_ms() - 365 * MS_PER_DAY;
 	size_t i;
 	json_t *rec;
 	json_array_foreach(items, i, rec)

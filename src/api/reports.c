@@ -165,7 +165,7 @@ int api_report(struct request *r)
 	json_t *res = NULL;
 	struct refusal e = {0};
 	int rc;
-	if (!strcmp(name, "detail")) {
+	if (report_lists_complaints(name)) {
 		if (xlsx) {
 			json_decref(org);
 			return reply_error(r, 400, "invalid_field", "投诉明细报表请使用后台导出（POST /api/v1/report-exports）",

@@ -6,6 +6,7 @@
 #include "http/request.h"
 #include "store/store.h"
 #include "util/crypto.h"
+#include "util/dates.h"
 #include "util/log.h"
 #include <stdio.h>
 #include <string.h>
@@ -164,7 +165,7 @@ int api_token_create(struct request *r)
 	if (days < 0 || days > 3650)
 		return reply_error(r, 400, "invalid_field", "有效天数须在0到3650之间（0表示不过期）", "expires_days");
 	struct token_ctx c = {.r = r, .user_id = req_arg_id(r, 0), .name = body_str(r, "name")};
-	c.expires_at = days ? now_ms() + days * 86400000 : 0;
+	c.expires_at = days ? now_ms() + days * MS_PER_DAY : 0;
 	char raw[64];
 	crypto_random_token(raw, 32);
 	snprintf(c.token, sizeof c.token, "fcms_%s", raw);

@@ -184,7 +184,7 @@ static void gen_when_where(struct gen_ctx *g, int64_t index, struct gen_one *o)
 	int64_t base = g->start_ms + (int64_t)((double)g->span_ms * (double)index / (double)g->total);
 	int32_t day = ymd_from_ms(base, CN_TZ_OFFSET_MIN);
 	int hour = demo_rnd_int(10) < 8 ? 9 + demo_rnd_int(9) : demo_rnd_int(24);
-	o->received = ymd_end_ms(ymd_add_days(day, -1), CN_TZ_OFFSET_MIN) + 1 +
+	o->received = ymd_start_ms(day, CN_TZ_OFFSET_MIN) +
 		      ((int64_t)hour * 3600 + demo_rnd_int(3600)) * 1000;
 	if (o->received > dm->until)
 		o->received = dm->until - demo_rnd_int(3600) * 1000;
@@ -271,7 +271,7 @@ static int gen_identity(struct db *d, struct gen_one *o)
 /* Where it stands now depends on its age: status, reply day and the allowed days. */
 static int gen_status(struct gen_ctx *g, struct gen_one *o)
 {
-	int64_t age_days = (g->dm->until - o->received) / 86400000;
+	int64_t age_days = (g->dm->until - o->received) / MS_PER_DAY;
 	int r = demo_rnd_int(1000);
 	/* A working day's shape: most of what came in this fortnight is open, little of last month,
 	 * a sliver of older (extended to 60 days), and a few stuck long past their deadline — about 2 %
@@ -319,7 +319,7 @@ static void gen_outcome(struct gen_ctx *g, struct gen_one *o, int reply_day)
 	if (o->assigned)
 		set_i(rec, "handler_id", o->handler);
 	o->replied = !strcmp(status, "reviewing") || !strcmp(status, "replied") || !strcmp(status, "closed");
-	o->replied_at = o->received + (int64_t)reply_day * 86400000 + demo_rnd_int(8 * 3600) * 1000;
+	o->replied_at = o->received + reply_day * MS_PER_DAY + demo_rnd_int(8 * 3600) * 1000;
 	if (o->replied_at > dm->until)
 		o->replied_at = dm->until - demo_rnd_int(3600) * 1000;
 	static const struct weighted results[] = {{"accepted", 35}, {"partially_accepted", 25}, {"not_accepted", 15}, {"explained", 25}};
@@ -332,7 +332,7 @@ static void gen_outcome(struct gen_ctx *g, struct gen_one *o, int reply_day)
 		if (reply_day > 15)
 			set_s(rec, "late_reason", "案情复杂，需调取交易记录并与第三方机构核实");
 	}
-	o->closed_at = o->replied_at + (1 + demo_rnd_int(3)) * 86400000;
+	o->closed_at = o->replied_at + (1 + demo_rnd_int(3)) * MS_PER_DAY;
 	bool closed = !strcmp(status, "closed");
 	if (closed) {
 		if (o->closed_at > dm->until)
@@ -344,7 +344,7 @@ static void gen_outcome(struct gen_ctx *g, struct gen_one *o, int reply_day)
 		set_i(rec, "closed_at", o->closed_at);
 	}
 	if (!strcmp(status, "withdrawn"))
-		set_i(rec, "withdrawn_at", o->received + demo_rnd_int(5) * 86400000 + 3600000);
+		set_i(rec, "withdrawn_at", o->received + demo_rnd_int(5) * MS_PER_DAY + MS_PER_HOUR);
 	set_s(rec, "sync_status", "unsent");
 	set_i(rec, "version", 1 + (o->assigned ? 1 : 0) + (o->replied ? 1 : 0) + (closed ? 2 : 0));
 	set_i(rec, "created_at", o->received);
@@ -362,7 +362,7 @@ static int gen_timeline(struct db *d, struct demo *dm, const struct gen_one *o, 
 		rc = event(d, o->received + 3600000, dm->reviewer, "complaint.assign", id,
 			   json_pack("{s:{s:I}}", "params", "user_id", (json_int_t)o->handler));
 	if (rc == 0 && o->allowed > 15 && o->replied)
-		rc = event(d, o->received + 10 * 86400000LL, dm->reviewer, "complaint.approve_extension", id,
+		rc = event(d, o->received + 10 * MS_PER_DAY, dm->reviewer, "complaint.approve_extension", id,
 			   json_pack("{s:i}", "allowed_days", o->allowed));
 	if (rc == 0 && o->replied)
 		rc = event(d, o->replied_at, o->handler, "complaint.reply", id,
@@ -517,7 +517,7 @@ int demo_seed(struct db *d, const struct demo_options *opt)
 {
 	struct demo dm = {.d = d};
 	struct numbering nb = {.day = 0};
-	struct gen_ctx g = {.dm = &dm, .nb = &nb, .total = opt->complaints, .span_ms = 730LL * 86400000,
+	struct gen_ctx g = {.dm = &dm, .nb = &nb, .total = opt->complaints, .span_ms = 730 * MS_PER_DAY,
 			    .timelines_from = opt->complaints - opt->timelines};
 	demo_rng_state = opt->seed ? opt->seed * 0x9E3779B97F4A7C15ULL + 1 : 88172645463325252ULL;
 	dm.until = opt->until ? opt->until : now_ms();

@@ -7,13 +7,12 @@
 #define FCMS_COMPLAINT_H
 #include "domain/complaint_settings.h"
 #include "domain/refusal.h"
+#include "util/dates.h" /* CN_TZ_OFFSET_MIN, the bank's time zone */
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 struct db;
-
-#define CN_TZ_OFFSET_MIN 480 /* the bank's time zone: China Standard Time */
 
 /* Copies the fields present in input (the API's names: source_channel, received_at (ISO 8601),
  * complainant{name,id_type,id_no,phone,address}, complained_org_id, region_code,

@@ -261,7 +261,7 @@ static int parse_time(const char *s, int64_t *ms)
 	double serial = strtod(s, &end);
 	if (*end == '\0' && end != s && serial > 1 && serial < 2958466) {
 		double days = serial - 25569.0; /* 1970-01-01 */
-		*ms = (int64_t)(days * 86400000.0 + (days >= 0 ? 0.5 : -0.5)) - (int64_t)CN_TZ_OFFSET_MIN * 60000;
+		*ms = (int64_t)(days * (double)MS_PER_DAY + (days >= 0 ? 0.5 : -0.5)) - CN_TZ_OFFSET_MS;
 		return 0;
 	}
 	if (strchr(s, 'T') && iso8601_parse(s, ms) == 0)
@@ -682,7 +682,7 @@ int import_row_build(struct db *d, struct import_ctx *c, const struct import_map
 		if (wf_status_open(status) && strcmp(status, "replied") != 0) {
 			static const char *const names[] = {"on_time", "due_soon", "overdue", "paused"};
 			enum deadline_state st = deadline_state(json_integer_value(json_object_get(rec, "due_at")), c->now,
-								(int64_t)c->cfg.due_soon_days * 86400000);
+								c->cfg.due_soon_days * MS_PER_DAY);
 			json_object_set_new(rec, "deadline_state", json_string(names[st]));
 		}
 	} else if ((rc = complaint_update_deadline(d, rec, &c->cfg, c->now)) < 0)

@@ -1,5 +1,6 @@
 /* Password rules (see password_policy.h). */
 #include "domain/password_policy.h"
+#include "util/dates.h"
 #include <stddef.h> /* before crack.h, which uses size_t */
 #include <crack.h>
 #include <ctype.h>
@@ -129,5 +130,5 @@ bool password_expired(const struct password_policy *p, int64_t changed_at, int64
 {
 	if (p->expiry_days <= 0 || changed_at <= 0)
 		return false;
-	return now - changed_at >= (int64_t)p->expiry_days * 86400000;
+	return now - changed_at >= p->expiry_days * MS_PER_DAY;
 }

@@ -3,6 +3,7 @@
 #include "domain/audit.h"
 #include "domain/pii.h"
 #include "store/store.h"
+#include "util/dates.h"
 #include <stdio.h>
 
 /* A static message: the body may run on the writer thread and the reply on another. */
@@ -48,7 +49,7 @@ int pii_lookup_admit(struct db *d, const struct principal *p, const char *ip, co
 	int64_t minute, day;
 	int rc = store_audit_count_since(d, "pii_lookup", uid, "ok", now - 60000, &minute);
 	if (rc >= 0)
-		rc = store_audit_count_since(d, "pii_lookup", uid, "ok", now - 86400000, &day);
+		rc = store_audit_count_since(d, "pii_lookup", uid, "ok", now - MS_PER_DAY, &day);
 	if (rc < 0)
 		return rc;
 	if (minute >= PII_LOOKUP_PER_MINUTE || day >= PII_LOOKUP_PER_DAY) {

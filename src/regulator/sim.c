@@ -465,54 +465,70 @@ int sim_parse_listen(const char *s, struct sockaddr_in *a)
 	return inet_pton(AF_INET, host, &a->sin_addr) == 1 ? 0 : -1;
 }
 
-int regulator_sim_main(int argc, char **argv, const sigset_t *stop)
+/* --pubkey: the bank's public key, read whole. 0, or 2 (message printed). */
+static int read_pubkey(const char *path)
 {
-	const char *listen = NULL;
+	FILE *f = fopen(path, "r");
+	S.pubkey = f ? calloc(1, 8192) : NULL;
+	if (!S.pubkey || fread(S.pubkey, 1, 8191, f) == 0) {
+		fprintf(stderr, "regulator-sim: cannot read the public key %s\n", path);
+		if (f)
+			fclose(f);
+		return 2;
+	}
+	fclose(f);
+	return 0;
+}
+
+/* One command-line option a with its value v, into S, *listen or faults. 0, or 2 (printed). */
+static int sim_option(const char *a, const char *v, const char **listen, json_t *faults)
+{
+	if (!strcmp(a, "--listen"))
+		*listen = v;
+	else if (!strcmp(a, "--dir"))
+		S.dir = v;
+	else if (!strcmp(a, "--seed"))
+		S.rng = strtoull(v, NULL, 10) | 1;
+	else if (!strcmp(a, "--pubkey"))
+		return read_pubkey(v);
+	else if (!strcmp(a, "--fail-rate") || !strcmp(a, "--reject-rate") || !strcmp(a, "--malformed-rate"))
+		json_object_set_new(faults, !strcmp(a, "--fail-rate") ? "fail_rate" : !strcmp(a, "--reject-rate") ? "reject_rate" : "malformed_rate",
+				    json_real(atof(v)));
+	else if (!strcmp(a, "--latency-ms"))
+		json_object_set_new(faults, "latency_ms", json_integer(atoi(v)));
+	else if (!strcmp(a, "--reject-codes")) {
+		json_t *codes = json_array();
+		char buf[256], *save = NULL;
+		snprintf(buf, sizeof buf, "%s", v);
+		for (char *c = strtok_r(buf, ",", &save); c; c = strtok_r(NULL, ",", &save))
+			json_array_append_new(codes, json_string(c));
+		json_object_set_new(faults, "reject_codes", codes);
+	} else {
+		fprintf(stderr, "regulator-sim: unknown option %s\n", a);
+		return 2;
+	}
+	return 0;
+}
+
+/* Parses the options into S and *listen, and sets the faults. 0, or the exit status (printed). */
+static int sim_args(int argc, char **argv, const char **listen)
+{
 	json_t *faults = json_object();
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!v) {
 			fprintf(stderr, "regulator-sim: %s needs a value\n", a);
-			return 2;
-		}
-		i++;
-		if (!strcmp(a, "--listen"))
-			listen = v;
-		else if (!strcmp(a, "--dir"))
-			S.dir = v;
-		else if (!strcmp(a, "--seed"))
-			S.rng = strtoull(v, NULL, 10) | 1;
-		else if (!strcmp(a, "--pubkey")) {
-			FILE *f = fopen(v, "r");
-			S.pubkey = f ? calloc(1, 8192) : NULL;
-			if (!S.pubkey || fread(S.pubkey, 1, 8191, f) == 0) {
-				fprintf(stderr, "regulator-sim: cannot read the public key %s\n", v);
-				if (f)
-					fclose(f);
-				json_decref(faults);
-				return 2;
-			}
-			fclose(f);
-		}
-		else if (!strcmp(a, "--fail-rate") || !strcmp(a, "--reject-rate") || !strcmp(a, "--malformed-rate"))
-			json_object_set_new(faults, !strcmp(a, "--fail-rate") ? "fail_rate" : !strcmp(a, "--reject-rate") ? "reject_rate" : "malformed_rate",
-					    json_real(atof(v)));
-		else if (!strcmp(a, "--latency-ms"))
-			json_object_set_new(faults, "latency_ms", json_integer(atoi(v)));
-		else if (!strcmp(a, "--reject-codes")) {
-			json_t *codes = json_array();
-			char buf[256], *save = NULL;
-			snprintf(buf, sizeof buf, "%s", v);
-			for (char *c = strtok_r(buf, ",", &save); c; c = strtok_r(NULL, ",", &save))
-				json_array_append_new(codes, json_string(c));
-			json_object_set_new(faults, "reject_codes", codes);
-		} else {
-			fprintf(stderr, "regulator-sim: unknown option %s\n", a);
 			json_decref(faults);
 			return 2;
 		}
+		i++;
+		int rc = sim_option(a, v, listen, faults);
+		if (rc != 0) {
+			json_decref(faults);
+			return rc;
+		}
 	}
-	if (!listen && !S.dir) {
+	if (!*listen && !S.dir) {
 		fprintf(stderr, "regulator-sim: give --listen HOST:PORT and/or --dir PATH\n");
 		json_decref(faults);
 		return 2;
@@ -525,27 +541,39 @@ int regulator_sim_main(int argc, char **argv, const sigset_t *stop)
 	S.reject_codes = json_array();
 	set_faults(faults);
 	json_decref(faults);
+	return 0;
+}
+
+/* The HTTP side on listen (IPv4:PORT). 0 with *mhd, or the exit status (printed). */
+static int sim_listen(const char *listen, struct MHD_Daemon **mhd)
+{
+	struct sockaddr_in addr;
+	if (sim_parse_listen(listen, &addr) != 0) {
+		fprintf(stderr, "regulator-sim: --listen wants IPv4:PORT\n");
+		return 2;
+	}
+	*mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0,
+				NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+				MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+				MHD_OPTION_END);
+	if (!*mhd) {
+		fprintf(stderr, "regulator-sim: cannot listen on %s\n", listen);
+		return 1;
+	}
+	return 0;
+}
+
+int regulator_sim_main(int argc, char **argv, const sigset_t *stop)
+{
+	const char *listen = NULL;
+	int rc = sim_args(argc, argv, &listen);
+	if (rc != 0)
+		return rc;
 	struct MHD_Daemon *mhd = NULL;
-	int rc = 0;
 	pthread_t dir_thread;
 	bool dir_running = false;
-	if (listen) {
-		struct sockaddr_in addr;
-		if (sim_parse_listen(listen, &addr) != 0) {
-			fprintf(stderr, "regulator-sim: --listen wants IPv4:PORT\n");
-			rc = 2;
-			goto out;
-		}
-		mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG,
-				       0, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-				       MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-				       (unsigned)60, MHD_OPTION_END);
-		if (!mhd) {
-			fprintf(stderr, "regulator-sim: cannot listen on %s\n", listen);
-			rc = 1;
-			goto out;
-		}
-	}
+	if (listen && (rc = sim_listen(listen, &mhd)) != 0)
+		goto out;
 	if (S.dir) {
 		char p[1100];
 		snprintf(p, sizeof p, "%s/outbox/done", S.dir);

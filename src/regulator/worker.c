@@ -460,7 +460,7 @@ static int schedule_tx(struct db *d, void *arg)
 static int64_t daily_run_at(const char *hhmm, int64_t now)
 {
 	int32_t ymd = ymd_from_ms(now, CN_TZ_OFFSET_MIN);
-	int64_t day_start = ymd_end_ms(ymd_add_days(ymd, -1), CN_TZ_OFFSET_MIN) + 1;
+	int64_t day_start = ymd_start_ms(ymd, CN_TZ_OFFSET_MIN);
 	return day_start + ((int64_t)atoi(hhmm) * 60 + atoi(hhmm + 3)) * 60000;
 }
 

@@ -29,7 +29,7 @@
 void report_ledger_filter(const struct report_params *p, struct complaint_filter *f)
 {
 	f->counted = true;
-	f->from = ymd_end_ms(ymd_add_days(p->from_ymd, -1), CN_TZ_OFFSET_MIN) + 1;
+	f->from = ymd_start_ms(p->from_ymd, CN_TZ_OFFSET_MIN);
 	f->to = ymd_end_ms(p->to_ymd, CN_TZ_OFFSET_MIN) + 1;
 	f->status = p->status;
 	f->source_channel = p->source_channel;

@@ -37,10 +37,12 @@ struct report_params {
 bool report_known(const char *name);
 /* The Chinese title of a report ("投诉原因统计"), or NULL. */
 const char *report_title(const char *name);
+/* True for the report whose rows are complaints (detail): api pages it, report_build does not. */
+bool report_lists_complaints(const char *name);
 
 /* Builds a report (not "detail", whose rows are complaints) after bringing the index up to date
- * on d. Returns 0 with *out (caller owns), 1 with *e for a bad parameter, negative on a store
- * error. */
+ * on d. Returns 0 with *out (caller owns), 1 with *e for a bad parameter (also for "detail"),
+ * negative on a store error. */
 int report_build(struct db *d, const struct report_params *p, json_t **out, struct refusal *e);
 
 /* The number of complaints the reports count for p (the detail ledger's total). 0 or negative. */

@@ -37,9 +37,35 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
+int64_t ymd_day_number(int32_t ymd)
+{
+	return day_number(ymd);
+}
+
+int32_t ymd_from_day_number(int64_t day)
+{
+	return civil_from_days(day);
+}
+
+int64_t day_number_from_ms(int64_t ms, int tz_offset_min)
+{
+	return floor_div(ms + (int64_t)tz_offset_min * 60000, MS_PER_DAY);
+}
+
+int64_t ms_into_local_day(int64_t ms, int tz_offset_min)
+{
+	int64_t local = ms + (int64_t)tz_offset_min * 60000;
+	return (local % MS_PER_DAY + MS_PER_DAY) % MS_PER_DAY;
+}
+
+bool ms_is_local_midnight(int64_t ms, int tz_offset_min)
+{
+	return ms_into_local_day(ms, tz_offset_min) == 0;
+}
+
 int32_t ymd_from_ms(int64_t ms, int tz_offset_min)
 {
-	return civil_from_days(floor_div(ms + (int64_t)tz_offset_min * 60000, 86400000));
+	return civil_from_days(day_number_from_ms(ms, tz_offset_min));
 }
 
 int32_t ymd_add_days(int32_t ymd, int n)
@@ -62,11 +88,15 @@ bool ymd_valid(int32_t ymd)
 	return civil_from_days(day_number(ymd)) == ymd;
 }
 
-int64_t ymd_end_ms(int32_t ymd, int tz_offset_min)
+int64_t ymd_start_ms(int32_t ymd, int tz_offset_min)
 {
-	return (day_number(ymd) + 1) * 86400000 - (int64_t)tz_offset_min * 60000 - 1;
+	return day_number(ymd) * MS_PER_DAY - (int64_t)tz_offset_min * 60000;
 }
 
+int64_t ymd_end_ms(int32_t ymd, int tz_offset_min)
+{
+	return ymd_start_ms(ymd, tz_offset_min) + MS_PER_DAY - 1;
+}
 
 void ymd_format(int32_t ymd, char *out, int outlen)
 {

@@ -58,8 +58,7 @@ int iso8601_parse(const char *s, int64_t *ms)
 	int32_t ymd = y * 10000 + mo * 100 + d;
 	if (!ymd_valid(ymd) || h > 23 || mi > 59 || sec > 59)
 		return -1;
-	/* ymd_end_ms(prev day, 0) + 1 is midnight UTC of ymd. */
-	int64_t midnight = ymd_end_ms(ymd_add_days(ymd, -1), 0) + 1;
+	int64_t midnight = ymd_start_ms(ymd, 0); /* midnight UTC of ymd */
 	*ms = midnight + (((int64_t)h * 60 + mi) * 60 + sec) * 1000 + frac - (int64_t)offset * 60000;
 	return 0;
 }
@@ -67,8 +66,7 @@ int iso8601_parse(const char *s, int64_t *ms)
 void iso8601_format(int64_t ms, int offset_min, char *buf, int buflen)
 {
 	int32_t ymd = ymd_from_ms(ms, offset_min);
-	int64_t local = ms + (int64_t)offset_min * 60000;
-	int64_t in_day = ((local % 86400000) + 86400000) % 86400000 / 1000;
+	int64_t in_day = ms_into_local_day(ms, offset_min) / 1000;
 	int off = offset_min < 0 ? -offset_min : offset_min;
 	snprintf(buf, (size_t)buflen, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", ymd / 10000, ymd / 100 % 100,
 		 ymd % 100, (int)(in_day / 3600), (int)(in_day / 60 % 60), (int)(in_day % 60),

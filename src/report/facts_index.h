@@ -1,0 +1,70 @@
+/* The report index's columns and the helpers its three files share: facts.c (loading and
+ * catching up), facts_snapshot.c (the copy on disk) and facts_scan.c (counting). Not for use
+ * outside src/report/facts*.c: everyone else goes through facts.h and its locks. */
+#ifndef FCMS_FACTS_INDEX_H
+#define FCMS_FACTS_INDEX_H
+#include "report/facts.h"
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NDAYS 65536 /* day numbers fit in 16 bits: 1970 .. 2149 */
+
+enum {
+	F_COUNTED = 1 << 0, F_CLOSED = 1 << 1, F_ON_TIME = 1 << 2, F_OVERDUE = 1 << 3, F_OPEN = 1 << 4,
+	F_DUE_SOON = 1 << 5, F_CALLBACK = 1 << 6, F_SATISFIED = 1 << 7, F_REPEAT = 1 << 8,
+	F_LISTED = 1 << 9, /* not deleted */
+	F_RESTARTED = 1 << 10 /* the handling period was restarted after new facts (approved) */
+};
+
+/* Interned text values: index 0 is "". Open addressing over indexes; keys never move. */
+struct dict {
+	char **keys;
+	uint32_t n, cap;
+	uint32_t *slots; /* index + 1, 0 = empty */
+	uint32_t nslots;
+};
+
+/* The index: one instance per process. */
+struct facts_index {
+	pthread_rwlock_t lock;
+	pthread_mutex_t sync_mu; /* one catch-up at a time */
+	bool loaded;
+	int64_t seq;             /* last change applied */
+	int64_t pruned_at;       /* the change log was pruned below this */
+	uint32_t n, cap;         /* rows */
+	uint16_t *day;
+	uint8_t *hour;
+	uint16_t *flags;
+	uint16_t *handling; /* tenths of a day, closed ones */
+	int64_t *comp;
+	uint16_t *dv[FD_NDICT];
+	uint32_t *row_of; /* complaint id → row + 1 */
+	int64_t row_of_len;
+	uint32_t *day_lo, *day_hi; /* rows holding each day lie in [lo, hi) */
+	struct dict dicts[FD_NDICT];
+	pthread_t loader;
+	bool loader_running;
+	bool oom; /* a dictionary could not grow: the load fails and is redone next time */
+	bool ready;              /* loaded and caught up once (read without the locks: atomics) */
+	enum facts_source source; /* where the last full load came from */
+	char snap_path[1024];    /* "" = no snapshot */
+	int64_t fp_id, fp_created; /* store_facts_fingerprint() of the database last loaded */
+};
+extern struct facts_index facts_index;
+/* The three files name the index F. */
+#define F facts_index
+
+/* realloc, or abort when out of memory (the index cannot stay half-grown). */
+void *facts_grow(void *p, size_t elem, uint32_t cap);
+/* The value index of text (NULL or "" → 0), added when new; 0 also when the dictionary is full,
+ * and when out of memory (F.oom set: the load in progress fails). Under the write lock. */
+uint16_t facts_dict_intern(struct dict *t, const char *text);
+/* Frees the rows and the dictionaries: the index is empty (F.loaded false). */
+void facts_drop_all(void);
+/* Loads the snapshot into the (empty) index, under the write lock. 0 when it was taken, -1 when
+ * it was absent or refused (logged; the index is left empty). Checks the database against it. */
+int facts_snapshot_load(struct db *d);
+
+#endif
