@@ -3,7 +3,8 @@
 # wrk's rate, and the server's own CPU time per created complaint (utime + stime from /proc over
 # the run, which a loaded machine does not inflate the way it does wall time); the second round
 # also runs `perf record` on each server and prints the shares per library and the top symbols.
-# Usage: bench/crypto-cpu.sh   (SECS=N for the length of each run, default 10)
+# Usage: bench/crypto-cpu.sh   (SECS=N for the length of each run, default 10; below about 8 s the
+# CPU figures are within the 10 ms tick and the profile may come out empty)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 make -s build/fcms
