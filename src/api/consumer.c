@@ -11,6 +11,7 @@
 #include "domain/complaint.h"
 #include "domain/consumer.h"
 #include "domain/filetype.h"
+#include "domain/key_rotation.h"
 #include "domain/pii.h"
 #include "http/request.h"
 #include "http/server.h"
@@ -143,7 +144,8 @@ int api_public_sms_code(struct request *r)
 	c.subject = strcmp(c.purpose, "query") == 0 ? no : "";
 	if (!consumer_challenge_check(c.challenge, body_str(r, "nonce"), r->app->cfg.pow_bits, now_ms()))
 		return reply_error(r, 400, "challenge_invalid", "安全校验未通过，请重试", "challenge");
-	pii_blind_index(PII_PHONE, c.phone, c.bidx);
+	if (key_rotation_blind_index(r->db, PII_PHONE, c.phone, c.bidx) != 0)
+		return reply_error(r, 500, "internal", "服务器内部错误", NULL);
 	int rc = store_write(code_tx, &c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
@@ -219,7 +221,8 @@ int api_public_session(struct request *r)
 	if (check_purpose(r, c.purpose, no) != 0 || check_phone(r, phone) != 0)
 		return 0;
 	c.subject = strcmp(c.purpose, "query") == 0 ? no : "";
-	pii_blind_index(PII_PHONE, phone, c.bidx);
+	if (key_rotation_blind_index(r->db, PII_PHONE, phone, c.bidx) != 0)
+		return reply_error(r, 500, "internal", "服务器内部错误", NULL);
 	int rc = store_write(session_tx, &c);
 	if (rc != 0)
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
@@ -341,7 +344,10 @@ static int submit_session(struct request *r, char hash[65], char bidx[33])
 	if (session_of(r, "submit", &s, hash) != 1)
 		return -1;
 	const char *phone = json_string_value(json_object_get(r->json, "phone"));
-	pii_blind_index(PII_PHONE, phone ? phone : "", bidx);
+	if (key_rotation_blind_index(r->db, PII_PHONE, phone ? phone : "", bidx) != 0) {
+		json_decref(s);
+		return reply_error(r, 500, "internal", "服务器内部错误", NULL), -1;
+	}
 	bool used = json_string_length(json_object_get(s, "complaint_no")) > 0;
 	bool same_phone = crypto_str_equal(bidx, json_string_value(json_object_get(s, "phone_bidx")));
 	json_decref(s);
@@ -377,13 +383,18 @@ static json_t *submission_row(struct request *r, json_t *who, json_t *org, const
 			      int64_t now)
 {
 	const char *phone = json_string_value(json_object_get(who, "phone"));
-	char *text = json_dumps(who, JSON_COMPACT), *sealed = text ? pii_encrypt(text) : NULL;
+	/* Sealed under the database's current key (a profile move may have changed it since start),
+	 * and the phone indexed in the seal's key family. */
+	char kid[PII_KEY_ID_SIZE] = "", sbidx[33];
+	char *text = json_dumps(who, JSON_COMPACT), *sealed = text ? key_rotation_seal(r->db, text, kid) : NULL;
+	if (!sealed || pii_blind_index_for(kid, PII_PHONE, phone, sbidx) != 0)
+		snprintf(sbidx, sizeof sbidx, "%s", bidx);
 	char mname[64];
 	pii_mask(PII_NAME, body_str(r, "name"), mname, sizeof mname);
 	json_t *sub = json_pack("{s:I, s:s, s:O, s:O, s:s*, s:s, s:s?, s:{s:s, s:o}, s:s, s:s, s:s}", "received_at",
-				(json_int_t)now, "phone_bidx", bidx, "complained_org_id", json_object_get(org, "id"),
+				(json_int_t)now, "phone_bidx", sbidx, "complained_org_id", json_object_get(org, "id"),
 				"org_path", json_object_get(org, "path"), "business_type_code", *btype ? btype : NULL,
-				"key_id", pii_key_id(), "identity", sealed, "masked", "name", mname, "phone",
+				"key_id", kid, "identity", sealed, "masked", "name", mname, "phone",
 				masked_phone(phone), "content", body_str(r, "content"), "demand", body_str(r, "demand"),
 				"ip", r->ip);
 	if (text) {

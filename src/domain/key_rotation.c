@@ -70,6 +70,16 @@ char *key_rotation_seal(struct db *d, const char *plain, char key_id[PII_KEY_ID_
 	return s;
 }
 
+int key_rotation_blind_index(struct db *d, enum pii_kind kind, const char *value, char out[33])
+{
+	char id[PII_KEY_ID_SIZE];
+	out[0] = '\0';
+	int rc = current_key(d, id);
+	if (rc < 0)
+		return rc;
+	return pii_blind_index_for(id, kind, value, out);
+}
+
 static void sleep_ms(int64_t ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
@@ -98,6 +108,7 @@ static int rotate_tx(struct db *d, void *arg)
 
 struct reseal_ctx {
 	const char *to;
+	bool submissions; /* the consumer submissions queue (identity, phone index) instead of complaints */
 	int64_t after, limit;
 	/* outputs, reset at every run of the body */
 	int64_t last_id, read, resealed, unreadable;
@@ -109,7 +120,8 @@ static int reseal_tx(struct db *d, void *arg)
 	c->last_id = c->after;
 	c->read = c->resealed = c->unreadable = 0;
 	json_t *rows;
-	int rc = store_pii_reseal_batch(d, c->to, c->after, c->limit, &rows);
+	int rc = c->submissions ? store_submission_reseal_batch(d, c->to, c->after, c->limit, &rows)
+				: store_pii_reseal_batch(d, c->to, c->after, c->limit, &rows);
 	if (rc < 0)
 		return rc;
 	size_t i;
@@ -123,8 +135,8 @@ static int reseal_tx(struct db *d, void *arg)
 		char *plain = pii_decrypt(json_string_value(json_object_get(row, "pii_key_id")), enc);
 		json_t *ident = plain ? json_loads(plain, 0, NULL) : NULL;
 		if (!ident) {
-			log_error("keys rotate: complaint %lld: the identity cannot be opened (key missing or data altered)",
-				  (long long)id);
+			log_error("keys rotate: %s %lld: the identity cannot be opened (key missing or data altered)",
+				  c->submissions ? "consumer submission" : "complaint", (long long)id);
 			c->unreadable++;
 			if (plain)
 				crypto_wipe(plain, strlen(plain));
@@ -149,7 +161,8 @@ static int reseal_tx(struct db *d, void *arg)
 			rc = DB_HARD;
 			break;
 		}
-		rc = store_pii_reseal_row(d, id, enc, sealed, c->to, bidx);
+		rc = c->submissions ? store_submission_reseal_row(d, id, enc, sealed, c->to, bidx[2])
+				    : store_pii_reseal_row(d, id, enc, sealed, c->to, bidx);
 		free(sealed);
 		if (rc < 0)
 			break;
@@ -217,6 +230,28 @@ struct reseal_totals {
 	int64_t resealed, unreadable, batches;
 };
 
+/* One pass over one table (complaints, or the consumer submissions), batch by batch, adding to
+ * *t. 0 or 1 (said). */
+static int reseal_table(const struct key_rotation_opts *o, const char *to, bool submissions, int64_t batch,
+			struct reseal_totals *t)
+{
+	struct reseal_ctx c = {.to = to, .submissions = submissions, .after = 0, .limit = batch};
+	for (;;) {
+		if (store_write(reseal_tx, &c) != 0) {
+			fprintf(stderr, "keys rotate: a batch failed; run it again to finish\n");
+			return 1;
+		}
+		t->resealed += c.resealed;
+		t->unreadable += c.unreadable;
+		t->batches++;
+		if (c.read < batch)
+			return 0;
+		c.after = c.last_id;
+		if (o->pause_ms > 0)
+			sleep_ms(o->pause_ms);
+	}
+}
+
 /* Re-seals every row under another key than to, in batches, in up to three passes (each ends
  * with a grace period and a fresh count). *usage: the last count (caller decrefs, also on
  * failure). 0 or 1 (said). */
@@ -226,22 +261,12 @@ static int reseal_all(const struct key_rotation_opts *o, struct db *d, const cha
 	int64_t batch = o->batch > 0 ? o->batch : 500, grace = o->grace_ms >= 0 ? o->grace_ms : 2000;
 	*usage = NULL;
 	for (int pass = 0; pass < 3; pass++) {
-		struct reseal_ctx c = {.to = to, .after = 0, .limit = batch};
 		t->unreadable = 0;
-		for (;;) {
-			if (store_write(reseal_tx, &c) != 0) {
-				fprintf(stderr, "keys rotate: a batch failed; run it again to finish\n");
+		/* The complaints, then the consumer submissions queue: its phone index is how a consumer
+		 * finds a waiting submission, and its identity is what the registrar confirms. */
+		for (int table = 0; table < 2; table++)
+			if (reseal_table(o, to, table == 1, batch, t) != 0)
 				return 1;
-			}
-			t->resealed += c.resealed;
-			t->unreadable += c.unreadable;
-			t->batches++;
-			if (c.read < batch)
-				break;
-			c.after = c.last_id;
-			if (o->pause_ms > 0)
-				sleep_ms(o->pause_ms);
-		}
 		/* Writers that read the old id before the rotation committed are gone by now; look
 		 * again after a grace period before anything is deleted. */
 		sleep_ms(grace);

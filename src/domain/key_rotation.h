@@ -30,6 +30,12 @@ struct db;
  * failure. May run twice with its transaction. */
 char *key_rotation_seal(struct db *d, const char *plain, char key_id[PII_KEY_ID_SIZE]);
 
+/* The value's blind index in the family of the database's current key (pii.current_key, else
+ * keys/current): what rows written now carry and what the rotation re-indexes old rows into, so an
+ * instance started before a profile move (default -> gm) computes the new family's index without
+ * a restart. Into out (pii_blind_index_for's contract); 0, or a negative DB status / -1. */
+int key_rotation_blind_index(struct db *d, enum pii_kind kind, const char *value, char out[33]);
+
 /* At start: every instance of one database must seal with keys it can open, so they share one
  * keys dir. Records this instance's current key as the database's (pii.current_key) when the
  * database has none yet; refuses (-1, said on stderr) when the database's current key is not in

@@ -144,8 +144,9 @@ int store_pii_key_usage(struct db *d, json_t **usage)
 	json_t *u = json_object();
 	struct db_res *r;
 	int rc = u ? DBQ(d, &r,
-			 "SELECT pii_key_id, count(*) FROM complaints WHERE complainant_enc IS NOT NULL"
-			 " GROUP BY pii_key_id",
+			 "SELECT k, CAST(sum(n) AS BIGINT) FROM (SELECT pii_key_id AS k, count(*) AS n FROM complaints"
+			 " WHERE complainant_enc IS NOT NULL GROUP BY pii_key_id"
+			 " UNION ALL SELECT key_id, count(*) FROM consumer_submissions GROUP BY key_id) u GROUP BY k",
 			 DB_END)
 		   : DB_HARD;
 	if (rc < 0) {
@@ -252,4 +253,19 @@ int store_pii_reseal_row(struct db *d, int64_t id, const char *old_enc, const ch
 		   "UPDATE complaints SET complainant_enc = ?, pii_key_id = ?, name_bidx = ?, id_no_bidx = ?,"
 		   " phone_bidx = ? WHERE id = ? AND complainant_enc = ?",
 		   DB_TEXT(new_enc), DB_TEXT(new_key_id), bidx_val(bidx[0]), bidx_val(bidx[1]), bidx_val(bidx[2]), DB_INT(id), DB_TEXT(old_enc));
+}
+
+int store_submission_reseal_batch(struct db *d, const char *key_id, int64_t after_id, int64_t limit, json_t **rows)
+{
+	return DBJ(d, rows,
+		   "SELECT id, key_id AS pii_key_id, identity AS complainant_enc FROM consumer_submissions"
+		   " WHERE id > ? AND key_id <> ? ORDER BY id LIMIT ?",
+		   DB_INT(after_id), DB_TEXT(key_id), DB_INT(limit));
+}
+
+int store_submission_reseal_row(struct db *d, int64_t id, const char *old_enc, const char *new_enc,
+				const char *new_key_id, const char *phone_bidx)
+{
+	return DBX(d, "UPDATE consumer_submissions SET identity = ?, key_id = ?, phone_bidx = ? WHERE id = ? AND identity = ?",
+		   DB_TEXT(new_enc), DB_TEXT(new_key_id), DB_TEXT(phone_bidx), DB_INT(id), DB_TEXT(old_enc));
 }

@@ -43,7 +43,8 @@ int store_backup_pg_load(const char *url, const char *dump_path);
 int store_backup_pg_readable(const char *dump_path);
 
 /* ---- key rotation ---- */
-/* Rows sealed with each key: {"<key id>": n}. Caller owns *usage. */
+/* Rows sealed with each key (complaints' identities and the consumer submissions queue's):
+ * {"<key id>": n}. Caller owns *usage. */
 int store_pii_key_usage(struct db *d, json_t **usage);
 /* Up to limit complaints after after_id whose identity is sealed with another key than
  * key_id, by id: [{id, pii_key_id, complainant_enc}]. Caller owns *rows. */
@@ -53,5 +54,11 @@ int store_pii_reseal_batch(struct db *d, const char *key_id, int64_t after_id, i
  * or a negative status. The complaint's version is not touched: no fact changed. */
 int store_pii_reseal_row(struct db *d, int64_t id, const char *old_enc, const char *new_enc, const char *new_key_id,
 			 const char bidx[3][33]);
+/* The same two for the consumer submissions queue (issue 16): rows [{id, pii_key_id,
+ * complainant_enc}] from consumer_submissions' key_id and identity; the row update replaces the
+ * sealed identity, its key id and the phone's blind index, only if the row still holds old_enc. */
+int store_submission_reseal_batch(struct db *d, const char *key_id, int64_t after_id, int64_t limit, json_t **rows);
+int store_submission_reseal_row(struct db *d, int64_t id, const char *old_enc, const char *new_enc,
+				const char *new_key_id, const char *phone_bidx);
 
 #endif

@@ -20,6 +20,10 @@ const { chromium } = createRequire(path.join(root, 'web/package.json'))('playwri
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
+/** FCMS_TEST_CRYPTO=gm runs every server (and the demo seed) under the gm crypto profile, as in
+ *  tests/api/lib/server.mjs; unset: the default profile. */
+export const CRYPTO_ARGS = process.env.FCMS_TEST_CRYPTO ? ['--crypto', process.env.FCMS_TEST_CRYPTO] : []
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const s = net.createServer()
@@ -41,13 +45,13 @@ export async function startFcms(dirPrefix = 'fcms-e2e-data-', opts = {}) {
   const port = await freePort()
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), dirPrefix))
   if (opts.seed) {
-    execFileSync(BIN, ['seed-demo', '--data', dataDir, ...opts.seed], {
+    execFileSync(BIN, ['seed-demo', '--data', dataDir, ...opts.seed, ...CRYPTO_ARGS], {
       env: { ...process.env, FCMS_ADMIN_PASSWORD: ADMIN_PASSWORD }, stdio: ['ignore', 'ignore', 'pipe'],
     })
   }
   const base = `http://127.0.0.1:${port}`
   let log = ''
-  const server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--web', WEB, ...(opts.args || [])], {
+  const server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--web', WEB, ...CRYPTO_ARGS, ...(opts.args || [])], {
     env: { ...process.env, FCMS_ADMIN_PASSWORD: ADMIN_PASSWORD },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
