@@ -7,9 +7,8 @@
 #include "regulator/gateway.h"
 #include "store/store.h"
 #include "util/dates.h"
-#include "util/iso8601.h"
+#include "domain/import_values.h"
 #include "util/sheet_read.h"
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,22 +73,6 @@ int import_mapping_check(json_t *columns, struct refusal *e)
 	return 0;
 }
 
-/* s without leading and trailing spaces (ASCII and U+3000) into out. */
-static void trim_to(const char *s, char *out, size_t n)
-{
-	while (*s == ' ' || *s == '\t' || !strncmp(s, "\xE3\x80\x80", 3))
-		s += *s == ' ' || *s == '\t' ? 1 : 3;
-	size_t len = strlen(s);
-	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' || s[len - 1] == '\n'))
-		len--;
-	while (len >= 3 && !memcmp(s + len - 3, "\xE3\x80\x80", 3))
-		len -= 3;
-	if (len >= n)
-		len = n - 1;
-	memcpy(out, s, len);
-	out[len] = '\0';
-}
-
 int import_map_header(json_t *columns, const struct sheet_row *hdr, struct import_map *m, struct refusal *e)
 {
 	for (int i = 0; i < IF_COUNT; i++) {
@@ -107,7 +90,7 @@ int import_map_header(json_t *columns, const struct sheet_row *hdr, struct impor
 		snprintf(m->header[f], sizeof m->header[f], "%s", want);
 		for (int c = 0; c < hdr->ncells && m->col[f] < 0; c++) {
 			char have[80];
-			trim_to(hdr->cells[c], have, sizeof have);
+			import_trim_to(hdr->cells[c], have, sizeof have);
 			if (!strcmp(have, want))
 				m->col[f] = c;
 		}
@@ -118,20 +101,30 @@ int import_map_header(json_t *columns, const struct sheet_row *hdr, struct impor
 	return 0;
 }
 
+/* The cells of the row being built, trimmed. One per job (a row at a time). */
+struct cells {
+	char v[IF_COUNT][SHEET_MAX_CELL + 1 > 4096 ? 4096 : SHEET_MAX_CELL + 1];
+};
+
 struct import_ctx {
 	const struct principal *who;
 	int64_t now;
 	struct complaint_settings cfg;
-	json_t *orgs;      /* fin_code / internal_code / name -> row */
-	json_t *channels;  /* source_channel code or name -> code */
-	json_t *id_types;  /* id_type code or name -> code */
-	json_t *users;     /* username -> row */
-	json_t *regions;   /* code -> true, cached as seen */
-	json_t *codes;     /* "A|code|yyyymmdd" -> 1 leaf in force, 0 not, 2 has children */
+	json_t *orgs;         /* fin_code / internal_code / name -> row */
+	json_t *orgs_by_id;   /* "id" -> row */
+	json_t *channels;     /* source_channel code or name -> code */
+	json_t *channel_tags; /* source_channel code -> the tag it implies (attrs.tag) */
+	json_t *id_types;     /* id_type code or name -> code */
+	json_t *users;        /* username -> row */
+	json_t *regions;      /* code -> true, cached as seen */
+	json_t *codes;        /* "A|code|yyyymmdd" -> 1 leaf in force, 0 not, 2 has children */
 	char org_path[512];
+	struct cells *x;
 };
 
-static int load_dict(struct db *d, const char *kind, json_t *into)
+/* The enabled items of a dictionary into into (code and name -> code) and, when tags is not
+ * NULL, each code's attrs.tag into tags. */
+static int load_dict(struct db *d, const char *kind, json_t *into, json_t *tags)
 {
 	json_t *items;
 	int rc = store_dict_list(d, kind, &items);
@@ -148,9 +141,33 @@ static int load_dict(struct db *d, const char *kind, json_t *into)
 		const char *name = json_string_value(json_object_get(it, "name"));
 		if (name)
 			json_object_set(into, name, code);
+		json_t *attrs = tags ? json_loads(json_string_value(json_object_get(it, "attrs")) ?: "{}", 0, NULL) : NULL;
+		json_t *tag = json_object_get(attrs, "tag");
+		if (json_is_string(tag))
+			json_object_set(tags, json_string_value(code), tag);
+		json_decref(attrs);
 	}
 	json_decref(items);
 	return 0;
+}
+
+/* Institutions by name, internal code, financial code and id; the importer's own path. */
+static void index_orgs(struct import_ctx *c, json_t *orgs)
+{
+	size_t i;
+	json_t *o;
+	/* the name first, so a code that equals another institution's name wins */
+	json_array_foreach(orgs, i, o) json_object_set(c->orgs, json_string_value(json_object_get(o, "name")), o);
+	json_array_foreach(orgs, i, o)
+	{
+		json_object_set(c->orgs, json_string_value(json_object_get(o, "internal_code")), o);
+		json_object_set(c->orgs, json_string_value(json_object_get(o, "fin_code")), o);
+		char id[24];
+		snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(o, "id")));
+		json_object_set(c->orgs_by_id, id, o);
+		if (json_integer_value(json_object_get(o, "id")) == c->who->org_id)
+			snprintf(c->org_path, sizeof c->org_path, "%s", json_string_value(json_object_get(o, "path")));
+	}
 }
 
 struct import_ctx *import_ctx_new(struct db *d, const struct principal *who, int64_t now)
@@ -160,196 +177,76 @@ struct import_ctx *import_ctx_new(struct db *d, const struct principal *who, int
 		return NULL;
 	c->who = who;
 	c->now = now;
-	c->orgs = json_object();
-	c->channels = json_object();
-	c->id_types = json_object();
-	c->users = json_object();
-	c->regions = json_object();
-	c->codes = json_object();
+	json_t **maps[] = {&c->orgs, &c->orgs_by_id, &c->channels, &c->channel_tags, &c->id_types, &c->users, &c->regions, &c->codes};
+	bool ok = (c->x = malloc(sizeof *c->x)) != NULL;
+	for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
+		ok = (*maps[i] = json_object()) != NULL && ok;
 	json_t *orgs = NULL, *users = NULL;
-	if (!c->orgs || !c->channels || !c->id_types || !c->users || !c->regions || !c->codes ||
-	    complaint_settings_get(d, &c->cfg) != 0 || load_dict(d, "source_channel", c->channels) != 0 ||
-	    load_dict(d, "id_type", c->id_types) != 0 || store_import_orgs(d, &orgs) < 0 ||
-	    store_import_users(d, &users) < 0)
-		goto fail;
+	if (!ok || complaint_settings_get(d, &c->cfg) != 0 || load_dict(d, "source_channel", c->channels, c->channel_tags) != 0 ||
+	    load_dict(d, "id_type", c->id_types, NULL) != 0 || store_import_orgs(d, &orgs) < 0 || store_import_users(d, &users) < 0) {
+		json_decref(orgs);
+		json_decref(users);
+		import_ctx_free(c);
+		return NULL;
+	}
+	index_orgs(c, orgs);
 	size_t i;
 	json_t *o;
-	/* the name first, so a code that equals another institution's name wins */
-	json_array_foreach(orgs, i, o) json_object_set(c->orgs, json_string_value(json_object_get(o, "name")), o);
-	json_array_foreach(orgs, i, o)
-	{
-		json_object_set(c->orgs, json_string_value(json_object_get(o, "internal_code")), o);
-		json_object_set(c->orgs, json_string_value(json_object_get(o, "fin_code")), o);
-		if (json_integer_value(json_object_get(o, "id")) == who->org_id)
-			snprintf(c->org_path, sizeof c->org_path, "%s", json_string_value(json_object_get(o, "path")));
-	}
 	json_array_foreach(users, i, o) json_object_set(c->users, json_string_value(json_object_get(o, "username")), o);
 	json_decref(orgs);
 	json_decref(users);
 	return c;
-fail:
-	json_decref(orgs);
-	json_decref(users);
-	import_ctx_free(c);
-	return NULL;
 }
 
 void import_ctx_free(struct import_ctx *c)
 {
 	if (!c)
 		return;
-	json_decref(c->orgs);
-	json_decref(c->channels);
-	json_decref(c->id_types);
-	json_decref(c->users);
-	json_decref(c->regions);
-	json_decref(c->codes);
+	json_t *maps[] = {c->orgs, c->orgs_by_id, c->channels, c->channel_tags, c->id_types, c->users, c->regions, c->codes};
+	for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
+		json_decref(maps[i]);
+	free(c->x);
 	free(c);
 }
 
-/* ---- cells ---- */
-struct cells {
+/* ---- one row ---- */
+
+/* The row being built: its cells, what the checks found, the record. */
+struct build {
+	struct db *d;
+	struct import_ctx *c;
 	const struct import_map *m;
-	const struct sheet_row *row;
-	char v[IF_COUNT][SHEET_MAX_CELL + 1 > 4096 ? 4096 : SHEET_MAX_CELL + 1];
+	struct cells *x;
+	struct import_row_result *res;
+	int64_t received;
+	const char *status;
+	json_t *chan, *org; /* borrowed from the ctx */
+	char date[16];      /* the receipt date, yyyy-mm-dd */
+	json_t *rec;
 };
 
-static const char *cell(struct cells *c, int f)
+static const char *cell(const struct build *b, int f)
 {
-	return c->v[f];
+	return b->x->v[f];
 }
 
-static int bad(struct import_row_result *res, const struct import_map *m, int f, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int bad(struct import_row_result *res, const struct import_map *m, int f, const char *fmt, ...)
+/* Marks the row bad at field f (-1: no column) with the reason. Returns 1 (a bad row). */
+static int bad(const struct build *b, int f, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bad(const struct build *b, int f, const char *fmt, ...)
 {
-	res->ok = false;
-	snprintf(res->column, sizeof res->column, "%s", f >= 0 ? m->header[f] : "");
+	b->res->ok = false;
+	snprintf(b->res->column, sizeof b->res->column, "%s", f >= 0 ? b->m->header[f] : "");
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(res->reason, sizeof res->reason, fmt, ap);
+	vsnprintf(b->res->reason, sizeof b->res->reason, fmt, ap);
 	va_end(ap);
-	return 0;
-}
-
-/* A cell a spreadsheet would run as a formula when the data is opened again (CSV injection):
- * =, @, or + / - not followed by a digit, and the tab/CR prefixes that hide them. */
-static bool formula_like(const char *s)
-{
-	if (!*s)
-		return false;
-	if (*s == '=' || *s == '@' || *s == '\t' || *s == '\r')
-		return true;
-	if ((*s == '+' || *s == '-') && s[1] && !isdigit((unsigned char)s[1]) && s[1] != '.' && s[1] != ' ')
-		return true;
-	return false;
+	return 1;
 }
 
 void import_row_key(const struct import_map *m, const struct sheet_row *row, char out[65])
 {
 	int c = m->col[IF_LEGACY_NO];
-	trim_to(c >= 0 && c < row->ncells ? row->cells[c] : "", out, 65);
-}
-
-/* "2023-05-01", "2023/5/1 9:30", "2023-05-01 09:30:00", ISO 8601 with offset, or an Excel date
- * serial (days since 1899-12-30, the fraction the time of day), bank local time. 0 or -1. */
-static int parse_time(const char *s, int64_t *ms)
-{
-	if (!*s)
-		return -1;
-	char *end;
-	double serial = strtod(s, &end);
-	if (*end == '\0' && end != s && serial > 1 && serial < 2958466) {
-		double days = serial - 25569.0; /* 1970-01-01 */
-		*ms = (int64_t)(days * (double)MS_PER_DAY + (days >= 0 ? 0.5 : -0.5)) - CN_TZ_OFFSET_MS;
-		return 0;
-	}
-	if (strchr(s, 'T') && iso8601_parse(s, ms) == 0)
-		return 0;
-	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
-	char sep;
-	if (sscanf(s, "%4d%c%2d%*[-/]%2d%n", &y, &sep, &mo, &d, &n) < 4 || (sep != '-' && sep != '/'))
-		return -1;
-	const char *rest = s + n;
-	if (*rest) {
-		int m2 = 0;
-		if (sscanf(rest, " %2d:%2d%n", &h, &mi, &m2) < 2)
-			return -1;
-		rest += m2;
-		if (*rest == ':') {
-			int m3 = 0;
-			if (sscanf(rest, ":%2d%n", &sec, &m3) < 1)
-				return -1;
-			rest += m3;
-		}
-		if (*rest)
-			return -1;
-	}
-	if (h > 23 || mi > 59 || sec > 59 || !ymd_valid(y * 10000 + mo * 100 + d))
-		return -1;
-	char iso[40];
-	snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", y, mo, d, h, mi, sec);
-	return iso8601_parse(iso, ms);
-}
-
-/* "1,234.56" yuan -> fen. 0 or -1. */
-static int parse_yuan(const char *s, int64_t *fen)
-{
-	int64_t whole = 0;
-	int frac = 0, fd = 0;
-	bool dot = false, any = false;
-	for (; *s; s++) {
-		if (*s == ',')
-			continue;
-		if (*s == '.' && !dot) {
-			dot = true;
-			continue;
-		}
-		if (!isdigit((unsigned char)*s))
-			return -1;
-		any = true;
-		if (dot) {
-			if (++fd > 2)
-				return -1;
-			frac = frac * 10 + (*s - '0');
-		} else if ((whole = whole * 10 + (*s - '0')) > 1000000000000LL)
-			return -1;
-	}
-	if (!any)
-		return -1;
-	if (fd == 1)
-		frac *= 10;
-	*fen = whole * 100 + frac;
-	return 0;
-}
-
-static const char *status_from(const char *s)
-{
-	static const struct {
-		const char *word, *status;
-	} words[] = {{"registered", "registered"}, {"processing", "processing"}, {"reviewing", "reviewing"},
-		     {"replied", "replied"},       {"closed", "closed"},         {"withdrawn", "withdrawn"},
-		     {"已登记", "registered"},     {"待处理", "registered"},     {"已受理", "registered"},
-		     {"处理中", "processing"},     {"办理中", "processing"},     {"待审核", "reviewing"},
-		     {"审核中", "reviewing"},      {"已答复", "replied"},        {"已回复", "replied"},
-		     {"已办结", "closed"},         {"办结", "closed"},           {"已结案", "closed"},
-		     {"已关闭", "closed"},         {"已撤回", "withdrawn"},      {"撤诉", "withdrawn"}};
-	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-		if (!strcmp(s, words[i].word))
-			return words[i].status;
-	return NULL;
-}
-
-static const char *reply_result_from(const char *s)
-{
-	static const char *const map[][2] = {{"accepted", "accepted"},   {"partially_accepted", "partially_accepted"},
-					     {"not_accepted", "not_accepted"}, {"explained", "explained"},
-					     {"满足诉求", "accepted"},   {"部分满足", "partially_accepted"},
-					     {"不予支持", "not_accepted"}, {"解释说明", "explained"}};
-	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (!strcmp(s, map[i][0]))
-			return map[i][1];
-	return NULL;
+	import_trim_to(c >= 0 && c < row->ncells ? row->cells[c] : "", out, 65);
 }
 
 /* JR/T 0169 code check, cached per job by dimension, code and receipt date: 1 a leaf in force, 0
@@ -370,49 +267,93 @@ static int code_state(struct db *d, struct import_ctx *c, const char *dim, const
 	return st;
 }
 
-static int check_codes(struct db *d, struct import_ctx *c, struct cells *x, const char *date,
-		       struct import_row_result *res, bool *ok)
+/* Each mapped cell, refused when it is (or looks like) a formula or is too long, trimmed. */
+static int load_cells(struct build *b, const struct sheet_row *row)
 {
+	for (int f = 0; f < IF_COUNT; f++) {
+		int col = b->m->col[f];
+		bool in = col >= 0 && col < row->ncells;
+		const char *raw = in ? row->cells[col] : "";
+		if (in && row->formula[col])
+			return bad(b, f, "单元格是 Excel 公式，导入只接受数值或文字，已拒绝");
+		if (import_formula_like(raw))
+			return bad(b, f, "单元格以“%c”开头，可能是公式注入（如 =cmd|...），已拒绝", raw[0] == '\t' ? ' ' : raw[0]);
+		if (strlen(raw) >= sizeof b->x->v[f])
+			return bad(b, f, "%s过长（超过 %zu 字节）", import_fields[f].label, sizeof b->x->v[f] - 1);
+		import_trim_to(raw, b->x->v[f], sizeof b->x->v[f]);
+	}
+	for (int f = 0; f < IF_COUNT; f++)
+		if (import_fields[f].required && !*cell(b, f))
+			return bad(b, f, "%s不能为空", import_fields[f].label);
+	if (strlen(cell(b, IF_LEGACY_NO)) > 64)
+		return bad(b, IF_LEGACY_NO, "原投诉编号超过 64 字节");
+	return 0;
+}
+
+/* The receipt time, status, channel, institution and the three JR/T 0169 codes. */
+static int check_head(struct build *b)
+{
+	struct import_ctx *c = b->c;
+	if (import_parse_time(cell(b, IF_RECEIVED_AT), &b->received) != 0)
+		return bad(b, IF_RECEIVED_AT, "接收时间“%.40s”不是日期时间（如 2023-05-01 09:30:00）", cell(b, IF_RECEIVED_AT));
+	if (b->received > c->now)
+		return bad(b, IF_RECEIVED_AT, "接收时间晚于当前时间");
+	if (!(b->status = import_status_from(cell(b, IF_STATUS))))
+		return bad(b, IF_STATUS, "状态“%.30s”无法识别（可用：已登记、处理中、审核中、已答复、已办结、已撤回）",
+			   cell(b, IF_STATUS));
+	if (!(b->chan = json_object_get(c->channels, cell(b, IF_SOURCE_CHANNEL))))
+		return bad(b, IF_SOURCE_CHANNEL, "投诉反映渠道“%.30s”不在字典中（可填代码或名称）", cell(b, IF_SOURCE_CHANNEL));
+	if (!(b->org = json_object_get(c->orgs, cell(b, IF_ORG))))
+		return bad(b, IF_ORG, "被投诉机构“%.60s”不存在（可填金融机构编码、内部编码或名称）", cell(b, IF_ORG));
+	ymd_format(ymd_from_ms(b->received, CN_TZ_OFFSET_MIN), b->date, sizeof b->date);
 	static const struct {
 		int f;
 		const char *dim;
 	} dims[] = {{IF_CHANNEL, "A"}, {IF_TYPE, "B"}, {IF_CAUSE, "C"}};
-	*ok = false;
 	for (size_t i = 0; i < 3; i++) {
-		int st = code_state(d, c, dims[i].dim, cell(x, dims[i].f), date);
+		int st = code_state(b->d, c, dims[i].dim, cell(b, dims[i].f), b->date);
 		if (st < 0)
 			return st;
 		if (st == 0)
-			return bad(res, x->m, dims[i].f, "%s“%.16s”不在 JR/T 0169 代码表中或在接收日期（%s）未生效",
-				   import_fields[dims[i].f].label, cell(x, dims[i].f), date);
+			return bad(b, dims[i].f, "%s“%.16s”不在 JR/T 0169 代码表中或在接收日期（%s）未生效",
+				   import_fields[dims[i].f].label, cell(b, dims[i].f), b->date);
 		if (st == 2)
-			return bad(res, x->m, dims[i].f, "%s“%.16s”还有下级分类，须为最末一级代码",
-				   import_fields[dims[i].f].label, cell(x, dims[i].f));
+			return bad(b, dims[i].f, "%s“%.16s”还有下级分类，须为最末一级代码", import_fields[dims[i].f].label,
+				   cell(b, dims[i].f));
 	}
-	*ok = true;
 	return 0;
 }
 
-/* The rights cell ("R01;R03", separated by ; ， , 、 or spaces) as a JSON array; NULL when bad. */
-static json_t *split_rights(const char *s)
+/* The region, checked once per code per job. */
+static int check_region(struct build *b)
 {
-	json_t *a = json_array();
-	char buf[4096];
-	snprintf(buf, sizeof buf, "%s", s);
-	for (char *p = buf; a && *p;) {
-		size_t n = strcspn(p, ";,， 、；");
-		if (n) {
-			char save = p[n];
-			p[n] = '\0';
-			json_array_append_new(a, json_string(p));
-			p[n] = save;
-			p += n;
-		}
-		/* skip one separator, ASCII or a three-byte one */
-		if (*p)
-			p += ((unsigned char)*p >= 0x80) ? 3 : 1;
+	const char *code = cell(b, IF_REGION);
+	json_t *known = json_object_get(b->c->regions, code);
+	if (!known) {
+		json_t *row = NULL;
+		int rc = store_region_get(b->d, code, &row);
+		json_decref(row);
+		if (rc < 0)
+			return rc;
+		json_object_set_new(b->c->regions, code, json_boolean(rc == 1));
+		known = json_object_get(b->c->regions, code);
 	}
-	return a;
+	if (!json_is_true(known))
+		return bad(b, IF_REGION, "行政区划代码“%.12s”不存在（GB/T 2260 六位代码）", code);
+	return 0;
+}
+
+/* The record as a complaint registered in fcms would start. NULL when out of memory. */
+static json_t *new_record(const struct import_ctx *c)
+{
+	return json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:I}",
+			 "status", "draft", "version", (json_int_t)1, "registrar_id", (json_int_t)c->who->user_id,
+			 "registrar_org_id", (json_int_t)c->who->org_id, "org_path", c->org_path, "rights", "", "tags", "",
+			 "content", "", "demand", "", "day_type", c->cfg.working_days ? "working" : "calendar",
+			 "deadline_state", "on_time", "allowed_days", (json_int_t)c->cfg.standard_days, "extension_count",
+			 (json_int_t)0, "transfer_count", (json_int_t)0, "created_at", (json_int_t)c->now, "updated_at",
+			 (json_int_t)c->now, "handling_org_id", (json_int_t)c->who->org_id, "sync_status", "unsent",
+			 "complainant_masked", "{}", "clock_restarts", (json_int_t)0);
 }
 
 /* A refusal's field (an API name) as the import field it came from. */
@@ -429,113 +370,19 @@ static int field_of_refusal(const char *field)
 	return field_of(field);
 }
 
-static int set_time_field(json_t *rec, struct cells *x, int f, const char *col, struct import_row_result *res)
+/* The complainant as complaint_apply_input takes it. NULL when out of memory; 1 in *bad_row when
+ * the identity type is not in the dictionary. */
+static json_t *complainant_of(struct build *b, int *bad_row)
 {
-	if (!*cell(x, f))
-		return 1;
-	int64_t ms;
-	if (parse_time(cell(x, f), &ms) != 0)
-		return bad(res, x->m, f, "%s“%.40s”不是日期时间（如 2023-05-01 09:30:00）", import_fields[f].label, cell(x, f)), 0;
-	json_object_set_new(rec, col, json_integer(ms));
-	return 1;
-}
-
-int import_row_build(struct db *d, struct import_ctx *c, const struct import_map *m, const struct sheet_row *row,
-		     json_t **rec_out, struct import_row_result *res)
-{
-	*rec_out = NULL;
-	memset(res, 0, sizeof *res);
-	res->ok = false;
-	import_row_key(m, row, res->legacy_no);
-	struct cells *x = malloc(sizeof *x);
-	if (!x)
-		return DB_HARD;
-	x->m = m;
-	x->row = row;
-	for (int f = 0; f < IF_COUNT; f++) {
-		int col = m->col[f];
-		const char *raw = col >= 0 && col < row->ncells ? row->cells[col] : "";
-		if (col >= 0 && col < row->ncells && row->formula[col]) {
-			bad(res, m, f, "单元格是 Excel 公式，导入只接受数值或文字，已拒绝");
-			goto out;
-		}
-		if (formula_like(raw)) {
-			bad(res, m, f, "单元格以“%c”开头，可能是公式注入（如 =cmd|...），已拒绝", raw[0] == '\t' ? ' ' : raw[0]);
-			goto out;
-		}
-		if (strlen(raw) >= sizeof x->v[f]) {
-			bad(res, m, f, "%s过长（超过 %zu 字节）", import_fields[f].label, sizeof x->v[f] - 1);
-			goto out;
-		}
-		trim_to(raw, x->v[f], sizeof x->v[f]);
-	}
-	for (int f = 0; f < IF_COUNT; f++)
-		if (import_fields[f].required && !*cell(x, f)) {
-			bad(res, m, f, "%s不能为空", import_fields[f].label);
-			goto out;
-		}
-	if (strlen(cell(x, IF_LEGACY_NO)) > 64) {
-		bad(res, m, IF_LEGACY_NO, "原投诉编号超过 64 字节");
-		goto out;
-	}
-	int64_t received;
-	if (parse_time(cell(x, IF_RECEIVED_AT), &received) != 0) {
-		bad(res, m, IF_RECEIVED_AT, "接收时间“%.40s”不是日期时间（如 2023-05-01 09:30:00）", cell(x, IF_RECEIVED_AT));
-		goto out;
-	}
-	if (received > c->now) {
-		bad(res, m, IF_RECEIVED_AT, "接收时间晚于当前时间");
-		goto out;
-	}
-	const char *status = status_from(cell(x, IF_STATUS));
-	if (!status) {
-		bad(res, m, IF_STATUS, "状态“%.30s”无法识别（可用：已登记、处理中、审核中、已答复、已办结、已撤回）",
-		    cell(x, IF_STATUS));
-		goto out;
-	}
-	json_t *chan = json_object_get(c->channels, cell(x, IF_SOURCE_CHANNEL));
-	if (!chan) {
-		bad(res, m, IF_SOURCE_CHANNEL, "投诉反映渠道“%.30s”不在字典中（可填代码或名称）", cell(x, IF_SOURCE_CHANNEL));
-		goto out;
-	}
-	json_t *org = json_object_get(c->orgs, cell(x, IF_ORG));
-	if (!org) {
-		bad(res, m, IF_ORG, "被投诉机构“%.60s”不存在（可填金融机构编码、内部编码或名称）", cell(x, IF_ORG));
-		goto out;
-	}
-	char date[16];
-	ymd_format(ymd_from_ms(received, CN_TZ_OFFSET_MIN), date, sizeof date);
-	bool codes_ok;
-	int rc = check_codes(d, c, x, date, res, &codes_ok);
-	if (rc < 0 || !codes_ok) {
-		free(x);
-		return rc < 0 ? rc : 0;
-	}
-	/* The record as a complaint registered in fcms, then the history the old system holds. */
-	json_t *rec = json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:I}",
-				"status", "draft", "version", (json_int_t)1, "registrar_id", (json_int_t)c->who->user_id,
-				"registrar_org_id", (json_int_t)c->who->org_id, "org_path", c->org_path, "rights", "",
-				"tags", "", "content", "", "demand", "", "day_type", c->cfg.working_days ? "working" : "calendar",
-				"deadline_state", "on_time", "allowed_days", (json_int_t)c->cfg.standard_days,
-				"extension_count", (json_int_t)0, "transfer_count", (json_int_t)0, "created_at", (json_int_t)c->now,
-				"updated_at", (json_int_t)c->now, "handling_org_id", (json_int_t)c->who->org_id,
-				"sync_status", "unsent", "complainant_masked", "{}", "clock_restarts", (json_int_t)0);
 	json_t *who = json_object();
-	json_t *input = json_object();
-	if (!rec || !who || !input) {
-		json_decref(rec);
-		json_decref(who);
-		json_decref(input);
-		free(x);
-		return DB_HARD;
-	}
-	json_object_set_new(who, "name", json_string(cell(x, IF_NAME)));
-	const char *idt = cell(x, IF_ID_TYPE);
+	if (!who || json_object_set_new(who, "name", json_string(cell(b, IF_NAME))) != 0)
+		goto fail;
+	const char *idt = cell(b, IF_ID_TYPE);
 	if (*idt) {
-		json_t *code = json_object_get(c->id_types, idt);
+		json_t *code = json_object_get(b->c->id_types, idt);
 		if (!code) {
-			bad(res, m, IF_ID_TYPE, "证件类型“%.30s”不在证件类型字典中", idt);
-			goto fail_rec;
+			*bad_row = bad(b, IF_ID_TYPE, "证件类型“%.30s”不在证件类型字典中", idt);
+			goto fail;
 		}
 		/* a copy: apply_complainant wipes the identity's strings, and code is the cache's */
 		json_object_set_new(who, "id_type", json_string(json_string_value(code)));
@@ -545,167 +392,202 @@ int import_row_build(struct db *d, struct import_ctx *c, const struct import_map
 		const char *key;
 	} idf[] = {{IF_ID_NO, "id_no"}, {IF_PHONE, "phone"}, {IF_ADDRESS, "address"}};
 	for (size_t i = 0; i < 3; i++)
-		if (*cell(x, idf[i].f))
-			json_object_set_new(who, idf[i].key, json_string(cell(x, idf[i].f)));
+		if (*cell(b, idf[i].f) && json_object_set_new(who, idf[i].key, json_string(cell(b, idf[i].f))) != 0)
+			goto fail;
+	return who;
+fail:
+	json_decref(who);
+	return NULL;
+}
+
+/* The complainant and the complaint's own fields through complaint_apply_input (the rules of a
+ * complaint registered in fcms); the channel, institution and region are checked already (per
+ * job, not per row) and set directly. */
+static int apply_fields(struct build *b)
+{
+	int bad_row = 0;
+	json_t *who = complainant_of(b, &bad_row), *input = json_object();
+	if (!who || !input) {
+		json_decref(who);
+		json_decref(input);
+		return bad_row ? 1 : DB_HARD;
+	}
 	json_object_set_new(input, "complainant", who);
-	who = NULL;
-	json_object_set(input, "source_channel", chan);
-	json_object_set(input, "complained_org_id", json_object_get(org, "id"));
-	json_object_set_new(input, "region_code", json_string(cell(x, IF_REGION)));
-	json_object_set_new(input, "business_channel_code", json_string(cell(x, IF_CHANNEL)));
-	json_object_set_new(input, "business_type_code", json_string(cell(x, IF_TYPE)));
-	json_object_set_new(input, "cause_code", json_string(cell(x, IF_CAUSE)));
-	json_object_set_new(input, "content", json_string(cell(x, IF_CONTENT)));
-	json_object_set_new(input, "demand", json_string(cell(x, IF_DEMAND)));
-	if (*cell(x, IF_EXTERNAL_NO))
-		json_object_set_new(input, "external_no", json_string(cell(x, IF_EXTERNAL_NO)));
-	if (*cell(x, IF_RIGHTS))
-		json_object_set_new(input, "rights", split_rights(cell(x, IF_RIGHTS)));
+	static const struct {
+		int f;
+		const char *key;
+	} plain[] = {{IF_CHANNEL, "business_channel_code"}, {IF_TYPE, "business_type_code"}, {IF_CAUSE, "cause_code"},
+		     {IF_CONTENT, "content"}, {IF_DEMAND, "demand"}};
+	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+		json_object_set_new(input, plain[i].key, json_string(cell(b, plain[i].f)));
+	if (*cell(b, IF_EXTERNAL_NO))
+		json_object_set_new(input, "external_no", json_string(cell(b, IF_EXTERNAL_NO)));
+	if (*cell(b, IF_RIGHTS))
+		json_object_set_new(input, "rights", import_split_rights(cell(b, IF_RIGHTS)));
 	int64_t fen;
-	if (*cell(x, IF_AMOUNT)) {
-		if (parse_yuan(cell(x, IF_AMOUNT), &fen) != 0) {
-			bad(res, m, IF_AMOUNT, "涉及金额“%.30s”不是金额（元，最多两位小数）", cell(x, IF_AMOUNT));
-			goto fail_rec;
-		}
+	int rc = 0;
+	if (*cell(b, IF_AMOUNT) && import_parse_yuan(cell(b, IF_AMOUNT), &fen) != 0)
+		rc = bad(b, IF_AMOUNT, "涉及金额“%.30s”不是金额（元，最多两位小数）", cell(b, IF_AMOUNT));
+	else if (*cell(b, IF_AMOUNT))
 		json_object_set_new(input, "amount_fen", json_integer(fen));
-	}
-	json_t *region = json_object_get(c->regions, cell(x, IF_REGION));
-	if (!region) {
-		json_t *row_r = NULL;
-		rc = store_region_get(d, cell(x, IF_REGION), &row_r);
-		json_decref(row_r);
-		if (rc < 0)
-			goto fail_db;
-		json_object_set_new(c->regions, cell(x, IF_REGION), json_boolean(rc == 1));
-		region = json_object_get(c->regions, cell(x, IF_REGION));
-	}
-	if (!json_is_true(region)) {
-		bad(res, m, IF_REGION, "行政区划代码“%.12s”不存在（GB/T 2260 六位代码）", cell(x, IF_REGION));
-		goto fail_rec;
-	}
-	json_object_del(input, "region_code"); /* checked above, once per code */
-	json_object_set_new(rec, "region_code", json_string(cell(x, IF_REGION)));
 	struct refusal e = {0};
-	rc = complaint_apply_input(d, input, rec, &e);
-	if (rc < 0)
-		goto fail_db;
-	if (rc > 0) {
-		int f = field_of_refusal(e.field);
-		bad(res, m, f, "%s", e.message);
-		goto fail_rec;
-	}
-	const char *rights = json_string_value(json_object_get(rec, "rights")) ?: "";
+	if (rc == 0 && (rc = complaint_apply_input(b->d, input, b->rec, &e)) > 0)
+		rc = bad(b, field_of_refusal(e.field), "%s", e.message);
+	json_decref(input);
+	if (rc != 0)
+		return rc;
+	json_object_set(b->rec, "source_channel", b->chan);
+	const char *tag = json_string_value(json_object_get(b->c->channel_tags, json_string_value(b->chan)));
+	if (tag && (!strcmp(tag, "regulator") || !strcmp(tag, "media")))
+		complaint_add_tag(b->rec, tag); /* e.g. regulator-transferred complaints are tagged 监管转办 */
+	json_object_set(b->rec, "complained_org_id", json_object_get(b->org, "id"));
+	json_object_set_new(b->rec, "region_code", json_string(cell(b, IF_REGION)));
+	return 0;
+}
+
+/* Each basic-rights code in force on the receipt date. */
+static int check_rights(struct build *b)
+{
+	const char *rights = json_string_value(json_object_get(b->rec, "rights")) ?: "";
 	for (const char *p = rights; *p;) {
 		char code[16];
 		size_t n = strcspn(p, " ");
 		snprintf(code, sizeof code, "%.*s", (int)(n < 15 ? n : 15), p);
-		if ((rc = code_state(d, c, "R", code, date)) < 0)
-			goto fail_db;
-		if (rc == 0) {
-			bad(res, m, IF_RIGHTS, "基本权益代码“%s”不在 JR/T 0169 代码表中或未生效", code);
-			goto fail_rec;
-		}
+		int rc = code_state(b->d, b->c, "R", code, b->date);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			return bad(b, IF_RIGHTS, "基本权益代码“%s”不在 JR/T 0169 代码表中或未生效", code);
 		p += n;
 		while (*p == ' ')
 			p++;
 	}
-	json_object_set_new(rec, "received_at", json_integer(received));
-	json_object_set_new(rec, "clock_start_at", json_integer(received));
-	json_object_set_new(rec, "registered_at", json_integer(received));
-	json_object_set_new(rec, "status", json_string(status));
-	/* history */
-	if (!set_time_field(rec, x, IF_REPLIED_AT, "replied_at", res) || !set_time_field(rec, x, IF_CLOSED_AT, "closed_at", res) ||
-	    !set_time_field(rec, x, IF_DUE_AT, "due_at", res))
-		goto fail_rec;
-	json_t *closed = json_object_get(rec, "closed_at");
-	if (!strcmp(status, "closed") && !closed) {
-		bad(res, m, m->col[IF_CLOSED_AT] >= 0 ? IF_CLOSED_AT : IF_STATUS, "状态为已办结的投诉必须有办结时间");
-		goto fail_rec;
+	return 0;
+}
+
+/* The history the old system holds, one parser per kind of cell. */
+enum hist_kind { H_TIME, H_YUAN, H_REPLY_RESULT, H_TEXT };
+static const struct {
+	int f;
+	const char *col;
+	enum hist_kind kind;
+} history[] = {
+	{IF_REPLIED_AT, "replied_at", H_TIME},        {IF_CLOSED_AT, "closed_at", H_TIME},
+	{IF_DUE_AT, "due_at", H_TIME},                {IF_REPLY_RESULT, "reply_result", H_REPLY_RESULT},
+	{IF_REPLY_CONTENT, "reply_content", H_TEXT}, {IF_COMPENSATION, "compensation_fen", H_YUAN},
+};
+
+static int set_history_cell(struct build *b, int f, const char *col, enum hist_kind kind)
+{
+	const char *s = cell(b, f);
+	int64_t n;
+	const char *word;
+	switch (kind) {
+	case H_TIME:
+		if (import_parse_time(s, &n) != 0)
+			return bad(b, f, "%s“%.40s”不是日期时间（如 2023-05-01 09:30:00）", import_fields[f].label, s);
+		return json_object_set_new(b->rec, col, json_integer(n)) ? DB_HARD : 0;
+	case H_YUAN:
+		if (import_parse_yuan(s, &n) != 0)
+			return bad(b, f, "%s“%.30s”不是金额（元，最多两位小数）", import_fields[f].label, s);
+		return json_object_set_new(b->rec, col, json_integer(n)) ? DB_HARD : 0;
+	case H_REPLY_RESULT:
+		if (!(word = import_reply_result_from(s)))
+			return bad(b, f, "处理结果“%.30s”无法识别（满足诉求、部分满足、不予支持、解释说明）", s);
+		return json_object_set_new(b->rec, col, json_string(word)) ? DB_HARD : 0;
+	case H_TEXT:
+		return json_object_set_new(b->rec, col, json_string(s)) ? DB_HARD : 0;
 	}
+	return DB_HARD;
+}
+
+/* The dates, status and reply of the old system, checked against each other. */
+static int set_history(struct build *b)
+{
+	json_t *rec = b->rec;
+	json_object_set_new(rec, "received_at", json_integer(b->received));
+	json_object_set_new(rec, "clock_start_at", json_integer(b->received));
+	json_object_set_new(rec, "registered_at", json_integer(b->received));
+	json_object_set_new(rec, "status", json_string(b->status));
+	int rc;
+	for (size_t i = 0; i < sizeof history / sizeof history[0]; i++)
+		if (*cell(b, history[i].f) && (rc = set_history_cell(b, history[i].f, history[i].col, history[i].kind)) != 0)
+			return rc;
+	json_t *closed = json_object_get(rec, "closed_at");
+	if (!strcmp(b->status, "closed") && !closed)
+		return bad(b, b->m->col[IF_CLOSED_AT] >= 0 ? IF_CLOSED_AT : IF_STATUS, "状态为已办结的投诉必须有办结时间");
 	static const int order[] = {IF_REPLIED_AT, IF_CLOSED_AT};
 	static const char *const order_col[] = {"replied_at", "closed_at"};
 	for (int i = 0; i < 2; i++) {
 		json_t *t = json_object_get(rec, order_col[i]);
-		if (t && json_integer_value(t) < received) {
-			bad(res, m, order[i], "%s早于接收时间", import_fields[order[i]].label);
-			goto fail_rec;
-		}
-		if (t && json_integer_value(t) > c->now) {
-			bad(res, m, order[i], "%s晚于当前时间", import_fields[order[i]].label);
-			goto fail_rec;
-		}
+		if (t && json_integer_value(t) < b->received)
+			return bad(b, order[i], "%s早于接收时间", import_fields[order[i]].label);
+		if (t && json_integer_value(t) > b->c->now)
+			return bad(b, order[i], "%s晚于当前时间", import_fields[order[i]].label);
 	}
-	if (!strcmp(status, "withdrawn") && closed)
+	if (!strcmp(b->status, "withdrawn") && closed)
 		json_object_set(rec, "withdrawn_at", closed);
-	if (*cell(x, IF_REPLY_RESULT)) {
-		const char *rr = reply_result_from(cell(x, IF_REPLY_RESULT));
-		if (!rr) {
-			bad(res, m, IF_REPLY_RESULT, "处理结果“%.30s”无法识别（满足诉求、部分满足、不予支持、解释说明）",
-			    cell(x, IF_REPLY_RESULT));
-			goto fail_rec;
-		}
-		json_object_set_new(rec, "reply_result", json_string(rr));
-	}
-	if (*cell(x, IF_REPLY_CONTENT))
-		json_object_set_new(rec, "reply_content", json_string(cell(x, IF_REPLY_CONTENT)));
-	if (*cell(x, IF_COMPENSATION)) {
-		if (parse_yuan(cell(x, IF_COMPENSATION), &fen) != 0) {
-			bad(res, m, IF_COMPENSATION, "补偿金额“%.30s”不是金额（元，最多两位小数）", cell(x, IF_COMPENSATION));
-			goto fail_rec;
-		}
-		json_object_set_new(rec, "compensation_fen", json_integer(fen));
-	}
-	if (*cell(x, IF_HANDLER)) {
-		json_t *u = json_object_get(c->users, cell(x, IF_HANDLER));
-		if (u) {
-			json_object_set(rec, "handler_id", json_object_get(u, "id"));
-			json_object_set(rec, "handling_org_id", json_object_get(u, "org_id"));
-		}
-		json_object_set_new(rec, "legacy_handler", json_string(cell(x, IF_HANDLER)));
-	}
-	/* The institution that handled it decides the data scope: the handler's, else the complained one. */
-	json_t *hid = json_object_get(rec, "handling_org_id");
-	json_t *horg = NULL;
-	if (json_is_integer(json_object_get(rec, "handler_id"))) {
-		json_t *row_o;
-		if ((rc = store_org_get(d, json_integer_value(hid), &row_o)) < 0)
-			goto fail_db;
-		horg = rc == 1 ? row_o : NULL;
-	}
-	json_object_set(rec, "org_path", json_object_get(horg ? horg : org, "path"));
-	if (!horg)
-		json_object_set(rec, "handling_org_id", json_object_get(org, "id"));
-	json_decref(horg);
-	if (!strcmp(status, "closed") || !strcmp(status, "withdrawn") || !strcmp(status, "replied"))
-		json_object_set_new(rec, "deadline_state", json_string("done"));
-	if (json_is_integer(json_object_get(rec, "due_at"))) {
-		if (wf_status_open(status) && strcmp(status, "replied") != 0) {
-			static const char *const names[] = {"on_time", "due_soon", "overdue", "paused"};
-			enum deadline_state st = deadline_state(json_integer_value(json_object_get(rec, "due_at")), c->now,
-								c->cfg.due_soon_days * MS_PER_DAY);
-			json_object_set_new(rec, "deadline_state", json_string(names[st]));
-		}
-	} else if ((rc = complaint_update_deadline(d, rec, &c->cfg, c->now)) < 0)
-		goto fail_db;
-	json_object_set_new(rec, "complaint_no", json_string(cell(x, IF_LEGACY_NO)));
-	json_object_set_new(rec, "legacy_no", json_string(cell(x, IF_LEGACY_NO)));
-	json_decref(input);
-	free(x);
-	res->ok = true;
-	*rec_out = rec;
 	return 0;
-fail_db:
-	json_decref(rec);
-	json_decref(input);
-	json_decref(who);
-	free(x);
-	return rc < 0 ? rc : DB_HARD;
-fail_rec:
-	json_decref(rec);
-	json_decref(input);
-	json_decref(who);
-out:
-	free(x);
+}
+
+/* The handler, the data scope (the handler's institution, else the complained one), the
+ * deadline state and the numbers. */
+static int set_scope(struct build *b)
+{
+	json_t *rec = b->rec;
+	struct import_ctx *c = b->c;
+	json_t *u = *cell(b, IF_HANDLER) ? json_object_get(c->users, cell(b, IF_HANDLER)) : NULL;
+	json_t *horg = NULL;
+	if (u) {
+		char id[24];
+		snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(u, "org_id")));
+		json_object_set(rec, "handler_id", json_object_get(u, "id"));
+		horg = json_object_get(c->orgs_by_id, id);
+	}
+	if (*cell(b, IF_HANDLER))
+		json_object_set_new(rec, "legacy_handler", json_string(cell(b, IF_HANDLER)));
+	json_object_set(rec, "org_path", json_object_get(horg ? horg : b->org, "path"));
+	json_object_set(rec, "handling_org_id", json_object_get(horg ? horg : b->org, "id"));
+	const char *st = b->status;
+	if (!strcmp(st, "closed") || !strcmp(st, "withdrawn") || !strcmp(st, "replied"))
+		json_object_set_new(rec, "deadline_state", json_string("done"));
+	int rc = 0;
+	if (json_is_integer(json_object_get(rec, "due_at"))) {
+		if (wf_status_open(st) && strcmp(st, "replied") != 0) {
+			static const char *const names[] = {"on_time", "due_soon", "overdue", "paused"};
+			enum deadline_state ds = deadline_state(json_integer_value(json_object_get(rec, "due_at")), c->now,
+								c->cfg.due_soon_days * MS_PER_DAY);
+			json_object_set_new(rec, "deadline_state", json_string(names[ds]));
+		}
+	} else if ((rc = complaint_update_deadline(b->d, rec, &c->cfg, c->now)) < 0)
+		return rc;
+	json_object_set_new(rec, "complaint_no", json_string(cell(b, IF_LEGACY_NO)));
+	json_object_set_new(rec, "legacy_no", json_string(cell(b, IF_LEGACY_NO)));
+	return 0;
+}
+
+int import_row_build(struct db *d, struct import_ctx *c, const struct import_map *m, const struct sheet_row *row,
+		     json_t **rec_out, struct import_row_result *res)
+{
+	*rec_out = NULL;
+	memset(res, 0, sizeof *res);
+	import_row_key(m, row, res->legacy_no);
+	struct build b = {.d = d, .c = c, .m = m, .x = c->x, .res = res};
+	int rc = load_cells(&b, row);
+	if (rc == 0)
+		rc = check_head(&b);
+	if (rc == 0 && !(b.rec = new_record(c)))
+		rc = DB_HARD;
+	/* the region before the rest of the record, as complaint_apply_input checks it */
+	int (*const stages[])(struct build *) = {check_region, apply_fields, check_rights, set_history, set_scope};
+	for (size_t i = 0; rc == 0 && i < sizeof stages / sizeof stages[0]; i++)
+		rc = stages[i](&b);
+	if (rc != 0) {
+		json_decref(b.rec);
+		return rc < 0 ? rc : 0;
+	}
+	res->ok = true;
+	*rec_out = b.rec;
 	return 0;
 }
 

@@ -130,8 +130,10 @@ static char *gb18030_to_utf8(const char *in, size_t n, size_t *outlen)
 		out = NULL;
 	}
 	iconv_close(cd);
-	if (out)
+	if (out) {
 		*outlen = cap - left;
+		*o = '\0'; /* at most 1.5 bytes out per byte in: there is room; read_csv scans with strcspn */
+	}
 	return out;
 }
 
@@ -169,7 +171,9 @@ static char *read_all(const char *path, size_t *len)
 	return buf;
 }
 
-static int read_csv(const char *path, sheet_row_fn fn, void *ctx, char *err, size_t errlen)
+/* The file's text as UTF-8 (a BOM dropped; GB18030/GBK converted). Caller frees *text_out, the
+ * start of the text is *s. 0, or -1 with err. */
+static int load_text(const char *path, char **text_out, char **s_out, size_t *n_out, char *err, size_t errlen)
 {
 	size_t n;
 	char *text = read_all(path, &n);
@@ -187,87 +191,129 @@ static int read_csv(const char *path, sheet_row_fn fn, void *ctx, char *err, siz
 		text = s = conv;
 		n = m;
 	}
-	struct rowbuf *b = calloc(1, sizeof *b);
-	if (!b) {
+	*text_out = text;
+	*s_out = s;
+	*n_out = n;
+	return 0;
+}
+
+/* The CSV reader's state (RFC 4180, with bare CR or LF line ends). */
+struct csv {
+	const char *s;
+	size_t n, i;
+	int64_t line, row_line; /* the line at i; the line the record began on */
+	int col;
+	bool quoted, any, done;
+	struct rowbuf *b;
+	char *err;
+	size_t errlen;
+};
+
+static int csv_too_long(struct csv *p)
+{
+	set_err(p->err, p->errlen, "第 %lld 行：单元格超过 %d 字节", (long long)p->row_line, SHEET_MAX_CELL);
+	return -1;
+}
+
+/* Inside quotes: the run up to the next quote, a doubled quote, or the closing one. */
+static int csv_quoted(struct csv *p)
+{
+	if (p->i >= p->n) {
+		set_err(p->err, p->errlen, "第 %lld 行：引号没有闭合", (long long)p->row_line);
+		return -1;
+	}
+	const char *at = p->s + p->i;
+	const char *q = memchr(at, '"', p->n - p->i);
+	size_t run = q ? (size_t)(q - at) : p->n - p->i;
+	for (size_t k = 0; k < run; k++)
+		p->line += at[k] == '\n';
+	if (run && row_append(p->b, p->col, at, run) != 0)
+		return csv_too_long(p);
+	p->i += run;
+	if (!q)
+		return 0; /* the unclosed quote is found at the end */
+	if (p->i + 1 < p->n && p->s[p->i + 1] == '"') {
+		p->i += 2;
+		return row_append(p->b, p->col, "\"", 1) != 0 ? csv_too_long(p) : 0;
+	}
+	p->quoted = false;
+	p->i++;
+	return 0;
+}
+
+/* The end of a record: the row goes to fn (a last line without text is no row). */
+static int csv_end_row(struct csv *p, sheet_row_fn fn, void *ctx)
+{
+	bool at_end = p->i >= p->n;
+	if (at_end && !p->any && p->b->ncells == 0) {
+		p->done = true;
+		return 0;
+	}
+	int rc = row_emit(p->b, p->row_line, fn, ctx);
+	row_reset(p->b);
+	p->col = 0;
+	p->any = false;
+	p->row_line = ++p->line;
+	p->i++;
+	p->done = at_end;
+	return rc;
+}
+
+/* Outside quotes: one separator, line end, opening quote, or the run of plain text. */
+static int csv_plain(struct csv *p, sheet_row_fn fn, void *ctx)
+{
+	char c = p->i < p->n ? p->s[p->i] : '\n';
+	struct rowbuf *b = p->b;
+	if (c == '"' && (p->col >= b->ncells || b->len[p->col] == 0)) {
+		p->quoted = p->any = true;
+		p->i++;
+		return row_touch(b, p->col);
+	}
+	if (c == ',') {
+		if (row_touch(b, p->col) != 0 || ++p->col >= SHEET_MAX_COLS) {
+			set_err(p->err, p->errlen, "第 %lld 行：列数超过 %d", (long long)p->row_line, SHEET_MAX_COLS);
+			return -1;
+		}
+		p->any = true;
+		p->i++;
+		return row_touch(b, p->col);
+	}
+	if (c == '\r' && p->i + 1 < p->n && p->s[p->i + 1] == '\n') {
+		p->i++;
+		return 0;
+	}
+	if (c == '\n' || c == '\r')
+		return csv_end_row(p, fn, ctx);
+	size_t run = strcspn(p->s + p->i, ",\"\r\n");
+	if (run > p->n - p->i)
+		run = p->n - p->i;
+	if (run == 0)
+		run = 1; /* a quote inside a cell is text */
+	p->any = true;
+	if (row_append(b, p->col, p->s + p->i, run) != 0)
+		return csv_too_long(p);
+	p->i += run;
+	return 0;
+}
+
+static int read_csv(const char *path, sheet_row_fn fn, void *ctx, char *err, size_t errlen)
+{
+	char *text, *s;
+	size_t n;
+	if (load_text(path, &text, &s, &n, err, errlen) != 0)
+		return -1;
+	struct csv p = {.s = s, .n = n, .line = 1, .row_line = 1, .err = err, .errlen = errlen};
+	if (!(p.b = calloc(1, sizeof *p.b))) {
 		free(text);
 		return set_err(err, errlen, "内存不足"), -1;
 	}
-	int64_t line = 1, row_line = 1;
-	size_t i = 0;
-	int col = 0, rc = 0;
-	bool quoted = false, any = false;
-	while (rc == 0 && i <= n) {
-		char c = i < n ? s[i] : '\n';
-		bool at_end = i >= n;
-		if (quoted) {
-			if (at_end) {
-				set_err(err, errlen, "第 %lld 行：引号没有闭合", (long long)row_line);
-				rc = -1;
-				break;
-			}
-			if (c == '"' && i + 1 < n && s[i + 1] == '"') {
-				rc = row_append(b, col, "\"", 1);
-				i += 2;
-				continue;
-			}
-			if (c == '"') {
-				quoted = false;
-				i++;
-				continue;
-			}
-			if (c == '\n')
-				line++;
-			rc = row_append(b, col, &c, 1);
-			i++;
-			continue;
-		}
-		if (c == '"' && (col >= b->ncells || b->len[col] == 0)) {
-			quoted = true;
-			any = true;
-			row_touch(b, col);
-			i++;
-			continue;
-		}
-		if (c == ',') {
-			if (row_touch(b, col) != 0 || ++col >= SHEET_MAX_COLS) {
-				set_err(err, errlen, "第 %lld 行：列数超过 %d", (long long)row_line, SHEET_MAX_COLS);
-				rc = -1;
-				break;
-			}
-			row_touch(b, col);
-			any = true;
-			i++;
-			continue;
-		}
-		if (c == '\r' && i + 1 < n && s[i + 1] == '\n') {
-			i++;
-			continue;
-		}
-		if (c == '\n' || c == '\r') {
-			if (at_end && !any && b->ncells == 0)
-				break;
-			rc = row_emit(b, row_line, fn, ctx);
-			row_reset(b);
-			col = 0;
-			any = false;
-			row_line = ++line;
-			i++;
-			if (at_end)
-				break;
-			continue;
-		}
-		any = true;
-		if (row_append(b, col, &c, 1) != 0) {
-			set_err(err, errlen, "第 %lld 行：单元格超过 %d 字节", (long long)row_line, SHEET_MAX_CELL);
-			rc = -1;
-			break;
-		}
-		i++;
-	}
+	int rc = 0;
+	while (rc == 0 && !p.done)
+		rc = p.quoted ? csv_quoted(&p) : csv_plain(&p, fn, ctx);
 	if (rc == -1 && !*err)
-		set_err(err, errlen, "第 %lld 行：单元格或列数超出上限", (long long)row_line);
-	row_free(b);
-	free(b);
+		set_err(err, errlen, "第 %lld 行：单元格或列数超出上限", (long long)p.row_line);
+	row_free(p.b);
+	free(p.b);
 	free(text);
 	return rc;
 }
