@@ -1,4 +1,4 @@
-// Live updates across instances (PostgreSQL LISTEN/NOTIFY, src/api/events_relay.c): a browser
+// Live updates across instances (PostgreSQL LISTEN/NOTIFY, src/store/events_relay.c): a browser
 // connected to one fcms instance sees the complaint changes made through another instance on the
 // same database, once, and still only within its data scope.
 
