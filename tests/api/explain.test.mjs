@@ -62,6 +62,10 @@ function seeded() {
       seed(path.join(cache, 'data'), ['--db', fresh.url]);
       const r = spawnSync(path.join(PG_BIN, 'pg_dump'), ['-Fc', '-f', dump, fresh.url], { encoding: 'utf8' });
       assert.equal(r.status, 0, `pg_dump: ${r.stderr}`);
+      // Plans are judged on the restored copy in every run, fresh seed or cache: the seeded
+      // database itself carries the seed's dead rows (a bulk load not yet vacuumed), and on it the
+      // planner once chose a sequential scan for the head office's text-search count (2026-12-03).
+      fresh = null;
     } else {
       seed(path.join(cache, 'data'), []);
     }
