@@ -1,6 +1,7 @@
 /* Helpers shared by the resource handlers: transaction refusals, audit events for the caller,
  * and the user view. */
 #include "api/api.h"
+#include "domain/actor.h"
 #include "domain/audit.h"
 #include "domain/password_policy.h"
 #include "domain/security_policy.h"
@@ -35,22 +36,8 @@ int api_reply_tx_error(struct request *r, int rc, const struct refusal *e, const
 int api_audit(struct request *r, struct db *d, const char *action, const char *target_type,
 	      int64_t target_id, const char *result, json_t *detail)
 {
-	char tid[24] = "";
-	if (target_id)
-		snprintf(tid, sizeof tid, "%lld", (long long)target_id);
-	struct audit_event ev = {
-		.actor_id = r->user ? r->user->user_id : 0,
-		.actor = r->user ? r->user->username : "anonymous",
-		.ip = r->ip,
-		.action = action,
-		.target_type = target_type,
-		.target_id = tid,
-		.result = result ? result : "ok",
-		.detail = detail,
-	};
-	int rc = audit_append(d, &ev);
-	json_decref(detail);
-	return rc;
+	struct actor who = {r->user, r->ip};
+	return audit_by(d, &who, action, target_type, target_id, result, detail);
 }
 
 static void to_bool(json_t *o, const char *key)

@@ -1,5 +1,6 @@
 /* Audit chain (see audit.h). */
 #include "domain/audit.h"
+#include "domain/actor.h"
 #include "store/audit_chain.h"
 #include "store/db.h"
 #include "util/crypto.h"
@@ -223,4 +224,25 @@ json_t *audit_diff(json_t *before, json_t *after)
 	json_object_set_new(o, "before", before ? before : json_null());
 	json_object_set_new(o, "after", after ? after : json_null());
 	return o;
+}
+
+int audit_by(struct db *d, const struct actor *a, const char *action, const char *target_type, int64_t target_id,
+	     const char *result, json_t *detail)
+{
+	char tid[24] = "";
+	if (target_id)
+		snprintf(tid, sizeof tid, "%lld", (long long)target_id);
+	struct audit_event ev = {
+		.actor_id = a->user ? a->user->user_id : 0,
+		.actor = a->user ? a->user->username : "anonymous",
+		.ip = a->ip,
+		.action = action,
+		.target_type = target_type,
+		.target_id = tid,
+		.result = result ? result : "ok",
+		.detail = detail,
+	};
+	int rc = audit_append(d, &ev);
+	json_decref(detail);
+	return rc;
 }

@@ -51,6 +51,13 @@ int audit_rechain(struct db *d, enum crypto_profile to, const char *via);
  * negative db status. */
 int audit_append(struct db *d, const struct audit_event *ev);
 
+struct actor;
+/* Appends one event done by actor a (NULL user: "anonymous") on target_type/target_id (0: none),
+ * result NULL meaning "ok". Takes ownership of detail (may be NULL) in every case. Same return
+ * as audit_append. Runs inside the caller's transaction; may run twice with it. */
+int audit_by(struct db *d, const struct actor *a, const char *action, const char *target_type, int64_t target_id,
+	     const char *result, json_t *detail);
+
 struct audit_verify_result {
 	bool ok;
 	int64_t events;

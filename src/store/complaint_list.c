@@ -57,13 +57,13 @@ static void where_prefix(struct qb *q, const char *col, const char *prefix, char
 	qb_arg(q, DB_TEXT(end));
 }
 
-/* Adds cond (one "?") with v, unless v is DB_END (the filter is not set). */
 /* A blind index's value in the other family, or the value itself when there is none. */
 static const char *alt(const char *v, const char *other)
 {
 	return other ? other : v ? v : "";
 }
 
+/* Adds cond (one "?") with v, unless v is DB_END (the filter is not set). */
 static void where_equal(struct qb *q, const char *cond, struct db_val v)
 {
 	if (v.type == DBV_END)

@@ -56,22 +56,7 @@ int complaint_save_next_version(struct db *d, json_t *rec, int64_t version, int6
 
 int complaint_audit(struct db *d, const struct actor *a, const char *action, int64_t id, json_t *detail)
 {
-	char tid[24] = "";
-	if (id)
-		snprintf(tid, sizeof tid, "%lld", (long long)id);
-	struct audit_event ev = {
-		.actor_id = a->user ? a->user->user_id : 0,
-		.actor = a->user ? a->user->username : "anonymous",
-		.ip = a->ip,
-		.action = action,
-		.target_type = "complaint",
-		.target_id = tid,
-		.result = "ok",
-		.detail = detail,
-	};
-	int rc = audit_append(d, &ev);
-	json_decref(detail);
-	return rc;
+	return audit_by(d, a, action, "complaint", id, NULL, detail);
 }
 
 int complaint_check_register_org(struct db *d, const struct actor *a, int64_t org_id, struct refusal *e)
