@@ -232,7 +232,15 @@ static void delivery_view(json_t *x)
 	size_t i;
 	json_t *a;
 	json_array_foreach(json_object_get(x, "attempts_log"), i, a)
-		iso_keys(a, (const char *const[]){"at", NULL});
+	{
+		/* Milliseconds: retries with a short backoff fall within one second. */
+		json_t *at = json_object_get(a, "at");
+		if (!json_is_integer(at))
+			continue;
+		char t[40];
+		iso8601_format_ms(json_integer_value(at), CN_TZ_OFFSET_MIN, t, sizeof t);
+		json_object_set_new(a, "at", json_string(t));
+	}
 }
 
 int api_hook_deliveries(struct request *r)

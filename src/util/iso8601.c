@@ -72,3 +72,12 @@ void iso8601_format(int64_t ms, int offset_min, char *buf, int buflen)
 		 ymd % 100, (int)(in_day / 3600), (int)(in_day / 60 % 60), (int)(in_day % 60),
 		 offset_min < 0 ? '-' : '+', off / 60, off % 60);
 }
+
+void iso8601_format_ms(int64_t ms, int offset_min, char *buf, int buflen)
+{
+	char whole[32];
+	iso8601_format(ms, offset_min, whole, sizeof whole);
+	int frac = (int)(((ms % 1000) + 1000) % 1000);
+	/* "YYYY-MM-DDTHH:MM:SS" is 19 characters; the offset follows. */
+	snprintf(buf, (size_t)buflen, "%.19s.%03d%s", whole, frac, whole + 19);
+}

@@ -8,5 +8,8 @@
 int iso8601_parse(const char *s, int64_t *ms);
 /* Formats ms in the given offset as "YYYY-MM-DDTHH:MM:SS+08:00" into buf (>= 26 bytes). */
 void iso8601_format(int64_t ms, int offset_min, char *buf, int buflen);
+/* The same with milliseconds, "YYYY-MM-DDTHH:MM:SS.fff+08:00" (buf >= 30 bytes): for logs whose
+ * entries are less than a second apart (a delivery's attempts). */
+void iso8601_format_ms(int64_t ms, int offset_min, char *buf, int buflen);
 
 #endif

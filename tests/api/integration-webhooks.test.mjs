@@ -122,6 +122,8 @@ describe('webhooks', () => {
   });
 
   it('a failing receiver (503) is retried with backoff until it answers; replay sends a delivery again', async () => {
+    // A base of 400 ms: the waits (200–400, then 400–800 ms) stand clear of the worker's 100 ms poll.
+    await integ.ok('PUT', '/integration/settings', { backoff_base_ms: 400, backoff_max_ms: 4000 });
     const sub = await subscribe(integ, { url: rx.url('/flaky'), event_types: ['complaint.registered'] });
     rx.st.secrets.set('/flaky', sub.secret);
     rx.st.mode = 'fail';
@@ -139,7 +141,9 @@ describe('webhooks', () => {
     const log = await integ.ok('GET', `/integration/deliveries/${sent.id}`);
     assert.ok(log.attempts_log.length >= 4, `every attempt logged: ${log.attempts_log.length}`);
     const gaps = log.attempts_log.slice(0, 3).map((a, i, arr) => (i ? Date.parse(a.at) - Date.parse(arr[i - 1].at) : 0));
-    assert.ok(gaps[2] >= gaps[1] * 0.5, `backoff grows (jittered): ${gaps}`);
+    // Attempt n waits at least half of base * 2^(n-1) after attempt n-1 was logged.
+    assert.ok(gaps[1] >= 200 && gaps[2] >= 400, `each retry waits its backoff, which doubles: ${gaps}`);
+    await integ.ok('PUT', '/integration/settings', { backoff_base_ms: 100, backoff_max_ms: 1000 });
     // Replay: the same event id again (receivers dedup by it); audited.
     const dupsBefore = rx.st.dups;
     await integ.ok('POST', `/integration/deliveries/${sent.id}/replay`, {});

@@ -36,6 +36,12 @@ static void test_iso8601(void **state)
 	assert_string_equal(buf, "2026-11-27T09:30:00+08:00");
 	iso8601_format(ms, 0, buf, sizeof buf);
 	assert_string_equal(buf, "2026-11-27T01:30:00+00:00");
+	iso8601_format_ms(ms + 7, 480, buf, sizeof buf);
+	assert_string_equal(buf, "2026-11-27T09:30:00.007+08:00");
+	assert_int_equal(iso8601_parse(buf, &z), 0);
+	assert_int_equal(z, ms + 7);
+	iso8601_format_ms(-1, 0, buf, sizeof buf);
+	assert_string_equal(buf, "1969-12-31T23:59:59.999+00:00");
 }
 
 static void test_codes_csv(void **state)
