@@ -184,6 +184,10 @@ struct filter_bufs {
 	json_t *org, *complained_org;
 };
 void api_filter_bufs_free(struct filter_bufs *fb);
+/* The query parameter key as epoch ms: ISO 8601 with offset, or YYYY-MM-DD meaning the start of
+ * that day in the bank's time zone (end: the start of the next day). 0 when absent; *bad set
+ * when malformed. */
+int64_t api_query_time(struct request *r, const char *key, bool end, bool *bad);
 int api_complaint_filter(struct request *r, struct complaint_filter *f, struct filter_bufs *fb);
 int api_todo(struct request *r);
 /* Runs workflow action on complaint id as principal as (borrowed; the OA's decision) with params
@@ -202,6 +206,7 @@ int api_hook_delivery(struct request *r);
 int api_hook_replay(struct request *r);
 int api_integration_settings_get(struct request *r);
 int api_integration_settings_put(struct request *r);
+int api_callcenter_accounts(struct request *r);
 int api_oa_approvals(struct request *r);
 int api_oa_callback(struct request *r);
 int api_callcenter_lookup(struct request *r);
