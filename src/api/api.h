@@ -213,14 +213,16 @@ int api_callcenter_lookup(struct request *r);
 int api_callcenter_create(struct request *r);
 int api_callcenter_recording(struct request *r);
 int api_callcenter_recording_state(struct request *r);
+int api_callcenter_recording_fetch(struct request *r);
 /* The call centre's recording target: complaint_id registered by the caller's account. 1, 0 with
  * a 404 refusal in *e, or a negative db status. */
 int api_recording_target(struct request *r, struct db *d, int64_t complaint_id, struct refusal *e);
 /* Moves the finished upload at tmp_path into the attachment store (SHA-256 taken on the way)
- * and records it on complaint_id (audited as complaint.attachment_upload with recording=true).
+ * and records it on complaint_id (audited as complaint.attachment_upload with recording=true,
+ * and source_url when the file was fetched from a recording server; NULL for an upload).
  * 0 with *out the attachment (caller owns), or -1 after replying with the error. */
 int api_attachment_adopt(struct request *r, int64_t complaint_id, const char *tmp_path, const char *name,
-			 const char *mime, json_t **out);
+			 const char *mime, const char *source_url, json_t **out);
 
 /* Publishes a live "complaint" event for a row with id, complaint_no, org_path, registrar_id and
  * handler_id: the deadline watch ("deadline") and attachments ("attachment") use it. */

@@ -128,6 +128,7 @@ const struct route api_routes[] = {
 	{"POST", V1 "/callcenter/complaints", api_callcenter_create, P_CALLCENTER_LOOKUP, 0, 0, "客服中心登记投诉（Idempotency-Key）"},
 	{"GET", V1 "/callcenter/complaints/{id}/recording", api_callcenter_recording_state, P_CALLCENTER_LOOKUP, 0, 0, "通话录音续传位置（?name=）"},
 	{"PUT", V1 "/callcenter/complaints/{id}/recording", api_callcenter_recording, P_CALLCENTER_LOOKUP, ROUTE_RAW_BODY | ROUTE_UPLOAD, 0, "通话录音分段上传（Content-Range，可续传）"},
+	{"POST", V1 "/callcenter/complaints/{id}/recording/fetch", api_callcenter_recording_fetch, P_CALLCENTER_LOOKUP, 0, 0, "从允许的录音服务器拉取通话录音（{url, name}）"},
 
 	{"GET", V1 "/codes", api_codes_list, 0, 0, 0, "JR/T 0169 代码表"},
 	{"POST", V1 "/codes", api_code_create, P_CONFIG_MANAGE, 0, 0, "新增代码"},
