@@ -1,7 +1,8 @@
 // Browser test of 客服中心对接 and OA审批 (issue 15 items 3 and 4, their pages) on a demo bank
 // (`fcms seed-demo`): an integration administrator (a role with integration.manage granted by the
 // demo's security admin) opens both pages at 1440x900.
-// 客服中心对接: the recording size limit as the API holds it, changed and saved in the page; the
+// 客服中心对接: the recording size limit and the recording servers allowed as the API holds them,
+// changed and saved in the page (an http prefix off the machine refused under its field); the
 // call-centre service account (callcenter.lookup, a token issued by the security admin and used
 // once) listed with its live token and last use.
 // OA审批: a real OA subscription (a local receiver verifying signatures) gets extension and deletion
@@ -138,9 +139,18 @@ describe('客服中心对接 and OA审批 pages on the demo bank', () => {
     await shot('callcenter')
     await input.fill('300')
     await input.blur()
+    // an http prefix off the local machine: refused under its field, in the server's words
+    const prefixes = page.locator('textarea[data-test=cc-prefixes]')
+    await prefixes.fill('http://rec.bank.local/calls/')
+    await page.locator('[data-test=cc-save]').click()
+    await page.locator('.el-form-item__error', { hasText: 'http:// 仅限本机' }).waitFor()
+    await shot('callcenter-prefix-refused')
+    await prefixes.fill('https://rec.bank.local/calls/\nhttps://rec2.bank.local:8443/archive/')
     await page.locator('[data-test=cc-save]').click()
     await page.locator('.el-message--success').filter({ hasText: '客服中心设置已保存' }).waitFor()
-    assert.equal((await fx.integ.c.ok('GET', '/integration/settings')).recording_max_mb, 300)
+    const saved = await fx.integ.c.ok('GET', '/integration/settings')
+    assert.equal(saved.recording_max_mb, 300)
+    assert.equal(saved.recording_fetch_prefixes, 'https://rec.bank.local/calls/ https://rec2.bank.local:8443/archive/')
     await shot('callcenter-saved')
     assert.deepEqual(pageErrors, [])
   })
