@@ -362,8 +362,11 @@ static int recording_finish(struct request *r, int64_t id, const char *path, con
 		return reply_error(r, 415, "file_name_mismatch", "文件扩展名与文件内容不符", "name");
 	}
 	json_t *att;
-	if (api_attachment_adopt(r, id, path, name, mime, source_url, &att) != 0)
+	if (api_attachment_adopt(r, id, path, name, mime, source_url, &att) != 0) {
+		if (source_url) /* a fetched file can be fetched again; a chunked upload keeps its part */
+			unlink(path);
 		return 0;
+	}
 	if (source_url)
 		json_object_set_new(att, "source_url", json_string(source_url));
 	json_t *rec;
