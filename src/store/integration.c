@@ -227,12 +227,13 @@ int store_oa_open_for(struct db *d, int64_t complaint_id, json_t **out)
 
 int store_oa_list(struct db *d, const struct oa_filter *f, json_t **items, int64_t *total)
 {
+	/* The casts: PostgreSQL types a bare "? = 0" as int4, and an epoch in ms overflows it. */
 	const char *where = " FROM oa_approvals a JOIN complaints c ON c.id = a.complaint_id"
 			    " LEFT JOIN users u ON u.id = a.requested_by"
 			    " LEFT JOIN webhook_subscriptions s ON s.id = a.subscription_id"
 			    " WHERE (CAST(? AS TEXT) IS NULL OR a.status = ?) AND (CAST(? AS TEXT) IS NULL OR a.kind = ?)"
 			    " AND (CAST(? AS TEXT) IS NULL OR c.complaint_no = ?)"
-			    " AND (? = 0 OR a.requested_at >= ?) AND (? = 0 OR a.requested_at < ?)";
+			    " AND (CAST(? AS BIGINT) = 0 OR a.requested_at >= ?) AND (CAST(? AS BIGINT) = 0 OR a.requested_at < ?)";
 	char sql[1400];
 	snprintf(sql, sizeof sql, "SELECT COUNT(*)%s", where);
 #define ARGS                                                                                    \
