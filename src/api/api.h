@@ -184,6 +184,10 @@ struct filter_bufs {
 	json_t *org, *complained_org;
 };
 void api_filter_bufs_free(struct filter_bufs *fb);
+/* The query parameter key as epoch ms: ISO 8601 with offset, or YYYY-MM-DD meaning the start of
+ * that day in the bank's time zone (end: the start of the next day). 0 when absent; *bad set
+ * when malformed. */
+int64_t api_query_time(struct request *r, const char *key, bool end, bool *bad);
 int api_complaint_filter(struct request *r, struct complaint_filter *f, struct filter_bufs *fb);
 int api_todo(struct request *r);
 /* Runs workflow action on complaint id as principal as (borrowed; the OA's decision) with params
@@ -202,20 +206,23 @@ int api_hook_delivery(struct request *r);
 int api_hook_replay(struct request *r);
 int api_integration_settings_get(struct request *r);
 int api_integration_settings_put(struct request *r);
+int api_callcenter_accounts(struct request *r);
 int api_oa_approvals(struct request *r);
 int api_oa_callback(struct request *r);
 int api_callcenter_lookup(struct request *r);
 int api_callcenter_create(struct request *r);
 int api_callcenter_recording(struct request *r);
 int api_callcenter_recording_state(struct request *r);
+int api_callcenter_recording_fetch(struct request *r);
 /* The call centre's recording target: complaint_id registered by the caller's account. 1, 0 with
  * a 404 refusal in *e, or a negative db status. */
 int api_recording_target(struct request *r, struct db *d, int64_t complaint_id, struct refusal *e);
 /* Moves the finished upload at tmp_path into the attachment store (SHA-256 taken on the way)
- * and records it on complaint_id (audited as complaint.attachment_upload with recording=true).
+ * and records it on complaint_id (audited as complaint.attachment_upload with recording=true,
+ * and source_url when the file was fetched from a recording server; NULL for an upload).
  * 0 with *out the attachment (caller owns), or -1 after replying with the error. */
 int api_attachment_adopt(struct request *r, int64_t complaint_id, const char *tmp_path, const char *name,
-			 const char *mime, json_t **out);
+			 const char *mime, const char *source_url, json_t **out);
 
 /* Publishes a live "complaint" event for a row with id, complaint_no, org_path, registrar_id and
  * handler_id: the deadline watch ("deadline") and attachments ("attachment") use it. */

@@ -4,11 +4,13 @@
  * download audited. */
 #include "api/api.h"
 #include "domain/filetype.h"
+#include "domain/recording_source.h"
 #include "regulator/webhooks.h"
 #include "http/request.h"
 #include "http/server.h"
 #include "store/store.h"
 #include "util/crypto.h"
+#include "util/http_fetch.h"
 #include "util/log.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -85,6 +87,7 @@ struct upload_ctx {
 	struct request *r;
 	int64_t complaint_id, id, size;
 	const char *name, *mime, *storage_name;
+	const char *source_url; /* a recording fetched from a recording server, else NULL */
 	char sha[65];
 	bool recording; /* the call centre's resumable upload: only to its own registrations */
 	struct refusal err;
@@ -101,9 +104,11 @@ static int upload_tx(struct db *d, void *arg)
 	if ((rc = store_attachment_insert(d, c->complaint_id, c->name, c->mime, c->size, c->sha,
 					  c->storage_name, c->r->user->user_id, now_ms(), &c->id)) < 0)
 		return rc;
-	return api_audit(c->r, d, "complaint.attachment_upload", "complaint", c->complaint_id, "ok",
-			 json_pack("{s:I, s:s, s:s, s:I, s:s, s:b}", "attachment_id", (json_int_t)c->id, "name", c->name,
-				   "mime", c->mime, "size", (json_int_t)c->size, "sha256", c->sha, "recording", c->recording));
+	json_t *detail = json_pack("{s:I, s:s, s:s, s:I, s:s, s:b}", "attachment_id", (json_int_t)c->id, "name", c->name,
+				   "mime", c->mime, "size", (json_int_t)c->size, "sha256", c->sha, "recording", c->recording);
+	if (detail && c->source_url)
+		json_object_set_new(detail, "source_url", json_string(c->source_url));
+	return api_audit(c->r, d, "complaint.attachment_upload", "complaint", c->complaint_id, "ok", detail);
 }
 
 int api_attachment_upload(struct request *r)
@@ -252,7 +257,7 @@ int api_recording_target(struct request *r, struct db *d, int64_t complaint_id, 
 }
 
 int api_attachment_adopt(struct request *r, int64_t complaint_id, const char *tmp_path, const char *name,
-			 const char *mime, json_t **out)
+			 const char *mime, const char *source_url, json_t **out)
 {
 	*out = NULL;
 	int fd = open(tmp_path, O_RDONLY | O_CLOEXEC);
@@ -273,7 +278,7 @@ int api_attachment_adopt(struct request *r, int64_t complaint_id, const char *tm
 	char storage[40], path[800], dir[700];
 	crypto_random_token(storage, 24);
 	struct upload_ctx c = {.r = r, .complaint_id = complaint_id, .name = name, .mime = mime, .storage_name = storage,
-			       .size = size, .recording = true};
+			       .size = size, .recording = true, .source_url = source_url};
 	crypto_hex(digest, sizeof digest, c.sha);
 	snprintf(dir, sizeof dir, "%s/attachments", r->app->cfg.data_dir);
 	mkdir(dir, 0700);
@@ -336,6 +341,40 @@ int api_callcenter_recording_state(struct request *r)
 	char path[900];
 	part_path(r, id, name, path, sizeof path);
 	return reply_json(r, 200, json_pack("{s:I}", "offset", (json_int_t)part_size(path)));
+}
+
+/* A whole recording at path (a temporary file, consumed): its head sniffed as audio, then adopted
+ * onto complaint id and announced; replies 201 with the attachment, or the error. */
+static int recording_finish(struct request *r, int64_t id, const char *path, const char *name, const char *source_url)
+{
+	unsigned char head[64];
+	int hfd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t hn = hfd >= 0 ? read(hfd, head, sizeof head) : -1;
+	if (hfd >= 0)
+		close(hfd);
+	const char *mime = hn > 0 ? filetype_sniff(head, (size_t)hn, name) : NULL;
+	if (!mime || strncmp(mime, "audio/", 6) != 0) {
+		unlink(path);
+		return reply_error(r, 415, "file_type_not_allowed", "通话录音只接受音频文件（wav/mp3/amr/m4a/ogg）", NULL);
+	}
+	if (!filetype_name_matches(mime, name)) {
+		unlink(path);
+		return reply_error(r, 415, "file_name_mismatch", "文件扩展名与文件内容不符", "name");
+	}
+	json_t *att;
+	if (api_attachment_adopt(r, id, path, name, mime, source_url, &att) != 0) {
+		if (source_url) /* a fetched file can be fetched again; a chunked upload keeps its part */
+			unlink(path);
+		return 0;
+	}
+	if (source_url)
+		json_object_set_new(att, "source_url", json_string(source_url));
+	json_t *rec;
+	if (store_complaint_get(r->db, id, &rec) == 1) {
+		api_complaint_publish(rec, "attachment");
+		json_decref(rec);
+	}
+	return reply_json(r, 201, att);
 }
 
 /* Content-Range: bytes START-END/TOTAL. 0, or -1 when malformed. */
@@ -404,23 +443,99 @@ int api_callcenter_recording(struct request *r)
 	if (end + 1 < total)
 		return reply_json(r, 200, json_pack("{s:I, s:I}", "offset", (json_int_t)(end + 1), "total", (json_int_t)total));
 	/* The whole file is here: sniff its head again from disk (the first chunk's), then adopt. */
-	unsigned char head[64];
-	int hfd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t hn = hfd >= 0 ? read(hfd, head, sizeof head) : -1;
-	if (hfd >= 0)
-		close(hfd);
-	const char *mime = hn > 0 ? filetype_sniff(head, (size_t)hn, name) : NULL;
-	if (!mime) {
-		unlink(path);
-		return reply_error(r, 415, "file_type_not_allowed", "通话录音只接受音频文件（wav/mp3/amr/m4a/ogg）", NULL);
-	}
-	json_t *att;
-	if (api_attachment_adopt(r, id, path, name, mime, &att) != 0)
+	return recording_finish(r, id, path, name, NULL);
+}
+
+/* ---- a recording fetched from an allow-listed recording server ---- */
+
+static const struct field_spec fetch_spec[] = {
+	{"url", F_STRING, true, 2000, 8, "录音地址"},
+	{"name", F_STRING, false, 600, 1, "文件名"},
+	{NULL},
+};
+
+/* The name of the file: the body's, else the URL path's last segment. 0, or -1 when none fits. */
+static int fetch_name(const char *url, const char *given, char *out, size_t n)
+{
+	if (given)
+		return snprintf(out, n, "%s", given) < (int)n && valid_name(out) ? 0 : -1;
+	const char *p = strstr(url, "://");
+	p = p ? strchr(p + 3, '/') : NULL;
+	if (!p)
+		return -1;
+	size_t len = strcspn(p, "?#");
+	const char *seg = p;
+	for (size_t i = 0; i < len; i++)
+		if (p[i] == '/')
+			seg = p + i + 1;
+	size_t sl = (size_t)(p + len - seg);
+	if (sl == 0 || sl >= n || memchr(seg, '%', sl))
+		return -1;
+	snprintf(out, n, "%.*s", (int)sl, seg);
+	return valid_name(out) ? 0 : -1;
+}
+
+int api_callcenter_recording_fetch(struct request *r)
+{
+	if (req_validate(r, fetch_spec) != 0)
 		return 0;
-	json_t *rec;
-	if (store_complaint_get(r->db, id, &rec) == 1) {
-		api_complaint_publish(rec, "attachment");
-		json_decref(rec);
+	const char *url = body_str(r, "url");
+	int64_t id = req_arg_id(r, 0);
+	struct integration_settings s;
+	int rc = integration_settings_get(r->db, &s);
+	if (rc < 0)
+		return reply_db_error(r, rc);
+	if (!s.recording_fetch_prefixes[0])
+		return reply_error(r, 400, "url_not_allowed",
+				   "未配置允许的录音服务器地址（集成设置 recording_fetch_prefixes），不能从录音服务器拉取", "url");
+	if (!recording_url_allowed(url, s.recording_fetch_prefixes))
+		return reply_error(r, 400, "url_not_allowed",
+				   "录音地址不在允许的录音服务器地址列表中（集成设置 recording_fetch_prefixes），或包含用户名、.. 等不允许的内容",
+				   "url");
+	char name[601];
+	if (fetch_name(url, body_str(r, "name"), name, sizeof name) != 0)
+		return reply_error(r, 400, "invalid_field", "请用 name 提供录音文件名（地址末段不能用作文件名时）", "name");
+	if (!recording_allowed(r, id))
+		return 0;
+	char path[900];
+	snprintf(path, sizeof path, "%s/uploads", r->app->cfg.data_dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof path, "%s/uploads/fetch-XXXXXX", r->app->cfg.data_dir);
+	int fd = mkstemp(path);
+	if (fd < 0) {
+		log_error("req=%s cannot create %s: %s", r->id, path, strerror(errno));
+		return reply_error(r, 500, "internal", "录音临时文件创建失败", NULL);
 	}
-	return reply_json(r, 201, att);
+	long status;
+	int64_t got;
+	char why[300], msg[500];
+	int64_t t0 = now_ms();
+	rc = http_fetch_to_fd(url, fd, (int64_t)s.recording_max_mb << 20, s.recording_fetch_timeout_s * 1000L, &status,
+			      &got, why, sizeof why);
+	bool synced = rc == HTTP_FETCH_OK && fsync(fd) == 0;
+	close(fd);
+	log_info("req=%s recording fetch %s: rc=%d http=%ld bytes=%lld in %lld ms", r->id, url, rc, status, (long long)got,
+		 (long long)(now_ms() - t0));
+	if (rc == HTTP_FETCH_OK && synced && status == 200 && got > 0)
+		return recording_finish(r, id, path, name, url);
+	unlink(path);
+	if (rc == HTTP_FETCH_TOO_LARGE) {
+		snprintf(msg, sizeof msg, "录音文件超过大小上限（%d MB，集成设置 recording_max_mb）", s.recording_max_mb);
+		return reply_error(r, 413, "too_large", msg, NULL);
+	}
+	if (rc == HTTP_FETCH_TIMEOUT) {
+		snprintf(msg, sizeof msg, "录音服务器未在 %d 秒内传完文件（集成设置 recording_fetch_timeout_s）", s.recording_fetch_timeout_s);
+		return reply_error(r, 504, "upstream_timeout", msg, "url");
+	}
+	if (rc == HTTP_FETCH_OK && status >= 300 && status < 400) {
+		snprintf(msg, sizeof msg, "录音服务器返回重定向（HTTP %ld），为防止跳转到列表外的地址不予跟随；请提供文件的最终地址", status);
+		return reply_error(r, 502, "redirect_refused", msg, "url");
+	}
+	if (rc == HTTP_FETCH_OK && synced)
+		snprintf(msg, sizeof msg, "录音服务器返回 HTTP %ld%s", status, status == 200 ? "，但文件为空" : "");
+	else if (rc == HTTP_FETCH_OK || rc == HTTP_FETCH_WRITE)
+		return reply_error(r, 500, "internal", "录音文件保存失败", NULL);
+	else
+		snprintf(msg, sizeof msg, "无法从录音服务器取得文件：%s", why);
+	return reply_error(r, 502, "upstream_error", msg, "url");
 }

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int64_t query_time(struct request *r, const char *key, bool end, bool *bad)
+int64_t api_query_time(struct request *r, const char *key, bool end, bool *bad)
 {
 	const char *v = req_query(r, key);
 	if (!v)
@@ -158,8 +158,8 @@ int api_complaint_filter(struct request *r, struct complaint_filter *f, struct f
 	if (check_lengths(r) != 0)
 		return -1;
 	bool bad = false;
-	f->from = query_time(r, "from", false, &bad);
-	f->to = query_time(r, "to", true, &bad);
+	f->from = api_query_time(r, "from", false, &bad);
+	f->to = api_query_time(r, "to", true, &bad);
 	if (bad)
 		return reply_error(r, 400, "invalid_field", "日期格式应为 YYYY-MM-DD 或带时区的ISO 8601时间", "from"), -1;
 	if (query_is(r, "overdue", "true"))

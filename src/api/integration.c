@@ -356,16 +356,55 @@ int api_integration_settings_put(struct request *r)
 
 /* ---- OA ---- */
 
+static bool one_of(const char *v, const char *const *set)
+{
+	for (int i = 0; set[i]; i++)
+		if (!strcmp(v, set[i]))
+			return true;
+	return false;
+}
+
 int api_oa_approvals(struct request *r)
 {
+	static const char *const statuses[] = {"pending", "approved", "rejected", "expired", "withdrawn", NULL};
+	static const char *const kinds[] = {"extension", "delete", NULL};
+	bool bad = false;
+	struct oa_filter f = {.status = req_query(r, "status"), .kind = req_query(r, "kind"),
+			      .complaint_no = req_query(r, "complaint_no"), .from = api_query_time(r, "from", false, &bad),
+			      .to = api_query_time(r, "to", true, &bad)};
+	if (f.status && !one_of(f.status, statuses))
+		return reply_error(r, 400, "invalid_field", "审批状态只能是 pending、approved、rejected、expired 或 withdrawn", "status");
+	if (f.kind && !one_of(f.kind, kinds))
+		return reply_error(r, 400, "invalid_field", "审批类型只能是 extension（延期）或 delete（删除）", "kind");
+	if (bad)
+		return reply_error(r, 400, "invalid_field", "日期格式应为 YYYY-MM-DD 或带时区的ISO 8601时间", "from");
+	if (req_paging(r, &f.limit, &f.offset) != 0)
+		return 0;
 	json_t *items;
-	int rc = store_oa_list(r->db, 200, &items);
+	int64_t total;
+	int rc = store_oa_list(r->db, &f, &items, &total);
 	if (rc < 0)
 		return reply_db_error(r, rc);
 	size_t i;
 	json_t *x;
 	json_array_foreach(items, i, x)
 		iso_keys(x, (const char *const[]){"requested_at", "expires_at", "decided_at", NULL});
+	return reply_json(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
+}
+
+int api_callcenter_accounts(struct request *r)
+{
+	json_t *items;
+	int rc = store_callcenter_accounts(r->db, now_ms(), &items);
+	if (rc < 0)
+		return reply_db_error(r, rc);
+	size_t i;
+	json_t *x;
+	json_array_foreach(items, i, x)
+	{
+		json_object_set_new(x, "is_service", json_boolean(json_integer_value(json_object_get(x, "is_service"))));
+		iso_keys(x, (const char *const[]){"last_used_at", NULL});
+	}
 	return reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 

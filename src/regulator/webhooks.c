@@ -7,6 +7,7 @@
 #include "domain/complaint.h"
 #include "domain/workflow.h"
 #include "domain/pii.h"
+#include "domain/recording_source.h"
 #include "regulator/gateway.h"
 #include "regulator/transport.h"
 #include "store/store.h"
@@ -27,7 +28,7 @@ void integration_settings_defaults(struct integration_settings *s)
 {
 	*s = (struct integration_settings){.max_attempts = 30, .backoff_base_ms = 1000, .backoff_max_ms = 600000,
 					   .timeout_ms = 10000, .replay_window_s = 300, .oa_timeout_s = 86400,
-					   .recording_max_mb = 200};
+					   .recording_max_mb = 200, .recording_fetch_timeout_s = 120};
 }
 
 #define HOOK_INT_FIELDS(X)                                                                       \
@@ -37,7 +38,8 @@ void integration_settings_defaults(struct integration_settings *s)
 	X(timeout_ms, 100, 120000, "推送超时（毫秒）")                                            \
 	X(replay_window_s, 30, 3600, "签名时间窗（秒）")                                          \
 	X(oa_timeout_s, 10, 2592000, "OA审批超时（秒）")                                     \
-	X(recording_max_mb, 1, 4096, "通话录音大小上限（MB）")
+	X(recording_max_mb, 1, 4096, "通话录音大小上限（MB）")                                  \
+	X(recording_fetch_timeout_s, 1, 3600, "录音拉取超时（秒）")
 
 static int bad(const char **msg, const char **field, const char *m, const char *f)
 {
@@ -70,6 +72,13 @@ int integration_settings_apply(struct integration_settings *s, json_t *json, con
 			if (!t || strlen(t) >= sizeof n.allow_hosts)
 				return bad(msg, field, "允许的推送主机须为以空格分隔的主机名", key);
 			snprintf(n.allow_hosts, sizeof n.allow_hosts, "%s", t);
+		} else if (!strcmp(key, "recording_fetch_prefixes")) {
+			const char *t = json_string_value(v), *why;
+			if (!t || strlen(t) >= sizeof n.recording_fetch_prefixes)
+				return bad(msg, field, "允许的录音服务器地址须为以空格分隔的网址前缀（合计不超过1000个字符）", key);
+			if (recording_prefixes_check(t, &why) != 0)
+				return bad(msg, field, why, key);
+			snprintf(n.recording_fetch_prefixes, sizeof n.recording_fetch_prefixes, "%s", t);
 		} else {
 			return bad(msg, field, "不支持的设置项", key);
 		}
@@ -82,8 +91,8 @@ int integration_settings_apply(struct integration_settings *s, json_t *json, con
 
 json_t *integration_settings_json(const struct integration_settings *s)
 {
-	json_t *o = json_pack("{s:b, s:b, s:s}", "oa_extension", s->oa_extension, "oa_delete", s->oa_delete,
-			      "allow_hosts", s->allow_hosts);
+	json_t *o = json_pack("{s:b, s:b, s:s, s:s}", "oa_extension", s->oa_extension, "oa_delete", s->oa_delete,
+			      "allow_hosts", s->allow_hosts, "recording_fetch_prefixes", s->recording_fetch_prefixes);
 #define INT_OUT(f, lo, hi, label) json_object_set_new(o, #f, json_integer(s->f));
 	HOOK_INT_FIELDS(INT_OUT)
 #undef INT_OUT
@@ -93,7 +102,7 @@ json_t *integration_settings_json(const struct integration_settings *s)
 int integration_settings_get(struct db *d, struct integration_settings *s)
 {
 	integration_settings_defaults(s);
-	char text[2048];
+	char text[4096];
 	int rc = store_setting_get(d, "integration_settings", text, sizeof text);
 	if (rc <= 0)
 		return rc;

@@ -26,7 +26,9 @@ struct integration_settings {
 	int replay_window_s;               /* signature timestamps older/newer than this are refused */
 	bool oa_extension, oa_delete;      /* route these approvals to the OA */
 	int oa_timeout_s;                  /* then in-app approval takes over */
-	int recording_max_mb;              /* call recordings (resumable upload) */
+	int recording_max_mb;              /* call recordings (resumable upload and fetch) */
+	int recording_fetch_timeout_s;     /* a fetch from a recording server, whole transfer */
+	char recording_fetch_prefixes[1024]; /* recording servers allowed (domain/recording_source.h) */
 	char allow_hosts[512];             /* webhook hosts allowed, space-separated; "" = any */
 };
 void integration_settings_defaults(struct integration_settings *s);

@@ -3,6 +3,7 @@
  * idempotency keys, OA approvals and the OA callback signatures already taken. SQL only: the
  * rules are in regulator/webhooks.c and api/integration.c. */
 #include "store/store.h"
+#include <stdio.h>
 #include <string.h>
 
 #define SUB_COLS                                                                                \
@@ -224,13 +225,44 @@ int store_oa_open_for(struct db *d, int64_t complaint_id, json_t **out)
 	return rc < 0 ? rc : *out ? 1 : 0;
 }
 
-int store_oa_list(struct db *d, int64_t limit, json_t **items)
+int store_oa_list(struct db *d, const struct oa_filter *f, json_t **items, int64_t *total)
+{
+	/* The casts: PostgreSQL types a bare "? = 0" as int4, and an epoch in ms overflows it. */
+	const char *where = " FROM oa_approvals a JOIN complaints c ON c.id = a.complaint_id"
+			    " LEFT JOIN users u ON u.id = a.requested_by"
+			    " LEFT JOIN webhook_subscriptions s ON s.id = a.subscription_id"
+			    " WHERE (CAST(? AS TEXT) IS NULL OR a.status = ?) AND (CAST(? AS TEXT) IS NULL OR a.kind = ?)"
+			    " AND (CAST(? AS TEXT) IS NULL OR c.complaint_no = ?)"
+			    " AND (CAST(? AS BIGINT) = 0 OR a.requested_at >= ?) AND (CAST(? AS BIGINT) = 0 OR a.requested_at < ?)";
+	char sql[1400];
+	snprintf(sql, sizeof sql, "SELECT COUNT(*)%s", where);
+#define ARGS                                                                                    \
+	DB_TEXT(f->status), DB_TEXT(f->status), DB_TEXT(f->kind), DB_TEXT(f->kind), DB_TEXT(f->complaint_no), \
+		DB_TEXT(f->complaint_no), DB_INT(f->from), DB_INT(f->from), DB_INT(f->to), DB_INT(f->to)
+	int rc = DB_SCALAR(d, total, sql, ARGS);
+	if (rc < 0)
+		return rc;
+	snprintf(sql, sizeof sql,
+		 "SELECT a.id, a.complaint_id, c.complaint_no, c.status AS complaint_status, a.subscription_id,"
+		 " s.name AS subscription_name, a.kind, a.status, a.requested_by, u.name AS requested_by_name,"
+		 " a.requested_at, a.expires_at, a.decided_at, a.approver, a.comment%s"
+		 " ORDER BY a.requested_at DESC, a.id DESC LIMIT ? OFFSET ?",
+		 where);
+	return DBJ(d, items, sql, ARGS, DB_INT(f->limit), DB_INT(f->offset));
+#undef ARGS
+}
+
+int store_callcenter_accounts(struct db *d, int64_t now, json_t **items)
 {
 	return DBJ(d, items,
-		   "SELECT a.id, a.complaint_id, c.complaint_no, a.subscription_id, a.kind, a.status, a.requested_by,"
-		   " a.requested_at, a.expires_at, a.decided_at, a.approver, a.comment FROM oa_approvals a"
-		   " JOIN complaints c ON c.id = a.complaint_id ORDER BY a.id DESC LIMIT ?",
-		   DB_INT(limit));
+		   "SELECT u.id, u.username, u.name, u.status, u.is_service, o.name AS org_name,"
+		   " (SELECT COUNT(*) FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL"
+		   " AND (t.expires_at IS NULL OR t.expires_at > ?)) AS active_tokens,"
+		   " (SELECT MAX(t.last_used_at) FROM api_tokens t WHERE t.user_id = u.id) AS last_used_at"
+		   " FROM users u JOIN institutions o ON o.id = u.org_id WHERE u.id IN (SELECT ur.user_id FROM user_roles ur"
+		   " JOIN roles r ON r.id = ur.role_id WHERE ' ' || r.permissions || ' ' LIKE '% callcenter.lookup %')"
+		   " ORDER BY u.id",
+		   DB_INT(now));
 }
 
 int store_oa_decide(struct db *d, int64_t id, const char *status, const char *approver, const char *comment,

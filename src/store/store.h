@@ -528,7 +528,17 @@ int store_oa_insert(struct db *d, int64_t complaint_id, int64_t sub_id, const ch
 		    int64_t now, int64_t expires_at, int64_t *id);
 int store_oa_get(struct db *d, int64_t id, json_t **out);             /* 1 found, 0 not */
 int store_oa_open_for(struct db *d, int64_t complaint_id, json_t **out); /* 1 found, 0 not */
-int store_oa_list(struct db *d, int64_t limit, json_t **items);
+struct oa_filter {
+	const char *status, *kind, *complaint_no; /* NULL = any */
+	int64_t from, to;                         /* requested_at in [from, to); 0 = open */
+	int64_t limit, offset;
+};
+/* Approvals newest first with the complaint number and status, the requester's and the OA
+ * subscription's names; *total counts all that match. */
+int store_oa_list(struct db *d, const struct oa_filter *f, json_t **items, int64_t *total);
+/* Accounts holding callcenter.lookup through a role, with their active token count and the
+ * last use of any token (the call centre's callers). */
+int store_callcenter_accounts(struct db *d, int64_t now, json_t **items);
 /* Decides a pending approval (approved / rejected / expired). Rows changed (0 = not pending). */
 int store_oa_decide(struct db *d, int64_t id, const char *status, const char *approver, const char *comment,
 		    int64_t now);

@@ -244,5 +244,31 @@ describe('call centre and OA', () => {
       assert.equal(list.items.find((a) => a.id === ev.approval.id).status, 'expired');
       await integ.ok('PUT', '/integration/settings', { oa_timeout_s: 3600 });
     });
+
+    it('the approvals list: newest first, filtered by status, kind, number and date, paged', async () => {
+      const all = await integ.ok('GET', '/integration/oa-approvals?page_size=200');
+      assert.ok(all.total >= 3 && all.items.length === all.total, JSON.stringify(all).slice(0, 300));
+      const times = all.items.map((a) => Date.parse(a.requested_at));
+      assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
+      for (const a of all.items) assert.ok(a.complaint_no && a.complaint_status && a.requested_by_name && a.subscription_name, JSON.stringify(a));
+      for (const [q, ok] of [['status=expired', (a) => a.status === 'expired'], ['status=approved', (a) => a.status === 'approved'],
+        ['kind=delete', (a) => a.kind === 'delete'], ['kind=extension&status=expired', (a) => a.kind === 'extension' && a.status === 'expired']]) {
+        const r = await integ.ok('GET', `/integration/oa-approvals?${q}`);
+        assert.equal(r.total, all.items.filter(ok).length, q);
+        assert.ok(r.total >= 1 && r.items.every(ok), q);
+      }
+      const one = all.items[1];
+      const byNo = await integ.ok('GET', `/integration/oa-approvals?complaint_no=${encodeURIComponent(one.complaint_no)}`);
+      assert.deepEqual(byNo.items.map((a) => a.id), all.items.filter((a) => a.complaint_no === one.complaint_no).map((a) => a.id));
+      const day = one.requested_at.slice(0, 10);
+      assert.equal((await integ.ok('GET', `/integration/oa-approvals?from=${day}&to=${day}`)).total, all.items.filter((a) => a.requested_at.startsWith(day)).length);
+      assert.equal((await integ.ok('GET', '/integration/oa-approvals?from=2001-01-01&to=2001-01-31')).total, 0);
+      const page2 = await integ.ok('GET', '/integration/oa-approvals?page=2&page_size=1');
+      assert.equal(page2.items[0].id, all.items[1].id);
+      assertError(await integ.get('/integration/oa-approvals?status=maybe'), 400, 'invalid_field', 'status');
+      assertError(await integ.get('/integration/oa-approvals?kind=x'), 400, 'invalid_field', 'kind');
+      assertError(await integ.get('/integration/oa-approvals?from=2026-13-01'), 400, 'invalid_field', 'from');
+      assertError(await fx.clerk.client.get('/integration/oa-approvals'), 403, 'forbidden');
+    });
   });
 });

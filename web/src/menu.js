@@ -41,6 +41,8 @@ export const MENU = [
       { path: '/org/bank-name', title: '机构全称设置', perm: 'org.manage' },
       { path: '/org/directory', title: '目录登录设置', perm: ['user.manage', 'role.manage'] },
       { path: '/org/integration', title: '系统集成', perm: 'integration.manage' },
+      { path: '/org/integration-callcenter', title: '客服中心对接', perm: 'integration.manage' },
+      { path: '/org/integration-oa', title: 'OA审批', perm: 'integration.manage' },
     ],
   },
   {
