@@ -364,16 +364,30 @@ int complaint_apply_input(struct db *d, json_t *input, json_t *rec, struct refus
 	return apply_plain(input, rec, e);
 }
 
+/* tags with tag added into out (n bytes); false when it is there already. */
+static bool tags_with(const char *tags, const char *tag, char *out, size_t n)
+{
+	char want[40];
+	snprintf(out, n, " %s ", tags ? tags : "");
+	snprintf(want, sizeof want, " %s ", tag);
+	if (strstr(out, want))
+		return false;
+	snprintf(out, n, "%s%s%s", tags ? tags : "", tags && *tags ? " " : "", tag);
+	return true;
+}
+
 void complaint_add_tag(json_t *rec, const char *tag)
 {
-	const char *tags = json_string_value(json_object_get(rec, "tags"));
-	char have[300], want[40];
-	snprintf(have, sizeof have, " %s ", tags ? tags : "");
-	snprintf(want, sizeof want, " %s ", tag);
-	if (strstr(have, want))
-		return;
-	snprintf(have, sizeof have, "%s%s%s", tags ? tags : "", tags && *tags ? " " : "", tag);
-	json_object_set_new(rec, "tags", json_string(have));
+	char have[300];
+	if (tags_with(json_string_value(json_object_get(rec, "tags")), tag, have, sizeof have))
+		json_object_set_new(rec, "tags", json_string(have));
+}
+
+void complaint_record_add_tag(struct complaint *c, const char *tag)
+{
+	char have[300];
+	if (tags_with(c->tags, tag, have, sizeof have))
+		CREC_SET_TEXT(c, tags, have);
 }
 
 static const char *str(json_t *rec, const char *key)
@@ -488,13 +502,17 @@ json_t *complaint_identity(json_t *rec)
 	return id;
 }
 
-bool complaint_pending_by(json_t *rec, int64_t user_id)
+bool complaint_requested_by(const char *pending_data, int64_t user_id)
 {
-	const char *pd = json_string_value(json_object_get(rec, "pending_data"));
-	json_t *p = pd && user_id > 0 ? json_loads(pd, 0, NULL) : NULL;
+	json_t *p = pending_data && user_id > 0 ? json_loads(pending_data, 0, NULL) : NULL;
 	bool own = p && json_integer_value(json_object_get(p, "requested_by")) == user_id;
 	json_decref(p);
 	return own;
+}
+
+bool complaint_pending_by(json_t *rec, int64_t user_id)
+{
+	return complaint_requested_by(json_string_value(json_object_get(rec, "pending_data")), user_id);
 }
 
 json_t *complaint_diff(json_t *before, json_t *after)

@@ -33,6 +33,14 @@ int complaint_fetch_for_change(struct db *d, const struct actor *a, int64_t id, 
 /* Writes rec back as version + 1 (updated_at = now) if nobody wrote in between: 0, 1 with a 409
  * in *e, or negative. */
 int complaint_save_next_version(struct db *d, json_t *rec, int64_t version, int64_t now, struct refusal *e);
+/* The same four on a typed record: complaint_load (1 with *c, caller frees with
+ * complaint_record_free; 0 with a 404 in *e; negative), complaint_load_for_change (0 with *c, 1
+ * with *e, negative) and complaint_save_next (c->version and updated_at set here). */
+bool complaint_record_visible(const struct actor *a, const struct complaint *c);
+int complaint_load(struct db *d, const struct actor *a, int64_t id, struct complaint *c, struct refusal *e);
+int complaint_load_for_change(struct db *d, const struct actor *a, int64_t id, int64_t version, struct complaint *c,
+			      struct refusal *e);
+int complaint_save_next(struct db *d, struct complaint *c, int64_t version, int64_t now, struct refusal *e);
 /* Appends the audit event of a complaint step by the actor; steals detail. 0 or negative. */
 int complaint_audit(struct db *d, const struct actor *a, const char *action, int64_t id, json_t *detail);
 /* The 被投诉机构 a registrar names must be one they may register against; 0 when org_id is 0 or
