@@ -28,6 +28,8 @@ int complaint_apply_input(struct db *d, json_t *input, json_t *rec, struct refus
  * codes in force on the receipt date and leaves of their tree, region known, institution
  * active, receipt not in the future, channel-specific fields. 0, 1 with *e, or negative. */
 int complaint_check_complete(struct db *d, json_t *rec, int64_t now, struct refusal *e);
+/* The same on a typed record. */
+int complaint_record_check_complete(struct db *d, const struct complaint *c, int64_t now, struct refusal *e);
 
 /* Recomputes due_at and deadline_state from the clock start, allowed days, day type, the
  * calendar and the recorded pauses. 0 or a negative db status. */

@@ -139,21 +139,18 @@ static int merge(struct act *x, struct complaint *rec)
 	return 0;
 }
 
-/* Registration still works on the JSON form (create shares it): the record goes through it
- * and comes back. */
+static int register_json(json_t *rec, void *arg)
+{
+	struct act *x = arg;
+	return complaint_register(x->d, x->a, rec, x->cfg, x->now, x->e);
+}
+
+/* Registration still works on the JSON form (create shares it). */
 static int submit(struct act *x, struct complaint *rec)
 {
 	if (rec->registrar_id != x->a->user->user_id)
 		return refuse(x->e, 403, "forbidden", "只能提交自己暂存的投诉单", NULL);
-	json_t *j = complaint_record_json(rec);
-	int rc = j ? complaint_register(x->d, x->a, j, x->cfg, x->now, x->e) : DB_HARD;
-	struct complaint back;
-	if (rc == 0 && (rc = complaint_record_from_json(j, &back)) == 0) {
-		complaint_record_free(rec);
-		*rec = back;
-	}
-	json_decref(j);
-	return rc;
+	return complaint_json_step(rec, register_json, x);
 }
 
 /* The actions that only stamp or clear fields. */

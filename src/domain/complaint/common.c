@@ -64,19 +64,6 @@ int complaint_load(struct db *d, const struct actor *a, int64_t id, struct compl
 	return 1;
 }
 
-int complaint_fetch_for_change(struct db *d, const struct actor *a, int64_t id, int64_t version, json_t **rec,
-			       struct refusal *e)
-{
-	int rc = complaint_fetch(d, a, id, rec, e);
-	if (rc != 1)
-		return rc == 0 ? 1 : rc;
-	if (int_of(*rec, "version") == version)
-		return 0;
-	json_decref(*rec);
-	*rec = NULL;
-	return stale(e);
-}
-
 int complaint_load_for_change(struct db *d, const struct actor *a, int64_t id, int64_t version, struct complaint *c,
 			      struct refusal *e)
 {
@@ -89,20 +76,25 @@ int complaint_load_for_change(struct db *d, const struct actor *a, int64_t id, i
 	return stale(e);
 }
 
-int complaint_save_next_version(struct db *d, json_t *rec, int64_t version, int64_t now, struct refusal *e)
-{
-	json_object_set_new(rec, "version", json_integer(version + 1));
-	json_object_set_new(rec, "updated_at", json_integer(now));
-	int rc = store_complaint_save(d, rec, version);
-	return rc == 1 ? 0 : rc == 0 ? stale(e) : rc;
-}
-
 int complaint_save_next(struct db *d, struct complaint *c, int64_t version, int64_t now, struct refusal *e)
 {
 	c->version = version + 1;
 	c->updated_at = now;
 	int rc = store_complaint_save_record(d, c, version);
 	return rc == 1 ? 0 : rc == 0 ? stale(e) : rc;
+}
+
+int complaint_json_step(struct complaint *c, int (*step)(json_t *rec, void *arg), void *arg)
+{
+	json_t *j = complaint_record_json(c);
+	int rc = j ? step(j, arg) : DB_HARD;
+	struct complaint back;
+	if (rc == 0 && (rc = complaint_record_from_json(j, &back)) == 0) {
+		complaint_record_free(c);
+		*c = back;
+	}
+	json_decref(j);
+	return rc;
 }
 
 int complaint_audit(struct db *d, const struct actor *a, const char *action, int64_t id, json_t *detail)
@@ -150,12 +142,12 @@ static int detect_repeat(struct db *d, const struct actor *a, json_t *rec, const
 					     &other);
 	if (rc <= 0)
 		return rc;
-	json_t *earlier;
-	if ((rc = store_complaint_get(d, other, &earlier)) < 0)
+	struct complaint earlier;
+	if ((rc = store_complaint_read(d, other, &earlier)) < 0)
 		return rc;
-	if (rc == 1 && complaint_visible(a, earlier))
+	if (rc == 1 && complaint_record_visible(a, &earlier))
 		json_object_set_new(rec, "repeat_of", json_integer(other));
-	json_decref(earlier);
+	complaint_record_free(&earlier);
 	complaint_add_tag(rec, "repeat");
 	return 0;
 }
