@@ -510,21 +510,27 @@ int complaint_check_complete(struct db *d, json_t *rec, int64_t now, struct refu
 	return rc;
 }
 
-json_t *complaint_identity(json_t *rec)
+json_t *complaint_identity_of(const char *sealed, const char *key_id, int64_t complaint_id)
 {
-	const char *sealed = json_string_value(json_object_get(rec, "complainant_enc"));
 	if (!sealed)
 		return NULL;
-	char *plain = pii_decrypt(json_string_value(json_object_get(rec, "pii_key_id")), sealed);
+	char *plain = pii_decrypt(key_id, sealed);
 	if (!plain) {
 		log_error("complaint %lld: complainant identity cannot be opened (key missing or data altered)",
-			  (long long)json_integer_value(json_object_get(rec, "id")));
+			  (long long)complaint_id);
 		return NULL;
 	}
 	json_t *id = json_loads(plain, 0, NULL);
 	crypto_wipe(plain, strlen(plain));
 	free(plain);
 	return id;
+}
+
+json_t *complaint_identity(json_t *rec)
+{
+	return complaint_identity_of(json_string_value(json_object_get(rec, "complainant_enc")),
+				     json_string_value(json_object_get(rec, "pii_key_id")),
+				     json_integer_value(json_object_get(rec, "id")));
 }
 
 bool complaint_requested_by(const char *pending_data, int64_t user_id)

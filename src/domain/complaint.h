@@ -2,9 +2,10 @@
  * against the base data in force on the receipt date, sealing the complainant's identity, blind
  * indexes and masks: complaint.c), the deadline of a complaint (complaint/deadline.c), and the
  * view sent to clients (complaint/view.c). The use cases are complaint/service.h.
- * A complaint is a struct complaint (store/complaint_record.h: one column list) on the action
- * path; create, edit, import and the view still take it as a JSON object whose members are the
- * columns of `complaints` (complaint_record_json / complaint_record_from_json map the two). */
+ * A complaint is a struct complaint (store/complaint_record.h: one column list) in the action
+ * and edit use cases and the deadline; applying input, registration, create, import and the
+ * view still take it as a JSON object whose members are the columns of `complaints`
+ * (complaint_record_json / complaint_record_from_json map the two). */
 #ifndef FCMS_COMPLAINT_H
 #define FCMS_COMPLAINT_H
 #include "domain/complaint_settings.h"
@@ -58,6 +59,8 @@ void complaint_record_add_tag(struct complaint *c, const char *tag);
 
 /* The decrypted complainant identity (caller owns), or NULL when absent or unreadable. */
 json_t *complaint_identity(json_t *rec);
+/* The same from the sealed text, its key id and the complaint's id (for the log). */
+json_t *complaint_identity_of(const char *sealed, const char *key_id, int64_t complaint_id);
 
 /* The client view of rec: API names, ISO times, masked identity, arrays for rights and tags,
  * status label, and `actions`: the actions the given permissions allow now. Caller owns. */

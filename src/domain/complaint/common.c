@@ -170,19 +170,18 @@ int complaint_unmask(struct db *d, const struct actor *a, int64_t id, json_t **i
 	/* a retried transaction starts over */
 	json_decref(*identity);
 	*identity = NULL;
-	json_t *rec;
-	int rc = complaint_fetch(d, a, id, &rec, e);
+	struct complaint rec;
+	int rc = complaint_load(d, a, id, &rec, e);
 	if (rc != 1)
 		return rc == 0 ? 1 : rc;
 	/* pii.unmask, or the registrar of a draft reading back what they typed (still audited) */
-	bool own_draft = strcmp(json_string_value(json_object_get(rec, "status")), "draft") == 0 &&
-			 int_of(rec, "registrar_id") == a->user->user_id;
+	bool own_draft = strcmp(rec.status, "draft") == 0 && rec.registrar_id == a->user->user_id;
 	if (!(a->user->perms & P_PII_UNMASK) && !own_draft) {
-		json_decref(rec);
+		complaint_record_free(&rec);
 		return refuse(e, 403, "forbidden", "没有查看完整个人信息的权限", NULL);
 	}
-	*identity = complaint_identity(rec);
-	json_decref(rec);
+	*identity = complaint_identity_of(rec.complainant_enc, rec.pii_key_id, rec.id);
+	complaint_record_free(&rec);
 	if (!*identity)
 		return refuse(e, 404, "not_found", "该投诉单没有可查看的投诉人信息", NULL);
 	return complaint_audit(d, a, "complaint.unmask", id, json_pack("{s:s}", "fields", "name id_type id_no phone address"));
