@@ -364,21 +364,35 @@ int complaint_apply_input(struct db *d, json_t *input, json_t *rec, struct refus
 	return apply_plain(input, rec, e);
 }
 
-void complaint_add_tag(json_t *rec, const char *tag)
+/* tags with tag added into out (n bytes); false when it is there already. */
+static bool tags_with(const char *tags, const char *tag, char *out, size_t n)
 {
-	const char *tags = json_string_value(json_object_get(rec, "tags"));
-	char have[300], want[40];
-	snprintf(have, sizeof have, " %s ", tags ? tags : "");
+	char want[40];
+	snprintf(out, n, " %s ", tags ? tags : "");
 	snprintf(want, sizeof want, " %s ", tag);
-	if (strstr(have, want))
-		return;
-	snprintf(have, sizeof have, "%s%s%s", tags ? tags : "", tags && *tags ? " " : "", tag);
-	json_object_set_new(rec, "tags", json_string(have));
+	if (strstr(out, want))
+		return false;
+	snprintf(out, n, "%s%s%s", tags ? tags : "", tags && *tags ? " " : "", tag);
+	return true;
 }
 
-static const char *str(json_t *rec, const char *key)
+void complaint_add_tag(json_t *rec, const char *tag)
 {
-	const char *s = json_string_value(json_object_get(rec, key));
+	char have[300];
+	if (tags_with(json_string_value(json_object_get(rec, "tags")), tag, have, sizeof have))
+		json_object_set_new(rec, "tags", json_string(have));
+}
+
+void complaint_record_add_tag(struct complaint *c, const char *tag)
+{
+	char have[300];
+	if (tags_with(c->tags, tag, have, sizeof have))
+		CREC_SET_TEXT(c, tags, have);
+}
+
+/* s when it is a non-empty text, else NULL. */
+static const char *given_text(const char *s)
+{
 	return s && *s ? s : NULL;
 }
 
@@ -397,33 +411,40 @@ static int check_code(struct db *d, const char *dim, const char *code, const cha
 	return 0;
 }
 
-int complaint_check_complete(struct db *d, json_t *rec, int64_t now, struct refusal *e)
+/* The required fields present, the receipt not in the future, a complainant named. 0 or 1 with *e. */
+static int check_required(const struct complaint *c, int64_t now, struct refusal *e)
 {
-	static const struct {
-		const char *key, *label;
-	} required[] = {{"source_channel", "投诉反映渠道"}, {"business_channel_code", "业务办理渠道"},
-			{"business_type_code", "业务类别"}, {"cause_code", "投诉原因"}, {"region_code", "行政区划"},
-			{"content", "投诉内容"}};
+	const struct {
+		const char *value, *key, *label;
+	} required[] = {{c->source_channel, "source_channel", "投诉反映渠道"},
+			{c->business_channel_code, "business_channel_code", "业务办理渠道"},
+			{c->business_type_code, "business_type_code", "业务类别"},
+			{c->cause_code, "cause_code", "投诉原因"},
+			{c->region_code, "region_code", "行政区划"},
+			{c->content, "content", "投诉内容"}};
 	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
-		if (!str(rec, required[i].key))
+		if (!given_text(required[i].value))
 			return refusef(e, 400, "missing_field", required[i].key, "%s不能为空", required[i].label);
-	json_t *received = json_object_get(rec, "received_at");
-	if (!json_is_integer(received))
+	if (!c->received_at.set)
 		return refuse(e, 400, "missing_field", "接收时间不能为空", "received_at");
-	int64_t rec_at = json_integer_value(received);
-	if (rec_at > now + 5 * 60000)
+	if (c->received_at.v > now + 5 * 60000)
 		return refuse(e, 400, "invalid_field", "接收时间不能晚于当前时间", "received_at");
-	if (!json_is_integer(json_object_get(rec, "complained_org_id")))
+	if (!c->complained_org_id.set)
 		return refuse(e, 400, "missing_field", "被投诉机构不能为空", "complained_org_id");
-	json_t *masked = json_loads(str(rec, "complainant_masked") ? str(rec, "complainant_masked") : "{}", 0, NULL);
+	json_t *masked = json_loads(given_text(c->complainant_masked) ? c->complainant_masked : "{}", 0, NULL);
 	const char *mname = json_string_value(json_object_get(masked, "name"));
 	bool has_name = mname && *mname;
 	json_decref(masked);
 	if (!has_name)
 		return refuse(e, 400, "missing_field", "投诉人姓名不能为空", "complainant.name");
-	/* Channel-specific fields (e.g. the regulator's ticket for transferred complaints). */
+	return 0;
+}
+
+/* Channel-specific fields (e.g. the regulator's ticket for transferred complaints). 0, 1, or negative. */
+static int check_channel(struct db *d, const struct complaint *c, struct refusal *e)
+{
 	json_t *ch;
-	int rc = store_dict_get(d, "source_channel", str(rec, "source_channel"), &ch);
+	int rc = store_dict_get(d, "source_channel", given_text(c->source_channel), &ch);
 	if (rc < 0)
 		return rc;
 	json_t *attrs = rc == 1 ? json_loads(json_string_value(json_object_get(ch, "attrs")), 0, NULL) : NULL;
@@ -434,20 +455,28 @@ int complaint_check_complete(struct db *d, json_t *rec, int64_t now, struct refu
 	{
 		/* The dictionary only accepts external_no here (see PUT /dictionaries). */
 		const char *f = json_string_value(req);
-		if (f && !strcmp(f, "external_no") && !str(rec, "external_no")) {
+		if (f && !strcmp(f, "external_no") && !given_text(c->external_no)) {
 			json_decref(attrs);
 			return refuse(e, 400, "missing_field", "该渠道的投诉必须填写外部工单号（如人行工单号、12378工单号）",
 				      "external_no");
 		}
 	}
 	json_decref(attrs);
-	char date[16];
-	ymd_format(ymd_from_ms(rec_at, CN_TZ_OFFSET_MIN), date, sizeof date);
-	if ((rc = check_code(d, "A", str(rec, "business_channel_code"), date, "business_channel_code", "业务办理渠道", e)) ||
-	    (rc = check_code(d, "B", str(rec, "business_type_code"), date, "business_type_code", "业务类别", e)) ||
-	    (rc = check_code(d, "C", str(rec, "cause_code"), date, "cause_code", "投诉原因", e)))
+	return 0;
+}
+
+int complaint_record_check_complete(struct db *d, const struct complaint *c, int64_t now, struct refusal *e)
+{
+	int rc;
+	if ((rc = check_required(c, now, e)) != 0 || (rc = check_channel(d, c, e)) != 0)
 		return rc;
-	const char *rights = str(rec, "rights");
+	char date[16];
+	ymd_format(ymd_from_ms(c->received_at.v, CN_TZ_OFFSET_MIN), date, sizeof date);
+	if ((rc = check_code(d, "A", given_text(c->business_channel_code), date, "business_channel_code", "业务办理渠道", e)) ||
+	    (rc = check_code(d, "B", given_text(c->business_type_code), date, "business_type_code", "业务类别", e)) ||
+	    (rc = check_code(d, "C", given_text(c->cause_code), date, "cause_code", "投诉原因", e)))
+		return rc;
+	const char *rights = given_text(c->rights);
 	for (const char *s = rights ? rights : ""; *s;) {
 		char code[16];
 		size_t n = strcspn(s, " ");
@@ -462,7 +491,7 @@ int complaint_check_complete(struct db *d, json_t *rec, int64_t now, struct refu
 			s++;
 	}
 	json_t *org;
-	if ((rc = store_org_get(d, json_integer_value(json_object_get(rec, "complained_org_id")), &org)) < 0)
+	if ((rc = store_org_get(d, c->complained_org_id.v, &org)) < 0)
 		return rc;
 	bool active = rc == 1 && strcmp(json_string_value(json_object_get(org, "status")), "active") == 0;
 	json_decref(org);
@@ -471,15 +500,24 @@ int complaint_check_complete(struct db *d, json_t *rec, int64_t now, struct refu
 	return 0;
 }
 
-json_t *complaint_identity(json_t *rec)
+int complaint_check_complete(struct db *d, json_t *rec, int64_t now, struct refusal *e)
 {
-	const char *sealed = json_string_value(json_object_get(rec, "complainant_enc"));
+	struct complaint c;
+	int rc = complaint_record_from_json(rec, &c);
+	if (rc == 0)
+		rc = complaint_record_check_complete(d, &c, now, e);
+	complaint_record_free(&c);
+	return rc;
+}
+
+json_t *complaint_identity_of(const char *sealed, const char *key_id, int64_t complaint_id)
+{
 	if (!sealed)
 		return NULL;
-	char *plain = pii_decrypt(json_string_value(json_object_get(rec, "pii_key_id")), sealed);
+	char *plain = pii_decrypt(key_id, sealed);
 	if (!plain) {
 		log_error("complaint %lld: complainant identity cannot be opened (key missing or data altered)",
-			  (long long)json_integer_value(json_object_get(rec, "id")));
+			  (long long)complaint_id);
 		return NULL;
 	}
 	json_t *id = json_loads(plain, 0, NULL);
@@ -488,13 +526,24 @@ json_t *complaint_identity(json_t *rec)
 	return id;
 }
 
-bool complaint_pending_by(json_t *rec, int64_t user_id)
+json_t *complaint_identity(json_t *rec)
 {
-	const char *pd = json_string_value(json_object_get(rec, "pending_data"));
-	json_t *p = pd && user_id > 0 ? json_loads(pd, 0, NULL) : NULL;
+	return complaint_identity_of(json_string_value(json_object_get(rec, "complainant_enc")),
+				     json_string_value(json_object_get(rec, "pii_key_id")),
+				     json_integer_value(json_object_get(rec, "id")));
+}
+
+bool complaint_requested_by(const char *pending_data, int64_t user_id)
+{
+	json_t *p = pending_data && user_id > 0 ? json_loads(pending_data, 0, NULL) : NULL;
 	bool own = p && json_integer_value(json_object_get(p, "requested_by")) == user_id;
 	json_decref(p);
 	return own;
+}
+
+bool complaint_pending_by(json_t *rec, int64_t user_id)
+{
+	return complaint_requested_by(json_string_value(json_object_get(rec, "pending_data")), user_id);
 }
 
 json_t *complaint_diff(json_t *before, json_t *after)

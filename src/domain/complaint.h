@@ -2,11 +2,15 @@
  * against the base data in force on the receipt date, sealing the complainant's identity, blind
  * indexes and masks: complaint.c), the deadline of a complaint (complaint/deadline.c), and the
  * view sent to clients (complaint/view.c). The use cases are complaint/service.h.
- * A complaint travels as a JSON object whose members are the columns of `complaints`. */
+ * A complaint is a struct complaint (store/complaint_record.h: one column list) in the action
+ * and edit use cases and the deadline; applying input, registration, create, import and the
+ * view still take it as a JSON object whose members are the columns of `complaints`
+ * (complaint_record_json / complaint_record_from_json map the two). */
 #ifndef FCMS_COMPLAINT_H
 #define FCMS_COMPLAINT_H
 #include "domain/complaint_settings.h"
 #include "domain/refusal.h"
+#include "store/complaint_record.h"
 #include "util/dates.h" /* CN_TZ_OFFSET_MIN, the bank's time zone */
 #include <jansson.h>
 #include <stdbool.h>
@@ -25,11 +29,16 @@ int complaint_apply_input(struct db *d, json_t *input, json_t *rec, struct refus
  * codes in force on the receipt date and leaves of their tree, region known, institution
  * active, receipt not in the future, channel-specific fields. 0, 1 with *e, or negative. */
 int complaint_check_complete(struct db *d, json_t *rec, int64_t now, struct refusal *e);
+/* The same on a typed record. */
+int complaint_record_check_complete(struct db *d, const struct complaint *c, int64_t now, struct refusal *e);
 
 /* Recomputes due_at and deadline_state from the clock start, allowed days, day type, the
  * calendar and the recorded pauses. 0 or a negative db status. */
 int complaint_update_deadline(struct db *d, json_t *rec, const struct complaint_settings *cfg,
 			      int64_t now);
+/* The same on a typed record (a new due time clears reminded). 0 or a negative db status. */
+int complaint_record_update_deadline(struct db *d, struct complaint *c, const struct complaint_settings *cfg,
+				     int64_t now);
 
 /* Recomputes due_at and deadline_state of every complaint whose clock runs, after the calendar
  * or the settings changed: the calendar is loaded once (from rd, a read connection that sees the
@@ -45,9 +54,13 @@ int complaint_recompute_after_change(struct db *rd, const struct complaint_setti
 
 /* Adds a tag to the record's space-separated tags unless it is there. */
 void complaint_add_tag(json_t *rec, const char *tag);
+/* The same on a typed record. */
+void complaint_record_add_tag(struct complaint *c, const char *tag);
 
 /* The decrypted complainant identity (caller owns), or NULL when absent or unreadable. */
 json_t *complaint_identity(json_t *rec);
+/* The same from the sealed text, its key id and the complaint's id (for the log). */
+json_t *complaint_identity_of(const char *sealed, const char *key_id, int64_t complaint_id);
 
 /* The client view of rec: API names, ISO times, masked identity, arrays for rights and tags,
  * status label, and `actions`: the actions the given permissions allow now. Caller owns. */
@@ -62,6 +75,8 @@ json_t *complaint_view_as(json_t *rec, uint32_t perms, int64_t user_id, const st
 int complaint_check_printable(json_t *rec, struct refusal *e);
 /* True when user_id made the complaint's pending request (pending_data.requested_by). */
 bool complaint_pending_by(json_t *rec, int64_t user_id);
+/* The same from the pending_data text (NULL: no request). */
+bool complaint_requested_by(const char *pending_data, int64_t user_id);
 
 /* Members that differ between two records (for audit details), without sealed identity. */
 json_t *complaint_diff(json_t *before, json_t *after);

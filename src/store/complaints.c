@@ -1,8 +1,9 @@
-/* Complaint queries. A complaint is read as one JSON object (all columns plus the names of the
- * institutions and people it points to) and written back whole by store_complaint_save(), whose
- * WHERE clause carries the version the caller read: optimistic concurrency in one statement.
- * The list of saved columns is written once (SAVED_COLUMNS) and expanded into both statements.
- * The list, ledger and count queries are store/complaint_list.c. */
+/* Complaint queries. A complaint is read whole (all columns plus the names of the institutions
+ * and people it points to) — typed (store_complaint_read, store/complaint_record.h) or as one
+ * JSON object — and written back whole by the save, whose WHERE clause carries the version the
+ * caller read: optimistic concurrency in one statement. The columns are listed once, in
+ * store/complaint_record.h. The list, ledger and count queries are store/complaint_list.c. */
+#include "store/complaint_record.h"
 #include "store/complaint_sql.h"
 #include "store/query_builder.h"
 #include "store/scope_sql.h"
@@ -10,80 +11,38 @@
 #include <stdio.h>
 #include <string.h>
 
-#define SAVED_COLUMNS(X)                                                                        \
-	X(status) X(version) X(source_channel) X(external_no) X(received_at) X(registered_at)    \
-	X(complained_org_id) X(handling_org_id) X(handler_id) X(org_path) X(region_code)         \
-	X(business_channel_code) X(business_type_code) X(cause_code) X(rights) X(content)        \
-	X(demand) X(amount_fen) X(tags) X(group_size) X(complainant_enc) X(pii_key_id)           \
-	X(complainant_masked) X(name_bidx) X(id_no_bidx) X(phone_bidx) X(day_type)               \
-	X(clock_start_at) X(allowed_days) X(due_at) X(deadline_state) X(extension_count)         \
-	X(transfer_count) X(pending) X(pending_data) X(reply_result) X(reply_content)            \
-	X(compensation_fen) X(late_reason) X(replied_at) X(callback_satisfaction)                \
-	X(callback_note) X(callback_at) X(closed_at) X(withdrawn_at) X(deleted_at) X(repeat_of)  \
-	X(merged_into) X(sync_status) X(reminded) X(clock_restarts)
-
-#define SET_COL(c) #c " = ?, "
-#define NAME_COL(c) #c ", "
-#define Q_COL(c) "?, "
-#define ARG_COL(c) json_val(obj, #c),
-
-/* A JSON member as a bound value: integers, strings (false/true as 0/1), null. */
-static struct db_val json_val(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-	if (json_is_integer(v))
-		return DB_INT(json_integer_value(v));
-	if (json_is_boolean(v))
-		return DB_INT(json_is_true(v));
-	if (json_is_string(v))
-		return DB_TEXT(json_string_value(v));
-	return DB_NULL;
-}
-
+/* The JSON forms of the insert and the save, for the callers that still build a complaint as
+ * a JSON object (create, edit, import, the deadline recomputation): the record's own statements
+ * (store/complaint_record.c) with the object mapped by the one column list. */
 int store_complaint_insert(struct db *d, json_t *obj, int64_t *id)
 {
-	struct db_res *r;
-	int rc = DBQ(d, &r,
-		     "INSERT INTO complaints (complaint_no, registrar_id, registrar_org_id, created_at, "
-		     SAVED_COLUMNS(NAME_COL) "updated_at) VALUES (?, ?, ?, ?, " SAVED_COLUMNS(Q_COL)
-		     "?) RETURNING id",
-		     json_val(obj, "complaint_no"), json_val(obj, "registrar_id"),
-		     json_val(obj, "registrar_org_id"), json_val(obj, "created_at"),
-		     SAVED_COLUMNS(ARG_COL) json_val(obj, "updated_at"));
-	if (rc < 0)
-		return rc;
-	rc = db_next(r);
-	if (rc == 1)
-		*id = db_int(r, 0);
-	db_done(r);
-	return rc == 1 ? DB_OK : rc < 0 ? rc : DB_HARD;
+	struct complaint c;
+	int rc = complaint_record_from_json(obj, &c);
+	if (rc == 0)
+		rc = store_complaint_insert_record(d, &c, id);
+	complaint_record_free(&c);
+	return rc;
 }
 
 int store_complaint_insert_imported(struct db *d, json_t *obj, int64_t job_id, int64_t *id)
 {
-	struct db_res *r;
-	int rc = DBQ(d, &r,
-		     "INSERT INTO complaints (complaint_no, registrar_id, registrar_org_id, created_at, legacy_no,"
-		     " legacy_handler, import_job_id, " SAVED_COLUMNS(NAME_COL) "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
-		     SAVED_COLUMNS(Q_COL) "?) RETURNING id",
-		     json_val(obj, "complaint_no"), json_val(obj, "registrar_id"), json_val(obj, "registrar_org_id"),
-		     json_val(obj, "created_at"), json_val(obj, "legacy_no"), json_val(obj, "legacy_handler"),
-		     DB_INT(job_id), SAVED_COLUMNS(ARG_COL) json_val(obj, "updated_at"));
-	if (rc < 0)
-		return rc;
-	rc = db_next(r);
-	if (rc == 1)
-		*id = db_int(r, 0);
-	db_done(r);
-	return rc == 1 ? DB_OK : rc < 0 ? rc : DB_HARD;
+	struct complaint c;
+	int rc = complaint_record_from_json(obj, &c);
+	c.import_job_id = OPT_SOME(job_id);
+	if (rc == 0)
+		rc = store_complaint_insert_record(d, &c, id);
+	complaint_record_free(&c);
+	return rc;
 }
 
 int store_complaint_save(struct db *d, json_t *obj, int64_t expected_version)
 {
-	return DBX(d,
-		   "UPDATE complaints SET " SAVED_COLUMNS(SET_COL) "updated_at = ? WHERE id = ? AND version = ?",
-		   SAVED_COLUMNS(ARG_COL) json_val(obj, "updated_at"), json_val(obj, "id"),
-		   DB_INT(expected_version));
+	struct complaint c;
+	int rc = complaint_record_from_json(obj, &c);
+	if (rc == 0)
+		rc = store_complaint_save_record(d, &c, expected_version);
+	complaint_record_free(&c);
+	return rc;
 }
 
 int store_complaints_counting_after(struct db *d, int64_t after_id, int64_t limit, json_t **items)

@@ -22,13 +22,10 @@ void complaint_act_out_free(struct complaint_act_out *out)
 }
 
 /* The state machine's word and the permission: 0, or 1 with *x->e. */
-static int decide(struct act *x, json_t *rec, struct wf_outcome *o)
+static int decide(struct act *x, const struct complaint *rec, struct wf_outcome *o)
 {
-	struct wf_state ws = {json_string_value(json_object_get(rec, "status")),
-			      json_string_value(json_object_get(rec, "pending")),
-			      strcmp(json_string_value(json_object_get(rec, "deadline_state")), "paused") == 0,
-			      (int)json_integer_value(json_object_get(rec, "extension_count")),
-			      complaint_pending_by(rec, x->a->user->user_id)};
+	struct wf_state ws = {rec->status, rec->pending, strcmp(rec->deadline_state, "paused") == 0,
+			      (int)rec->extension_count, complaint_requested_by(rec->pending_data, x->a->user->user_id)};
 	struct wf_settings wcfg = {x->cfg->review_step, x->cfg->callback_step};
 	const char *why;
 	int decided = wf_decide(&ws, x->cmd->action, &wcfg, o, &why);
@@ -49,9 +46,10 @@ static int decide(struct act *x, json_t *rec, struct wf_outcome *o)
 	return 0;
 }
 
-/* The audit detail: what changed, the parameters as sent, and for a restart of the period what
- * it moved (the timeline shows it). Caller owns. */
-static json_t *audit_detail(struct act *x, json_t *before, json_t *rec)
+/* The audit detail: what changed (the records as row JSON), the parameters as sent, and for a
+ * restart of the period what it moved (the timeline shows it). Caller owns. */
+static json_t *audit_detail(struct act *x, const struct complaint *was_rec, const struct complaint *now_rec,
+			    json_t *before, json_t *rec)
 {
 	json_t *detail = complaint_diff(before, rec);
 	json_t *params = json_deep_copy(x->cmd->params);
@@ -59,23 +57,25 @@ static json_t *audit_detail(struct act *x, json_t *before, json_t *rec)
 	json_object_set_new(detail, "params", params);
 	if (x->cmd->action == WF_APPROVE_NEW_FACTS) {
 		char was[40] = "", is[40] = "";
-		iso8601_format(json_integer_value(json_object_get(before, "due_at")), CN_TZ_OFFSET_MIN, was, sizeof was);
-		iso8601_format(json_integer_value(json_object_get(rec, "due_at")), CN_TZ_OFFSET_MIN, is, sizeof is);
-		json_object_set_new(detail, "clock_restart",
-				    json_pack("{s:s, s:s, s:I}", "old_due_at", was, "new_due_at", is, "restarts",
-					      json_integer_value(json_object_get(rec, "clock_restarts"))));
+		iso8601_format(was_rec->due_at.v, CN_TZ_OFFSET_MIN, was, sizeof was);
+		iso8601_format(now_rec->due_at.v, CN_TZ_OFFSET_MIN, is, sizeof is);
+		json_object_set_new(detail, "clock_restart", json_pack("{s:s, s:s, s:I}", "old_due_at", was, "new_due_at",
+								       is, "restarts", (json_int_t)now_rec->clock_restarts));
 	}
 	return detail;
 }
 
 /* Audit and the transactional outbox: the regulator's submission (when the change is news for
  * it), the webhooks, and the bank's OA for 延期 / 删除 requests (item 4). */
-static int record(struct act *x, json_t *before, json_t *rec, const char *event)
+static int record(struct act *x, const struct complaint *was, const struct complaint *now_rec, const char *event)
 {
 	enum wf_action a = x->cmd->action;
 	char name[64];
 	snprintf(name, sizeof name, "complaint.%s", wf_action_name(a));
-	int rc = complaint_audit(x->d, x->a, name, x->cmd->id, audit_detail(x, before, rec));
+	json_t *before = complaint_record_json(was), *rec = complaint_record_json(now_rec);
+	int rc = before && rec ? 0 : DB_HARD;
+	if (rc == 0)
+		rc = complaint_audit(x->d, x->a, name, x->cmd->id, audit_detail(x, was, now_rec, before, rec));
 	if (rc == 0 && event)
 		rc = regulator_enqueue(x->d, rec, event, a == WF_SYNC, x->now);
 	if (rc == 0 && a != WF_SYNC) {
@@ -90,32 +90,34 @@ static int record(struct act *x, json_t *before, json_t *rec, const char *event)
 	}
 	if (rc == 0 && a == WF_WITHDRAW_REQUEST)
 		rc = oa_withdrawn(x->d, rec, x->now);
+	json_decref(before);
+	json_decref(rec);
 	return rc;
 }
 
 /* Decide, apply, deadline, save, record: 0, 1 with *x->e, or negative. */
-static int run(struct act *x, json_t *rec)
+static int run(struct act *x, struct complaint *rec)
 {
 	struct wf_outcome o;
 	int rc = decide(x, rec, &o);
 	if (rc != 0)
 		return rc;
-	json_t *before = json_deep_copy(rec);
-	if (!before)
+	struct complaint before;
+	if (complaint_record_copy(&before, rec) != 0)
 		return DB_HARD;
 	const char *event = NULL;
 	if ((rc = act_apply(x, rec, &o)) == 0) {
-		event = regulator_event_for(x->cmd->action, json_string_value(json_object_get(before, "status")), o.status);
-		act_set_text(rec, "status", o.status);
-		rc = complaint_update_deadline(x->d, rec, x->cfg, x->now);
+		event = regulator_event_for(x->cmd->action, before.status, o.status);
+		CREC_SET_TEXT(rec, status, o.status);
+		rc = complaint_record_update_deadline(x->d, rec, x->cfg, x->now);
 		if (event) /* news for the regulator: its 报送状态 is pending until the receipt */
-			act_set_text(rec, "sync_status", "pending");
+			CREC_SET_TEXT(rec, sync_status, "pending");
 	}
 	if (rc == 0)
-		rc = complaint_save_next_version(x->d, rec, x->cmd->version, x->now, x->e);
+		rc = complaint_save_next(x->d, rec, x->cmd->version, x->now, x->e);
 	if (rc == 0)
-		rc = record(x, before, rec, event);
-	json_decref(before);
+		rc = record(x, &before, rec, event);
+	complaint_record_free(&before);
 	return rc;
 }
 
@@ -129,12 +131,12 @@ int complaint_act(struct db *d, const struct actor *a, const struct complaint_cm
 		return DB_HARD;
 	json_array_clear(out->warnings);
 	struct act x = {d, a, cmd, cfg, out, e, now_ms()};
-	json_t *rec;
-	int rc = complaint_fetch_for_change(d, a, cmd->id, cmd->version, &rec, e);
+	struct complaint rec;
+	int rc = complaint_load_for_change(d, a, cmd->id, cmd->version, &rec, e);
 	if (rc != 0)
 		return rc;
-	rc = run(&x, rec);
-	json_decref(rec);
+	rc = run(&x, &rec);
+	complaint_record_free(&rec);
 	if (rc != 0)
 		return rc;
 	rc = store_complaint_get(d, cmd->id, &out->result);

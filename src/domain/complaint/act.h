@@ -16,12 +16,8 @@ struct act {
 
 /* The action's own rule and change to rec (o->status may be changed: an unsatisfied callback
  * goes back to processing). 0, 1 with *x->e, or negative. */
-int act_apply(struct act *x, json_t *rec, struct wf_outcome *o);
+int act_apply(struct act *x, struct complaint *rec, struct wf_outcome *o);
 /* The request actions (延期, 删除, 重新计时: ask, approve, reject, withdraw) — act_requests.c. */
-int act_request(struct act *x, json_t *rec);
-
-/* Small record setters: an integer, and a text (NULL sets JSON null). */
-void act_set_int(json_t *rec, const char *k, int64_t v);
-void act_set_text(json_t *rec, const char *k, const char *v);
+int act_request(struct act *x, struct complaint *rec);
 
 #endif

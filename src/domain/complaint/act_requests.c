@@ -11,14 +11,14 @@
 
 /* Client numbers are range-checked before any arithmetic (STYLE: days <= 366). */
 
-static json_t *pending_data(json_t *rec)
+/* The request's data (the pending_data text parsed), or NULL. Caller decrefs. */
+static json_t *pending_data(const struct complaint *rec)
 {
-	const char *t = json_string_value(json_object_get(rec, "pending_data"));
-	return t ? json_loads(t, 0, NULL) : NULL;
+	return rec->pending_data ? json_loads(rec->pending_data, 0, NULL) : NULL;
 }
 
 /* Records the request kind with its data p (stolen); the requester is the actor. */
-static int set_pending(struct act *x, json_t *rec, const char *kind, json_t *p)
+static int set_pending(struct act *x, struct complaint *rec, const char *kind, json_t *p)
 {
 	json_object_set_new(p, "requested_by", json_integer(x->a->user->user_id));
 	json_object_set_new(p, "requested_by_name", json_string(x->a->user->name));
@@ -26,23 +26,23 @@ static int set_pending(struct act *x, json_t *rec, const char *kind, json_t *p)
 	json_decref(p);
 	if (!text)
 		return DB_HARD;
-	act_set_text(rec, "pending", kind);
-	act_set_text(rec, "pending_data", text);
+	CREC_SET_TEXT(rec, pending, kind);
+	CREC_SET_TEXT(rec, pending_data, text);
 	free(text);
 	return 0;
 }
 
-static void clear_pending(json_t *rec)
+static void clear_pending(struct complaint *rec)
 {
-	act_set_text(rec, "pending", NULL);
-	act_set_text(rec, "pending_data", NULL);
+	CREC_SET_TEXT(rec, pending, NULL);
+	CREC_SET_TEXT(rec, pending_data, NULL);
 }
 
-static int extend(struct act *x, json_t *rec)
+static int extend(struct act *x, struct complaint *rec)
 {
 	const struct complaint_cmd *c = x->cmd;
-	int64_t days = c->days, allowed = json_integer_value(json_object_get(rec, "allowed_days"));
-	int64_t count = json_integer_value(json_object_get(rec, "extension_count"));
+	int64_t days = c->days, allowed = rec->allowed_days;
+	int64_t count = rec->extension_count;
 	int64_t cap = count == 0 ? x->cfg->first_extension_max : x->cfg->second_extension_max;
 	/* Range first: INT64_MAX days would pass the cap by overflowing the sum (issue 11 M5). */
 	if (days < 1 || days > VOCAB_MAX_DAYS || allowed + days > cap)
@@ -56,7 +56,7 @@ static int extend(struct act *x, json_t *rec)
 				     "reason", c->reason, "notified", c->notified));
 }
 
-static int approve_extension(struct act *x, json_t *rec)
+static int approve_extension(struct act *x, struct complaint *rec)
 {
 	json_t *p = pending_data(rec);
 	int64_t total = json_integer_value(json_object_get(p, "total"));
@@ -65,15 +65,15 @@ static int approve_extension(struct act *x, json_t *rec)
 	if (total > x->cfg->first_extension_max && x->a->user->scope != SCOPE_ALL)
 		return refusef(x->e, 403, "forbidden", NULL, "超过%d日的延期须由总行消费者权益保护部门审批",
 			       x->cfg->first_extension_max);
-	act_set_int(rec, "allowed_days", total);
-	act_set_int(rec, "extension_count", json_integer_value(json_object_get(rec, "extension_count")) + 1);
+	rec->allowed_days = total;
+	rec->extension_count++;
 	clear_pending(rec);
 	return 0;
 }
 
 /* A pending request rejected (驳回, reason required) or withdrawn by its requester (撤回): the
  * request is cleared; a rejection tells the requester why. The timeline entry is the audit event. */
-static int end_request(struct act *x, json_t *rec)
+static int end_request(struct act *x, struct complaint *rec)
 {
 	enum wf_action a = x->cmd->action;
 	json_t *p = pending_data(rec);
@@ -87,24 +87,24 @@ static int end_request(struct act *x, json_t *rec)
 			   : a == WF_REJECT_NEW_FACTS ? "new_facts_rejected"
 						      : "extension_rejected";
 	char msg[800];
-	snprintf(msg, sizeof msg, "投诉单 %s 的%s申请已被驳回：%s", json_string_value(json_object_get(rec, "complaint_no")),
-		 what, x->cmd->reason ? x->cmd->reason : "(null)");
+	snprintf(msg, sizeof msg, "投诉单 %s 的%s申请已被驳回：%s", rec->complaint_no, what,
+		 x->cmd->reason ? x->cmd->reason : "(null)");
 	return store_notification_insert(x->d, requester, x->cmd->id, kind, msg, NULL, x->now);
 }
 
 /* New facts restart the period (2020 rules) — once a reviewer agrees: the handler whose deadline
  * it is cannot reset it alone (issue 11 M4). */
-static int approve_new_facts(struct act *x, json_t *rec)
+static int approve_new_facts(struct act *x, struct complaint *rec)
 {
-	act_set_int(rec, "clock_start_at", x->now);
-	act_set_int(rec, "allowed_days", x->cfg->standard_days);
-	act_set_int(rec, "extension_count", 0);
-	act_set_int(rec, "clock_restarts", json_integer_value(json_object_get(rec, "clock_restarts")) + 1);
+	rec->clock_start_at = OPT_SOME(x->now);
+	rec->allowed_days = x->cfg->standard_days;
+	rec->extension_count = 0;
+	rec->clock_restarts++;
 	clear_pending(rec);
 	return 0;
 }
 
-int act_request(struct act *x, json_t *rec)
+int act_request(struct act *x, struct complaint *rec)
 {
 	switch (x->cmd->action) {
 	case WF_EXTEND:
@@ -114,7 +114,7 @@ int act_request(struct act *x, json_t *rec)
 	case WF_REQUEST_DELETE:
 		return set_pending(x, rec, "delete", json_pack("{s:s?}", "reason", x->cmd->reason));
 	case WF_APPROVE_DELETE:
-		act_set_int(rec, "deleted_at", x->now);
+		rec->deleted_at = OPT_SOME(x->now);
 		clear_pending(rec);
 		return 0;
 	case WF_NEW_FACTS:

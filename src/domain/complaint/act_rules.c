@@ -13,23 +13,8 @@
 /* Client numbers are range-checked before any arithmetic (STYLE: money <= 10^12 fen,
  * VOCAB_MAX_COMPENSATION_FEN). */
 
-void act_set_int(json_t *rec, const char *k, int64_t v)
-{
-	json_object_set_new(rec, k, json_integer(v));
-}
-
-void act_set_text(json_t *rec, const char *k, const char *v)
-{
-	json_object_set_new(rec, k, v ? json_string(v) : json_null());
-}
-
-static int64_t int_of(json_t *rec, const char *k)
-{
-	return json_integer_value(json_object_get(rec, k));
-}
-
 /* Moves handling to an active institution. */
-static int hand_to(struct act *x, json_t *rec, int64_t org_id)
+static int hand_to(struct act *x, struct complaint *rec, int64_t org_id)
 {
 	json_t *org;
 	int rc = store_org_get(x->d, org_id, &org);
@@ -39,13 +24,13 @@ static int hand_to(struct act *x, json_t *rec, int64_t org_id)
 		json_decref(org);
 		return refuse(x->e, 400, "invalid_field", "处理机构不存在或已停用", "org_id");
 	}
-	act_set_int(rec, "handling_org_id", org_id);
-	json_object_set(rec, "org_path", json_object_get(org, "path"));
+	rec->handling_org_id = OPT_SOME(org_id);
+	CREC_SET_TEXT(rec, org_path, json_string_value(json_object_get(org, "path")));
 	json_decref(org);
 	return 0;
 }
 
-static int assign(struct act *x, json_t *rec)
+static int assign(struct act *x, struct complaint *rec)
 {
 	int64_t uid = x->cmd->user_id;
 	struct principal who = {0};
@@ -56,35 +41,34 @@ static int assign(struct act *x, json_t *rec)
 		return refuse(x->e, 400, "invalid_field", "处理人不存在、已停用或没有投诉处理权限", "user_id");
 	if ((rc = hand_to(x, rec, x->cmd->org_id ? x->cmd->org_id : who.org_id)) != 0)
 		return rc;
-	const char *path = json_string_value(json_object_get(rec, "org_path"));
+	const char *path = rec->org_path;
 	/* Assigning hands work within one's own reach; elsewhere is a transfer (issue 11 L5). */
 	if (!scope_allows(x->a->user, path, 0))
 		return refuse(x->e, 403, "forbidden", "不能分派到您数据范围以外的机构，请使用转办", "org_id");
 	if (strncmp(who.org_path, path, strlen(path)) != 0)
 		return refuse(x->e, 400, "invalid_field", "处理人不属于该处理机构", "user_id");
-	act_set_int(rec, "handler_id", uid);
+	rec->handler_id = OPT_SOME(uid);
 	char msg[200];
-	snprintf(msg, sizeof msg, "投诉单 %s 已分派给您处理", json_string_value(json_object_get(rec, "complaint_no")));
+	snprintf(msg, sizeof msg, "投诉单 %s 已分派给您处理", rec->complaint_no);
 	return store_notification_insert(x->d, uid, x->cmd->id, "assigned", msg, NULL, x->now);
 }
 
-static int transfer(struct act *x, json_t *rec)
+static int transfer(struct act *x, struct complaint *rec)
 {
-	if (x->cmd->org_id == int_of(rec, "handling_org_id"))
+	if (x->cmd->org_id == rec->handling_org_id.v)
 		return refuse(x->e, 400, "invalid_field", "不能转办给当前处理机构", "org_id");
 	int rc = hand_to(x, rec, x->cmd->org_id);
 	if (rc != 0)
 		return rc;
-	act_set_text(rec, "handler_id", NULL);
-	int64_t n = int_of(rec, "transfer_count") + 1;
-	act_set_int(rec, "transfer_count", n);
+	rec->handler_id = OPT_NONE;
+	int64_t n = ++rec->transfer_count;
 	if (n > x->cfg->transfer_warn_after)
 		json_array_append_new(x->out->warnings, json_sprintf("该投诉单已转办%lld次，超过%d次预警线", (long long)n,
 								     x->cfg->transfer_warn_after));
 	return 0;
 }
 
-static int reply(struct act *x, json_t *rec)
+static int reply(struct act *x, struct complaint *rec)
 {
 	const struct complaint_cmd *c = x->cmd;
 	if (!vocab_known(VOCAB_REPLY_RESULT, c->result))
@@ -94,97 +78,102 @@ static int reply(struct act *x, json_t *rec)
 	if (c->compensation_fen < 0 || c->compensation_fen > VOCAB_MAX_COMPENSATION_FEN)
 		return refuse(x->e, 400, "invalid_field", "补偿金额（分）不能为负数或超过10000000000元", "compensation_fen");
 	/* Decided after the standard period (15 days from receipt): the reason is required. */
-	int32_t start = ymd_from_ms(int_of(rec, "clock_start_at"), CN_TZ_OFFSET_MIN);
+	int32_t start = ymd_from_ms(rec->clock_start_at.v, CN_TZ_OFFSET_MIN);
 	bool late = ymd_from_ms(x->now, CN_TZ_OFFSET_MIN) > ymd_add_days(start, x->cfg->standard_days);
 	if (late && (!c->late_reason || !*c->late_reason))
 		return refusef(x->e, 400, "missing_field", "late_reason", "超过%d日办结的投诉须填写超期原因", x->cfg->standard_days);
-	act_set_text(rec, "reply_result", c->result);
-	act_set_text(rec, "reply_content", c->reply_content);
-	act_set_int(rec, "compensation_fen", c->compensation_fen);
-	act_set_text(rec, "late_reason", c->late_reason);
-	act_set_int(rec, "replied_at", x->now);
+	CREC_SET_TEXT(rec, reply_result, c->result);
+	CREC_SET_TEXT(rec, reply_content, c->reply_content);
+	rec->compensation_fen = OPT_SOME(c->compensation_fen);
+	CREC_SET_TEXT(rec, late_reason, c->late_reason);
+	rec->replied_at = OPT_SOME(x->now);
 	return 0;
 }
 
-static int callback(struct act *x, json_t *rec, struct wf_outcome *o)
+static int callback(struct act *x, struct complaint *rec, struct wf_outcome *o)
 {
 	const char *s = x->cmd->satisfaction;
 	if (!vocab_known(VOCAB_SATISFACTION, s))
 		return refuse(x->e, 400, "invalid_field",
 			      "满意度只能是 satisfied（满意）、basically_satisfied（基本满意）或 unsatisfied（不满意）",
 			      "satisfaction");
-	act_set_text(rec, "callback_satisfaction", s);
-	act_set_text(rec, "callback_note", x->cmd->note);
-	act_set_int(rec, "callback_at", x->now);
+	CREC_SET_TEXT(rec, callback_satisfaction, s);
+	CREC_SET_TEXT(rec, callback_note, x->cmd->note);
+	rec->callback_at = OPT_SOME(x->now);
 	if (!strcmp(s, "unsatisfied")) {
 		o->status = "processing"; /* 不满意: handled again */
-		act_set_text(rec, "replied_at", NULL);
+		rec->replied_at = OPT_NONE;
 	} else {
-		act_set_int(rec, "closed_at", x->now);
+		rec->closed_at = OPT_SOME(x->now);
 	}
 	return 0;
 }
 
 /* A repeat of the same complaint during handling is merged into the open one (2020 rules): the
  * same complainant (ID number or phone), both still being handled. */
-static int merge(struct act *x, json_t *rec)
+static bool same_key(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+static int merge(struct act *x, struct complaint *rec)
 {
 	int64_t into = x->cmd->into;
 	if (into == x->cmd->id)
 		return refuse(x->e, 400, "invalid_field", "不能合并到自身", "into");
-	json_t *target;
-	int rc = complaint_fetch(x->d, x->a, into, &target, x->e);
+	struct complaint target;
+	int rc = complaint_load(x->d, x->a, into, &target, x->e);
 	if (rc != 1)
 		return rc == 0 ? refuse(x->e, 400, "invalid_field", "要合并到的投诉单不存在或不在您的数据范围内", "into") : rc;
-	bool open = wf_status_open(json_string_value(json_object_get(target, "status"))) &&
-		    !json_is_integer(json_object_get(target, "merged_into"));
-	static const char *const keys[] = {"id_no_bidx", "phone_bidx"};
-	bool same = false;
-	for (int i = 0; i < 2; i++) {
-		const char *a = json_string_value(json_object_get(rec, keys[i]));
-		const char *b = json_string_value(json_object_get(target, keys[i]));
-		same |= a && b && !strcmp(a, b);
-	}
-	json_decref(target);
+	bool open = wf_status_open(target.status) && !target.merged_into.set;
+	bool same = same_key(rec->id_no_bidx, target.id_no_bidx) || same_key(rec->phone_bidx, target.phone_bidx);
+	complaint_record_free(&target);
 	if (!open)
 		return refuse(x->e, 409, "invalid_transition", "要合并到的投诉单已办结或已合并", "into");
 	if (!same)
 		return refuse(x->e, 400, "invalid_field", "只能合并同一投诉人（证件号码或电话相同）的重复投诉", "into");
-	act_set_int(rec, "merged_into", into);
-	act_set_int(rec, "repeat_of", into);
-	act_set_int(rec, "closed_at", x->now);
-	complaint_add_tag(rec, "repeat");
+	rec->merged_into = OPT_SOME(into);
+	rec->repeat_of = OPT_SOME(into);
+	rec->closed_at = OPT_SOME(x->now);
+	complaint_record_add_tag(rec, "repeat");
 	return 0;
 }
 
-static int submit(struct act *x, json_t *rec)
+static int register_json(json_t *rec, void *arg)
 {
-	if (int_of(rec, "registrar_id") != x->a->user->user_id)
-		return refuse(x->e, 403, "forbidden", "只能提交自己暂存的投诉单", NULL);
+	struct act *x = arg;
 	return complaint_register(x->d, x->a, rec, x->cfg, x->now, x->e);
 }
 
+/* Registration still works on the JSON form (create shares it). */
+static int submit(struct act *x, struct complaint *rec)
+{
+	if (rec->registrar_id != x->a->user->user_id)
+		return refuse(x->e, 403, "forbidden", "只能提交自己暂存的投诉单", NULL);
+	return complaint_json_step(rec, register_json, x);
+}
+
 /* The actions that only stamp or clear fields. */
-static int stamp(struct act *x, json_t *rec, const struct wf_outcome *o)
+static int stamp(struct act *x, struct complaint *rec, const struct wf_outcome *o)
 {
 	switch (x->cmd->action) {
 	case WF_RETURN:
-		act_set_text(rec, "handler_id", NULL);
+		rec->handler_id = OPT_NONE;
 		return 0;
 	case WF_APPROVE_REPLY:
 	case WF_CLOSE:
 		if (!strcmp(o->status, "closed"))
-			act_set_int(rec, "closed_at", x->now);
+			rec->closed_at = OPT_SOME(x->now);
 		return 0;
 	case WF_REJECT_REPLY:
-		act_set_text(rec, "replied_at", NULL);
+		rec->replied_at = OPT_NONE;
 		return 0;
 	case WF_REOPEN:
-		act_set_text(rec, "closed_at", NULL);
-		act_set_text(rec, "replied_at", NULL);
+		rec->closed_at = OPT_NONE;
+		rec->replied_at = OPT_NONE;
 		return 0;
 	case WF_WITHDRAW:
-		act_set_int(rec, "withdrawn_at", x->now);
+		rec->withdrawn_at = OPT_SOME(x->now);
 		return 0;
 	case WF_SYNC:
 		/* 手动同步: queued by complaint_act (regulator_event_for), released at once whatever the schedule. */
@@ -194,7 +183,7 @@ static int stamp(struct act *x, json_t *rec, const struct wf_outcome *o)
 	}
 }
 
-int act_apply(struct act *x, json_t *rec, struct wf_outcome *o)
+int act_apply(struct act *x, struct complaint *rec, struct wf_outcome *o)
 {
 	switch (x->cmd->action) {
 	case WF_SUBMIT:

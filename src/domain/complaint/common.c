@@ -13,11 +13,30 @@ static int64_t int_of(json_t *rec, const char *k)
 	return json_integer_value(json_object_get(rec, k));
 }
 
+static bool visible(const struct actor *a, int64_t registrar, int64_t handler, const char *org_path)
+{
+	return registrar == a->user->user_id || handler == a->user->user_id || scope_allows(a->user, org_path, registrar);
+}
+
 bool complaint_visible(const struct actor *a, json_t *rec)
 {
-	int64_t registrar = int_of(rec, "registrar_id");
-	return registrar == a->user->user_id || int_of(rec, "handler_id") == a->user->user_id ||
-	       scope_allows(a->user, json_string_value(json_object_get(rec, "org_path")), registrar);
+	return visible(a, int_of(rec, "registrar_id"), int_of(rec, "handler_id"),
+		       json_string_value(json_object_get(rec, "org_path")));
+}
+
+bool complaint_record_visible(const struct actor *a, const struct complaint *c)
+{
+	return visible(a, c->registrar_id, c->handler_id.v, c->org_path);
+}
+
+static int not_found(struct refusal *e)
+{
+	return refuse(e, 404, "not_found", "投诉单不存在或不在您的数据范围内", NULL), 0;
+}
+
+static int stale(struct refusal *e)
+{
+	return refuse(e, 409, "stale_version", "投诉单已被他人修改，请刷新后重试", "version");
 }
 
 int complaint_fetch(struct db *d, const struct actor *a, int64_t id, json_t **rec, struct refusal *e)
@@ -28,30 +47,54 @@ int complaint_fetch(struct db *d, const struct actor *a, int64_t id, json_t **re
 	if (rc == 0 || !complaint_visible(a, *rec)) {
 		json_decref(*rec);
 		*rec = NULL;
-		return refuse(e, 404, "not_found", "投诉单不存在或不在您的数据范围内", NULL), 0;
+		return not_found(e);
 	}
 	return 1;
 }
 
-int complaint_fetch_for_change(struct db *d, const struct actor *a, int64_t id, int64_t version, json_t **rec,
-			       struct refusal *e)
+int complaint_load(struct db *d, const struct actor *a, int64_t id, struct complaint *c, struct refusal *e)
 {
-	int rc = complaint_fetch(d, a, id, rec, e);
-	if (rc != 1)
-		return rc == 0 ? 1 : rc;
-	if (int_of(*rec, "version") == version)
-		return 0;
-	json_decref(*rec);
-	*rec = NULL;
-	return refuse(e, 409, "stale_version", "投诉单已被他人修改，请刷新后重试", "version");
+	int rc = store_complaint_read(d, id, c);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 || !complaint_record_visible(a, c)) {
+		complaint_record_free(c);
+		return not_found(e);
+	}
+	return 1;
 }
 
-int complaint_save_next_version(struct db *d, json_t *rec, int64_t version, int64_t now, struct refusal *e)
+int complaint_load_for_change(struct db *d, const struct actor *a, int64_t id, int64_t version, struct complaint *c,
+			      struct refusal *e)
 {
-	json_object_set_new(rec, "version", json_integer(version + 1));
-	json_object_set_new(rec, "updated_at", json_integer(now));
-	int rc = store_complaint_save(d, rec, version);
-	return rc == 1 ? 0 : rc == 0 ? refuse(e, 409, "stale_version", "投诉单已被他人修改，请刷新后重试", "version") : rc;
+	int rc = complaint_load(d, a, id, c, e);
+	if (rc != 1)
+		return rc == 0 ? 1 : rc;
+	if (c->version == version)
+		return 0;
+	complaint_record_free(c);
+	return stale(e);
+}
+
+int complaint_save_next(struct db *d, struct complaint *c, int64_t version, int64_t now, struct refusal *e)
+{
+	c->version = version + 1;
+	c->updated_at = now;
+	int rc = store_complaint_save_record(d, c, version);
+	return rc == 1 ? 0 : rc == 0 ? stale(e) : rc;
+}
+
+int complaint_json_step(struct complaint *c, int (*step)(json_t *rec, void *arg), void *arg)
+{
+	json_t *j = complaint_record_json(c);
+	int rc = j ? step(j, arg) : DB_HARD;
+	struct complaint back;
+	if (rc == 0 && (rc = complaint_record_from_json(j, &back)) == 0) {
+		complaint_record_free(c);
+		*c = back;
+	}
+	json_decref(j);
+	return rc;
 }
 
 int complaint_audit(struct db *d, const struct actor *a, const char *action, int64_t id, json_t *detail)
@@ -84,12 +127,12 @@ static int detect_repeat(struct db *d, const struct actor *a, json_t *rec, const
 					     &other);
 	if (rc <= 0)
 		return rc;
-	json_t *earlier;
-	if ((rc = store_complaint_get(d, other, &earlier)) < 0)
+	struct complaint earlier;
+	if ((rc = store_complaint_read(d, other, &earlier)) < 0)
 		return rc;
-	if (rc == 1 && complaint_visible(a, earlier))
+	if (rc == 1 && complaint_record_visible(a, &earlier))
 		json_object_set_new(rec, "repeat_of", json_integer(other));
-	json_decref(earlier);
+	complaint_record_free(&earlier);
 	complaint_add_tag(rec, "repeat");
 	return 0;
 }
@@ -112,19 +155,18 @@ int complaint_unmask(struct db *d, const struct actor *a, int64_t id, json_t **i
 	/* a retried transaction starts over */
 	json_decref(*identity);
 	*identity = NULL;
-	json_t *rec;
-	int rc = complaint_fetch(d, a, id, &rec, e);
+	struct complaint rec;
+	int rc = complaint_load(d, a, id, &rec, e);
 	if (rc != 1)
 		return rc == 0 ? 1 : rc;
 	/* pii.unmask, or the registrar of a draft reading back what they typed (still audited) */
-	bool own_draft = strcmp(json_string_value(json_object_get(rec, "status")), "draft") == 0 &&
-			 int_of(rec, "registrar_id") == a->user->user_id;
+	bool own_draft = strcmp(rec.status, "draft") == 0 && rec.registrar_id == a->user->user_id;
 	if (!(a->user->perms & P_PII_UNMASK) && !own_draft) {
-		json_decref(rec);
+		complaint_record_free(&rec);
 		return refuse(e, 403, "forbidden", "没有查看完整个人信息的权限", NULL);
 	}
-	*identity = complaint_identity(rec);
-	json_decref(rec);
+	*identity = complaint_identity_of(rec.complainant_enc, rec.pii_key_id, rec.id);
+	complaint_record_free(&rec);
 	if (!*identity)
 		return refuse(e, 404, "not_found", "该投诉单没有可查看的投诉人信息", NULL);
 	return complaint_audit(d, a, "complaint.unmask", id, json_pack("{s:s}", "fields", "name id_type id_no phone address"));

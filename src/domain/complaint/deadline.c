@@ -10,24 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void set_text(json_t *rec, const char *key, const char *v)
+/* The deadline of c: *counting false when its clock does not run (then only *state is set), else
+ * *due (0: none) and *state. The calendar given (preloaded), or loaded here when NULL. 0 or
+ * negative. */
+static int compute(struct db *d, const struct complaint *c, const struct complaint_settings *cfg,
+		   const struct calendar *preloaded, int64_t now, bool *counting, int64_t *due, const char **state)
 {
-	json_object_set_new(rec, key, v ? json_string(v) : json_null());
-}
-
-/* complaint_update_deadline with the calendar given (preloaded), or loaded here when NULL. */
-static int update_deadline(struct db *d, json_t *rec, const struct complaint_settings *cfg,
-			   const struct calendar *preloaded, int64_t now)
-{
-	const char *status = json_string_value(json_object_get(rec, "status"));
-	bool counting = status_is_clock(status);
-	if (!counting) {
-		set_text(rec, "deadline_state", strcmp(status ? status : "", "draft") == 0 ? "on_time" : "done");
+	*counting = status_is_clock(c->status);
+	if (!*counting) {
+		*state = strcmp(c->status ? c->status : "", "draft") == 0 ? "on_time" : "done";
 		return 0;
 	}
 	json_t *pauses;
-	int64_t id = json_integer_value(json_object_get(rec, "id"));
-	int rc = id ? store_pauses_list(d, id, &pauses) : (pauses = json_array(), 0);
+	int rc = c->id ? store_pauses_list(d, c->id, &pauses) : (pauses = json_array(), 0);
 	if (rc < 0)
 		return rc;
 	size_t np = json_array_size(pauses), i;
@@ -44,31 +39,65 @@ static int update_deadline(struct db *d, json_t *rec, const struct complaint_set
 	}
 	json_decref(pauses);
 	struct calendar_data cd = {0};
-	bool working = strcmp(json_string_value(json_object_get(rec, "day_type")), "working") == 0;
+	bool working = strcmp(c->day_type ? c->day_type : "", "working") == 0;
 	if (!preloaded && (working || cfg->roll_past_holiday) && (rc = store_calendar_load(d, &cd)) < 0) {
 		free(p);
 		return rc;
 	}
 	struct calendar cal = preloaded ? *preloaded : (struct calendar){cd.holidays, cd.nholidays, cd.workdays, cd.nworkdays};
-	struct deadline_rule rule = {working ? DAY_WORKING : DAY_CALENDAR,
-				     (int)json_integer_value(json_object_get(rec, "allowed_days")),
-				     cfg->roll_past_holiday, CN_TZ_OFFSET_MIN};
-	int64_t due = deadline_due_at(&cal, &rule, json_integer_value(json_object_get(rec, "clock_start_at")), p, np);
+	struct deadline_rule rule = {working ? DAY_WORKING : DAY_CALENDAR, (int)c->allowed_days, cfg->roll_past_holiday,
+				     CN_TZ_OFFSET_MIN};
+	*due = deadline_due_at(&cal, &rule, c->clock_start_at.v, p, np);
 	free(p);
 	store_calendar_free(&cd);
 	static const char *const names[] = {"on_time", "due_soon", "overdue", "paused"};
-	enum deadline_state st = deadline_state(due, now, (int64_t)cfg->due_soon_days * MS_PER_DAY);
-	json_t *old = json_object_get(rec, "due_at");
-	if (!old || json_integer_value(old) != due) /* a new due time deserves new reminders */
-		json_object_set_new(rec, "reminded", json_null());
-	json_object_set_new(rec, "due_at", due ? json_integer(due) : json_null());
-	set_text(rec, "deadline_state", names[st]);
+	*state = names[deadline_state(*due, now, (int64_t)cfg->due_soon_days * MS_PER_DAY)];
 	return 0;
+}
+
+/* complaint_record_update_deadline with the calendar given (preloaded), or loaded when NULL. */
+static int update_record(struct db *d, struct complaint *c, const struct complaint_settings *cfg,
+			 const struct calendar *preloaded, int64_t now)
+{
+	bool counting;
+	int64_t due = 0;
+	const char *state;
+	int rc = compute(d, c, cfg, preloaded, now, &counting, &due, &state);
+	if (rc < 0)
+		return rc;
+	if (counting && c->due_at.v != due) /* a new due time deserves new reminders */
+		CREC_SET_TEXT(c, reminded, NULL);
+	if (counting)
+		c->due_at = due ? OPT_SOME(due) : OPT_NONE;
+	CREC_SET_TEXT(c, deadline_state, state);
+	return 0;
+}
+
+int complaint_record_update_deadline(struct db *d, struct complaint *c, const struct complaint_settings *cfg,
+				     int64_t now)
+{
+	return update_record(d, c, cfg, NULL, now);
 }
 
 int complaint_update_deadline(struct db *d, json_t *rec, const struct complaint_settings *cfg, int64_t now)
 {
-	return update_deadline(d, rec, cfg, NULL, now);
+	struct complaint c;
+	bool counting;
+	int64_t due = 0;
+	const char *state;
+	int rc = complaint_record_from_json(rec, &c);
+	if (rc == 0)
+		rc = compute(d, &c, cfg, NULL, now, &counting, &due, &state);
+	complaint_record_free(&c);
+	if (rc < 0)
+		return rc;
+	json_t *old = json_object_get(rec, "due_at");
+	if (counting && (!old || json_integer_value(old) != due)) /* a new due time deserves new reminders */
+		json_object_set_new(rec, "reminded", json_null());
+	if (counting)
+		json_object_set_new(rec, "due_at", due ? json_integer(due) : json_null());
+	json_object_set_new(rec, "deadline_state", json_string(state));
+	return 0;
 }
 
 /* ---- recomputing every running deadline ---- */
@@ -92,23 +121,24 @@ static int recompute_tx(struct db *d, void *arg)
 	if (rc < 0)
 		return rc;
 	size_t i;
-	json_t *rec;
-	json_array_foreach(items, i, rec)
+	json_t *row;
+	json_array_foreach(items, i, row)
 	{
-		json_t *due = json_deep_copy(json_object_get(rec, "due_at"));
-		if ((rc = update_deadline(d, rec, b->cfg, b->cal, b->now)) < 0 ||
-		    (!json_equal(due, json_object_get(rec, "due_at")) &&
-		     (rc = store_complaint_save(d, rec, json_integer_value(json_object_get(rec, "version")))) < 0)) {
-			json_decref(due);
-			json_decref(items);
-			return rc;
-		}
-		json_decref(due);
-		b->last_id = json_integer_value(json_object_get(rec, "id"));
+		struct complaint c;
+		if ((rc = complaint_record_from_json(row, &c)) < 0)
+			break;
+		struct opt_int due = c.due_at;
+		rc = update_record(d, &c, b->cfg, b->cal, b->now);
+		if (rc == 0 && (due.set != c.due_at.set || due.v != c.due_at.v))
+			rc = store_complaint_save_record(d, &c, c.version);
+		b->last_id = c.id;
+		complaint_record_free(&c);
+		if (rc < 0)
+			break;
 		b->seen++;
 	}
 	json_decref(items);
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
 int complaint_recompute_open(struct db *rd, const struct complaint_settings *cfg, int64_t now, int *count)

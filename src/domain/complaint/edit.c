@@ -1,6 +1,8 @@
 /* Editing a complaint (PATCH /complaints/{id}): a draft by its registrar, or the re-coding of an
  * open complaint by a handler or reviewer. Out of draft the record must stay complete, the
- * deadline follows the new facts and the change goes to the regulator with it. */
+ * deadline follows the new facts and the change goes to the regulator with it. The record is
+ * typed (struct complaint); the input is applied through its JSON form (complaint_apply_input),
+ * and the audit, the regulator and the webhooks get the row JSON. */
 #include "domain/complaint/service.h"
 #include "regulator/gateway.h"
 #include "regulator/webhooks.h"
@@ -9,33 +11,65 @@
 #include <string.h>
 
 /* Who may edit what: 0, or 1 with *e. */
-static int may_edit(const struct actor *a, json_t *rec, bool draft, struct refusal *e)
+static int may_edit(const struct actor *a, const struct complaint *rec, bool draft, struct refusal *e)
 {
-	const char *status = json_string_value(json_object_get(rec, "status"));
-	if (draft && json_integer_value(json_object_get(rec, "registrar_id")) != a->user->user_id)
+	if (draft && rec->registrar_id != a->user->user_id)
 		return refuse(e, 403, "forbidden", "只能修改自己暂存的投诉单", NULL);
-	if (!draft && !wf_status_open(status))
+	if (!draft && !wf_status_open(rec->status))
 		return refuse(e, 409, "invalid_transition", "已办结、撤诉或删除的投诉单不能修改", NULL);
 	if (!(a->user->perms & (draft ? P_COMPLAINT_REGISTER : (P_COMPLAINT_HANDLE | P_COMPLAINT_REVIEW))))
 		return refuse(e, 403, "forbidden", "没有修改该投诉单的权限", NULL);
 	return 0;
 }
 
+struct input_step {
+	struct db *d;
+	json_t *input;
+	struct refusal *e;
+};
+
+static int apply_input_json(json_t *rec, void *arg)
+{
+	struct input_step *s = arg;
+	return complaint_apply_input(s->d, s->input, rec, s->e);
+}
+
 /* The input applied to rec; out of draft the record stays complete and the deadline follows. */
 static int apply_edit(struct db *d, const struct actor *a, const struct complaint_edit_cmd *cmd,
-		      const struct complaint_settings *cfg, json_t *rec, bool draft, int64_t now, struct refusal *e)
+		      const struct complaint_settings *cfg, struct complaint *rec, bool draft, int64_t now,
+		      struct refusal *e)
 {
 	int64_t named = json_integer_value(json_object_get(cmd->input, "complained_org_id"));
 	int rc = draft ? complaint_check_register_org(d, a, named, e) : 0;
+	struct input_step step = {d, cmd->input, e};
 	if (rc == 0)
-		rc = complaint_apply_input(d, cmd->input, rec, e);
+		rc = complaint_json_step(rec, apply_input_json, &step);
 	if (rc == 0 && !draft)
-		rc = complaint_check_complete(d, rec, now, e);
+		rc = complaint_record_check_complete(d, rec, now, e);
 	if (rc == 0 && !draft) {
-		rc = complaint_update_deadline(d, rec, cfg, now);
+		rc = complaint_record_update_deadline(d, rec, cfg, now);
 		/* news for the regulator: its 报送状态 is pending until the receipt */
-		json_object_set_new(rec, "sync_status", json_string("pending"));
+		CREC_SET_TEXT(rec, sync_status, "pending");
 	}
+	return rc;
+}
+
+/* Audit, and for an open complaint the regulator and the webhooks, with the save. */
+static int record(struct db *d, const struct actor *a, int64_t id, const struct complaint *was,
+		  const struct complaint *rec, bool draft, int64_t now)
+{
+	json_t *before = complaint_record_json(was), *after = complaint_record_json(rec);
+	int rc = before && after ? 0 : DB_HARD;
+	if (rc == 0)
+		rc = complaint_audit(d, a, draft ? "complaint.draft_update" : "complaint.update", id,
+				     complaint_diff(before, after));
+	/* Changed codes or facts go to the regulator with the change. */
+	if (rc == 0 && !draft)
+		rc = regulator_enqueue(d, after, "updated", false, now);
+	if (rc == 0 && !draft)
+		rc = webhook_enqueue(d, after, "complaint.updated", NULL, now);
+	json_decref(before);
+	json_decref(after);
 	return rc;
 }
 
@@ -45,30 +79,23 @@ int complaint_edit(struct db *d, const struct actor *a, const struct complaint_e
 	/* a retried transaction starts over */
 	json_decref(*result);
 	*result = NULL;
-	json_t *rec;
-	int rc = complaint_fetch_for_change(d, a, cmd->id, cmd->version, &rec, e);
+	struct complaint rec, before;
+	int rc = complaint_load_for_change(d, a, cmd->id, cmd->version, &rec, e);
 	if (rc != 0)
 		return rc;
-	bool draft = strcmp(json_string_value(json_object_get(rec, "status")), "draft") == 0;
-	if ((rc = may_edit(a, rec, draft, e)) != 0) {
-		json_decref(rec);
+	bool draft = strcmp(rec.status, "draft") == 0;
+	if ((rc = may_edit(a, &rec, draft, e)) != 0 || (rc = complaint_record_copy(&before, &rec)) != 0) {
+		complaint_record_free(&rec);
 		return rc;
 	}
-	json_t *before = json_deep_copy(rec);
 	int64_t now = now_ms();
-	rc = apply_edit(d, a, cmd, cfg, rec, draft, now, e);
+	rc = apply_edit(d, a, cmd, cfg, &rec, draft, now, e);
 	if (rc == 0)
-		rc = complaint_save_next_version(d, rec, cmd->version, now, e);
+		rc = complaint_save_next(d, &rec, cmd->version, now, e);
 	if (rc == 0)
-		rc = complaint_audit(d, a, draft ? "complaint.draft_update" : "complaint.update", cmd->id,
-				     complaint_diff(before, rec));
-	/* Changed codes or facts go to the regulator with the change. */
-	if (rc == 0 && !draft)
-		rc = regulator_enqueue(d, rec, "updated", false, now);
-	if (rc == 0 && !draft)
-		rc = webhook_enqueue(d, rec, "complaint.updated", NULL, now);
-	json_decref(before);
-	json_decref(rec);
+		rc = record(d, a, cmd->id, &before, &rec, draft, now);
+	complaint_record_free(&before);
+	complaint_record_free(&rec);
 	if (rc != 0)
 		return rc;
 	rc = store_complaint_get(d, cmd->id, result);

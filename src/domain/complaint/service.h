@@ -26,13 +26,20 @@ bool complaint_visible(const struct actor *a, json_t *rec);
 /* Loads a complaint the actor may see: 1 with *rec (caller decrefs), 0 with a 404 refusal in *e,
  * or a negative db status. */
 int complaint_fetch(struct db *d, const struct actor *a, int64_t id, json_t **rec, struct refusal *e);
-/* complaint_fetch for a change: 0 with *rec when version is the stored one, 1 with *e (404, or
- * 409 stale_version), or negative. */
-int complaint_fetch_for_change(struct db *d, const struct actor *a, int64_t id, int64_t version, json_t **rec,
-			       struct refusal *e);
-/* Writes rec back as version + 1 (updated_at = now) if nobody wrote in between: 0, 1 with a 409
- * in *e, or negative. */
-int complaint_save_next_version(struct db *d, json_t *rec, int64_t version, int64_t now, struct refusal *e);
+/* complaint_visible and complaint_fetch on a typed record: complaint_load (1 with *c, caller
+ * frees with complaint_record_free; 0 with a 404 in *e; negative). complaint_load_for_change: 0
+ * with *c when version is the stored one, 1 with *e (404, or 409 stale_version), or negative.
+ * complaint_save_next writes c back as version + 1 (c->version, updated_at = now set here) if
+ * nobody wrote in between: 0, 1 with a 409 in *e, or negative. */
+bool complaint_record_visible(const struct actor *a, const struct complaint *c);
+int complaint_load(struct db *d, const struct actor *a, int64_t id, struct complaint *c, struct refusal *e);
+int complaint_load_for_change(struct db *d, const struct actor *a, int64_t id, int64_t version, struct complaint *c,
+			      struct refusal *e);
+int complaint_save_next(struct db *d, struct complaint *c, int64_t version, int64_t now, struct refusal *e);
+/* Runs a step that still takes the record's JSON form (complaint_register, complaint_apply_input)
+ * on c: c as row JSON, step(rec, arg), and when it returns 0 the JSON back into c (c is left as
+ * it was otherwise). Returns what step returned, or DB_HARD. */
+int complaint_json_step(struct complaint *c, int (*step)(json_t *rec, void *arg), void *arg);
 /* Appends the audit event of a complaint step by the actor; steals detail. 0 or negative. */
 int complaint_audit(struct db *d, const struct actor *a, const char *action, int64_t id, json_t *detail);
 /* The 被投诉机构 a registrar names must be one they may register against; 0 when org_id is 0 or
