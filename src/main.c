@@ -138,7 +138,7 @@ static struct db *open_store_as(const struct config *cfg, bool bootstrap, const 
 		return NULL;
 	}
 	crypto_set_profile(p);
-	if (key_rotation_check_keys(d) != 0)
+	if (key_rotation_check_keys(d) != 0 || (want && crypto_profile_signing_key_ensure(p) != 0))
 		return NULL;
 	if (bootstrap && (bootstrap_run(d, getenv("FCMS_ADMIN_PASSWORD")) != 0 || base_data_seed(d) != 0))
 		return NULL;

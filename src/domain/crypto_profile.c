@@ -75,7 +75,7 @@ int crypto_profile_init(struct db *d, enum crypto_profile want)
 	if (crypto_profile_load(d, &have) != DB_OK)
 		return -1;
 	if (have == want)
-		return crypto_profile_signing_key_ensure(want);
+		return 0;
 	/* A fresh database: the first key of the wanted profile replaces the one pii_init made. */
 	char old[PII_KEY_ID_SIZE], id[PII_KEY_ID_SIZE];
 	snprintf(old, sizeof old, "%s", pii_key_id());
@@ -97,7 +97,7 @@ int crypto_profile_init(struct db *d, enum crypto_profile want)
 		return -1;
 	if (strcmp(old, id) != 0)
 		pii_key_remove(old); /* no row can use it: the database had no event yet */
-	return crypto_profile_signing_key_ensure(want);
+	return 0;
 }
 
 static void key_path(enum crypto_profile p, bool secret, char *out, size_t n)
@@ -162,5 +162,8 @@ char *crypto_profile_public_key(enum crypto_profile p)
 {
 	char path[900];
 	key_path(p, false, path, sizeof path);
-	return read_text(path);
+	char *text = read_text(path);
+	char *pem = text ? crypto_sig_public_pem(p, text) : NULL;
+	free(text);
+	return pem;
 }

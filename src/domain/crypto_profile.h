@@ -22,8 +22,10 @@ struct db;
 /* The database's profile into *p (default when never set). DB_OK or a negative db status. */
 int crypto_profile_load(struct db *d, enum crypto_profile *p);
 /* At init: a database with no events and no profile takes want (its first event is the
- * audit.rechain to want, the first PII key is of want's profile, the signing key pair is made); one
- * that already has want is left alone. 0, or -1 after saying on stderr that a database in use moves
+ * audit.rechain to want, the first PII key is of want's profile); one that already has want is left
+ * alone. The signing key pair is not made here: the caller makes it with
+ * crypto_profile_signing_key_ensure once key_rotation_check_keys has accepted this instance's keys
+ * dir (a refused instance writes no key pair). 0, or -1 after saying on stderr that a database in use moves
  * to another profile only through `fcms keys rotate --to`. Needs pii_init and store_init. */
 int crypto_profile_init(struct db *d, enum crypto_profile want);
 /* Inside a write transaction: records to as the database's profile with key_id as the current PII
@@ -35,7 +37,8 @@ int crypto_profile_switch(struct db *d, enum crypto_profile to, const char *key_
 int crypto_profile_signing_key_ensure(enum crypto_profile p);
 /* Signs msg with the profile's secret key: *sig malloc'd (base64). 0, or -1 (no key, failure). */
 int crypto_profile_sign(enum crypto_profile p, const void *msg, size_t len, char **sig);
-/* The profile's public key text, malloc'd; NULL when there is none. */
+/* The profile's public signing key as a SubjectPublicKeyInfo PEM (both profiles), malloc'd;
+ * NULL when there is none. */
 char *crypto_profile_public_key(enum crypto_profile p);
 
 #endif

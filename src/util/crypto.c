@@ -421,6 +421,32 @@ unsigned char *crypto_b64_decode(const char *in, size_t *n)
 	return out;
 }
 
+char *crypto_sig_public_pem(enum crypto_profile p, const char *public_key)
+{
+	if (p == CRYPTO_GM)
+		return strncmp(public_key, "-----BEGIN PUBLIC KEY-----\n", 27) == 0 ? strdup(public_key) : NULL;
+	/* id-Ed25519 SubjectPublicKeyInfo: SEQUENCE { SEQUENCE { OID 1.3.101.112 } BIT STRING key } */
+	static const unsigned char prefix[12] = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+	size_t n = 0;
+	unsigned char *raw = crypto_b64_decode(public_key, &n);
+	if (!raw || n != crypto_sign_PUBLICKEYBYTES) {
+		free(raw);
+		return NULL;
+	}
+	unsigned char der[sizeof prefix + crypto_sign_PUBLICKEYBYTES];
+	memcpy(der, prefix, sizeof prefix);
+	memcpy(der + sizeof prefix, raw, n);
+	free(raw);
+	static const char head[] = "-----BEGIN PUBLIC KEY-----\n", tail[] = "\n-----END PUBLIC KEY-----\n";
+	char *b64 = crypto_b64_encode(der, sizeof der);
+	size_t len = b64 ? sizeof head + strlen(b64) + sizeof tail : 0;
+	char *pem = b64 ? malloc(len) : NULL;
+	if (pem)
+		snprintf(pem, len, "%s%s%s", head, b64, tail);
+	free(b64);
+	return pem;
+}
+
 void crypto_bundle_defaults(unsigned long long *ops, size_t *mem)
 {
 	*ops = crypto_pwhash_OPSLIMIT_MODERATE;

@@ -104,6 +104,10 @@ int crypto_open(enum crypto_profile p, const unsigned char key[CRYPTO_KEY_BYTES]
 int crypto_sig_keypair(enum crypto_profile p, char **secret, char **public_key);
 int crypto_sig_sign(enum crypto_profile p, const char *secret, const void *msg, size_t len, char **sig);
 bool crypto_sig_verify(enum crypto_profile p, const char *public_key, const void *msg, size_t len, const char *sig);
+/* The public key as a SubjectPublicKeyInfo PEM under both profiles (default: the raw Ed25519
+ * key wrapped, RFC 8410), what a receiver gives `openssl pkey -pubin`. malloc'd; NULL when the
+ * key text is not a key of that profile, or out of memory. */
+char *crypto_sig_public_pem(enum crypto_profile p, const char *public_key);
 
 /* Passphrase-sealed bundles (backup key files): a key derived from an operator's passphrase with
  * Argon2id and XChaCha20-Poly1305 with the nonce kept by the caller (the bundle's header), under

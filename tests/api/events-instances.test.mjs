@@ -80,10 +80,15 @@ test('an institution outside the scope gets nothing from the other instance', { 
 test('an instance whose keys dir lacks the database\'s current key refuses to start, saying why', { skip }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fcms-keys-'));
   try {
-    const r = spawnSync(FCMS_BIN, ['serve', '--listen', '127.0.0.1:1', '--data', dir, '--db', a.db],
+    // Asked for the database's own profile, as a deployment script would: it is refused before it
+    // makes a signing key pair of its own (it used to write one, then refuse).
+    const profile = process.env.FCMS_TEST_CRYPTO || 'default';
+    const r = spawnSync(FCMS_BIN, ['serve', '--listen', '127.0.0.1:1', '--data', dir, '--db', a.db, '--crypto', profile],
       { encoding: 'utf8', timeout: 60000, env: { ...process.env, FCMS_ADMIN_PASSWORD: 'x' } });
     assert.notEqual(r.status, 0, 'it must not serve');
     assert.match(r.stderr, /same keys dir/, r.stderr.slice(-800));
+    const signing = fs.readdirSync(path.join(dir, 'keys')).filter((f) => f.startsWith('sign-'));
+    assert.deepEqual(signing, [], 'the refused instance wrote no signing key pair');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -1,8 +1,8 @@
 // Regulator batch signatures (issue 17), checked as the receiver would, with the `openssl` command
 // line and nothing of fcms but `fcms keys public`: under gm the batch file is signed with SM2 (SM3,
 // the GB/T 32918 default user id 1234567812345678) and the public key is a SubjectPublicKeyInfo
-// PEM; under default it is Ed25519 and the public key is the raw 32 bytes in base64 (wrapped here
-// into a PEM the way a receiver does). The signature verifies over the batch's exact bytes and
+// PEM; under default it is Ed25519 and `keys public` wraps the raw 32-byte key into the same PEM
+// form (RFC 8410), so a receiver hands it to openssl as it is. The signature verifies over the batch's exact bytes and
 // fails once one byte of the batch changes. Uses the dir transport (file exchange), with no
 // receiver running, so the batch stays in the outbox as written. Both profiles on each backend,
 // whatever FCMS_TEST_CRYPTO says.
@@ -52,17 +52,19 @@ describe('regulator batch signatures verify with `fcms keys public` and the open
         const pub = runFcms(['keys', 'public', '--data', srv.dataDir, ...srv.dbArgs]);
         assert.equal(pub.status, 0, pub.output);
         const pubPem = path.join(work, 'pub.pem');
+        // Under both profiles a SubjectPublicKeyInfo PEM that openssl reads as it is.
+        assert.match(pub.stdout, /^-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+-----END PUBLIC KEY-----\n$/, 'a SubjectPublicKeyInfo PEM');
+        fs.writeFileSync(pubPem, pub.stdout);
+        const text = openssl(['pkey', '-pubin', '-in', pubPem, '-text', '-noout']);
+        assert.equal(text.status, 0, text.output);
         if (profile === 'gm') {
-          assert.match(pub.stdout, /^-----BEGIN PUBLIC KEY-----\n/, 'a SubjectPublicKeyInfo PEM');
-          fs.writeFileSync(pubPem, pub.stdout);
-          const text = openssl(['pkey', '-pubin', '-in', pubPem, '-text', '-noout']);
-          assert.equal(text.status, 0, text.output);
           assert.match(text.output, /ASN1 OID: SM2/, 'the key is on the SM2 curve');
         } else {
-          const raw = Buffer.from(pub.stdout.trim(), 'base64');
-          assert.equal(raw.length, 32, 'an Ed25519 public key');
-          const der = Buffer.concat([ED25519_SPKI_PREFIX, raw]);
-          fs.writeFileSync(pubPem, `-----BEGIN PUBLIC KEY-----\n${der.toString('base64')}\n-----END PUBLIC KEY-----\n`);
+          assert.match(text.output, /ED25519 Public-Key/, 'an Ed25519 public key');
+          const raw = fs.readFileSync(path.join(srv.dataDir, 'keys', 'sign-default.pub'), 'utf8').trim();
+          const der = Buffer.from(pub.stdout.split('\n')[1], 'base64');
+          assert.deepEqual(der.subarray(12), Buffer.from(raw, 'base64'), 'the PEM wraps the key the server signs with');
+          assert.deepEqual(der.subarray(0, 12), ED25519_SPKI_PREFIX);
         }
         const sig = Buffer.from(man.signature, 'base64');
         if (profile === 'default') assert.equal(sig.length, 64, 'an Ed25519 signature');
