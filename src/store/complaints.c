@@ -188,43 +188,77 @@ static void scope_test(struct qb *b, const struct scope_filter *sf, const char *
 	}
 }
 
-int store_todo_list(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **items)
+/* The union of the to-do's arms: rows (id, due_at, todo_kind) of the caller's open work, each arm
+ * an index seek into open work: what is the caller's own (handler), the institution's queue
+ * (handlers), and — only for reviewers, approvers and callback staff — every open complaint of
+ * the scope (the subtree's range of the partial index, or the whole open set soonest due first
+ * for the head office). A handler's to-do thus costs their own items, never the branch's open
+ * work. path/end: the subtree's range when sf is SCOPE_SUBTREE. */
+static void todo_union(struct qb *b, const struct scope_filter *sf, const struct todo_query *q, bool pg,
+		       const char *path, const char *end)
 {
-	/* The work items are the union of at most three arms, each an index seek into open work:
-	 * what is the caller's own (handler), the institution's queue (handlers), and — only for
-	 * reviewers, approvers and callback staff — every open complaint of the scope (the subtree's
-	 * range of the partial index, or the whole open set soonest due first for the head office).
-	 * A handler's to-do thus costs their own items, never the branch's open work. Only the
-	 * page's rows are then read whole and joined for names. */
-	bool pg = db_backend(d) == DB_PG;
-	char path[600], end[600];
-	if (sf->kind == SCOPE_SUBTREE && !complaint_sql_subtree_range(sf, path, end, sizeof path))
-		return DB_HARD;
-	struct qb b;
-	qb_reset(&b);
-	qb_add(&b, COMPLAINT_SELECT_KIND("page.todo_kind") " JOIN (SELECT id, due_at, todo_kind FROM (");
-	todo_arm(&b, q, pg, "complaints_handler", "c.handler_id = ?");
-	qb_arg(&b, DB_INT(q->user_id));
+	todo_arm(b, q, pg, "complaints_handler", "c.handler_id = ?");
+	qb_arg(b, DB_INT(q->user_id));
 	if (q->can_handle) {
-		qb_add(&b, " UNION ");
-		todo_arm(&b, q, pg, "complaints_open_org",
+		qb_add(b, " UNION ");
+		todo_arm(b, q, pg, "complaints_open_org",
 			 "c.handling_org_id = ? AND c.handler_id IS NULL AND c.status IN " STATUS_QUEUE_SQL);
-		qb_arg(&b, DB_INT(q->org_id));
-		scope_test(&b, sf, path, end);
+		qb_arg(b, DB_INT(q->org_id));
+		scope_test(b, sf, path, end);
 	}
 	if (q->can_review || q->can_callback || q->can_approve_delete) {
 		static const char *const index[] = {[SCOPE_SELF] = "complaints_registrar", [SCOPE_ORG] = "complaints_open_org",
 						    [SCOPE_SUBTREE] = "complaints_open_path", [SCOPE_ALL] = "complaints_open_due"};
-		qb_add(&b, " UNION ");
-		todo_arm(&b, q, pg, index[sf->kind >= SCOPE_SELF && sf->kind <= SCOPE_ALL ? sf->kind : SCOPE_SELF], "1 = 1");
-		scope_test(&b, sf, path, end);
+		qb_add(b, " UNION ");
+		todo_arm(b, q, pg, index[sf->kind >= SCOPE_SELF && sf->kind <= SCOPE_ALL ? sf->kind : SCOPE_SELF], "1 = 1");
+		scope_test(b, sf, path, end);
 	}
-	qb_add(&b, ") k WHERE todo_kind IS NOT NULL ORDER BY due_at IS NULL, due_at, id LIMIT ?) page"
+}
+
+static int subtree_range(const struct scope_filter *sf, char path[600], char end[600])
+{
+	return sf->kind == SCOPE_SUBTREE && !complaint_sql_subtree_range(sf, path, end, 600) ? DB_HARD : DB_OK;
+}
+
+int store_todo_list(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **items)
+{
+	/* Only the page's rows are read whole and joined for names. */
+	bool pg = db_backend(d) == DB_PG;
+	char path[600], end[600];
+	if (subtree_range(sf, path, end) != DB_OK)
+		return DB_HARD;
+	struct qb b;
+	qb_reset(&b);
+	qb_add(&b, COMPLAINT_SELECT_KIND("page.todo_kind") " JOIN (SELECT id, due_at, todo_kind FROM (");
+	todo_union(&b, sf, q, pg, path, end);
+	qb_add(&b, ") k WHERE todo_kind IS NOT NULL AND (CAST(? AS TEXT) IS NULL OR todo_kind = ?)"
+		   " ORDER BY due_at IS NULL, due_at, id LIMIT ? OFFSET ?) page"
 		   " ON page.id = c.id ORDER BY c.due_at IS NULL, c.due_at, c.id");
+	qb_arg(&b, DB_TEXT(q->kind));
+	qb_arg(&b, DB_TEXT(q->kind));
 	qb_arg(&b, DB_INT(q->limit));
+	qb_arg(&b, DB_INT(q->offset));
 	int rc = qb_check(&b);
 	if (rc == DB_OK)
 		rc = db_query_json(d, items, b.sql, b.args);
+	return rc < 0 ? rc : DB_OK;
+}
+
+int store_todo_counts(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **rows)
+{
+	bool pg = db_backend(d) == DB_PG;
+	char path[600], end[600];
+	if (subtree_range(sf, path, end) != DB_OK)
+		return DB_HARD;
+	struct qb b;
+	qb_reset(&b);
+	qb_add(&b, "SELECT k.todo_kind, c.deadline_state, COUNT(*) AS n FROM (");
+	todo_union(&b, sf, q, pg, path, end);
+	qb_add(&b, ") k JOIN complaints c ON c.id = k.id WHERE k.todo_kind IS NOT NULL"
+		   " GROUP BY k.todo_kind, c.deadline_state");
+	int rc = qb_check(&b);
+	if (rc == DB_OK)
+		rc = db_query_json(d, rows, b.sql, b.args);
 	return rc < 0 ? rc : DB_OK;
 }
 

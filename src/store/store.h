@@ -362,9 +362,16 @@ int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const st
 struct todo_query {
 	int64_t user_id, org_id;
 	bool can_handle, can_review, can_approve_delete, can_callback;
-	int64_t limit;
+	const char *kind; /* one to-do kind only, or NULL for all */
+	int64_t limit, offset;
 };
+/* The caller's to-do: open complaints waiting for them, soonest due first, each with todo_kind
+ * (assigned, queue, review, approve_extension, approve_new_facts, approve_delete, callback);
+ * a page of q->limit from q->offset. *items: new reference. DB_OK or a negative db status. */
 int store_todo_list(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **items);
+/* The whole to-do counted (q->kind, limit and offset ignored): rows (todo_kind, deadline_state,
+ * n). *rows: new reference. DB_OK or a negative db status. */
+int store_todo_counts(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **rows);
 /* Open complaints owed a reminder: overdue and not yet reminded as overdue, or due within
  * soon_ms and not reminded at all. Rows: id, complaint_no, due_at,
  * deadline_state, handler_id, handling_org_id, org_path, registrar_id. */

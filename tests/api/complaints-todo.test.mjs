@@ -3,7 +3,7 @@
 // approval or callback; an assignment notifies the assignee.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, hasChinese } from './lib/server.mjs';
+import { startServer, hasChinese, assertError } from './lib/server.mjs';
 import { complaintFixture, createComplaint, step, isoDaysAgo } from './lib/complaints.mjs';
 
 const REPLY = { result: 'explained', reply_content: '已向客户解释收费标准。' };
@@ -93,6 +93,55 @@ describe('to-do and notifications', () => {
     for (const k of ['R1', 'R2', 'R4']) {
       const kind = m.get(c[k].id)?.todo_kind;
       assert.ok(!['review', 'approve_extension', 'approve_delete', 'callback'].includes(kind), `${k}: ${kind}`);
+    }
+  });
+
+  it('one kind, a page, the brief rows: counts, overdue and due-soon stay exact over the whole to-do', async () => {
+    const full = await fx.h2.client.ok('GET', '/todo');
+    const kinds = {};
+    for (const x of full.items) kinds[x.todo_kind] = (kinds[x.todo_kind] || 0) + 1;
+    const state = (s) => full.items.filter((x) => x.deadline_state === s).length;
+    assert.equal(full.overdue, state('overdue'));
+    assert.equal(full.due_soon, state('due_soon'));
+    // One item per page of the assigned kind: three pages in due order, then nothing.
+    const pages = [];
+    for (let page = 1; page <= 4; page++) {
+      const p = await fx.h2.client.ok('GET', `/todo?kind=assigned&page=${page}&page_size=1`);
+      assert.equal(p.total, 3, 'total counts the kind asked');
+      assert.deepEqual(p.counts, full.counts, 'counts cover every kind, not the page');
+      assert.equal(p.overdue, full.overdue);
+      assert.ok(p.items.every((x) => x.todo_kind === 'assigned'));
+      pages.push(...p.items.map((x) => x.id));
+    }
+    assert.deepEqual(pages, [c.T3.id, c.T1.id, c.T2.id], 'the pages follow the due order with no gap or repeat');
+    // The brief row: what the to-do table shows, the complainant's name only, no texts.
+    const brief = await fx.h2.client.ok('GET', '/todo?view=brief&kind=assigned');
+    const row = brief.items[0];
+    assert.equal(row.id, c.T3.id);
+    for (const k of ['complaint_no', 'status', 'status_label', 'todo_kind', 'due_at', 'deadline_state', 'cause_code', 'handler_name', 'handling_org_name', 'actions', 'tags'])
+      assert.ok(k in row, `brief row has ${k}`);
+    assert.deepEqual(Object.keys(row.complainant), ['name']);
+    for (const k of ['content', 'demand', 'reply_content', 'callback_note', 'registrar_name'])
+      assert.ok(!(k in row), `brief row leaves out ${k}`);
+    const fullRow = full.items.find((x) => x.id === c.T3.id);
+    assert.equal(row.complainant.name, fullRow.complainant.name);
+    assert.ok(JSON.stringify(brief).length < JSON.stringify(await fx.h2.client.ok('GET', '/todo?kind=assigned')).length / 2,
+      'the brief rows are less than half the size');
+  });
+
+  it('bad to-do parameters are refused with the field named; a user never sees another kind of work through them', async () => {
+    for (const [q, field] of [['kind=everything', 'kind'], ["kind=review'--", 'kind'], ['view=raw', 'view'],
+      ['page=0&page_size=10', 'page'], ['page=1&page_size=201', 'page_size'], ['page=1&page_size=-1', 'page_size'],
+      ['page=99999999999999999999&page_size=10', 'page']]) {
+      const r = await fx.h2.client.get(`/todo?${q}`);
+      assertError(r, 400, 'invalid_field', field);
+      assert.ok(hasChinese(r.json.error.message), q);
+    }
+    // A handler asking for the reviewers' kinds gets none: kind filters the caller's own work.
+    for (const k of ['review', 'approve_extension', 'approve_delete', 'callback']) {
+      const r = await fx.h2.client.ok('GET', `/todo?kind=${k}`);
+      assert.equal(r.items.length, 0, k);
+      assert.equal(r.total, 0, k);
     }
   });
 
