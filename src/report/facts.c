@@ -402,6 +402,14 @@ int facts_sync(struct db *d)
 		}
 		clear_all();
 	}
+	/* Nothing new since the last sync (the common case, once per count): answer without the
+	 * write lock, so counts do not wait for each other's reads. F.loaded and F.seq change only
+	 * under sync_mu, which is held. */
+	int64_t head;
+	if (F.loaded && store_changes_head(d, &head) == DB_OK && head == F.seq) {
+		pthread_mutex_unlock(&F.sync_mu);
+		return 0;
+	}
 	pthread_rwlock_wrlock(&F.lock);
 	if (!F.loaded && facts_snapshot_load(d) == 0) {
 		F.loaded = true;
