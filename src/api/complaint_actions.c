@@ -75,43 +75,33 @@ static const struct field_spec *action_spec(enum wf_action a)
 	}
 }
 
-/* Where each parameter goes in the command: one table, read once (GNU Taler's spec arrays). */
-enum bind_kind { B_INT, B_BOOL, B_STR };
-static const struct cmd_binding {
-	const char *name;
-	enum bind_kind kind;
-	size_t offset;
-} bindings[] = {
-	{"version", B_INT, offsetof(struct complaint_cmd, version)},
-	{"org_id", B_INT, offsetof(struct complaint_cmd, org_id)},
-	{"user_id", B_INT, offsetof(struct complaint_cmd, user_id)},
-	{"days", B_INT, offsetof(struct complaint_cmd, days)},
-	{"notified", B_BOOL, offsetof(struct complaint_cmd, notified)},
-	{"into", B_INT, offsetof(struct complaint_cmd, into)},
-	{"compensation_fen", B_INT, offsetof(struct complaint_cmd, compensation_fen)},
-	{"reason", B_STR, offsetof(struct complaint_cmd, reason)},
-	{"note", B_STR, offsetof(struct complaint_cmd, note)},
-	{"result", B_STR, offsetof(struct complaint_cmd, result)},
-	{"reply_content", B_STR, offsetof(struct complaint_cmd, reply_content)},
-	{"late_reason", B_STR, offsetof(struct complaint_cmd, late_reason)},
-	{"satisfaction", B_STR, offsetof(struct complaint_cmd, satisfaction)},
+/* Where each parameter goes in the command: one bound spec (util/json_spec.h), read once. The
+ * action's own spec (action_spec) says which of them it takes; this table binds them all, as the
+ * OA's decisions carry both a reason and a note. */
+#define TO(kind, member) kind, offsetof(struct complaint_cmd, member)
+static const struct field_bind params_spec[] = {
+	{{"version", F_INT, true, 0, 0, "版本号"}, TO(FB_INT, version)},
+	{{"org_id", F_ID, false, 0, 0, "机构"}, TO(FB_INT, org_id)},
+	{{"user_id", F_ID, false, 0, 0, "处理人"}, TO(FB_INT, user_id)},
+	{{"days", F_INT, false, 0, 0, "延期天数"}, TO(FB_INT, days)},
+	{{"notified", F_BOOL, false, 0, 0, "已告知投诉人"}, TO(FB_BOOL, notified)},
+	{{"into", F_ID, false, 0, 0, "合并到的投诉单"}, TO(FB_INT, into)},
+	{{"compensation_fen", F_INT, false, 0, 0, "补偿金额"}, TO(FB_INT, compensation_fen)},
+	{{"reason", F_STRING, false, 500, 0, "原因"}, TO(FB_TEXT, reason)},
+	{{"note", F_STRING, false, 1000, 0, "备注"}, TO(FB_TEXT, note)},
+	{{"result", F_STRING, false, 32, 0, "处理结果"}, TO(FB_TEXT, result)},
+	{{"reply_content", F_STRING, false, 4000, 0, "答复内容"}, TO(FB_TEXT, reply_content)},
+	{{"late_reason", F_STRING, false, 500, 0, "超期办结原因"}, TO(FB_TEXT, late_reason)},
+	{{"satisfaction", F_STRING, false, 32, 0, "满意度"}, TO(FB_TEXT, satisfaction)},
+	FIELD_BIND_END,
 };
+#undef TO
 
 /* Binds the (validated) parameters in body into cmd; absent ones stay 0 / false / NULL. The
  * strings are borrowed from body, which the command also keeps as its params. */
 static void bind_cmd(json_t *body, struct complaint_cmd *cmd)
 {
-	for (size_t i = 0; i < sizeof bindings / sizeof bindings[0]; i++) {
-		const struct cmd_binding *b = &bindings[i];
-		json_t *v = json_object_get(body, b->name);
-		char *at = (char *)cmd + b->offset;
-		if (b->kind == B_INT && json_is_integer(v))
-			*(int64_t *)at = json_integer_value(v);
-		else if (b->kind == B_BOOL && json_is_boolean(v))
-			*(bool *)at = json_is_true(v);
-		else if (b->kind == B_STR && json_is_string(v))
-			*(const char **)at = json_string_value(v);
-	}
+	json_spec_bind(body, params_spec, cmd);
 	cmd->params = body;
 }
 

@@ -13,7 +13,7 @@ struct actor api_actor(struct request *r)
 
 json_t *api_complaint_view(struct request *r, json_t *rec, const struct complaint_settings *cfg)
 {
-	json_t *v = complaint_view_as(rec, r->user->perms, r->user->user_id, cfg);
+	json_t *v = complaint_view_row(rec, r->user->perms, r->user->user_id, cfg);
 	json_decref(rec);
 	return v;
 }

@@ -33,7 +33,7 @@ int api_todo(struct request *r)
 	json_array_foreach(items, i, rec)
 	{
 		const char *kind = json_string_value(json_object_get(rec, "todo_kind"));
-		json_t *v = complaint_view_as(rec, p, r->user->user_id, &cfg);
+		json_t *v = complaint_view_row(rec, p, r->user->user_id, &cfg);
 		json_object_set_new(v, "todo_kind", json_string(kind));
 		json_array_append_new(out, v);
 		json_object_set_new(counts, kind, json_integer(json_integer_value(json_object_get(counts, kind)) + 1));
