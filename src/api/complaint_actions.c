@@ -122,14 +122,17 @@ static int action_tx(struct db *d, void *arg)
 /* Live news after the commit: the complaint changed; an assignment tells the handler. */
 static void announce(struct action_ctx *c)
 {
-	api_complaint_publish(c->out.result, wf_action_name(c->cmd.action));
+	const struct complaint *res = &c->out.result;
+	json_t *row = complaint_record_json(res);
+	if (row)
+		api_complaint_publish(row, wf_action_name(c->cmd.action));
+	json_decref(row);
 	regulator_worker_kick();
 	if (c->cmd.action != WF_ASSIGN)
 		return;
-	json_t *res = c->out.result;
-	json_t *note = json_pack("{s:O, s:O, s:s}", "complaint_id", json_object_get(res, "id"), "complaint_no",
-				 json_object_get(res, "complaint_no"), "kind", "assigned");
-	events_publish("notification", note, NULL, 0, json_integer_value(json_object_get(res, "handler_id")));
+	json_t *note = json_pack("{s:I, s:s?, s:s}", "complaint_id", (json_int_t)res->id, "complaint_no",
+				 res->complaint_no, "kind", "assigned");
+	events_publish("notification", note, NULL, 0, res->handler_id.v);
 	json_decref(note);
 }
 
@@ -150,7 +153,8 @@ int api_complaint_action(struct request *r)
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
 	}
 	announce(&c);
-	json_t *v = api_complaint_view(r, c.out.result, &c.cfg);
+	json_t *v = api_complaint_view_record(r, &c.out.result, &c.cfg);
+	complaint_record_free(&c.out.result);
 	json_object_set_new(v, "warnings", c.out.warnings);
 	return reply_json(r, 200, v);
 }
@@ -160,12 +164,12 @@ int api_complaint_act_in_tx(struct request *r, struct db *d, const struct princi
 {
 	*result = NULL;
 	int a = wf_action_from_name(action);
-	json_t *rec;
-	int rc = a < 0 ? DB_HARD : store_complaint_get(d, id, &rec);
+	struct complaint rec;
+	int rc = a < 0 ? DB_HARD : store_complaint_read(d, id, &rec);
 	if (rc != 1)
 		return rc < 0 ? rc : refuse(e, 404, "not_found", "投诉单不存在", NULL);
-	int64_t version = json_integer_value(json_object_get(rec, "version"));
-	json_decref(rec);
+	int64_t version = rec.version;
+	complaint_record_free(&rec);
 	json_t *body = json_deep_copy(params);
 	if (!body)
 		return DB_HARD;
@@ -176,11 +180,9 @@ int api_complaint_act_in_tx(struct request *r, struct db *d, const struct princi
 	if (rc == 0)
 		rc = complaint_act(d, &c.a, &c.cmd, &c.cfg, &c.out, &c.err);
 	json_decref(body);
-	json_decref(c.out.warnings);
-	if (rc == 0)
-		*result = c.out.result;
-	else
-		json_decref(c.out.result);
+	if (rc == 0 && !(*result = complaint_record_json(&c.out.result)))
+		rc = DB_HARD;
+	complaint_act_out_free(&c.out);
 	if (rc > 0)
 		*e = c.err;
 	return rc;

@@ -18,6 +18,11 @@ json_t *api_complaint_view(struct request *r, json_t *rec, const struct complain
 	return v;
 }
 
+json_t *api_complaint_view_record(struct request *r, const struct complaint *c, const struct complaint_settings *cfg)
+{
+	return complaint_view_as(c, r->user->perms, r->user->user_id, cfg);
+}
+
 int api_reply_fetch_error(struct request *r, int rc, struct refusal *e)
 {
 	return rc == 0 ? api_reply_tx_error(r, 1, e, NULL, NULL) : reply_db_error(r, rc);

@@ -148,7 +148,7 @@ int api_complaint_get(struct request *r)
 		rc = complaint_load(r->db, &a, req_arg_id(r, 0), &rec, &e);
 	if (rc != 1)
 		return api_reply_fetch_error(r, rc, &e);
-	json_t *v = complaint_view_as(&rec, r->user->perms, r->user->user_id, &cfg);
+	json_t *v = api_complaint_view_record(r, &rec, &cfg);
 	complaint_record_free(&rec);
 	return reply_json(r, 200, v);
 }
@@ -190,14 +190,15 @@ int api_complaint_list(struct request *r)
 
 int api_complaint_timeline(struct request *r)
 {
-	json_t *rec, *items;
+	struct complaint rec;
+	json_t *items;
 	struct refusal e = {0};
 	struct actor a = api_actor(r);
 	int64_t id = req_arg_id(r, 0);
-	int rc = complaint_fetch(r->db, &a, id, &rec, &e);
+	int rc = complaint_load(r->db, &a, id, &rec, &e);
 	if (rc != 1)
 		return api_reply_fetch_error(r, rc, &e);
-	json_decref(rec);
+	complaint_record_free(&rec);
 	char tid[24];
 	snprintf(tid, sizeof tid, "%lld", (long long)id);
 	struct audit_filter f = {.target_type = "complaint", .target_id = tid, .oldest_first = true, .limit = 1000};

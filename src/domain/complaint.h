@@ -115,9 +115,9 @@ json_t *complaint_view_row(json_t *rec, uint32_t perms, int64_t user_id, const s
 json_t *complaint_view(json_t *rec, uint32_t perms, const struct complaint_settings *cfg);
 /* 结单打印: only a closed complaint (已办结) has a closure form to print: the form records the
  * outcome, the reply and the callback, which an open complaint does not have yet and a withdrawn
- * or deleted one never gets. 0 when rec may be printed, else 1 with *e (409 not_printable). The
+ * or deleted one never gets. 0 when c may be printed, else 1 with *e (409 not_printable). The
  * view offers "print" in `actions` by the same rule. */
-int complaint_check_printable(json_t *rec, struct refusal *e);
+int complaint_check_printable(const struct complaint *c, struct refusal *e);
 /* True when user_id made the complaint's pending request (pending_data.requested_by; NULL: no
  * request). */
 bool complaint_requested_by(const char *pending_data, int64_t user_id);

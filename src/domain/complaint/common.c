@@ -8,25 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static int64_t int_of(json_t *rec, const char *k)
-{
-	return json_integer_value(json_object_get(rec, k));
-}
-
-static bool visible(const struct actor *a, int64_t registrar, int64_t handler, const char *org_path)
-{
-	return registrar == a->user->user_id || handler == a->user->user_id || scope_allows(a->user, org_path, registrar);
-}
-
-bool complaint_visible(const struct actor *a, json_t *rec)
-{
-	return visible(a, int_of(rec, "registrar_id"), int_of(rec, "handler_id"),
-		       json_string_value(json_object_get(rec, "org_path")));
-}
-
 bool complaint_record_visible(const struct actor *a, const struct complaint *c)
 {
-	return visible(a, c->registrar_id, c->handler_id.v, c->org_path);
+	int64_t me = a->user->user_id;
+	return c->registrar_id == me || c->handler_id.v == me || scope_allows(a->user, c->org_path, c->registrar_id);
 }
 
 static int not_found(struct refusal *e)
@@ -37,19 +22,6 @@ static int not_found(struct refusal *e)
 static int stale(struct refusal *e)
 {
 	return refuse(e, 409, "stale_version", "投诉单已被他人修改，请刷新后重试", "version");
-}
-
-int complaint_fetch(struct db *d, const struct actor *a, int64_t id, json_t **rec, struct refusal *e)
-{
-	int rc = store_complaint_get(d, id, rec);
-	if (rc < 0)
-		return rc;
-	if (rc == 0 || !complaint_visible(a, *rec)) {
-		json_decref(*rec);
-		*rec = NULL;
-		return not_found(e);
-	}
-	return 1;
 }
 
 int complaint_load(struct db *d, const struct actor *a, int64_t id, struct complaint *c, struct refusal *e)

@@ -21,16 +21,12 @@ struct db;
 
 /* ---- shared steps ---- */
 
-/* True when the actor may see the stored complaint rec (registrar, handler, or data scope). */
-bool complaint_visible(const struct actor *a, json_t *rec);
-/* Loads a complaint the actor may see: 1 with *rec (caller decrefs), 0 with a 404 refusal in *e,
- * or a negative db status. */
-int complaint_fetch(struct db *d, const struct actor *a, int64_t id, json_t **rec, struct refusal *e);
-/* complaint_visible and complaint_fetch on a typed record: complaint_load (1 with *c, caller
- * frees with complaint_record_free; 0 with a 404 in *e; negative). complaint_load_for_change: 0
- * with *c when version is the stored one, 1 with *e (404, or 409 stale_version), or negative.
- * complaint_save_next writes c back as version + 1 (c->version, updated_at = now set here) if
- * nobody wrote in between: 0, 1 with a 409 in *e, or negative. */
+/* complaint_record_visible: true when the actor may see the stored complaint c (registrar,
+ * handler, or data scope). complaint_load: loads a complaint the actor may see: 1 with *c
+ * (caller frees with complaint_record_free), 0 with a 404 refusal in *e, or negative.
+ * complaint_load_for_change: 0 with *c when version is the stored one, 1 with *e (404, or 409
+ * stale_version), or negative. complaint_save_next writes c back as version + 1 (c->version,
+ * updated_at = now set here) if nobody wrote in between: 0, 1 with a 409 in *e, or negative. */
 bool complaint_record_visible(const struct actor *a, const struct complaint *c);
 int complaint_load(struct db *d, const struct actor *a, int64_t id, struct complaint *c, struct refusal *e);
 int complaint_load_for_change(struct db *d, const struct actor *a, int64_t id, int64_t version, struct complaint *c,
@@ -111,7 +107,7 @@ struct complaint_cmd {
 };
 
 struct complaint_act_out {
-	json_t *result;   /* the complaint as saved (owned) */
+	struct complaint result; /* the complaint as saved, read back (owned) */
 	json_t *warnings; /* array of strings for the user, e.g. the transfer warning line (owned) */
 };
 /* Runs one action: 0 with out filled (reset at entry: may run twice), 1 with *e, or negative. */

@@ -45,13 +45,12 @@ static bool printable(const char *status)
 	return status && strcmp(status, "closed") == 0;
 }
 
-int complaint_check_printable(json_t *rec, struct refusal *e)
+int complaint_check_printable(const struct complaint *c, struct refusal *e)
 {
-	const char *status = json_string_value(json_object_get(rec, "status"));
-	if (printable(status))
+	if (printable(c->status))
 		return 0;
 	return refusef(e, 409, "not_printable", NULL, "投诉单当前状态为“%s”，办结后才能打印投诉处理结单",
-		       wf_status_label(status));
+		       wf_status_label(c->status));
 }
 
 /* The members sent as stored, in the view's order: X(KIND, name), KIND TEXT (texts and joined
