@@ -12,7 +12,8 @@ struct print_ctx {
 	struct request *r;
 	struct actor a;
 	int64_t id;
-	json_t *rec, *bank;
+	struct complaint rec;
+	json_t *bank;
 	struct bank_name name;
 	struct refusal err;
 };
@@ -21,20 +22,20 @@ static int print_tx(struct db *d, void *arg)
 {
 	struct print_ctx *c = arg;
 	/* a retried transaction starts over */
-	json_decref(c->rec);
+	complaint_record_free(&c->rec);
 	json_decref(c->bank);
-	c->rec = c->bank = NULL;
-	int rc = complaint_fetch(d, &c->a, c->id, &c->rec, &c->err);
+	c->bank = NULL;
+	int rc = complaint_load(d, &c->a, c->id, &c->rec, &c->err);
 	if (rc != 1)
 		return rc == 0 ? 1 : rc;
-	if (complaint_check_printable(c->rec, &c->err) != 0)
+	if (complaint_check_printable(&c->rec, &c->err) != 0)
 		return 1;
 	int64_t root;
 	if ((rc = store_org_root_id(d, &root)) < 0 || (rc == 1 && (rc = store_org_get(d, root, &c->bank)) < 0) ||
 	    (rc = bank_name_get(d, &c->name)) < 0)
 		return rc;
 	return complaint_audit(d, &c->a, "complaint.print", c->id,
-			       json_pack("{s:O}", "status", json_object_get(c->rec, "status")));
+			       json_pack("{s:s?}", "status", c->rec.status));
 }
 
 int api_complaint_print(struct request *r)
@@ -45,12 +46,13 @@ int api_complaint_print(struct request *r)
 	if (rc == 0)
 		rc = store_write(print_tx, &c);
 	if (rc != 0) {
-		json_decref(c.rec);
+		complaint_record_free(&c.rec);
 		json_decref(c.bank);
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
 	}
-	json_t *body = json_pack("{s:o, s:o}", "complaint", api_complaint_view(r, c.rec, &cfg), "bank",
+	json_t *body = json_pack("{s:o, s:o}", "complaint", api_complaint_view_record(r, &c.rec, &cfg), "bank",
 				 c.bank ? c.bank : json_null());
+	complaint_record_free(&c.rec);
 	char now[40];
 	iso8601_format(now_ms(), CN_TZ_OFFSET_MIN, now, sizeof now);
 	json_object_set_new(body, "bank_name", json_string(c.name.name));

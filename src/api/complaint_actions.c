@@ -13,30 +13,43 @@
 #include <string.h>
 
 
-/* Parameters each action takes besides "version". */
-static const struct field_spec *action_spec(enum wf_action a)
-{
-#define V {"version", F_INT, true, 0, 0, "版本号"}
-	static const struct field_spec only_version[] = {V, {NULL}};
-	static const struct field_spec with_note[] = {V, {"note", F_STRING, false, 500, 0, "备注"}, {NULL}};
-	static const struct field_spec with_reason[] = {V, {"reason", F_STRING, true, 500, 1, "原因"}, {NULL}};
-	static const struct field_spec opt_reason[] = {V, {"reason", F_STRING, false, 500, 0, "原因"}, {NULL}};
-	static const struct field_spec assign[] = {V, {"org_id", F_ID, false, 0, 0, "处理机构"},
-						   {"user_id", F_ID, true, 0, 0, "处理人"}, {NULL}};
-	static const struct field_spec transfer[] = {V, {"org_id", F_ID, true, 0, 0, "转办机构"},
-						     {"reason", F_STRING, true, 500, 1, "转办原因"}, {NULL}};
-	static const struct field_spec extend[] = {V, {"days", F_INT, true, 0, 0, "延期天数"},
-						   {"reason", F_STRING, true, 500, 1, "延期原因"},
-						   {"notified", F_BOOL, false, 0, 0, "已告知投诉人"}, {NULL}};
-	static const struct field_spec reply[] = {V, {"result", F_STRING, true, 32, 1, "处理结果"},
-						  {"reply_content", F_STRING, true, 4000, 1, "答复内容"},
-						  {"compensation_fen", F_INT, false, 0, 0, "补偿金额"},
-						  {"late_reason", F_STRING, false, 500, 0, "超期办结原因"}, {NULL}};
-	static const struct field_spec merge[] = {V, {"into", F_ID, true, 0, 0, "合并到的投诉单"},
-						  {"reason", F_STRING, false, 500, 0, "原因"}, {NULL}};
-	static const struct field_spec callback[] = {V, {"satisfaction", F_STRING, true, 32, 1, "满意度"},
-						     {"note", F_STRING, false, 1000, 0, "回访记录"}, {NULL}};
+/* Parameters each action takes besides "version", checked and bound into the command by one
+ * spec table each (util/json_spec.h): where each goes in struct complaint_cmd is its offset. */
+#define TO(kind, member) kind, offsetof(struct complaint_cmd, member)
+#define V {{"version", F_INT, true, 0, 0, "版本号"}, TO(FB_INT, version)}
+#define REASON(req, label) {{"reason", F_STRING, req, 500, req, label}, TO(FB_TEXT, reason)}
+static const struct field_bind only_version[] = {V, FIELD_BIND_END};
+static const struct field_bind with_note[] = {V, {{"note", F_STRING, false, 500, 0, "备注"}, TO(FB_TEXT, note)},
+					       FIELD_BIND_END};
+static const struct field_bind with_reason[] = {V, REASON(true, "原因"), FIELD_BIND_END};
+static const struct field_bind opt_reason[] = {V, REASON(false, "原因"), FIELD_BIND_END};
+static const struct field_bind assign[] = {V, {{"org_id", F_ID, false, 0, 0, "处理机构"}, TO(FB_INT, org_id)},
+					    {{"user_id", F_ID, true, 0, 0, "处理人"}, TO(FB_INT, user_id)}, FIELD_BIND_END};
+static const struct field_bind transfer[] = {V, {{"org_id", F_ID, true, 0, 0, "转办机构"}, TO(FB_INT, org_id)},
+					      REASON(true, "转办原因"), FIELD_BIND_END};
+static const struct field_bind extend[] = {V, {{"days", F_INT, true, 0, 0, "延期天数"}, TO(FB_INT, days)},
+					    REASON(true, "延期原因"),
+					    {{"notified", F_BOOL, false, 0, 0, "已告知投诉人"}, TO(FB_BOOL, notified)},
+					    FIELD_BIND_END};
+static const struct field_bind reply[] = {
+	V,
+	{{"result", F_STRING, true, 32, 1, "处理结果"}, TO(FB_TEXT, result)},
+	{{"reply_content", F_STRING, true, 4000, 1, "答复内容"}, TO(FB_TEXT, reply_content)},
+	{{"compensation_fen", F_INT, false, 0, 0, "补偿金额"}, TO(FB_INT, compensation_fen)},
+	{{"late_reason", F_STRING, false, 500, 0, "超期办结原因"}, TO(FB_TEXT, late_reason)},
+	FIELD_BIND_END,
+};
+static const struct field_bind merge[] = {V, {{"into", F_ID, true, 0, 0, "合并到的投诉单"}, TO(FB_INT, into)},
+					   REASON(false, "原因"), FIELD_BIND_END};
+static const struct field_bind callback[] = {V, {{"satisfaction", F_STRING, true, 32, 1, "满意度"}, TO(FB_TEXT, satisfaction)},
+					      {{"note", F_STRING, false, 1000, 0, "回访记录"}, TO(FB_TEXT, note)},
+					      FIELD_BIND_END};
+#undef REASON
 #undef V
+#undef TO
+
+static const struct field_bind *action_spec(enum wf_action a)
+{
 	switch (a) {
 	case WF_ASSIGN:
 		return assign;
@@ -53,18 +66,16 @@ static const struct field_spec *action_spec(enum wf_action a)
 	case WF_REQUEST_DELETE:
 	case WF_REJECT_EXTENSION:
 	case WF_REJECT_DELETE:
+	case WF_NEW_FACTS:
+	case WF_REJECT_NEW_FACTS:
 		return with_reason;
 	case WF_WITHDRAW_REQUEST:
-		return opt_reason;
 	case WF_RETURN:
 	case WF_REOPEN:
 	case WF_WITHDRAW:
 		return opt_reason;
 	case WF_MERGE:
 		return merge;
-	case WF_NEW_FACTS:
-	case WF_REJECT_NEW_FACTS:
-		return with_reason;
 	case WF_APPROVE_EXTENSION:
 	case WF_APPROVE_NEW_FACTS:
 	case WF_APPROVE_REPLY:
@@ -73,46 +84,6 @@ static const struct field_spec *action_spec(enum wf_action a)
 	default:
 		return only_version;
 	}
-}
-
-/* Where each parameter goes in the command: one table, read once (GNU Taler's spec arrays). */
-enum bind_kind { B_INT, B_BOOL, B_STR };
-static const struct cmd_binding {
-	const char *name;
-	enum bind_kind kind;
-	size_t offset;
-} bindings[] = {
-	{"version", B_INT, offsetof(struct complaint_cmd, version)},
-	{"org_id", B_INT, offsetof(struct complaint_cmd, org_id)},
-	{"user_id", B_INT, offsetof(struct complaint_cmd, user_id)},
-	{"days", B_INT, offsetof(struct complaint_cmd, days)},
-	{"notified", B_BOOL, offsetof(struct complaint_cmd, notified)},
-	{"into", B_INT, offsetof(struct complaint_cmd, into)},
-	{"compensation_fen", B_INT, offsetof(struct complaint_cmd, compensation_fen)},
-	{"reason", B_STR, offsetof(struct complaint_cmd, reason)},
-	{"note", B_STR, offsetof(struct complaint_cmd, note)},
-	{"result", B_STR, offsetof(struct complaint_cmd, result)},
-	{"reply_content", B_STR, offsetof(struct complaint_cmd, reply_content)},
-	{"late_reason", B_STR, offsetof(struct complaint_cmd, late_reason)},
-	{"satisfaction", B_STR, offsetof(struct complaint_cmd, satisfaction)},
-};
-
-/* Binds the (validated) parameters in body into cmd; absent ones stay 0 / false / NULL. The
- * strings are borrowed from body, which the command also keeps as its params. */
-static void bind_cmd(json_t *body, struct complaint_cmd *cmd)
-{
-	for (size_t i = 0; i < sizeof bindings / sizeof bindings[0]; i++) {
-		const struct cmd_binding *b = &bindings[i];
-		json_t *v = json_object_get(body, b->name);
-		char *at = (char *)cmd + b->offset;
-		if (b->kind == B_INT && json_is_integer(v))
-			*(int64_t *)at = json_integer_value(v);
-		else if (b->kind == B_BOOL && json_is_boolean(v))
-			*(bool *)at = json_is_true(v);
-		else if (b->kind == B_STR && json_is_string(v))
-			*(const char **)at = json_string_value(v);
-	}
-	cmd->params = body;
 }
 
 struct action_ctx {
@@ -132,14 +103,17 @@ static int action_tx(struct db *d, void *arg)
 /* Live news after the commit: the complaint changed; an assignment tells the handler. */
 static void announce(struct action_ctx *c)
 {
-	api_complaint_publish(c->out.result, wf_action_name(c->cmd.action));
+	const struct complaint *res = &c->out.result;
+	json_t *row = complaint_record_json(res);
+	if (row)
+		api_complaint_publish(row, wf_action_name(c->cmd.action));
+	json_decref(row);
 	regulator_worker_kick();
 	if (c->cmd.action != WF_ASSIGN)
 		return;
-	json_t *res = c->out.result;
-	json_t *note = json_pack("{s:O, s:O, s:s}", "complaint_id", json_object_get(res, "id"), "complaint_no",
-				 json_object_get(res, "complaint_no"), "kind", "assigned");
-	events_publish("notification", note, NULL, 0, json_integer_value(json_object_get(res, "handler_id")));
+	json_t *note = json_pack("{s:I, s:s?, s:s}", "complaint_id", (json_int_t)res->id, "complaint_no",
+				 res->complaint_no, "kind", "assigned");
+	events_publish("notification", note, NULL, 0, res->handler_id.v);
 	json_decref(note);
 }
 
@@ -148,10 +122,10 @@ int api_complaint_action(struct request *r)
 	int a = wf_action_from_name(r->args[1]);
 	if (a < 0)
 		return reply_error(r, 404, "not_found", "不支持的投诉操作", NULL);
-	if (req_validate(r, action_spec((enum wf_action)a)) != 0)
-		return 0;
 	struct action_ctx c = {.a = api_actor(r), .cmd = {.action = (enum wf_action)a, .id = req_arg_id(r, 0)}};
-	bind_cmd(r->json, &c.cmd);
+	if (req_bind(r, action_spec((enum wf_action)a), &c.cmd) != 0)
+		return 0;
+	c.cmd.params = r->json;
 	int rc = complaint_settings_get(r->db, &c.cfg);
 	if (rc == 0)
 		rc = store_write(action_tx, &c);
@@ -160,7 +134,8 @@ int api_complaint_action(struct request *r)
 		return api_reply_tx_error(r, rc, &c.err, NULL, NULL);
 	}
 	announce(&c);
-	json_t *v = api_complaint_view(r, c.out.result, &c.cfg);
+	json_t *v = api_complaint_view_record(r, &c.out.result, &c.cfg);
+	complaint_record_free(&c.out.result);
 	json_object_set_new(v, "warnings", c.out.warnings);
 	return reply_json(r, 200, v);
 }
@@ -170,27 +145,26 @@ int api_complaint_act_in_tx(struct request *r, struct db *d, const struct princi
 {
 	*result = NULL;
 	int a = wf_action_from_name(action);
-	json_t *rec;
-	int rc = a < 0 ? DB_HARD : store_complaint_get(d, id, &rec);
+	struct complaint rec;
+	int rc = a < 0 ? DB_HARD : store_complaint_read(d, id, &rec);
 	if (rc != 1)
 		return rc < 0 ? rc : refuse(e, 404, "not_found", "投诉单不存在", NULL);
-	int64_t version = json_integer_value(json_object_get(rec, "version"));
-	json_decref(rec);
+	int64_t version = rec.version;
+	complaint_record_free(&rec);
 	json_t *body = json_deep_copy(params);
 	if (!body)
 		return DB_HARD;
 	json_object_set_new(body, "version", json_integer(version));
 	struct action_ctx c = {.a = {.user = as, .ip = r->ip}, .cmd = {.action = (enum wf_action)a, .id = id, .via_oa = true}};
-	bind_cmd(body, &c.cmd);
+	json_spec_bind(body, action_spec((enum wf_action)a), &c.cmd); /* the OA's note or reason, as its action takes */
+	c.cmd.params = body;
 	rc = complaint_settings_get(d, &c.cfg);
 	if (rc == 0)
 		rc = complaint_act(d, &c.a, &c.cmd, &c.cfg, &c.out, &c.err);
 	json_decref(body);
-	json_decref(c.out.warnings);
-	if (rc == 0)
-		*result = c.out.result;
-	else
-		json_decref(c.out.result);
+	if (rc == 0 && !(*result = complaint_record_json(&c.out.result)))
+		rc = DB_HARD;
+	complaint_act_out_free(&c.out);
 	if (rc > 0)
 		*e = c.err;
 	return rc;

@@ -13,9 +13,14 @@ struct actor api_actor(struct request *r)
 
 json_t *api_complaint_view(struct request *r, json_t *rec, const struct complaint_settings *cfg)
 {
-	json_t *v = complaint_view_as(rec, r->user->perms, r->user->user_id, cfg);
+	json_t *v = complaint_view_row(rec, r->user->perms, r->user->user_id, cfg);
 	json_decref(rec);
 	return v;
+}
+
+json_t *api_complaint_view_record(struct request *r, const struct complaint *c, const struct complaint_settings *cfg)
+{
+	return complaint_view_as(c, r->user->perms, r->user->user_id, cfg);
 }
 
 int api_reply_fetch_error(struct request *r, int rc, struct refusal *e)

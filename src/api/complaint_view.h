@@ -11,6 +11,8 @@ struct request;
 struct actor api_actor(struct request *r);
 /* The client view of rec for r's user; steals rec, caller owns the result. */
 json_t *api_complaint_view(struct request *r, json_t *rec, const struct complaint_settings *cfg);
+/* The same from the typed record (borrowed); caller owns the result. */
+json_t *api_complaint_view_record(struct request *r, const struct complaint *c, const struct complaint_settings *cfg);
 /* Replies to a complaint read that returned rc (0 refused with e, negative db status). */
 int api_reply_fetch_error(struct request *r, int rc, struct refusal *e);
 

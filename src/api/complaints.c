@@ -14,28 +14,23 @@
 #include "util/crypto.h"
 #include "util/iso8601.h"
 #include "util/log.h"
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Body fields of POST /complaints and PATCH /complaints/{id}. */
-#define COMPLAINT_FIELDS                                                                        \
-	{"source_channel", F_STRING, false, 32, 0, "投诉反映渠道"},                                   \
-	{"received_at", F_STRING, false, 40, 0, "接收时间"},                                          \
-	{"complainant", F_OBJECT, false, 0, 0, "投诉人"},                                             \
-	{"complained_org_id", F_ID, false, 0, 0, "被投诉机构"},                                       \
-	{"region_code", F_STRING, false, 6, 0, "行政区划"},                                           \
-	{"business_channel_code", F_STRING, false, 16, 0, "业务办理渠道"},                            \
-	{"business_type_code", F_STRING, false, 16, 0, "业务类别"},                                   \
-	{"cause_code", F_STRING, false, 16, 0, "投诉原因"},                                           \
-	{"rights", F_ARRAY, false, 16, 0, "基本权益"},                                                \
-	{"content", F_STRING, false, 4000, 0, "投诉内容"},                                            \
-	{"demand", F_STRING, false, 2000, 0, "投诉诉求"},                                             \
-	{"amount_fen", F_INT, false, 0, 0, "涉及金额"},                                               \
-	{"external_no", F_STRING, false, 64, 0, "外部工单号"},                                        \
-	{"tags", F_ARRAY, false, 8, 0, "标签"},                                                       \
-	{"group_size", F_INT, false, 0, 0, "群体投诉人数"}
-
+/* The bodies of POST /complaints and PATCH /complaints/{id}: checked and bound into the use
+ * case's command by one spec table each (the input's fields: COMPLAINT_INPUT_FIELDS). */
+static const struct field_bind create_spec[] = {
+	COMPLAINT_INPUT_FIELDS(struct complaint_create_cmd, input.),
+	{{"draft", F_BOOL, false, 0, 0, "暂存"}, FB_BOOL, offsetof(struct complaint_create_cmd, draft)},
+	FIELD_BIND_END,
+};
+static const struct field_bind update_spec[] = {
+	COMPLAINT_INPUT_FIELDS(struct complaint_edit_cmd, input.),
+	{{"version", F_INT, true, 0, 0, "版本号"}, FB_INT, offsetof(struct complaint_edit_cmd, version)},
+	FIELD_BIND_END,
+};
 
 /* ---- create ---- */
 
@@ -43,7 +38,7 @@ struct create_ctx {
 	struct actor a;
 	struct complaint_create_cmd cmd;
 	struct complaint_settings cfg;
-	json_t *rec; /* the checked record, built before the transaction */
+	struct complaint rec; /* the checked record, built before the transaction */
 	char prefix[64];
 	struct complaint_created made;
 	json_t *result; /* as read back after the commit */
@@ -56,8 +51,7 @@ static int create_prepare_tx(struct db *d, void *arg)
 {
 	struct create_ctx *c = arg;
 	/* a retried transaction starts over */
-	json_decref(c->rec);
-	c->rec = NULL;
+	complaint_record_free(&c->rec);
 	int rc = complaint_settings_get(d, &c->cfg);
 	return rc != 0 ? rc : complaint_create_prepare(d, &c->a, &c->cmd, &c->cfg, &c->rec, c->prefix, sizeof c->prefix, &c->err);
 }
@@ -65,20 +59,18 @@ static int create_prepare_tx(struct db *d, void *arg)
 static int create_tx(struct db *d, void *arg)
 {
 	struct create_ctx *c = arg;
-	return complaint_create(d, &c->a, &c->cmd, c->rec, c->prefix, &c->made, &c->err);
+	return complaint_create(d, &c->a, &c->cmd, &c->rec, c->prefix, &c->made, &c->err);
 }
 
-/* Runs the intake of the validated body and reads the complaint back: 0 with c->result, or the
- * transaction's status (refusal in c->err). */
+/* Runs the intake of the bound body (c->cmd) and reads the complaint back: 0 with c->result, or
+ * the transaction's status (refusal in c->err). */
 static int create_run(struct request *r, struct create_ctx *c)
 {
 	c->a = api_actor(r);
-	c->cmd.input = r->json;
 	int rc = db_tx(r->db, false, create_prepare_tx, c);
 	if (rc == 0)
 		rc = store_write(create_tx, c);
-	json_decref(c->rec);
-	c->rec = NULL;
+	complaint_record_free(&c->rec);
 	if (rc != 0)
 		return rc;
 	/* Read back on this thread's connection, after the commit: the writer is kept for writes. */
@@ -96,6 +88,7 @@ int api_complaint_register_reserved(struct request *r, const char *complaint_no,
 				    struct refusal *e)
 {
 	struct create_ctx c = {.cmd = {.fixed_no = complaint_no, .also = also, .also_arg = arg}};
+	json_spec_bind(r->json, create_spec, &c.cmd); /* the caller built and checked the body */
 	int rc = create_run(r, &c);
 	if (rc != 0) {
 		*e = c.err;
@@ -128,11 +121,8 @@ static int idem_key(struct request *r, struct complaint_create_cmd *cmd)
 
 int api_complaint_create(struct request *r)
 {
-	static const struct field_spec spec[] = {COMPLAINT_FIELDS, {"draft", F_BOOL, false, 0, 0, "暂存"}, {NULL}};
-	if (req_validate(r, spec) != 0)
-		return 0;
-	struct create_ctx c = {.cmd = {.draft = body_bool(r, "draft", false)}};
-	if (idem_key(r, &c.cmd) != 0)
+	struct create_ctx c = {0};
+	if (req_bind(r, create_spec, &c.cmd) != 0 || idem_key(r, &c.cmd) != 0)
 		return 0;
 	int rc = create_run(r, &c);
 	if (rc != 0)
@@ -150,15 +140,17 @@ int api_complaint_create(struct request *r)
 int api_complaint_get(struct request *r)
 {
 	struct complaint_settings cfg;
-	json_t *rec;
+	struct complaint rec;
 	struct refusal e = {0};
 	struct actor a = api_actor(r);
 	int rc = complaint_settings_get(r->db, &cfg);
 	if (rc == 0)
-		rc = complaint_fetch(r->db, &a, req_arg_id(r, 0), &rec, &e);
+		rc = complaint_load(r->db, &a, req_arg_id(r, 0), &rec, &e);
 	if (rc != 1)
 		return api_reply_fetch_error(r, rc, &e);
-	return reply_json(r, 200, api_complaint_view(r, rec, &cfg));
+	json_t *v = api_complaint_view_record(r, &rec, &cfg);
+	complaint_record_free(&rec);
+	return reply_json(r, 200, v);
 }
 
 int api_complaint_list(struct request *r)
@@ -190,7 +182,7 @@ int api_complaint_list(struct request *r)
 	size_t i;
 	json_t *rec;
 	json_array_foreach(items, i, rec)
-		json_array_append_new(out, complaint_view_as(rec, r->user->perms, r->user->user_id, &cfg));
+		json_array_append_new(out, complaint_view_row(rec, r->user->perms, r->user->user_id, &cfg));
 	json_decref(items);
 	return reply_json(r, 200, json_pack("{s:o, s:I, s:b}", "items", out, "total", (json_int_t)total,
 					    "total_capped", capped));
@@ -198,14 +190,15 @@ int api_complaint_list(struct request *r)
 
 int api_complaint_timeline(struct request *r)
 {
-	json_t *rec, *items;
+	struct complaint rec;
+	json_t *items;
 	struct refusal e = {0};
 	struct actor a = api_actor(r);
 	int64_t id = req_arg_id(r, 0);
-	int rc = complaint_fetch(r->db, &a, id, &rec, &e);
+	int rc = complaint_load(r->db, &a, id, &rec, &e);
 	if (rc != 1)
 		return api_reply_fetch_error(r, rc, &e);
-	json_decref(rec);
+	complaint_record_free(&rec);
 	char tid[24];
 	snprintf(tid, sizeof tid, "%lld", (long long)id);
 	struct audit_filter f = {.target_type = "complaint", .target_id = tid, .oldest_first = true, .limit = 1000};
@@ -244,11 +237,9 @@ static int update_tx(struct db *d, void *arg)
 
 int api_complaint_update(struct request *r)
 {
-	static const struct field_spec spec[] = {COMPLAINT_FIELDS, {"version", F_INT, true, 0, 0, "版本号"}, {NULL}};
-	if (req_validate(r, spec) != 0)
+	struct update_ctx c = {.a = api_actor(r), .cmd = {.id = req_arg_id(r, 0)}};
+	if (req_bind(r, update_spec, &c.cmd) != 0)
 		return 0;
-	struct update_ctx c = {.a = api_actor(r),
-			       .cmd = {.id = req_arg_id(r, 0), .version = body_int(r, "version", 0), .input = r->json}};
 	int rc = complaint_settings_get(r->db, &c.cfg);
 	if (rc == 0)
 		rc = store_write(update_tx, &c);

@@ -112,7 +112,9 @@ int api_todo(struct request *r)
 	size_t i;
 	json_array_foreach(items, i, rec)
 	{
-		json_t *v = complaint_view_as(rec, r->user->perms, r->user->user_id, &cfg);
+		json_t *v = complaint_view_row(rec, r->user->perms, r->user->user_id, &cfg);
+		if (!v)
+			continue; /* out of memory: the row is left out, the reply still goes */
 		json_object_set(v, "todo_kind", json_object_get(rec, "todo_kind"));
 		json_array_append_new(out, brief ? brief_of(v) : v);
 	}

@@ -106,11 +106,6 @@ static bool is_known_tag(const char *s)
 	return false;
 }
 
-static void set_str(json_t *rec, const char *key, const char *v)
-{
-	json_object_set_new(rec, key, v ? json_string(v) : json_null());
-}
-
 /* The members of input.complainant: known keys, strings of bounded length. 0 or 1 with *e. */
 static int check_complainant_keys(json_t *in, struct refusal *e)
 {
@@ -165,7 +160,7 @@ static int check_identity(struct db *d, json_t *id, struct refusal *e)
 
 /* Seals the identity under the current key (read in this transaction) into complainant_enc and
  * pii_key_id; key_id gets the key's id. 0 or DB_HARD. */
-static int seal_identity(struct db *d, json_t *id, json_t *rec, char key_id[PII_KEY_ID_SIZE])
+static int seal_identity(struct db *d, json_t *id, struct complaint *rec, char key_id[PII_KEY_ID_SIZE])
 {
 	char *plain = json_dumps(id, JSON_COMPACT | JSON_SORT_KEYS);
 	char *sealed = plain ? key_rotation_seal(d, plain, key_id) : NULL;
@@ -175,15 +170,15 @@ static int seal_identity(struct db *d, json_t *id, json_t *rec, char key_id[PII_
 	}
 	if (!sealed)
 		return DB_HARD;
-	set_str(rec, "complainant_enc", sealed);
-	set_str(rec, "pii_key_id", key_id);
+	CREC_SET_TEXT(rec, complainant_enc, sealed);
+	CREC_SET_TEXT(rec, pii_key_id, key_id);
 	free(sealed);
 	return 0;
 }
 
 /* The blind indexes (in the family of the key that sealed the identity: pii.h) and the masked
  * identity shown to those who may not unmask. 0 or DB_HARD. */
-static int index_and_mask(json_t *id, const char *key_id, json_t *rec)
+static int index_and_mask(json_t *id, const char *key_id, struct complaint *rec)
 {
 	const char *id_type = json_string_value(json_object_get(id, "id_type"));
 	const char *name = json_string_value(json_object_get(id, "name"));
@@ -191,15 +186,16 @@ static int index_and_mask(json_t *id, const char *key_id, json_t *rec)
 	const char *phone = json_string_value(json_object_get(id, "phone"));
 	const char *gender = json_string_value(json_object_get(id, "gender"));
 	char bidx[33], m_name[160], m_id[100], m_phone[100], m_addr[160];
-	static const struct {
+	const struct {
 		enum pii_kind kind;
-		const char *col;
-	} idx[3] = {{PII_NAME, "name_bidx"}, {PII_ID_NO, "id_no_bidx"}, {PII_PHONE, "phone_bidx"}};
-	const char *values[3] = {name, id_no, phone};
+		const char *value;
+		char **col;
+	} idx[3] = {{PII_NAME, name, &rec->name_bidx}, {PII_ID_NO, id_no, &rec->id_no_bidx},
+		    {PII_PHONE, phone, &rec->phone_bidx}};
 	for (int i = 0; i < 3; i++) {
-		if (pii_blind_index_for(key_id, idx[i].kind, values[i], bidx) != 0)
+		if (pii_blind_index_for(key_id, idx[i].kind, idx[i].value, bidx) != 0)
 			return DB_HARD;
-		set_str(rec, idx[i].col, *bidx ? bidx : NULL);
+		complaint_record_set_text(rec, idx[i].col, *bidx ? bidx : NULL);
 	}
 	pii_mask(PII_NAME, name, m_name, sizeof m_name);
 	pii_mask(PII_ID_NO, id_no, m_id, sizeof m_id);
@@ -209,18 +205,18 @@ static int index_and_mask(json_t *id, const char *key_id, json_t *rec)
 				   "id_no", m_id, "phone", m_phone, "address", m_addr, "gender", gender ? gender : "");
 	char *mtext = masked ? json_dumps(masked, JSON_COMPACT) : NULL;
 	json_decref(masked);
-	set_str(rec, "complainant_masked", mtext ? mtext : "{}");
+	CREC_SET_TEXT(rec, complainant_masked, mtext ? mtext : "{}");
 	free(mtext);
 	return 0;
 }
 
 /* Merges input.complainant into the sealed identity; reseals, re-masks, re-indexes. */
-static int apply_complainant(struct db *d, json_t *in, json_t *rec, struct refusal *e)
+static int apply_complainant(struct db *d, json_t *in, struct complaint *rec, struct refusal *e)
 {
 	int rc = check_complainant_keys(in, e);
 	if (rc != 0)
 		return rc;
-	json_t *id = complaint_identity(rec);
+	json_t *id = complaint_identity_of(rec->complainant_enc, rec->pii_key_id, rec->id);
 	if (!id)
 		id = json_object();
 	json_object_update(id, in);
@@ -241,10 +237,10 @@ static int apply_complainant(struct db *d, json_t *in, json_t *rec, struct refus
 
 /* 投诉反映渠道: enabled in the dictionary; the channel's attrs.tag tags the complaint (e.g.
  * regulator-transferred complaints are tagged 监管转办). */
-static int apply_channel(struct db *d, json_t *v, json_t *rec, struct refusal *e)
+static int apply_channel(struct db *d, const char *channel, struct complaint *rec, struct refusal *e)
 {
 	json_t *item;
-	int rc = store_dict_get(d, "source_channel", json_string_value(v), &item);
+	int rc = store_dict_get(d, "source_channel", channel, &item);
 	bool enabled = rc == 1 && json_integer_value(json_object_get(item, "enabled"));
 	json_t *attrs = enabled ? json_loads(json_string_value(json_object_get(item, "attrs")), 0, NULL) : NULL;
 	json_decref(item);
@@ -252,116 +248,151 @@ static int apply_channel(struct db *d, json_t *v, json_t *rec, struct refusal *e
 		return rc;
 	if (!enabled)
 		return refuse(e, 400, "invalid_field", "投诉反映渠道不存在或已停用", "source_channel");
-	json_object_set(rec, "source_channel", v);
+	CREC_SET_TEXT(rec, source_channel, channel);
 	const char *tag = json_string_value(json_object_get(attrs, "tag"));
 	if (tag && strcmp(tag, "regulator") == 0)
-		complaint_add_tag(rec, "regulator");
+		complaint_record_add_tag(rec, "regulator");
 	else if (tag && strcmp(tag, "media") == 0)
-		complaint_add_tag(rec, "media");
+		complaint_record_add_tag(rec, "media");
 	json_decref(attrs);
 	return 0;
 }
 
 /* 被投诉机构: it must exist; until someone takes the complaint on, it handles it. */
-static int apply_complained_org(struct db *d, json_t *v, json_t *rec, struct refusal *e)
+static int apply_complained_org(struct db *d, int64_t org_id, struct complaint *rec, struct refusal *e)
 {
 	json_t *org;
-	int rc = store_org_get(d, json_integer_value(v), &org);
+	int rc = store_org_get(d, org_id, &org);
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
 		return refuse(e, 400, "invalid_field", "被投诉机构不存在", "complained_org_id");
-	json_object_set(rec, "complained_org_id", v);
-	if (!json_is_integer(json_object_get(rec, "handler_id"))) {
-		json_object_set(rec, "handling_org_id", v);
-		json_object_set(rec, "org_path", json_object_get(org, "path"));
+	rec->complained_org_id = OPT_SOME(org_id);
+	if (!rec->handler_id.set) {
+		rec->handling_org_id = OPT_SOME(org_id);
+		CREC_SET_TEXT(rec, org_path, json_string_value(json_object_get(org, "path")));
 	}
 	json_decref(org);
 	return 0;
 }
 
-static int apply_region(struct db *d, json_t *v, json_t *rec, struct refusal *e)
+static int apply_region(struct db *d, const char *code, struct complaint *rec, struct refusal *e)
 {
 	json_t *region;
-	int rc = store_region_get(d, json_string_value(v), &region);
+	int rc = store_region_get(d, code, &region);
 	json_decref(region);
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
 		return refuse(e, 400, "invalid_field", "行政区划代码不存在（GB/T 2260）", "region_code");
-	json_object_set(rec, "region_code", v);
+	CREC_SET_TEXT(rec, region_code, code);
+	return 0;
+}
+
+/* The rights and tags lists: space-joined codes. 0 or 1 with *e. */
+static int apply_lists(const struct complaint_input *in, struct complaint *rec, struct refusal *e)
+{
+	char list[300];
+	int rc;
+	if (in->rights) {
+		if ((rc = join_list(in->rights, "rights", is_right_code, list, sizeof list, e)) != 0)
+			return rc;
+		CREC_SET_TEXT(rec, rights, list);
+	}
+	if (in->tags) {
+		if ((rc = join_list(in->tags, "tags", is_known_tag, list, sizeof list, e)) != 0)
+			return rc;
+		/* a tag the channel implies stays */
+		bool had_regulator = rec->tags && strstr(rec->tags, "regulator") != NULL;
+		CREC_SET_TEXT(rec, tags, list);
+		if (had_regulator)
+			complaint_record_add_tag(rec, "regulator");
+	}
 	return 0;
 }
 
 /* The members that need no lookup: plain texts, the rights and tags lists, the numbers. */
-static int apply_plain(json_t *input, json_t *rec, struct refusal *e)
+static int apply_plain(const struct complaint_input *in, struct complaint *rec, struct refusal *e)
 {
-	json_t *v;
-	int rc;
-	static const char *const plain[] = {"business_channel_code", "business_type_code", "cause_code",
-					    "content", "demand", "external_no", NULL};
-	for (int i = 0; plain[i]; i++)
-		if ((v = json_object_get(input, plain[i])))
-			if (json_object_set_new(rec, plain[i], json_is_null(v) ? json_string("") : json_incref(v)) != 0)
-				return DB_HARD;
-	char list[300];
-	if ((v = json_object_get(input, "rights"))) {
-		if ((rc = join_list(v, "rights", is_right_code, list, sizeof list, e)) != 0)
-			return rc;
-		set_str(rec, "rights", list);
-	}
-	if ((v = json_object_get(input, "tags"))) {
-		if ((rc = join_list(v, "tags", is_known_tag, list, sizeof list, e)) != 0)
-			return rc;
-		/* a tag the channel implies stays */
-		bool had_regulator = strstr(json_string_value(json_object_get(rec, "tags")) ?: "", "regulator") != NULL;
-		set_str(rec, "tags", list);
-		if (had_regulator)
-			complaint_add_tag(rec, "regulator");
-	}
-	if ((v = json_object_get(input, "amount_fen")) && !json_is_null(v)) {
-		json_int_t a = json_integer_value(v);
-		if (a < 0 || a > MAX_AMOUNT_FEN)
+	const struct {
+		const char *value;
+		char **field;
+	} plain[] = {{in->business_channel_code, &rec->business_channel_code},
+		     {in->business_type_code, &rec->business_type_code},
+		     {in->cause_code, &rec->cause_code},
+		     {in->content, &rec->content},
+		     {in->demand, &rec->demand},
+		     {in->external_no, &rec->external_no}};
+	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+		if (plain[i].value)
+			complaint_record_set_text(rec, plain[i].field, plain[i].value);
+	int rc = apply_lists(in, rec, e);
+	if (rc != 0)
+		return rc;
+	if (in->amount_fen.set) {
+		if (in->amount_fen.v < 0 || in->amount_fen.v > MAX_AMOUNT_FEN)
 			return refuse(e, 400, "invalid_field", "涉及金额（分）不能为负数或超出范围", "amount_fen");
-		json_object_set(rec, "amount_fen", v);
+		rec->amount_fen = in->amount_fen;
 	}
-	if ((v = json_object_get(input, "group_size")) && !json_is_null(v)) {
-		json_int_t g = json_integer_value(v);
-		if (g < 2 || g > 100000)
+	if (in->group_size.set) {
+		if (in->group_size.v < 2 || in->group_size.v > 100000)
 			return refuse(e, 400, "invalid_field", "群体投诉人数须在2到100000之间", "group_size");
-		json_object_set(rec, "group_size", v);
+		rec->group_size = in->group_size;
 	}
-	return 0;
+	return rec->oom ? DB_HARD : 0;
 }
 
-/* input's member key when present and not null. */
-static json_t *given(json_t *input, const char *key)
+int complaint_record_apply_input(struct db *d, const struct complaint_input *in, struct complaint *rec,
+				 struct refusal *e)
 {
-	json_t *v = json_object_get(input, key);
-	return v && !json_is_null(v) ? v : NULL;
+	int rc;
+	if (in->source_channel && (rc = apply_channel(d, in->source_channel, rec, e)) != 0)
+		return rc;
+	if (in->received_at) {
+		int64_t ms;
+		if (iso8601_parse(in->received_at, &ms) != 0)
+			return refuse(e, 400, "invalid_field",
+				      "接收时间必须是带时区的ISO 8601时间，例如 2026-11-27T09:30:00+08:00", "received_at");
+		rec->received_at = OPT_SOME(ms);
+		rec->clock_start_at = OPT_SOME(ms);
+	}
+	if (in->complainant && !json_is_null(in->complainant) &&
+	    (rc = apply_complainant(d, in->complainant, rec, e)) != 0)
+		return rc;
+	if (in->complained_org_id && (rc = apply_complained_org(d, in->complained_org_id, rec, e)) != 0)
+		return rc;
+	if (in->region_code && (rc = apply_region(d, in->region_code, rec, e)) != 0)
+		return rc;
+	return apply_plain(in, rec, e);
 }
+
+/* The input spec bound onto a bare struct complaint_input (the JSON form below). */
+static const struct field_bind input_spec[] = {COMPLAINT_INPUT_FIELDS(struct complaint_input, ), FIELD_BIND_END};
 
 int complaint_apply_input(struct db *d, json_t *input, json_t *rec, struct refusal *e)
 {
+	struct complaint_input in = {0};
+	json_spec_bind(input, input_spec, &in);
+	struct complaint c;
+	int rc = complaint_record_from_json(rec, &c);
+	if (rc != 0)
+		return rc;
+	json_t *before = complaint_record_json(&c), *after = NULL;
+	rc = before ? complaint_record_apply_input(d, &in, &c, e) : DB_HARD;
+	if (rc == 0 && !(after = complaint_record_json(&c)))
+		rc = DB_HARD;
+	const char *k;
 	json_t *v;
-	int rc;
-	if ((v = given(input, "source_channel")) && (rc = apply_channel(d, v, rec, e)) != 0)
-		return rc;
-	if ((v = given(input, "received_at"))) {
-		int64_t ms;
-		if (iso8601_parse(json_string_value(v), &ms) != 0)
-			return refuse(e, 400, "invalid_field",
-				      "接收时间必须是带时区的ISO 8601时间，例如 2026-11-27T09:30:00+08:00", "received_at");
-		json_object_set_new(rec, "received_at", json_integer(ms));
-		json_object_set_new(rec, "clock_start_at", json_integer(ms));
-	}
-	if ((v = given(input, "complainant")) && (rc = apply_complainant(d, v, rec, e)) != 0)
-		return rc;
-	if ((v = given(input, "complained_org_id")) && (rc = apply_complained_org(d, v, rec, e)) != 0)
-		return rc;
-	if ((v = given(input, "region_code")) && (rc = apply_region(d, v, rec, e)) != 0)
-		return rc;
-	return apply_plain(input, rec, e);
+	if (rc == 0)
+		json_object_foreach(after, k, v)
+		{
+			if (!json_equal(json_object_get(before, k), v) && json_object_set(rec, k, v) != 0)
+				rc = DB_HARD;
+		}
+	json_decref(before);
+	json_decref(after);
+	complaint_record_free(&c);
+	return rc;
 }
 
 /* tags with tag added into out (n bytes); false when it is there already. */
@@ -539,11 +570,6 @@ bool complaint_requested_by(const char *pending_data, int64_t user_id)
 	bool own = p && json_integer_value(json_object_get(p, "requested_by")) == user_id;
 	json_decref(p);
 	return own;
-}
-
-bool complaint_pending_by(json_t *rec, int64_t user_id)
-{
-	return complaint_requested_by(json_string_value(json_object_get(rec, "pending_data")), user_id);
 }
 
 json_t *complaint_diff(json_t *before, json_t *after)

@@ -4,6 +4,7 @@
  * database connection (r->db). */
 #ifndef FCMS_REQUEST_H
 #define FCMS_REQUEST_H
+#include "util/json_spec.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -96,20 +97,15 @@ int64_t req_arg_id(struct request *r, int i);
  * Returns 0, or replies 400 and returns -1. */
 int req_paging(struct request *r, int64_t *limit, int64_t *offset);
 
-/* ---- JSON body validation ---- */
-enum field_type { F_STRING, F_INT, F_BOOL, F_ID, F_ID_OR_NULL, F_ARRAY, F_OBJECT };
-struct field_spec {
-	const char *name;
-	enum field_type type;
-	bool required;
-	int max_len;   /* characters for strings (0 = 200), max items for arrays */
-	int min_len;   /* characters for strings */
-	const char *label; /* Chinese field label for messages */
-};
+/* ---- JSON body validation (the spec tables: util/json_spec.h) ---- */
 /* Checks r->json against spec (terminated by {NULL}): an object, no unknown fields, required
  * present, types right, string lengths in range, no control characters in strings. On failure
  * replies 400 and returns -1; 0 when valid. */
 int req_validate(struct request *r, const struct field_spec *spec);
+/* req_validate with a bound spec (terminated by FIELD_BIND_END), then the members bound into
+ * out (json_spec_bind; out keeps pointers into r->json, which lives as long as the request).
+ * 0, or replied 400 and -1 (out untouched). */
+int req_bind(struct request *r, const struct field_bind *spec, void *out);
 /* Accessors after validation: string or NULL when absent (or JSON null). */
 const char *body_str(struct request *r, const char *name);
 bool body_has(struct request *r, const char *name);

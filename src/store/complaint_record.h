@@ -10,17 +10,12 @@
 #ifndef FCMS_STORE_COMPLAINT_RECORD_H
 #define FCMS_STORE_COMPLAINT_RECORD_H
 #include "store/db.h"
+#include "util/opt_int.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-/* A nullable integer column: set false is SQL NULL. */
-struct opt_int {
-	int64_t v;
-	bool set;
-};
-#define OPT_SOME(x) ((struct opt_int){(int64_t)(x), true})
-#define OPT_NONE ((struct opt_int){0, false})
+/* A nullable integer column is a struct opt_int (util/opt_int.h): set false is SQL NULL. */
 
 /* X(KIND, name, ROLE), in the table's column order.
  * KIND: TEXT (char *, owned; NULL is SQL NULL), INT (int64_t, a NOT NULL column), OPT (struct

@@ -16,7 +16,7 @@
 
 void complaint_act_out_free(struct complaint_act_out *out)
 {
-	json_decref(out->result);
+	complaint_record_free(&out->result);
 	json_decref(out->warnings);
 	*out = (struct complaint_act_out){0};
 }
@@ -125,8 +125,7 @@ int complaint_act(struct db *d, const struct actor *a, const struct complaint_cm
 		  const struct complaint_settings *cfg, struct complaint_act_out *out, struct refusal *e)
 {
 	/* a retried transaction starts over */
-	json_decref(out->result);
-	out->result = NULL;
+	complaint_record_free(&out->result);
 	if (!out->warnings && !(out->warnings = json_array()))
 		return DB_HARD;
 	json_array_clear(out->warnings);
@@ -139,6 +138,6 @@ int complaint_act(struct db *d, const struct actor *a, const struct complaint_cm
 	complaint_record_free(&rec);
 	if (rc != 0)
 		return rc;
-	rc = store_complaint_get(d, cmd->id, &out->result);
+	rc = store_complaint_read(d, cmd->id, &out->result);
 	return rc == 1 ? 0 : rc < 0 ? rc : DB_HARD;
 }

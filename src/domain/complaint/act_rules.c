@@ -139,18 +139,12 @@ static int merge(struct act *x, struct complaint *rec)
 	return 0;
 }
 
-static int register_json(json_t *rec, void *arg)
-{
-	struct act *x = arg;
-	return complaint_register(x->d, x->a, rec, x->cfg, x->now, x->e);
-}
-
-/* Registration still works on the JSON form (create shares it). */
+/* Registration (create shares it). */
 static int submit(struct act *x, struct complaint *rec)
 {
 	if (rec->registrar_id != x->a->user->user_id)
 		return refuse(x->e, 403, "forbidden", "只能提交自己暂存的投诉单", NULL);
-	return complaint_json_step(rec, register_json, x);
+	return complaint_register(x->d, x->a, rec, x->cfg, x->now, x->e);
 }
 
 /* The actions that only stamp or clear fields. */

@@ -8,25 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static int64_t int_of(json_t *rec, const char *k)
-{
-	return json_integer_value(json_object_get(rec, k));
-}
-
-static bool visible(const struct actor *a, int64_t registrar, int64_t handler, const char *org_path)
-{
-	return registrar == a->user->user_id || handler == a->user->user_id || scope_allows(a->user, org_path, registrar);
-}
-
-bool complaint_visible(const struct actor *a, json_t *rec)
-{
-	return visible(a, int_of(rec, "registrar_id"), int_of(rec, "handler_id"),
-		       json_string_value(json_object_get(rec, "org_path")));
-}
-
 bool complaint_record_visible(const struct actor *a, const struct complaint *c)
 {
-	return visible(a, c->registrar_id, c->handler_id.v, c->org_path);
+	int64_t me = a->user->user_id;
+	return c->registrar_id == me || c->handler_id.v == me || scope_allows(a->user, c->org_path, c->registrar_id);
 }
 
 static int not_found(struct refusal *e)
@@ -37,19 +22,6 @@ static int not_found(struct refusal *e)
 static int stale(struct refusal *e)
 {
 	return refuse(e, 409, "stale_version", "投诉单已被他人修改，请刷新后重试", "version");
-}
-
-int complaint_fetch(struct db *d, const struct actor *a, int64_t id, json_t **rec, struct refusal *e)
-{
-	int rc = store_complaint_get(d, id, rec);
-	if (rc < 0)
-		return rc;
-	if (rc == 0 || !complaint_visible(a, *rec)) {
-		json_decref(*rec);
-		*rec = NULL;
-		return not_found(e);
-	}
-	return 1;
 }
 
 int complaint_load(struct db *d, const struct actor *a, int64_t id, struct complaint *c, struct refusal *e)
@@ -84,19 +56,6 @@ int complaint_save_next(struct db *d, struct complaint *c, int64_t version, int6
 	return rc == 1 ? 0 : rc == 0 ? stale(e) : rc;
 }
 
-int complaint_json_step(struct complaint *c, int (*step)(json_t *rec, void *arg), void *arg)
-{
-	json_t *j = complaint_record_json(c);
-	int rc = j ? step(j, arg) : DB_HARD;
-	struct complaint back;
-	if (rc == 0 && (rc = complaint_record_from_json(j, &back)) == 0) {
-		complaint_record_free(c);
-		*c = back;
-	}
-	json_decref(j);
-	return rc;
-}
-
 int complaint_audit(struct db *d, const struct actor *a, const char *action, int64_t id, json_t *detail)
 {
 	return audit_by(d, a, action, "complaint", id, NULL, detail);
@@ -118,12 +77,11 @@ int complaint_check_register_org(struct db *d, const struct actor *a, int64_t or
 /* Marks a repeat: the same complainant (by blind index) within the window (重复投诉). The tag
  * always (the reports count it); the earlier complaint's id only when the registrar may see it,
  * or registering would tell them whom another branch serves (issue 11 L2). */
-static int detect_repeat(struct db *d, const struct actor *a, json_t *rec, const struct complaint_settings *cfg)
+static int detect_repeat(struct db *d, const struct actor *a, struct complaint *rec, const struct complaint_settings *cfg)
 {
-	int64_t received = int_of(rec, "received_at"), other = 0;
-	int rc = store_complaint_find_repeat(d, json_string_value(json_object_get(rec, "id_no_bidx")),
-					     json_string_value(json_object_get(rec, "phone_bidx")),
-					     received - (int64_t)cfg->repeat_window_days * MS_PER_DAY, int_of(rec, "id"),
+	int64_t other = 0;
+	int rc = store_complaint_find_repeat(d, rec->id_no_bidx, rec->phone_bidx,
+					     rec->received_at.v - (int64_t)cfg->repeat_window_days * MS_PER_DAY, rec->id,
 					     &other);
 	if (rc <= 0)
 		return rc;
@@ -131,23 +89,23 @@ static int detect_repeat(struct db *d, const struct actor *a, json_t *rec, const
 	if ((rc = store_complaint_read(d, other, &earlier)) < 0)
 		return rc;
 	if (rc == 1 && complaint_record_visible(a, &earlier))
-		json_object_set_new(rec, "repeat_of", json_integer(other));
+		rec->repeat_of = OPT_SOME(other);
 	complaint_record_free(&earlier);
-	complaint_add_tag(rec, "repeat");
+	complaint_record_add_tag(rec, "repeat");
 	return 0;
 }
 
-int complaint_register(struct db *d, const struct actor *a, json_t *rec, const struct complaint_settings *cfg,
+int complaint_register(struct db *d, const struct actor *a, struct complaint *rec, const struct complaint_settings *cfg,
 		       int64_t now, struct refusal *e)
 {
-	int rc = complaint_check_complete(d, rec, now, e);
+	int rc = complaint_record_check_complete(d, rec, now, e);
 	if (rc != 0)
 		return rc;
-	json_object_set_new(rec, "status", json_string("registered"));
-	json_object_set_new(rec, "registered_at", json_integer(now));
+	CREC_SET_TEXT(rec, status, "registered");
+	rec->registered_at = OPT_SOME(now);
 	if ((rc = detect_repeat(d, a, rec, cfg)) < 0)
 		return rc;
-	return complaint_update_deadline(d, rec, cfg, now);
+	return complaint_record_update_deadline(d, rec, cfg, now);
 }
 
 int complaint_unmask(struct db *d, const struct actor *a, int64_t id, json_t **identity, struct refusal *e)

@@ -14,30 +14,31 @@
 /* Idempotency keys are kept at least this long (docs/integration/callcenter.md). */
 #define IDEM_KEEP_MS (48LL * 3600 * 1000)
 
-/* A new record: a draft of the actor's institution with the settings' standard period. */
-static json_t *new_record(const struct actor *a, json_t *org, const struct complaint_settings *cfg, int64_t now)
+/* A new record: a draft of the actor's institution (org_path its path) with the settings'
+ * standard period. c is overwritten; c->oom when a text could not be copied. */
+static void new_record(struct complaint *c, const struct actor *a, const char *org_path,
+		       const struct complaint_settings *cfg, int64_t now)
 {
-	json_t *rec = json_pack("{s:s, s:I, s:I, s:I, s:O, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
-				"status", "draft", "version", (json_int_t)1, "registrar_id", (json_int_t)a->user->user_id,
-				"registrar_org_id", (json_int_t)a->user->org_id, "org_path", json_object_get(org, "path"),
-				"rights", "", "tags", "", "content", "", "demand", "", "day_type",
-				cfg->working_days ? "working" : "calendar", "deadline_state", "on_time", "allowed_days",
-				(json_int_t)cfg->standard_days, "extension_count", (json_int_t)0, "transfer_count",
-				(json_int_t)0, "created_at", (json_int_t)now, "updated_at", (json_int_t)now,
-				"handling_org_id", (json_int_t)a->user->org_id);
-	if (!rec)
-		return NULL;
-	json_object_set_new(rec, "sync_status", json_string("unsent"));
-	json_object_set_new(rec, "complainant_masked", json_string("{}"));
-	json_object_set_new(rec, "clock_restarts", json_integer(0));
-	return rec;
+	*c = (struct complaint){.version = 1, .registrar_id = a->user->user_id, .registrar_org_id = a->user->org_id,
+				.handling_org_id = OPT_SOME(a->user->org_id), .allowed_days = cfg->standard_days,
+				.created_at = now, .updated_at = now};
+	CREC_SET_TEXT(c, status, "draft");
+	CREC_SET_TEXT(c, org_path, org_path);
+	CREC_SET_TEXT(c, rights, "");
+	CREC_SET_TEXT(c, content, "");
+	CREC_SET_TEXT(c, demand, "");
+	CREC_SET_TEXT(c, tags, "");
+	CREC_SET_TEXT(c, complainant_masked, "{}");
+	CREC_SET_TEXT(c, day_type, cfg->working_days ? "working" : "calendar");
+	CREC_SET_TEXT(c, deadline_state, "on_time");
+	CREC_SET_TEXT(c, sync_status, "unsent");
 }
 
 int complaint_create_prepare(struct db *d, const struct actor *a, const struct complaint_create_cmd *cmd,
-			     const struct complaint_settings *cfg, json_t **out, char *prefix, size_t prefix_len,
+			     const struct complaint_settings *cfg, struct complaint *rec, char *prefix, size_t prefix_len,
 			     struct refusal *e)
 {
-	*out = NULL;
+	*rec = (struct complaint){0};
 	int64_t now = now_ms();
 	json_t *org;
 	int rc = store_org_get(d, a->user->org_id, &org);
@@ -45,18 +46,15 @@ int complaint_create_prepare(struct db *d, const struct actor *a, const struct c
 		return rc < 0 ? rc : DB_HARD;
 	snprintf(prefix, prefix_len, "%s-%08d", json_string_value(json_object_get(org, "internal_code")),
 		 (int)ymd_from_ms(now, CN_TZ_OFFSET_MIN));
-	json_t *rec = new_record(a, org, cfg, now);
+	new_record(rec, a, json_string_value(json_object_get(org, "path")), cfg, now);
 	json_decref(org);
-	if (!rec)
-		return DB_HARD;
-	int64_t named = json_integer_value(json_object_get(cmd->input, "complained_org_id"));
-	if ((rc = complaint_check_register_org(d, a, named, e)) != 0 ||
-	    (rc = complaint_apply_input(d, cmd->input, rec, e)) != 0 ||
+	if ((rc = rec->oom ? DB_HARD : 0) != 0 ||
+	    (rc = complaint_check_register_org(d, a, cmd->input.complained_org_id, e)) != 0 ||
+	    (rc = complaint_record_apply_input(d, &cmd->input, rec, e)) != 0 ||
 	    (!cmd->draft && (rc = complaint_register(d, a, rec, cfg, now, e)) != 0)) {
-		json_decref(rec);
+		complaint_record_free(rec);
 		return rc;
 	}
-	*out = rec;
 	return 0;
 }
 
@@ -95,29 +93,34 @@ static int number(struct db *d, const struct complaint_create_cmd *cmd, const ch
 
 /* Audit, the transactional outbox (a registration is news for the regulator and the webhooks),
  * and the Idempotency-Key, all with the insert. */
-static int after_insert(struct db *d, const struct actor *a, const struct complaint_create_cmd *cmd, json_t *rec,
-			int64_t id)
+static int after_insert(struct db *d, const struct actor *a, const struct complaint_create_cmd *cmd,
+			const struct complaint *rec)
 {
 	int64_t now = now_ms();
-	int rc = complaint_audit(d, a, cmd->draft ? "complaint.draft" : "complaint.register", id, complaint_diff(NULL, rec));
+	json_t *row = complaint_record_json(rec);
+	if (!row)
+		return DB_HARD;
+	int rc = complaint_audit(d, a, cmd->draft ? "complaint.draft" : "complaint.register", rec->id,
+				 complaint_diff(NULL, row));
+	if (rc >= 0 && !cmd->draft)
+		rc = regulator_enqueue(d, row, "registered", false, now);
+	if (rc >= 0 && !cmd->draft)
+		rc = webhook_enqueue(d, row, "complaint.registered", NULL, now);
+	json_decref(row);
 	if (rc < 0)
 		return rc;
-	if (!cmd->draft && (rc = regulator_enqueue(d, rec, "registered", false, now)) < 0)
-		return rc;
-	if (!cmd->draft && (rc = webhook_enqueue(d, rec, "complaint.registered", NULL, now)) < 0)
-		return rc;
 	if (cmd->idem_key && ((rc = store_idem_purge(d, now - IDEM_KEEP_MS)) < 0 ||
-			      (rc = store_idem_insert(d, a->user->user_id, cmd->idem_key, cmd->idem_sha, id, now)) < 0))
+			      (rc = store_idem_insert(d, a->user->user_id, cmd->idem_key, cmd->idem_sha, rec->id, now)) < 0))
 		return rc;
-	return cmd->also ? cmd->also(d, cmd->also_arg, id) : 0;
+	return cmd->also ? cmd->also(d, cmd->also_arg, rec->id) : 0;
 }
 
-int complaint_create(struct db *d, const struct actor *a, const struct complaint_create_cmd *cmd, json_t *rec,
+int complaint_create(struct db *d, const struct actor *a, const struct complaint_create_cmd *cmd, struct complaint *rec,
 		     const char *prefix, struct complaint_created *out, struct refusal *e)
 {
-	/* a retried transaction starts over: rec is input, only its number and id are ours */
+	/* a retried transaction starts over: rec is input, only its id, number and sync state are ours */
 	*out = (struct complaint_created){0};
-	json_object_del(rec, "id");
+	rec->id = 0;
 	int rc = cmd->idem_key ? idem_check(d, a, cmd, out, e) : 0;
 	if (rc != 0)
 		return rc < 0 ? rc : out->replayed ? 0 : 1;
@@ -125,12 +128,12 @@ int complaint_create(struct db *d, const struct actor *a, const struct complaint
 	int64_t id;
 	if ((rc = number(d, cmd, prefix, no, sizeof no)) < 0)
 		return rc;
-	json_object_set_new(rec, "complaint_no", json_string(no));
-	json_object_set_new(rec, "sync_status", json_string(cmd->draft ? "unsent" : "pending"));
-	if ((rc = store_complaint_insert(d, rec, &id)) < 0)
+	CREC_SET_TEXT(rec, complaint_no, no);
+	CREC_SET_TEXT(rec, sync_status, cmd->draft ? "unsent" : "pending");
+	if ((rc = store_complaint_insert_record(d, rec, &id)) < 0)
 		return rc;
-	json_object_set_new(rec, "id", json_integer(id));
-	if ((rc = after_insert(d, a, cmd, rec, id)) != 0)
+	rec->id = id;
+	if ((rc = after_insert(d, a, cmd, rec)) != 0)
 		return rc;
 	out->id = id;
 	return 0;

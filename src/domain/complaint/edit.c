@@ -1,8 +1,8 @@
 /* Editing a complaint (PATCH /complaints/{id}): a draft by its registrar, or the re-coding of an
  * open complaint by a handler or reviewer. Out of draft the record must stay complete, the
- * deadline follows the new facts and the change goes to the regulator with it. The record is
- * typed (struct complaint); the input is applied through its JSON form (complaint_apply_input),
- * and the audit, the regulator and the webhooks get the row JSON. */
+ * deadline follows the new facts and the change goes to the regulator with it. The record and
+ * the input are typed (struct complaint, struct complaint_input); the audit, the regulator and
+ * the webhooks get the row JSON. */
 #include "domain/complaint/service.h"
 #include "regulator/gateway.h"
 #include "regulator/webhooks.h"
@@ -22,28 +22,14 @@ static int may_edit(const struct actor *a, const struct complaint *rec, bool dra
 	return 0;
 }
 
-struct input_step {
-	struct db *d;
-	json_t *input;
-	struct refusal *e;
-};
-
-static int apply_input_json(json_t *rec, void *arg)
-{
-	struct input_step *s = arg;
-	return complaint_apply_input(s->d, s->input, rec, s->e);
-}
-
 /* The input applied to rec; out of draft the record stays complete and the deadline follows. */
 static int apply_edit(struct db *d, const struct actor *a, const struct complaint_edit_cmd *cmd,
 		      const struct complaint_settings *cfg, struct complaint *rec, bool draft, int64_t now,
 		      struct refusal *e)
 {
-	int64_t named = json_integer_value(json_object_get(cmd->input, "complained_org_id"));
-	int rc = draft ? complaint_check_register_org(d, a, named, e) : 0;
-	struct input_step step = {d, cmd->input, e};
+	int rc = draft ? complaint_check_register_org(d, a, cmd->input.complained_org_id, e) : 0;
 	if (rc == 0)
-		rc = complaint_json_step(rec, apply_input_json, &step);
+		rc = complaint_record_apply_input(d, &cmd->input, rec, e);
 	if (rc == 0 && !draft)
 		rc = complaint_record_check_complete(d, rec, now, e);
 	if (rc == 0 && !draft) {

@@ -21,33 +21,25 @@ struct db;
 
 /* ---- shared steps ---- */
 
-/* True when the actor may see the stored complaint rec (registrar, handler, or data scope). */
-bool complaint_visible(const struct actor *a, json_t *rec);
-/* Loads a complaint the actor may see: 1 with *rec (caller decrefs), 0 with a 404 refusal in *e,
- * or a negative db status. */
-int complaint_fetch(struct db *d, const struct actor *a, int64_t id, json_t **rec, struct refusal *e);
-/* complaint_visible and complaint_fetch on a typed record: complaint_load (1 with *c, caller
- * frees with complaint_record_free; 0 with a 404 in *e; negative). complaint_load_for_change: 0
- * with *c when version is the stored one, 1 with *e (404, or 409 stale_version), or negative.
- * complaint_save_next writes c back as version + 1 (c->version, updated_at = now set here) if
- * nobody wrote in between: 0, 1 with a 409 in *e, or negative. */
+/* complaint_record_visible: true when the actor may see the stored complaint c (registrar,
+ * handler, or data scope). complaint_load: loads a complaint the actor may see: 1 with *c
+ * (caller frees with complaint_record_free), 0 with a 404 refusal in *e, or negative.
+ * complaint_load_for_change: 0 with *c when version is the stored one, 1 with *e (404, or 409
+ * stale_version), or negative. complaint_save_next writes c back as version + 1 (c->version,
+ * updated_at = now set here) if nobody wrote in between: 0, 1 with a 409 in *e, or negative. */
 bool complaint_record_visible(const struct actor *a, const struct complaint *c);
 int complaint_load(struct db *d, const struct actor *a, int64_t id, struct complaint *c, struct refusal *e);
 int complaint_load_for_change(struct db *d, const struct actor *a, int64_t id, int64_t version, struct complaint *c,
 			      struct refusal *e);
 int complaint_save_next(struct db *d, struct complaint *c, int64_t version, int64_t now, struct refusal *e);
-/* Runs a step that still takes the record's JSON form (complaint_register, complaint_apply_input)
- * on c: c as row JSON, step(rec, arg), and when it returns 0 the JSON back into c (c is left as
- * it was otherwise). Returns what step returned, or DB_HARD. */
-int complaint_json_step(struct complaint *c, int (*step)(json_t *rec, void *arg), void *arg);
 /* Appends the audit event of a complaint step by the actor; steals detail. 0 or negative. */
 int complaint_audit(struct db *d, const struct actor *a, const char *action, int64_t id, json_t *detail);
 /* The 被投诉机构 a registrar names must be one they may register against; 0 when org_id is 0 or
- * unknown (complaint_apply_input refuses an unknown one), 1 with a 403 in *e, or negative. */
+ * unknown (complaint_record_apply_input refuses an unknown one), 1 with a 403 in *e, or negative. */
 int complaint_check_register_org(struct db *d, const struct actor *a, int64_t org_id, struct refusal *e);
 /* Leaves the draft state: completeness, status registered, repeat detection (重复投诉),
  * deadline. 0, 1 with *e, or negative. */
-int complaint_register(struct db *d, const struct actor *a, json_t *rec, const struct complaint_settings *cfg,
+int complaint_register(struct db *d, const struct actor *a, struct complaint *rec, const struct complaint_settings *cfg,
 		       int64_t now, struct refusal *e);
 
 /* 查看完整个人信息: the decrypted complainant identity for those with pii.unmask, or for the
@@ -58,7 +50,7 @@ int complaint_unmask(struct db *d, const struct actor *a, int64_t id, json_t **i
 /* ---- create (POST /complaints, the confirmation of a 网上投诉) ---- */
 
 struct complaint_create_cmd {
-	json_t *input;        /* borrowed: the validated body (complaint_apply_input's names) */
+	struct complaint_input input; /* bound from the body (COMPLAINT_INPUT_FIELDS) */
 	bool draft;           /* 暂存: stays a draft, nothing goes to the regulator */
 	const char *fixed_no; /* a number reserved at receipt (网上投诉), or NULL for a new one */
 	const char *idem_key; /* Idempotency-Key (call id), or NULL */
@@ -69,26 +61,28 @@ struct complaint_create_cmd {
 };
 
 /* The record checked with plain reads, before the write transaction (the single writer is held
- * only for the writes): *rec (caller decrefs) and the number prefix (at least 64 bytes).
- * A read transaction body: may run twice; *rec is NULL on entry. 0, 1 with *e, or negative. */
+ * only for the writes): *rec (caller frees with complaint_record_free; overwritten here, so a
+ * rerun's caller frees the previous one first) and the number prefix (at least 64 bytes).
+ * A read transaction body: may run twice. 0, 1 with *e, or negative (*rec then empty). */
 int complaint_create_prepare(struct db *d, const struct actor *a, const struct complaint_create_cmd *cmd,
-			     const struct complaint_settings *cfg, json_t **rec, char *prefix, size_t prefix_len,
+			     const struct complaint_settings *cfg, struct complaint *rec, char *prefix, size_t prefix_len,
 			     struct refusal *e);
 
 struct complaint_created {
 	int64_t id;    /* the new complaint's (or the earlier one's when replayed) */
 	bool replayed; /* the Idempotency-Key was seen with the same body: nothing new was written */
 };
-/* Numbers, inserts, audits and queues the prepared record rec (its "id" and "complaint_no"
- * are set here, reset on a rerun). A write transaction body. 0, 1 with *e, or negative. */
-int complaint_create(struct db *d, const struct actor *a, const struct complaint_create_cmd *cmd, json_t *rec,
+/* Numbers, inserts, audits and queues the prepared record rec (its id, complaint_no and
+ * sync_status are set here, reset on a rerun). A write transaction body. 0, 1 with *e, or
+ * negative. */
+int complaint_create(struct db *d, const struct actor *a, const struct complaint_create_cmd *cmd, struct complaint *rec,
 		     const char *prefix, struct complaint_created *out, struct refusal *e);
 
 /* ---- edit (PATCH /complaints/{id}: drafts; re-coding of open complaints) ---- */
 
 struct complaint_edit_cmd {
 	int64_t id, version;
-	json_t *input; /* borrowed: the validated body */
+	struct complaint_input input; /* bound from the body (COMPLAINT_INPUT_FIELDS) */
 };
 /* Edits and reads back the complaint: 0 with *result (caller decrefs; NULL at entry is not
  * required, a previous run's is released), 1 with *e, or negative. */
@@ -113,7 +107,7 @@ struct complaint_cmd {
 };
 
 struct complaint_act_out {
-	json_t *result;   /* the complaint as saved (owned) */
+	struct complaint result; /* the complaint as saved, read back (owned) */
 	json_t *warnings; /* array of strings for the user, e.g. the transfer warning line (owned) */
 };
 /* Runs one action: 0 with out filled (reset at entry: may run twice), 1 with *e, or negative. */
