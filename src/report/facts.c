@@ -384,6 +384,38 @@ static int prune_tx(struct db *d, void *arg)
 	return store_changes_prune(d, *(int64_t *)arg);
 }
 
+static int64_t snap_every = FACTS_SNAPSHOT_EVERY, snap_gap_ms = FACTS_SNAPSHOT_GAP_MS;
+
+void facts_snapshot_every(int64_t changes, int64_t gap_ms)
+{
+	snap_every = changes;
+	snap_gap_ms = gap_ms;
+}
+
+static void *snapper_main(void *arg)
+{
+	(void)arg;
+	facts_snapshot_write();
+	__atomic_store_n(&F.snapping, false, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Under sync_mu, after a sync that applied changes: starts the background write when the index
+ * is far enough past the last snapshot (one write at a time; facts_stop joins it). */
+static void snapshot_when_due(void)
+{
+	if (!F.snap_path[0] || snap_every <= 0 || !F.loaded ||
+	    F.seq - __atomic_load_n(&F.snap_seq, __ATOMIC_ACQUIRE) < snap_every ||
+	    now_ms() - __atomic_load_n(&F.snap_at_ms, __ATOMIC_ACQUIRE) < snap_gap_ms ||
+	    __atomic_exchange_n(&F.snapping, true, __ATOMIC_ACQ_REL))
+		return;
+	if (F.snapper_started)
+		pthread_join(F.snapper, NULL); /* the previous write, finished (snapping was false) */
+	F.snapper_started = pthread_create(&F.snapper, NULL, snapper_main, NULL) == 0;
+	if (!F.snapper_started)
+		__atomic_store_n(&F.snapping, false, __ATOMIC_RELEASE);
+}
+
 int facts_sync(struct db *d)
 {
 	pthread_mutex_lock(&F.sync_mu);
@@ -450,6 +482,8 @@ int facts_sync(struct db *d)
 		F.pruned_at = prune_below;
 	}
 	pthread_rwlock_unlock(&F.lock);
+	if (rc == 0)
+		snapshot_when_due();
 	pthread_mutex_unlock(&F.sync_mu);
 	if (prune_below && store_write(prune_tx, &prune_below) != 0)
 		log_warn("report index: could not prune the change log");
@@ -481,6 +515,11 @@ void facts_stop(void)
 	if (F.loader_running)
 		pthread_join(F.loader, NULL);
 	F.loader_running = false;
+	pthread_mutex_lock(&F.sync_mu);
+	if (F.snapper_started)
+		pthread_join(F.snapper, NULL);
+	F.snapper_started = false;
+	pthread_mutex_unlock(&F.sync_mu);
 	/* A clean stop leaves a current snapshot: the next start catches up only what came after. */
 	if (F.loaded && F.snap_path[0])
 		facts_snapshot_write();

@@ -110,12 +110,17 @@ void facts_agg_merge(struct fact_agg *to, const struct fact_agg *a);
  * facts_sync() after a start reads it and catches up from that position; it is ignored and the
  * index rebuilt from the database when it is absent, truncated, corrupt, of another version or
  * database, newer than the database's change log, or older than the oldest change kept. It is
- * written (temp file + fsync + rename + fsync of the directory) after a rebuild by the loader and
- * by facts_stop(); a crash leaves the previous one, which still catches up while the change log
- * reaches back to it. Two instances sharing a data dir write the same file in turns. */
+ * written (temp file + fsync + rename + fsync of the directory) after a rebuild by the loader, by
+ * facts_stop(), and in the background once the index has applied FACTS_SNAPSHOT_EVERY changes
+ * past the last one written and FACTS_SNAPSHOT_GAP_MS have passed: a crash leaves a recent one,
+ * which catches up a bounded number of changes (the change log keeps 200,000). Two instances sharing a data dir write the same file in turns. */
 enum facts_source { FACTS_EMPTY, FACTS_FROM_DATABASE, FACTS_FROM_SNAPSHOT };
 /* Sets the snapshot's path (copied; NULL or "" turns snapshots off). Call before facts_start(). */
 void facts_set_snapshot_path(const char *path);
+#define FACTS_SNAPSHOT_EVERY 20000
+#define FACTS_SNAPSHOT_GAP_MS (10 * 60 * 1000)
+/* Overrides the periodic snapshot's thresholds (tests; changes <= 0 turns it off). */
+void facts_snapshot_every(int64_t changes, int64_t gap_ms);
 /* Writes the index as it stands now (takes the read lock). 0, or -1 (logged) when nothing was
  * loaded, no path is set or the write failed (the previous snapshot is kept). */
 int facts_snapshot_write(void);

@@ -46,6 +46,12 @@ struct facts_index {
 	struct dict dicts[FD_NDICT];
 	pthread_t loader;
 	bool loader_running;
+	/* The periodic snapshot (facts_sync starts it): its thread, whether one runs (taken with an
+	 * atomic exchange), the change position and time of the newest snapshot written. */
+	pthread_t snapper;
+	bool snapper_started; /* under sync_mu: a thread to join */
+	bool snapping;
+	int64_t snap_seq, snap_at_ms;
 	bool oom; /* a dictionary could not grow: the load fails and is redone next time */
 	bool ready;              /* loaded and caught up once (read without the locks: atomics) */
 	enum facts_source source; /* where the last full load came from */

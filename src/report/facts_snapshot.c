@@ -119,6 +119,8 @@ int facts_snapshot_write(void)
 		fsync(fd);
 		close(fd);
 	}
+	__atomic_store_n(&F.snap_seq, seq, __ATOMIC_RELEASE);
+	__atomic_store_n(&F.snap_at_ms, now_ms(), __ATOMIC_RELEASE);
 	log_info("report index: snapshot of %u complaints at change %lld written in %.2f s", rows, (long long)seq,
 		 (double)(mono_ns() - t0) / 1e9);
 	return 0;
@@ -253,6 +255,8 @@ int facts_snapshot_load(struct db *d)
 	}
 	F.n = h.n;
 	F.seq = h.seq;
+	__atomic_store_n(&F.snap_seq, h.seq, __ATOMIC_RELEASE);
+	__atomic_store_n(&F.snap_at_ms, now_ms(), __ATOMIC_RELEASE);
 	F.fp_id = h.fp_id;
 	F.fp_created = h.fp_created;
 	log_info("report index: %u complaints loaded from the snapshot (change %lld) in %.2f s", h.n, (long long)h.seq,

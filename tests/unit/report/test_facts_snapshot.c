@@ -176,6 +176,56 @@ static void test_stale_catches_up(void **state)
 	assert_matches_sql();
 }
 
+static char periodic[200];
+
+static void copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+	assert_non_null(in);
+	assert_non_null(out);
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+		assert_int_equal(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+}
+
+/* A crash: the snapshot on disk is the periodic one, not the one a clean stop writes. */
+static void back_to_periodic(void)
+{
+	copy_file(periodic, snap);
+}
+
+/* Past the threshold of changes, the index writes a snapshot in the background with no stop; a
+ * start from it (as after a crash) catches up what came after and agrees with SQL. */
+static void test_periodic_snapshot(void **state)
+{
+	(void)state;
+	snprintf(periodic, sizeof periodic, "%s.periodic", snap);
+	assert_int_equal(facts_sync(d), 0);
+	unlink(snap);
+	facts_snapshot_every(100, 0);
+	assert_int_equal(db_exec_script(d, "UPDATE complaints SET source_channel = 'media' WHERE id BETWEEN 1000 AND 1200"),
+			 DB_OK);
+	assert_int_equal(facts_sync(d), 0);
+	for (int i = 0; i < 200 && access(snap, R_OK) != 0; i++)
+		usleep(50000);
+	assert_int_equal(access(snap, R_OK), 0); /* written with no stop, by the background thread */
+	copy_file(snap, periodic);
+	facts_snapshot_every(0, 0);
+	assert_int_equal(db_exec_script(d, "UPDATE complaints SET source_channel = 'letter' WHERE id BETWEEN 1300 AND 1310"),
+			 DB_OK);
+	assert_int_equal(facts_sync(d), 0);
+	restart_with(back_to_periodic);
+	assert_int_equal(facts_source(), FACTS_FROM_SNAPSHOT);
+	assert_int_equal(count_of(FD_CHANNEL, "media"), sql_count("source_channel = 'media'"));
+	assert_int_equal(count_of(FD_CHANNEL, "letter"), sql_count("source_channel = 'letter'"));
+	assert_matches_sql();
+	unlink(periodic);
+	facts_snapshot_every(FACTS_SNAPSHOT_EVERY, FACTS_SNAPSHOT_GAP_MS);
+}
+
 /* The changes after the snapshot were pruned from the log: it cannot catch up, so it rebuilds. */
 static void test_pruned_log_rebuilds(void **state)
 {
@@ -291,6 +341,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_stale_catches_up),
+		cmocka_unit_test(test_periodic_snapshot),
 		cmocka_unit_test(test_pruned_log_rebuilds),
 		cmocka_unit_test(test_refused_snapshots_rebuild),
 	};
