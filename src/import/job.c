@@ -170,7 +170,7 @@ static void batch_clear(struct batch *b)
 	b->n = 0;
 }
 
-/* The committer thread: writes each batch handed over, one at a time, through store_write (on
+/* The committer thread: writes each batch handed over, one at a time, through store_write_alone (on
  * PostgreSQL with this thread's own connection), while the job's thread builds the next. */
 static void *committer_main(void *arg)
 {
@@ -182,7 +182,7 @@ static void *committer_main(void *arg)
 		if (!r->writing)
 			break;
 		pthread_mutex_unlock(&r->mu);
-		int rc = store_write(batch_tx, r);
+		int rc = store_write_alone(batch_tx, r);
 		pthread_mutex_lock(&r->mu);
 		r->write_rc = rc;
 		r->written = r->writing;
