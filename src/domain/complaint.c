@@ -135,16 +135,17 @@ static int check_complainant_keys(json_t *in, struct refusal *e)
 	return 0;
 }
 
-/* The merged identity's ID type (in the dictionary), resident ID number and phone. 0, 1 with *e,
- * or negative. */
-static int check_identity(struct db *d, json_t *id, struct refusal *e)
+/* The merged identity's ID type (in the dictionary, or the cache's), resident ID number and phone.
+ * 0, 1 with *e, or negative. */
+static int check_identity(struct db *d, json_t *id, const struct complaint_input_cache *cache, struct refusal *e)
 {
 	const char *id_type = json_string_value(json_object_get(id, "id_type"));
 	const char *id_no = json_string_value(json_object_get(id, "id_no"));
 	const char *phone = json_string_value(json_object_get(id, "phone"));
 	if (id_type && *id_type) {
-		json_t *item;
-		int rc = store_dict_get(d, "id_type", id_type, &item);
+		json_t *item = NULL;
+		int rc = cache && cache->id_types ? json_object_get(cache->id_types, id_type) != NULL
+						  : store_dict_get(d, "id_type", id_type, &item);
 		json_decref(item);
 		if (rc == 0)
 			return refuse(e, 400, "invalid_field", "证件类型不在证件类型字典中", "complainant.id_type");
@@ -158,12 +159,26 @@ static int check_identity(struct db *d, json_t *id, struct refusal *e)
 	return 0;
 }
 
-/* Seals the identity under the current key (read in this transaction) into complainant_enc and
- * pii_key_id; key_id gets the key's id. 0 or DB_HARD. */
-static int seal_identity(struct db *d, json_t *id, struct complaint *rec, char key_id[PII_KEY_ID_SIZE])
+/* The identity sealed under the cache's key, or else the current key read in this transaction. */
+static char *seal_with(struct db *d, const char *plain, const struct complaint_input_cache *cache,
+		       char key_id[PII_KEY_ID_SIZE])
+{
+	if (!cache || !*cache->key_id)
+		return key_rotation_seal(d, plain, key_id);
+	snprintf(key_id, PII_KEY_ID_SIZE, "%s", cache->key_id);
+	char *s = pii_encrypt_with(key_id, plain);
+	if (!s)
+		log_error("pii: the current key %s cannot be loaded from the keys dir", key_id);
+	return s;
+}
+
+/* Seals the identity under the current key (read in this transaction, or given by the cache)
+ * into complainant_enc and pii_key_id; key_id gets the key's id. 0 or DB_HARD. */
+static int seal_identity(struct db *d, json_t *id, struct complaint *rec, const struct complaint_input_cache *cache,
+			 char key_id[PII_KEY_ID_SIZE])
 {
 	char *plain = json_dumps(id, JSON_COMPACT | JSON_SORT_KEYS);
-	char *sealed = plain ? key_rotation_seal(d, plain, key_id) : NULL;
+	char *sealed = plain ? seal_with(d, plain, cache, key_id) : NULL;
 	if (plain) {
 		crypto_wipe(plain, strlen(plain));
 		free(plain);
@@ -211,7 +226,8 @@ static int index_and_mask(json_t *id, const char *key_id, struct complaint *rec)
 }
 
 /* Merges input.complainant into the sealed identity; reseals, re-masks, re-indexes. */
-static int apply_complainant(struct db *d, json_t *in, struct complaint *rec, struct refusal *e)
+static int apply_complainant(struct db *d, json_t *in, struct complaint *rec,
+			     const struct complaint_input_cache *cache, struct refusal *e)
 {
 	int rc = check_complainant_keys(in, e);
 	if (rc != 0)
@@ -221,7 +237,7 @@ static int apply_complainant(struct db *d, json_t *in, struct complaint *rec, st
 		id = json_object();
 	json_object_update(id, in);
 	char key_id[PII_KEY_ID_SIZE] = "";
-	if ((rc = check_identity(d, id, e)) == 0 && (rc = seal_identity(d, id, rec, key_id)) == 0)
+	if ((rc = check_identity(d, id, cache, e)) == 0 && (rc = seal_identity(d, id, rec, cache, key_id)) == 0)
 		rc = index_and_mask(id, key_id, rec);
 	/* wipe the identity's strings before they go back to the allocator */
 	const char *key;
@@ -342,8 +358,9 @@ static int apply_plain(const struct complaint_input *in, struct complaint *rec, 
 	return rec->oom ? DB_HARD : 0;
 }
 
-int complaint_record_apply_input(struct db *d, const struct complaint_input *in, struct complaint *rec,
-				 struct refusal *e)
+/* complaint_record_apply_input, the identity's lookups from cache when given. */
+static int apply_input(struct db *d, const struct complaint_input *in, struct complaint *rec,
+		       const struct complaint_input_cache *cache, struct refusal *e)
 {
 	int rc;
 	if (in->source_channel && (rc = apply_channel(d, in->source_channel, rec, e)) != 0)
@@ -357,7 +374,7 @@ int complaint_record_apply_input(struct db *d, const struct complaint_input *in,
 		rec->clock_start_at = OPT_SOME(ms);
 	}
 	if (in->complainant && !json_is_null(in->complainant) &&
-	    (rc = apply_complainant(d, in->complainant, rec, e)) != 0)
+	    (rc = apply_complainant(d, in->complainant, rec, cache, e)) != 0)
 		return rc;
 	if (in->complained_org_id && (rc = apply_complained_org(d, in->complained_org_id, rec, e)) != 0)
 		return rc;
@@ -366,10 +383,22 @@ int complaint_record_apply_input(struct db *d, const struct complaint_input *in,
 	return apply_plain(in, rec, e);
 }
 
+int complaint_record_apply_input(struct db *d, const struct complaint_input *in, struct complaint *rec,
+				 struct refusal *e)
+{
+	return apply_input(d, in, rec, NULL, e);
+}
+
 /* The input spec bound onto a bare struct complaint_input (the JSON form below). */
 static const struct field_bind input_spec[] = {COMPLAINT_INPUT_FIELDS(struct complaint_input, ), FIELD_BIND_END};
 
 int complaint_apply_input(struct db *d, json_t *input, json_t *rec, struct refusal *e)
+{
+	return complaint_apply_input_cached(d, input, rec, NULL, e);
+}
+
+int complaint_apply_input_cached(struct db *d, json_t *input, json_t *rec, const struct complaint_input_cache *cache,
+				 struct refusal *e)
 {
 	struct complaint_input in = {0};
 	json_spec_bind(input, input_spec, &in);
@@ -378,7 +407,7 @@ int complaint_apply_input(struct db *d, json_t *input, json_t *rec, struct refus
 	if (rc != 0)
 		return rc;
 	json_t *before = complaint_record_json(&c), *after = NULL;
-	rc = before ? complaint_record_apply_input(d, &in, &c, e) : DB_HARD;
+	rc = before ? apply_input(d, &in, &c, cache, e) : DB_HARD;
 	if (rc == 0 && !(after = complaint_record_json(&c)))
 		rc = DB_HARD;
 	const char *k;

@@ -10,6 +10,7 @@
 #ifndef FCMS_COMPLAINT_H
 #define FCMS_COMPLAINT_H
 #include "domain/complaint_settings.h"
+#include "domain/pii.h" /* PII_KEY_ID_SIZE */
 #include "domain/refusal.h"
 #include "store/complaint_record.h"
 #include "util/dates.h" /* CN_TZ_OFFSET_MIN, the bank's time zone */
@@ -65,6 +66,18 @@ int complaint_record_apply_input(struct db *d, const struct complaint_input *in,
  * not checked: give it checked input) onto rec, the record's JSON form: only the members the
  * input changed are written. Same returns. */
 int complaint_apply_input(struct db *d, json_t *input, json_t *rec, struct refusal *e);
+
+/* What complaint_apply_input reads for each identity, given once by a caller that applies many
+ * inputs (the import, per batch): the ID types known (an object whose keys are the codes;
+ * borrowed) and the current sealing key (key_rotation_current_key, read by the caller, which
+ * answers for a rotation that commits meanwhile). */
+struct complaint_input_cache {
+	json_t *id_types;
+	char key_id[PII_KEY_ID_SIZE];
+};
+/* complaint_apply_input with those read from cache instead of d. Same returns. */
+int complaint_apply_input_cached(struct db *d, json_t *input, json_t *rec, const struct complaint_input_cache *cache,
+				 struct refusal *e);
 
 /* Full validation before a complaint leaves the draft state: every required field present,
  * codes in force on the receipt date and leaves of their tree, region known, institution

@@ -3,10 +3,12 @@
 #include "domain/complaint.h"
 #include "domain/complaint_settings.h"
 #include "domain/deadline.h"
+#include "domain/key_rotation.h"
 #include "domain/workflow.h"
 #include "regulator/gateway.h"
 #include "store/store.h"
 #include "util/dates.h"
+#include "util/log.h"
 #include "domain/import_values.h"
 #include "util/sheet_read.h"
 #include <stdarg.h>
@@ -120,6 +122,7 @@ struct import_ctx {
 	json_t *codes;        /* "A|code|yyyymmdd" -> 1 leaf in force, 0 not, 2 has children */
 	char org_path[512];
 	struct cells *x;
+	struct complaint_input_cache input; /* the ID types (id_types) and the batch's sealing key */
 };
 
 /* The enabled items of a dictionary into into (code and name -> code) and, when tags is not
@@ -190,6 +193,7 @@ struct import_ctx *import_ctx_new(struct db *d, const struct principal *who, int
 		return NULL;
 	}
 	index_orgs(c, orgs);
+	c->input.id_types = c->id_types; /* the enabled codes, a subset of the dictionary */
 	size_t i;
 	json_t *o;
 	json_array_foreach(users, i, o) json_object_set(c->users, json_string_value(json_object_get(o, "username")), o);
@@ -207,6 +211,27 @@ void import_ctx_free(struct import_ctx *c)
 		json_decref(maps[i]);
 	free(c->x);
 	free(c);
+}
+
+int import_ctx_begin_batch(struct db *d, struct import_ctx *c, char key_id[PII_KEY_ID_SIZE])
+{
+	int rc = key_rotation_current_key(d, c->input.key_id);
+	snprintf(key_id, PII_KEY_ID_SIZE, "%s", rc < 0 ? "" : c->input.key_id);
+	return rc < 0 ? rc : 0;
+}
+
+int import_batch_check_key(struct db *d, const char *key_id, int64_t after_id, int64_t n)
+{
+	char now[PII_KEY_ID_SIZE];
+	int64_t resealed = 0;
+	int rc = key_rotation_current_key(d, now);
+	if (rc < 0 || strcmp(now, key_id) == 0)
+		return rc < 0 ? rc : 0;
+	rc = key_rotation_reseal_after(d, after_id, n, &resealed);
+	if (rc == 0)
+		log_info("import: the key changed from %s to %s during a batch; %lld rows re-sealed", key_id, now,
+			 (long long)resealed);
+	return rc;
 }
 
 /* ---- one row ---- */
@@ -431,7 +456,7 @@ static int apply_fields(struct build *b)
 	else if (*cell(b, IF_AMOUNT))
 		json_object_set_new(input, "amount_fen", json_integer(fen));
 	struct refusal e = {0};
-	if (rc == 0 && (rc = complaint_apply_input(b->d, input, b->rec, &e)) > 0)
+	if (rc == 0 && (rc = complaint_apply_input_cached(b->d, input, b->rec, &b->c->input, &e)) > 0)
 		rc = bad(b, field_of_refusal(e.field), "%s", e.message);
 	json_decref(input);
 	if (rc != 0)

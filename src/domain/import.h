@@ -9,6 +9,7 @@
 #ifndef FCMS_IMPORT_H
 #define FCMS_IMPORT_H
 #include "domain/permissions.h"
+#include "domain/pii.h" /* PII_KEY_ID_SIZE */
 #include "domain/refusal.h"
 #include <jansson.h>
 #include <stdbool.h>
@@ -49,6 +50,10 @@ struct import_ctx;
 /* Loads the lookups through d for an import made by who. NULL on failure. */
 struct import_ctx *import_ctx_new(struct db *d, const struct principal *who, int64_t now);
 void import_ctx_free(struct import_ctx *c);
+/* Reads what the rows of a batch share: the current sealing key (key_rotation_current_key),
+ * once per batch instead of once per row; into c, and its id into key_id. Call before the
+ * batch's first row is built. 0 or a negative db status. */
+int import_ctx_begin_batch(struct db *d, struct import_ctx *c, char key_id[PII_KEY_ID_SIZE]);
 
 /* The outcome of one row: ok, or the column (its header in the file) and the reason. */
 struct import_row_result {
@@ -76,6 +81,12 @@ enum import_outcome { IMPORT_INSERTED, IMPORT_DONE_BY_JOB, IMPORT_SKIPPED_EXISTI
  * 0 with *out, or a negative db status. */
 int import_row_write(struct db *d, json_t *rec, int64_t job_id, bool to_regulator, int64_t now,
 		     enum import_outcome *out);
+
+/* Inside the batch's write transaction, after its rows: when the current key is no longer
+ * key_id (a rotation committed since the batch was sealed), re-seals the complaints above
+ * after_id (at most n, the batch's) under the current one, so the rotation's count of rows under
+ * an old key holds. 0 or a negative db status. May run twice with its transaction. */
+int import_batch_check_key(struct db *d, const char *key_id, int64_t after_id, int64_t n);
 
 /* Whether a legacy number is already there: 1 imported (by any job), 2 the number of a complaint
  * registered in fcms, 0 neither, or a negative db status. */

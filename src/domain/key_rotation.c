@@ -14,7 +14,7 @@
 
 #define CURRENT_SETTING "pii.current_key"
 
-static int current_key(struct db *d, char out[PII_KEY_ID_SIZE])
+int key_rotation_current_key(struct db *d, char out[PII_KEY_ID_SIZE])
 {
 	char v[64] = "";
 	enum crypto_profile p;
@@ -62,7 +62,7 @@ int key_rotation_check_keys(struct db *d)
 
 char *key_rotation_seal(struct db *d, const char *plain, char key_id[PII_KEY_ID_SIZE])
 {
-	if (current_key(d, key_id) != DB_OK)
+	if (key_rotation_current_key(d, key_id) != DB_OK)
 		return NULL;
 	char *s = pii_encrypt_with(key_id, plain);
 	if (!s)
@@ -74,7 +74,7 @@ int key_rotation_blind_index(struct db *d, enum pii_kind kind, const char *value
 {
 	char id[PII_KEY_ID_SIZE];
 	out[0] = '\0';
-	int rc = current_key(d, id);
+	int rc = key_rotation_current_key(d, id);
 	if (rc < 0)
 		return rc;
 	return pii_blind_index_for(id, kind, value, out);
@@ -173,6 +173,20 @@ static int reseal_tx(struct db *d, void *arg)
 	return rc < 0 ? rc : 0;
 }
 
+int key_rotation_reseal_after(struct db *d, int64_t after_id, int64_t limit, int64_t *resealed)
+{
+	char to[PII_KEY_ID_SIZE];
+	*resealed = 0;
+	int rc = key_rotation_current_key(d, to);
+	if (rc < 0)
+		return rc;
+	struct reseal_ctx c = {.to = to, .after = after_id, .limit = limit};
+	if ((rc = reseal_tx(d, &c)) < 0)
+		return rc;
+	*resealed = c.resealed;
+	return 0;
+}
+
 struct retire_ctx {
 	const char *to;
 	json_t *retired;
@@ -209,7 +223,7 @@ static int start_rotation(const struct key_rotation_opts *o, struct db *d, char 
 			  char to[PII_KEY_ID_SIZE])
 {
 	enum crypto_profile have, want;
-	if (current_key(d, from) != DB_OK || crypto_profile_load(d, &have) != DB_OK)
+	if (key_rotation_current_key(d, from) != DB_OK || crypto_profile_load(d, &have) != DB_OK)
 		return 1;
 	want = o->to_profile ? *o->to_profile : have;
 	if (pii_key_create(want, to) != 0 || crypto_profile_signing_key_ensure(want) != 0)
@@ -349,7 +363,7 @@ int key_rotation_status(void)
 	char cur[PII_KEY_ID_SIZE];
 	json_t *usage;
 	enum crypto_profile p;
-	if (!d || current_key(d, cur) != DB_OK || crypto_profile_load(d, &p) != DB_OK ||
+	if (!d || key_rotation_current_key(d, cur) != DB_OK || crypto_profile_load(d, &p) != DB_OK ||
 	    store_pii_key_usage(d, &usage) != DB_OK)
 		return 1;
 	char ids[64][PII_KEY_ID_SIZE];

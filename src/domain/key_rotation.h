@@ -30,6 +30,18 @@ struct db;
  * failure. May run twice with its transaction. */
 char *key_rotation_seal(struct db *d, const char *plain, char key_id[PII_KEY_ID_SIZE]);
 
+/* The database's current sealing key (pii.current_key, else keys/current) into out: what
+ * key_rotation_seal would use. A caller that seals many identities (the import) reads it once per
+ * batch and checks it again inside the batch's transaction (key_rotation_reseal_after). DB_OK or
+ * a negative status. */
+int key_rotation_current_key(struct db *d, char out[PII_KEY_ID_SIZE]);
+
+/* Inside the caller's write transaction: re-seals under the current key the complaints with an
+ * id above after_id (at most limit of them) that another key sealed, with their blind indexes in
+ * the new key's family; for an import batch sealed before a rotation committed. *resealed: how
+ * many. 0 or a negative status. May run twice with its transaction. */
+int key_rotation_reseal_after(struct db *d, int64_t after_id, int64_t limit, int64_t *resealed);
+
 /* The value's blind index in the family of the database's current key (pii.current_key, else
  * keys/current): what rows written now carry and what the rotation re-indexes old rows into, so an
  * instance started before a profile move (default -> gm) computes the new family's index without

@@ -43,7 +43,9 @@ struct item {
 struct batch {
 	struct item items[IMPORT_BATCH];
 	int n;
+	char key_id[PII_KEY_ID_SIZE]; /* the key its identities were sealed with (import_ctx_begin_batch) */
 	int64_t b_ok, b_bad, b_skipped; /* the batch transaction's outputs (reset on every run of the body) */
+	int64_t first_id;               /* the first complaint it inserted, 0 none (also an output) */
 };
 
 struct run {
@@ -114,13 +116,15 @@ static void number_taken(struct run *r, struct import_row_result *res)
 }
 
 /* Writes one row of the batch (an import) and sets its result. May run twice. */
-static int item_write(struct db *d, struct run *r, struct item *it)
+static int item_write(struct db *d, struct run *r, struct batch *b, struct item *it)
 {
 	it->res.ok = true; /* a previous run of this body may have refused it */
 	enum import_outcome out;
 	int rc = import_row_write(d, it->rec, r->id, r->to_regulator, r->now, &out);
 	if (rc < 0)
 		return rc;
+	if (out == IMPORT_INSERTED && !b->first_id)
+		b->first_id = json_integer_value(json_object_get(it->rec, "id"));
 	if (out == IMPORT_NUMBER_TAKEN)
 		number_taken(r, &it->res);
 	it->result = out == IMPORT_INSERTED || out == IMPORT_DONE_BY_JOB ? "已导入"
@@ -135,12 +139,12 @@ static int batch_tx(struct db *d, void *arg)
 {
 	struct run *r = arg;
 	struct batch *b = r->writing;
-	b->b_ok = b->b_bad = b->b_skipped = 0;
+	b->b_ok = b->b_bad = b->b_skipped = b->first_id = 0;
 	int rc;
 	for (int i = 0; i < b->n; i++) {
 		struct item *it = &b->items[i];
 		if (it->rec && !r->dry) {
-			if ((rc = item_write(d, r, it)) < 0)
+			if ((rc = item_write(d, r, b, it)) < 0)
 				return rc;
 		} else if (it->rec)
 			it->result = it->result ? it->result : "可导入";
@@ -156,6 +160,9 @@ static int batch_tx(struct db *d, void *arg)
 		else
 			b->b_ok++;
 	}
+	/* the key read once for the batch, checked in its transaction: a rotation may have committed */
+	if (b->first_id && (rc = import_batch_check_key(d, b->key_id, b->first_id - 1, b->n)) < 0)
+		return rc;
 	rc = store_import_job_progress(d, r->id, r->done + b->n, r->ok + b->b_ok, r->bad + b->b_bad,
 				       r->skipped + b->b_skipped);
 	return rc < 0 ? rc : 0; /* a row count is no refusal */
@@ -170,7 +177,7 @@ static void batch_clear(struct batch *b)
 	b->n = 0;
 }
 
-/* The committer thread: writes each batch handed over, one at a time, through store_write (on
+/* The committer thread: writes each batch handed over, one at a time, through store_write_alone (on
  * PostgreSQL with this thread's own connection), while the job's thread builds the next. */
 static void *committer_main(void *arg)
 {
@@ -182,7 +189,7 @@ static void *committer_main(void *arg)
 		if (!r->writing)
 			break;
 		pthread_mutex_unlock(&r->mu);
-		int rc = store_write(batch_tx, r);
+		int rc = store_write_alone(batch_tx, r);
 		pthread_mutex_lock(&r->mu);
 		r->write_rc = rc;
 		r->written = r->writing;
@@ -309,13 +316,17 @@ static int second_pass(const struct sheet_row *row, void *arg)
 	pthread_mutex_unlock(&lock);
 	if (stop)
 		return 3;
+	int rc = 0;
+	if (r->fill->n == 0 && (rc = import_ctx_begin_batch(r->d, r->ctx, r->fill->key_id)) < 0) {
+		r->fault = rc;
+		return 4;
+	}
 	struct item *it = &r->fill->items[r->fill->n++];
 	memset(it, 0, sizeof *it);
 	it->row_no = row->row_no;
 	char key[65];
 	import_row_key(&r->map, row, key);
 	json_int_t seen = json_integer_value(json_object_get(r->keys, key));
-	int rc = 0;
 	if (*key && seen > 1) {
 		snprintf(it->res.legacy_no, sizeof it->res.legacy_no, "%s", key);
 		snprintf(it->res.column, sizeof it->res.column, "%s", r->map.header[IF_LEGACY_NO]);

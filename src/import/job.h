@@ -4,7 +4,7 @@
  * A job reads its file (DATA/imports/job-<id>.<csv|xlsx>) twice: a first pass finds the header,
  * counts the rows (for the progress bar) and the legacy numbers that occur more than once (every
  * such row is refused: the file does not say which one is right); the second pass validates each
- * row (domain/import.h) and, for an import, writes IMPORT_BATCH rows per store_write transaction
+ * row (domain/import.h) and, for an import, writes IMPORT_BATCH rows per write transaction (store_write_alone)
  * together with the job's progress checkpoint, so nothing is half imported: a batch is there
  * whole or not at all. The job's own committer thread writes one batch while the job's thread
  * builds the next (two batches, handed over under a mutex), so building and writing overlap on
@@ -22,11 +22,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Rows per write transaction. Larger batches save commits but cost more CPU on SQLite: each
- * statement's savepoint release walks the in-memory statement journal of the whole batch
- * (temp_store=MEMORY), so the cost grows with the square of the batch (1 000 rows: twice the
- * CPU of 100 in bench/import.sh). */
-#define IMPORT_BATCH 100
+/* Rows per write transaction. A batch is written by store_write_alone: a transaction of its own
+ * without the writer's per-body savepoint, under which every statement's journal release walked
+ * the in-memory statement journal of the whole batch (temp_store=MEMORY) and a batch of 1 000
+ * cost twice the CPU of 100. Without it, 1 000 rows per commit cost less than 100 (fewer commits,
+ * each page of an index written to the WAL once for more rows); other writers wait for at most
+ * one batch (a few hundred milliseconds). */
+#define IMPORT_BATCH 1000
 
 /* Starts the worker and queues the jobs a stopped server left. 0 or -1. */
 int import_job_start(const char *data_dir);

@@ -29,6 +29,13 @@ void store_release_thread(void);
 int store_writer_start(const char *url);
 void store_writer_stop(void);
 int store_write(db_tx_fn fn, void *ctx);
+/* store_write for a large body (an import batch of a thousand rows): on SQLite it runs in a
+ * transaction of its own without the per-body SAVEPOINT, so it waits for the batch before it
+ * and the next batch waits for it. Under a savepoint every statement's journal release walks
+ * the journal the whole body wrote so far (temp_store=MEMORY), which made the cost of a body
+ * grow with the square of its size. A refusal or error rolls back the transaction, which is
+ * only this body's. Same contract and results as store_write. */
+int store_write_alone(db_tx_fn fn, void *ctx);
 void store_writer_stats(long *batches, long *jobs);
 
 /* Applies pending migrations (numbered, each in its own transaction). Returns DB_OK. */

@@ -12,6 +12,8 @@
  * bodies commit on their own. Any such failure rolls the batch back and every caller in it gets
  * the error (a 5xx); the next batch starts afresh, so the writer serves on once the disk has
  * room again. The connection also refuses any commit but the batch's (db_forbid_autocommit).
+ * A large body given by store_write_alone (an import batch) is a batch by itself and runs
+ * without a savepoint: its failure rolls back the transaction, which holds nothing else.
  *
  * Test hook: FCMS_FAULT_SAVEPOINT_EVERY=N (read once at store_writer_start, only when set) makes
  * every Nth SAVEPOINT fail as if SQLite had refused it; tests/faults/ uses it. Unset in
@@ -32,6 +34,7 @@ struct job {
 	int rc;
 	int tries;
 	bool done;
+	bool alone; /* store_write_alone: a transaction of its own, no savepoint */
 	pthread_cond_t cond;
 };
 
@@ -92,13 +95,30 @@ static int run_bodies(struct job **batch, int n, int *results)
 	return 0;
 }
 
+/* Runs the body of a job that has the transaction to itself (store_write_alone): no savepoint,
+ * so its failure is the transaction's. Returns 0 when it succeeded and the transaction is still
+ * open, else its status (the caller rolls back and hands that status to the job). */
+static int run_alone(struct job *j, int *result)
+{
+	*result = j->fn(conn, j->ctx);
+	if (*result != 0)
+		return *result;
+	if (!db_in_transaction(conn)) {
+		log_error("writer: the transaction was rolled back under a body of its own");
+		return DB_HARD;
+	}
+	return 0;
+}
+
 /* Runs one batch; jobs that met a soft failure are returned for another round. */
 static struct job *run_batch(struct job **batch, int n)
 {
 	struct job *retry = NULL;
 	int results[MAX_BATCH];
 	int rc = db_begin(conn, true);
-	if (rc == 0 && (rc = run_bodies(batch, n, results)) == 0 && (rc = db_commit(conn)) != 0)
+	if (rc == 0)
+		rc = n == 1 && batch[0]->alone ? run_alone(batch[0], results) : run_bodies(batch, n, results);
+	if (rc == 0 && (rc = db_commit(conn)) != 0)
 		log_error("writer: commit of a batch of %d failed (%d)", n, rc);
 	if (rc != 0)
 		db_rollback(conn); /* no-op when SQLite already rolled back */
@@ -128,9 +148,11 @@ static void *writer_main(void *arg)
 			break;
 		struct job *batch[MAX_BATCH];
 		int n = 0;
-		while (head && n < MAX_BATCH) {
+		while (head && n < MAX_BATCH && !(n > 0 && head->alone)) {
 			batch[n++] = head;
 			head = head->next;
+			if (batch[n - 1]->alone)
+				break;
 		}
 		if (!head)
 			tail = NULL;
@@ -215,7 +237,7 @@ static int pg_write(struct db *d, db_tx_fn fn, void *ctx)
 	return rc;
 }
 
-int store_write(db_tx_fn fn, void *ctx)
+static int write_job(db_tx_fn fn, void *ctx, bool alone)
 {
 	if (!running) {
 		struct db *d = store_conn();
@@ -223,7 +245,7 @@ int store_write(db_tx_fn fn, void *ctx)
 			return DB_HARD;
 		return db_backend(d) == DB_PG ? pg_write(d, fn, ctx) : db_tx(d, true, fn, ctx);
 	}
-	struct job j = {.fn = fn, .ctx = ctx};
+	struct job j = {.fn = fn, .ctx = ctx, .alone = alone};
 	pthread_cond_init(&j.cond, NULL);
 	pthread_mutex_lock(&lock);
 	if (tail)
@@ -237,6 +259,16 @@ int store_write(db_tx_fn fn, void *ctx)
 	pthread_mutex_unlock(&lock);
 	pthread_cond_destroy(&j.cond);
 	return j.rc;
+}
+
+int store_write(db_tx_fn fn, void *ctx)
+{
+	return write_job(fn, ctx, false);
+}
+
+int store_write_alone(db_tx_fn fn, void *ctx)
+{
+	return write_job(fn, ctx, true);
 }
 
 void store_writer_stats(long *out_batches, long *out_jobs)

@@ -375,6 +375,70 @@ static void release_failure_fails_the_batch(void **state)
 	assert_int_equal(expect_batch_failed_then_recovery(&s), 1);
 }
 
+/* ---- store_write_alone: a body with the transaction to itself ---- */
+
+struct alone {
+	struct scenario *s; /* NULL: run at once; else wait for the scenario's gate */
+	int tag, result, rc;
+};
+
+/* Inserts its tag, then returns what it was told (0, a refusal, an error). */
+static int alone_body(struct db *d, void *arg)
+{
+	struct alone *a = arg;
+	int rc = DBX(d, "INSERT INTO t (tag) VALUES (?)", DB_INT(a->tag));
+	return rc < 0 ? rc : a->result;
+}
+
+static void *alone_thread(void *arg)
+{
+	struct alone *a = arg;
+	while (!atomic_load(&a->s->gate_running))
+		usleep(1000);
+	usleep(50 * 1000); /* among the batch's jobs, not before them all */
+	a->rc = store_write_alone(alone_body, a);
+	return NULL;
+}
+
+static void alone_body_runs_without_savepoint(void **state)
+{
+	(void)state;
+	/* the first SAVEPOINT would be denied: an alone body takes none */
+	atomic_store(&denied, 0);
+	deny("BEGIN", 1);
+	struct alone ok = {.tag = 70001};
+	assert_int_equal(store_write_alone(alone_body, &ok), 0);
+	deny_op = NULL;
+	assert_int_equal(atomic_load(&denied), 0);
+	assert_int_equal(rows_between(70001, 70001), 1);
+	/* its refusal or error rolls back the transaction, which is its alone */
+	struct alone refused = {.tag = 70002, .result = 1}, failed = {.tag = 70003, .result = DB_HARD};
+	assert_int_equal(store_write_alone(alone_body, &refused), 1);
+	assert_int_equal(store_write_alone(alone_body, &failed), DB_HARD);
+	assert_int_equal(rows_between(70002, 70003), 0);
+}
+
+static void alone_body_among_a_batch_leaves_the_others_whole(void **state)
+{
+	(void)state;
+	struct scenario s = {.fault = F_NONE, .base = 71000};
+	struct alone a = {.s = &s, .tag = 71500, .result = 1};
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, alone_thread, &a), 0);
+	long batches0 = 0, batches1 = 0, jobs = 0;
+	store_writer_stats(&batches0, &jobs);
+	int rcs[N];
+	run_scenario(&s, rcs);
+	pthread_join(t, NULL);
+	store_writer_stats(&batches1, &jobs);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(rcs[i], 0);
+	assert_int_equal(rows_between(s.base, s.base + N), N);
+	assert_int_equal(a.rc, 1);
+	assert_int_equal(rows_between(71500, 71500), 0);
+	assert_true(batches1 - batches0 >= 3); /* the gate, the alone body, the others */
+}
+
 /* ---- PostgreSQL: db_tx on the caller's connection (only with FCMS_TEST_DB) ---- */
 
 static int swallow_error(struct db *d, void *arg)
@@ -465,6 +529,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(savepoint_failure_fails_the_batch),
 		cmocka_unit_test(rollback_to_failure_fails_the_batch),
 		cmocka_unit_test(release_failure_fails_the_batch),
+		cmocka_unit_test(alone_body_runs_without_savepoint),
+		cmocka_unit_test(alone_body_among_a_batch_leaves_the_others_whole),
 		cmocka_unit_test(pg_tx_is_not_acknowledged_after_its_end),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
