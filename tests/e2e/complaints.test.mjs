@@ -263,6 +263,9 @@ describe('fcms complaint pages', () => {
     await filters.getByRole('button', { name: '查询' }).click()
     await page.waitForLoadState('networkidle')
     await row('[data-test=complaints-table]', complaintNo).waitFor()
+    // The footer is read once the filtered answer is shown: before it, the unfiltered list (the
+    // complaint and the draft) can still be on screen, which read 共 2 条.
+    await page.locator('.table-footer', { hasText: /共 1 条/ }).waitFor({ timeout: 10000 })
     assert.match(await page.locator('.table-footer').innerText(), /共 1 条/)
     await shot('search')
     await filters.getByRole('button', { name: '重置' }).click()
