@@ -3,7 +3,7 @@
 // playwright-core, launched by each test with its own profile (launchBrowser); the sign-in form;
 // and an API client for fixtures.
 import assert from 'node:assert/strict'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import net from 'node:net'
@@ -23,6 +23,9 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 /** FCMS_TEST_CRYPTO=gm runs every server (and the demo seed) under the gm crypto profile, as in
  *  tests/api/lib/server.mjs; unset: the default profile. */
 export const CRYPTO_ARGS = process.env.FCMS_TEST_CRYPTO ? ['--crypto', process.env.FCMS_TEST_CRYPTO] : []
+/** FCMS_TEST_DB (a PostgreSQL URL, as tests/lib/pg.sh pg_start exports) gives every server a fresh
+ *  PostgreSQL database of that cluster, dropped when it stops; unset: SQLite in the data dir. */
+const PG = process.env.FCMS_TEST_DB ? await import('../api/lib/server.mjs') : null
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -44,14 +47,16 @@ export async function startFcms(dirPrefix = 'fcms-e2e-data-', opts = {}) {
   assert.ok(fs.existsSync(path.join(WEB, 'index.html')), 'web/dist/index.html missing: run npm run build in web/')
   const port = await freePort()
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), dirPrefix))
+  const pg = PG ? PG.createPgDatabase() : null
+  const dbArgs = pg ? ['--db', pg.url] : []
   if (opts.seed) {
-    execFileSync(BIN, ['seed-demo', '--data', dataDir, ...opts.seed, ...CRYPTO_ARGS], {
+    execFileSync(BIN, ['seed-demo', '--data', dataDir, ...dbArgs, ...opts.seed, ...CRYPTO_ARGS], {
       env: { ...process.env, FCMS_ADMIN_PASSWORD: ADMIN_PASSWORD }, stdio: ['ignore', 'ignore', 'pipe'],
     })
   }
   const base = `http://127.0.0.1:${port}`
   let log = ''
-  const server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--web', WEB, ...CRYPTO_ARGS, ...(opts.args || [])], {
+  const server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, ...dbArgs, '--web', WEB, ...CRYPTO_ARGS, ...(opts.args || [])], {
     env: { ...process.env, FCMS_ADMIN_PASSWORD: ADMIN_PASSWORD },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -60,19 +65,28 @@ export async function startFcms(dirPrefix = 'fcms-e2e-data-', opts = {}) {
   let exited = null
   server.on('exit', (code, sig) => { exited = { code, sig } })
   const stop = async () => {
-    if (server.exitCode !== null) return
-    const done = new Promise((r) => server.once('exit', r))
-    server.kill('SIGTERM')
-    const t = setTimeout(() => server.kill('SIGKILL'), 10000)
-    await done
-    clearTimeout(t)
+    if (server.exitCode === null) {
+      const done = new Promise((r) => server.once('exit', r))
+      server.kill('SIGTERM')
+      const t = setTimeout(() => server.kill('SIGKILL'), 10000)
+      await done
+      clearTimeout(t)
+    }
+    if (pg) PG.dropPgDatabase(pg.name)
+  }
+  // One SQL statement on the server's database, whichever backend (tests that age sessions).
+  const sql = (text) => {
+    if (pg) return PG.psql(pg.url, text)
+    const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', path.join(dataDir, 'fcms.db'), text], { encoding: 'utf8' })
+    assert.equal(r.status, 0, r.stderr)
+    return r.stdout
   }
   const deadline = Date.now() + 30000
   while (Date.now() < deadline) {
     if (exited) throw new Error(`fcms serve exited early (${JSON.stringify(exited)}):\n${log}`)
     try {
       const r = await fetch(base + '/healthz')
-      if (r.status === 200) return { base, dataDir, log: () => log, stop }
+      if (r.status === 200) return { base, dataDir, log: () => log, stop, sql }
     } catch (e) {
       // not listening yet
     }

@@ -9,9 +9,7 @@
 // Screenshots: tests/e2e/shots/uxtabs-NN-*.png.
 import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
-import path from 'node:path'
 import { SHOTS, ADMIN_PASSWORD, startFcms, launchBrowser, Client } from './lib.mjs'
 import { elementUi, screenshots } from './ui.mjs'
 
@@ -38,9 +36,7 @@ async function signInAs(username) {
 
 // Ages every session past the idle and absolute limits, as if the user had left the desk.
 function expireSessions() {
-  const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', path.join(fcms.dataDir, 'fcms.db'),
-    'UPDATE sessions SET created_at = 0, last_seen_at = 0'], { encoding: 'utf8' })
-  assert.equal(r.status, 0, r.stderr)
+  fcms.sql('UPDATE sessions SET created_at = 0, last_seen_at = 0')
 }
 
 async function openPage(title, url) {
