@@ -215,51 +215,57 @@ static void todo_union(struct qb *b, const struct scope_filter *sf, const struct
 	}
 }
 
-static int subtree_range(const struct scope_filter *sf, char path[600], char end[600])
+/* A to-do query being built: head, the union of the arms, then the caller's tail. The subtree's
+ * range lives here because the bound arguments point at it until the query has run. */
+struct todo_sql {
+	struct qb b;
+	char path[600], end[600];
+};
+
+static int todo_begin(struct todo_sql *t, struct db *d, const struct scope_filter *sf, const struct todo_query *q,
+		      const char *head)
 {
-	return sf->kind == SCOPE_SUBTREE && !complaint_sql_subtree_range(sf, path, end, 600) ? DB_HARD : DB_OK;
+	if (sf->kind == SCOPE_SUBTREE && !complaint_sql_subtree_range(sf, t->path, t->end, sizeof t->path))
+		return DB_HARD;
+	qb_reset(&t->b);
+	qb_add(&t->b, head);
+	todo_union(&t->b, sf, q, db_backend(d) == DB_PG, t->path, t->end);
+	return DB_OK;
+}
+
+static int todo_run(struct todo_sql *t, struct db *d, json_t **rows)
+{
+	int rc = qb_check(&t->b);
+	if (rc == DB_OK)
+		rc = db_query_json(d, rows, t->b.sql, t->b.args);
+	return rc < 0 ? rc : DB_OK;
 }
 
 int store_todo_list(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **items)
 {
 	/* Only the page's rows are read whole and joined for names. */
-	bool pg = db_backend(d) == DB_PG;
-	char path[600], end[600];
-	if (subtree_range(sf, path, end) != DB_OK)
+	struct todo_sql t;
+	if (todo_begin(&t, d, sf, q, COMPLAINT_SELECT_KIND("page.todo_kind") " JOIN (SELECT id, due_at, todo_kind FROM (") !=
+	    DB_OK)
 		return DB_HARD;
-	struct qb b;
-	qb_reset(&b);
-	qb_add(&b, COMPLAINT_SELECT_KIND("page.todo_kind") " JOIN (SELECT id, due_at, todo_kind FROM (");
-	todo_union(&b, sf, q, pg, path, end);
-	qb_add(&b, ") k WHERE todo_kind IS NOT NULL AND (CAST(? AS TEXT) IS NULL OR todo_kind = ?)"
-		   " ORDER BY due_at IS NULL, due_at, id LIMIT ? OFFSET ?) page"
-		   " ON page.id = c.id ORDER BY c.due_at IS NULL, c.due_at, c.id");
-	qb_arg(&b, DB_TEXT(q->kind));
-	qb_arg(&b, DB_TEXT(q->kind));
-	qb_arg(&b, DB_INT(q->limit));
-	qb_arg(&b, DB_INT(q->offset));
-	int rc = qb_check(&b);
-	if (rc == DB_OK)
-		rc = db_query_json(d, items, b.sql, b.args);
-	return rc < 0 ? rc : DB_OK;
+	qb_add(&t.b, ") k WHERE todo_kind IS NOT NULL AND (CAST(? AS TEXT) IS NULL OR todo_kind = ?)"
+		     " ORDER BY due_at IS NULL, due_at, id LIMIT ? OFFSET ?) page"
+		     " ON page.id = c.id ORDER BY c.due_at IS NULL, c.due_at, c.id");
+	qb_arg(&t.b, DB_TEXT(q->kind));
+	qb_arg(&t.b, DB_TEXT(q->kind));
+	qb_arg(&t.b, DB_INT(q->limit));
+	qb_arg(&t.b, DB_INT(q->offset));
+	return todo_run(&t, d, items);
 }
 
 int store_todo_counts(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **rows)
 {
-	bool pg = db_backend(d) == DB_PG;
-	char path[600], end[600];
-	if (subtree_range(sf, path, end) != DB_OK)
+	struct todo_sql t;
+	if (todo_begin(&t, d, sf, q, "SELECT k.todo_kind, c.deadline_state, COUNT(*) AS n FROM (") != DB_OK)
 		return DB_HARD;
-	struct qb b;
-	qb_reset(&b);
-	qb_add(&b, "SELECT k.todo_kind, c.deadline_state, COUNT(*) AS n FROM (");
-	todo_union(&b, sf, q, pg, path, end);
-	qb_add(&b, ") k JOIN complaints c ON c.id = k.id WHERE k.todo_kind IS NOT NULL"
-		   " GROUP BY k.todo_kind, c.deadline_state");
-	int rc = qb_check(&b);
-	if (rc == DB_OK)
-		rc = db_query_json(d, rows, b.sql, b.args);
-	return rc < 0 ? rc : DB_OK;
+	qb_add(&t.b, ") k JOIN complaints c ON c.id = k.id WHERE k.todo_kind IS NOT NULL"
+		     " GROUP BY k.todo_kind, c.deadline_state");
+	return todo_run(&t, d, rows);
 }
 
 int store_notification_insert(struct db *d, int64_t user_id, int64_t complaint_id, const char *kind,
