@@ -7,7 +7,9 @@
 #include "store/scope_sql.h"
 #include "store/store.h"
 #include "util/dates.h"
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 
@@ -146,6 +148,23 @@ static void unindex_column(char *text, size_t size, const char *col)
 	}
 }
 
+/* unindex_column for each of cols (n) in q's text from byte at on; q->len follows. */
+static void unindex_columns(struct qb *q, size_t at, const char *const *cols, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		unindex_column(q->sql + at, sizeof q->sql - at, cols[i]);
+	q->len = strlen(q->sql);
+}
+
+/* When the scope drives, the filters with indexes of their own only test its rows: the status
+ * (unless open work is asked, whose partial indexes the status set selects), the dates and the
+ * complained institution. (A deadline state stays: its index holds only open work.) */
+static void unindex_scope_tested(struct qb *q, size_t at, const struct complaint_filter *f)
+{
+	static const char *const cols[] = {"c.received_at ", "c.complained_org_id ", "c.status "};
+	unindex_columns(q, at, cols, f->open ? 2 : 3);
+}
+
 /* SQLite's substring test of the complaint text (two copies of the LIKE pattern). */
 #define TEXT_LIKE "(c.content LIKE ? ESCAPE '\\' OR c.demand LIKE ? ESCAPE '\\')"
 
@@ -163,13 +182,17 @@ static size_t utf8_chars(const char *s)
  * complained institution. Without one (a tag, a right, a code, a channel or a one- or
  * two-character text alone at the head office, whose subtree is the whole bank) counting would
  * read the whole table. */
-static bool index_driven(const struct scope_filter *sf, const struct complaint_filter *f)
+static bool scope_whole_bank(const struct scope_filter *sf)
 {
 	/* A subtree at the root ("/1/": one step) is the whole bank too. */
 	const char *p = sf->path_like;
-	bool whole = sf->kind == SCOPE_ALL ||
-		     (sf->kind == SCOPE_SUBTREE && p[0] == '/' && strchr(p + 1, '/') && !strchr(strchr(p + 1, '/') + 1, '/'));
-	return !whole || f->status || f->from || f->to || f->org_path ||
+	return sf->kind == SCOPE_ALL ||
+	       (sf->kind == SCOPE_SUBTREE && p[0] == '/' && strchr(p + 1, '/') && !strchr(strchr(p + 1, '/') + 1, '/'));
+}
+
+static bool index_driven(const struct scope_filter *sf, const struct complaint_filter *f)
+{
+	return !scope_whole_bank(sf) || f->status || f->from || f->to || f->org_path ||
 	       (f->q && utf8_chars(f->q) >= 3) || f->complaint_no || f->deadline_state || f->handler_id ||
 	       f->registrar_id || f->id_no_bidx || f->phone_bidx || f->open || f->complained_org_path;
 }
@@ -181,8 +204,10 @@ struct where_bufs {
 		right_like[420];
 };
 
-/* " WHERE <the data scope>": the scope's rows and the caller's own registrations / handling. */
-static void where_scope(struct qb *wq, const struct scope_filter *sf, struct where_bufs *b)
+/* " WHERE <the data scope>": the scope's rows and the caller's own registrations / handling.
+ * With status (a small scope driving, SQLite), the institution branch also tests it, written
+ * "c.status=?" so that unindex_scope_tested leaves it to complaints_status_org's seek. */
+static void where_scope(struct qb *wq, const struct scope_filter *sf, const char *status, struct where_bufs *b)
 {
 	char (*ends)[600] = b->ends, *path = b->ends[5];
 	switch (sf->kind) {
@@ -194,7 +219,10 @@ static void where_scope(struct qb *wq, const struct scope_filter *sf, struct whe
 		snprintf(path, sizeof b->ends[5], "%.*s", (int)strlen(sf->path_like) - 1, sf->path_like);
 		if (!complaint_sql_prefix_end(path, ends[0], sizeof b->ends[0]))
 			wq->overflow = true;
-		qb_add(wq, " WHERE ((c.org_path >= ? AND c.org_path < ?) OR c.registrar_id = ? OR c.handler_id = ?)");
+		qb_add(wq, status ? " WHERE ((c.status=? AND c.org_path >= ? AND c.org_path < ?) OR c.registrar_id = ? OR c.handler_id = ?)"
+				  : " WHERE ((c.org_path >= ? AND c.org_path < ?) OR c.registrar_id = ? OR c.handler_id = ?)");
+		if (status)
+			qb_arg(wq, DB_TEXT(status));
 		qb_arg(wq, DB_TEXT(path));
 		qb_arg(wq, DB_TEXT(ends[0]));
 		break;
@@ -202,7 +230,10 @@ static void where_scope(struct qb *wq, const struct scope_filter *sf, struct whe
 		/* The institution's own complaints through org_path (its path when it handles them),
 		 * which the org_path indexes serve; handling_org_id, which no index leads, only tests. */
 		snprintf(path, sizeof b->ends[5], "%.*s", (int)strlen(sf->path_like) - 1, sf->path_like);
-		qb_add(wq, " WHERE ((c.org_path = ? AND c.handling_org_id = ?) OR c.registrar_id = ? OR c.handler_id = ?)");
+		qb_add(wq, status ? " WHERE ((c.status=? AND c.org_path = ? AND c.handling_org_id = ?) OR c.registrar_id = ? OR c.handler_id = ?)"
+				  : " WHERE ((c.org_path = ? AND c.handling_org_id = ?) OR c.registrar_id = ? OR c.handler_id = ?)");
+		if (status)
+			qb_arg(wq, DB_TEXT(status));
 		qb_arg(wq, DB_TEXT(path));
 		qb_arg(wq, DB_INT(sf->org_id));
 		break;
@@ -303,12 +334,13 @@ static void where_bidx(struct qb *wq, const char *cond, const char *v, const cha
 
 /* The WHERE clause (" WHERE ...") of the list and the ledger for sf and f into *wq, values bound
  * from *b. With allow_fts, a text query on SQLite with no exact hit sets *fts: the caller then
- * drives the query from complaints_fts (MATCH argument b->text). 0 or a negative status. */
+ * drives the query from complaints_fts (MATCH argument b->text). With branch_status the scope's
+ * institution branch also tests the status (where_scope). 0 or a negative status. */
 static int complaint_where(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
-			   bool allow_fts, struct qb *wq, struct where_bufs *b, bool *fts_out)
+			   bool allow_fts, bool branch_status, struct qb *wq, struct where_bufs *b, bool *fts_out)
 {
 	bool fts = false;
-	where_scope(wq, sf, b);
+	where_scope(wq, sf, branch_status ? f->status : NULL, b);
 	if (f->status) {
 		qb_add(wq, " AND c.status = ?");
 		qb_arg(wq, DB_TEXT(f->status));
@@ -386,8 +418,117 @@ struct list_plan {
 	struct qb w;
 	struct where_bufs b;
 	bool fts, beyond;
+	bool scope_drives;  /* scope_is_small: the scope's indexes find the rows, filters only test */
+	int64_t scope_rows; /* then: how many complaints the scope holds */
 	int64_t queued, lo, hi;
 };
+
+/* Issue 13: which access path serves a list page (SQLite; PostgreSQL's planner weighs its own
+ * statistics). SQLite's planner, told "status = 'closed'" beside a scope written as
+ * "(subtree OR own registrations OR own handling)", read every closed complaint of the bank
+ * (2.4 s at 1M for a registrar whose institution holds 3,170); a page of 17 matches walked the
+ * whole date index (1 s); sort=due sorted the whole scope (3–6 s). The choice is made here:
+ * - a scope of at most SCOPE_DRIVES_MAX complaints (a sub-branch, a city branch at 1M, an
+ *   institution's own, one person's) drives: its indexes are unioned (MULTI-INDEX OR; with a
+ *   status, complaints_status_org seeks the institution branch), the status, date and
+ *   complained-institution terms only test its rows (unindex_scope_tested), and the matches are
+ *   sorted — unless the known total is dense enough that the walk below reads fewer rows;
+ * - the matches are also found by the filters' indexes and sorted when an index other than the
+ *   status narrows them and the known total is at most SORT_MATCHES_MAX, and for sort=due with
+ *   a date range or a deadline state (deadlines follow receipt, and only open work has a
+ *   deadline state: a walk in deadline order would pass every older complaint first);
+ * - otherwise the page walks the order's index — by status when one is given
+ *   (complaints_status_received, complaints_status_due), else complaints_received or
+ *   complaints_due — testing each row, and stops at the page's LIMIT. */
+#define SCOPE_DRIVES_MAX 20000
+#define SCOPE_DRIVES_MAX_TEXT "20001"
+#define SORT_MATCHES_MAX 20000
+
+/* Test hook: FCMS_TEST_LIST_PATH=scope|sort|walk (read once, only when set) forces one access
+ * path on SQLite wherever it can serve, so tests/api/complaints-access-paths.test.mjs can check
+ * that every path gives the same pages and totals. Unset in production. */
+enum list_path { PATH_CHOSEN, PATH_SCOPE, PATH_SORT, PATH_WALK };
+static pthread_once_t forced_once = PTHREAD_ONCE_INIT;
+static enum list_path forced;
+
+static void forced_read(void)
+{
+	const char *v = getenv("FCMS_TEST_LIST_PATH");
+	forced = !v ? PATH_CHOSEN
+		 : !strcmp(v, "scope") ? PATH_SCOPE
+		 : !strcmp(v, "sort") ? PATH_SORT
+		 : !strcmp(v, "walk") ? PATH_WALK
+				     : PATH_CHOSEN;
+}
+
+static enum list_path forced_path(void)
+{
+	pthread_once(&forced_once, forced_read);
+	return forced;
+}
+
+/* Whether sf's scope holds at most SCOPE_DRIVES_MAX complaints, counted on the org_path index
+ * (stops at the bound: a few ms). Always false on PostgreSQL and for the whole bank. 0 or negative. */
+static int scope_is_small(struct db *d, const struct scope_filter *sf, bool *small, int64_t *rows)
+{
+	*small = false;
+	*rows = 0;
+	if (db_backend(d) == DB_PG || scope_whole_bank(sf))
+		return 0;
+	char path[600], end[600];
+	int64_t n = 0;
+	int rc = 0;
+	if (sf->kind == SCOPE_SUBTREE) {
+		if (!complaint_sql_subtree_range(sf, path, end, sizeof path))
+			return 0;
+		rc = DB_SCALAR(d, &n, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE org_path >= ? AND org_path < ?"
+				      " LIMIT " SCOPE_DRIVES_MAX_TEXT ") s", DB_TEXT(path), DB_TEXT(end));
+	} else if (sf->kind == SCOPE_ORG) {
+		snprintf(path, sizeof path, "%.*s", (int)strlen(sf->path_like) - 1, sf->path_like);
+		rc = DB_SCALAR(d, &n, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE org_path = ?"
+				      " LIMIT " SCOPE_DRIVES_MAX_TEXT ") s", DB_TEXT(path));
+	} /* else the caller's own complaints only: their indexes drive */
+	if (rc < 0)
+		return rc;
+	*small = forced_path() == PATH_SCOPE || (forced_path() == PATH_CHOSEN && n <= SCOPE_DRIVES_MAX);
+	*rows = n;
+	return 0;
+}
+
+/* Whether some index other than the status's and the dates' (both also served by a walk in
+ * received order) can find f's matches. */
+static bool narrowed_by_index(const struct complaint_filter *f)
+{
+	return f->org_path || f->complained_org_path || f->complaint_no || f->deadline_state ||
+	       f->open || f->handler_id || f->registrar_id || f->id_no_bidx || f->phone_bidx;
+}
+
+/* Whether the page is chosen among the matches found by the indexes and sorted (true), or by
+ * walking the order's index (false), given the total when known; see SCOPE_DRIVES_MAX. With a
+ * small scope the walk is taken when it reads fewer rows than the scope holds: about
+ * (offset + limit) × rows in the table / total. 0 or negative. */
+static int page_sorts_matches(struct db *d, const struct complaint_filter *f, const struct list_plan *pl,
+			      int64_t total, bool *sorts)
+{
+	*sorts = false;
+	if (pl->fts || db_backend(d) == DB_PG)
+		return 0;
+	if (forced_path() != PATH_CHOSEN) {
+		*sorts = forced_path() != PATH_WALK;
+	} else if (f->sort_by_due && (f->from || f->to || f->deadline_state)) {
+		*sorts = true;
+	} else if (pl->scope_drives) {
+		int64_t rows = 0;
+		int rc = db_scalar_int(d, &rows, "SELECT COALESCE(MAX(id), 0) FROM complaints", (const struct db_val[]){DB_END});
+		if (rc < 0)
+			return rc;
+		*sorts = pl->beyond || total <= 0 ||
+			 (double)(f->offset + f->limit) * (double)rows / (double)total > (double)pl->scope_rows;
+	} else {
+		*sorts = !pl->beyond && total <= SORT_MATCHES_MAX && narrowed_by_index(f);
+	}
+	return 0;
+}
 
 /* Counting with a text query on SQLite: the waiting matches (counted even when the caller has
  * the total: paging needs them), then the statement counting the index's bounded matches into q. */
@@ -452,6 +593,12 @@ static int list_count(struct db *d, const struct scope_filter *sf, const struct 
 		qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints c");
 		qb_add_where(&q, &pl->w, false);
 		qb_add(&q, " LIMIT " COUNT_CAP_TEXT ") n");
+		if (pl->scope_drives) {
+			unindex_scope_tested(&q, 0, f);
+		} else if (db_backend(d) != DB_PG && f->status && !f->open && !scope_whole_bank(sf)) {
+			static const char *const outer_status[] = {"c.status "};
+			unindex_columns(&q, 0, outer_status, 1);
+		}
 	}
 	if (rc < 0 || (rc = qb_check(&q)) < 0)
 		return rc;
@@ -489,32 +636,49 @@ static void fts_page(struct qb *q, const struct complaint_filter *f, const struc
 	qb_arg(q, DB_INT(f->offset - first));
 }
 
-/* The page is chosen on the narrow table first; only its rows are joined for names. */
-static int list_page(struct db *d, const struct complaint_filter *f, const struct list_plan *pl, json_t **items)
+/* The page is chosen on the narrow table first; only its rows are joined for names. With
+ * sorts_matches the order's terms are kept out of index choice ("+", SQLite): the filters'
+ * indexes find the matches, which are sorted. */
+static int list_page(struct db *d, const struct complaint_filter *f, const struct list_plan *pl, bool sorts_matches,
+		     json_t **items)
 {
 	const char *order = f->sort_by_due ? " ORDER BY c.due_at IS NULL, c.due_at, c.id"
 					   : " ORDER BY c.received_at DESC, c.id DESC";
+	const char *page_order = !sorts_matches ? order
+				 : f->sort_by_due ? " ORDER BY +(c.due_at IS NULL), +c.due_at, c.id"
+						  : " ORDER BY +c.received_at DESC, c.id DESC";
 	struct qb q;
 	qb_reset(&q);
 	qb_add(&q, COMPLAINT_SELECT_KIND("NULL") " JOIN (");
 	/* SQLite: a subtree range is selective enough to tempt the planner into the org_path indexes
 	 * and a sort of every match; for a page, walking the order's index (or the full-text
-	 * index) and testing the range is cheaper, so the range is kept out of index choice ("+"). */
+	 * index) and testing the range is cheaper, so the range is kept out of index choice ("+")
+	 * unless the matches are sorted. */
 	size_t page_where = q.len;
+	bool sqlite = db_backend(d) != DB_PG; /* PostgreSQL's planner weighs the choice itself */
 	if (pl->fts) {
 		fts_page(&q, f, pl);
 		order = " ORDER BY c.id DESC";
+		if (sqlite) {
+			static const char *const range[] = {"c.org_path "};
+			unindex_columns(&q, page_where, range, 1);
+		}
 	} else {
 		qb_add(&q, "SELECT c.id FROM complaints c");
 		qb_add_where(&q, &pl->w, false);
-		qb_add(&q, order);
+		if (sqlite && sorts_matches && pl->scope_drives) {
+			unindex_scope_tested(&q, page_where, f);
+		} else if (sqlite && !sorts_matches) {
+			/* A walk: only the order's index drives, by status when one is given; a range
+			 * of received_at still narrows the walk of its own index. */
+			static const char *const tested[] = {"c.org_path ", "c.deadline_state ", "c.complained_org_id ",
+							     "c.received_at "};
+			unindex_columns(&q, page_where, tested, f->sort_by_due ? 4 : 3);
+		}
+		qb_add(&q, page_order);
 		qb_add(&q, " LIMIT ? OFFSET ?");
 		qb_arg(&q, DB_INT(f->limit));
 		qb_arg(&q, DB_INT(f->offset));
-	}
-	if (db_backend(d) != DB_PG) {
-		unindex_column(q.sql + page_where, sizeof q.sql - page_where, "c.org_path ");
-		q.len = strlen(q.sql);
 	}
 	qb_add(&q, ") page ON page.id = c.id");
 	qb_add(&q, order);
@@ -530,15 +694,27 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 {
 	struct list_plan pl = {.lo = 1, .hi = INT64_MAX};
 	qb_reset(&pl.w);
-	int rc = complaint_where(d, sf, f, true, &pl.w, &pl.b, &pl.fts);
-	if (rc < 0 || (rc = list_count(d, sf, f, &pl, total)) < 0)
+	int rc = scope_is_small(d, sf, &pl.scope_drives, &pl.scope_rows);
+	/* SQLite, below the whole bank: the status also in the institution branch, so that the
+	 * scope's union can seek complaints_status_org (list_count and a small scope's page keep
+	 * the outer status term out of index choice). */
+	bool branch_status = db_backend(d) != DB_PG && !scope_whole_bank(sf);
+	if (rc < 0 || (rc = complaint_where(d, sf, f, true, branch_status, &pl.w, &pl.b, &pl.fts)) < 0)
+		return rc;
+	if ((rc = list_count(d, sf, f, &pl, total)) < 0)
 		return rc;
 	int64_t cap = f->skip_count ? INT64_MAX : pl.fts ? COMPLAINT_TEXT_COUNT_CAP : COMPLAINT_COUNT_CAP;
 	if (capped)
 		*capped = *total > cap || pl.beyond;
 	if (*total > cap)
 		*total = cap;
-	if ((rc = list_page(d, f, &pl, items)) < 0)
+	if (!pl.beyond && *total == 0 && pl.queued == 0) { /* exact: nothing to page (a walk would read all) */
+		*items = json_array();
+		return *items ? DB_OK : DB_HARD;
+	}
+	bool sorts_matches = false;
+	if ((rc = page_sorts_matches(d, f, &pl, *total, &sorts_matches)) < 0 ||
+	    (rc = list_page(d, f, &pl, sorts_matches, items)) < 0)
 		return rc;
 	/* A lower bound is at least what the pages up to this one hold, and one more after a full
 	 * page, so that a pager still offers the next page. */
@@ -555,7 +731,7 @@ int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const st
 	struct qb w;
 	qb_reset(&w);
 	struct where_bufs b;
-	int rc = complaint_where(d, sf, f, false, &w, &b, &fts);
+	int rc = complaint_where(d, sf, f, false, false, &w, &b, &fts);
 	if (rc < 0)
 		return rc;
 	if (after) {
@@ -610,7 +786,7 @@ int store_complaint_count_own_outside(struct db *d, const struct scope_filter *s
 	qb_reset(&q);
 	struct where_bufs b;
 	bool fts = false;
-	int rc = complaint_where(d, &all, f, false, &w, &b, &fts);
+	int rc = complaint_where(d, &all, f, false, false, &w, &b, &fts);
 	if (rc < 0)
 		return rc;
 	/* CROSS JOIN: SQLite walks the few own ids and tests the filters on them; no filter index

@@ -119,14 +119,15 @@ function listQueries(orgId) {
     `org_id=${orgId}`, `complained_org_id=${orgId}`, 'handler=me', 'mine=true', 'overdue=true',
     'deadline_state=due_soon', 'q=信用卡', 'q=还款', 'q=张', 'q=TS20260101000001', 'complaint_no=TS2026',
   ];
-  // Not here: sort=due with nothing that narrows the rows sorts the whole scope by due date (no
-  // index leads with due_at over every status); with a status or open=true it is served below.
+  // sort=due alone and with a status, a date range or a filter no index serves: the deadline
+  // indexes (migration sqlite 0030 / pg 0028) serve the order (it sorted the whole scope before).
   const combos = [
     'status=closed&from=2026-01-01&to=2026-11-30', 'status=processing&overdue=true',
     'status=processing&handler=me', 'q=信用卡&status=closed', 'q=信用卡&from=2026-01-01&to=2026-11-30',
     'cause_code=C01&from=2026-01-01&to=2026-11-30', `org_id=${orgId}&status=closed`,
     'open=true&sort=due', 'status=processing&sort=due', 'source_channel=phone&status=closed',
-    'overdue=true&sort=due',
+    'overdue=true&sort=due', 'sort=due', 'status=closed&sort=due', 'status=registered&sort=due',
+    'from=2026-11-01&sort=due', 'cause_code=C01&sort=due', `complained_org_id=${orgId}&sort=due`,
   ];
   return [...alone, ...combos];
 }
