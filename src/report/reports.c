@@ -201,12 +201,21 @@ int report_list_count(struct db *d, const struct complaint_filter *f, const stru
 	 * took 0.95 s for a city branch at 1M and 33 s at 10M. */
 	const char *org_path = f->org_path;
 	char scope_path[sizeof sf->path_like];
-	bool own_outside = false;
+	bool own_outside = false, exact = false;
 	if (sf->kind != SCOPE_ALL) {
 		size_t n = strlen(sf->path_like);
-		if (sf->kind != SCOPE_SUBTREE || n == 0)
+		if ((sf->kind != SCOPE_SUBTREE && sf->kind != SCOPE_ORG) || n == 0)
 			return 0;
-		if (!f->org_path) {
+		if (sf->kind == SCOPE_ORG) {
+			/* The institution's own complaints: those it handles, which carry its path
+			 * (domain/complaint: handling institution and org_path change together), and
+			 * the caller's own elsewhere. An institution filter is left to SQL. */
+			if (f->org_path)
+				return 0;
+			snprintf(scope_path, sizeof scope_path, "%.*s", (int)n - 1, sf->path_like);
+			org_path = scope_path;
+			exact = own_outside = true;
+		} else if (!f->org_path) {
 			snprintf(scope_path, sizeof scope_path, "%.*s", (int)n - 1, sf->path_like);
 			org_path = scope_path;
 			own_outside = true;
@@ -222,9 +231,13 @@ int report_list_count(struct db *d, const struct complaint_filter *f, const stru
 		int orc = store_complaint_count_own_outside(d, sf, f, &outside);
 		if (orc < 0)
 			return orc;
+		if (outside > COMPLAINT_COUNT_CAP) /* too many to test: SQL counts the whole, capped */
+			return 0;
 	}
 	struct report_params p = {
-		.org_path = org_path,
+		.scope_path = exact ? org_path : NULL,
+		.scope_exact = exact,
+		.org_path = exact ? NULL : org_path,
 		.status = f->status,
 		.source_channel = f->source_channel,
 		.a_code = f->business_channel_code,

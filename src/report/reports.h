@@ -50,8 +50,10 @@ int report_count(struct db *d, const struct report_params *p, int64_t *total);
 
 /* The complaint list's total from the report index, when the list's filters and the caller's
  * scope are ones the index holds (no text, number, tag, deadline, person or identity filters;
- * whole days; whole-bank scope, or a subtree filter inside the caller's subtree). Returns 1 with
- * *total, 0 when the list must count in SQL, negative on a store error. */
+ * whole days; whole-bank scope, a subtree filter inside the caller's subtree, or the caller's
+ * own institution without an institution filter; and at most COMPLAINT_COUNT_CAP of the caller's
+ * own complaints outside the scope, which SQL adds). Returns 1 with *total, 0 when the list
+ * must count in SQL, negative on a store error. */
 struct complaint_filter;
 struct scope_filter;
 int report_list_count(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf,

@@ -1,34 +1,56 @@
 /* Reading the audit log for the 审计日志 page, and the rows of the audit chain (audit_chain.h). */
 #include "store/audit_chain.h"
+#include "store/query_builder.h"
 #include "store/store.h"
 #include <stdio.h>
 
-#define AUDIT_WHERE                                                                             \
-	" WHERE (CAST(? AS BIGINT) = 0 OR at >= ?) AND (CAST(? AS BIGINT) = 0 OR at < ?)"        \
-	" AND (CAST(? AS TEXT) IS NULL OR actor = ?) AND (CAST(? AS TEXT) IS NULL OR action LIKE ?)" \
-	" AND (CAST(? AS TEXT) IS NULL OR target_type = ?)"                                       \
-	" AND (CAST(? AS TEXT) IS NULL OR target_id = ?) AND (CAST(? AS TEXT) IS NULL OR result = ?)"
+/* " WHERE ..." with a term for each filter given, nothing for the others, so the indexes on
+ * (target_type, target_id) and on at serve the query. (One statement for every filter, written
+ * "(? IS NULL OR target_id = ?)", used none: a complaint's timeline read the whole log, 45 ms at
+ * 70,000 events and growing with it — issue 13.) */
+static void audit_where(struct qb *q, const struct audit_filter *f)
+{
+	qb_add(q, " WHERE 1 = 1");
+	if (f->from) {
+		qb_add(q, " AND at >= ?");
+		qb_arg(q, DB_INT(f->from));
+	}
+	if (f->to) {
+		qb_add(q, " AND at < ?");
+		qb_arg(q, DB_INT(f->to));
+	}
+	const struct {
+		const char *term, *value;
+	} text[] = {
+		{" AND actor = ?", f->actor},		{" AND action LIKE ?", f->action},
+		{" AND target_type = ?", f->target_type}, {" AND target_id = ?", f->target_id},
+		{" AND result = ?", f->result},
+	};
+	for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
+		if (text[i].value) {
+			qb_add(q, text[i].term);
+			qb_arg(q, DB_TEXT(text[i].value));
+		}
+	}
+}
 
 int store_audit_list(struct db *d, const struct audit_filter *f, json_t **items, int64_t *total)
 {
-#define AUDIT_ARGS                                                                              \
-	DB_INT(f->from), DB_INT(f->from), DB_INT(f->to), DB_INT(f->to), DB_TEXT(f->actor),       \
-		DB_TEXT(f->actor), DB_TEXT(f->action), DB_TEXT(f->action), DB_TEXT(f->target_type), \
-		DB_TEXT(f->target_type), DB_TEXT(f->target_id), DB_TEXT(f->target_id),              \
-		DB_TEXT(f->result), DB_TEXT(f->result)
-	int rc = DB_SCALAR(d, total, "SELECT COUNT(*) FROM audit_events" AUDIT_WHERE, AUDIT_ARGS);
-	if (rc < 0)
+	struct qb q;
+	qb_reset(&q);
+	qb_add(&q, "SELECT COUNT(*) FROM audit_events");
+	audit_where(&q, f);
+	int rc = qb_check(&q);
+	if (rc < 0 || (rc = db_scalar_int(d, total, q.sql, q.args)) < 0)
 		return rc;
-#define AUDIT_SELECT                                                                            \
-	"SELECT seq, at, actor_id, actor, ip, action, target_type, target_id, result, detail,"   \
-	" hash, (SELECT u.name FROM users u WHERE u.id = audit_events.actor_id) AS actor_name"  \
-	" FROM audit_events" AUDIT_WHERE
-	rc = DBJ(d, items,
-		 f->oldest_first ? AUDIT_SELECT " ORDER BY seq LIMIT ? OFFSET ?"
-				 : AUDIT_SELECT " ORDER BY seq DESC LIMIT ? OFFSET ?",
-		 AUDIT_ARGS, DB_INT(f->limit), DB_INT(f->offset));
-#undef AUDIT_ARGS
-	if (rc < 0)
+	qb_reset(&q);
+	qb_add(&q, "SELECT seq, at, actor_id, actor, ip, action, target_type, target_id, result, detail, hash,"
+		   " (SELECT u.name FROM users u WHERE u.id = audit_events.actor_id) AS actor_name FROM audit_events");
+	audit_where(&q, f);
+	qb_add(&q, f->oldest_first ? " ORDER BY seq LIMIT ? OFFSET ?" : " ORDER BY seq DESC LIMIT ? OFFSET ?");
+	qb_arg(&q, DB_INT(f->limit));
+	qb_arg(&q, DB_INT(f->offset));
+	if ((rc = qb_check(&q)) < 0 || (rc = db_query_json(d, items, q.sql, q.args)) < 0)
 		return rc;
 	/* detail is stored as JSON text; hand it out as JSON. */
 	size_t i;

@@ -172,8 +172,17 @@ int store_optimize(struct db *d)
 	if (db_backend(d) != DB_SQLITE)
 		return DB_OK;
 	/* A sampled ANALYZE: milliseconds even at ten million rows, and good enough for the
-	 * planner to prefer the right index. */
-	return db_exec_script(d, "PRAGMA analysis_limit = 1000; ANALYZE");
+	 * planner to prefer the right index.
+	 * The queue of complaints waiting for the full-text index is emptied every 200 ms
+	 * (text_index.c), so ANALYZE usually finds it empty and records nothing; the planner then
+	 * takes it for a table of a million rows and, joining it to complaints, first builds a
+	 * Bloom filter of every complaint matching the other terms: a scan of the whole table
+	 * (LIKE included) before each search while a complaint waits — 4 to 6 s at 1M (issue 13).
+	 * Its statistics say what it is: a handful of rows. "ANALYZE sqlite_schema" reloads them. */
+	return db_exec_script(d, "PRAGMA analysis_limit = 1000; ANALYZE;"
+				 "DELETE FROM sqlite_stat1 WHERE tbl = 'complaint_text_queue';"
+				 "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('complaint_text_queue', NULL, '10');"
+				 "ANALYZE sqlite_schema");
 }
 
 int store_schema_version(struct db *d, int64_t *version)

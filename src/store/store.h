@@ -343,14 +343,17 @@ struct complaint_filter {
  * store/complaints.c: e.g. a tag alone at the head office) nothing is counted: *total is what
  * the pages up to this one hold, one more after a full page, and *capped is true. capped may
  * be NULL. With f->skip_count no count is made and *total is left as the caller set it. */
-#define COMPLAINT_COUNT_CAP 100000
+#define COMPLAINT_COUNT_CAP 10000
 #define COMPLAINT_TEXT_COUNT_CAP 10000 /* full-text matches are counted up to this */
 int store_complaint_list(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
 			 json_t **items, int64_t *total, bool *capped);
 
 /* Complaints matching f (no text query) that are the caller's own — registered or handled by
- * sf->user_id — outside sf's subtree (sf->kind must be SCOPE_SUBTREE): the part of a subtree
- * list the report index does not count (report_list_count adds the two). */
+ * sf->user_id — outside sf's institutions (sf->kind SCOPE_SUBTREE: its subtree; SCOPE_ORG: its
+ * institution, whose complaints carry its path): the part of a scoped list the report index
+ * does not count (report_list_count adds the two). Counts up to COMPLAINT_COUNT_CAP + 1 (more
+ * means "too many to add to an exact total"). DB_OK, DB_HARD for another scope kind, or
+ * negative. */
 int store_complaint_count_own_outside(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
 				     int64_t *n);
 

@@ -97,6 +97,9 @@ function fullScan(plan) {
     }
   }
   for (const [, , parent, detail] of rows) {
+    // A Bloom filter of complaints is built by reading every row before the join runs (the
+    // text queue's empty statistics brought one into every search while a complaint waited).
+    if (/^BLOOM FILTER ON (c|complaints)\b/.test(detail)) return detail;
     const m = /^SCAN (c|complaints)\b(.*)$/.exec(detail);
     if (!m) continue;
     if (!/USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY/.test(m[2])) return detail;
@@ -153,6 +156,11 @@ test(`EXPLAIN at ${N / 1000}k complaints: no full scan of complaints for the to-
         ['city branch, own institution (registrar)', await login(srv.base, 'GD01_registrar', DEMO_PASSWORD)],
         ['sub-branch', subHandler.client],
       ];
+      // Own institution, but the registrar of most of the bank's complaints (the call centre:
+      // 78 %). SQLite must walk or seek for them like for anyone; PostgreSQL rightly scans the
+      // table for a filter among so many rows (and stops at the LIMIT), so it is left out there.
+      const callCentre = await login(srv.base, 'hq_registrar', DEMO_PASSWORD);
+      if (BACKEND !== 'postgresql') users.push(['call-centre registrar, own institution and own registrations', callCentre]);
       let requests = 0;
       for (const [who, client] of users) {
         const wholeBank = who.startsWith('head office');
@@ -200,6 +208,15 @@ test(`EXPLAIN at ${N / 1000}k complaints: no full scan of complaints for the to-
       assert.equal(exact.total_capped, false);
       const cityClosed = await cityHandler.ok('GET', '/complaints?status=closed&page_size=20');
       assert.equal(cityClosed.total_capped, false, 'a branch list by status is counted exactly');
+      // Counted in SQL (the registrar's own registrations: no report-index dimension), up to
+      // the cap of 10,000, then flagged; the page walks the date index instead of sorting them.
+      const mine = await callCentre.ok('GET', '/complaints?mine=true&page_size=20');
+      assert.equal(mine.items.length, 20);
+      assert.deepEqual([mine.total, mine.total_capped], [10000, true], 'SQL counts stop at 10,000');
+      // Its whole list: the institution's from the report index, but its own registrations
+      // handled elsewhere are too many to test one by one, so SQL counts the whole, capped.
+      const all = await callCentre.ok('GET', '/complaints?page_size=20');
+      assert.deepEqual([all.items.length, all.total, all.total_capped], [20, 10000, true]);
       const bounded = await hq.ok('GET', encodeURI('/complaints?tag=重复投诉&page_size=20'));
       if (bounded.items.length === 20) {
         assert.equal(bounded.total_capped, true, 'a tag alone at the head office is not counted');

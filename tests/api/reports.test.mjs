@@ -35,7 +35,7 @@ function sql(query) {
 }
 
 function loadDb() {
-  const complaints = sql(`SELECT id, status, received_at, handling_org_id, registrar_org_id, complained_org_id,
+  const complaints = sql(`SELECT id, status, received_at, handling_org_id, registrar_org_id, registrar_id, handler_id, complained_org_id,
     region_code, business_channel_code, business_type_code, cause_code, source_channel, rights, deadline_state,
     due_at, replied_at, closed_at, callback_satisfaction, repeat_of, tags, merged_into, compensation_fen
     FROM complaints`);
@@ -429,4 +429,26 @@ test('the complaint list total (from the report index when the filters allow) eq
     + (await tongji.ok('GET', `/complaints?${new URLSearchParams({ page_size: '1', ...f, deadline_state: 'overdue' })}`)).total
     + (await tongji.ok('GET', `/complaints?${new URLSearchParams({ page_size: '1', ...f, deadline_state: 'paused' })}`)).total;
   assert.equal(viaSql, viaIndex, 'index count = SQL count over a partition by deadline state');
+
+  // Registrars see their own institution (the complaints it handles) and their own
+  // registrations and cases anywhere: the index counts the first, SQL the others (issue 13).
+  // (The head office's registrar registered most complaints, handled by branches since.)
+  const city = [...db.orgs.values()].find((o) => o.path.split('/').filter(Boolean).length === 3);
+  const cityReg = await staff(srv, await adminLogin(srv), ['registrar'], { org_id: city.id });
+  const reg2 = cityReg.client;
+  const reg2me = (await reg2.ok('GET', '/auth/me')).user;
+  const hqme = me.user;
+  await reg2.ok('POST', '/complaints', complaintBody(city.id), 201);
+  db = loadDb();
+  assert.ok(db.complaints.some((c) => c.registrar_id === hqme.id && c.handling_org_id !== hqme.org_id),
+    'the head-office registrar has own complaints outside its institution');
+  for (const [who, client, user] of [['head-office registrar', reg, hqme], ['city registrar', reg2, reg2me]]) {
+    const inScope = (c) => c.handling_org_id === user.org_id || c.registrar_id === user.id || c.handler_id === user.id;
+    for (const f of combos.filter((x) => !x.org_id)) {
+      const q = new URLSearchParams({ page_size: '1', ...f });
+      const got = await client.ok('GET', `/complaints?${q}`);
+      assert.equal(got.total, db.complaints.filter((c) => inScope(c) && listed(c, f)).length, `${who} ${JSON.stringify(f)}`);
+      assert.equal(got.total_capped, false, `${who} ${JSON.stringify(f)}: exact`);
+    }
+  }
 });
