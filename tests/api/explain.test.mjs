@@ -213,10 +213,12 @@ test(`EXPLAIN at ${N / 1000}k complaints: no full scan of complaints for the to-
       const mine = await callCentre.ok('GET', '/complaints?mine=true&page_size=20');
       assert.equal(mine.items.length, 20);
       assert.deepEqual([mine.total, mine.total_capped], [10000, true], 'SQL counts stop at 10,000');
-      // Its whole list: the institution's from the report index, but its own registrations
-      // handled elsewhere are too many to test one by one, so SQL counts the whole, capped.
+      // Its whole list: its own registrations handled elsewhere are too many for the report
+      // index's total (each would be tested in SQL). SQLite counts no scope that large without
+      // a filter whose index narrows it: a lower bound that keeps the next page reachable, as
+      // at the whole bank; PostgreSQL counts up to the cap (a scan that stops at the LIMIT).
       const all = await callCentre.ok('GET', '/complaints?page_size=20');
-      assert.deepEqual([all.items.length, all.total, all.total_capped], [20, 10000, true]);
+      assert.deepEqual([all.items.length, all.total, all.total_capped], [20, BACKEND === 'postgresql' ? 10000 : 21, true]);
       const bounded = await hq.ok('GET', encodeURI('/complaints?tag=重复投诉&page_size=20'));
       if (bounded.items.length === 20) {
         assert.equal(bounded.total_capped, true, 'a tag alone at the head office is not counted');
