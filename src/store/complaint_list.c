@@ -521,13 +521,13 @@ static int scope_is_small(struct db *d, const struct scope_filter *sf, bool *sma
 		rc = DB_SCALAR(d, &n, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE org_path = ?"
 				      " LIMIT " SCOPE_DRIVES_MAX_TEXT ") s", DB_TEXT(path));
 	} /* else the caller's own complaints only */
+	static const char *const own_sql[] = {
+		"SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE registrar_id = ? LIMIT " SCOPE_DRIVES_MAX_TEXT ") s",
+		"SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE handler_id = ? LIMIT " SCOPE_DRIVES_MAX_TEXT ") s",
+	};
 	for (int i = 0; i < 2 && rc >= 0 && n <= SCOPE_DRIVES_MAX; i++) {
 		int64_t own = 0;
-		rc = DB_SCALAR(d, &own, i == 0 ? "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE registrar_id = ?"
-						 " LIMIT " SCOPE_DRIVES_MAX_TEXT ") s"
-					       : "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE handler_id = ?"
-						 " LIMIT " SCOPE_DRIVES_MAX_TEXT ") s",
-			       DB_INT(sf->user_id));
+		rc = DB_SCALAR(d, &own, own_sql[i], DB_INT(sf->user_id));
 		n += own;
 	}
 	if (rc < 0)
