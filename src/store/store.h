@@ -340,7 +340,8 @@ struct complaint_filter {
  * A full-text query on SQLite counts its filters over the newest COMPLAINT_TEXT_COUNT_CAP + 1
  * matches only: with more matches than that *total is what those held (at most the cap) and
  * *capped is true ("at least"). Where no index narrows the rows (index_driven in
- * store/complaints.c: e.g. a tag alone at the head office) nothing is counted: *total is what
+ * store/complaint_list.c: e.g. a tag alone at the head office, or on SQLite any filter without
+ * an index of its own in a scope of more than 20,000 complaints) nothing is counted: *total is what
  * the pages up to this one hold, one more after a full page, and *capped is true. capped may
  * be NULL. With f->skip_count no count is made and *total is left as the caller set it. */
 #define COMPLAINT_COUNT_CAP 10000
