@@ -1,17 +1,18 @@
 // A bank's working day against a running fcms (issue 13): STAFF concurrent sessions of real seeded
 // users of every role (handler, registrar, reviewer, statistician, manager) and every scope level
-// (head office, province branch, city branch, sub-branch) read all day — to-do, the complaint list
-// with every filter of the list API alone and combined and both sorts, Chinese search, exact
+// (head office, province branch, city branch, sub-branch) read all day — to-do (as its page asks:
+// brief rows, 50 a page, every tab), the complaint list with every filter of the list API alone and combined and both sorts, Chinese search, exact
 // number, detail, timeline, notifications, attachments, reports, dashboard — while REGISTRARS
 // registrars create complaints and handlers act on them (assign, reply) and reviewers approve.
 // Closed loop without think time: each session sends its next request when the last one answered.
 // Prints per-operation p50/p95/p99/max/errors, requests/s, the server's PSS and a verdict against
 // the goals, and with --json one JSON line (bench/workday.sh collects it).
 // Usage: node bench/workday.mjs --base URL [--sessions 200] [--registrars 8] [--seconds 60]
-//          [--warmup 5] [--pids PID,PID] [--label NAME] [--json FILE]
+//          [--warmup 5] [--pids PID,PID] [--wal FILE] [--label NAME] [--json FILE]
+// --wal: SQLite's write-ahead log (DATA/fcms.db-wal), whose largest size over the run is printed.
 // Users sign in with the demo password (Demo@2026fcms); the admin (FCMS_ADMIN_PASSWORD, default the
 // bench password) lists the users and institutions.
-import { readFileSync, appendFileSync } from 'node:fs';
+import { readFileSync, appendFileSync, statSync } from 'node:fs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => {
   if (v.startsWith('--')) a.push([v.slice(2), all[i + 1] && !all[i + 1].startsWith('--') ? all[i + 1] : 'true']);
@@ -21,6 +22,7 @@ const base = (args.base || 'http://127.0.0.1:8080').replace(/\/$/, '');
 const nStaff = Number(args.sessions || 200), nReg = Number(args.registrars || 8);
 const seconds = Number(args.seconds || 60), warmup = Number(args.warmup || 5);
 const pids = (args.pids || '').split(',').filter(Boolean).map(Number);
+const walFile = args.wal || '';
 const demoPassword = process.env.FCMS_DEMO_PASSWORD || 'Demo@2026fcms';
 const adminPassword = process.env.FCMS_ADMIN_PASSWORD || 'Bench@fcms-Load-2026';
 const GOAL = { readP95: 100, readP99: 300, max: 1000, rps: 1000, createP95: 100, pssMB: 600 };
@@ -224,10 +226,17 @@ function remember(s, body) {
     s.ids.push({ id: it.id, no: it.complaint_no });
   }
 }
+// The to-do as the page asks for it (web/src/views/complaints/Todo.vue): brief rows, 50 a page,
+// the first visit without a tab and then a tab; every tab is asked for by every role.
+const TODO_TABS = ['', 'assigned', 'queue', 'review', 'callback', 'approve_extension', 'approve_new_facts', 'approve_delete'];
+function todoPath() {
+  const kind = rnd() < 0.4 ? '' : pick(TODO_TABS.slice(1));
+  return `/api/v1/todo?view=brief&page=1&page_size=50${kind ? `&kind=${kind}` : ''}`;
+}
 async function staffStep(s) {
   const role = s.role, r = rnd();
   const reporter = role === 'statistician' || role === 'manager';
-  if (!reporter && r < 0.22) return remember(s, await call(s, 'todo', 'read', 'GET', '/api/v1/todo'));
+  if (!reporter && r < 0.22) return remember(s, await call(s, 'todo', 'read', 'GET', todoPath()));
   if (r < (reporter ? 0.25 : 0.52)) {
     const [op, q] = listQuery(s);
     if (rnd() < 0.5 && !q.has('sort')) q.set('sort', rnd() < 0.5 ? 'due' : 'received');
@@ -252,7 +261,7 @@ async function staffStep(s) {
     const org = rnd() < 0.5 ? `&org_id=${subOrg(s).id}` : '';
     return call(s, name === 'detail' ? 'report detail' : 'reports', 'read', 'GET', `/api/v1/reports/${name}?from=${from}&to=${to}${org}${extra}`);
   }
-  return call(s, 'todo', 'read', 'GET', '/api/v1/todo');
+  return call(s, 'todo', 'read', 'GET', todoPath());
 }
 
 // ---- what registrars and handlers write ----
@@ -319,7 +328,12 @@ for (let i = 0; i < nReg; i++) loops.push(handlerLoop(stop));
 await new Promise((r) => setTimeout(r, warmup * 1000));
 measuring = true;
 const t0 = performance.now();
-const pssTimer = setInterval(() => { for (const [p, v] of pssNow()) pssMax.set(p, Math.max(pssMax.get(p) || 0, v)); }, 1000);
+let walMax = 0;
+const walNow = () => { try { walMax = Math.max(walMax, statSync(walFile).size / 1048576); } catch { /* not there yet */ } };
+const pssTimer = setInterval(() => {
+  for (const [p, v] of pssNow()) pssMax.set(p, Math.max(pssMax.get(p) || 0, v));
+  if (walFile) walNow();
+}, 1000);
 await new Promise((r) => setTimeout(r, seconds * 1000));
 measuring = false;
 const elapsed = (performance.now() - t0) / 1000;
@@ -348,7 +362,7 @@ const summary = {
   // An operation that never succeeded counts as infinitely slow.
   worst_read_p95: Math.max(...reads.map((r) => (r.n ? r.p95 : Infinity))), worst_read_p99: Math.max(...reads.map((r) => (r.n ? r.p99 : Infinity))),
   max_ms: Math.max(...rows.filter((r) => r.n).map((r) => r.max)), create_p95: +create.p95.toFixed(1), created_per_s: +(create.n / elapsed).toFixed(1),
-  approved_loops: closedLoops, pss_mb: pids.length ? Math.round(pssTotal) : null,
+  approved_loops: closedLoops, pss_mb: pids.length ? Math.round(pssTotal) : null, wal_mb: walFile ? Math.round(walMax) : null,
   pss_by_pid: Object.fromEntries([...pssMax].map(([p, v]) => [p, Math.round(v)])), ops: rows,
 };
 const f = (v) => (Number.isFinite(v) ? v.toFixed(1) : '-');
@@ -370,6 +384,7 @@ if (pids.length)
   console.log(`server PSS (max over the run): ${[...pssMax].map(([p, v]) => `pid ${p} ${v.toFixed(0)} MB`
     + ` (anon ${pssParts.get(p)?.anon.toFixed(0)}, file ${pssParts.get(p)?.file.toFixed(0)})`).join(', ')}; total ${pssTotal.toFixed(0)} MB`
     + ` (${ratio(pssTotal, GOAL.pssMB)}, goal <= ${GOAL.pssMB} MB)`);
+if (walFile) console.log(`SQLite write-ahead log: at most ${walMax.toFixed(0)} MB over the run`);
 if (errorSamples.length) console.log('first errors:\n  ' + errorSamples.slice(0, 8).join('\n  '));
 if (args.json) appendFileSync(args.json, JSON.stringify(summary) + '\n');
 process.exit(0);

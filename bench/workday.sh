@@ -65,7 +65,7 @@ run_day() { # label base pids...
   for r in $(seq "$rounds"); do
     echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
     node bench/workday.mjs --base "$base" --sessions "$sessions" --registrars "$registrars" --seconds "$secs" \
-      --warmup "$warm" --pids "$(IFS=,; echo "$*")" --label "$label" --json "$tmp/results.jsonl"
+      --warmup "$warm" --pids "$(IFS=,; echo "$*")" ${wal:+--wal "$wal"} --label "$label" --json "$tmp/results.jsonl"
   done
 }
 
@@ -79,7 +79,7 @@ for backend in $backends; do
     port=$(free_port)
     start sqlite "$port" --data "$data"
     ready "http://127.0.0.1:$port"
-    run_day "SQLite 1 instance" "http://127.0.0.1:$port" "${pids[-1]}"
+    wal="$data/fcms.db-wal" run_day "SQLite 1 instance" "http://127.0.0.1:$port" "${pids[-1]}"
     kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
     ;;
   pg)
@@ -156,4 +156,5 @@ line("max ms / over 1 s (goal 0)", (r) => `${f(r.max_ms)} / ${r.over_1s}`);
 line("creation p95 (goal <= 100)", (r) => `${f(r.create_p95)} (${(r.create_p95 / 100).toFixed(2)}x) ${r.created_per_s}/s`);
 line("errors", (r) => r.errors);
 line("server PSS MB (goal <= 600)", (r) => r.pss_mb === null ? "-" : `${r.pss_mb} (${(r.pss_mb / 600).toFixed(2)}x)`);
+line("SQLite WAL largest MB", (r) => r.wal_mb === null || r.wal_mb === undefined ? "-" : `${r.wal_mb}`);
 ' "$tmp/results.jsonl"

@@ -418,6 +418,13 @@ static void snapshot_when_due(void)
 
 int facts_sync(struct db *d)
 {
+	/* The change log's head, read before waiting for the lock: when another request's sync
+	 * (running while this one waited) has reached it, this one is served by that sync. Under
+	 * writes nearly every count sees new changes, and each applying them in turn serialised
+	 * every count of the server behind the lock (issue 13: list p50 0.4 s at 6 sessions). */
+	int64_t head = -1;
+	if (__atomic_load_n(&F.ready, __ATOMIC_ACQUIRE) && store_changes_head(d, &head) != DB_OK)
+		head = -1;
 	pthread_mutex_lock(&F.sync_mu);
 	int rc = 0;
 	if (!F.day_lo || !F.day_hi) {
@@ -437,7 +444,10 @@ int facts_sync(struct db *d)
 	/* Nothing new since the last sync (the common case, once per count): answer without the
 	 * write lock, so counts do not wait for each other's reads. F.loaded and F.seq change only
 	 * under sync_mu, which is held. */
-	int64_t head;
+	if (F.loaded && head >= 0 && F.seq >= head) {
+		pthread_mutex_unlock(&F.sync_mu);
+		return 0;
+	}
 	if (F.loaded && store_changes_head(d, &head) == DB_OK && head == F.seq) {
 		pthread_mutex_unlock(&F.sync_mu);
 		return 0;

@@ -714,9 +714,15 @@ static int list_page(struct db *d, const struct complaint_filter *f, const struc
 		}
 	} else {
 		qb_add(&q, "SELECT c.id FROM complaints c");
+		size_t where_at = q.len;
 		qb_add_where(&q, &pl->w, false);
 		if (sqlite && sorts_matches && pl->scope_drives) {
 			unindex_scope_tested(&q, page_where, f);
+		} else if (sqlite && sorts_matches && pl->scope_big) {
+			/* The filter's index finds the matches (a number, a complained institution);
+			 * the scope's union would read every own complaint of the call-centre
+			 * registrar (an exact number took 17 s under load). */
+			unindex_scope_clause(&q, where_at);
 		} else if (sqlite && !sorts_matches) {
 			/* A walk: only the order's index drives, by status when one is given; a range
 			 * of received_at still narrows the walk of its own index. The registrar's and

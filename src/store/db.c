@@ -245,6 +245,12 @@ void db_forbid_autocommit(struct db *d)
 		d->drv->forbid_autocommit(d);
 }
 
+int db_wal_checkpoint(struct db *d, bool restart, int64_t *frames)
+{
+	*frames = 0;
+	return d->drv->checkpoint ? d->drv->checkpoint(d, restart, frames) : DB_OK;
+}
+
 #define TX_MAX_TRIES 50
 
 int db_tx(struct db *d, bool write, db_tx_fn fn, void *ctx)

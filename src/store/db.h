@@ -117,6 +117,13 @@ bool db_in_transaction(struct db *d);
  * a no-op on PostgreSQL, where db_tx checks db_in_transaction and the COMMIT reply instead. */
 void db_forbid_autocommit(struct db *d);
 
+/* SQLite: copies the write-ahead log's committed pages into the database file on d, without
+ * blocking readers or the writer (restart false), or also waiting (d's busy timeout) until no
+ * reader still needs the log, so that the next commit writes it from its start (restart true).
+ * *frames: pages in the log before the call. 0, DB_SOFT when restart could not finish in time
+ * (the log was copied as far as readers allowed), DB_HARD on an error; 0 on PostgreSQL. */
+int db_wal_checkpoint(struct db *d, bool restart, int64_t *frames);
+
 /* Waits up to timeout_ms for a notification on a PostgreSQL connection that ran LISTEN, and
  * copies its payload into buf (truncated to n). Returns 1 with a payload, 0 on timeout, or a
  * negative status (DB_HARD on SQLite, which has no notifications). */

@@ -374,7 +374,7 @@ static int pg_wait_notify(struct db *db, int timeout_ms, char *buf, size_t n)
 static const struct db_driver pg_driver = {
 	pg_close, pg_query, pg_exec, pg_exec_script, pg_next, pg_int, pg_text, pg_null,
 	pg_ncols, pg_col_name, pg_col_kind, pg_done, pg_begin, pg_commit, pg_rollback, pg_wait_notify,
-	pg_in_tx, NULL,
+	pg_in_tx, NULL, NULL,
 };
 
 static void quiet_notice(void *arg, const char *msg)

@@ -240,10 +240,22 @@ static void sq_forbid_autocommit(struct db *base)
 	sqlite3_commit_hook(d->h, commit_guard, d);
 }
 
+static int sq_checkpoint(struct db *base, bool restart, int64_t *frames)
+{
+	struct sq_db *d = (struct sq_db *)base;
+	int log = 0, copied = 0;
+	int rc = sqlite3_wal_checkpoint_v2(d->h, NULL, restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
+					   &log, &copied);
+	*frames = log > 0 ? log : 0;
+	if ((rc & 0xff) == SQLITE_BUSY)
+		return DB_SOFT;
+	return rc == SQLITE_OK ? DB_OK : map_rc(d, rc, "PRAGMA wal_checkpoint");
+}
+
 static const struct db_driver sq_driver = {
 	sq_close, sq_query, sq_exec, sq_exec_script, sq_next, sq_int, sq_text, sq_null,
 	sq_ncols, sq_col_name, sq_col_kind, sq_done, sq_begin, sq_commit, sq_rollback, NULL,
-	sq_in_tx, sq_forbid_autocommit,
+	sq_in_tx, sq_forbid_autocommit, sq_checkpoint,
 };
 
 /* Process-wide settings, before SQLite initialises. Memory statistics are off: keeping them

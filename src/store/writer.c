@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_BATCH 64
 #define MAX_SOFT_RETRIES 50
@@ -172,6 +173,84 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+/* The checkpointer (SQLite). Left to SQLite, the connection that commits copies the log into
+ * the database after its commit once the log holds 1,000 pages: the writer thread did it after
+ * nearly every batch, with an fsync of the database file, while its callers waited. And with
+ * readers always active a passive checkpoint never reaches the log's end, so the log never
+ * starts over: it grew by 30 MB/s under the working-day load (1 GB after 30 s), and each page
+ * a reader looks up searches the log's whole index (issue 13). Here a thread of its own copies
+ * the log every CKPT_EVERY_MS without blocking anyone, and once the log holds CKPT_RESTART_PAGES
+ * it waits up to CKPT_WAIT_MS (holding off the writer) for the readers still in the log, so that
+ * the next commit writes the log from its start. */
+#define CKPT_EVERY_MS 100
+#define CKPT_RESTART_PAGES 16384 /* 64 MiB of 4 KiB pages */
+#define CKPT_WAIT_MS "100"
+
+static pthread_t ckpt_thread;
+static pthread_cond_t ckpt_wake = PTHREAD_COND_INITIALIZER; /* not work: a signal for the writer
+							       * must not wake this thread instead */
+static struct db *ckpt_conn;
+static bool ckpt_running;
+static long ckpt_restarts;
+
+static void *checkpointer_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	while (!stopping) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += CKPT_EVERY_MS * 1000000L;
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&ckpt_wake, &lock, &until);
+		if (stopping)
+			break;
+		pthread_mutex_unlock(&lock);
+		int64_t pages = 0;
+		int rc = db_wal_checkpoint(ckpt_conn, false, &pages);
+		if (rc == DB_OK && pages >= CKPT_RESTART_PAGES && db_wal_checkpoint(ckpt_conn, true, &pages) == DB_OK)
+			ckpt_restarts++;
+		else if (rc == DB_HARD)
+			log_warn("writer: checkpoint failed; SQLite's own will follow the next commits");
+		pthread_mutex_lock(&lock);
+	}
+	pthread_mutex_unlock(&lock);
+	return NULL;
+}
+
+/* Starts the checkpointer and turns SQLite's own off on the writer's connection (it stays on
+ * when the thread cannot start). */
+static void checkpointer_start(const char *url)
+{
+	ckpt_conn = db_open(url);
+	if (!ckpt_conn || db_exec_script(ckpt_conn, "PRAGMA busy_timeout=" CKPT_WAIT_MS) != DB_OK ||
+	    pthread_create(&ckpt_thread, NULL, checkpointer_main, NULL) != 0) {
+		log_warn("writer: no checkpointer thread; SQLite checkpoints after commits");
+		if (ckpt_conn)
+			db_close(ckpt_conn);
+		ckpt_conn = NULL;
+		return;
+	}
+	ckpt_running = true;
+	if (db_exec_script(conn, "PRAGMA wal_autocheckpoint=0") != DB_OK)
+		log_warn("writer: SQLite's own checkpoints stay on");
+}
+
+static void checkpointer_stop(void)
+{
+	if (!ckpt_running)
+		return;
+	pthread_join(ckpt_thread, NULL);
+	int64_t pages = 0;
+	if (db_wal_checkpoint(ckpt_conn, false, &pages) != DB_OK)
+		log_warn("writer: last checkpoint failed; the log is copied at the next start");
+	db_close(ckpt_conn);
+	ckpt_conn = NULL;
+	ckpt_running = false;
+	log_info("writer: the log started over %ld times", ckpt_restarts);
+}
+
 int store_writer_start(const char *url)
 {
 	if (strncmp(url, "sqlite:", 7) != 0)
@@ -192,6 +271,7 @@ int store_writer_start(const char *url)
 		return -1;
 	}
 	running = true;
+	checkpointer_start(url);
 	return 0;
 }
 
@@ -202,8 +282,10 @@ void store_writer_stop(void)
 	pthread_mutex_lock(&lock);
 	stopping = true;
 	pthread_cond_signal(&work);
+	pthread_cond_signal(&ckpt_wake);
 	pthread_mutex_unlock(&lock);
 	pthread_join(thread, NULL);
+	checkpointer_stop();
 	db_close(conn);
 	conn = NULL;
 	running = false;

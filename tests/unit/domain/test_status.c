@@ -70,12 +70,17 @@ static int count(const char *text, const char *needle)
 static void test_partial_indexes_carry_the_set(void **state)
 {
 	(void)state;
-	static const char *const files[] = {"src/store/migrations/sqlite/0018_open_work.sql",
-					    "src/store/migrations/pg/0016_open_work.sql"};
-	for (size_t i = 0; i < 2; i++) {
-		char *text = slurp(files[i]);
-		assert_int_equal(count(text, "CREATE INDEX"), 3);
-		assert_int_equal(count(text, "WHERE status IN " STATUS_UNFINISHED_SQL ";"), 3);
+	static const struct {
+		const char *file;
+		int indexes;
+	} files[] = {{"src/store/migrations/sqlite/0018_open_work.sql", 3},
+		     {"src/store/migrations/pg/0016_open_work.sql", 3},
+		     {"src/store/migrations/sqlite/0031_todo_covering.sql", 4},
+		     {"src/store/migrations/pg/0029_todo_covering.sql", 4}};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char *text = slurp(files[i].file);
+		assert_int_equal(count(text, "CREATE INDEX"), files[i].indexes);
+		assert_int_equal(count(text, "WHERE status IN " STATUS_UNFINISHED_SQL ";"), files[i].indexes);
 	}
 }
 
