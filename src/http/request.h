@@ -64,6 +64,9 @@ struct request {
 	int status;
 	struct MHD_Response *response;
 	bool done;
+	/* server.c's read workers: queued while the connection is suspended, answered by them */
+	struct request *next_queued;
+	bool answered_by_worker;
 };
 
 /* Handlers return 0; they always leave a reply in r via the helpers below. */

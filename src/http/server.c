@@ -394,6 +394,103 @@ static enum MHD_Result queue_reply(struct request *r)
 	return MHD_queue_response(r->conn, (unsigned)r->status, r->response);
 }
 
+/* Reads are answered by READERS_PER_CORE worker threads per core, in arrival order; the
+ * connection waits suspended meanwhile, so its server thread serves its other connections.
+ * The pool has 32 threads so that writers can wait for a commit together (see server_start),
+ * but 32 reads at once on two cores only took turns on the CPU: every read started with a cold
+ * cache after each commit, and the writer thread, one runnable thread in 33, got the CPU so
+ * rarely that a creation took 4 s under the working-day load (issue 13). Blocking a server
+ * thread instead (a counting gate) made each write wait behind the reads of the connections its
+ * thread also serves. Writes, /healthz, /metrics, the event stream (which suspends on its own),
+ * static files and the consumer site run on the server threads as before. */
+#define READERS_PER_CORE 2
+static pthread_mutex_t readers_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t readers_wake = PTHREAD_COND_INITIALIZER;
+static struct request *readers_head, *readers_tail;
+static pthread_t *readers;
+static unsigned nreaders;
+static bool readers_stopping;
+
+static bool answered_by_reader(const struct request *r)
+{
+	const struct route *rt = r->route;
+	return nreaders > 0 && rt && !(rt->flags & ROUTE_CONSUMER) && !r->too_big &&
+	       (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")) && has_prefix(r->path, "/api/") &&
+	       rt->handler != events_subscribe;
+}
+
+static void *reader_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&readers_mu);
+	for (;;) {
+		while (!readers_head && !readers_stopping)
+			pthread_cond_wait(&readers_wake, &readers_mu);
+		struct request *r = readers_head;
+		if (!r)
+			break; /* stopping, and nothing left */
+		readers_head = r->next_queued;
+		if (!readers_head)
+			readers_tail = NULL;
+		pthread_mutex_unlock(&readers_mu);
+		handle(r);
+		if (!r->response)
+			reply_error(r, 500, "internal", "服务器内部错误", NULL);
+		r->answered_by_worker = true;
+		MHD_resume_connection(r->conn); /* its server thread calls on_request again */
+		pthread_mutex_lock(&readers_mu);
+	}
+	pthread_mutex_unlock(&readers_mu);
+	return NULL;
+}
+
+/* Queues r for a reader; false when they are stopping (the caller answers it itself). */
+static bool readers_enqueue(struct request *r)
+{
+	pthread_mutex_lock(&readers_mu);
+	if (readers_stopping) {
+		pthread_mutex_unlock(&readers_mu);
+		return false;
+	}
+	MHD_suspend_connection(r->conn);
+	r->next_queued = NULL;
+	if (readers_tail)
+		readers_tail->next_queued = r;
+	else
+		readers_head = r;
+	readers_tail = r;
+	pthread_cond_signal(&readers_wake);
+	pthread_mutex_unlock(&readers_mu);
+	return true;
+}
+
+/* Starts n readers (fewer when threads cannot be made; none: reads run on the server threads). */
+static void readers_start(unsigned n)
+{
+	readers_stopping = false;
+	readers = calloc(n, sizeof *readers);
+	for (nreaders = 0; readers && nreaders < n; nreaders++)
+		if (pthread_create(&readers[nreaders], NULL, reader_main, NULL) != 0)
+			break;
+	if (nreaders < n)
+		log_warn("only %u of %u read workers started", nreaders, n);
+}
+
+/* Answers what is queued, then stops the readers: before MHD_stop_daemon, which wants no
+ * connection left suspended. */
+static void readers_stop(void)
+{
+	pthread_mutex_lock(&readers_mu);
+	readers_stopping = true;
+	pthread_cond_broadcast(&readers_wake);
+	pthread_mutex_unlock(&readers_mu);
+	for (unsigned i = 0; i < nreaders; i++)
+		pthread_join(readers[i], NULL);
+	free(readers);
+	readers = NULL;
+	nreaders = 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -411,7 +508,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return intake_body(r, upload_data, n) == 0 ? MHD_YES : MHD_NO;
 	}
+	if (r->answered_by_worker)
+		return queue_reply(r);
 	if (r->response) /* already answered (early 413) */
+		return MHD_YES;
+	if (answered_by_reader(r) && readers_enqueue(r))
 		return MHD_YES;
 	handle(r);
 	if (!r->response)
@@ -527,6 +628,7 @@ int server_start(struct app *app)
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = app->cfg.threads > 0 ? (unsigned)app->cfg.threads
 						: (unsigned)(cores * 8 > 32 ? cores * 8 : 32);
+	readers_start((unsigned)(cores > 0 ? cores : 1) * READERS_PER_CORE);
 	app->daemon = MHD_start_daemon(
 		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL,
 		NULL, &on_request, app, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
@@ -540,12 +642,14 @@ int server_start(struct app *app)
 		MHD_OPTION_EXTERNAL_LOGGER, &mhd_log, app, MHD_OPTION_END);
 	if (!app->daemon) {
 		log_error("cannot listen on %s: %s", app->cfg.listen, strerror(errno));
+		readers_stop();
 		metrics_free();
 		return -1;
 	}
 	if (connections_start(app->cfg.header_timeout_s, app->cfg.max_connections) != 0) {
 		MHD_stop_daemon(app->daemon);
 		app->daemon = NULL;
+		readers_stop();
 		metrics_free();
 		return -1;
 	}
@@ -554,6 +658,7 @@ int server_start(struct app *app)
 		connections_stop();
 		MHD_stop_daemon(app->daemon);
 		app->daemon = NULL;
+		readers_stop();
 		metrics_free();
 		return -1;
 	}
@@ -571,6 +676,7 @@ void server_stop(struct app *app)
 	/* Suspended event streams must be resumed before the daemon stops. */
 	events_stop();
 	connections_stop();
+	readers_stop(); /* answers the queued reads: no connection may stay suspended */
 	MHD_stop_daemon(app->daemon); /* waits for in-flight requests */
 	app->daemon = NULL;
 	metrics_free();

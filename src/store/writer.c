@@ -138,13 +138,22 @@ static struct job *run_batch(struct job **batch, int n)
 	return retry;
 }
 
+static bool restart_wanted; /* the checkpointer asks the writer to start the log over; under lock */
+static void restart_log_if_asked(void);
+
 static void *writer_main(void *arg)
 {
 	(void)arg;
 	pthread_mutex_lock(&lock);
 	for (;;) {
-		while (!head && !stopping)
+		while (!head && !stopping && !restart_wanted)
 			pthread_cond_wait(&work, &lock);
+		if (restart_wanted) {
+			pthread_mutex_unlock(&lock);
+			restart_log_if_asked();
+			pthread_mutex_lock(&lock);
+			continue;
+		}
 		if (!head && stopping)
 			break;
 		struct job *batch[MAX_BATCH];
@@ -180,8 +189,10 @@ static void *writer_main(void *arg)
  * starts over: it grew by 30 MB/s under the working-day load (1 GB after 30 s), and each page
  * a reader looks up searches the log's whole index (issue 13). Here a thread of its own copies
  * the log every CKPT_EVERY_MS without blocking anyone, and once the log holds CKPT_RESTART_PAGES
- * it waits up to CKPT_WAIT_MS (holding off the writer) for the readers still in the log, so that
- * the next commit writes the log from its start. */
+ * it asks the writer thread, between two batches, to wait up to CKPT_WAIT_MS for the readers
+ * still in the log and copy the rest, so that the next commit writes the log from its start.
+ * (Asked of the checkpointer's own connection, that wait needed the write lock, which the
+ * writer hands on from batch to batch: under load it never got it, and the log reached 500 MB.) */
 #define CKPT_EVERY_MS 100
 #define CKPT_RESTART_PAGES 16384 /* 64 MiB of 4 KiB pages */
 #define CKPT_WAIT_MS "100"
@@ -192,6 +203,23 @@ static pthread_cond_t ckpt_wake = PTHREAD_COND_INITIALIZER; /* not work: a signa
 static struct db *ckpt_conn;
 static bool ckpt_running;
 static long ckpt_restarts;
+
+/* Writer thread, between batches (lock not held): starts the log over if asked. */
+static void restart_log_if_asked(void)
+{
+	pthread_mutex_lock(&lock);
+	bool asked = restart_wanted;
+	restart_wanted = false;
+	pthread_mutex_unlock(&lock);
+	if (!asked)
+		return;
+	int64_t pages = 0;
+	if (db_exec_script(conn, "PRAGMA busy_timeout=" CKPT_WAIT_MS) == DB_OK &&
+	    db_wal_checkpoint(conn, true, &pages) == DB_OK)
+		ckpt_restarts++;
+	if (db_exec_script(conn, "PRAGMA busy_timeout=5000") != DB_OK)
+		log_warn("writer: could not restore the busy timeout");
+}
 
 static void *checkpointer_main(void *arg)
 {
@@ -209,11 +237,13 @@ static void *checkpointer_main(void *arg)
 		pthread_mutex_unlock(&lock);
 		int64_t pages = 0;
 		int rc = db_wal_checkpoint(ckpt_conn, false, &pages);
-		if (rc == DB_OK && pages >= CKPT_RESTART_PAGES && db_wal_checkpoint(ckpt_conn, true, &pages) == DB_OK)
-			ckpt_restarts++;
-		else if (rc == DB_HARD)
-			log_warn("writer: checkpoint failed; SQLite's own will follow the next commits");
+		if (rc == DB_HARD)
+			log_warn("writer: checkpoint failed; it is tried again in %d ms", CKPT_EVERY_MS);
 		pthread_mutex_lock(&lock);
+		if (rc == DB_OK && pages >= CKPT_RESTART_PAGES) {
+			restart_wanted = true;
+			pthread_cond_signal(&work); /* an idle writer does it at once */
+		}
 	}
 	pthread_mutex_unlock(&lock);
 	return NULL;
