@@ -263,7 +263,9 @@ static void checkpointer_start(const char *url)
 		return;
 	}
 	ckpt_running = true;
-	if (db_exec_script(conn, "PRAGMA wal_autocheckpoint=0") != DB_OK)
+	/* Once started over, the log's file is cut back to the same 64 MiB (disk space; and the
+	 * file's size then shows how far the log grew). */
+	if (db_exec_script(conn, "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864") != DB_OK)
 		log_warn("writer: SQLite's own checkpoints stay on");
 }
 
