@@ -444,11 +444,9 @@ int facts_sync(struct db *d)
 	/* Nothing new since the last sync (the common case, once per count): answer without the
 	 * write lock, so counts do not wait for each other's reads. F.loaded and F.seq change only
 	 * under sync_mu, which is held. */
+	if (F.loaded && head < 0 && store_changes_head(d, &head) != DB_OK)
+		head = -1;
 	if (F.loaded && head >= 0 && F.seq >= head) {
-		pthread_mutex_unlock(&F.sync_mu);
-		return 0;
-	}
-	if (F.loaded && store_changes_head(d, &head) == DB_OK && head == F.seq) {
 		pthread_mutex_unlock(&F.sync_mu);
 		return 0;
 	}

@@ -245,10 +245,10 @@ void db_forbid_autocommit(struct db *d)
 		d->drv->forbid_autocommit(d);
 }
 
-int db_wal_checkpoint(struct db *d, bool restart, int64_t *frames)
+int db_wal_checkpoint(struct db *d, int restart_wait_ms, int64_t *frames)
 {
 	*frames = 0;
-	return d->drv->checkpoint ? d->drv->checkpoint(d, restart, frames) : DB_OK;
+	return d->drv->checkpoint ? d->drv->checkpoint(d, restart_wait_ms, frames) : DB_OK;
 }
 
 #define TX_MAX_TRIES 50

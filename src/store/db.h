@@ -118,11 +118,12 @@ bool db_in_transaction(struct db *d);
 void db_forbid_autocommit(struct db *d);
 
 /* SQLite: copies the write-ahead log's committed pages into the database file on d, without
- * blocking readers or the writer (restart false), or also waiting (d's busy timeout) until no
- * reader still needs the log, so that the next commit writes it from its start (restart true).
- * *frames: pages in the log before the call. 0, DB_SOFT when restart could not finish in time
- * (the log was copied as far as readers allowed), DB_HARD on an error; 0 on PostgreSQL. */
-int db_wal_checkpoint(struct db *d, bool restart, int64_t *frames);
+ * blocking readers or the writer (restart_wait_ms 0), or also waiting up to restart_wait_ms for
+ * the write lock and for every reader to leave the log, so that the next commit writes it from
+ * its start. *frames: pages in the log before the call. 0, DB_SOFT when the restart could not
+ * finish in time (the log was copied as far as readers allowed), DB_HARD on an error; 0 on
+ * PostgreSQL. */
+int db_wal_checkpoint(struct db *d, int restart_wait_ms, int64_t *frames);
 
 /* Waits up to timeout_ms for a notification on a PostgreSQL connection that ran LISTEN, and
  * copies its payload into buf (truncated to n). Returns 1 with a payload, 0 on timeout, or a

@@ -63,7 +63,7 @@ struct db_driver {
 	int (*wait_notify)(struct db *, int, char *, size_t); /* NULL: not supported */
 	bool (*in_tx)(struct db *);
 	void (*forbid_autocommit)(struct db *); /* NULL: nothing to do */
-	int (*checkpoint)(struct db *, bool, int64_t *); /* NULL: no write-ahead log of ours */
+	int (*checkpoint)(struct db *, int, int64_t *); /* NULL: no write-ahead log of ours */
 };
 
 /* Every driver's connection starts with this header. */

@@ -23,6 +23,8 @@ struct sq_res {
 
 static const struct db_driver sq_driver;
 
+#define SQ_BUSY_TIMEOUT_MS 5000 /* how long a statement waits for a lock */
+
 static int map_rc(struct sq_db *d, int rc, const char *sql)
 {
 	int primary = rc & 0xff;
@@ -240,12 +242,16 @@ static void sq_forbid_autocommit(struct db *base)
 	sqlite3_commit_hook(d->h, commit_guard, d);
 }
 
-static int sq_checkpoint(struct db *base, bool restart, int64_t *frames)
+static int sq_checkpoint(struct db *base, int restart_wait_ms, int64_t *frames)
 {
 	struct sq_db *d = (struct sq_db *)base;
 	int log = 0, copied = 0;
-	int rc = sqlite3_wal_checkpoint_v2(d->h, NULL, restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
-					   &log, &copied);
+	if (restart_wait_ms > 0)
+		sqlite3_busy_timeout(d->h, restart_wait_ms);
+	int mode = restart_wait_ms > 0 ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE;
+	int rc = sqlite3_wal_checkpoint_v2(d->h, NULL, mode, &log, &copied);
+	if (restart_wait_ms > 0)
+		sqlite3_busy_timeout(d->h, SQ_BUSY_TIMEOUT_MS);
 	*frames = log > 0 ? log : 0;
 	if ((rc & 0xff) == SQLITE_BUSY)
 		return DB_SOFT;
@@ -289,7 +295,7 @@ struct db *db_sqlite_open(const char *path)
 		return NULL;
 	}
 	db_stats_conn(1);
-	sqlite3_busy_timeout(d->h, 5000);
+	sqlite3_busy_timeout(d->h, SQ_BUSY_TIMEOUT_MS);
 	/* Memory is counted as PSS (issue 13: at most 600 MB at 1M complaints). A memory map of the
 	 * file is counted in full once touched (1 GB of a 1.4 GB database after a working day), and
 	 * the page cache is private to each of the ~40 connections: no map, 8 MiB of cache each,

@@ -139,7 +139,7 @@ static struct job *run_batch(struct job **batch, int n)
 }
 
 static bool restart_wanted; /* the checkpointer asks the writer to start the log over; under lock */
-static void restart_log_if_asked(void);
+static void restart_log(void);
 
 static void *writer_main(void *arg)
 {
@@ -149,8 +149,9 @@ static void *writer_main(void *arg)
 		while (!head && !stopping && !restart_wanted)
 			pthread_cond_wait(&work, &lock);
 		if (restart_wanted) {
+			restart_wanted = false;
 			pthread_mutex_unlock(&lock);
-			restart_log_if_asked();
+			restart_log();
 			pthread_mutex_lock(&lock);
 			continue;
 		}
@@ -195,7 +196,7 @@ static void *writer_main(void *arg)
  * writer hands on from batch to batch: under load it never got it, and the log reached 500 MB.) */
 #define CKPT_EVERY_MS 100
 #define CKPT_RESTART_PAGES 16384 /* 64 MiB of 4 KiB pages */
-#define CKPT_WAIT_MS "100"
+#define CKPT_WAIT_MS 100
 
 static pthread_t ckpt_thread;
 static pthread_cond_t ckpt_wake = PTHREAD_COND_INITIALIZER; /* not work: a signal for the writer
@@ -204,21 +205,13 @@ static struct db *ckpt_conn;
 static bool ckpt_running;
 static long ckpt_restarts;
 
-/* Writer thread, between batches (lock not held): starts the log over if asked. */
-static void restart_log_if_asked(void)
+/* Writer thread, between batches (lock not held): starts the log over when the readers let it
+ * within CKPT_WAIT_MS (else the checkpointer asks again). */
+static void restart_log(void)
 {
-	pthread_mutex_lock(&lock);
-	bool asked = restart_wanted;
-	restart_wanted = false;
-	pthread_mutex_unlock(&lock);
-	if (!asked)
-		return;
 	int64_t pages = 0;
-	if (db_exec_script(conn, "PRAGMA busy_timeout=" CKPT_WAIT_MS) == DB_OK &&
-	    db_wal_checkpoint(conn, true, &pages) == DB_OK)
+	if (db_wal_checkpoint(conn, CKPT_WAIT_MS, &pages) == DB_OK)
 		ckpt_restarts++;
-	if (db_exec_script(conn, "PRAGMA busy_timeout=5000") != DB_OK)
-		log_warn("writer: could not restore the busy timeout");
 }
 
 static void *checkpointer_main(void *arg)
@@ -236,7 +229,7 @@ static void *checkpointer_main(void *arg)
 			break;
 		pthread_mutex_unlock(&lock);
 		int64_t pages = 0;
-		int rc = db_wal_checkpoint(ckpt_conn, false, &pages);
+		int rc = db_wal_checkpoint(ckpt_conn, 0, &pages);
 		if (rc == DB_HARD)
 			log_warn("writer: checkpoint failed; it is tried again in %d ms", CKPT_EVERY_MS);
 		pthread_mutex_lock(&lock);
@@ -254,8 +247,7 @@ static void *checkpointer_main(void *arg)
 static void checkpointer_start(const char *url)
 {
 	ckpt_conn = db_open(url);
-	if (!ckpt_conn || db_exec_script(ckpt_conn, "PRAGMA busy_timeout=" CKPT_WAIT_MS) != DB_OK ||
-	    pthread_create(&ckpt_thread, NULL, checkpointer_main, NULL) != 0) {
+	if (!ckpt_conn || pthread_create(&ckpt_thread, NULL, checkpointer_main, NULL) != 0) {
 		log_warn("writer: no checkpointer thread; SQLite checkpoints after commits");
 		if (ckpt_conn)
 			db_close(ckpt_conn);
@@ -275,7 +267,7 @@ static void checkpointer_stop(void)
 		return;
 	pthread_join(ckpt_thread, NULL);
 	int64_t pages = 0;
-	if (db_wal_checkpoint(ckpt_conn, false, &pages) != DB_OK)
+	if (db_wal_checkpoint(ckpt_conn, 0, &pages) != DB_OK)
 		log_warn("writer: last checkpoint failed; the log is copied at the next start");
 	db_close(ckpt_conn);
 	ckpt_conn = NULL;
