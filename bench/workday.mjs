@@ -8,8 +8,12 @@
 // Prints per-operation p50/p95/p99/max/errors, requests/s, the server's PSS and a verdict against
 // the goals, and with --json one JSON line (bench/workday.sh collects it).
 // Usage: node bench/workday.mjs --base URL [--sessions 200] [--registrars 8] [--seconds 60]
-//          [--warmup 5] [--pids PID,PID] [--wal FILE] [--label NAME] [--json FILE]
+//          [--warmup 5] [--pids PID,PID] [--wal FILE] [--server-log FILE,FILE] [--label NAME]
+//          [--json FILE]
 // --wal: SQLite's write-ahead log (DATA/fcms.db-wal), whose largest size over the run is printed.
+// --server-log: the servers' logs (comma-separated; request logging on, the default): each
+//   measured request's CPU time (cpu=, the answering threads' own) is found by its X-Request-Id
+//   and the table gains the mean CPU milliseconds per operation and each operation's share.
 // Users sign in with the demo password (Demo@2026fcms); the admin (FCMS_ADMIN_PASSWORD, default the
 // bench password) lists the users and institutions.
 import { readFileSync, appendFileSync, statSync } from 'node:fs';
@@ -23,6 +27,7 @@ const nStaff = Number(args.sessions || 200), nReg = Number(args.registrars || 8)
 const seconds = Number(args.seconds || 60), warmup = Number(args.warmup || 5);
 const pids = (args.pids || '').split(',').filter(Boolean).map(Number);
 const walFile = args.wal || '';
+const serverLogs = (args['server-log'] || '').split(',').filter(Boolean);
 const demoPassword = process.env.FCMS_DEMO_PASSWORD || 'Demo@2026fcms';
 const adminPassword = process.env.FCMS_ADMIN_PASSWORD || 'Bench@fcms-Load-2026';
 const GOAL = { readP95: 100, readP99: 300, max: 1000, rps: 1000, createP95: 100, pssMB: 600 };
@@ -37,6 +42,7 @@ const pick = (a) => a[Math.floor(rnd() * a.length)];
 
 // ---- measurement ----
 const stats = new Map(); // op → {times[], errors, kind}
+const opOfRequest = new Map(); // X-Request-Id → op, with --server-log
 let measuring = false, total = 0, slow = 0;
 const errorSamples = [];
 function record(op, kind, ms, ok, detail) {
@@ -61,6 +67,7 @@ async function call(session, op, kind, method, path, body) {
     const r = await fetch(base + path, { method, headers, body: body && JSON.stringify(body),
       signal: AbortSignal.timeout(60e3) });
     status = r.status;
+    if (serverLogs.length && measuring) opOfRequest.set(r.headers.get('x-request-id'), op);
     const text = await r.text();
     try { json = JSON.parse(text); } catch { json = null; }
     if (status >= 400) detail = `${status} ${text.slice(0, 160)}`;
@@ -343,12 +350,25 @@ stop.done = true;
 await Promise.race([Promise.allSettled(loops), new Promise((r) => setTimeout(r, 60e3))]);
 
 // ---- report ----
+const cpuOf = new Map(); // op → [sum ms, n]
+for (const file of serverLogs)
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = / req=([0-9a-f]{16}) .* cpu=([0-9.]+)ms/.exec(line);
+    const op = m && opOfRequest.get(m[1]);
+    if (!op) continue;
+    const c = cpuOf.get(op) || [0, 0];
+    c[0] += Number(m[2]); c[1]++;
+    cpuOf.set(op, c);
+  }
+const cpuTotal = [...cpuOf.values()].reduce((a, c) => a + c[0], 0);
 const pct = (a, p) => a.length ? a[Math.min(a.length - 1, Math.floor((a.length - 1) * p))] : NaN;
 const rows = [];
 for (const [op, s] of [...stats].sort((a, b) => a[0].localeCompare(b[0]))) {
   s.times.sort((a, b) => a - b);
   rows.push({ op, kind: s.kind, n: s.times.length, errors: s.errors, p50: pct(s.times, 0.5), p95: pct(s.times, 0.95),
-    p99: pct(s.times, 0.99), max: s.times.length ? s.times[s.times.length - 1] : NaN });
+    p99: pct(s.times, 0.99), max: s.times.length ? s.times[s.times.length - 1] : NaN,
+    cpu_ms: cpuOf.has(op) ? +(cpuOf.get(op)[0] / cpuOf.get(op)[1]).toFixed(2) : null,
+    cpu_share: cpuOf.has(op) ? +(cpuOf.get(op)[0] / cpuTotal).toFixed(3) : null });
 }
 const reads = rows.filter((r) => r.kind === 'read'), writes = rows.filter((r) => r.kind === 'write');
 const allReads = [...stats.values()].filter((s) => s.kind === 'read').flatMap((s) => s.times).sort((a, b) => a - b);
@@ -368,10 +388,16 @@ const summary = {
 const f = (v) => (Number.isFinite(v) ? v.toFixed(1) : '-');
 console.log(`\n== workday ${summary.label}: ${sessions.length} staff sessions (${new Set(chosen.map((u) => u.username)).size} users)`
   + ` + ${creators.length} registrars creating, ${nReg} handler loops acting; ${elapsed.toFixed(0)} s measured`);
-console.log('operation                        kind       n   err     p50     p95     p99      max  (ms)');
+const cpuCols = cpuOf.size ? '  cpu/req share' : '';
+console.log(`operation                        kind       n   err     p50     p95     p99      max${cpuCols}  (ms)`);
 for (const r of rows)
   console.log(`${r.op.padEnd(32)} ${r.kind.padEnd(5)} ${String(r.n).padStart(6)} ${String(r.errors).padStart(5)} ${f(r.p50).padStart(7)} ${f(r.p95).padStart(7)}`
-    + ` ${f(r.p99).padStart(7)} ${f(r.max).padStart(8)}${r.kind === 'read' && (r.p95 > GOAL.readP95 || r.p99 > GOAL.readP99) ? '  !' : ''}`);
+    + ` ${f(r.p99).padStart(7)} ${f(r.max).padStart(8)}`
+    + (cpuOf.size ? ` ${(r.cpu_ms == null ? '-' : r.cpu_ms.toFixed(2)).padStart(8)} ${(r.cpu_share == null ? '-' : (100 * r.cpu_share).toFixed(1) + '%').padStart(6)}` : '')
+    + `${r.kind === 'read' && (r.p95 > GOAL.readP95 || r.p99 > GOAL.readP99) ? '  !' : ''}`);
+if (cpuOf.size)
+  console.log(`server CPU in requests: ${(cpuTotal / 1000).toFixed(1)} s over ${elapsed.toFixed(0)} s measured`
+    + ` (${(cpuTotal / 1000 / elapsed).toFixed(2)} cores; the writer thread's commits are not in it)`);
 const ratio = (v, g, lower = true) => `${(lower ? v / g : g / v).toFixed(2)}x goal ${v <= g === lower || (!lower && v >= g) ? 'met' : 'MISSED'}`;
 console.log(`requests: ${total} in ${elapsed.toFixed(1)} s = ${summary.rps} req/s (${ratio(summary.rps, GOAL.rps, false)}, goal >= ${GOAL.rps});`
   + ` errors ${errors}; over 1 s: ${slow}`);

@@ -12,6 +12,7 @@ static const double bucket_le[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.
 #define NBUCKETS (sizeof bucket_le / sizeof bucket_le[0])
 
 static unsigned long *counts; /* (nroutes + 1) × CLASSES; last row = static/unmatched */
+static unsigned long long *cpu_ns; /* (nroutes + 1): CPU time of the thread that answered */
 static size_t nslots;
 static unsigned long buckets[NBUCKETS + 1];
 static unsigned long long sum_ns;
@@ -23,22 +24,26 @@ int metrics_init(size_t nroutes)
 {
 	nslots = nroutes + 1;
 	counts = calloc(nslots * CLASSES, sizeof *counts);
-	return counts ? 0 : -1;
+	cpu_ns = calloc(nslots, sizeof *cpu_ns);
+	return counts && cpu_ns ? 0 : -1;
 }
 
 void metrics_free(void)
 {
 	free(counts);
+	free(cpu_ns);
 	counts = NULL;
+	cpu_ns = NULL;
 }
 
-void metrics_record(int route_index, int status, uint64_t duration_ns)
+void metrics_record(int route_index, int status, uint64_t duration_ns, uint64_t cpu_time_ns)
 {
 	size_t slot = route_index >= 0 && (size_t)route_index < nslots - 1 ? (size_t)route_index : nslots - 1;
 	int cls = status / 100 - 1;
 	if (cls < 0 || cls >= CLASSES)
 		cls = CLASSES - 1;
 	__atomic_add_fetch(&counts[slot * CLASSES + (size_t)cls], 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&cpu_ns[slot], cpu_time_ns, __ATOMIC_RELAXED);
 	double s = (double)duration_ns / 1e9;
 	size_t b = 0;
 	while (b < NBUCKETS && s > bucket_le[b])
@@ -79,6 +84,16 @@ char *metrics_render(const struct route *routes, size_t nroutes)
 				fprintf(f, "fcms_http_requests_total{method=\"*\",route=\"static\",status=\"%dxx\"} %lu\n",
 					c + 1, v);
 		}
+	fputs("# HELP fcms_http_request_cpu_seconds_total CPU time spent answering, by route (the answering thread's own).\n"
+	      "# TYPE fcms_http_request_cpu_seconds_total counter\n", f);
+	for (size_t i = 0; i < nslots; i++) {
+		unsigned long long v = __atomic_load_n(&cpu_ns[i], __ATOMIC_RELAXED);
+		if (!v)
+			continue;
+		fprintf(f, "fcms_http_request_cpu_seconds_total{method=\"%s\",route=\"%s\"} %.6f\n",
+			i < nroutes ? routes[i].method : "*", i < nroutes ? routes[i].pattern : "static",
+			(double)v / 1e9);
+	}
 	fputs("# HELP fcms_http_request_duration_seconds Request latency.\n"
 	      "# TYPE fcms_http_request_duration_seconds histogram\n", f);
 	unsigned long cum = 0;

@@ -51,6 +51,7 @@ struct request {
 	size_t raw_target_len;
 	bool bad_target;                /* a control byte or %00 in the target */
 	uint64_t started_ns;
+	uint64_t cpu_ns;                /* CPU time of the threads that answered it */
 	/* body */
 	char *body;
 	size_t body_len, body_alloc, body_cap;

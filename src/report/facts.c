@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Columns of a FACT_COLUMNS row (store/report_facts.c). */
 enum fact_col {
@@ -187,7 +188,53 @@ static bool text_is(const char *a, const char *b)
 	return a && !strcmp(a, b);
 }
 
-/* The dictionary columns of row i: institutions, codes, channel, status, rights. */
+/* ITEM_MAX: the longest item of a space-separated list (rights, tags) a bit set records. */
+#define ITEM_MAX 15
+
+/* A space-separated list (rights, tags) as a bit set of dim: one bit per interned item (at most
+ * 16 distinct items; items longer than ITEM_MAX or past the 16th are not recorded). */
+static uint16_t item_bits(enum fact_dim dim, const char *list)
+{
+	uint16_t bits = 0;
+	for (const char *p = list ? list : ""; *p;) {
+		while (*p == ' ')
+			p++;
+		size_t len = strcspn(p, " ");
+		if (len > 0 && len <= ITEM_MAX) {
+			char item[ITEM_MAX + 1];
+			memcpy(item, p, len);
+			item[len] = '\0';
+			uint16_t v = facts_dict_intern(&F.dicts[dim], item);
+			if (v >= 1 && v <= 16)
+				bits |= (uint16_t)(1u << (v - 1));
+		}
+		p += len;
+	}
+	return bits;
+}
+
+bool facts_item_bits(enum fact_dim dim, const char *text, uint16_t *bits)
+{
+	*bits = 0;
+	if (!text || !*text || strlen(text) > ITEM_MAX || strchr(text, ' '))
+		return false;
+	const struct dict *t = &F.dicts[dim];
+	for (uint32_t v = 1; v < t->n; v++) {
+		if (strcasecmp(t->keys[v], text) != 0)
+			continue;
+		if (strcmp(t->keys[v], text) != 0 || v > 16)
+			return false;
+		*bits = (uint16_t)(1u << (v - 1));
+	}
+	return true;
+}
+
+uint16_t facts_open_flag(void)
+{
+	return F_OPEN;
+}
+
+/* The dictionary columns of row i: institutions, codes, channel, status, rights, tags. */
 static void apply_dims(struct db_res *r, uint32_t i)
 {
 	char org[24];
@@ -206,24 +253,8 @@ static void apply_dims(struct db_res *r, uint32_t i)
 	F.dv[FD_CHANNEL][i] = facts_dict_intern(&F.dicts[FD_CHANNEL], db_text(r, COL_CHANNEL));
 	F.dv[FD_STATUS][i] = facts_dict_intern(&F.dicts[FD_STATUS], db_text(r, COL_STATUS));
 
-	/* Rights: a set of R codes, one bit per interned code (at most 16 distinct codes). */
-	uint16_t rights = 0;
-	const char *rl = db_text(r, COL_RIGHTS);
-	for (const char *p = rl ? rl : ""; *p;) {
-		while (*p == ' ')
-			p++;
-		size_t len = strcspn(p, " ");
-		if (len > 0 && len < 16) {
-			char code[16];
-			memcpy(code, p, len);
-			code[len] = '\0';
-			uint16_t v = facts_dict_intern(&F.dicts[FD_RIGHT], code);
-			if (v >= 1 && v <= 16)
-				rights |= (uint16_t)(1u << (v - 1));
-		}
-		p += len;
-	}
-	F.dv[FD_RIGHT][i] = rights;
+	F.dv[FD_RIGHT][i] = item_bits(FD_RIGHT, db_text(r, COL_RIGHTS));
+	F.dv[FD_TAG][i] = item_bits(FD_TAG, db_text(r, COL_TAGS));
 }
 
 /* The F_* flags of a row. Handling is measured at the reply (答复), which the deadline governs;

@@ -17,7 +17,8 @@
 
 struct db;
 
-/* Dimensions with a dictionary of values. FD_RIGHT's column is a bit set (bit k = value k+1). */
+/* Dimensions with a dictionary of values. FD_RIGHT's and FD_TAG's columns are bit sets (bit k =
+ * value k+1: the first 16 values have a bit; items past them are not recorded). */
 enum fact_dim {
 	FD_SCOPE_ORG,      /* handling (or registering) institution id: the data scope */
 	FD_COMPLAINED_ORG, /* complained institution id */
@@ -28,6 +29,7 @@ enum fact_dim {
 	FD_CHANNEL,        /* source channel */
 	FD_STATUS,
 	FD_RIGHT, /* basic rights (R codes) */
+	FD_TAG,   /* the complaint's tags (regulator, repeat, media, ...) */
 	FD_NDICT,
 	/* group keys computed from other columns */
 	FD_DAY = FD_NDICT, /* received day, relative to the query's from_day */
@@ -68,6 +70,9 @@ struct fact_query {
 	/* Per dictionary dimension: a table indexed by value (length facts_dict_size() under the
 	 * same read lock) with 1 for the values to keep, or NULL for any. */
 	const uint8_t *sel[FD_NDICT];
+	/* Flags every row must have beyond the rows' rule (F_OPEN: open work), and for the bit-set
+	 * dimensions the bits of which a row must hold at least one (0: any row). */
+	uint16_t need_flags, any_right, any_tag;
 	enum fact_dim group, group2; /* group2 = FD_NONE for one dimension */
 	/* Optional value → group index maps for dictionary dimensions (e.g. county → province);
 	 * without one the value index is the group index. */
@@ -85,6 +90,13 @@ int facts_sync(struct db *d);
 
 void facts_read_lock(void);
 void facts_read_unlock(void);
+/* The bits of a bit-set dimension (FD_RIGHT, FD_TAG) whose value equals text into *bits (0
+ * when no row holds it). False when the index cannot say: the text is longer than an item it
+ * records, the value has no bit (past the 16th), or another value differs from it only in ASCII
+ * case (SQLite's LIKE would match both, PostgreSQL's one). Under the read lock. */
+bool facts_item_bits(enum fact_dim dim, const char *text, uint16_t *bits);
+/* The flag an open complaint's index row carries (for fact_query.need_flags). */
+uint16_t facts_open_flag(void);
 /* Number of values of a dictionary dimension, value 0 included. Under the read lock. */
 uint32_t facts_dict_size(enum fact_dim dim);
 /* The text of a value (borrowed, lives until facts_stop); "" for value 0. Under the read lock. */
@@ -93,6 +105,9 @@ const char *facts_dict_key(enum fact_dim dim, uint32_t value);
  * zeroed by the caller) and *total (every match once, also for FD_RIGHT). Under the read lock. */
 void facts_scan(const struct fact_query *q, struct fact_agg *groups, struct fact_agg *total);
 
+/* Like facts_scan without groups, over the complaints ids[0..n) only (ids the index does not
+ * hold are left out). Under the read lock. */
+void facts_scan_ids(const struct fact_query *q, const int64_t *ids, size_t n, struct fact_agg *total);
 /* Day number (days since 1970-01-01 in China time) of an epoch-ms instant, and back to yyyymmdd. */
 int32_t facts_day(int64_t ms);
 int32_t facts_day_ymd(int32_t day);

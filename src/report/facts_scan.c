@@ -48,33 +48,54 @@ static inline uint32_t group_of(enum fact_dim dim, const uint32_t *map, uint32_t
 	}
 }
 
+/* A query's row test, prepared once per scan: only the filters in use, each a table lookup. */
+struct row_test {
+	uint16_t need, any_right, any_tag;
+	int32_t from;
+	uint32_t span;
+	const uint16_t *fcol[FD_NDICT];
+	const uint8_t *fsel[FD_NDICT];
+	int nf;
+};
+
+static void row_test_init(struct row_test *t, const struct fact_query *q)
+{
+	int32_t from = q->from_day < 0 ? 0 : q->from_day, to = q->to_day >= NDAYS ? NDAYS - 1 : q->to_day;
+	t->nf = 0;
+	for (int k = 0; k < FD_NDICT; k++)
+		if (q->sel[k]) {
+			t->fcol[t->nf] = F.dv[k];
+			t->fsel[t->nf++] = q->sel[k];
+		}
+	t->from = from;
+	t->span = (uint32_t)(to - from);
+	t->need = (uint16_t)((q->rows == FR_COUNTED ? F_COUNTED : q->rows == FR_LISTED ? F_LISTED : 0) | q->need_flags);
+	t->any_right = q->any_right;
+	t->any_tag = q->any_tag;
+}
+
+static inline bool row_passes(const struct row_test *t, uint32_t i)
+{
+	if ((F.flags[i] & t->need) != t->need || (uint32_t)(F.day[i] - t->from) > t->span)
+		return false;
+	for (int f = 0; f < t->nf; f++)
+		if (!t->fsel[f][t->fcol[f][i]])
+			return false;
+	return (!t->any_right || (F.dv[FD_RIGHT][i] & t->any_right)) && (!t->any_tag || (F.dv[FD_TAG][i] & t->any_tag));
+}
+
 /* Counts rows [lo, hi) into groups and *total (both zeroed by the caller). */
 static void scan_range(const struct fact_query *q, uint32_t lo, uint32_t hi, struct fact_agg *groups,
 		       struct fact_agg *total)
 {
-	int32_t from = q->from_day < 0 ? 0 : q->from_day, to = q->to_day >= NDAYS ? NDAYS - 1 : q->to_day;
-	/* Only the filters in use are tested, each a table lookup. */
-	const uint16_t *fcol[FD_NDICT];
-	const uint8_t *fsel[FD_NDICT];
-	int nf = 0;
-	for (int k = 0; k < FD_NDICT; k++)
-		if (q->sel[k]) {
-			fcol[nf] = F.dv[k];
-			fsel[nf++] = q->sel[k];
-		}
-	uint32_t span = (uint32_t)(to - from);
-	uint16_t need = q->rows == FR_COUNTED ? F_COUNTED : q->rows == FR_LISTED ? F_LISTED : 0;
+	struct row_test t;
+	row_test_init(&t, q);
 	bool rights = q->group == FD_RIGHT;
 	uint32_t n2 = q->group2 == FD_NONE ? 1 : q->ngroups2;
 	for (uint32_t i = lo; i < hi; i++) {
+		if (!row_passes(&t, i))
+			continue;
 		uint16_t fl = F.flags[i];
-		if ((fl & need) != need || (uint32_t)(F.day[i] - from) > span)
-			continue;
-		int f = 0;
-		while (f < nf && fsel[f][fcol[f][i]])
-			f++;
-		if (f < nf)
-			continue;
 		agg_add(total, fl, F.handling[i], F.comp[i]);
 		if (rights) {
 			for (uint32_t bits = F.dv[FD_RIGHT][i], b = 0; bits; bits >>= 1, b++)
@@ -129,6 +150,23 @@ static uint32_t split_rows = 1000000u;
 void facts_set_split_rows(uint32_t rows)
 {
 	split_rows = rows ? rows : 1;
+}
+
+void facts_scan_ids(const struct fact_query *q, const int64_t *ids, size_t n, struct fact_agg *total)
+{
+	*total = (struct fact_agg){0};
+	if (!F.row_of || q->from_day > q->to_day)
+		return;
+	struct row_test t;
+	row_test_init(&t, q);
+	for (size_t k = 0; k < n; k++) {
+		int64_t id = ids[k];
+		if (id <= 0 || id >= F.row_of_len || !F.row_of[id])
+			continue;
+		uint32_t i = F.row_of[id] - 1;
+		if (row_passes(&t, i))
+			agg_add(total, F.flags[i], F.handling[i], F.comp[i]);
+	}
 }
 
 void facts_scan(const struct fact_query *q, struct fact_agg *groups, struct fact_agg *total)

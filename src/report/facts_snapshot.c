@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 /* Bump when a column, a flag's meaning, FACT_COLUMNS or the layout below changes. */
-#define SNAP_VERSION 2u /* 2: SHA-256 checksum (util/crypto.h) instead of BLAKE2b */
+#define SNAP_VERSION 3u /* 2: SHA-256 checksum (util/crypto.h) instead of BLAKE2b; 3: tags */
 static const char snap_magic[8] = {'F', 'C', 'M', 'S', 'R', 'I', 'X', '\n'};
 
 struct snap_header {

@@ -158,9 +158,23 @@ done:
 }
 
 /* Counts the complaints matching p (rows: which ones are considered at all). */
+/* What the complaint list filters on beyond report_params: open work, a right, a tag, and with
+ * a text query the ids of its matches (ascending). */
+struct list_facets {
+	bool open;
+	const char *right, *tag;
+	bool text;
+	const int64_t *ids;
+	size_t nids;
+};
+
+/* Counts p's complaints of the rows' rule received in [from_day, to_day] (and lf's facets when
+ * given) into *total. 0, 1 when the index cannot count lf's right or tag (facts_item_bits), or
+ * negative. */
 static int count_matching(struct db *d, const struct report_params *p, enum fact_rows rows, int32_t from_day,
-			  int32_t to_day, int64_t *total)
+			  int32_t to_day, const struct list_facets *lf, int64_t *total)
 {
+	*total = 0;
 	int rc = facts_sync(d);
 	json_t *orgs = NULL;
 	/* The institution tree is needed only to select subtrees (not for a whole-bank list). */
@@ -173,10 +187,21 @@ static int count_matching(struct db *d, const struct report_params *p, enum fact
 	rc = report_scan_filters(&s, p, orgs);
 	s.q.from_day = from_day;
 	s.q.to_day = to_day;
-	if (rc == 0)
+	bool none = false; /* a right or tag no complaint holds */
+	if (rc == 0 && lf) {
+		if (lf->open)
+			s.q.need_flags = facts_open_flag();
+		if ((lf->right && !facts_item_bits(FD_RIGHT, lf->right, &s.q.any_right)) ||
+		    (lf->tag && !facts_item_bits(FD_TAG, lf->tag, &s.q.any_tag)))
+			rc = 1;
+		none = (lf->right && !s.q.any_right) || (lf->tag && !s.q.any_tag);
+	}
+	if (rc == 0 && !none && lf && lf->text)
+		facts_scan_ids(&s.q, lf->ids, lf->nids, &s.total);
+	else if (rc == 0 && !none)
 		rc = report_scan_run(&s);
 	facts_read_unlock();
-	*total = s.total.count;
+	*total = rc == 0 && !none ? s.total.count : 0;
 	report_scan_free(&s);
 	json_decref(orgs);
 	return rc;
@@ -184,15 +209,17 @@ static int count_matching(struct db *d, const struct report_params *p, enum fact
 
 int report_count(struct db *d, const struct report_params *p, int64_t *total)
 {
-	return count_matching(d, p, FR_COUNTED, facts_ymd_day(p->from_ymd), facts_ymd_day(p->to_ymd), total);
+	return count_matching(d, p, FR_COUNTED, facts_ymd_day(p->from_ymd), facts_ymd_day(p->to_ymd), NULL, total);
 }
 
 int report_list_count(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf, int64_t *total)
 {
 	if (!facts_ready()) /* the index is loading: the list answers now, counting in SQL */
 		return 0;
-	if ((f->q && *f->q) || f->complaint_no || f->tag || f->deadline_state || f->handler_id || f->registrar_id ||
-	    f->id_no_bidx || f->phone_bidx || f->right || f->open)
+	/* Not in the index: the number, the deadline state (open work's own, beside the index's),
+	 * the people, the identity. */
+	if (f->complaint_no || f->deadline_state || f->handler_id || f->registrar_id ||
+	    f->id_no_bidx || f->phone_bidx)
 		return 0;
 	/* The list's scope also admits the caller's own registrations and cases anywhere: a subtree
 	 * filter inside the caller's subtree leaves exactly that subtree; without one, the subtree
@@ -226,29 +253,43 @@ int report_list_count(struct db *d, const struct complaint_filter *f, const stru
 	if ((f->from && !ms_is_local_midnight(f->from, CN_TZ_OFFSET_MIN)) ||
 	    (f->to && !ms_is_local_midnight(f->to, CN_TZ_OFFSET_MIN)))
 		return 0; /* not whole days */
-	int64_t outside = 0;
-	if (own_outside) {
-		int orc = store_complaint_count_own_outside(d, sf, f, &outside);
-		if (orc < 0)
-			return orc;
-		if (outside > COMPLAINT_COUNT_CAP) /* too many to test: SQL counts the whole, capped */
-			return 0;
+	/* A text query: its matches from the full-text index, tested here with the other filters
+	 * (SQL tested the newest 10,001 against their table rows: 30-120 ms, and a lower bound). */
+	int64_t *ids = NULL;
+	size_t nids = 0;
+	if (f->q && *f->q) {
+		bool found = false;
+		int trc = store_complaint_text_ids(d, f, &ids, &nids, &found);
+		if (trc < 0 || !found)
+			return trc < 0 ? trc : 0;
 	}
-	struct report_params p = {
-		.scope_path = exact ? org_path : NULL,
-		.scope_exact = exact,
-		.org_path = exact ? NULL : org_path,
-		.status = f->status,
-		.source_channel = f->source_channel,
-		.a_code = f->business_channel_code,
-		.b_code = f->business_type_code,
-		.c_code = f->cause_code,
-		.region_code = f->region_code,
-		.complained_org_path = f->complained_org_path,
-	};
-	enum fact_rows rows = f->counted ? FR_COUNTED : f->status ? FR_ALL : FR_LISTED;
-	int rc = count_matching(d, &p, rows, f->from ? facts_day(f->from) : 0, f->to ? facts_day(f->to) - 1 : INT32_MAX,
-				total);
+	bool text = f->q && *f->q;
+	int64_t outside = 0;
+	int rc = own_outside ? store_complaint_count_own_outside(d, sf, f, text ? ids : NULL, nids, &outside) : 0;
+	if (rc >= 0 && outside > COMPLAINT_COUNT_CAP) /* too many to test: SQL counts the whole, capped */
+		rc = 1;
+	if (rc == 0) {
+		struct report_params p = {
+			.scope_path = exact ? org_path : NULL,
+			.scope_exact = exact,
+			.org_path = exact ? NULL : org_path,
+			.status = f->status,
+			.source_channel = f->source_channel,
+			.a_code = f->business_channel_code,
+			.b_code = f->business_type_code,
+			.c_code = f->cause_code,
+			.region_code = f->region_code,
+			.complained_org_path = f->complained_org_path,
+		};
+		enum fact_rows rows = f->counted ? FR_COUNTED : f->status ? FR_ALL : FR_LISTED;
+		const struct list_facets lf = {.open = f->open, .right = f->right, .tag = f->tag, .text = text,
+					       .ids = ids, .nids = nids};
+		rc = count_matching(d, &p, rows, f->from ? facts_day(f->from) : 0, f->to ? facts_day(f->to) - 1 : INT32_MAX,
+				    &lf, total);
+	}
+	free(ids);
+	if (rc != 0) /* an error, or what the index cannot count */
+		return rc < 0 ? rc : 0;
 	*total += outside;
-	return rc < 0 ? rc : 1;
+	return 1;
 }

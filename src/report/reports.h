@@ -49,7 +49,8 @@ int report_build(struct db *d, const struct report_params *p, json_t **out, stru
 int report_count(struct db *d, const struct report_params *p, int64_t *total);
 
 /* The complaint list's total from the report index, when the list's filters and the caller's
- * scope are ones the index holds (no text, number, tag, deadline, person or identity filters;
+ * scope are ones the index holds (no number, deadline state, person or identity filters; a tag
+ * or right among the 16 it records; a text only as the full-text index's matches, SQLite;
  * whole days; whole-bank scope, a subtree filter inside the caller's subtree, or the caller's
  * own institution without an institution filter; and at most COMPLAINT_COUNT_CAP of the caller's
  * own complaints outside the scope, which SQL adds). Returns 1 with *total, 0 when the list

@@ -205,10 +205,10 @@ static size_t utf8_chars(const char *s)
 
 /* Whether some index can drive the query of f within sf: the data scope below the head office
  * (its range, institution or owner indexes), a status, dates, a subtree, a full-text query of
- * three characters or more, a number, a deadline state, a person, an identity, open work or a
- * complained institution. Without one (a tag, a right, a code, a channel or a one- or
- * two-character text alone at the head office, whose subtree is the whole bank) counting would
- * read the whole table. */
+ * three characters or more (two on SQLite), a number, a deadline state, a person, an identity,
+ * open work or a complained institution. Without one (a tag, a right, a code, a channel or a
+ * shorter text alone at the head office, whose subtree is the whole bank) counting would read
+ * the whole table. */
 static bool scope_whole_bank(const struct scope_filter *sf)
 {
 	/* A subtree at the root ("/1/": one step) is the whole bank too. */
@@ -217,10 +217,10 @@ static bool scope_whole_bank(const struct scope_filter *sf)
 	       (sf->kind == SCOPE_SUBTREE && p[0] == '/' && strchr(p + 1, '/') && !strchr(strchr(p + 1, '/') + 1, '/'));
 }
 
-static bool index_driven(const struct scope_filter *sf, const struct complaint_filter *f)
+static bool index_driven(const struct scope_filter *sf, const struct complaint_filter *f, bool sqlite)
 {
 	return !scope_whole_bank(sf) || f->status || f->from || f->to || f->org_path ||
-	       (f->q && utf8_chars(f->q) >= 3) || f->complaint_no || f->deadline_state || f->handler_id ||
+	       (f->q && utf8_chars(f->q) >= (sqlite ? 2u : 3u)) || f->complaint_no || f->deadline_state || f->handler_id ||
 	       f->registrar_id || f->id_no_bidx || f->phone_bidx || f->open || f->complained_org_path;
 }
 
@@ -229,7 +229,20 @@ struct where_bufs {
 	/* Room for the api's longest filter value (50 characters, 200 bytes) escaped. */
 	char ends[6][600], text[600], like[600], tag_like[420], cause_end[208], region_end[208], corg_end[600],
 		right_like[420];
+	bool bigram; /* the text's index is complaints_bigram (two characters), else complaints_fts */
 };
+
+/* The full-text statements, for either index (t: its name): m(t) of the index b->bigram says. */
+#define ON_TEXT_INDEX(bigram, m) ((bigram) ? m("complaints_bigram") : m("complaints_fts"))
+#define TEXT_INDEX_IN(t) "c.id IN (SELECT rowid FROM " t " WHERE " t " MATCH ?) OR "
+#define TEXT_INDEX_IDS(t) "SELECT rowid FROM " t " WHERE " t " MATCH ? ORDER BY rowid"
+#define TEXT_INDEX_EXAMINED(t) \
+	"SELECT COUNT(*) FROM (SELECT 1 FROM " t " WHERE " t " MATCH ? AND rowid BETWEEN ? AND ? LIMIT " TEXT_COUNT_CAP_TEXT ") n"
+#define TEXT_INDEX_NEWEST(t)                                                                                 \
+	"SELECT COUNT(*) FROM (SELECT f.rowid AS id FROM " t " f WHERE " t " MATCH ? AND f.rowid BETWEEN ? AND ?" \
+	" ORDER BY f.rowid DESC LIMIT " TEXT_COUNT_CAP_TEXT ") m CROSS JOIN complaints c ON c.id = m.id WHERE"
+/* The index's matches within id bounds (received_id_bounds). */
+#define INDEXED_MATCHES(t) " FROM " t " f JOIN complaints c ON c.id = f.rowid WHERE " t " MATCH ? AND f.rowid BETWEEN ? AND ? AND"
 
 /* " WHERE <the data scope>": the scope's rows and the caller's own registrations / handling.
  * With status (a small scope driving, SQLite), the institution branch also tests it, written
@@ -290,14 +303,17 @@ static void fts_phrase(struct qb *wq, const char *q, struct where_bufs *b)
 	text[o] = '\0';
 }
 
-/* The text query q: a number, an exact complainant name (blind index) or text: FTS5 trigram /
- * pg_trgm for three characters or more, a substring scan for shorter. On SQLite a text query
+/* The text query q: a number, an exact complainant name (blind index) or text: on SQLite the
+ * FTS5 trigram index for three characters or more and the bigram one (fts_bigram.c) for two,
+ * on PostgreSQL pg_trgm for three or more; a substring scan for shorter. On SQLite a text query
  * with no exact hit (and allow_fts) sets *fts: the full-text index then drives. 0 or negative. */
 static int where_text(struct db *d, const struct complaint_filter *f, bool allow_fts, struct qb *wq,
 		      struct where_bufs *b, bool *fts)
 {
 	bool pg = db_backend(d) == DB_PG;
-	bool trigram = utf8_chars(f->q) >= 3 && !pg;
+	size_t chars = utf8_chars(f->q);
+	bool trigram = !pg && chars >= 2; /* an FTS5 index: the trigram one, or for two the bigram one */
+	b->bigram = chars == 2;
 	if (trigram) {
 		fts_phrase(wq, f->q, b);
 		int64_t exact = 1;
@@ -319,8 +335,8 @@ static int where_text(struct db *d, const struct complaint_filter *f, bool allow
 	qb_arg(wq, DB_TEXT(alt(f->name_bidx, f->name_bidx_alt)));
 	if (trigram) {
 		/* Complaints not yet indexed (migration 0010) are matched by scanning. */
-		qb_add(wq, "c.id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?) OR "
-			   "(c.id IN (SELECT complaint_id FROM complaint_text_queue) AND " TEXT_LIKE "))");
+		qb_add(wq, ON_TEXT_INDEX(b->bigram, TEXT_INDEX_IN));
+		qb_add(wq, "(c.id IN (SELECT complaint_id FROM complaint_text_queue) AND " TEXT_LIKE "))");
 		qb_arg(wq, DB_TEXT(b->text));
 	} else {
 		qb_add(wq, pg ? "(c.content || ' ' || c.demand) ILIKE ? ESCAPE '\\')" : TEXT_LIKE ")");
@@ -361,7 +377,7 @@ static void where_bidx(struct qb *wq, const char *cond, const char *v, const cha
 
 /* The WHERE clause (" WHERE ...") of the list and the ledger for sf and f into *wq, values bound
  * from *b. With allow_fts, a text query on SQLite with no exact hit sets *fts: the caller then
- * drives the query from complaints_fts (MATCH argument b->text). With branch_status the scope's
+ * drives the query from complaints_fts or complaints_bigram (b->bigram; MATCH argument b->text). With branch_status the scope's
  * institution branch also tests the status (where_scope). 0 or a negative status. */
 static int complaint_where(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
 			   bool allow_fts, bool branch_status, struct qb *wq, struct where_bufs *b, bool *fts_out)
@@ -435,8 +451,6 @@ static int received_id_bounds(struct db *d, const struct complaint_filter *f, in
  * and the filters; they are the newest, so in newest-first order they precede every match of
  * the index. CROSS JOIN: SQLite walks the (small) queue, never the complaints. */
 #define QUEUED_MATCHES " FROM complaint_text_queue t CROSS JOIN complaints c ON c.id = t.complaint_id WHERE " TEXT_LIKE " AND"
-/* The full-text index's matches within id bounds (received_id_bounds). */
-#define INDEXED_MATCHES " FROM complaints_fts f JOIN complaints c ON c.id = f.rowid WHERE complaints_fts MATCH ? AND f.rowid BETWEEN ? AND ? AND"
 
 /* One list query's plan: the WHERE clause, whether the full-text index drives, and what the
  * counting found (the waiting matches, the id span of the date range, whether the total is a
@@ -463,7 +477,9 @@ struct list_plan {
  *   complained-institution terms only test its rows (unindex_scope_tested), and the matches are
  *   sorted — unless the known total is dense enough that the walk below reads fewer rows;
  * - the matches are also found by the filters' indexes and sorted when an index other than the
- *   status narrows them and the known total is at most SORT_MATCHES_MAX, and for sort=due with
+ *   status narrows them, the known total is at most SORT_MATCHES_MAX and (without a status) a
+ *   walk of the covering order index would pass more than WALK_ENTRIES_PER_MATCH entries per
+ *   match, and for sort=due with
  *   a date range or a deadline state (deadlines follow receipt, and only open work has a
  *   deadline state: a walk in deadline order would pass every older complaint first);
  * - otherwise the page walks the order's index — by status when one is given
@@ -472,6 +488,10 @@ struct list_plan {
 #define SCOPE_DRIVES_MAX 20000
 #define SCOPE_DRIVES_MAX_TEXT "20001"
 #define SORT_MATCHES_MAX COMPLAINT_COUNT_CAP /* the largest exact SQL count */
+/* A walk of a covering index is taken over sorting the matches while it passes at most this
+ * many entries per match the sort would read (an entry tested in the index costs a fraction of
+ * a table row read and sorted; the margin covers matches denser in old complaints than new). */
+#define WALK_ENTRIES_PER_MATCH 4.0
 
 /* Test hook: FCMS_TEST_LIST_PATH=scope|sort|walk (read once, only when set) forces one access
  * path on SQLite wherever it can serve, so tests/api/complaints-access-paths.test.mjs can check
@@ -569,6 +589,23 @@ static int page_sorts_matches(struct db *d, const struct complaint_filter *f, co
 			 (double)(f->offset + f->limit) * (double)rows / (double)total > (double)pl->scope_rows;
 	} else {
 		*sorts = !pl->beyond && total <= SORT_MATCHES_MAX && narrowed_by_index(f);
+		if (*sorts && !f->status && total > 0) {
+			/* Without a status the walk reads complaints_received / complaints_due, whose
+			 * entries carry every filter's column (migration sqlite/0032): it passes about
+			 * (offset + limit) × span / total entries, where the sort reads all total rows
+			 * (and more: the narrowing index's rows the other filters drop). Issue 13: an
+			 * institution's cause over six months at the head office, 3,118 matches, took
+			 * 70–150 ms sorted (the date range's 360,000 entries) and ~2 ms walked. */
+			int64_t lo = 1, hi = 0, span = 0;
+			int rc = f->from || f->to ? received_id_bounds(d, f, &lo, &hi)
+						  : db_scalar_int(d, &hi, "SELECT COALESCE(MAX(id), 0) FROM complaints",
+								  (const struct db_val[]){DB_END});
+			if (rc < 0)
+				return rc;
+			span = hi >= lo ? hi - lo + 1 : 0;
+			*sorts = (double)(f->offset + f->limit) * (double)span / (double)total >
+				 WALK_ENTRIES_PER_MATCH * (double)total;
+		}
 	}
 	return 0;
 }
@@ -593,23 +630,110 @@ static int fts_count_query(struct db *d, const struct complaint_filter *f, struc
 	 * than that, the count is a lower bound and *capped says so. */
 	if (!f->skip_count) {
 		int64_t examined = 0;
-		rc = DB_SCALAR(d, &examined,
-			       "SELECT COUNT(*) FROM (SELECT 1 FROM complaints_fts WHERE complaints_fts MATCH ?"
-			       " AND rowid BETWEEN ? AND ? LIMIT " TEXT_COUNT_CAP_TEXT ") n",
-			       text, DB_INT(pl->lo), DB_INT(pl->hi));
+		rc = DB_SCALAR(d, &examined, ON_TEXT_INDEX(pl->b.bigram, TEXT_INDEX_EXAMINED), text, DB_INT(pl->lo),
+			       DB_INT(pl->hi));
 		if (rc < 0)
 			return rc;
 		pl->beyond = examined > COMPLAINT_TEXT_COUNT_CAP;
 	}
 	qb_reset(q);
-	qb_add(q, "SELECT COUNT(*) FROM (SELECT f.rowid AS id FROM complaints_fts f WHERE complaints_fts MATCH ?"
-		  " AND f.rowid BETWEEN ? AND ? ORDER BY f.rowid DESC LIMIT " TEXT_COUNT_CAP_TEXT
-		  ") m CROSS JOIN complaints c ON c.id = m.id WHERE");
+	qb_add(q, ON_TEXT_INDEX(pl->b.bigram, TEXT_INDEX_NEWEST));
 	qb_arg(q, text);
 	qb_arg(q, DB_INT(pl->lo));
 	qb_arg(q, DB_INT(pl->hi));
 	qb_add_where(q, &pl->w, true);
 	return 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Appends v to the growing array *ids (*n of *cap). False when out of memory. */
+static bool ids_push(int64_t **ids, size_t *n, size_t *cap, int64_t v)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 1024;
+		int64_t *p = realloc(*ids, c * sizeof *p);
+		if (!p)
+			return false;
+		*ids = p;
+		*cap = c;
+	}
+	(*ids)[(*n)++] = v;
+	return true;
+}
+
+/* Appends the ids sql returns to *ids, leaving out those among the first `sorted` (ascending).
+ * 0, or negative (DB_HARD when out of memory). */
+static int push_ids(struct db *d, const char *sql, const struct db_val *args, int64_t **ids, size_t *n,
+		    size_t *cap, size_t sorted)
+{
+	struct db_res *r;
+	int rc = db_query(d, &r, sql, args);
+	if (rc < 0)
+		return rc;
+	while ((rc = db_next(r)) == 1) {
+		int64_t id = db_int(r, 0);
+		if (sorted && bsearch(&id, *ids, sorted, sizeof id, cmp_id))
+			continue;
+		if (!ids_push(ids, n, cap, id)) {
+			rc = DB_HARD;
+			break;
+		}
+	}
+	db_done(r);
+	return rc < 0 ? rc : DB_OK;
+}
+
+/* Sorts ids[sorted..n) (a few: the complaints waiting for the index) into the ascending
+ * ids[0..sorted), so that all of ids[0..n) ascend. 0 or DB_HARD (out of memory). */
+static int merge_tail(int64_t *ids, size_t sorted, size_t n)
+{
+	size_t tail = n - sorted;
+	int64_t *t = malloc(tail * sizeof *t);
+	if (!t)
+		return DB_HARD;
+	memcpy(t, ids + sorted, tail * sizeof *t);
+	qsort(t, tail, sizeof *t, cmp_id);
+	size_t i = sorted, j = tail, k = n;
+	while (j > 0)
+		ids[--k] = i > 0 && ids[i - 1] > t[j - 1] ? ids[--i] : t[--j];
+	free(t);
+	return DB_OK;
+}
+
+int store_complaint_text_ids(struct db *d, const struct complaint_filter *f, int64_t **ids, size_t *n, bool *found)
+{
+	*ids = NULL;
+	*n = 0;
+	*found = false;
+	if (!f->q || db_backend(d) == DB_PG || utf8_chars(f->q) < 2)
+		return DB_OK;
+	struct list_plan pl = {.lo = 1, .hi = INT64_MAX};
+	qb_reset(&pl.w);
+	bool fts = false;
+	int rc = where_text(d, f, true, &pl.w, &pl.b, &fts);
+	if (rc < 0 || (rc = qb_check(&pl.w)) < 0 || !fts)
+		return rc < 0 ? rc : DB_OK; /* an exact number or name: the list counts it */
+	size_t cap = 0;
+	/* The index's matches in rowid order, then the waiting ones it does not hold yet. */
+	rc = push_ids(d, ON_TEXT_INDEX(pl.b.bigram, TEXT_INDEX_IDS),
+		      (const struct db_val[]){DB_TEXT(pl.b.text), DB_END}, ids, n, &cap, 0);
+	size_t indexed = *n;
+	if (rc >= 0)
+		rc = push_ids(d, "SELECT c.id" QUEUED_MATCHES " 1 = 1",
+			      (const struct db_val[]){DB_TEXT(pl.b.like), DB_TEXT(pl.b.like), DB_END}, ids, n, &cap, *n);
+	if (rc >= 0 && *n > indexed && (rc = merge_tail(*ids, indexed, *n)) < 0) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+		return rc;
+	}
+	*found = true;
+	return DB_OK;
 }
 
 /* Counting stops past a cap: a broad filter over millions of rows must not cost a full count
@@ -624,7 +748,7 @@ static int list_count(struct db *d, const struct scope_filter *sf, const struct 
 	int64_t indexed = 0;
 	if (pl->fts) {
 		rc = fts_count_query(d, f, pl, &q);
-	} else if (!index_driven(sf, f) || (pl->scope_big && !narrowed_by_index(f))) {
+	} else if (!index_driven(sf, f, db_backend(d) != DB_PG) || (pl->scope_big && !narrowed_by_index(f))) {
 		/* Bounded counting: no index narrows the rows (the whole bank, or a scope too large
 		 * to drive with no filter but a status or dates, whose indexes span the bank), so
 		 * none are counted; the total is what the pages up to this one hold
@@ -675,7 +799,8 @@ static void fts_page(struct qb *q, const struct complaint_filter *f, const struc
 		qb_arg(q, DB_INT(from_queue));
 		qb_arg(q, DB_INT(first));
 	}
-	qb_add(q, "SELECT id FROM (SELECT c.id" INDEXED_MATCHES);
+	qb_add(q, "SELECT id FROM (SELECT c.id");
+	qb_add(q, ON_TEXT_INDEX(pl->b.bigram, INDEXED_MATCHES));
 	qb_arg(q, text);
 	qb_arg(q, DB_INT(pl->lo));
 	qb_arg(q, DB_INT(pl->hi));
@@ -839,11 +964,13 @@ int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const st
 /* Their count under the filters (w), the ids first: CROSS JOIN makes SQLite walk the few own
  * ids and test the filters on them; no filter index (status, dates) may drive. (PostgreSQL
  * knows no CROSS JOIN ... ON and plans it alone.) */
-#define OWN_OUTSIDE_COUNT(above, join) \
-	"SELECT COUNT(*) FROM (" OWN_OUTSIDE("id", "UNION", above) ") o " join " complaints c ON c.id = o.id WHERE"
+#define OWN_OUTSIDE_MATCHING(what, above, join) \
+	"SELECT " what " FROM (" OWN_OUTSIDE("id", "UNION", above) ") o " join " complaints c ON c.id = o.id WHERE"
+#define OWN_OUTSIDE_COUNT(above, join) OWN_OUTSIDE_MATCHING("COUNT(*)", above, join)
+#define OWN_OUTSIDE_IDS(above, join) OWN_OUTSIDE_MATCHING("c.id", above, join)
 
 int store_complaint_count_own_outside(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
-				     int64_t *n)
+				     const int64_t *among, size_t n_among, int64_t *n)
 {
 	*n = 0;
 	char path[600], end[600];
@@ -865,6 +992,12 @@ int store_complaint_count_own_outside(struct db *d, const struct scope_filter *s
 	if (rc < 0 || *n > COMPLAINT_COUNT_CAP)
 		return rc < 0 ? rc : DB_OK;
 	struct scope_filter all = {.kind = SCOPE_ALL};
+	struct complaint_filter untexted;
+	if (among) { /* the ids hold the text's matches: the text is not tested again */
+		untexted = *f;
+		untexted.q = NULL;
+		f = &untexted;
+	}
 	struct qb w, q;
 	qb_reset(&w);
 	qb_reset(&q);
@@ -873,15 +1006,30 @@ int store_complaint_count_own_outside(struct db *d, const struct scope_filter *s
 	if ((rc = complaint_where(d, &all, f, false, false, &w, &b, &fts)) < 0)
 		return rc;
 	bool pg = db_backend(d) == DB_PG;
-	qb_add(&q, org ? (pg ? OWN_OUTSIDE_COUNT(">", "JOIN") : OWN_OUTSIDE_COUNT(">", "CROSS JOIN"))
-		       : (pg ? OWN_OUTSIDE_COUNT(">=", "JOIN") : OWN_OUTSIDE_COUNT(">=", "CROSS JOIN")));
+	if (among)
+		qb_add(&q, org ? (pg ? OWN_OUTSIDE_IDS(">", "JOIN") : OWN_OUTSIDE_IDS(">", "CROSS JOIN"))
+			       : (pg ? OWN_OUTSIDE_IDS(">=", "JOIN") : OWN_OUTSIDE_IDS(">=", "CROSS JOIN")));
+	else
+		qb_add(&q, org ? (pg ? OWN_OUTSIDE_COUNT(">", "JOIN") : OWN_OUTSIDE_COUNT(">", "CROSS JOIN"))
+			       : (pg ? OWN_OUTSIDE_COUNT(">=", "JOIN") : OWN_OUTSIDE_COUNT(">=", "CROSS JOIN")));
 	for (int i = 0; i < 4; i++) {
 		qb_arg(&q, DB_INT(sf->user_id));
 		qb_arg(&q, DB_TEXT(i % 2 ? end : path));
 	}
 	qb_add_where(&q, &w, true);
-	if ((rc = qb_check(&q)) < 0 || (rc = db_scalar_int(d, n, q.sql, q.args)) < 0)
+	if ((rc = qb_check(&q)) < 0)
 		return rc;
-	return DB_OK;
+	if (!among)
+		return (rc = db_scalar_int(d, n, q.sql, q.args)) < 0 ? rc : DB_OK;
+	struct db_res *r;
+	if ((rc = db_query(d, &r, q.sql, q.args)) < 0)
+		return rc;
+	*n = 0;
+	while ((rc = db_next(r)) == 1) {
+		int64_t own = db_int(r, 0);
+		*n += bsearch(&own, among, n_among, sizeof own, cmp_id) != NULL;
+	}
+	db_done(r);
+	return rc < 0 ? rc : DB_OK;
 }
 

@@ -1,6 +1,7 @@
 /* SQLite driver: WAL, synchronous=FULL, foreign keys on, busy timeout, BEGIN IMMEDIATE for
  * writes, statements kept prepared in the connection's bounded cache (SQLITE_PREPARE_PERSISTENT). */
 #include "store/db_internal.h"
+#include "store/fts_bigram.h"
 #include "util/log.h"
 #include <pthread.h>
 #include <sqlite3.h>
@@ -296,6 +297,11 @@ struct db *db_sqlite_open(const char *path)
 	}
 	db_stats_conn(1);
 	sqlite3_busy_timeout(d->h, SQ_BUSY_TIMEOUT_MS);
+	if (fts_bigram_register(d->h) != SQLITE_OK) {
+		log_error("sqlite: cannot register the %s tokenizer: %s", FTS_BIGRAM, sqlite3_errmsg(d->h));
+		sq_close(&d->base);
+		return NULL;
+	}
 	/* Memory is counted as PSS (issue 13: at most 600 MB at 1M complaints). A memory map of the
 	 * file is counted in full once touched (1 GB of a 1.4 GB database after a working day), and
 	 * the page cache is private to each of the ~40 connections: no map, 8 MiB of cache each,

@@ -138,6 +138,9 @@ int store_bulk_load_end(struct db *d)
 			      "INSERT INTO complaints_fts(complaints_fts, rank) VALUES ('hashsize', 67108864);"
 			      "INSERT INTO complaints_fts(complaints_fts) VALUES ('rebuild');"
 			      "INSERT INTO complaints_fts(complaints_fts, rank) VALUES ('hashsize', 1048576);"
+			      "INSERT INTO complaints_bigram(complaints_bigram, rank) VALUES ('hashsize', 67108864);"
+			      "INSERT INTO complaints_bigram(complaints_bigram) VALUES ('rebuild');"
+			      "INSERT INTO complaints_bigram(complaints_bigram, rank) VALUES ('hashsize', 1048576);"
 			      "COMMIT;");
 }
 
@@ -163,6 +166,13 @@ int store_text_index_catch_up(struct db *d, int64_t max_rows, int64_t *indexed)
 	if (rc < 0)
 		return rc;
 	*indexed = rc;
+	/* The two-character index (migration 0034) the same way. */
+	rc = DBX(d,
+		 "INSERT INTO complaints_bigram(rowid, content, demand) SELECT c.id, c.content, c.demand"
+		 " FROM complaint_text_queue t CROSS JOIN complaints c ON c.id = t.complaint_id WHERE t.complaint_id <= ?",
+		 DB_INT(last));
+	if (rc < 0)
+		return rc;
 	rc = DBX(d, "DELETE FROM complaint_text_queue WHERE complaint_id <= ?", DB_INT(last));
 	return rc < 0 ? rc : DB_OK;
 }

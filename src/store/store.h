@@ -349,14 +349,23 @@ struct complaint_filter {
 int store_complaint_list(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
 			 json_t **items, int64_t *total, bool *capped);
 
-/* Complaints matching f (no text query) that are the caller's own — registered or handled by
- * sf->user_id — outside sf's institutions (sf->kind SCOPE_SUBTREE: its subtree; SCOPE_ORG: its
- * institution, whose complaints carry its path): the part of a scoped list the report index
- * does not count (report_list_count adds the two). Counts up to COMPLAINT_COUNT_CAP + 1 (more
- * means "too many to add to an exact total"). DB_OK, DB_HARD for another scope kind, or
- * negative. */
+/* The ids of every complaint whose text holds f->q (*n of them in *ids, caller frees), when the
+ * list searches SQLite's full-text index for it: three characters or more and no complaint with
+ * that number or complainant name (then *found is false and nothing is returned: the list
+ * counts it). The index's matches and the complaints still waiting for the index that match by
+ * substring, ascending, each once. Only the text is tested, no other filter or scope
+ * (report_list_count tests those in the report index). 0 or negative. */
+int store_complaint_text_ids(struct db *d, const struct complaint_filter *f, int64_t **ids, size_t *n, bool *found);
+
+/* Complaints matching f that are the caller's own — registered or handled by sf->user_id —
+ * outside sf's institutions (sf->kind SCOPE_SUBTREE: its subtree; SCOPE_ORG: its institution,
+ * whose complaints carry its path): the part of a scoped list the report index does not count
+ * (report_list_count adds the two). With among (n_among ids, ascending: the text's matches from
+ * store_complaint_text_ids) only those among them count and f->q is not tested; without, f has
+ * no text query. Counts up to COMPLAINT_COUNT_CAP + 1 (more means "too many to add to an exact
+ * total"). DB_OK, DB_HARD for another scope kind, or negative. */
 int store_complaint_count_own_outside(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
-				     int64_t *n);
+				     const int64_t *among, size_t n_among, int64_t *n);
 
 /* The ledger's paging: complaints matching f (no full-text drive) newest received first, the
  * page after *after (NULL: the first page). Keyset paging, so the millionth row costs what the

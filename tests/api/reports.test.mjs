@@ -37,8 +37,8 @@ function sql(query) {
 function loadDb() {
   const complaints = sql(`SELECT id, status, received_at, handling_org_id, registrar_org_id, registrar_id, handler_id, complained_org_id,
     region_code, business_channel_code, business_type_code, cause_code, source_channel, rights, deadline_state,
-    due_at, replied_at, closed_at, callback_satisfaction, repeat_of, tags, merged_into, compensation_fen
-    FROM complaints`);
+    due_at, replied_at, closed_at, callback_satisfaction, repeat_of, tags, merged_into, compensation_fen,
+    content, demand FROM complaints`);
   const orgs = new Map(sql('SELECT id, parent_id, path, fin_code, name FROM institutions').map((o) => [o.id, o]));
   const codes = new Map(sql('SELECT DISTINCT dimension, code, parent FROM codes').map((c) => [c.code, c]));
   const regions = new Map(sql('SELECT code, parent FROM regions').map((r) => [r.code, r]));
@@ -410,16 +410,35 @@ test('the complaint list total (from the report index when the filters allow) eq
     if (f.org_id && !org.path.startsWith(db.orgs.get(f.org_id).path)) return false;
     if (f.cause_code && !(c.cause_code || '').startsWith(f.cause_code)) return false;
     if (f.source_channel && c.source_channel !== f.source_channel) return false;
+    const items = (list) => (list || '').split(' ').filter(Boolean);
+    if (f.tag && !items(c.tags).includes(f.tag)) return false;
+    if (f.right && !items(c.rights).includes(f.right)) return false;
+    if (f.open && !OPEN.has(c.status)) return false;
+    if (f.q && !`${c.content || ''}`.includes(f.q) && !`${c.demand || ''}`.includes(f.q)) return false;
     return true;
   };
+  // Two and three characters of a complaint's text: the bigram and the trigram index (issue 13).
+  const text = [...db.complaints.find((c) => [...(c.content || '')].length >= 6).content];
   const combos = [{}, { from: today(), to: today() }, { from: addDays(today(), -200), to: addDays(today(), -20) },
     { status: 'closed', from: addDays(today(), -400), to: today() }, { org_id: branch.id }, { status: 'draft' },
-    { cause_code: 'C07', source_channel: 'onsite', from: addDays(today(), -300), to: today() }];
+    { cause_code: 'C07', source_channel: 'onsite', from: addDays(today(), -300), to: today() },
+    { tag: 'repeat' }, { right: 'R04', status: 'closed' }, { open: 'true' }, { tag: 'regulator', open: 'true' },
+    { right: 'R99' }, { q: text.slice(2, 4).join('') }, { q: text.slice(1, 4).join(''), from: addDays(today(), -300), to: today() },
+    { q: text.slice(0, 2).join(''), status: 'closed', cause_code: 'C0' }];
   for (const f of combos) {
     const q = new URLSearchParams({ page_size: '1', ...f });
-    const got = (await tongji.ok('GET', `/complaints?${q}`)).total;
-    assert.equal(got, db.complaints.filter((c) => listed(c, f)).length, JSON.stringify(f));
+    const got = await tongji.ok('GET', `/complaints?${q}`);
+    const want = db.complaints.filter((c) => listed(c, f)).length;
+    // PostgreSQL: two characters alone over the whole bank have no index (pg_trgm wants three):
+    // not counted, a lower bound (store.h).
+    if (PG_URL && f.q && [...f.q].length < 3 && !f.status) {
+      assert.ok(got.total_capped && got.total <= want, `${JSON.stringify(f)}: a lower bound`);
+      continue;
+    }
+    assert.equal(got.total, want, JSON.stringify(f));
+    assert.equal(got.total_capped, false, `${JSON.stringify(f)}: exact`);
   }
+  assert.ok(db.complaints.filter((c) => listed(c, { tag: 'repeat' })).length > 0, 'the seed has tagged complaints');
   // With a filter the index does not hold (text), SQL counts: the same complaints.
   const f = { from: addDays(today(), -90), to: today() };
   const viaIndex = (await tongji.ok('GET', `/complaints?${new URLSearchParams({ page_size: '1', ...f })}`)).total;

@@ -177,6 +177,55 @@ static void test_edits(void **state)
 			 DB_OK);
 }
 
+/* Two characters: the bigram index (migration 0034) answers as the substring scan does, for
+ * complaints waiting and indexed, after an edit, and store_complaint_text_ids lists the same
+ * complaints ascending; one character is left to the scan. */
+static void test_two_characters(void **state)
+{
+	(void)state;
+	add(101, 30); /* waiting */
+	assert_int_equal(db_exec_script(d, "UPDATE complaints SET content = '年费' WHERE id = 40"), DB_OK); /* indexed */
+	for (int round = 0; round < 2; round++) {
+		json_t *rows = NULL;
+		assert_int_equal(db_query_json(d, &rows,
+					       "SELECT id FROM complaints WHERE content LIKE '%年费%' OR demand LIKE '%年费%'"
+					       " ORDER BY id DESC",
+					       (const struct db_val[]){DB_END}),
+				 DB_OK);
+		size_t nw = json_array_size(rows);
+		assert_int_equal(nw, 43); /* 33 of 1-100, less 30 and 99, plus 98 and 40; 10 of 101-130 */
+		int64_t got[100], total = -1;
+		int n = search((struct complaint_filter){.q = "年费", .limit = 100}, got, &total);
+		assert_int_equal(total, (int64_t)nw);
+		assert_int_equal(n, (int)nw);
+		for (size_t i = 0; i < nw; i++)
+			assert_int_equal(got[i], json_integer_value(json_object_get(json_array_get(rows, i), "id")));
+		assert_int_equal(keyset_count("年费"), (int)nw);
+		int64_t *ids = NULL;
+		size_t nids = 0;
+		bool found = false;
+		assert_int_equal(store_complaint_text_ids(d, &(struct complaint_filter){.q = "年费"}, &ids, &nids, &found),
+				 DB_OK);
+		assert_true(found);
+		assert_int_equal(nids, nw);
+		for (size_t k = 0; k < nids; k++)
+			assert_int_equal(ids[k], json_integer_value(json_object_get(json_array_get(rows, nw - 1 - k), "id")));
+		free(ids);
+		json_decref(rows);
+		int64_t indexed = 0; /* the second round from the index alone */
+		assert_int_equal(store_text_index_catch_up(d, 1000, &indexed), DB_OK);
+		assert_int_equal(waiting(), 0);
+	}
+	assert_int_equal(db_exec_script(d, "INSERT INTO complaints_bigram(complaints_bigram, rank) VALUES ('integrity-check', 1)"),
+			 DB_OK);
+	int64_t *ids = NULL;
+	size_t nids = 0;
+	bool found = true;
+	assert_int_equal(store_complaint_text_ids(d, &(struct complaint_filter){.q = "年"}, &ids, &nids, &found), DB_OK);
+	assert_false(found);
+	assert_null(ids);
+}
+
 /* The list's search for 年费未 received in [from, to). */
 static int search_dates(int64_t from, int64_t to, int64_t *ids, int64_t *total)
 {
@@ -243,6 +292,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_waiting_and_indexed),
 		cmocka_unit_test(test_edits),
+		cmocka_unit_test(test_two_characters),
 		cmocka_unit_test(test_date_range),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
