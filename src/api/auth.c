@@ -142,6 +142,8 @@ int api_authenticate(struct request *r)
 const struct http_hooks api_http_hooks = {
 	.authenticate = api_authenticate,
 	.db_conn = store_conn,
+	.snapshot_begin = db_snapshot_begin,
+	.snapshot_end = db_snapshot_end,
 	.events = &api_events_audience,
 };
 

@@ -170,10 +170,14 @@ int api_complaint_list(struct request *r)
 	int64_t total;
 	bool capped = false;
 	int rc = complaint_settings_get(r->db, &cfg);
-	/* The report index counts in milliseconds what SQL counts in seconds (exact, no cap). */
-	if (rc == 0 && (rc = report_list_count(r->db, &f, &sf, &total)) == 1)
+	/* The report index counts in milliseconds what SQL counts in seconds (exact, no cap), and
+	 * picks a text search's page among the full-text index's matches. */
+	bool paged = false;
+	if (rc == 0 && f.q && *f.q && (rc = report_list_text_page(r->db, &f, &sf, &items, &total)) == 1)
+		paged = true;
+	else if (rc == 0 && (rc = report_list_count(r->db, &f, &sf, &total)) == 1)
 		f.skip_count = true;
-	if (rc >= 0)
+	if (rc >= 0 && !paged)
 		rc = store_complaint_list(r->db, &sf, &f, &items, &total, &capped);
 	api_filter_bufs_free(&fb);
 	if (rc < 0)

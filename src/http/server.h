@@ -18,6 +18,10 @@ struct http_hooks {
 	int (*authenticate)(struct request *r);
 	/* The calling thread's database connection; NULL when the store is unavailable. */
 	struct db *(*db_conn)(void);
+	/* Optional: a read snapshot on a connection that several reads then share, and its end
+	 * (store/db.h db_snapshot_begin: 0 when taken). The read workers use them. */
+	int (*snapshot_begin)(struct db *d);
+	void (*snapshot_end)(struct db *d);
 	/* Who receives which live event (http/events.h). */
 	const struct events_audience *events;
 };

@@ -105,9 +105,11 @@ const char *facts_dict_key(enum fact_dim dim, uint32_t value);
  * zeroed by the caller) and *total (every match once, also for FD_RIGHT). Under the read lock. */
 void facts_scan(const struct fact_query *q, struct fact_agg *groups, struct fact_agg *total);
 
-/* Like facts_scan without groups, over the complaints ids[0..n) only (ids the index does not
- * hold are left out). Under the read lock. */
-void facts_scan_ids(const struct fact_query *q, const int64_t *ids, size_t n, struct fact_agg *total);
+/* Like facts_scan without groups, over the complaints ids[0..n) only (ascending; ids the index
+ * does not hold are left out). With newest, the last want matching ids also go there, highest
+ * first (*got of them). Under the read lock. */
+void facts_scan_ids(const struct fact_query *q, const int64_t *ids, size_t n, struct fact_agg *total, int64_t *newest,
+		    size_t want, size_t *got);
 /* Day number (days since 1970-01-01 in China time) of an epoch-ms instant, and back to yyyymmdd. */
 int32_t facts_day(int64_t ms);
 int32_t facts_day_ymd(int32_t day);

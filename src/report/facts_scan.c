@@ -152,20 +152,26 @@ void facts_set_split_rows(uint32_t rows)
 	split_rows = rows ? rows : 1;
 }
 
-void facts_scan_ids(const struct fact_query *q, const int64_t *ids, size_t n, struct fact_agg *total)
+void facts_scan_ids(const struct fact_query *q, const int64_t *ids, size_t n, struct fact_agg *total, int64_t *newest,
+		    size_t want, size_t *got)
 {
 	*total = (struct fact_agg){0};
+	if (got)
+		*got = 0;
 	if (!F.row_of || q->from_day > q->to_day)
 		return;
 	struct row_test t;
 	row_test_init(&t, q);
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = n; k-- > 0;) { /* newest first */
 		int64_t id = ids[k];
 		if (id <= 0 || id >= F.row_of_len || !F.row_of[id])
 			continue;
 		uint32_t i = F.row_of[id] - 1;
-		if (row_passes(&t, i))
-			agg_add(total, F.flags[i], F.handling[i], F.comp[i]);
+		if (!row_passes(&t, i))
+			continue;
+		agg_add(total, F.flags[i], F.handling[i], F.comp[i]);
+		if (newest && *got < want)
+			newest[(*got)++] = id;
 	}
 }
 

@@ -166,13 +166,16 @@ struct list_facets {
 	bool text;
 	const int64_t *ids;
 	size_t nids;
+	/* With text and want > 0: the newest want matches go to newest[0..got), newest first. */
+	int64_t *newest;
+	size_t want, got;
 };
 
 /* Counts p's complaints of the rows' rule received in [from_day, to_day] (and lf's facets when
  * given) into *total. 0, 1 when the index cannot count lf's right or tag (facts_item_bits), or
  * negative. */
 static int count_matching(struct db *d, const struct report_params *p, enum fact_rows rows, int32_t from_day,
-			  int32_t to_day, const struct list_facets *lf, int64_t *total)
+			  int32_t to_day, struct list_facets *lf, int64_t *total)
 {
 	*total = 0;
 	int rc = facts_sync(d);
@@ -197,7 +200,7 @@ static int count_matching(struct db *d, const struct report_params *p, enum fact
 		none = (lf->right && !s.q.any_right) || (lf->tag && !s.q.any_tag);
 	}
 	if (rc == 0 && !none && lf && lf->text)
-		facts_scan_ids(&s.q, lf->ids, lf->nids, &s.total);
+		facts_scan_ids(&s.q, lf->ids, lf->nids, &s.total, lf->newest, lf->want, &lf->got);
 	else if (rc == 0 && !none)
 		rc = report_scan_run(&s);
 	facts_read_unlock();
@@ -212,7 +215,39 @@ int report_count(struct db *d, const struct report_params *p, int64_t *total)
 	return count_matching(d, p, FR_COUNTED, facts_ymd_day(p->from_ymd), facts_ymd_day(p->to_ymd), NULL, total);
 }
 
-int report_list_count(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf, int64_t *total)
+/* A page of a text search, newest first, from the report index: want ids in page (the newest
+ * want matches; the caller keeps the ones past its offset). */
+struct text_page {
+	size_t want;
+	int64_t *ids; /* malloc'd: the page, newest first */
+	size_t n;
+};
+
+static int cmp_desc(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x < y) - (x > y);
+}
+
+/* Merges the caller's own matches outside the scope (own, n_own, any order; sorted here) into
+ * the index's newest matches (desc, got): the newest want of both into pg. 0 or DB_HARD. */
+static int merge_page(struct text_page *pg, const int64_t *desc, size_t got, int64_t *own, size_t n_own)
+{
+	if (n_own)
+		qsort(own, n_own, sizeof *own, cmp_desc);
+	pg->ids = malloc((pg->want ? pg->want : 1) * sizeof *pg->ids);
+	if (!pg->ids)
+		return DB_HARD;
+	size_t i = 0, j = 0;
+	for (pg->n = 0; pg->n < pg->want && (i < got || j < n_own); pg->n++)
+		pg->ids[pg->n] = j >= n_own || (i < got && desc[i] > own[j]) ? desc[i++] : own[j++];
+	return DB_OK;
+}
+
+/* The list's total (and with page, a text search's page) from the report index: 1 when it
+ * answered, 0 when the list must ask SQL, negative on an error. */
+static int list_by_index(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf,
+			 struct text_page *page, int64_t *total)
 {
 	if (!facts_ready()) /* the index is loading: the list answers now, counting in SQL */
 		return 0;
@@ -264,8 +299,12 @@ int report_list_count(struct db *d, const struct complaint_filter *f, const stru
 			return trc < 0 ? trc : 0;
 	}
 	bool text = f->q && *f->q;
-	int64_t outside = 0;
-	int rc = own_outside ? store_complaint_count_own_outside(d, sf, f, text ? ids : NULL, nids, &outside) : 0;
+	if (page && !text)
+		return 0; /* only a text search's matches are in id order here */
+	int64_t outside = 0, *own = NULL;
+	int rc = own_outside ? store_complaint_count_own_outside(d, sf, f, text ? ids : NULL, nids, &outside,
+								 page ? &own : NULL)
+			     : 0;
 	if (rc >= 0 && outside > COMPLAINT_COUNT_CAP) /* too many to test: SQL counts the whole, capped */
 		rc = 1;
 	if (rc == 0) {
@@ -282,14 +321,44 @@ int report_list_count(struct db *d, const struct complaint_filter *f, const stru
 			.complained_org_path = f->complained_org_path,
 		};
 		enum fact_rows rows = f->counted ? FR_COUNTED : f->status ? FR_ALL : FR_LISTED;
-		const struct list_facets lf = {.open = f->open, .right = f->right, .tag = f->tag, .text = text,
-					       .ids = ids, .nids = nids};
-		rc = count_matching(d, &p, rows, f->from ? facts_day(f->from) : 0, f->to ? facts_day(f->to) - 1 : INT32_MAX,
-				    &lf, total);
+		struct list_facets lf = {.open = f->open, .right = f->right, .tag = f->tag, .text = text,
+					 .ids = ids, .nids = nids, .want = page ? page->want : 0};
+		if (page && !(lf.newest = malloc((lf.want ? lf.want : 1) * sizeof *lf.newest)))
+			rc = DB_HARD;
+		if (rc == 0)
+			rc = count_matching(d, &p, rows, f->from ? facts_day(f->from) : 0,
+					    f->to ? facts_day(f->to) - 1 : INT32_MAX, &lf, total);
+		if (rc == 0 && page)
+			rc = merge_page(page, lf.newest, lf.got, own, (size_t)outside);
+		free(lf.newest);
 	}
+	free(own);
 	free(ids);
 	if (rc != 0) /* an error, or what the index cannot count */
 		return rc < 0 ? rc : 0;
 	*total += outside;
 	return 1;
+}
+
+int report_list_count(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf, int64_t *total)
+{
+	return list_by_index(d, f, sf, NULL, total);
+}
+
+int report_list_text_page(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf,
+			  json_t **items, int64_t *total)
+{
+	*items = NULL;
+	/* Deep pages are left to SQL: the index keeps offset + limit ids. */
+	if (db_backend(d) == DB_PG || f->offset < 0 || f->limit <= 0 || f->offset > TEXT_PAGE_DEPTH_MAX)
+		return 0;
+	struct text_page pg = {.want = (size_t)(f->offset + f->limit)};
+	int rc = list_by_index(d, f, sf, &pg, total);
+	if (rc == 1) {
+		size_t from = (size_t)f->offset < pg.n ? (size_t)f->offset : pg.n;
+		int src = store_complaint_rows(d, pg.ids + from, pg.n - from, items);
+		rc = src < 0 ? src : 1;
+	}
+	free(pg.ids);
+	return rc;
 }

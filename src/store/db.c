@@ -221,17 +221,59 @@ bool db_ping(struct db *d)
 
 int db_begin(struct db *d, bool write)
 {
+	if (d->snapshot) {
+		if (write) {
+			log_error("db: a write transaction asked inside a read snapshot");
+			return DB_HARD;
+		}
+		d->nested++; /* the snapshot is the transaction */
+		return DB_OK;
+	}
 	return d->drv->begin(d, write);
 }
 
 int db_commit(struct db *d)
 {
+	if (d->snapshot && d->nested > 0) {
+		d->nested--;
+		return DB_OK;
+	}
 	return d->drv->commit(d);
 }
 
 void db_rollback(struct db *d)
 {
+	if (d->snapshot && d->nested > 0) { /* a read body ends: nothing to undo */
+		d->nested--;
+		return;
+	}
 	d->drv->rollback(d);
+}
+
+int db_snapshot_begin(struct db *d)
+{
+	if (d->backend != DB_SQLITE || d->snapshot || d->drv->in_tx(d))
+		return DB_HARD;
+	/* query_only: a write on this connection fails instead of joining the snapshot. */
+	int rc = db_exec_script(d, "PRAGMA query_only = 1; BEGIN");
+	if (rc != DB_OK) {
+		db_exec_script(d, "PRAGMA query_only = 0");
+		return rc;
+	}
+	d->snapshot = true;
+	d->nested = 0;
+	return DB_OK;
+}
+
+void db_snapshot_end(struct db *d)
+{
+	if (!d->snapshot)
+		return;
+	d->snapshot = false;
+	d->nested = 0;
+	if (d->drv->in_tx(d))
+		d->drv->commit(d);
+	db_exec_script(d, "PRAGMA query_only = 0");
 }
 
 bool db_in_transaction(struct db *d)

@@ -89,6 +89,16 @@ int db_begin(struct db *d, bool write);
 int db_commit(struct db *d);
 void db_rollback(struct db *d);
 
+/* A read snapshot shared by several requests (SQLite; DB_HARD elsewhere, or when d is in a
+ * transaction): a read transaction is opened on d and the connection made read-only; every
+ * statement until db_snapshot_end reads the same state, and SQLite keeps its page cache, which
+ * a commit elsewhere empties at the start of each new read transaction (the read workers,
+ * http/server.c). db_begin(d, false) inside it joins it (its commit and rollback end nothing);
+ * db_begin(d, true) fails with DB_HARD, and so does any write statement. 0 or negative. */
+int db_snapshot_begin(struct db *d);
+/* Ends the snapshot (no-op without one); d is writable again. */
+void db_snapshot_end(struct db *d);
+
 /* Runs fn(d, ctx) inside a transaction, retrying on DB_SOFT (bounded, with backoff).
  * fn returns 0 to commit, a negative DB status to roll back (soft ones are retried), or a
  * positive application code to roll back and return it (e.g. a validation refusal found inside

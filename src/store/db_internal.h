@@ -70,6 +70,9 @@ struct db_driver {
 struct db {
 	const struct db_driver *drv;
 	enum db_backend backend;
+	/* db_snapshot_begin's read transaction is open; nested: db_begin calls inside it. */
+	bool snapshot;
+	int nested;
 };
 
 struct db *db_sqlite_open(const char *path);

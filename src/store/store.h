@@ -361,11 +361,16 @@ int store_complaint_text_ids(struct db *d, const struct complaint_filter *f, int
  * outside sf's institutions (sf->kind SCOPE_SUBTREE: its subtree; SCOPE_ORG: its institution,
  * whose complaints carry its path): the part of a scoped list the report index does not count
  * (report_list_count adds the two). With among (n_among ids, ascending: the text's matches from
- * store_complaint_text_ids) only those among them count and f->q is not tested; without, f has
- * no text query. Counts up to COMPLAINT_COUNT_CAP + 1 (more means "too many to add to an exact
+ * store_complaint_text_ids) only those among them count, f->q is not tested, and with matched
+ * their ids come in *matched (*n of them, in no order; caller frees); without among, f has no text
+ * query. Counts up to COMPLAINT_COUNT_CAP + 1 (more means "too many to add to an exact
  * total"). DB_OK, DB_HARD for another scope kind, or negative. */
 int store_complaint_count_own_outside(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
-				     const int64_t *among, size_t n_among, int64_t *n);
+				     const int64_t *among, size_t n_among, int64_t *n, int64_t **matched);
+/* The list rows (as store_complaint_list's) of the complaints ids[0..n), newest (highest id)
+ * first; ids no complaint has are left out. SQLite (json_each). Caller owns *items. 0 or
+ * negative. */
+int store_complaint_rows(struct db *d, const int64_t *ids, size_t n, json_t **items);
 
 /* The ledger's paging: complaints matching f (no full-text drive) newest received first, the
  * page after *after (NULL: the first page). Keyset paging, so the millionth row costs what the

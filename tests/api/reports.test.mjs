@@ -437,6 +437,14 @@ test('the complaint list total (from the report index when the filters allow) eq
     }
     assert.equal(got.total, want, JSON.stringify(f));
     assert.equal(got.total_capped, false, `${JSON.stringify(f)}: exact`);
+    if (f.q && [...f.q].length >= 2 && !PG_URL) {
+      // A text search's page, newest registered first, picked in the report index (issue 13).
+      const ids = db.complaints.filter((c) => listed(c, f)).map((c) => c.id).sort((a, b) => b - a);
+      for (const page of ['1', '2']) {
+        const p = await tongji.ok('GET', `/complaints?${new URLSearchParams({ ...f, page, page_size: '3' })}`);
+        assert.deepEqual(p.items.map((c) => c.id), ids.slice((page - 1) * 3, page * 3), `${JSON.stringify(f)} page ${page}`);
+      }
+    }
   }
   assert.ok(db.complaints.filter((c) => listed(c, { tag: 'repeat' })).length > 0, 'the seed has tagged complaints');
   // With a filter the index does not hold (text), SQL counts: the same complaints.
@@ -468,6 +476,11 @@ test('the complaint list total (from the report index when the filters allow) eq
       const got = await client.ok('GET', `/complaints?${q}`);
       assert.equal(got.total, db.complaints.filter((c) => inScope(c) && listed(c, f)).length, `${who} ${JSON.stringify(f)}`);
       assert.equal(got.total_capped, false, `${who} ${JSON.stringify(f)}: exact`);
+      if (f.q) { // the page too: the scope's matches and the caller's own outside it, newest first
+        const ids = db.complaints.filter((c) => inScope(c) && listed(c, f)).map((c) => c.id).sort((a, b) => b - a);
+        const p = await client.ok('GET', `/complaints?${new URLSearchParams({ ...f, page_size: '4' })}`);
+        assert.deepEqual(p.items.map((c) => c.id), ids.slice(0, 4), `${who} ${JSON.stringify(f)} page`);
+      }
     }
   }
 });

@@ -38,7 +38,9 @@ function runOld(bin, args) {
   assert.equal(r.status, 0, `${path.basename(path.dirname(bin))} ${args.join(' ')}: ${r.stdout}${r.stderr}`);
 }
 
-// Columns of every table, and the names of indexes and triggers: one comparable text.
+// Columns of every table, and the names of indexes and triggers: one comparable text. (A virtual
+// table is named only: the sqlite3 shell cannot open complaints_bigram, whose tokenizer is
+// fcms's own, src/store/fts_bigram.c; its shadow tables carry its columns.)
 function schemaShape(dataDir, dbUrl) {
   if (dbUrl) {
     return [
@@ -49,10 +51,11 @@ function schemaShape(dataDir, dbUrl) {
     ].join('\n');
   }
   const r = spawnSync('sqlite3', [path.join(dataDir, 'fcms.db'),
-    `SELECT m.type, m.name, COALESCE(group_concat(c.name || ':' || c.type, ','), '')
-       FROM sqlite_master m LEFT JOIN pragma_table_info(m.name) c ON m.type = 'table'
+    `SELECT m.type, m.name, CASE WHEN m.type <> 'table' OR m.sql LIKE 'CREATE VIRTUAL TABLE%' THEN ''
+       ELSE (SELECT COALESCE(group_concat(c.name || ':' || c.type, ','), '') FROM pragma_table_info(m.name) c) END
+       FROM sqlite_master m
       WHERE m.name NOT LIKE 'sqlite_%' AND m.type IN ('table', 'index', 'trigger')
-      GROUP BY m.type, m.name ORDER BY m.type, m.name`], { encoding: 'utf8' });
+      ORDER BY m.type, m.name`], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
 }

@@ -1,7 +1,8 @@
 /* Unit tests for the database interface over SQLite (src/store/db.c, db_sqlite.c): values and
  * row JSON, the per-connection statement cache (reuse, rebinding, growth past its first size,
  * schema changes, its bound over 100,000 run-time SQL shapes, eviction under an open cursor), status mapping, and the db_tx runner: soft failures retried with the work of
- * the failed attempt rolled back, positive codes rolled back and returned, hard ones not retried. */
+ * the failed attempt rolled back, positive codes rolled back and returned, hard ones not retried;
+ * the read workers' shared read snapshot. */
 #include "store/db.h"
 #include "store/db_internal.h" /* DB_STMT_CACHE_CAP */
 #include "unit_db.h"
@@ -416,6 +417,38 @@ static void explicit_rollback(void **state)
 	assert_int_equal(count_rows_elsewhere(fx), 1);
 }
 
+/* A read snapshot (db_snapshot_begin, the read workers'): one state for every statement until
+ * its end, read transactions inside it join it, and nothing written through it. */
+static void read_snapshot(void **state)
+{
+	struct fx *fx = *state;
+	assert_int_equal(DBX(fx->d, "INSERT INTO t (n) VALUES (?)", DB_INT(1)), 1);
+	assert_int_equal(db_snapshot_begin(fx->d), DB_OK);
+	assert_int_equal(db_snapshot_begin(fx->d), DB_HARD); /* one at a time */
+	assert_int_equal(count_rows(fx->d), 1);
+	struct db *other = db_open(fx->u.url);
+	assert_non_null(other);
+	assert_int_equal(DBX(other, "INSERT INTO t (n) VALUES (?)", DB_INT(2)), 1); /* committed elsewhere */
+	assert_int_equal(count_rows(fx->d), 1);                                    /* not in the snapshot */
+	int64_t n = -1;
+	assert_int_equal(db_tx(fx->d, false, read_body, &n), 0); /* joins it, and its commit ends nothing */
+	assert_int_equal(n, 1);
+	assert_true(db_in_transaction(fx->d));
+	assert_int_equal(count_rows(fx->d), 1);
+	assert_int_equal(db_begin(fx->d, true), DB_HARD);                       /* no write transaction */
+	assert_true(DBX(fx->d, "INSERT INTO t (n) VALUES (?)", DB_INT(3)) < 0); /* nor a write */
+	db_snapshot_end(fx->d);
+	assert_false(db_in_transaction(fx->d));
+	assert_int_equal(count_rows(fx->d), 2); /* now the newest state */
+	assert_int_equal(DBX(fx->d, "INSERT INTO t (n) VALUES (?)", DB_INT(4)), 1); /* writable again */
+	assert_int_equal(count_rows(other), 3);
+	db_snapshot_end(fx->d); /* without one: harmless */
+	assert_int_equal(db_begin(fx->d, false), DB_OK); /* inside a transaction: no snapshot */
+	assert_int_equal(db_snapshot_begin(fx->d), DB_HARD);
+	db_rollback(fx->d);
+	db_close(other);
+}
+
 static int group_setup(void **state)
 {
 	/* Errors are still printed: open_failures and status_codes log a few on purpose. */
@@ -442,6 +475,7 @@ int main(void)
 		T(tx_gives_up),
 		T(tx_read_only),
 		T(explicit_rollback),
+		T(read_snapshot),
 	};
 	return cmocka_run_group_tests_name("db", tests, group_setup, NULL);
 }
