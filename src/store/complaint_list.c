@@ -593,6 +593,11 @@ static int page_sorts_matches(struct db *d, const struct complaint_filter *f, co
 		*sorts = forced_path() != PATH_WALK;
 	} else if (f->sort_by_due && (f->from || f->to || f->deadline_state)) {
 		*sorts = true;
+	} else if (pl->scope_drives && f->sort_by_due && f->open) {
+		/* Open work is the newest, so in deadline order it comes last: a walk passed every
+		 * closed complaint first (a sub-branch handler's own open cases: 135 ms walked, 5 ms
+		 * sorted; the sub-branch's 11,500 open ones: 140-220 ms walked, 46-54 ms sorted). */
+		*sorts = true;
 	} else if (pl->scope_drives) {
 		int64_t rows = 0;
 		int rc = db_scalar_int(d, &rows, "SELECT COALESCE(MAX(id), 0) FROM complaints", (const struct db_val[]){DB_END});
@@ -870,6 +875,13 @@ static int list_page(struct db *d, const struct complaint_filter *f, const struc
 			static const char *const tested[] = {"c.org_path ",    "c.deadline_state ", "c.complained_org_id ",
 							     "c.registrar_id ", "c.handler_id ",     "c.received_at "};
 			unindex_columns(&q, page_where, tested, f->sort_by_due ? 6 : 5);
+			/* Without a status asked, the status terms (not deleted; open work's set) are
+			 * tested too: as an IN list they drew the walk onto complaints_status_received
+			 * once per status and a sort of every open complaint (0.45 s at the head
+			 * office, 0.17 s for a sub-branch handler's own open cases). */
+			static const char *const status[] = {"c.status "};
+			if (!f->status)
+				unindex_columns(&q, page_where, status, 1);
 		}
 		qb_add(&q, page_order);
 		qb_add(&q, " LIMIT ? OFFSET ?");
