@@ -6,7 +6,8 @@
 #   sqlite  one fcms on the SQLite database;
 #   pg      two fcms instances on one PostgreSQL 15 (fsync on, shared_buffers 2 GB) behind one
 #           address (nginx-light, round robin, keep-alive upstreams).
-# Prints each run's per-operation table, then one table of both, with the server's PSS.
+# Prints each run's per-operation table (with the servers' CPU milliseconds per operation, from
+# their request logs), then one table of both, with the server's PSS.
 # Usage: bench/workday.sh
 #   BENCH_BACKENDS="sqlite pg"   which runs (default both)
 #   BENCH_DATA=/path             SQLite data dir, seeded when it has no fcms.db, kept afterwards
@@ -65,7 +66,8 @@ run_day() { # label base pids...
   for r in $(seq "$rounds"); do
     echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
     node bench/workday.mjs --base "$base" --sessions "$sessions" --registrars "$registrars" --seconds "$secs" \
-      --warmup "$warm" --pids "$(IFS=,; echo "$*")" ${wal:+--wal "$wal"} --label "$label" --json "$tmp/results.jsonl"
+      --warmup "$warm" --pids "$(IFS=,; echo "$*")" ${wal:+--wal "$wal"} ${logs:+--server-log "$logs"} \
+      --label "$label" --json "$tmp/results.jsonl"
   done
 }
 
@@ -79,7 +81,7 @@ for backend in $backends; do
     port=$(free_port)
     start sqlite "$port" --data "$data"
     ready "http://127.0.0.1:$port"
-    wal="$data/fcms.db-wal" run_day "SQLite 1 instance" "http://127.0.0.1:$port" "${pids[-1]}"
+    wal="$data/fcms.db-wal" logs="$tmp/sqlite.log" run_day "SQLite 1 instance" "http://127.0.0.1:$port" "${pids[-1]}"
     kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
     ;;
   pg)
@@ -128,7 +130,7 @@ CONF
     nginx -c "$tmp/nginx.conf"
     wait_up "http://127.0.0.1:$np"
     ready "http://127.0.0.1:$p1"; ready "http://127.0.0.1:$p2"
-    run_day "PostgreSQL 2 instances" "http://127.0.0.1:$np" "${pids[-2]}" "${pids[-1]}"
+    logs="$tmp/pg1.log,$tmp/pg2.log" run_day "PostgreSQL 2 instances" "http://127.0.0.1:$np" "${pids[-2]}" "${pids[-1]}"
     kill "$(cat "$tmp/nginx.pid")"; rm -f "$tmp/nginx.pid"
     kill "${pids[-2]}" "${pids[-1]}"; wait "${pids[-2]}" "${pids[-1]}" 2>/dev/null || true
     as_pg "$PG_BIN/pg_ctl" -D "$pgdir/db" -m fast stop >/dev/null; pgdir=""
