@@ -159,20 +159,18 @@ int store_text_index_catch_up(struct db *d, int64_t max_rows, int64_t *indexed)
 			   DB_INT(max_rows));
 	if (rc < 0 || last == 0)
 		return rc < 0 ? rc : DB_OK;
-	rc = DBX(d,
-		 "INSERT INTO complaints_fts(rowid, content, demand) SELECT c.id, c.content, c.demand"
-		 " FROM complaint_text_queue t CROSS JOIN complaints c ON c.id = t.complaint_id WHERE t.complaint_id <= ?",
-		 DB_INT(last));
-	if (rc < 0)
-		return rc;
-	*indexed = rc;
-	/* The two-character index (migration 0034) the same way. */
-	rc = DBX(d,
-		 "INSERT INTO complaints_bigram(rowid, content, demand) SELECT c.id, c.content, c.demand"
-		 " FROM complaint_text_queue t CROSS JOIN complaints c ON c.id = t.complaint_id WHERE t.complaint_id <= ?",
-		 DB_INT(last));
-	if (rc < 0)
-		return rc;
+	/* The trigram index, then the two-character one (migration 0034) the same way. */
+#define INDEX_WAITING(table)                                                                    \
+	"INSERT INTO " table "(rowid, content, demand) SELECT c.id, c.content, c.demand"        \
+	" FROM complaint_text_queue t CROSS JOIN complaints c ON c.id = t.complaint_id WHERE t.complaint_id <= ?"
+	static const char *const index_sql[] = {INDEX_WAITING("complaints_fts"), INDEX_WAITING("complaints_bigram")};
+#undef INDEX_WAITING
+	for (size_t i = 0; i < sizeof index_sql / sizeof index_sql[0]; i++) {
+		if ((rc = DBX(d, index_sql[i], DB_INT(last))) < 0)
+			return rc;
+		if (i == 0)
+			*indexed = rc;
+	}
 	rc = DBX(d, "DELETE FROM complaint_text_queue WHERE complaint_id <= ?", DB_INT(last));
 	return rc < 0 ? rc : DB_OK;
 }
