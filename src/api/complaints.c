@@ -172,10 +172,13 @@ int api_complaint_list(struct request *r)
 	int rc = complaint_settings_get(r->db, &cfg);
 	/* The report index counts in milliseconds what SQL counts in seconds (exact, no cap), and
 	 * picks a text search's page among the full-text index's matches. */
-	bool paged = false;
-	if (rc == 0 && f.q && *f.q && (rc = report_list_text_page(r->db, &f, &sf, &items, &total)) == 1)
+	bool paged = false, text = f.q && *f.q;
+	if (rc == 0 && text && (rc = report_list_text_page(r->db, &f, &sf, &items, &total)) == 1)
 		paged = true;
-	else if (rc == 0 && (rc = report_list_count(r->db, &f, &sf, &total)) == 1)
+	/* A text search the index could not page it cannot count either, but past the depth the
+	 * page keeps (the full-text matches are not listed twice). */
+	else if (rc == 0 && (!text || f.offset > TEXT_PAGE_DEPTH_MAX) &&
+		 (rc = report_list_count(r->db, &f, &sf, &total)) == 1)
 		f.skip_count = true;
 	if (rc >= 0 && !paged)
 		rc = store_complaint_list(r->db, &sf, &f, &items, &total, &capped);
