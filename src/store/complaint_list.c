@@ -377,8 +377,9 @@ static void where_bidx(struct qb *wq, const char *cond, const char *v, const cha
 
 /* The WHERE clause (" WHERE ...") of the list and the ledger for sf and f into *wq, values bound
  * from *b. With allow_fts, a text query on SQLite with no exact hit sets *fts: the caller then
- * drives the query from complaints_fts or complaints_bigram (b->bigram; MATCH argument b->text). With branch_status the scope's
- * institution branch also tests the status (where_scope). 0 or a negative status. */
+ * drives the query from complaints_fts or complaints_bigram (b->bigram; MATCH argument
+ * b->text). With branch_status the scope's institution branch also tests the status
+ * (where_scope). 0 or a negative status. */
 static int complaint_where(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
 			   bool allow_fts, bool branch_status, struct qb *wq, struct where_bufs *b, bool *fts_out)
 {
