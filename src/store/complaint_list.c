@@ -467,6 +467,8 @@ struct list_plan {
 			     * filter's index narrows */
 	int64_t scope_rows; /* then: how many complaints the scope holds (at most: own ones inside count twice) */
 	int64_t queued, lo, hi;
+	bool due_floored;   /* SQLite, sort=due from a date: a walk in deadline order starts at due_floor */
+	int64_t due_floor;  /* the earliest deadline a complaint received in the range can have */
 };
 
 /* Issue 13: which access path serves a list page (SQLite; PostgreSQL's planner weighs its own
@@ -580,6 +582,23 @@ static bool narrowed_only_by_institutions(const struct complaint_filter *f)
 		 f->phone_bidx);
 }
 
+/* SQLite, sort=due from a date on: the earliest deadline a complaint received from f->from can
+ * have (migration sqlite/0035 keeps the smallest gap between receipt and deadline) into
+ * pl->due_floor, and pl->due_floored. 0 or negative. */
+static int due_floor_of(struct db *d, const struct complaint_filter *f, struct list_plan *pl)
+{
+	pl->due_floored = false;
+	if (db_backend(d) == DB_PG || pl->fts || !f->sort_by_due || f->from <= 0)
+		return 0;
+	int64_t gap = 0;
+	int rc = db_scalar_int(d, &gap, "SELECT min_gap FROM complaint_due_floor WHERE id = 1",
+			       (const struct db_val[]){DB_END});
+	if (rc < 0)
+		return rc;
+	pl->due_floored = rc == 1 && !__builtin_add_overflow(f->from, gap, &pl->due_floor);
+	return 0;
+}
+
 /* Whether the page is chosen among the matches found by the indexes and sorted (true), or by
  * walking the order's index (false), given the total when known; see SCOPE_DRIVES_MAX. With a
  * small scope the walk is taken when it reads fewer rows than the scope holds: about
@@ -593,7 +612,20 @@ static int page_sorts_matches(struct db *d, const struct complaint_filter *f, co
 	if (forced_path() != PATH_CHOSEN) {
 		*sorts = forced_path() != PATH_WALK;
 	} else if (f->sort_by_due && (f->from || f->to || f->deadline_state)) {
+		/* From a date on, a walk in deadline order starts at the range's first possible
+		 * deadline (due_floor_of) and passes about as many entries per match as a walk in
+		 * received order: taken by the rule below. Without a start, or for a deadline state
+		 * (open work only, the newest), the matches are sorted. */
 		*sorts = true;
+		if (pl->due_floored && !pl->scope_drives && !f->deadline_state && !pl->beyond && total > 0) {
+			int64_t lo = 1, hi = 0;
+			int rc = received_id_bounds(d, f, &lo, &hi);
+			if (rc < 0)
+				return rc;
+			int64_t span = hi >= lo ? hi - lo + 1 : 0;
+			*sorts = (double)(f->offset + f->limit) * (double)span / (double)total >
+				 WALK_ENTRIES_PER_MATCH * (double)total;
+		}
 	} else if (pl->scope_drives && f->sort_by_due && f->open) {
 		/* Open work is the newest, so in deadline order it comes last: a walk passed every
 		 * closed complaint first (a sub-branch handler's own open cases: 135 ms walked, 5 ms
@@ -829,6 +861,41 @@ static void fts_page(struct qb *q, const struct complaint_filter *f, const struc
 	qb_arg(q, DB_INT(f->offset - first));
 }
 
+/* A walk: only the order's index drives, by status when one is given; a range of received_at
+ * still narrows the walk of its own index. The registrar's and the handler's are tested too: a
+ * walk is chosen for them when they have more matches than are sorted (the head office's
+ * call-centre registrar, 780,000 of 1M: their index found them all and sorted them, 10 s).
+ * Without a status asked, the status terms (not deleted; open work's set) are tested too: as an
+ * IN list they drew the walk onto complaints_status_received once per status and a sort of
+ * every open complaint (0.45 s at the head office, 0.17 s for a sub-branch handler's own open
+ * cases). q's text from byte at on. */
+static void unindex_walk_tested(struct qb *q, size_t at, const struct complaint_filter *f)
+{
+	static const char *const tested[] = {"c.org_path ",    "c.deadline_state ", "c.complained_org_id ",
+					     "c.registrar_id ", "c.handler_id ",     "c.received_at "};
+	unindex_columns(q, at, tested, f->sort_by_due ? 6 : 5);
+	static const char *const status[] = {"c.status "};
+	if (!f->status)
+		unindex_columns(q, at, status, 1);
+}
+
+/* The rest of a walk in deadline order from pl->due_floor, after "SELECT c.id FROM complaints
+ * c WHERE <filters>" in q: the deadlines from the floor on (an index seek), then the complaints
+ * without a deadline, which that order puts last; each part stops at offset + limit, and the
+ * page is cut from both. */
+static void due_floor_walk(struct qb *q, const struct list_plan *pl, const struct complaint_filter *f)
+{
+	qb_add(q, " AND (c.due_at IS NULL) = 0 AND c.due_at >= ? ORDER BY c.due_at, c.id LIMIT ?)"
+		  " UNION ALL SELECT id, due_at FROM (SELECT c.id, c.due_at FROM complaints c");
+	qb_arg(q, DB_INT(pl->due_floor));
+	qb_arg(q, DB_INT(f->offset + f->limit));
+	qb_add_where(q, &pl->w, false);
+	qb_add(q, " AND (c.due_at IS NULL) = 1 ORDER BY c.id LIMIT ?)) ORDER BY due_at IS NULL, due_at, id LIMIT ? OFFSET ?");
+	qb_arg(q, DB_INT(f->offset + f->limit));
+	qb_arg(q, DB_INT(f->limit));
+	qb_arg(q, DB_INT(f->offset));
+}
+
 /* The page is chosen on the narrow table first; only its rows are joined for names. With
  * sorts_matches the order's terms are kept out of index choice ("+", SQLite): the filters'
  * indexes find the matches, which are sorted. */
@@ -857,7 +924,9 @@ static int list_page(struct db *d, const struct complaint_filter *f, const struc
 			unindex_columns(&q, page_where, range, 1);
 		}
 	} else {
-		qb_add(&q, "SELECT c.id FROM complaints c");
+		bool walk = sqlite && !sorts_matches, from_floor = walk && pl->due_floored;
+		qb_add(&q, from_floor ? "SELECT id FROM (SELECT id, due_at FROM (SELECT c.id, c.due_at FROM complaints c"
+				      : "SELECT c.id FROM complaints c");
 		size_t where_at = q.len;
 		qb_add_where(&q, &pl->w, false);
 		if (sqlite && sorts_matches && pl->scope_drives) {
@@ -867,27 +936,17 @@ static int list_page(struct db *d, const struct complaint_filter *f, const struc
 			 * the scope's union would read every own complaint of the call-centre
 			 * registrar (an exact number took 17 s under load). */
 			unindex_scope_clause(&q, where_at);
-		} else if (sqlite && !sorts_matches) {
-			/* A walk: only the order's index drives, by status when one is given; a range
-			 * of received_at still narrows the walk of its own index. The registrar's and
-			 * the handler's are tested too: a walk is chosen for them when they have more
-			 * matches than are sorted (the head office's call-centre registrar, 780,000 of
-			 * 1M: their index found them all and sorted them, 10 s). */
-			static const char *const tested[] = {"c.org_path ",    "c.deadline_state ", "c.complained_org_id ",
-							     "c.registrar_id ", "c.handler_id ",     "c.received_at "};
-			unindex_columns(&q, page_where, tested, f->sort_by_due ? 6 : 5);
-			/* Without a status asked, the status terms (not deleted; open work's set) are
-			 * tested too: as an IN list they drew the walk onto complaints_status_received
-			 * once per status and a sort of every open complaint (0.45 s at the head
-			 * office, 0.17 s for a sub-branch handler's own open cases). */
-			static const char *const status[] = {"c.status "};
-			if (!f->status)
-				unindex_columns(&q, page_where, status, 1);
+		} else if (walk) {
+			if (from_floor)
+				due_floor_walk(&q, pl, f); /* the page's order and bounds too */
+			unindex_walk_tested(&q, page_where, f);
 		}
-		qb_add(&q, page_order);
-		qb_add(&q, " LIMIT ? OFFSET ?");
-		qb_arg(&q, DB_INT(f->limit));
-		qb_arg(&q, DB_INT(f->offset));
+		if (!from_floor) {
+			qb_add(&q, page_order);
+			qb_add(&q, " LIMIT ? OFFSET ?");
+			qb_arg(&q, DB_INT(f->limit));
+			qb_arg(&q, DB_INT(f->offset));
+		}
 	}
 	qb_add(&q, ") page ON page.id = c.id");
 	qb_add(&q, order);
@@ -931,7 +990,8 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	}
 	bool sorts_matches = false;
 	/* Past the cap the matches are many: their number is not known, so it is not a bound. */
-	if ((rc = page_sorts_matches(d, f, &pl, over_cap ? INT64_MAX : *total, &sorts_matches)) < 0 ||
+	if ((rc = due_floor_of(d, f, &pl)) < 0 ||
+	    (rc = page_sorts_matches(d, f, &pl, over_cap ? INT64_MAX : *total, &sorts_matches)) < 0 ||
 	    (rc = list_page(d, f, &pl, sorts_matches, items)) < 0)
 		return rc;
 	/* A lower bound is at least what the pages up to this one hold, and one more after a full

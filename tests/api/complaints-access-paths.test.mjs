@@ -20,7 +20,9 @@ function queries() {
     'deadline_state=on_time', 'open=true', 'overdue=true', 'counted=true', 'from=2026-06-01&to=2026-11-30',
     'from=2026-11-01', 'to=2025-06-30', 'status=closed&from=2026-01-01&to=2026-11-30',
     'cause_code=C03&from=2026-01-01', 'tag=repeat&status=processing', 'mine=true', 'handler=me&open=true',
-    'q=信用卡', 'q=年费&status=closed', 'status=nonexistent', 'cause_code=C99'];
+    'q=信用卡', 'q=年费&status=closed', 'status=nonexistent', 'cause_code=C99',
+    // the last few days: one page holds every match, the complaints without a deadline too
+    `from=${new Date(Date.now() + 8 * 3600000 - 5 * 86400000).toISOString().slice(0, 10)}`];
   const out = [];
   for (const f of filters)
     for (const sort of ['', 'sort=due'])
@@ -36,6 +38,17 @@ test('every access path gives the same pages and totals (scope drives, sorted ma
     const r = spawnSync(FCMS_BIN, ['seed-demo', '--data', seedDir, '--complaints', '3000', '--seed', '7'],
       { encoding: 'utf8', timeout: 300000, env: { ...process.env, FCMS_ADMIN_PASSWORD: 'Fcms#Test-Root-2026' } });
     assert.equal(r.status, 0, `seed-demo: ${r.stderr}`);
+    // A walk in deadline order from a date starts at the range's earliest possible deadline
+    // (migration sqlite/0035's floor). An import takes due_at as given: some deadlines before
+    // their receipt, some complaints without one (last in that order), in the ranges asked.
+    const bent = spawnSync('sqlite3', [path.join(seedDir, 'fcms.db'), `
+      UPDATE complaints SET due_at = received_at - 40 * 86400000 WHERE id IN (SELECT id FROM complaints
+        WHERE received_at >= unixepoch('2026-06-01') * 1000 AND status <> 'draft' ORDER BY id LIMIT 6);
+      UPDATE complaints SET due_at = NULL WHERE id IN (SELECT id FROM complaints
+        WHERE received_at >= unixepoch('2026-01-01') * 1000 AND status <> 'draft' ORDER BY id DESC LIMIT 9);
+      SELECT min_gap FROM complaint_due_floor;`], { encoding: 'utf8' });
+    assert.equal(bent.status, 0, `sqlite3: ${bent.stderr}`);
+    assert.ok(Number(bent.stdout) <= -40 * 86400000, `the floor follows a deadline before receipt: ${bent.stdout}`);
     const answers = {};
     for (const mode of ['chosen', 'scope', 'sort', 'walk']) {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `fcms-paths-${mode}-`));
