@@ -491,7 +491,6 @@ struct list_plan {
  *   (complaints_status_received, complaints_status_due), else complaints_received or
  *   complaints_due — testing each row, and stops at the page's LIMIT. */
 #define SCOPE_DRIVES_MAX 20000
-#define SCOPE_DRIVES_MAX_TEXT "20001"
 #define SORT_MATCHES_MAX COMPLAINT_COUNT_CAP /* the largest exact SQL count */
 /* A walk of a covering index is taken over sorting the matches while it passes at most this
  * many entries per match the sort would read (an entry tested in the index costs a fraction of
@@ -500,14 +499,19 @@ struct list_plan {
 
 /* Test hook: FCMS_TEST_LIST_PATH=scope|sort|walk (read once, only when set) forces one access
  * path on SQLite wherever it can serve, so tests/api/complaints-access-paths.test.mjs can check
- * that every path gives the same pages and totals. Unset in production. */
+ * that every path gives the same pages and totals; =small-bounds keeps the server's choice with
+ * the scope bounds SCOPE_DRIVES_MAX at 100 and BIG_SCOPE_DRIVES_MAX at 5,000, so that a test's
+ * few thousand complaints make scopes large. Unset in production. */
 enum list_path { PATH_CHOSEN, PATH_SCOPE, PATH_SORT, PATH_WALK };
 static pthread_once_t forced_once = PTHREAD_ONCE_INIT;
 static enum list_path forced;
+static bool small_bounds;
 
 static void forced_read(void)
 {
 	const char *v = getenv("FCMS_TEST_LIST_PATH");
+	if (v && !strcmp(v, "small-bounds"))
+		small_bounds = true;
 	forced = !v ? PATH_CHOSEN
 		 : !strcmp(v, "scope") ? PATH_SCOPE
 		 : !strcmp(v, "sort") ? PATH_SORT
@@ -519,6 +523,46 @@ static enum list_path forced_path(void)
 {
 	pthread_once(&forced_once, forced_read);
 	return forced;
+}
+
+/* A scope bound (SCOPE_DRIVES_MAX, BIG_SCOPE_DRIVES_MAX) as the server uses it (test hook above). */
+static int64_t scope_bound(int64_t max)
+{
+	pthread_once(&forced_once, forced_read);
+	return !small_bounds ? max : max == SCOPE_DRIVES_MAX ? 100 : 5000;
+}
+
+/* How many complaints sf's scope holds, counting up to max + 1 (its institutions' through the
+ * org_path index, the caller's own registrations and cases through theirs; own ones inside the
+ * institutions count twice, so it is an upper bound). SQLite, not the whole bank. 0, 1 when
+ * the subtree's range cannot be written (not counted), or negative. */
+static int scope_rows_upto(struct db *d, const struct scope_filter *sf, int64_t max, int64_t *rows)
+{
+	char path[600], end[600];
+	int64_t n = 0;
+	int rc = 0;
+	*rows = 0;
+	if (sf->kind == SCOPE_SUBTREE) {
+		if (!complaint_sql_subtree_range(sf, path, end, sizeof path))
+			return 1;
+		rc = DB_SCALAR(d, &n, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE org_path >= ? AND org_path < ?"
+				      " LIMIT ?) s", DB_TEXT(path), DB_TEXT(end), DB_INT(max + 1));
+	} else if (sf->kind == SCOPE_ORG) {
+		snprintf(path, sizeof path, "%.*s", (int)strlen(sf->path_like) - 1, sf->path_like);
+		rc = DB_SCALAR(d, &n, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE org_path = ? LIMIT ?) s",
+			       DB_TEXT(path), DB_INT(max + 1));
+	} /* else the caller's own complaints only */
+	static const char *const own_sql[] = {
+		"SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE registrar_id = ? LIMIT ?) s",
+		"SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE handler_id = ? LIMIT ?) s",
+	};
+	for (int i = 0; i < 2 && rc >= 0 && n <= max; i++) {
+		int64_t own = 0;
+		rc = DB_SCALAR(d, &own, own_sql[i], DB_INT(sf->user_id), DB_INT(max + 1));
+		n += own;
+	}
+	*rows = n;
+	return rc < 0 ? rc : 0;
 }
 
 /* Whether sf's scope holds at most SCOPE_DRIVES_MAX complaints: its institutions' (org_path
@@ -533,32 +577,13 @@ static int scope_is_small(struct db *d, const struct scope_filter *sf, bool *sma
 	*rows = 0;
 	if (db_backend(d) == DB_PG || scope_whole_bank(sf))
 		return 0;
-	char path[600], end[600];
 	int64_t n = 0;
-	int rc = 0;
-	if (sf->kind == SCOPE_SUBTREE) {
-		if (!complaint_sql_subtree_range(sf, path, end, sizeof path))
-			return 0;
-		rc = DB_SCALAR(d, &n, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE org_path >= ? AND org_path < ?"
-				      " LIMIT " SCOPE_DRIVES_MAX_TEXT ") s", DB_TEXT(path), DB_TEXT(end));
-	} else if (sf->kind == SCOPE_ORG) {
-		snprintf(path, sizeof path, "%.*s", (int)strlen(sf->path_like) - 1, sf->path_like);
-		rc = DB_SCALAR(d, &n, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE org_path = ?"
-				      " LIMIT " SCOPE_DRIVES_MAX_TEXT ") s", DB_TEXT(path));
-	} /* else the caller's own complaints only */
-	static const char *const own_sql[] = {
-		"SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE registrar_id = ? LIMIT " SCOPE_DRIVES_MAX_TEXT ") s",
-		"SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE handler_id = ? LIMIT " SCOPE_DRIVES_MAX_TEXT ") s",
-	};
-	for (int i = 0; i < 2 && rc >= 0 && n <= SCOPE_DRIVES_MAX; i++) {
-		int64_t own = 0;
-		rc = DB_SCALAR(d, &own, own_sql[i], DB_INT(sf->user_id));
-		n += own;
-	}
-	if (rc < 0)
-		return rc;
-	*big = n > SCOPE_DRIVES_MAX;
-	*small = forced_path() == PATH_SCOPE || (forced_path() == PATH_CHOSEN && n <= SCOPE_DRIVES_MAX);
+	int64_t max = scope_bound(SCOPE_DRIVES_MAX);
+	int rc = scope_rows_upto(d, sf, max, &n);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	*big = n > max;
+	*small = forced_path() == PATH_SCOPE || (forced_path() == PATH_CHOSEN && n <= max);
 	*rows = n;
 	return 0;
 }
@@ -657,6 +682,46 @@ static int page_sorts_matches(struct db *d, const struct complaint_filter *f, co
 			*sorts = (double)(f->offset + f->limit) * (double)span / (double)total >
 				 WALK_ENTRIES_PER_MATCH * (double)total;
 		}
+	}
+	return 0;
+}
+
+/* A scope too large to drive by SCOPE_DRIVES_MAX still drives a sorted page when the indexes
+ * that would find the matches instead — a status's, the dates', spanning the whole bank — hold
+ * many times more: a sub-branch handler with 11,000 cases of their own (25,000 complaints in
+ * scope) asking for last year's closed complaints by deadline (857) read the bank's 468,000
+ * through complaints_status_received (0.6-0.8 s); through the scope's indexes they are 25,000.
+ * Counted with bounds: the scope up to BIG_SCOPE_DRIVES_MAX, the filter's index up to
+ * SCOPE_VS_FILTER times that. Sets pl->scope_drives. 0 or negative. */
+#define BIG_SCOPE_DRIVES_MAX 50000
+#define SCOPE_VS_FILTER 4
+static int big_scope_drives(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
+			    struct list_plan *pl)
+{
+	if (db_backend(d) == DB_PG || forced_path() != PATH_CHOSEN || !pl->scope_big || pl->scope_drives || pl->fts ||
+	    narrowed_by_index(f) || !(f->status || f->from || f->to))
+		return 0;
+	int64_t scope = 0, filter = 0, max = scope_bound(BIG_SCOPE_DRIVES_MAX);
+	int rc = scope_rows_upto(d, sf, max, &scope);
+	if (rc != 0 || scope > max)
+		return rc < 0 ? rc : 0;
+	/* The status and dates terms of the filter alone (complaint_where writes them the same). */
+	struct qb q;
+	qb_reset(&q);
+	qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints c WHERE 1 = 1");
+	if (f->status) {
+		qb_add(&q, " AND c.status = ?");
+		qb_arg(&q, DB_TEXT(f->status));
+	}
+	where_equal(&q, " AND c.received_at >= ?", f->from ? DB_INT(f->from) : DB_END);
+	where_equal(&q, " AND c.received_at < ?", f->to ? DB_INT(f->to) : DB_END);
+	qb_add(&q, " LIMIT ?) n");
+	qb_arg(&q, DB_INT(SCOPE_VS_FILTER * scope + 1));
+	if ((rc = qb_check(&q)) < 0 || (rc = db_scalar_int(d, &filter, q.sql, q.args)) < 0)
+		return rc;
+	if (filter > SCOPE_VS_FILTER * scope) {
+		pl->scope_drives = true;
+		pl->scope_rows = scope;
 	}
 	return 0;
 }
@@ -992,6 +1057,7 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	/* Past the cap the matches are many: their number is not known, so it is not a bound. */
 	if ((rc = due_floor_of(d, f, &pl)) < 0 ||
 	    (rc = page_sorts_matches(d, f, &pl, over_cap ? INT64_MAX : *total, &sorts_matches)) < 0 ||
+	    (sorts_matches && (rc = big_scope_drives(d, sf, f, &pl)) < 0) ||
 	    (rc = list_page(d, f, &pl, sorts_matches, items)) < 0)
 		return rc;
 	/* A lower bound is at least what the pages up to this one hold, and one more after a full

@@ -267,6 +267,14 @@ static int todo_begin(struct todo_sql *t, struct db *d, const struct scope_filte
 	return DB_OK;
 }
 
+/* Whether the caller holds a permission that gives to-do items: without one the to-do is empty
+ * and no query runs (its arms would read nothing: "0 = 1"; PostgreSQL's plan for each
+ * execution then names a scan that never runs). */
+static bool todo_kinds_held(const struct todo_query *q)
+{
+	return q->can_handle || q->can_review || q->can_callback || q->can_approve_delete;
+}
+
 static int todo_run(struct todo_sql *t, struct db *d, json_t **rows)
 {
 	int rc = qb_check(&t->b);
@@ -277,6 +285,8 @@ static int todo_run(struct todo_sql *t, struct db *d, json_t **rows)
 
 int store_todo_list(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **items)
 {
+	if (!todo_kinds_held(q))
+		return (*items = json_array()) ? DB_OK : DB_HARD;
 	/* Only the page's rows are read whole and joined for names. */
 	struct todo_sql t;
 	if (todo_begin(&t, d, sf, q, COMPLAINT_SELECT_KIND("page.todo_kind") " JOIN (SELECT id, due_at, todo_kind FROM (") !=
@@ -294,6 +304,8 @@ int store_todo_list(struct db *d, const struct scope_filter *sf, const struct to
 
 int store_todo_counts(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **rows)
 {
+	if (!todo_kinds_held(q))
+		return (*rows = json_array()) ? DB_OK : DB_HARD;
 	struct todo_sql t;
 	/* The arms carry the deadline state: counted on the open-work indexes alone (migration
 	 * sqlite/0031, pg/0029), no row read. */
