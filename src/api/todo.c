@@ -98,13 +98,9 @@ int api_todo(struct request *r)
 	json_t *items = NULL, *rows = NULL;
 	int rc = complaint_settings_get(r->db, &cfg);
 	if (rc == 0)
-		rc = store_todo_counts(r->db, &sf, &q, &rows);
-	if (rc == 0)
-		rc = store_todo_list(r->db, &sf, &q, &items);
-	if (rc < 0) {
-		json_decref(rows);
+		rc = store_todo(r->db, &sf, &q, &rows, &items);
+	if (rc < 0)
 		return reply_db_error(r, rc);
-	}
 	json_int_t total, overdue, soon;
 	json_t *counts = summarise(rows, q.kind, &total, &overdue, &soon);
 	json_decref(rows);

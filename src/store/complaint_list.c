@@ -1081,8 +1081,14 @@ int store_complaint_rows(struct db *d, const int64_t *ids, size_t n, json_t **it
 	json_decref(list);
 	if (!text)
 		return DB_HARD;
+	bool pg = db_backend(d) == DB_PG;
+	if (pg) { /* the same list as an array literal: [1,2] -> {1,2} */
+		text[0] = '{';
+		text[strlen(text) - 1] = '}';
+	}
 	int rc = db_query_json(d, items,
-			       COMPLAINT_SELECT_KIND("NULL") " WHERE c.id IN (SELECT value FROM json_each(?)) ORDER BY c.id DESC",
+			       pg ? COMPLAINT_SELECT_KIND("NULL") " WHERE c.id = ANY(CAST(? AS bigint[])) ORDER BY c.id DESC"
+				  : COMPLAINT_SELECT_KIND("NULL") " WHERE c.id IN (SELECT value FROM json_each(?)) ORDER BY c.id DESC",
 			       (const struct db_val[]){DB_TEXT(text), DB_END});
 	free(text);
 	return rc < 0 ? rc : DB_OK;

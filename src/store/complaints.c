@@ -275,44 +275,176 @@ static bool todo_kinds_held(const struct todo_query *q)
 	return q->can_handle || q->can_review || q->can_callback || q->can_approve_delete;
 }
 
-static int todo_run(struct todo_sql *t, struct db *d, json_t **rows)
+/* One to-do item as the single pass keeps it for the page: its place in deadline order. */
+struct todo_item {
+	int64_t due; /* INT64_MAX without a deadline: last */
+	int64_t id;
+	int kind;
+};
+
+static bool todo_before(const struct todo_item *a, const struct todo_item *b)
 {
-	int rc = qb_check(&t->b);
-	if (rc == DB_OK)
-		rc = db_query_json(d, rows, t->b.sql, t->b.args);
-	return rc < 0 ? rc : DB_OK;
+	return a->due != b->due ? a->due < b->due : a->id < b->id;
 }
 
-int store_todo_list(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **items)
+/* The page's items are the first `keep` in deadline order: a max-heap of that size holds the
+ * best so far (its root the worst of them), so the pass costs n log keep, not a sort of n. */
+static void todo_heap_push(struct todo_item *h, size_t *n, size_t keep, struct todo_item it)
 {
-	if (!todo_kinds_held(q))
-		return (*items = json_array()) ? DB_OK : DB_HARD;
-	/* Only the page's rows are read whole and joined for names. */
-	struct todo_sql t;
-	if (todo_begin(&t, d, sf, q, COMPLAINT_SELECT_KIND("page.todo_kind") " JOIN (SELECT id, due_at, todo_kind FROM (") !=
-	    DB_OK)
-		return DB_HARD;
-	qb_add(&t.b, ") k WHERE todo_kind IS NOT NULL AND (CAST(? AS TEXT) IS NULL OR todo_kind = ?)"
-		     " ORDER BY due_at IS NULL, due_at, id LIMIT ? OFFSET ?) page"
-		     " ON page.id = c.id ORDER BY c.due_at IS NULL, c.due_at, c.id");
-	qb_arg(&t.b, DB_TEXT(q->kind));
-	qb_arg(&t.b, DB_TEXT(q->kind));
-	qb_arg(&t.b, DB_INT(q->limit));
-	qb_arg(&t.b, DB_INT(q->offset));
-	return todo_run(&t, d, items);
+	size_t i;
+	if (*n < keep) {
+		i = (*n)++;
+		while (i > 0 && todo_before(&h[(i - 1) / 2], &it)) {
+			h[i] = h[(i - 1) / 2];
+			i = (i - 1) / 2;
+		}
+		h[i] = it;
+		return;
+	}
+	if (keep == 0 || !todo_before(&it, &h[0]))
+		return;
+	i = 0; /* replace the root and sift down */
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= *n)
+			break;
+		if (c + 1 < *n && todo_before(&h[c], &h[c + 1]))
+			c++;
+		if (!todo_before(&it, &h[c]))
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = it;
 }
 
-int store_todo_counts(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **rows)
+static int todo_item_cmp(const void *a, const void *b)
 {
-	if (!todo_kinds_held(q))
-		return (*rows = json_array()) ? DB_OK : DB_HARD;
-	struct todo_sql t;
-	/* The arms carry the deadline state: counted on the open-work indexes alone (migration
-	 * sqlite/0031, pg/0029), no row read. */
-	if (todo_begin(&t, d, sf, q, "SELECT k.todo_kind, k.deadline_state, COUNT(*) AS n FROM (") != DB_OK)
+	const struct todo_item *x = a, *y = b;
+	return todo_before(x, y) ? -1 : todo_before(y, x) ? 1 : 0;
+}
+
+static const char *const TODO_KIND_NAMES[] = {"assigned",          "queue",          "review", "approve_extension",
+					      "approve_new_facts", "approve_delete", "callback"};
+#define TODO_NKINDS (sizeof TODO_KIND_NAMES / sizeof TODO_KIND_NAMES[0])
+#define TODO_NSTATES 8 /* deadline states seen in one to-do; more are counted as the last */
+
+/* The page's rows, in deadline order, each with its todo_kind. */
+static int todo_page_rows(struct db *d, struct todo_item *page, size_t n, json_t **items)
+{
+	int64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+	if (!ids)
 		return DB_HARD;
-	qb_add(&t.b, ") k WHERE k.todo_kind IS NOT NULL GROUP BY k.todo_kind, k.deadline_state");
-	return todo_run(&t, d, rows);
+	for (size_t i = 0; i < n; i++)
+		ids[i] = page[i].id;
+	json_t *rows = NULL;
+	int rc = n ? store_complaint_rows(d, ids, n, &rows) : ((rows = json_array()) ? DB_OK : DB_HARD);
+	free(ids);
+	if (rc < 0)
+		return rc;
+	/* store_complaint_rows gives them by id, newest first: each page item finds its row by a
+	 * binary search (a complaint gone since the pass is left out). */
+	json_t *out = json_array();
+	size_t nrows = json_array_size(rows);
+	for (size_t i = 0; out && i < n; i++) {
+		size_t lo = 0, hi = nrows;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (json_integer_value(json_object_get(json_array_get(rows, mid), "id")) > page[i].id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		json_t *row = json_array_get(rows, lo);
+		if (row && json_integer_value(json_object_get(row, "id")) == page[i].id) {
+			json_object_set_new(row, "todo_kind", json_string(TODO_KIND_NAMES[page[i].kind]));
+			json_array_append(out, row);
+		}
+	}
+	json_decref(rows);
+	*items = out;
+	return out ? DB_OK : DB_HARD;
+}
+
+int store_todo(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **counts,
+	       json_t **items)
+{
+	*counts = *items = NULL;
+	if (!todo_kinds_held(q)) {
+		*counts = json_array();
+		*items = json_array();
+		return *counts && *items ? DB_OK : DB_HARD;
+	}
+	struct todo_sql t;
+	if (todo_begin(&t, d, sf, q, "SELECT k.id, k.due_at, k.deadline_state, k.todo_kind FROM (") != DB_OK)
+		return DB_HARD;
+	qb_add(&t.b, ") k WHERE k.todo_kind IS NOT NULL");
+	int rc = qb_check(&t.b);
+	struct db_res *r = NULL;
+	if (rc < 0 || (rc = db_query(d, &r, t.b.sql, t.b.args)) < 0)
+		return rc < 0 ? rc : DB_HARD;
+	/* Counts per kind and deadline state; the page: the first offset + limit in deadline order. */
+	int64_t n[TODO_NKINDS][TODO_NSTATES] = {{0}};
+	char states[TODO_NSTATES][24] = {{0}};
+	int nstates = 0;
+	size_t keep = q->offset + q->limit > 0 ? (size_t)(q->offset + q->limit) : 0, held = 0, cap = 0;
+	struct todo_item *heap = NULL;
+	while ((rc = db_next(r)) == 1) {
+		const char *kind = db_text(r, 3), *state = db_text(r, 2);
+		int k = 0;
+		while (k < (int)TODO_NKINDS && strcmp(TODO_KIND_NAMES[k], kind ? kind : "") != 0)
+			k++;
+		if (k == (int)TODO_NKINDS)
+			continue;
+		int st = 0;
+		while (st < nstates && strcmp(states[st], state ? state : "") != 0)
+			st++;
+		if (st == nstates && nstates < TODO_NSTATES)
+			snprintf(states[nstates++], sizeof states[0], "%s", state ? state : "");
+		if (st == TODO_NSTATES)
+			st = TODO_NSTATES - 1;
+		n[k][st]++;
+		if (q->kind && strcmp(q->kind, TODO_KIND_NAMES[k]) != 0)
+			continue;
+		if (held == cap && held < keep) {
+			size_t want = cap ? cap * 2 : 64;
+			struct todo_item *grown = realloc(heap, (want < keep ? want : keep) * sizeof *heap);
+			if (!grown) {
+				rc = DB_HARD;
+				break;
+			}
+			heap = grown;
+			cap = want < keep ? want : keep;
+		}
+		struct todo_item it = {.due = db_is_null(r, 1) ? INT64_MAX : db_int(r, 1), .id = db_int(r, 0), .kind = k};
+		todo_heap_push(heap, &held, keep, it);
+	}
+	db_done(r);
+	if (rc < 0) {
+		free(heap);
+		return rc;
+	}
+	if (held > 1)
+		qsort(heap, held, sizeof *heap, todo_item_cmp);
+	size_t from = (size_t)q->offset < held ? (size_t)q->offset : held;
+	json_t *c = json_array();
+	for (size_t k = 0; c && k < TODO_NKINDS; k++)
+		for (int st = 0; st < nstates; st++)
+			if (n[k][st] &&
+			    json_array_append_new(c, json_pack("{s:s, s:s?, s:I}", "todo_kind", TODO_KIND_NAMES[k],
+							       "deadline_state", states[st][0] ? states[st] : NULL,
+							       "n", (json_int_t)n[k][st])) != 0) {
+				json_decref(c);
+				c = NULL;
+			}
+	rc = c ? todo_page_rows(d, heap ? heap + from : NULL, held - from, items) : DB_HARD;
+	free(heap);
+	if (rc < 0) {
+		json_decref(c);
+		return rc;
+	}
+	*counts = c;
+	return DB_OK;
 }
 
 int store_notification_insert(struct db *d, int64_t user_id, int64_t complaint_id, const char *kind,

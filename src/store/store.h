@@ -368,8 +368,7 @@ int store_complaint_text_ids(struct db *d, const struct complaint_filter *f, int
 int store_complaint_count_own_outside(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
 				     const int64_t *among, size_t n_among, int64_t *n, int64_t **matched);
 /* The list rows (as store_complaint_list's) of the complaints ids[0..n), newest (highest id)
- * first; ids no complaint has are left out. SQLite (json_each). Caller owns *items. 0 or
- * negative. */
+ * first; ids no complaint has are left out. Caller owns *items. 0 or negative. */
 int store_complaint_rows(struct db *d, const int64_t *ids, size_t n, json_t **items);
 
 /* The ledger's paging: complaints matching f (no full-text drive) newest received first, the
@@ -390,13 +389,14 @@ struct todo_query {
 	const char *kind; /* one to-do kind only, or NULL for all */
 	int64_t limit, offset;
 };
-/* The caller's to-do: open complaints waiting for them, soonest due first, each with todo_kind
- * (assigned, queue, review, approve_extension, approve_new_facts, approve_delete, callback);
- * a page of q->limit from q->offset. *items: new reference. DB_OK or a negative db status. */
-int store_todo_list(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **items);
-/* The whole to-do counted (q->kind, limit and offset ignored): rows (todo_kind, deadline_state,
- * n). *rows: new reference. DB_OK or a negative db status. */
-int store_todo_counts(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **rows);
+/* The caller's to-do in one pass over its items: *counts, the whole to-do counted (q->kind,
+ * limit and offset aside) as rows (todo_kind, deadline_state, n); *items, the open complaints
+ * waiting for them of q->kind (all kinds when NULL), soonest due first, each with todo_kind
+ * (assigned, queue, review, approve_extension, approve_new_facts, approve_delete, callback), a
+ * page of q->limit from q->offset. Both new references. DB_OK or a negative db status (then
+ * both NULL). */
+int store_todo(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **counts,
+	       json_t **items);
 /* Open complaints owed a reminder: overdue and not yet reminded as overdue, or due within
  * soon_ms and not reminded at all. Rows: id, complaint_no, due_at,
  * deadline_state, handler_id, handling_org_id, org_path, registrar_id. */

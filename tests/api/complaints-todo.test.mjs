@@ -189,3 +189,43 @@ describe('to-do and notifications', () => {
   });
 });
 
+
+// The to-do is counted and paged in one pass (store_todo keeps the first offset + limit items in
+// deadline order): every page, at every size, is the slice of the whole list in deadline order,
+// ties by id, with no gap or repeat.
+describe('a to-do of many items, paged', () => {
+  let srv;
+  let fx;
+  before(async () => {
+    srv = await startServer();
+    fx = await complaintFixture(srv, { only: ['clerk', 'h2'] });
+    // 23 assigned cases on 8 receipt days (ties share a deadline) and 5 in the branch's queue.
+    for (let i = 0; i < 23; i++) {
+      const x = await createComplaint(fx.clerk.client, fx.branch.id, { received_at: isoDaysAgo(1 + ((i * 5) % 8)) });
+      await step(fx.clerk.client, x, 'assign', { user_id: fx.h2.user.id });
+    }
+    for (let i = 0; i < 5; i++) await createComplaint(fx.clerk.client, fx.branch.id, { received_at: isoDaysAgo(2 + i) });
+  });
+  after(async () => { await srv?.stop(); });
+
+  it('every page is the slice of the whole list in deadline order', async () => {
+    const whole = await fx.h2.client.ok('GET', '/todo?page=1&page_size=100');
+    assert.equal(whole.total, 28);
+    assert.deepEqual(whole.counts, { assigned: 23, queue: 5 });
+    const key = (x) => [x.due_at ? Date.parse(x.due_at) : Infinity, x.id];
+    const sorted = [...whole.items].sort((a, b) => key(a)[0] - key(b)[0] || a.id - b.id);
+    assert.deepEqual(whole.items.map((x) => x.id), sorted.map((x) => x.id), 'deadline order, ties by id');
+    for (const kind of [null, 'assigned', 'queue'])
+      for (const size of [1, 4, 7, 28]) {
+        const want = whole.items.filter((x) => !kind || x.todo_kind === kind).map((x) => x.id);
+        const got = [];
+        for (let page = 1; page <= Math.ceil(want.length / size) + 1; page++) {
+          const p = await fx.h2.client.ok('GET', `/todo?page=${page}&page_size=${size}${kind ? `&kind=${kind}` : ''}`);
+          assert.equal(p.total, want.length, `${kind} total`);
+          assert.deepEqual(p.counts, whole.counts, 'counts cover the whole to-do');
+          got.push(...p.items.map((x) => x.id));
+        }
+        assert.deepEqual(got, want, `kind ${kind}, pages of ${size}`);
+      }
+  });
+});
