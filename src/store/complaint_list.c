@@ -486,7 +486,11 @@ struct list_plan {
  *   narrowed by institutions only) a walk of the covering order index would pass more than
  *   WALK_ENTRIES_PER_MATCH entries per match, and for sort=due with
  *   a date range or a deadline state (deadlines follow receipt, and only open work has a
- *   deadline state: a walk in deadline order would pass every older complaint first);
+ *   deadline state: a walk in deadline order would pass every older complaint first) unless
+ *   the range has a start and the walk, seeking the start's first possible deadline
+ *   (due_floor_of), passes few entries per match; a scope too large for the first rule still
+ *   drives such a sort when the status and date indexes hold four times more
+ *   (big_scope_drives);
  * - otherwise the page walks the order's index — by status when one is given
  *   (complaints_status_received, complaints_status_due), else complaints_received or
  *   complaints_due — testing each row, and stops at the page's LIMIT. */
@@ -944,8 +948,8 @@ static void unindex_walk_tested(struct qb *q, size_t at, const struct complaint_
 		unindex_columns(q, at, status, 1);
 }
 
-/* The rest of a walk in deadline order from pl->due_floor, after "SELECT c.id FROM complaints
- * c WHERE <filters>" in q: the deadlines from the floor on (an index seek), then the complaints
+/* The rest of a walk in deadline order from pl->due_floor, after "SELECT id FROM (SELECT id,
+ * due_at FROM (SELECT c.id, c.due_at FROM complaints c WHERE <filters>" in q: the deadlines from the floor on (an index seek), then the complaints
  * without a deadline, which that order puts last; each part stops at offset + limit, and the
  * page is cut from both. */
 static void due_floor_walk(struct qb *q, const struct list_plan *pl, const struct complaint_filter *f)
