@@ -30,6 +30,7 @@ void config_defaults(struct config *c)
 	c->log_requests = true;
 	c->reminder_interval_s = 60;
 	c->attachment_max_mb = 20;
+	c->list_count_ms = 50;
 	c->regulator_timeout_ms = 10000;
 	c->regulator_lease_s = 60;
 	c->regulator_receipt_timeout_s = 600;
@@ -70,6 +71,7 @@ static const struct key keys[] = {
 	{S(trusted_proxies)}, {S(metrics_token)}, {S(metrics_allow)}, {I(event_check_s, 1, 300)},
 	{I(session_idle_minutes, 1, 1440)}, {I(session_absolute_hours, 1, 168)},
 	{I(lockout_threshold, 1, 100)}, {I(lockout_minutes, 1, 10080)}, {I(reminder_interval_s, 1, 86400)}, {I(attachment_max_mb, 1, 1024)},
+	{I(list_count_ms, 0, 60000)},
 	{B(secure_cookies)}, {B(trust_proxy)}, {B(log_requests)},
 	{S(h5_root)}, {S(public_host)}, {S(sms_url)}, {S(sms_signature)}, {S(sms_template_code)},
 	{S(sms_template_number)}, {I(sms_code_ttl_s, 1, 3600)}, {I(sms_resend_s, 0, 3600)},

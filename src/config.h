@@ -36,6 +36,7 @@ struct config {
 	int event_check_s;     /* event streams re-check their session this often, default 5 */
 	bool log_requests;
 	int attachment_max_mb;   /* upload limit, default 20 */
+	int list_count_ms;       /* a list's SQL count stops after this (then "at least"), default 50; 0: never */
 	int reminder_interval_s; /* deadline watch and reminders; default 60 */
 	/* The consumer channel (网上投诉, 投诉进度查询; issue 16). */
 	char h5_root[512];       /* the public site's build, default web/dist-h5, served under /h5/ */

@@ -279,6 +279,7 @@ static int cmd_serve(int argc, char **argv)
 	if (crypto_init(cfg.hash_concurrency) != 0 || dictionary_ready() != 0)
 		return 1;
 	security_policy_defaults(&cfg);
+	store_set_list_count_ms(cfg.list_count_ms);
 	if (!open_store_as(&cfg, true, want)) {
 		store_release_thread();
 		return 1;

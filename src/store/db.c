@@ -213,6 +213,18 @@ int db_scalar_int(struct db *d, int64_t *v, const char *sql, const struct db_val
 	return rc;
 }
 
+int db_scalar_int_within(struct db *d, int budget_ms, int64_t *v, const char *sql, const struct db_val *args)
+{
+	if (budget_ms <= 0)
+		return db_scalar_int(d, v, sql, args);
+	int rc = d->drv->time_limit(d, budget_ms);
+	if (rc < 0)
+		return rc;
+	rc = db_scalar_int(d, v, sql, args);
+	int lifted = d->drv->time_limit(d, 0);
+	return rc < 0 ? rc : lifted < 0 ? lifted : rc;
+}
+
 bool db_ping(struct db *d)
 {
 	int64_t one = 0;

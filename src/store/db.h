@@ -15,7 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum { DB_OK = 0, DB_SOFT = -1, DB_HARD = -2, DB_CONSTRAINT = -3 };
+/* DB_TIMEOUT: only from db_scalar_int_within, when its time ran out. */
+enum { DB_OK = 0, DB_SOFT = -1, DB_HARD = -2, DB_CONSTRAINT = -3, DB_TIMEOUT = -4 };
 enum db_backend { DB_SQLITE, DB_PG };
 enum db_vtype { DBV_END, DBV_NULL, DBV_INT, DBV_TEXT };
 
@@ -71,6 +72,12 @@ void db_done(struct db_res *r);
  * Returns 1 and sets *v when a row came back, 0 when none, negative on error. */
 int db_scalar_int(struct db *d, int64_t *v, const char *sql, const struct db_val *args);
 #define DB_SCALAR(d, v, sql, ...) db_scalar_int((d), (v), (sql), (const struct db_val[]){__VA_ARGS__, DB_END})
+/* db_scalar_int for a read the caller can do without (a list's total): the statement is stopped
+ * once it has run budget_ms — on SQLite the calling thread's CPU time, on PostgreSQL the
+ * statement's time (statement_timeout; inside a transaction it runs unbounded, as a cancelled
+ * statement would abort the transaction). Returns as db_scalar_int, or DB_TIMEOUT when stopped
+ * (*v unset; a read: nothing to roll back). budget_ms <= 0: no bound. */
+int db_scalar_int_within(struct db *d, int budget_ms, int64_t *v, const char *sql, const struct db_val *args);
 
 /* The current row as a JSON object keyed by column name (use SQL aliases for the names):
  * integer columns become integers, text strings, NULL null. Caller owns the object. */

@@ -64,6 +64,8 @@ struct db_driver {
 	bool (*in_tx)(struct db *);
 	void (*forbid_autocommit)(struct db *); /* NULL: nothing to do */
 	int (*checkpoint)(struct db *, int, int64_t *); /* NULL: no write-ahead log of ours */
+	/* Stops the statements run from now on after ms (DB_TIMEOUT); 0 lifts it. 0 or negative. */
+	int (*time_limit)(struct db *, int);
 };
 
 /* Every driver's connection starts with this header. */

@@ -7,12 +7,15 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct sq_db {
 	struct db base;
 	sqlite3 *h;
 	struct stmt_cache stmts;
 	bool committing; /* inside sq_commit: the one commit a guarded connection allows */
+	bool limited;           /* sq_time_limit's bound is on: an interrupt is DB_TIMEOUT */
+	struct timespec until;  /* the thread's CPU time at which statements stop */
 };
 
 struct sq_res {
@@ -31,6 +34,8 @@ static int map_rc(struct sq_db *d, int rc, const char *sql)
 	int primary = rc & 0xff;
 	if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
 		return DB_SOFT;
+	if (primary == SQLITE_INTERRUPT && d->limited)
+		return DB_TIMEOUT;
 	if (primary == SQLITE_CONSTRAINT && sqlite3_extended_errcode(d->h) != SQLITE_CONSTRAINT_COMMITHOOK)
 		return DB_CONSTRAINT;
 	log_error("sqlite: %s (%d) in: %.200s", sqlite3_errmsg(d->h), rc, sql);
@@ -259,10 +264,41 @@ static int sq_checkpoint(struct db *base, int restart_wait_ms, int64_t *frames)
 	return rc == SQLITE_OK ? DB_OK : map_rc(d, rc, "PRAGMA wal_checkpoint");
 }
 
+/* Progress handler: nonzero (interrupt) once the thread has used its CPU time. CPU time, not
+ * the clock: under load a request waits for a core, and that is not work to cut short. */
+static int past_limit(void *arg)
+{
+	struct sq_db *d = arg;
+	struct timespec now;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+	return now.tv_sec > d->until.tv_sec || (now.tv_sec == d->until.tv_sec && now.tv_nsec >= d->until.tv_nsec);
+}
+
+#define SQ_PROGRESS_STEPS 1000 /* virtual machine steps between two looks at the time (~10-50 us) */
+
+static int sq_time_limit(struct db *base, int ms)
+{
+	struct sq_db *d = (struct sq_db *)base;
+	d->limited = ms > 0;
+	if (!d->limited) {
+		sqlite3_progress_handler(d->h, 0, NULL, NULL);
+		return DB_OK;
+	}
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &d->until);
+	d->until.tv_sec += ms / 1000;
+	d->until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (d->until.tv_nsec >= 1000000000L) {
+		d->until.tv_sec++;
+		d->until.tv_nsec -= 1000000000L;
+	}
+	sqlite3_progress_handler(d->h, SQ_PROGRESS_STEPS, past_limit, d);
+	return DB_OK;
+}
+
 static const struct db_driver sq_driver = {
 	sq_close, sq_query, sq_exec, sq_exec_script, sq_next, sq_int, sq_text, sq_null,
 	sq_ncols, sq_col_name, sq_col_kind, sq_done, sq_begin, sq_commit, sq_rollback, NULL,
-	sq_in_tx, sq_forbid_autocommit, sq_checkpoint,
+	sq_in_tx, sq_forbid_autocommit, sq_checkpoint, sq_time_limit,
 };
 
 /* Process-wide settings, before SQLite initialises. Memory statistics are off: keeping them

@@ -219,6 +219,10 @@ static int apply_one(struct db *d, void *ctx)
 		return rc;
 	if (have)
 		return DB_OK; /* another instance applied it meanwhile */
+	/* A migration builds indexes over every complaint: no statement time limit (30 s per
+	 * connection, db_pg.c) for this transaction; an index at 1M took longer. */
+	if (db_backend(d) == DB_PG && (rc = db_exec_script(d, "SET LOCAL statement_timeout = 0")) < 0)
+		return rc;
 	rc = db_exec_script(d, m->sql);
 	if (rc < 0)
 		return rc;

@@ -335,14 +335,18 @@ struct complaint_filter {
 	bool skip_count;                 /* the caller has the total already (report index) */
 	int64_t limit, offset;
 };
+/* How long a list's count may run (db_scalar_int_within; config list_count_ms, 0: no bound):
+ * past it the total is a lower bound as when nothing is counted. Set before serving. */
+void store_set_list_count_ms(int ms);
 /* Complaints within the scope (and the caller's own registrations) matching f. *total is exact
  * up to a cap (COMPLAINT_COUNT_CAP); past it *total is the cap and *capped true ("more than").
  * A full-text query on SQLite counts its filters over the newest COMPLAINT_TEXT_COUNT_CAP + 1
  * matches only: with more matches than that *total is what those held (at most the cap) and
  * *capped is true ("at least"). Where no index narrows the rows (index_driven in
  * store/complaint_list.c: e.g. a tag alone at the head office, or on SQLite any filter without
- * an index of its own in a scope of more than 20,000 complaints) nothing is counted: *total is what
- * the pages up to this one hold, one more after a full page, and *capped is true. capped may
+ * an index of its own in a scope of more than 20,000 complaints) nothing is counted, and a count
+ * that runs out of time (store_set_list_count_ms) is dropped: *total is what the pages up to
+ * this one hold, one more after a full page, and *capped is true. capped may
  * be NULL. With f->skip_count no count is made and *total is left as the caller set it. */
 #define COMPLAINT_COUNT_CAP 10000
 #define COMPLAINT_TEXT_COUNT_CAP 10000 /* full-text matches are counted up to this */

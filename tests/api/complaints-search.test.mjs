@@ -83,6 +83,9 @@ describe('complaint search', () => {
   it('a 2-character q works', async () => {
     assert.deepEqual(ids(await find(q('排队'))), expectIds('B'));
     assert.deepEqual(ids(await find(q('理财'))), expectIds('D'));
+    assert.deepEqual(ids(await find(q('差额'))), expectIds('D'), 'in the demand');
+    assert.equal((await find(q('户扣'))).total, 0, 'both characters present (账户已扣款), not side by side');
+    assert.deepEqual(ids(await find(`${q('扣款')}&status=registered`)), expectIds('C', 'F'), 'with a filter');
   });
 
   it('q = a complaint number finds exactly that complaint', async () => {

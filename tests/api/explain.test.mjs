@@ -129,7 +129,7 @@ function listQueries(orgId) {
   // indexes (migration sqlite 0030 / pg 0028) serve the order (it sorted the whole scope before).
   const combos = [
     'status=closed&from=2026-01-01&to=2026-11-30', 'status=processing&overdue=true',
-    'status=processing&handler=me', 'q=信用卡&status=closed', 'q=信用卡&from=2026-01-01&to=2026-11-30',
+    'status=processing&handler=me', 'q=信用卡&status=closed', 'q=信用卡&from=2026-01-01&to=2026-11-30', 'q=还款&status=closed',
     'cause_code=C01&from=2026-01-01&to=2026-11-30', `org_id=${orgId}&status=closed`,
     'open=true&sort=due', 'status=processing&sort=due', 'source_channel=phone&status=closed',
     'overdue=true&sort=due', 'sort=due', 'status=closed&sort=due', 'status=registered&sort=due',
@@ -142,7 +142,10 @@ test(`EXPLAIN at ${N / 1000}k complaints: no full scan of complaints for the to-
   { timeout: 2400000 }, async () => {
     const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fcms-explain-log-')), 'plans.txt');
     const data = seeded();
-    const srv = await startServer({ dataDir: data.dataDir, db: data.db, env: { FCMS_EXPLAIN_LOG: log }, verifyAudit: false });
+    // No time bound on counts here (list_count_ms = 0): the sanitizer build counts 10,000 rows in
+    // more than the default 50 ms, and the totals below are the counts' own (the bound is tested last).
+    let srv = await startServer({ dataDir: data.dataDir, db: data.db, env: { FCMS_EXPLAIN_LOG: log },
+      config: { list_count_ms: 0 }, verifyAudit: false });
     try {
       const admin = await adminLogin(srv);
       const orgs = (await admin.ok('GET', '/institutions')).items || [];
@@ -171,11 +174,11 @@ test(`EXPLAIN at ${N / 1000}k complaints: no full scan of complaints for the to-
         requests++;
         for (const q of listQueries(sub.id)) {
           // Left out: no index serves a tag, a right, a code, a channel, a region, the counting
-          // rule or a one- or two-character text, so alone at the whole bank their page reads until it is full
+          // rule or a one-character text, so alone at the whole bank their page reads until it is full
           // (SQLite walks the date index; PostgreSQL scans when it expects few matches): a full
           // scan for a rare value. Their count comes from the report index or is not made
           // (total_capped). Left undone in issue 13 (needs indexes or ids from the report index).
-          if (wholeBank && /^(tag|right|cause_code|business_type_code|business_channel_code|source_channel|region_code|counted)=|^q=.{1,2}$/.test(q)) continue;
+          if (wholeBank && /^(tag|right|cause_code|business_type_code|business_channel_code|source_channel|region_code|counted)=|^q=.$/.test(q)) continue;
           const r = await client.get(encodeURI(`/complaints?${q}${q ? '&' : ''}page_size=20`));
           assert.equal(r.status, 200, `${q}: ${r.status} ${r.text}`);
           requests++;
@@ -227,7 +230,27 @@ test(`EXPLAIN at ${N / 1000}k complaints: no full scan of complaints for the to-
         assert.equal(bounded.total_capped, true, 'a tag alone at the head office is not counted');
         assert.equal(bounded.total, 21, 'the lower bound keeps the next page reachable');
       }
-
+      // A count that runs out of time (config list_count_ms) is dropped, not waited for: the
+      // call-centre registrar's own registrations with a tag (no index: the count tests each of
+      // its ~78,000 rows) against a budget of 1 ms. The pages are the same as without a bound;
+      // the total becomes the flagged lower bound of the uncounted lists.
+      const slow = ['/complaints?mine=true&tag=重复投诉&page_size=5', '/complaints?mine=true&tag=重复投诉&page=2&page_size=5',
+        '/complaints?mine=true&right=R01&page_size=20'];
+      const unbounded = [];
+      for (const q of slow) unbounded.push(await callCentre.ok('GET', encodeURI(q)));
+      await srv.stop({ verifyAudit: false });
+      srv = await startServer({ dataDir: data.dataDir, db: data.db, config: { list_count_ms: 1 }, verifyAudit: false });
+      const cc = await login(srv.base, 'hq_registrar', DEMO_PASSWORD);
+      for (const [i, q] of slow.entries()) {
+        const got = await cc.ok('GET', encodeURI(q));
+        const want = unbounded[i];
+        assert.deepEqual(got.items.map((c) => c.id), want.items.map((c) => c.id), `${q}: the same page`);
+        assert.equal(want.total_capped, want.total >= 10000, `${q}: counted without a bound`);
+        const page = Number(/page=(\d+)/.exec(q)?.[1] || 1), size = Number(/page_size=(\d+)/.exec(q)[1]);
+        const seen = (page - 1) * size + got.items.length + (got.items.length === size ? 1 : 0);
+        assert.deepEqual([got.total, got.total_capped], [seen, true],
+          `${q}: out of time, the lower bound (${JSON.stringify([want.total, want.total_capped])} counted)`);
+      }
     } finally {
       await srv.stop({ verifyAudit: false });
       fs.rmSync(data.dataDir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
  * row JSON, the per-connection statement cache (reuse, rebinding, growth past its first size,
  * schema changes, its bound over 100,000 run-time SQL shapes, eviction under an open cursor), status mapping, and the db_tx runner: soft failures retried with the work of
  * the failed attempt rolled back, positive codes rolled back and returned, hard ones not retried;
- * the read workers' shared read snapshot. */
+ * the read workers' shared read snapshot; a statement stopped past its time budget. */
 #include "store/db.h"
 #include "store/db_internal.h" /* DB_STMT_CACHE_CAP */
 #include "unit_db.h"
@@ -129,6 +129,33 @@ static void status_codes(void **state)
 	assert_null(r);
 	/* A failed statement leaves the connection usable. */
 	assert_int_equal(count_rows(d), 1);
+}
+
+/* db_scalar_int_within: a count past its budget stops with DB_TIMEOUT (a recursive count to a
+ * billion would run for minutes), the connection stays usable, the bound is lifted for the
+ * next statements, and a count within the budget comes back exact. */
+static void scalar_within_budget(void **state)
+{
+	struct db *d = ((struct fx *)*state)->d;
+	static const char *const endless = "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s"
+					   " WHERE i < 1000000000) SELECT COUNT(*) FROM s";
+	int64_t n = -1;
+	assert_int_equal(db_scalar_int_within(d, 20, &n, endless, (const struct db_val[]){DB_END}), DB_TIMEOUT);
+	assert_int_equal(n, -1);
+	assert_int_equal(DBX(d, "INSERT INTO t (name) VALUES (?)", DB_TEXT("after")), 1);
+	assert_int_equal(count_rows(d), 1);
+	static const char *const short_count = "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s"
+					       " WHERE i < 1000) SELECT COUNT(*) FROM s";
+	assert_int_equal(db_scalar_int_within(d, 20, &n, short_count, (const struct db_val[]){DB_END}), 1);
+	assert_int_equal(n, 1000);
+	/* Lifted: a statement after the bounded one runs past its budget (3M rows: far over 20 ms). */
+	static const char *const longer = "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s"
+					  " WHERE i < 3000000) SELECT COUNT(*) FROM s";
+	assert_int_equal(DB_SCALAR(d, &n, longer, DB_END), 1);
+	assert_int_equal(n, 3000000);
+	/* No budget: no bound. */
+	assert_int_equal(db_scalar_int_within(d, 0, &n, longer, (const struct db_val[]){DB_END}), 1);
+	assert_int_equal(n, 3000000);
 }
 
 /* The same SQL literal runs many times through one cached statement, each time with its own
@@ -463,6 +490,7 @@ int main(void)
 		T(open_failures),
 		T(values_and_row_json),
 		T(status_codes),
+		T(scalar_within_budget),
 		T(cached_statement_rebinds),
 		T(interleaved_cursors),
 		T(cache_grows),
