@@ -205,8 +205,8 @@ static size_t utf8_chars(const char *s)
 
 /* Whether some index can drive the query of f within sf: the data scope below the head office
  * (its range, institution or owner indexes), a status, dates, a subtree, a full-text query of
- * two characters or more, a number, a deadline state, a person, an identity,
- * open work or a complained institution. Without one (a tag, a right, a code, a channel or a
+ * two characters or more, a number, a deadline state, a person, an identity, open work or a
+ * complained institution. Without one (a tag, a right, a code, a channel or a
  * shorter text alone at the head office, whose subtree is the whole bank) counting would read
  * the whole table. */
 static bool scope_whole_bank(const struct scope_filter *sf)
@@ -220,7 +220,8 @@ static bool scope_whole_bank(const struct scope_filter *sf)
 static bool index_driven(const struct scope_filter *sf, const struct complaint_filter *f)
 {
 	return !scope_whole_bank(sf) || f->status || f->from || f->to || f->org_path || (f->q && utf8_chars(f->q) >= 2) ||
-	       f->complaint_no || f->deadline_state || f->handler_id || f->registrar_id || f->id_no_bidx || f->phone_bidx || f->open || f->complained_org_path;
+	       f->complaint_no || f->deadline_state || f->handler_id || f->registrar_id || f->id_no_bidx || f->phone_bidx ||
+	       f->open || f->complained_org_path;
 }
 
 /* Buffers the WHERE clause's bound text points into. */
@@ -305,8 +306,8 @@ static void fts_phrase(struct qb *wq, const char *q, struct where_bufs *b)
 /* The text query q: a number, an exact complainant name (blind index) or text: on SQLite the
  * FTS5 trigram index for three characters or more and the bigram one (fts_bigram.c) for two,
  * on PostgreSQL pg_trgm for three or more and the fcms_bigrams index for two; a substring scan
- * for one. On SQLite a text query
- * with no exact hit (and allow_fts) sets *fts: the full-text index then drives. 0 or negative. */
+ * for one. On SQLite a text query with no exact hit (and allow_fts) sets *fts: the full-text
+ * index then drives. 0 or negative. */
 static int where_text(struct db *d, const struct complaint_filter *f, bool allow_fts, struct qb *wq,
 		      struct where_bufs *b, bool *fts)
 {
