@@ -34,6 +34,7 @@ static void defaults(void **state)
 	assert_false(c.secure_cookies);
 	assert_false(c.trust_proxy);
 	assert_true(c.log_requests);
+	assert_int_equal(c.list_count_ms, 50);
 }
 
 static void strings(void **state)
@@ -103,6 +104,7 @@ static const struct int_case ints[] = {
 	IC(session_absolute_hours, 1, 168),
 	IC(lockout_threshold, 1, 100),
 	IC(lockout_minutes, 1, 10080),
+	IC(list_count_ms, 0, 60000),
 };
 
 static void integers(void **state)
