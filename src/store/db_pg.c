@@ -33,6 +33,23 @@ struct pg_res {
 static const struct db_driver pg_driver;
 static void forget_dealloc(struct pg_db *d);
 
+#define PG_STATEMENT_TIMEOUT "30s" /* every statement's limit */
+/* Every session's settings, at connect and again after a reset (a new server session).
+ * Planning (issue 13, the working day at 1M on two instances): the statements are prepared
+ * once per connection, and after five runs PostgreSQL may keep a generic plan, blind to which
+ * optional filters are NULL ("CAST($5 AS TEXT) IS NULL OR ..."): a list with a code filter took
+ * 5-15 s. Each run is planned with its values instead (a fraction of a ms). No parallel workers
+ * (processes started per query, on a few cores shared by hundreds of short requests) and no JIT
+ * (compiling a request's plan costs more than running it). 16 MB of sort and bitmap memory per
+ * operation (4 MB by default): a common two-character word's 100,000 matches at 1M made a
+ * lossy bitmap, whose every row was then tested again (a city branch's search page 420 -> 190
+ * ms). */
+#define PG_SESSION_SETTINGS                                                                           \
+	"SET application_name = 'fcms'; SET statement_timeout = '" PG_STATEMENT_TIMEOUT "';"             \
+	"SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC';"                                            \
+	"SET plan_cache_mode = force_custom_plan; SET max_parallel_workers_per_gather = 0; SET jit = off;" \
+	"SET work_mem = '16MB'"
+
 static int map_result(struct pg_db *d, PGresult *res, const char *sql)
 {
 	ExecStatusType st = PQresultStatus(res);
@@ -48,9 +65,13 @@ static int map_result(struct pg_db *d, PGresult *res, const char *sql)
 	if (PQstatus(d->conn) == CONNECTION_BAD) {
 		log_error("pg: connection lost, resetting");
 		PQreset(d->conn);
-		/* Prepared statements are gone with the old session. */
+		/* Prepared statements and the session's settings are gone with the old session
+		 * (not through simple(): a failure here must not reset again). */
 		stmt_cache_clear(&d->stmts, false);
 		forget_dealloc(d);
+		d->limited = false;
+		if (PQstatus(d->conn) == CONNECTION_OK)
+			PQclear(PQexec(d->conn, PG_SESSION_SETTINGS));
 		return DB_SOFT;
 	}
 	log_error("pg: %s [%s] in: %.200s", PQresultErrorMessage(res), state ? state : "?", sql);
@@ -374,8 +395,6 @@ static int pg_wait_notify(struct db *db, int timeout_ms, char *buf, size_t n)
 	return 1;
 }
 
-#define PG_STATEMENT_TIMEOUT "30s" /* every statement's limit, set at connect */
-
 /* statement_timeout for the next statements (ms > 0), or back to PG_STATEMENT_TIMEOUT. Not
  * inside a transaction: a cancelled statement there would abort it. */
 static int pg_time_limit(struct db *base, int ms)
@@ -429,19 +448,7 @@ struct db *db_pg_open(const char *conninfo)
 	}
 	db_stats_conn(1);
 	PQsetNoticeProcessor(d->conn, quiet_notice, NULL);
-	/* Planning (issue 13, the working day at 1M on two instances): the statements are prepared
-	 * once per connection, and after five runs PostgreSQL may keep a generic plan, blind to
-	 * which optional filters are NULL ("CAST($5 AS TEXT) IS NULL OR ..."): a list with a code
-	 * filter took 5-15 s. Each run is planned with its values instead (a fraction of a ms).
-	 * No parallel workers (processes started per query, on a few cores shared by hundreds of
-	 * short requests) and no JIT (compiling a request's plan costs more than running it).
-	 * 16 MB of sort and bitmap memory per operation (4 MB by default): a common two-character
-	 * word's 100,000 matches at 1M made a lossy bitmap, whose every row was then tested again
-	 * (a city branch's search page 420 -> 190 ms). */
-	if (simple(d, "SET application_name = 'fcms'; SET statement_timeout = '" PG_STATEMENT_TIMEOUT "';"
-		      "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC';"
-		      "SET plan_cache_mode = force_custom_plan; SET max_parallel_workers_per_gather = 0;"
-		      "SET jit = off; SET work_mem = '16MB'") != DB_OK) {
+	if (simple(d, PG_SESSION_SETTINGS) != DB_OK) {
 		pg_close(&d->base);
 		return NULL;
 	}

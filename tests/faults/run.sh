@@ -4,7 +4,8 @@
 #   savepoint.test.mjs  the writer's SAVEPOINT failing (test hook FCMS_FAULT_SAVEPOINT_EVERY)
 #   kill9.test.mjs      kill -9 of the server during 4 concurrent writers, 3 rounds
 # against a real `fcms serve` on SQLite (ASan build by default), then the PostgreSQL half of
-# build/unit/store/test_writer (db_tx refusing a transaction that ended under its body) on a throwaway
+# build/unit/store/test_writer (db_tx refusing a transaction that ended under its body; a reset
+# connection getting its session settings again) on a throwaway
 # cluster. Prints node's `# pass N` / `# fail N` and cmocka's totals; about a minute.
 # Env: FCMS_BIN (default build/asan/fcms). Exits non-zero if anything fails.
 set -uo pipefail

@@ -491,6 +491,53 @@ static void pg_tx_is_not_acknowledged_after_its_end(void **state)
 	db_close(d);
 }
 
+/* The session's settings as numbers, each 1 when set as db_pg.c sets them: planned with the
+ * values, the statement limit of 30 s, 16 MB of work memory, no JIT. */
+static int64_t session_settings_held(struct db *d)
+{
+	int64_t n = -1;
+	int rc = DB_SCALAR(d, &n,
+			   "SELECT (current_setting('plan_cache_mode') = 'force_custom_plan')::int"
+			   " + (current_setting('statement_timeout') = '30s')::int + (current_setting('work_mem') = '16MB')::int"
+			   " + (current_setting('jit') = 'off')::int + (current_setting('TimeZone') = 'UTC')::int",
+			   DB_END);
+	return rc == 1 ? n : -1;
+}
+
+/* A connection reset under a statement is a new server session: the settings are made again
+ * (they were lost with the old one: plans cached blind to their values, no statement limit). A
+ * time-limited count that was cut off leaves the limit lifted. */
+static void pg_reset_keeps_session_settings(void **state)
+{
+	(void)state;
+	const char *url = getenv("FCMS_TEST_DB");
+	if (!url)
+		skip();
+	struct db *d = db_open(url);
+	assert_non_null(d);
+	assert_int_equal(session_settings_held(d), 5);
+	int64_t pid = 0, ok = 0;
+	assert_int_equal(DB_SCALAR(d, &pid, "SELECT pg_backend_pid()", DB_END), 1);
+	struct db *killer = db_open(url);
+	assert_non_null(killer);
+	assert_int_equal(DB_SCALAR(killer, &ok, "SELECT CASE WHEN pg_terminate_backend(CAST(? AS INTEGER)) THEN 1 ELSE 0 END",
+				   DB_INT(pid)), 1);
+	assert_int_equal(ok, 1);
+	db_close(killer);
+	usleep(100 * 1000);
+	int64_t one = 0;
+	assert_int_equal(DB_SCALAR(d, &one, "SELECT 1", DB_END), DB_SOFT); /* the reset */
+	int64_t newpid = 0;
+	assert_int_equal(DB_SCALAR(d, &newpid, "SELECT pg_backend_pid()", DB_END), 1);
+	assert_true(newpid != pid);
+	assert_int_equal(session_settings_held(d), 5);
+	/* A count past its budget: DB_TIMEOUT, then the 30 s limit again. */
+	assert_int_equal(db_scalar_int_within(d, 20, &one, "SELECT COUNT(*) FROM pg_sleep(1)", (const struct db_val[]){DB_END}),
+			 DB_TIMEOUT);
+	assert_int_equal(session_settings_held(d), 5);
+	db_close(d);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -532,6 +579,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(alone_body_runs_without_savepoint),
 		cmocka_unit_test(alone_body_among_a_batch_leaves_the_others_whole),
 		cmocka_unit_test(pg_tx_is_not_acknowledged_after_its_end),
+		cmocka_unit_test(pg_reset_keeps_session_settings),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
