@@ -869,7 +869,7 @@ int store_complaint_text_ids(struct db *d, const struct complaint_filter *f, int
 	return DB_OK;
 }
 
-static int list_count_ms = 50; /* store_set_list_count_ms */
+static int list_count_ms; /* store_set_list_count_ms (serve: config list_count_ms); 0 = no bound */
 
 void store_set_list_count_ms(int ms)
 {

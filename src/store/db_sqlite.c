@@ -274,7 +274,7 @@ static int past_limit(void *arg)
 	return now.tv_sec > d->until.tv_sec || (now.tv_sec == d->until.tv_sec && now.tv_nsec >= d->until.tv_nsec);
 }
 
-#define SQ_PROGRESS_STEPS 1000 /* virtual machine steps between two looks at the time (~10-50 us) */
+#define SQ_PROGRESS_STEPS 1000 /* virtual machine steps between two looks at the thread's CPU time */
 
 static int sq_time_limit(struct db *base, int ms)
 {

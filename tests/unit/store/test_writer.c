@@ -451,21 +451,27 @@ static int swallow_error(struct db *d, void *arg)
 	return 0; /* the error is ignored: the transaction is failed on the server */
 }
 
-static int outlive_connection(struct db *d, void *arg)
+/* Ends d's server session from another connection (d finds out at its next statement). 1 when
+ * the backend was terminated, else 0. */
+static int terminate_session(struct db *d, const char *url)
 {
-	const char *url = arg;
-	int64_t pid = 0;
-	if (DBX(d, "INSERT INTO wt (tag) VALUES (2)", DB_END) < 0 ||
-	    DB_SCALAR(d, &pid, "SELECT pg_backend_pid()", DB_END) != 1)
-		return DB_HARD;
+	int64_t pid = 0, ok = 0;
+	if (DB_SCALAR(d, &pid, "SELECT pg_backend_pid()", DB_END) != 1)
+		return 0;
 	struct db *killer = db_open(url);
 	if (!killer)
-		return DB_HARD;
-	int64_t ok = 0;
+		return 0;
 	DB_SCALAR(killer, &ok, "SELECT CASE WHEN pg_terminate_backend(CAST(? AS INTEGER)) THEN 1 ELSE 0 END",
 		  DB_INT(pid));
 	db_close(killer);
 	usleep(100 * 1000);
+	return ok == 1;
+}
+
+static int outlive_connection(struct db *d, void *arg)
+{
+	if (DBX(d, "INSERT INTO wt (tag) VALUES (2)", DB_END) < 0 || !terminate_session(d, arg))
+		return DB_HARD;
 	(void)DBX(d, "INSERT INTO wt (tag) VALUES (3)", DB_END); /* fails: the connection is gone */
 	(void)DBX(d, "INSERT INTO wt (tag) VALUES (4)", DB_END); /* would autocommit on the new one */
 	return 0;
@@ -491,8 +497,8 @@ static void pg_tx_is_not_acknowledged_after_its_end(void **state)
 	db_close(d);
 }
 
-/* The session's settings as numbers, each 1 when set as db_pg.c sets them: planned with the
- * values, the statement limit of 30 s, 16 MB of work memory, no JIT. */
+/* How many of the session's settings are as db_pg.c sets them (5 of 5): planned with the
+ * values, the statement limit of 30 s, 16 MB of work memory, no JIT, UTC. */
 static int64_t session_settings_held(struct db *d)
 {
 	int64_t n = -1;
@@ -516,15 +522,9 @@ static void pg_reset_keeps_session_settings(void **state)
 	struct db *d = db_open(url);
 	assert_non_null(d);
 	assert_int_equal(session_settings_held(d), 5);
-	int64_t pid = 0, ok = 0;
+	int64_t pid = 0;
 	assert_int_equal(DB_SCALAR(d, &pid, "SELECT pg_backend_pid()", DB_END), 1);
-	struct db *killer = db_open(url);
-	assert_non_null(killer);
-	assert_int_equal(DB_SCALAR(killer, &ok, "SELECT CASE WHEN pg_terminate_backend(CAST(? AS INTEGER)) THEN 1 ELSE 0 END",
-				   DB_INT(pid)), 1);
-	assert_int_equal(ok, 1);
-	db_close(killer);
-	usleep(100 * 1000);
+	assert_int_equal(terminate_session(d, url), 1);
 	int64_t one = 0;
 	assert_int_equal(DB_SCALAR(d, &one, "SELECT 1", DB_END), DB_SOFT); /* the reset */
 	int64_t newpid = 0;
