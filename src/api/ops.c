@@ -38,8 +38,11 @@ int api_metrics(struct request *r)
 	if (!http || asprintf(&text,
 			      "%s# TYPE fcms_store_connections gauge\nfcms_store_connections %ld\n"
 			      "# TYPE fcms_store_tx_retries_total counter\nfcms_store_tx_retries_total %ld\n"
-			      "# TYPE fcms_store_tx_failures_total counter\nfcms_store_tx_failures_total %ld\n",
-			      http, ds.open_connections, ds.tx_retries, ds.tx_failures) < 0) {
+			      "# TYPE fcms_store_tx_failures_total counter\nfcms_store_tx_failures_total %ld\n"
+			      "# HELP fcms_store_statements_recompiled_total Cached statements compiled again before a run.\n"
+			      "# TYPE fcms_store_statements_recompiled_total counter\n"
+			      "fcms_store_statements_recompiled_total %ld\n",
+			      http, ds.open_connections, ds.tx_retries, ds.tx_failures, ds.recompiled_statements) < 0) {
 		free(http);
 		return reply_error(r, 500, "internal", "服务器内部错误", NULL);
 	}

@@ -12,11 +12,16 @@
 /* Every driver's result starts with a pointer to its driver. */
 #define RES_DRV(r) (((struct db_driver *const *)(r))[0])
 
-static long stat_open, stat_retries, stat_failures, stat_cached, stat_evicted;
+static long stat_open, stat_retries, stat_failures, stat_cached, stat_evicted, stat_recompiled;
 
 void db_stats_conn(int delta)
 {
 	__atomic_add_fetch(&stat_open, delta, __ATOMIC_RELAXED);
+}
+
+void db_stats_recompiled(long n)
+{
+	__atomic_add_fetch(&stat_recompiled, n, __ATOMIC_RELAXED);
 }
 
 void db_stats_get(struct db_stats *out)
@@ -26,6 +31,7 @@ void db_stats_get(struct db_stats *out)
 	out->tx_failures = __atomic_load_n(&stat_failures, __ATOMIC_RELAXED);
 	out->cached_statements = __atomic_load_n(&stat_cached, __ATOMIC_RELAXED);
 	out->evicted_statements = __atomic_load_n(&stat_evicted, __ATOMIC_RELAXED);
+	out->recompiled_statements = __atomic_load_n(&stat_recompiled, __ATOMIC_RELAXED);
 }
 
 struct db *db_open(const char *url)
@@ -266,13 +272,10 @@ int db_snapshot_begin(struct db *d)
 {
 	if (d->backend != DB_SQLITE || d->snapshot || d->drv->in_tx(d))
 		return DB_HARD;
-	/* query_only: a write on this connection fails instead of joining the snapshot. */
-	int rc = db_exec_script(d, "PRAGMA query_only = 1; BEGIN");
-	if (rc != DB_OK) {
-		db_exec_script(d, "PRAGMA query_only = 0");
+	int rc = db_exec_script(d, "BEGIN");
+	if (rc != DB_OK)
 		return rc;
-	}
-	d->snapshot = true;
+	d->snapshot = true; /* the driver now refuses every write statement on d */
 	d->nested = 0;
 	return DB_OK;
 }
@@ -285,7 +288,6 @@ void db_snapshot_end(struct db *d)
 	d->nested = 0;
 	if (d->drv->in_tx(d))
 		d->drv->commit(d);
-	db_exec_script(d, "PRAGMA query_only = 0");
 }
 
 bool db_in_transaction(struct db *d)

@@ -154,6 +154,8 @@ struct db_stats {
 	long tx_failures;
 	long cached_statements;  /* prepared statements held, all connections (each caps its own) */
 	long evicted_statements; /* statements released to keep a connection's cache in bounds */
+	long recompiled_statements; /* SQLite: cached statements compiled again before a run (the
+				     * connection expired them: a schema change, a flag pragma) */
 };
 void db_stats_get(struct db_stats *out);
 

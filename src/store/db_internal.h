@@ -80,5 +80,6 @@ struct db {
 struct db *db_sqlite_open(const char *path);
 struct db *db_pg_open(const char *conninfo);
 void db_stats_conn(int delta);
+void db_stats_recompiled(long n);
 
 #endif
