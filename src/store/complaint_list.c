@@ -466,6 +466,26 @@ static int received_id_bounds(struct db *d, const struct complaint_filter *f, in
  * the index. CROSS JOIN: SQLite walks the (small) queue, never the complaints. */
 #define QUEUED_MATCHES " FROM complaint_text_queue t CROSS JOIN complaints c ON c.id = t.complaint_id WHERE " TEXT_LIKE " AND"
 
+/* The caller's own complaints outside a subtree [path, end) (above: ">=") or outside one
+ * institution's path (path = end, above: ">"): `what` of each by two seeks on each side in the
+ * handler's and the registrar's (…, org_path) indexes (migration sqlite/0019, pg/0017), joined
+ * by `with` (UNION deduplicates; UNION ALL counts one held and registered by the caller twice). */
+#define OWN_OUTSIDE(what, with, above)                                                              \
+	"SELECT " what " FROM complaints WHERE handler_id = ? AND org_path < ? " with " SELECT " what \
+	" FROM complaints WHERE handler_id = ? AND org_path " above " ? " with " SELECT " what         \
+	" FROM complaints WHERE registrar_id = ? AND org_path < ? " with " SELECT " what              \
+	" FROM complaints WHERE registrar_id = ? AND org_path " above " ?"
+/* At most how many there are, on the indexes alone, stopping past the cap. */
+#define OWN_OUTSIDE_BOUND(above) \
+	"SELECT COUNT(*) FROM (" OWN_OUTSIDE("1", "UNION ALL", above) " LIMIT " COUNT_CAP_TEXT ") n"
+/* Their count under the filters (w), the ids first: CROSS JOIN makes SQLite walk the few own
+ * ids and test the filters on them; no filter index (status, dates) may drive. (PostgreSQL
+ * knows no CROSS JOIN ... ON and plans it alone.) */
+#define OWN_OUTSIDE_MATCHING(what, above, join) \
+	"SELECT " what " FROM (" OWN_OUTSIDE("id", "UNION", above) ") o " join " complaints c ON c.id = o.id WHERE"
+#define OWN_OUTSIDE_COUNT(above, join) OWN_OUTSIDE_MATCHING("COUNT(*)", above, join)
+#define OWN_OUTSIDE_IDS(above, join) OWN_OUTSIDE_MATCHING("c.id", above, join)
+
 /* One list query's plan: the WHERE clause, whether the full-text index drives, and what the
  * counting found (the waiting matches, the id span of the date range, whether the total is a
  * lower bound). */
@@ -482,6 +502,10 @@ struct list_plan {
 	int64_t queued, lo, hi;
 	bool due_floored;   /* SQLite, sort=due from a date: a walk in deadline order starts at due_floor */
 	int64_t due_floor;  /* the earliest deadline a complaint received in the range can have */
+	/* scope_union's filters without the scope, and the scope's bounds (bound by reference) */
+	struct qb fw;
+	struct where_bufs fb;
+	char path[600], end[600];
 };
 
 /* Issue 13: which access path serves a list page (SQLite; PostgreSQL's planner weighs its own
@@ -869,6 +893,69 @@ int store_complaint_text_ids(struct db *d, const struct complaint_filter *f, int
 	return DB_OK;
 }
 
+/* SQLite: whether scope_union can read a driving scope (a subtree, or one institution's own). */
+static bool scope_union_fits(struct db *d, const struct scope_filter *sf, const struct list_plan *pl)
+{
+	return db_backend(d) != DB_PG && pl->scope_drives && !pl->fts &&
+	       (sf->kind == SCOPE_SUBTREE || sf->kind == SCOPE_ORG);
+}
+
+/* SQLite: appends "SELECT cols ... UNION ALL SELECT cols ..." to q: the driving scope's matches
+ * of f read from index entries alone, then the caller's own complaints outside the scope (a
+ * handful, OWN_OUTSIDE) tested on their rows. The scope written as one condition "(subtree OR
+ * own registrations OR own handling)" was read by a MULTI-INDEX OR, which looks up every row of
+ * the scope in the table, sorting key and filters included: a sub-branch's 2,800 complaints were
+ * 2,800 table reads per page and per count, each one a read from the file under writes (the
+ * list page was a fifth of the server's CPU in the working day, 20-40 ms of CPU for a
+ * sub-branch's page). complaints_org_path carries every column the filters and the sort test
+ * (migration sqlite/0036). The two parts are disjoint: the second takes only own complaints
+ * whose org_path lies outside the scope, which for one institution is its path (domain/complaint:
+ * the handling institution and org_path change together). 0 or negative. */
+static int scope_union(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
+		       struct list_plan *pl, struct qb *q, const char *cols)
+{
+	bool org = sf->kind == SCOPE_ORG;
+	if (org) {
+		size_t len = strlen(sf->path_like);
+		if (len == 0 || len > sizeof pl->path)
+			return DB_HARD;
+		snprintf(pl->path, sizeof pl->path, "%.*s", (int)len - 1, sf->path_like);
+		snprintf(pl->end, sizeof pl->end, "%s", pl->path);
+	} else if (!complaint_sql_subtree_range(sf, pl->path, pl->end, sizeof pl->path)) {
+		return DB_HARD;
+	}
+	if (pl->fw.len == 0) {
+		struct scope_filter all = {.kind = SCOPE_ALL};
+		bool fts = false;
+		qb_reset(&pl->fw);
+		int rc = complaint_where(d, &all, f, false, false, &pl->fw, &pl->fb, &fts);
+		if (rc < 0)
+			return rc;
+	}
+	qb_add(q, "SELECT ");
+	qb_add(q, cols);
+	if (org) {
+		qb_add(q, " FROM complaints c INDEXED BY complaints_org_path WHERE c.org_path = ? AND c.handling_org_id = ? AND");
+		qb_arg(q, DB_TEXT(pl->path));
+		qb_arg(q, DB_INT(sf->org_id));
+	} else {
+		qb_add(q, " FROM complaints c INDEXED BY complaints_org_path WHERE c.org_path >= ? AND c.org_path < ? AND");
+		qb_arg(q, DB_TEXT(pl->path));
+		qb_arg(q, DB_TEXT(pl->end));
+	}
+	qb_add_where(q, &pl->fw, true);
+	qb_add(q, " UNION ALL SELECT ");
+	qb_add(q, cols);
+	qb_add(q, org ? " FROM (" OWN_OUTSIDE("id", "UNION", ">") ") o CROSS JOIN complaints c ON c.id = o.id WHERE"
+		      : " FROM (" OWN_OUTSIDE("id", "UNION", ">=") ") o CROSS JOIN complaints c ON c.id = o.id WHERE");
+	for (int i = 0; i < 4; i++) {
+		qb_arg(q, DB_INT(sf->user_id));
+		qb_arg(q, DB_TEXT(i % 2 ? pl->end : pl->path));
+	}
+	qb_add_where(q, &pl->fw, true);
+	return qb_check(q);
+}
+
 static int list_count_ms; /* store_set_list_count_ms (serve: config list_count_ms); 0 = no bound */
 
 void store_set_list_count_ms(int ms)
@@ -900,6 +987,10 @@ static int list_count(struct db *d, const struct scope_filter *sf, const struct 
 			*total = 0;
 		}
 		qb_add(&q, "SELECT 0");
+	} else if (scope_union_fits(d, sf, pl)) {
+		qb_add(&q, "SELECT COUNT(*) FROM (");
+		rc = scope_union(d, sf, f, pl, &q, "1");
+		qb_add(&q, " LIMIT " COUNT_CAP_TEXT ") n");
 	} else {
 		qb_add(&q, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints c");
 		size_t where_at = q.len;
@@ -994,8 +1085,8 @@ static void due_floor_walk(struct qb *q, const struct list_plan *pl, const struc
 /* The page is chosen on the narrow table first; only its rows are joined for names. With
  * sorts_matches the order's terms are kept out of index choice ("+", SQLite): the filters'
  * indexes find the matches, which are sorted. */
-static int list_page(struct db *d, const struct complaint_filter *f, const struct list_plan *pl, bool sorts_matches,
-		     json_t **items)
+static int list_page(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
+		     struct list_plan *pl, bool sorts_matches, json_t **items)
 {
 	const char *order = f->sort_by_due ? " ORDER BY c.due_at IS NULL, c.due_at, c.id"
 					   : " ORDER BY c.received_at DESC, c.id DESC";
@@ -1018,6 +1109,15 @@ static int list_page(struct db *d, const struct complaint_filter *f, const struc
 			static const char *const range[] = {"c.org_path "};
 			unindex_columns(&q, page_where, range, 1);
 		}
+	} else if (sorts_matches && scope_union_fits(d, sf, pl)) {
+		qb_add(&q, "SELECT id FROM (");
+		int rc = scope_union(d, sf, f, pl, &q, "c.id, c.received_at, c.due_at");
+		if (rc < 0)
+			return rc;
+		qb_add(&q, f->sort_by_due ? ") ORDER BY (due_at IS NULL), due_at, id" : ") ORDER BY received_at DESC, id DESC");
+		qb_add(&q, " LIMIT ? OFFSET ?");
+		qb_arg(&q, DB_INT(f->limit));
+		qb_arg(&q, DB_INT(f->offset));
 	} else {
 		bool walk = sqlite && !sorts_matches, from_floor = walk && pl->due_floored;
 		qb_add(&q, from_floor ? "SELECT id FROM (SELECT id, due_at FROM (SELECT c.id, c.due_at FROM complaints c"
@@ -1088,7 +1188,7 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	if ((rc = due_floor_of(d, f, &pl)) < 0 ||
 	    (rc = page_sorts_matches(d, f, &pl, over_cap ? INT64_MAX : *total, &sorts_matches)) < 0 ||
 	    (sorts_matches && (rc = big_scope_drives(d, sf, f, &pl)) < 0) ||
-	    (rc = list_page(d, f, &pl, sorts_matches, items)) < 0)
+	    (rc = list_page(d, sf, f, &pl, sorts_matches, items)) < 0)
 		return rc;
 	/* A lower bound is at least what the pages up to this one hold, and one more after a full
 	 * page, so that a pager still offers the next page. */
@@ -1163,26 +1263,6 @@ int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const st
 	rc = db_query_json(d, items, q.sql, q.args);
 	return rc < 0 ? rc : DB_OK;
 }
-
-/* The caller's own complaints outside a subtree [path, end) (above: ">=") or outside one
- * institution's path (path = end, above: ">"): `what` of each by two seeks on each side in the
- * handler's and the registrar's (…, org_path) indexes (migration sqlite/0019, pg/0017), joined
- * by `with` (UNION deduplicates; UNION ALL counts one held and registered by the caller twice). */
-#define OWN_OUTSIDE(what, with, above)                                                              \
-	"SELECT " what " FROM complaints WHERE handler_id = ? AND org_path < ? " with " SELECT " what \
-	" FROM complaints WHERE handler_id = ? AND org_path " above " ? " with " SELECT " what         \
-	" FROM complaints WHERE registrar_id = ? AND org_path < ? " with " SELECT " what              \
-	" FROM complaints WHERE registrar_id = ? AND org_path " above " ?"
-/* At most how many there are, on the indexes alone, stopping past the cap. */
-#define OWN_OUTSIDE_BOUND(above) \
-	"SELECT COUNT(*) FROM (" OWN_OUTSIDE("1", "UNION ALL", above) " LIMIT " COUNT_CAP_TEXT ") n"
-/* Their count under the filters (w), the ids first: CROSS JOIN makes SQLite walk the few own
- * ids and test the filters on them; no filter index (status, dates) may drive. (PostgreSQL
- * knows no CROSS JOIN ... ON and plans it alone.) */
-#define OWN_OUTSIDE_MATCHING(what, above, join) \
-	"SELECT " what " FROM (" OWN_OUTSIDE("id", "UNION", above) ") o " join " complaints c ON c.id = o.id WHERE"
-#define OWN_OUTSIDE_COUNT(above, join) OWN_OUTSIDE_MATCHING("COUNT(*)", above, join)
-#define OWN_OUTSIDE_IDS(above, join) OWN_OUTSIDE_MATCHING("c.id", above, join)
 
 int store_complaint_count_own_outside(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
 				     const int64_t *among, size_t n_among, int64_t *n, int64_t **matched)

@@ -52,6 +52,15 @@ test('every access path gives the same pages and totals (scope drives, sorted ma
         WHERE received_at >= unixepoch('2026-06-01') * 1000 AND status <> 'draft' ORDER BY id LIMIT 6);
       UPDATE complaints SET due_at = NULL WHERE id IN (SELECT id FROM complaints
         WHERE received_at >= unixepoch('2026-01-01') * 1000 AND status <> 'draft' ORDER BY id DESC LIMIT 9);
+      -- The caller's own complaints outside the scope, handled (a sub-branch handler: subtree) and
+      -- registered (a city registrar: one institution), of every status and filter: the scope's
+      -- page reads them apart from the scope's index entries (scope_union).
+      UPDATE complaints SET handler_id = (SELECT id FROM users WHERE username = 'GD0101_handler')
+        WHERE id IN (SELECT id FROM complaints WHERE org_path NOT LIKE (SELECT i.path || '%' FROM users u
+          JOIN institutions i ON i.id = u.org_id WHERE u.username = 'GD0101_handler') ORDER BY (id * 7919) % 1009 LIMIT 60);
+      UPDATE complaints SET registrar_id = (SELECT id FROM users WHERE username = 'GD01_registrar')
+        WHERE id IN (SELECT id FROM complaints WHERE org_path <> (SELECT i.path FROM users u
+          JOIN institutions i ON i.id = u.org_id WHERE u.username = 'GD01_registrar') ORDER BY (id * 104729) % 1013 LIMIT 60);
       SELECT min_gap FROM complaint_due_floor;`], { encoding: 'utf8' });
     assert.equal(bent.status, 0, `sqlite3: ${bent.stderr}`);
     assert.ok(Number(bent.stdout) <= -40 * 86400000, `the floor follows a deadline before receipt: ${bent.stdout}`);
