@@ -1,6 +1,7 @@
 /* The reads behind the report index (src/report/facts.c): the complaint columns the statistics
  * need, all of them at start and the changed ones after, plus the trees reports roll up along. */
 #include "store/store.h"
+#include "store/complaint_sql.h"
 
 /* Keep in step with enum fact_col in report/facts.c. */
 #define FACT_COLUMNS                                                                            \
@@ -74,6 +75,17 @@ int store_report_orgs(struct db *d, json_t **items)
 {
 	return DBJ(d, items, "SELECT id, parent_id, path, name, fin_code, depth, sort FROM institutions ORDER BY path",
 		   DB_END);
+}
+
+int store_report_org_paths(struct db *d, const char *prefix, bool exact, json_t **items)
+{
+	char end[600];
+	if (exact)
+		return DBJ(d, items, "SELECT id, path FROM institutions WHERE path = ?", DB_TEXT(prefix));
+	if (!complaint_sql_prefix_end(prefix, end, sizeof end))
+		return DB_HARD;
+	return DBJ(d, items, "SELECT id, path FROM institutions WHERE path >= ? AND path < ?", DB_TEXT(prefix),
+		   DB_TEXT(end));
 }
 
 int store_report_regions(struct db *d, json_t **items)

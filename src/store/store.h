@@ -89,6 +89,10 @@ int store_facts_changed(struct db *d, int64_t after_seq, store_fact_row_fn fn, v
  * level) and code-table nodes (dimension, code, parent, level, name, sort: the newest version of
  * each code) for the report trees. Caller owns *items. */
 int store_report_orgs(struct db *d, json_t **items);
+/* The institutions (id, path) whose path starts with prefix, or equals it with exact: the few a
+ * list's count selects, through institutions_path (the whole catalogue cost a fifth of a
+ * branch's list request). Caller owns *items. */
+int store_report_org_paths(struct db *d, const char *prefix, bool exact, json_t **items);
 int store_report_regions(struct db *d, json_t **items);
 int store_report_codes(struct db *d, json_t **items);
 
