@@ -31,13 +31,11 @@ struct dash {
 	struct report_scan all, days, causes, types, channels;
 };
 
-static int dash_catalogs(struct db *d, struct dash *b)
+static int dash_catalogs(struct db *d, const struct report_params *p, struct dash *b)
 {
-	int rc = report_catalog_orgs(d, &b->orgs);
+	int rc = report_catalog_org_paths(d, p, &b->orgs);
 	if (rc == 0)
-		rc = report_catalog_codes(d, 'C', &b->ccat);
-	if (rc == 0)
-		rc = report_catalog_codes(d, 'B', &b->bcat);
+		rc = report_catalog_codes2(d, 'C', &b->ccat, 'B', &b->bcat);
 	if (rc == 0)
 		rc = report_catalog_dict(d, "source_channel", &b->chcat);
 	return rc;
@@ -102,7 +100,7 @@ int report_dashboard(struct db *d, const struct report_params *p, int32_t today_
 	json_t *res = NULL;
 	int rc = facts_sync(d);
 	if (rc == 0)
-		rc = dash_catalogs(d, &b);
+		rc = dash_catalogs(d, p, &b);
 	if (rc < 0)
 		goto done;
 	struct report_params q = *p;

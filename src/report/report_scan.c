@@ -49,6 +49,18 @@ int report_catalog_codes(struct db *d, char dim, json_t **out)
 	return 0;
 }
 
+int report_catalog_codes2(struct db *d, char dim1, json_t **out1, char dim2, json_t **out2)
+{
+	json_t *items;
+	int rc = store_report_codes(d, &items);
+	if (rc < 0)
+		return rc;
+	*out1 = catalog_from_rows(items, dim1);
+	*out2 = catalog_from_rows(items, dim2);
+	json_decref(items);
+	return 0;
+}
+
 static pthread_mutex_t regions_mu = PTHREAD_MUTEX_INITIALIZER;
 static json_t *regions_cache;
 
@@ -91,6 +103,35 @@ int report_catalog_orgs(struct db *d, json_t **out)
 		json_object_set_new(*out, id, e);
 	}
 	json_decref(items);
+	return 0;
+}
+
+int report_catalog_org_paths(struct db *d, const struct report_params *p, json_t **out)
+{
+	const char *prefix[] = {p->scope_path, p->org_path, p->complained_org_path};
+	const bool exact[] = {p->scope_exact, false, false};
+	json_t *orgs = json_object();
+	int rc = orgs ? 0 : DB_HARD;
+	for (size_t k = 0; rc == 0 && k < sizeof prefix / sizeof prefix[0]; k++) {
+		json_t *rows = NULL;
+		if (!prefix[k] || (rc = store_report_org_paths(d, prefix[k], exact[k], &rows)) < 0)
+			continue;
+		size_t i;
+		json_t *row;
+		json_array_foreach(rows, i, row)
+		{
+			char id[24];
+			snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(row, "id")));
+			if (json_object_set_new(orgs, id, json_pack("{s:O}", "path", json_object_get(row, "path"))) != 0)
+				rc = DB_HARD;
+		}
+		json_decref(rows);
+	}
+	if (rc < 0) {
+		json_decref(orgs);
+		return rc;
+	}
+	*out = orgs;
 	return 0;
 }
 

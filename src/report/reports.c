@@ -171,38 +171,6 @@ struct list_facets {
 	size_t want, got;
 };
 
-/* The institutions p's subtrees hold, as report_scan_filters reads them ({"<id>": {"path": …}}):
- * only those, not the whole catalogue (report_catalog_orgs built all of it for each list's
- * count, 9% of the server's CPU under the working day). 0 or negative. */
-static int org_paths_selected(struct db *d, const struct report_params *p, json_t **out)
-{
-	const char *prefix[] = {p->scope_path, p->org_path, p->complained_org_path};
-	const bool exact[] = {p->scope_exact, false, false};
-	json_t *orgs = json_object();
-	int rc = orgs ? 0 : DB_HARD;
-	for (size_t k = 0; rc == 0 && k < sizeof prefix / sizeof prefix[0]; k++) {
-		json_t *rows = NULL;
-		if (!prefix[k] || (rc = store_report_org_paths(d, prefix[k], exact[k], &rows)) < 0)
-			continue;
-		size_t i;
-		json_t *row;
-		json_array_foreach(rows, i, row)
-		{
-			char id[24];
-			snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(row, "id")));
-			if (json_object_set_new(orgs, id, json_pack("{s:O}", "path", json_object_get(row, "path"))) != 0)
-				rc = DB_HARD;
-		}
-		json_decref(rows);
-	}
-	if (rc < 0) {
-		json_decref(orgs);
-		return rc;
-	}
-	*out = orgs;
-	return 0;
-}
-
 /* Counts p's complaints of the rows' rule received in [from_day, to_day] (and lf's facets when
  * given) into *total. 0, 1 when the index cannot count lf's right or tag (facts_item_bits), or
  * negative. */
@@ -214,7 +182,7 @@ static int count_matching(struct db *d, const struct report_params *p, enum fact
 	json_t *orgs = NULL;
 	/* The institutions are needed only to select subtrees (not for a whole-bank list). */
 	if (rc == 0 && (p->scope_path || p->org_path || p->complained_org_path))
-		rc = org_paths_selected(d, p, &orgs);
+		rc = report_catalog_org_paths(d, p, &orgs);
 	if (rc < 0)
 		return rc;
 	struct report_scan s = {.q = {.rows = rows, .group = FD_NONE, .group2 = FD_NONE}};
