@@ -931,6 +931,11 @@ static int scope_union(struct db *d, const struct scope_filter *sf, const struct
 		int rc = complaint_where(d, &all, f, false, false, &pl->fw, &pl->fb, &fts);
 		if (rc < 0)
 			return rc;
+		/* Tests only: an indexable term could still drive a part, the complained
+		 * institutions' IN list first of all (SQLite made it the outer loop and read the
+		 * scope's entries once per institution: 68 ms of CPU per page under load). */
+		static const char *const tested[] = {"c.received_at ", "c.complained_org_id ", "c.status "};
+		unindex_columns(&pl->fw, 0, tested, 3);
 	}
 	qb_add(q, "SELECT ");
 	qb_add(q, cols);

@@ -25,6 +25,7 @@ function queries() {
     'from=2026-11-01', 'to=2025-06-30', 'status=closed&from=2026-01-01&to=2026-11-30',
     'cause_code=C03&from=2026-01-01', 'tag=repeat&status=processing', 'mine=true', 'handler=me&open=true',
     'q=信用卡', 'q=年费&status=closed', 'status=nonexistent', 'cause_code=C99',
+    'complained_org_id=2', 'complained_org_id=3&status=closed&from=2026-01-01',
     // the last few days: one page holds every match, the complaints without a deadline too
     `from=${daysAgo(5)}`,
     // few matches over many days: by deadline, sorted (or driven by a large scope: small-bounds)
