@@ -67,6 +67,14 @@ static int refuse_write(const char *sql)
 	return DB_HARD;
 }
 
+/* Adds how often st was compiled again since the last look to the /metrics counter. */
+static void count_recompiled(sqlite3_stmt *st)
+{
+	int n = sqlite3_stmt_status(st, SQLITE_STMTSTATUS_REPREPARE, 1);
+	if (n)
+		db_stats_recompiled(n);
+}
+
 static int prepare_bound(struct sq_db *d, const char *sql, const struct db_val *args,
 			 struct stmt_entry **out)
 {
@@ -130,9 +138,7 @@ static int sq_exec(struct db *base, const char *sql, const struct db_val *args)
 	sqlite3_stmt *st = e->stmt;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		;
-	int recompiled = sqlite3_stmt_status(st, SQLITE_STMTSTATUS_REPREPARE, 1);
-	if (recompiled)
-		db_stats_recompiled(recompiled);
+	count_recompiled(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return map_rc(d, rc, sql);
@@ -229,9 +235,7 @@ static int sq_col_kind(struct db_res *res, int col)
 static void sq_done(struct db_res *res)
 {
 	struct sq_res *r = (struct sq_res *)res;
-	int recompiled = sqlite3_stmt_status(r->st, SQLITE_STMTSTATUS_REPREPARE, 1);
-	if (recompiled)
-		db_stats_recompiled(recompiled);
+	count_recompiled(r->st);
 	sqlite3_reset(r->st);
 	stmt_cache_unref(&r->db->stmts, r->entry);
 	free(r);
