@@ -71,7 +71,8 @@ report_builder report_build_tree, report_build_flat, report_build_matrix, report
 int report_catalog_codes(struct db *d, char dim, json_t **out);
 /* Regions, read once for the process. *out is borrowed. 0 or < 0. */
 int report_catalog_regions(struct db *d, json_t **out);
-/* Two code tables from one read of the codes (the dashboard's causes and types). */
+/* Two code tables from one read of the codes (the dashboard's causes and types); out2 may be
+ * NULL for one. */
 int report_catalog_codes2(struct db *d, char dim1, json_t **out1, char dim2, json_t **out2);
 /* Institutions keyed by id, with path, depth and the 金融机构编码 as label. Caller decrefs. */
 int report_catalog_orgs(struct db *d, json_t **out);

@@ -40,13 +40,7 @@ static json_t *catalog_from_rows(json_t *items, char dim)
 
 int report_catalog_codes(struct db *d, char dim, json_t **out)
 {
-	json_t *items;
-	int rc = store_report_codes(d, &items);
-	if (rc < 0)
-		return rc;
-	*out = catalog_from_rows(items, dim);
-	json_decref(items);
-	return 0;
+	return report_catalog_codes2(d, dim, out, 0, NULL);
 }
 
 int report_catalog_codes2(struct db *d, char dim1, json_t **out1, char dim2, json_t **out2)
@@ -56,7 +50,8 @@ int report_catalog_codes2(struct db *d, char dim1, json_t **out1, char dim2, jso
 	if (rc < 0)
 		return rc;
 	*out1 = catalog_from_rows(items, dim1);
-	*out2 = catalog_from_rows(items, dim2);
+	if (out2)
+		*out2 = catalog_from_rows(items, dim2);
 	json_decref(items);
 	return 0;
 }
