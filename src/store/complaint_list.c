@@ -486,6 +486,29 @@ static int received_id_bounds(struct db *d, const struct complaint_filter *f, in
 #define OWN_OUTSIDE_COUNT(above, join) OWN_OUTSIDE_MATCHING("COUNT(*)", above, join)
 #define OWN_OUTSIDE_IDS(above, join) OWN_OUTSIDE_MATCHING("c.id", above, join)
 
+/* The bounds OWN_OUTSIDE leaves out for sf: a subtree's range, or one institution's path as both
+ * (path and end hold n bytes each). False for any other scope or a path too long. */
+static bool own_outside_bounds(const struct scope_filter *sf, char *path, char *end, size_t n)
+{
+	if (sf->kind != SCOPE_ORG)
+		return sf->kind == SCOPE_SUBTREE && complaint_sql_subtree_range(sf, path, end, n);
+	size_t len = strlen(sf->path_like);
+	if (len == 0 || len > n)
+		return false;
+	snprintf(path, n, "%.*s", (int)len - 1, sf->path_like);
+	snprintf(end, n, "%s", path);
+	return true;
+}
+
+/* OWN_OUTSIDE's arguments, in its order, appended to q. */
+static void own_outside_args(struct qb *q, int64_t user_id, const char *path, const char *end)
+{
+	for (int i = 0; i < 4; i++) {
+		qb_arg(q, DB_INT(user_id));
+		qb_arg(q, DB_TEXT(i % 2 ? end : path));
+	}
+}
+
 /* One list query's plan: the WHERE clause, whether the full-text index drives, and what the
  * counting found (the waiting matches, the id span of the date range, whether the total is a
  * lower bound). */
@@ -915,15 +938,8 @@ static int scope_union(struct db *d, const struct scope_filter *sf, const struct
 		       struct list_plan *pl, struct qb *q, const char *cols)
 {
 	bool org = sf->kind == SCOPE_ORG;
-	if (org) {
-		size_t len = strlen(sf->path_like);
-		if (len == 0 || len > sizeof pl->path)
-			return DB_HARD;
-		snprintf(pl->path, sizeof pl->path, "%.*s", (int)len - 1, sf->path_like);
-		snprintf(pl->end, sizeof pl->end, "%s", pl->path);
-	} else if (!complaint_sql_subtree_range(sf, pl->path, pl->end, sizeof pl->path)) {
+	if (!own_outside_bounds(sf, pl->path, pl->end, sizeof pl->path))
 		return DB_HARD;
-	}
 	if (pl->fw.len == 0) {
 		struct scope_filter all = {.kind = SCOPE_ALL};
 		bool fts = false;
@@ -953,10 +969,7 @@ static int scope_union(struct db *d, const struct scope_filter *sf, const struct
 	qb_add(q, cols);
 	qb_add(q, org ? " FROM (" OWN_OUTSIDE("id", "UNION", ">") ") o CROSS JOIN complaints c ON c.id = o.id WHERE"
 		      : " FROM (" OWN_OUTSIDE("id", "UNION", ">=") ") o CROSS JOIN complaints c ON c.id = o.id WHERE");
-	for (int i = 0; i < 4; i++) {
-		qb_arg(q, DB_INT(sf->user_id));
-		qb_arg(q, DB_TEXT(i % 2 ? pl->end : pl->path));
-	}
+	own_outside_args(q, sf->user_id, pl->path, pl->end);
 	qb_add_where(q, &pl->fw, true);
 	return qb_check(q);
 }
@@ -1276,16 +1289,9 @@ int store_complaint_count_own_outside(struct db *d, const struct scope_filter *s
 		*matched = NULL;
 	*n = 0;
 	char path[600], end[600];
-	bool org = sf->kind == SCOPE_ORG;
-	if (org) { /* outside the institution's own path: below it or above it */
-		size_t len = strlen(sf->path_like);
-		if (len == 0 || len > sizeof path)
-			return DB_HARD;
-		snprintf(path, sizeof path, "%.*s", (int)len - 1, sf->path_like);
-		snprintf(end, sizeof end, "%s", path);
-	} else if (sf->kind != SCOPE_SUBTREE || !complaint_sql_subtree_range(sf, path, end, sizeof path)) {
+	bool org = sf->kind == SCOPE_ORG; /* then outside the institution's own path: below or above it */
+	if (!own_outside_bounds(sf, path, end, sizeof path))
 		return DB_HARD;
-	}
 	/* First how many there are at most: past the cap their filters are not tested (the call
 	 * centre's registrar has 780,000 outside its institution at 1M). */
 	struct db_val id = DB_INT(sf->user_id), lo = DB_TEXT(path), hi = DB_TEXT(end);
@@ -1314,10 +1320,7 @@ int store_complaint_count_own_outside(struct db *d, const struct scope_filter *s
 	else
 		qb_add(&q, org ? (pg ? OWN_OUTSIDE_COUNT(">", "JOIN") : OWN_OUTSIDE_COUNT(">", "CROSS JOIN"))
 			       : (pg ? OWN_OUTSIDE_COUNT(">=", "JOIN") : OWN_OUTSIDE_COUNT(">=", "CROSS JOIN")));
-	for (int i = 0; i < 4; i++) {
-		qb_arg(&q, DB_INT(sf->user_id));
-		qb_arg(&q, DB_TEXT(i % 2 ? end : path));
-	}
+	own_outside_args(&q, sf->user_id, path, end);
 	qb_add_where(&q, &w, true);
 	if ((rc = qb_check(&q)) < 0)
 		return rc;
