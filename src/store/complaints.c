@@ -210,7 +210,8 @@ static void scope_test(struct qb *b, const struct scope_filter *sf, const char *
  * open work, each arm an index seek into open work: what is the caller's own (handler), the
  * institution's queue (handlers), and — only for reviewers, approvers and callback staff — the
  * open complaints of the scope waiting for a review, a callback or an approval (the subtree's
- * range of the partial index, or the whole open set for the head office). A handler's to-do
+ * range of the partial index, or for the head office the index of that work, migration
+ * sqlite/0038). A handler's to-do
  * thus costs their own items, never the branch's open work. Every arm's index carries what the
  * arm reads (migration sqlite/0031, pg/0029). The arms are disjoint (the queue's have no
  * handler; the last leaves out what the first two hold), so they are joined with UNION ALL: a
@@ -231,7 +232,7 @@ static void todo_union(struct qb *b, const struct scope_filter *sf, const struct
 	}
 	if (q->can_review || q->can_callback || q->can_approve_delete) {
 		static const char *const index[] = {[SCOPE_SELF] = "complaints_registrar", [SCOPE_ORG] = "complaints_open_org",
-						    [SCOPE_SUBTREE] = "complaints_open_path", [SCOPE_ALL] = "complaints_open_due"};
+						    [SCOPE_SUBTREE] = "complaints_open_path", [SCOPE_ALL] = "complaints_open_review"};
 		qb_add(b, " UNION ALL ");
 		/* Only the kinds of this arm: a case assigned to the caller or waiting in their
 		 * institution's queue comes from the arms above (the head office's whole open set
@@ -240,6 +241,9 @@ static void todo_union(struct qb *b, const struct scope_filter *sf, const struct
 			 "c.handler_id IS DISTINCT FROM ?");
 		qb_arg(b, DB_INT(q->user_id));
 		kinds_held(b, q, false);
+		/* Implied by the kinds above; written as complaints_open_review's WHERE (migration
+		 * sqlite/0038) so that SQLite may read the whole bank's share from that index. */
+		qb_add(b, " AND (c.status IN ('reviewing', 'replied') OR c.pending IS NOT NULL)");
 		if (q->can_handle) { /* IS: true or false, never NULL, so NOT never drops a row */
 			qb_add(b, " AND NOT (c.handling_org_id IS NOT DISTINCT FROM ? AND c.handler_id IS NULL AND c.status IN "
 				  STATUS_QUEUE_SQL ")");
