@@ -6,6 +6,7 @@
 #include "store/query_builder.h"
 #include "store/scope_sql.h"
 #include "store/store.h"
+#include "store/text_match_cache.h"
 #include "util/dates.h"
 #include <pthread.h>
 #include <stdio.h>
@@ -236,6 +237,7 @@ struct where_bufs {
 #define ON_TEXT_INDEX(bigram, m) ((bigram) ? m("complaints_bigram") : m("complaints_fts"))
 #define TEXT_INDEX_IN(t) "c.id IN (SELECT rowid FROM " t " WHERE " t " MATCH ?) OR "
 #define TEXT_INDEX_IDS(t) "SELECT rowid FROM " t " WHERE " t " MATCH ? ORDER BY rowid"
+#define TEXT_INDEX_IDS_AFTER(t) "SELECT rowid FROM " t " WHERE " t " MATCH ? AND rowid > ? ORDER BY rowid"
 #define TEXT_INDEX_EXAMINED(t) \
 	"SELECT COUNT(*) FROM (SELECT 1 FROM " t " WHERE " t " MATCH ? AND rowid BETWEEN ? AND ? LIMIT " TEXT_COUNT_CAP_TEXT ") n"
 #define TEXT_INDEX_NEWEST(t)                                                                                 \
@@ -908,6 +910,23 @@ static int merge_tail(int64_t *ids, size_t sorted, size_t n)
 	return DB_OK;
 }
 
+/* The version of the full-text index the kept matches must have (migration sqlite/0039) into
+ * *v: 1, 0 when the row is missing, or negative. */
+static int text_index_version(struct db *d, struct text_match_version *v)
+{
+	struct db_res *r;
+	int rc = db_query(d, &r, "SELECT token, edits FROM complaint_text_edits WHERE id = 1",
+			  (const struct db_val[]){DB_END});
+	if (rc < 0)
+		return rc;
+	if ((rc = db_next(r)) == 1) {
+		snprintf(v->token, sizeof v->token, "%s", db_text(r, 0) ? db_text(r, 0) : "");
+		v->edits = db_int(r, 1);
+	}
+	db_done(r);
+	return rc;
+}
+
 int store_complaint_text_ids(struct db *d, const struct complaint_filter *f, int64_t **ids, size_t *n, bool *found)
 {
 	*ids = NULL;
@@ -922,14 +941,33 @@ int store_complaint_text_ids(struct db *d, const struct complaint_filter *f, int
 	if (rc < 0 || (rc = qb_check(&pl.w)) < 0 || !fts)
 		return rc < 0 ? rc : DB_OK; /* an exact number or name: the list counts it */
 	size_t cap = 0;
-	/* The index's matches in rowid order, then the waiting ones it does not hold yet. */
-	rc = push_ids(d, ON_TEXT_INDEX(pl.b.bigram, TEXT_INDEX_IDS),
-		      (const struct db_val[]){DB_TEXT(pl.b.text), DB_END}, ids, n, &cap, 0);
+	/* The index's matches in rowid order: those kept from an earlier search of the same
+	 * version of the index and the new ones above them, or all of them; then the waiting ones
+	 * it does not hold yet. */
+	struct text_match_version v;
+	char key[sizeof pl.b.text + 32];
+	snprintf(key, sizeof key, "%s %s", pl.b.bigram ? "complaints_bigram" : "complaints_fts", pl.b.text);
+	bool versioned = (rc = text_index_version(d, &v)) == 1;
+	size_t kept = 0;
+	if (rc >= 0 && versioned && text_match_cache_get(key, &v, ids, &kept, &cap)) {
+		*n = kept;
+		rc = push_ids(d, ON_TEXT_INDEX(pl.b.bigram, TEXT_INDEX_IDS_AFTER),
+			      (const struct db_val[]){DB_TEXT(pl.b.text), DB_INT(kept ? (*ids)[kept - 1] : 0), DB_END}, ids,
+			      n, &cap, 0);
+	} else if (rc >= 0) {
+		kept = SIZE_MAX; /* nothing kept: all read */
+		rc = push_ids(d, ON_TEXT_INDEX(pl.b.bigram, TEXT_INDEX_IDS),
+			      (const struct db_val[]){DB_TEXT(pl.b.text), DB_END}, ids, n, &cap, 0);
+	}
 	size_t indexed = *n;
+	if (rc >= 0 && versioned && indexed != kept)
+		text_match_cache_put(key, &v, *ids, indexed);
 	if (rc >= 0)
 		rc = push_ids(d, "SELECT c.id" QUEUED_MATCHES " 1 = 1",
 			      (const struct db_val[]){DB_TEXT(pl.b.like), DB_TEXT(pl.b.like), DB_END}, ids, n, &cap, *n);
-	if (rc >= 0 && *n > indexed && (rc = merge_tail(*ids, indexed, *n)) < 0) {
+	if (rc >= 0 && *n > indexed)
+		rc = merge_tail(*ids, indexed, *n);
+	if (rc < 0) { /* no partial list: a count from it would be wrong */
 		free(*ids);
 		*ids = NULL;
 		*n = 0;

@@ -6,6 +6,7 @@
  * dates reads only the ids received then (migration 0011) and finds exactly the same rows. */
 #include "domain/permissions.h"
 #include "store/store.h"
+#include "store/text_match_cache.h"
 #include "unit_db.h"
 #include <setjmp.h>
 #include <stdarg.h>
@@ -226,6 +227,99 @@ static void test_two_characters(void **state)
 	assert_null(ids);
 }
 
+/* The ids of the complaints whose text holds text, ascending, as SQL reads them from the table. */
+static size_t ids_by_scan(const char *text, int64_t *out, size_t max)
+{
+	json_t *rows = NULL;
+	char like[64];
+	snprintf(like, sizeof like, "%%%s%%", text);
+	assert_int_equal(db_query_json(d, &rows, "SELECT id FROM complaints WHERE content LIKE ? OR demand LIKE ? ORDER BY id",
+				       (const struct db_val[]){DB_TEXT(like), DB_TEXT(like), DB_END}),
+			 DB_OK);
+	size_t n = json_array_size(rows);
+	assert_true(n <= max);
+	for (size_t i = 0; i < n; i++)
+		out[i] = json_integer_value(json_object_get(json_array_get(rows, i), "id"));
+	json_decref(rows);
+	return n;
+}
+
+/* store_complaint_text_ids for text equals the table's answer. */
+static void check_text_ids(const char *text)
+{
+	int64_t want[300];
+	size_t nw = ids_by_scan(text, want, 300);
+	int64_t *ids = NULL;
+	size_t n = 0;
+	bool found = false;
+	assert_int_equal(store_complaint_text_ids(d, &(struct complaint_filter){.q = text}, &ids, &n, &found), DB_OK);
+	assert_true(found);
+	assert_int_equal(n, nw);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(ids[i], want[i]);
+	free(ids);
+}
+
+/* The matches kept between searches (text_match_cache, migration 0039): new complaints come in
+ * as the tail above the kept ids; an edited text anywhere, which the tail cannot see, makes
+ * every kept list stale, so it is read again. Each step is checked against the table. */
+static void test_kept_matches(void **state)
+{
+	(void)state;
+	int64_t indexed = 0;
+	assert_int_equal(store_text_index_catch_up(d, 1000, &indexed), DB_OK);
+	check_text_ids("年费未"); /* read and kept */
+	check_text_ids("年费未"); /* from the kept ids */
+	add(131, 30);             /* new ones above them: waiting, then indexed */
+	check_text_ids("年费未");
+	assert_int_equal(store_text_index_catch_up(d, 1000, &indexed), DB_OK);
+	check_text_ids("年费未");
+	/* Old complaints edited, indexed long ago: one leaves the text, one gains it. */
+	int64_t before = 0, edits = 0;
+	assert_int_equal(DB_SCALAR(d, &before, "SELECT edits FROM complaint_text_edits WHERE id = 1", DB_END), 1);
+	assert_int_equal(db_exec_script(d, "UPDATE complaints SET content = '服务态度' WHERE id = 33;"
+					   "UPDATE complaints SET content = '年费未退还' WHERE id = 2"),
+			 DB_OK);
+	check_text_ids("年费未");
+	check_text_ids("年费");
+	assert_int_equal(DB_SCALAR(d, &edits, "SELECT edits FROM complaint_text_edits WHERE id = 1", DB_END), 1);
+	assert_int_equal(edits, before + 2);
+}
+
+/* The cache itself: a version other than the kept one misses (another database, or texts edited
+ * since) and drops the entry; the least recently used entry goes when all are taken. */
+static void test_match_cache(void **state)
+{
+	(void)state;
+	text_match_cache_clear();
+	const struct text_match_version v1 = {.token = "a", .edits = 1}, other_db = {.token = "b", .edits = 1},
+					edited = {.token = "a", .edits = 2};
+	const int64_t ids[] = {3, 5, 8};
+	int64_t *got = NULL;
+	size_t n = 0, cap = 0;
+	text_match_cache_put("k", &v1, ids, 3);
+	assert_false(text_match_cache_get("k", &other_db, &got, &n, &cap));
+	assert_false(text_match_cache_get("k", &v1, &got, &n, &cap)); /* dropped by the miss */
+	text_match_cache_put("k", &v1, ids, 3);
+	assert_false(text_match_cache_get("k", &edited, &got, &n, &cap));
+	text_match_cache_put("k", &v1, ids, 3);
+	assert_true(text_match_cache_get("k", &v1, &got, &n, &cap));
+	assert_int_equal(n, 3);
+	assert_true(cap >= 3);
+	assert_memory_equal(got, ids, sizeof ids);
+	free(got);
+	/* Seventeen keys for sixteen places: the oldest ("k") goes, the newest stay. */
+	for (int i = 0; i < 16; i++) {
+		char key[16];
+		snprintf(key, sizeof key, "k%d", i);
+		text_match_cache_put(key, &v1, ids, 3);
+	}
+	assert_false(text_match_cache_get("k", &v1, &got, &n, &cap));
+	assert_true(text_match_cache_get("k15", &v1, &got, &n, &cap));
+	free(got);
+	text_match_cache_clear();
+}
+
 /* The list's search for 年费未 received in [from, to). */
 static int search_dates(int64_t from, int64_t to, int64_t *ids, int64_t *total)
 {
@@ -293,6 +387,8 @@ int main(void)
 		cmocka_unit_test(test_waiting_and_indexed),
 		cmocka_unit_test(test_edits),
 		cmocka_unit_test(test_two_characters),
+		cmocka_unit_test(test_kept_matches),
+		cmocka_unit_test(test_match_cache),
 		cmocka_unit_test(test_date_range),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

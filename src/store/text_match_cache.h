@@ -1,0 +1,33 @@
+/* The full-text index's matches of recent searches, kept between requests (SQLite, issue 13):
+ * a search's exact count reads the id of every match of its text (254,000 for a common word at
+ * 1M, 9 ms), though between two searches the index only gains new complaints' ids above the
+ * largest it held. An entry is valid for the database and the count of edited texts it was
+ * read with (migration sqlite/0039: complaint_text_edits); the caller reads the tail above the
+ * entry's last id. One cache per process, shared by the read workers, bounded in entries and
+ * ids; a miss only costs the full read. */
+#ifndef FCMS_TEXT_MATCH_CACHE_H
+#define FCMS_TEXT_MATCH_CACHE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The version of the index an entry is valid for (complaint_text_edits' row). */
+struct text_match_version {
+	char token[40];
+	int64_t edits;
+};
+
+/* When key (the index's name and the MATCH text) is kept for v: a copy of its ascending ids into
+ * *ids (malloc'd, the caller frees; *cap its room), *n their number, and true. False on a miss
+ * or when out of memory (nothing allocated). Thread-safe. */
+bool text_match_cache_get(const char *key, const struct text_match_version *v, int64_t **ids, size_t *n,
+			  size_t *cap);
+
+/* Keeps a copy of ids[0..n) (ascending, the index's matches only) for key and v, replacing what
+ * was kept for key; too long a key or too many ids are not kept. Thread-safe; may run twice. */
+void text_match_cache_put(const char *key, const struct text_match_version *v, const int64_t *ids, size_t n);
+
+/* Empties the cache (tests). */
+void text_match_cache_clear(void);
+
+#endif
