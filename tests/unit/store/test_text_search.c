@@ -284,6 +284,16 @@ static void test_kept_matches(void **state)
 	check_text_ids("年费");
 	assert_int_equal(DB_SCALAR(d, &edits, "SELECT edits FROM complaint_text_edits WHERE id = 1", DB_END), 1);
 	assert_int_equal(edits, before + 2);
+	/* A record written whole with its text unchanged (a workflow step) leaves the index and the
+	 * kept matches alone. */
+	assert_int_equal(db_exec_script(d, "UPDATE complaints SET status = 'replied', content = content, demand = demand"
+					   " WHERE id IN (3, 6, 9)"),
+			 DB_OK);
+	assert_int_equal(DB_SCALAR(d, &edits, "SELECT edits FROM complaint_text_edits WHERE id = 1", DB_END), 1);
+	assert_int_equal(edits, before + 2);
+	check_text_ids("年费未");
+	assert_int_equal(db_exec_script(d, "INSERT INTO complaints_fts(complaints_fts, rank) VALUES ('integrity-check', 1)"),
+			 DB_OK);
 }
 
 /* The cache itself: a version other than the kept one misses (another database, or texts edited
