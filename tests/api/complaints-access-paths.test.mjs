@@ -26,6 +26,9 @@ function queries() {
     'cause_code=C03&from=2026-01-01', 'tag=repeat&status=processing', 'mine=true', 'handler=me&open=true',
     'q=信用卡', 'q=年费&status=closed', 'status=nonexistent', 'cause_code=C99',
     'complained_org_id=2', 'complained_org_id=3&status=closed&from=2026-01-01',
+    // an institution's subtree with dates or a status: for a scope too large to drive, a small
+    // subtree finds the rows and the dates and status only test them (small-bounds)
+    'org_id=4&from=2026-01-01&cause_code=C03', 'org_id=3&status=closed', 'org_id=2&status=processing&from=2026-06-01',
     // the last few days: one page holds every match, the complaints without a deadline too
     `from=${daysAgo(5)}`,
     // few matches over many days: by deadline, sorted (or driven by a large scope: small-bounds)
