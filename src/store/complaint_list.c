@@ -721,7 +721,7 @@ static bool open_walk_fits(struct db *d, const struct complaint_filter *f, const
  * sub-branch's complaints of one cause over six months read the half million complaints of the
  * range (3 million steps, 70 ms of CPU) for 21 matches among the sub-branch's 3,800. 0 or
  * negative. */
-static int subtree_drives(struct db *d, const struct complaint_filter *f, struct list_plan *pl)
+static int subtree_drives_of(struct db *d, const struct complaint_filter *f, struct list_plan *pl)
 {
 	pl->subtree_drives = false;
 	if (db_backend(d) == DB_PG || forced_path() != PATH_CHOSEN || !pl->scope_big || pl->fts || !f->org_path ||
@@ -1308,7 +1308,7 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	 * the outer status term out of index choice). */
 	bool branch_status = db_backend(d) != DB_PG && !scope_whole_bank(sf);
 	if (rc < 0 || (rc = complaint_where(d, sf, f, true, branch_status, &pl.w, &pl.b, &pl.fts)) < 0 ||
-	    (rc = subtree_drives(d, f, &pl)) < 0)
+	    (rc = subtree_drives_of(d, f, &pl)) < 0)
 		return rc;
 	if ((rc = list_count(d, sf, f, &pl, total)) < 0)
 		return rc;
