@@ -213,7 +213,12 @@ describe('issue 12 labels, limits and wording in the browser', () => {
     for (const g of ['投诉管理', '统计报表', '基础数据配置']) await dd.locator('.el-select-group__title', { hasText: g }).first().waitFor()
     await shot('audit-action-filter')
     await dd.locator('.el-select-dropdown__item', { hasText: '结单打印' }).first().click()
+    // The choice shows in the field before 查询 is clicked (CI once clicked 查询 too early and
+    // read the unfiltered list); the rows read are those of the filtered answer.
+    await page.locator('[data-test=audit-action]').filter({ hasText: '结单打印' }).waitFor()
+    const answered = page.waitForResponse((r) => r.url().includes('/api/v1/audit?') && r.url().includes('action=complaint.print'))
     await page.getByRole('button', { name: '查询' }).first().click()
+    await answered
     await page.waitForLoadState('networkidle')
     const rows = await table.locator('.el-table__body-wrapper tr.el-table__row').allInnerTexts()
     assert.ok(rows.length >= 1 && rows.every((r) => r.includes('结单打印')), `filtered rows: ${rows.join(' | ')}`)

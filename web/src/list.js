@@ -12,21 +12,26 @@ export function useList(fetch, { pageSize = 20, paging = null } = {}) {
   const capped = ref(false) // total is a lower bound ("at least"): the server stopped counting
   const loading = ref(false)
   const pg = paging || reactive({ page: 1, page_size: pageSize })
+  // The latest call wins: an answer to an older call (a slow first load, a query clicked twice
+  // with other filters) arriving after a newer one is dropped, never shown under the new filters.
+  let latest = 0
 
   async function run(quiet) {
+    const mine = ++latest
     if (!quiet) loading.value = true
     try {
       const data = await fetch({ quiet })
+      if (mine !== latest) return
       items.value = (data && data.items) || []
       total.value = (data && data.total) || 0
       capped.value = !!(data && data.total_capped)
     } catch (e) {
-      if (quiet) return
+      if (quiet || mine !== latest) return
       items.value = []
       total.value = 0
       capped.value = false
     } finally {
-      loading.value = false
+      if (mine === latest) loading.value = false
     }
   }
   // Without arguments on purpose: handlers pass events (clicks, dialog results) to what they call.
