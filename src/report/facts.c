@@ -19,7 +19,8 @@
 enum fact_col {
 	COL_ID, COL_STATUS, COL_RECEIVED, COL_HANDLING_ORG, COL_REGISTRAR_ORG, COL_COMPLAINED_ORG,
 	COL_REGION, COL_A, COL_B, COL_C, COL_CHANNEL, COL_RIGHTS, COL_DEADLINE, COL_DUE, COL_CLOSED,
-	COL_SATISFACTION, COL_REPEAT_OF, COL_TAGS, COL_MERGED_INTO, COL_COMPENSATION, COL_REPLIED, COL_RESTARTS, COL_SEQ
+	COL_SATISFACTION, COL_REPEAT_OF, COL_TAGS, COL_MERGED_INTO, COL_COMPENSATION, COL_REPLIED, COL_RESTARTS, COL_REGISTRAR, COL_HANDLER,
+	COL_SEQ
 };
 
 struct facts_index facts_index = {.lock = PTHREAD_RWLOCK_INITIALIZER, .sync_mu = PTHREAD_MUTEX_INITIALIZER};
@@ -229,6 +230,29 @@ bool facts_item_bits(enum fact_dim dim, const char *text, uint16_t *bits)
 	return true;
 }
 
+/* The value of key in t, 0 when absent. */
+static uint16_t dict_find(const struct dict *t, const char *key)
+{
+	if (!t->nslots)
+		return 0;
+	for (uint32_t s = hash_text(key) & (t->nslots - 1); t->slots[s]; s = (s + 1) & (t->nslots - 1))
+		if (!strcmp(t->keys[t->slots[s] - 1], key))
+			return (uint16_t)(t->slots[s] - 1);
+	return 0;
+}
+
+bool facts_own_values(int64_t user_id, struct fact_query *q)
+{
+	if (F.dicts[FD_REGISTRAR].n >= UINT16_MAX || F.dicts[FD_HANDLER].n >= UINT16_MAX)
+		return false;
+	char key[24];
+	snprintf(key, sizeof key, "%lld", (long long)user_id);
+	q->own = true;
+	q->own_registrar = dict_find(&F.dicts[FD_REGISTRAR], key);
+	q->own_handler = dict_find(&F.dicts[FD_HANDLER], key);
+	return true;
+}
+
 uint16_t facts_open_flag(void)
 {
 	return F_OPEN;
@@ -240,7 +264,7 @@ static void apply_dims(struct db_res *r, uint32_t i)
 	char org[24];
 	int64_t scope_org = db_is_null(r, COL_HANDLING_ORG) ? db_int(r, COL_REGISTRAR_ORG) : db_int(r, COL_HANDLING_ORG);
 	snprintf(org, sizeof org, "%lld", (long long)scope_org);
-	F.dv[FD_SCOPE_ORG][i] = facts_dict_intern(&F.dicts[FD_SCOPE_ORG], org);
+	facts_set_value(FD_SCOPE_ORG, i, facts_dict_intern(&F.dicts[FD_SCOPE_ORG], org));
 	if (db_is_null(r, COL_COMPLAINED_ORG))
 		org[0] = '\0';
 	else
@@ -255,6 +279,17 @@ static void apply_dims(struct db_res *r, uint32_t i)
 
 	F.dv[FD_RIGHT][i] = item_bits(FD_RIGHT, db_text(r, COL_RIGHTS));
 	F.dv[FD_TAG][i] = item_bits(FD_TAG, db_text(r, COL_TAGS));
+	/* The people, so that a data scope's "or the caller's own" is counted here too. */
+	static const struct {
+		enum fact_dim dim;
+		int col;
+	} people[] = {{FD_REGISTRAR, COL_REGISTRAR}, {FD_HANDLER, COL_HANDLER}};
+	for (size_t k = 0; k < sizeof people / sizeof people[0]; k++) {
+		char user[24] = "";
+		if (!db_is_null(r, people[k].col))
+			snprintf(user, sizeof user, "%lld", (long long)db_int(r, people[k].col));
+		facts_set_value(people[k].dim, i, facts_dict_intern(&F.dicts[people[k].dim], user));
+	}
 }
 
 /* The F_* flags of a row. Handling is measured at the reply (答复), which the deadline governs;
@@ -334,6 +369,7 @@ static void clear_all(void)
 		F.day_lo[d] = UINT32_MAX;
 		F.day_hi[d] = 0;
 	}
+	facts_value_rows_reset();
 }
 
 struct load_ctx {
@@ -576,6 +612,7 @@ void facts_stop(void)
 		dict_free(&F.dicts[k]);
 	}
 	free(F.row_of);
+	facts_value_rows_free();
 	free(F.day_lo);
 	free(F.day_hi);
 	F.day = NULL;

@@ -30,6 +30,8 @@ enum fact_dim {
 	FD_STATUS,
 	FD_RIGHT, /* basic rights (R codes) */
 	FD_TAG,   /* the complaint's tags (regulator, repeat, media, ...) */
+	FD_REGISTRAR, /* registering user id */
+	FD_HANDLER,   /* handling user id ("" while unassigned) */
 	FD_NDICT,
 	/* group keys computed from other columns */
 	FD_DAY = FD_NDICT, /* received day, relative to the query's from_day */
@@ -73,6 +75,11 @@ struct fact_query {
 	/* Flags every row must have beyond the rows' rule (F_OPEN: open work), and for the bit-set
 	 * dimensions the bits of which a row must hold at least one (0: any row). */
 	uint16_t need_flags, any_right, any_tag;
+	/* A data scope's "or the caller's own" (store/scope_sql.h): with own, a row outside
+	 * sel[FD_SCOPE_ORG] still passes when its FD_REGISTRAR value is own_registrar or its
+	 * FD_HANDLER value is own_handler (0: the caller holds none). Set by facts_own_values. */
+	bool own;
+	uint16_t own_registrar, own_handler;
 	enum fact_dim group, group2; /* group2 = FD_NONE for one dimension */
 	/* Optional value → group index maps for dictionary dimensions (e.g. county → province);
 	 * without one the value index is the group index. */
@@ -95,6 +102,10 @@ void facts_read_unlock(void);
  * records, the value has no bit (past the 16th), or another value differs from it only in ASCII
  * case (SQLite's LIKE would match both, PostgreSQL's one). Under the read lock. */
 bool facts_item_bits(enum fact_dim dim, const char *text, uint16_t *bits);
+/* The values of user user_id in FD_REGISTRAR and FD_HANDLER into q (own set): false when the
+ * index cannot tell a person's complaints (a dictionary of people is full: 65,535 values). Under
+ * the read lock. */
+bool facts_own_values(int64_t user_id, struct fact_query *q);
 /* The flag an open complaint's index row carries (for fact_query.need_flags). */
 uint16_t facts_open_flag(void);
 /* Number of values of a dictionary dimension, value 0 included. Under the read lock. */

@@ -26,6 +26,23 @@ struct dict {
 	uint32_t nslots;
 };
 
+/* The rows holding one value of a listed dimension (a scope institution, a registrar, a
+ * handler), in the order they took it: a branch's or a person's scan reads them instead of every
+ * row of the days asked (facts_value_rows.c). */
+#define ROW_GONE UINT32_MAX /* the row took another value */
+struct value_rows {
+	uint32_t *rows;
+	uint32_t n, cap, live; /* entries, room, entries not ROW_GONE */
+};
+/* The dimensions with row lists: FD_SCOPE_ORG, FD_REGISTRAR, FD_HANDLER (facts_listed_dim). */
+enum { LISTED_DIMS = 3 };
+struct dim_rows {
+	struct value_rows *of; /* by value; len of them */
+	uint32_t len;
+	uint32_t *pos; /* row -> its place in its value's list, ROW_GONE: in none */
+	uint32_t pos_cap;
+};
+
 /* The index: one instance per process. */
 struct facts_index {
 	pthread_rwlock_t lock;
@@ -43,6 +60,7 @@ struct facts_index {
 	uint32_t *row_of; /* complaint id → row + 1 */
 	int64_t row_of_len;
 	uint32_t *day_lo, *day_hi; /* rows holding each day lie in [lo, hi) */
+	struct dim_rows listed[LISTED_DIMS]; /* row lists by value, facts_listed_dim's order */
 	struct dict dicts[FD_NDICT];
 	pthread_t loader;
 	bool loader_running;
@@ -69,6 +87,22 @@ void *facts_grow(void *p, size_t elem, uint32_t cap);
 uint16_t facts_dict_intern(struct dict *t, const char *text);
 /* Frees the rows and the dictionaries: the index is empty (F.loaded false). */
 void facts_drop_all(void);
+/* Which row lists dim has: 0..LISTED_DIMS-1, or -1 for none. */
+int facts_listed_dim(enum fact_dim dim);
+/* Row i's value of dim (a listed dimension) becomes v; its column is set here: the row leaves its
+ * old value's list and joins v's. For another dimension only the column is set. Under the write
+ * lock; aborts when out of memory. */
+void facts_set_value(enum fact_dim dim, uint32_t i, uint16_t v);
+/* Empties every list (the rows are gone: clear_all). */
+void facts_value_rows_reset(void);
+/* Builds the lists from the columns for rows [0, F.n) (after a snapshot load). */
+void facts_value_rows_rebuild(void);
+/* Frees the lists (facts_stop). */
+void facts_value_rows_free(void);
+/* The rows holding value v of listed dimension dim, or NULL when none ever did. Under the read
+ * lock. */
+const struct value_rows *facts_value_rows(enum fact_dim dim, uint32_t v);
+
 /* Loads the snapshot into the (empty) index, under the write lock. 0 when it was taken, -1 when
  * it was absent or refused (logged; the index is left empty). Checks the database against it. */
 int facts_snapshot_load(struct db *d);

@@ -51,6 +51,9 @@ static inline uint32_t group_of(enum fact_dim dim, const uint32_t *map, uint32_t
 /* A query's row test, prepared once per scan: only the filters in use, each a table lookup. */
 struct row_test {
 	uint16_t need, any_right, any_tag;
+	/* With own: the scope's institutions, or the caller's registrations or cases. */
+	const uint8_t *scope;
+	uint16_t own_registrar, own_handler;
 	int32_t from;
 	uint32_t span;
 	const uint16_t *fcol[FD_NDICT];
@@ -62,8 +65,11 @@ static void row_test_init(struct row_test *t, const struct fact_query *q)
 {
 	int32_t from = q->from_day < 0 ? 0 : q->from_day, to = q->to_day >= NDAYS ? NDAYS - 1 : q->to_day;
 	t->nf = 0;
+	t->scope = q->own ? q->sel[FD_SCOPE_ORG] : NULL;
+	t->own_registrar = q->own_registrar;
+	t->own_handler = q->own_handler;
 	for (int k = 0; k < FD_NDICT; k++)
-		if (q->sel[k]) {
+		if (q->sel[k] && !(k == FD_SCOPE_ORG && t->scope)) {
 			t->fcol[t->nf] = F.dv[k];
 			t->fsel[t->nf++] = q->sel[k];
 		}
@@ -81,7 +87,34 @@ static inline bool row_passes(const struct row_test *t, uint32_t i)
 	for (int f = 0; f < t->nf; f++)
 		if (!t->fsel[f][t->fcol[f][i]])
 			return false;
+	if (t->scope && !t->scope[F.dv[FD_SCOPE_ORG][i]] &&
+	    !(t->own_registrar && F.dv[FD_REGISTRAR][i] == t->own_registrar) &&
+	    !(t->own_handler && F.dv[FD_HANDLER][i] == t->own_handler))
+		return false;
 	return (!t->any_right || (F.dv[FD_RIGHT][i] & t->any_right)) && (!t->any_tag || (F.dv[FD_TAG][i] & t->any_tag));
+}
+
+/* Adds row i, when it passes t, to its group and *total. */
+static inline void scan_row(const struct fact_query *q, const struct row_test *t, uint32_t i, struct fact_agg *groups,
+			    struct fact_agg *total)
+{
+	if (!row_passes(t, i))
+		return;
+	uint16_t fl = F.flags[i];
+	agg_add(total, fl, F.handling[i], F.comp[i]);
+	if (q->group == FD_RIGHT) {
+		for (uint32_t bits = F.dv[FD_RIGHT][i], b = 0; bits; bits >>= 1, b++)
+			if (bits & 1)
+				agg_add(&groups[b + 1], fl, F.handling[i], F.comp[i]);
+		return;
+	}
+	if (q->group == FD_NONE)
+		return;
+	uint32_t n2 = q->group2 == FD_NONE ? 1 : q->ngroups2;
+	uint32_t g = group_of(q->group, q->map, i, q->from_day) * n2;
+	if (n2 > 1)
+		g += group_of(q->group2, q->map2, i, q->from_day);
+	agg_add(&groups[g], fl, F.handling[i], F.comp[i]);
 }
 
 /* Counts rows [lo, hi) into groups and *total (both zeroed by the caller). */
@@ -90,27 +123,59 @@ static void scan_range(const struct fact_query *q, uint32_t lo, uint32_t hi, str
 {
 	struct row_test t;
 	row_test_init(&t, q);
-	bool rights = q->group == FD_RIGHT;
-	uint32_t n2 = q->group2 == FD_NONE ? 1 : q->ngroups2;
-	for (uint32_t i = lo; i < hi; i++) {
-		if (!row_passes(&t, i))
-			continue;
-		uint16_t fl = F.flags[i];
-		agg_add(total, fl, F.handling[i], F.comp[i]);
-		if (rights) {
-			for (uint32_t bits = F.dv[FD_RIGHT][i], b = 0; bits; bits >>= 1, b++)
-				if (bits & 1)
-					agg_add(&groups[b + 1], fl, F.handling[i], F.comp[i]);
-			continue;
-		}
-		if (q->group == FD_NONE)
-			continue;
-		uint32_t g = group_of(q->group, q->map, i, q->from_day) * n2;
-		if (n2 > 1)
-			g += group_of(q->group2, q->map2, i, q->from_day);
-		agg_add(&groups[g], fl, F.handling[i], F.comp[i]);
+	for (uint32_t i = lo; i < hi; i++)
+		scan_row(q, &t, i, groups, total);
+}
+
+/* Counts the rows of the scope institutions q selects (their lists, facts_value_rows.c), and
+ * with q->own the caller's registrations and cases outside them (each row once), into groups and
+ * *total (both zeroed by the caller). */
+static void scan_listed_rows(const struct fact_query *q, struct fact_agg *groups, struct fact_agg *total)
+{
+	struct row_test t;
+	row_test_init(&t, q);
+	const uint8_t *sel = q->sel[FD_SCOPE_ORG];
+	for (uint32_t v = 0; v < F.dicts[FD_SCOPE_ORG].n; v++) {
+		const struct value_rows *l = sel[v] ? facts_value_rows(FD_SCOPE_ORG, v) : NULL;
+		for (uint32_t j = 0; l && j < l->n; j++)
+			if (l->rows[j] != ROW_GONE)
+				scan_row(q, &t, l->rows[j], groups, total);
+	}
+	if (!q->own)
+		return;
+	const struct value_rows *reg = q->own_registrar ? facts_value_rows(FD_REGISTRAR, q->own_registrar) : NULL;
+	for (uint32_t j = 0; reg && j < reg->n; j++) {
+		uint32_t i = reg->rows[j];
+		if (i != ROW_GONE && !sel[F.dv[FD_SCOPE_ORG][i]])
+			scan_row(q, &t, i, groups, total);
+	}
+	const struct value_rows *own = q->own_handler ? facts_value_rows(FD_HANDLER, q->own_handler) : NULL;
+	for (uint32_t j = 0; own && j < own->n; j++) {
+		uint32_t i = own->rows[j];
+		if (i != ROW_GONE && !sel[F.dv[FD_SCOPE_ORG][i]] &&
+		    !(q->own_registrar && F.dv[FD_REGISTRAR][i] == q->own_registrar))
+			scan_row(q, &t, i, groups, total);
 	}
 }
+
+/* How many entries scan_listed_rows would pass (holes not counted). */
+static uint64_t listed_rows_count(const struct fact_query *q)
+{
+	uint64_t n = 0;
+	const struct value_rows *l;
+	for (uint32_t v = 0; v < F.dicts[FD_SCOPE_ORG].n; v++)
+		if (q->sel[FD_SCOPE_ORG][v] && (l = facts_value_rows(FD_SCOPE_ORG, v)))
+			n += l->live;
+	if (q->own && q->own_registrar && (l = facts_value_rows(FD_REGISTRAR, q->own_registrar)))
+		n += l->live;
+	if (q->own && q->own_handler && (l = facts_value_rows(FD_HANDLER, q->own_handler)))
+		n += l->live;
+	return n;
+}
+
+/* A scan reads the lists when they hold fewer rows than this share of the days' span: a list's
+ * rows lie scattered over the columns (a cache miss each), where the span is read in order. */
+#define LISTED_ROWS_SHARE 4
 
 /* A share of a scan run on another thread. */
 struct scan_part {
@@ -190,6 +255,10 @@ void facts_scan(const struct fact_query *q, struct fact_agg *groups, struct fact
 	}
 	if (lo >= hi)
 		return;
+	if (q->sel[FD_SCOPE_ORG] && listed_rows_count(q) * LISTED_ROWS_SHARE < hi - lo) {
+		scan_listed_rows(q, groups, total);
+		return;
+	}
 	/* Large scans are split in two: the second half runs on a helper thread. */
 	struct scan_part part = {.q = q};
 	bool split = hi - lo >= split_rows;

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 /* Bump when a column, a flag's meaning, FACT_COLUMNS or the layout below changes. */
-#define SNAP_VERSION 3u /* 2: SHA-256 checksum (util/crypto.h) instead of BLAKE2b; 3: tags */
+#define SNAP_VERSION 4u /* 2: SHA-256 checksum (util/crypto.h) instead of BLAKE2b; 3: tags; 4: registrar, handler */
 static const char snap_magic[8] = {'F', 'C', 'M', 'S', 'R', 'I', 'X', '\n'};
 
 struct snap_header {
@@ -254,6 +254,7 @@ int facts_snapshot_load(struct db *d)
 		return -1;
 	}
 	F.n = h.n;
+	facts_value_rows_rebuild();
 	F.seq = h.seq;
 	__atomic_store_n(&F.snap_seq, h.seq, __ATOMIC_RELEASE);
 	__atomic_store_n(&F.snap_at_ms, now_ms(), __ATOMIC_RELEASE);

@@ -6,8 +6,10 @@
 #include "store/query_builder.h"
 #include "store/scope_sql.h"
 #include "store/store.h"
+#include "store/plan_count_cache.h"
 #include "store/text_match_cache.h"
 #include "util/dates.h"
+#include "util/log.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -600,6 +602,35 @@ static int64_t scope_bound(int64_t max)
 	return !small_bounds ? max : max == SCOPE_DRIVES_MAX ? 100 : 5000;
 }
 
+static int text_index_version(struct db *d, struct text_match_version *v);
+
+/* A bounded count that only steers the access path ("SELECT COUNT(*) FROM (SELECT 1 FROM
+ * complaints WHERE ... LIMIT ?) s" with args) into *n: kept PLAN_COUNT_TTL_MS for this database
+ * (plan_count_cache.h; the key is the database's token, the statement and its arguments), else
+ * counted and kept. SQLite. 0 or negative. */
+static int plan_count(struct db *d, const char *sql, const struct db_val *args, int64_t *n)
+{
+	struct text_match_version v = {0};
+	char key[PLAN_COUNT_KEY_MAX];
+	int rc = text_index_version(d, &v);
+	if (rc < 0)
+		return rc;
+	int len = snprintf(key, sizeof key, "%s\x1f%s", v.token, sql);
+	for (const struct db_val *a = args; a->type != DBV_END && len >= 0 && (size_t)len < sizeof key; a++)
+		len += a->type == DBV_TEXT ? snprintf(key + len, sizeof key - (size_t)len, "\x1ft%s", a->s)
+		       : a->type == DBV_INT ? snprintf(key + len, sizeof key - (size_t)len, "\x1fi%lld", (long long)a->i)
+					    : snprintf(key + len, sizeof key - (size_t)len, "\x1fn");
+	bool keyed = rc == 1 && v.token[0] && len >= 0 && (size_t)len < sizeof key;
+	int64_t now = (int64_t)(mono_ns() / 1000000u);
+	if (keyed && plan_count_cache_get(key, now, n))
+		return 0;
+	if ((rc = db_scalar_int(d, n, sql, args)) < 0)
+		return rc;
+	if (keyed)
+		plan_count_cache_put(key, now, *n);
+	return 0;
+}
+
 /* How many complaints sf's scope holds, counting up to max + 1 (its institutions' through the
  * org_path index, the caller's own registrations and cases through theirs; own ones inside the
  * institutions count twice, so it is an upper bound). SQLite, not the whole bank. 0, 1 when
@@ -613,12 +644,12 @@ static int scope_rows_upto(struct db *d, const struct scope_filter *sf, int64_t 
 	if (sf->kind == SCOPE_SUBTREE) {
 		if (!complaint_sql_subtree_range(sf, path, end, sizeof path))
 			return 1;
-		rc = DB_SCALAR(d, &n, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE org_path >= ? AND org_path < ?"
-				      " LIMIT ?) s", DB_TEXT(path), DB_TEXT(end), DB_INT(max + 1));
+		rc = plan_count(d, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE org_path >= ? AND org_path < ? LIMIT ?) s",
+				(const struct db_val[]){DB_TEXT(path), DB_TEXT(end), DB_INT(max + 1), DB_END}, &n);
 	} else if (sf->kind == SCOPE_ORG) {
 		snprintf(path, sizeof path, "%.*s", (int)strlen(sf->path_like) - 1, sf->path_like);
-		rc = DB_SCALAR(d, &n, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE org_path = ? LIMIT ?) s",
-			       DB_TEXT(path), DB_INT(max + 1));
+		rc = plan_count(d, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE org_path = ? LIMIT ?) s",
+				(const struct db_val[]){DB_TEXT(path), DB_INT(max + 1), DB_END}, &n);
 	} /* else the caller's own complaints only */
 	static const char *const own_sql[] = {
 		"SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE registrar_id = ? LIMIT ?) s",
@@ -626,7 +657,7 @@ static int scope_rows_upto(struct db *d, const struct scope_filter *sf, int64_t 
 	};
 	for (int i = 0; i < 2 && rc >= 0 && n <= max; i++) {
 		int64_t own = 0;
-		rc = DB_SCALAR(d, &own, own_sql[i], DB_INT(sf->user_id), DB_INT(max + 1));
+		rc = plan_count(d, own_sql[i], (const struct db_val[]){DB_INT(sf->user_id), DB_INT(max + 1), DB_END}, &own);
 		n += own;
 	}
 	*rows = n;
@@ -731,9 +762,8 @@ static int subtree_drives_of(struct db *d, const struct complaint_filter *f, str
 	if (!complaint_sql_prefix_end(f->org_path, end, sizeof end))
 		return 0;
 	int64_t max = scope_bound(SCOPE_DRIVES_MAX), rows = 0;
-	int rc = DB_SCALAR(d, &rows, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE org_path >= ? AND org_path < ?"
-				     " LIMIT ?) s",
-			   DB_TEXT(f->org_path), DB_TEXT(end), DB_INT(max + 1));
+	int rc = plan_count(d, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE org_path >= ? AND org_path < ? LIMIT ?) s",
+			    (const struct db_val[]){DB_TEXT(f->org_path), DB_TEXT(end), DB_INT(max + 1), DB_END}, &rows);
 	if (rc < 0)
 		return rc;
 	pl->subtree_drives = rows <= max;
@@ -841,7 +871,7 @@ static int big_scope_drives(struct db *d, const struct scope_filter *sf, const s
 	where_equal(&q, " AND c.received_at < ?", f->to ? DB_INT(f->to) : DB_END);
 	qb_add(&q, " LIMIT ?) n");
 	qb_arg(&q, DB_INT(SCOPE_VS_FILTER * scope + 1));
-	if ((rc = qb_check(&q)) < 0 || (rc = db_scalar_int(d, &filter, q.sql, q.args)) < 0)
+	if ((rc = qb_check(&q)) < 0 || (rc = plan_count(d, q.sql, q.args, &filter)) < 0)
 		return rc;
 	if (filter > SCOPE_VS_FILTER * scope) {
 		pl->scope_drives = true;

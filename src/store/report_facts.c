@@ -9,7 +9,7 @@
 	" c.region_code, c.business_channel_code, c.business_type_code, c.cause_code,"            \
 	" c.source_channel, c.rights, c.deadline_state, c.due_at, c.closed_at,"                  \
 	" c.callback_satisfaction, c.repeat_of, c.tags, c.merged_into, c.compensation_fen, c.replied_at,"    \
-	" c.clock_restarts"
+	" c.clock_restarts, c.registrar_id, c.handler_id"
 
 static int each_row(struct db *d, const char *sql, const struct db_val *args, store_fact_row_fn fn,
 		    void *ctx)

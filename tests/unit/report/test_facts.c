@@ -206,6 +206,115 @@ static void test_money_sums_saturate(void **state)
 	assert_true(a.compensation_fen == INT64_MAX);
 }
 
+/* The count of institution org's complaints (the scope's column: handling institution) by a scan
+ * selecting it, compared with SQL. */
+static void assert_org_count(const char *org, const char *where)
+{
+	facts_read_lock();
+	uint32_t n = facts_dict_size(FD_SCOPE_ORG);
+	uint8_t *sel = calloc(n, 1);
+	assert_non_null(sel);
+	for (uint32_t v = 0; v < n; v++)
+		sel[v] = !strcmp(facts_dict_key(FD_SCOPE_ORG, v), org);
+	struct fact_query q = {.from_day = 0, .to_day = 65535, .group = FD_STATUS, .group2 = FD_NONE, .ngroups = 64};
+	q.sel[FD_SCOPE_ORG] = sel;
+	struct fact_agg g[64], t;
+	memset(g, 0, sizeof g);
+	facts_scan(&q, g, &t);
+	facts_read_unlock();
+	free(sel);
+	assert_int_equal(t.count, sql_count(where));
+	char closed[256];
+	snprintf(closed, sizeof closed, "%s AND status = 'closed'", where);
+	assert_int_equal(g[value_of(FD_STATUS, "closed")].count, sql_count(closed));
+}
+
+/* A small institution's scan reads its own rows (facts_org_rows.c), also after transfers in and
+ * out, and after enough transfers back and forth that its list is compacted. */
+static void test_institution_rows(void **state)
+{
+	(void)state;
+	assert_int_equal(db_exec_script(d, "INSERT INTO institutions (id, parent_id, path, depth, name, internal_code,"
+					   " fin_code, region_code, type, created_at, updated_at) VALUES"
+					   " (3, 1, '/1/3/', 2, 'S3', 'S3', 'S3000000000000', '440000', 'branch', 0, 0),"
+					   " (4, 1, '/1/4/', 2, 'S4', 'S4', 'S4000000000000', '440000', 'branch', 0, 0);"
+					   "UPDATE complaints SET handling_org_id = 3, org_path = '/1/3/' WHERE id % 61 = 0"),
+			 DB_OK);
+	assert_int_equal(facts_sync(d), 0);
+	assert_org_count("3", "handling_org_id = 3");
+	assert_org_count("2", "handling_org_id = 2");
+	for (int round = 0; round < 12; round++) {
+		/* Half of institution 3 goes to 4 and back: each move leaves a hole in the list left. */
+		assert_int_equal(db_exec_script(d, round % 2 ? "UPDATE complaints SET handling_org_id = 3, org_path = '/1/3/'"
+							      " WHERE handling_org_id = 4"
+							    : "UPDATE complaints SET handling_org_id = 4, org_path = '/1/4/'"
+							      " WHERE handling_org_id = 3 AND id % 2 = 0"),
+				 DB_OK);
+		assert_int_equal(facts_sync(d), 0);
+		assert_org_count("3", "handling_org_id = 3");
+		assert_org_count("4", "handling_org_id = 4");
+	}
+	/* A complaint leaving for the big institution and one arriving from it. */
+	assert_int_equal(db_exec_script(d, "UPDATE complaints SET handling_org_id = 1, org_path = '/1/' WHERE id = 61;"
+					   "UPDATE complaints SET handling_org_id = 3, org_path = '/1/3/' WHERE id = 62"),
+			 DB_OK);
+	assert_int_equal(facts_sync(d), 0);
+	assert_org_count("3", "handling_org_id = 3");
+	assert_org_count("1", "handling_org_id = 1");
+}
+
+/* Institution org's complaints or user's own (registered or handled) anywhere, by a scan with
+ * the scope's "or own" (fact_query.own), compared with SQL. */
+static void assert_own_count(const char *org, int64_t user, const char *where)
+{
+	facts_read_lock();
+	uint32_t n = facts_dict_size(FD_SCOPE_ORG);
+	uint8_t *sel = calloc(n, 1);
+	assert_non_null(sel);
+	for (uint32_t v = 0; v < n; v++)
+		sel[v] = !strcmp(facts_dict_key(FD_SCOPE_ORG, v), org);
+	struct fact_query q = {.from_day = 0, .to_day = 65535, .group = FD_C, .group2 = FD_NONE, .ngroups = 64};
+	q.sel[FD_SCOPE_ORG] = sel;
+	assert_true(facts_own_values(user, &q));
+	struct fact_agg g[64], t;
+	memset(g, 0, sizeof g);
+	facts_scan(&q, g, &t);
+	facts_read_unlock();
+	free(sel);
+	char w[256], c3[256];
+	snprintf(w, sizeof w, "(%s)", where);
+	assert_int_equal(t.count, sql_count(w));
+	snprintf(c3, sizeof c3, "(%s) AND cause_code = 'C03'", where);
+	assert_int_equal(g[value_of(FD_C, "C03")].count, sql_count(c3));
+}
+
+/* The people's columns: a scope's "or the caller's own" counted by the index, through the row
+ * lists (a small institution) and through the days' span (a large one), after assignments. */
+static void test_own_complaints(void **state)
+{
+	(void)state;
+	assert_int_equal(db_exec_script(d, "INSERT INTO users (id, username, name, org_id, password_hash, created_at,"
+					   " updated_at) VALUES (2, 'h', 'h', 2, 'x', 0, 0), (3, 'r', 'r', 2, 'x', 0, 0);"
+					   "UPDATE complaints SET handler_id = 2 WHERE id % 7 = 1;"
+					   "UPDATE complaints SET registrar_id = 3 WHERE id % 11 = 2;"
+					   "UPDATE complaints SET handler_id = 3 WHERE id % 13 = 5"),
+			 DB_OK);
+	assert_int_equal(facts_sync(d), 0);
+	for (int round = 0; round < 2; round++) {
+		assert_own_count("3", 2, "handling_org_id = 3 OR registrar_id = 2 OR handler_id = 2");
+		assert_own_count("3", 3, "handling_org_id = 3 OR registrar_id = 3 OR handler_id = 3");
+		assert_own_count("2", 3, "handling_org_id = 2 OR registrar_id = 3 OR handler_id = 3");
+		assert_own_count("4", 1, "handling_org_id = 4 OR registrar_id = 1 OR handler_id = 1");
+		/* A person with no complaint adds none. */
+		assert_own_count("3", 99, "handling_org_id = 3");
+		/* Reassignments move complaints between the handlers' lists. */
+		assert_int_equal(db_exec_script(d, "UPDATE complaints SET handler_id = 3 WHERE handler_id = 2 AND id % 2 = 0;"
+						   "UPDATE complaints SET handler_id = NULL WHERE id % 17 = 3"),
+				 DB_OK);
+		assert_int_equal(facts_sync(d), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +322,8 @@ int main(void)
 		cmocka_unit_test(test_counts_match_sql),
 		cmocka_unit_test(test_catch_up),
 		cmocka_unit_test(test_money_sums_saturate),
+		cmocka_unit_test(test_institution_rows),
+		cmocka_unit_test(test_own_complaints),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
