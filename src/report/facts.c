@@ -350,6 +350,8 @@ static void apply_row(struct db_res *r)
 		F.day_lo[day] = i;
 	if (F.day_hi[day] < i + 1)
 		F.day_hi[day] = i + 1;
+	if (day > F.max_day)
+		F.max_day = day;
 	apply_dims(r, i);
 	F.flags[i] = row_flags(r, received);
 	bool closed = text_is(db_text(r, COL_STATUS), "closed");
@@ -369,6 +371,7 @@ static void clear_all(void)
 		F.day_lo[d] = UINT32_MAX;
 		F.day_hi[d] = 0;
 	}
+	F.max_day = 0;
 	facts_value_rows_reset();
 }
 

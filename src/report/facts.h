@@ -102,6 +102,13 @@ void facts_read_unlock(void);
  * records, the value has no bit (past the 16th), or another value differs from it only in ASCII
  * case (SQLite's LIKE would match both, PostgreSQL's one). Under the read lock. */
 bool facts_item_bits(enum fact_dim dim, const char *text, uint16_t *bits);
+/* The received hours holding the newest want complaints q matches (a list page's, newest
+ * received first), as day * 24 + hour of the day (local time): true with [*first, *last] when the
+ * want newest matches all lie in those hours and no match lies after *last; false when the index
+ * cannot say it cheaply (fewer matches than want, or spread over more than a year). The rows are
+ * read newest registered first until the days down to the want-th match are complete (every row
+ * holding them read). Under the read lock. */
+bool facts_page_hours(const struct fact_query *q, uint64_t want, int32_t *first, int32_t *last);
 /* The values of user user_id in FD_REGISTRAR and FD_HANDLER into q (own set): false when the
  * index cannot tell a person's complaints (a dictionary of people is full: 65,535 values). Under
  * the read lock. */

@@ -60,6 +60,7 @@ struct facts_index {
 	uint32_t *row_of; /* complaint id → row + 1 */
 	int64_t row_of_len;
 	uint32_t *day_lo, *day_hi; /* rows holding each day lie in [lo, hi) */
+	int32_t max_day;           /* no row holds a later day (a bound: not lowered when rows change) */
 	struct dim_rows listed[LISTED_DIMS]; /* row lists by value, facts_listed_dim's order */
 	struct dict dicts[FD_NDICT];
 	pthread_t loader;

@@ -285,3 +285,49 @@ void facts_scan(const struct fact_query *q, struct fact_agg *groups, struct fact
 		free(part.groups);
 	}
 }
+
+/* facts_page_hours reads this many rows between two looks at the days completed (a day is
+ * complete once the scan, going down, passed its first row, day_lo; complaints are received
+ * before they are registered, so recent days complete soon after their own rows). */
+#define PAGE_HOURS_STEP 2048
+#define PAGE_HOURS_WINDOW 366 /* days below the newest a page may reach */
+
+bool facts_page_hours(const struct fact_query *q, uint64_t want, int32_t *first, int32_t *last)
+{
+	int32_t top = q->to_day < F.max_day ? q->to_day : F.max_day;
+	int32_t bottom = q->from_day > 1 ? q->from_day : 1; /* day 0: not received (NULL sorts last) */
+	if (want == 0 || top < bottom || !F.day_lo)
+		return false;
+	if (top - bottom >= PAGE_HOURS_WINDOW)
+		bottom = top - PAGE_HOURS_WINDOW + 1;
+	/* Matches per hour, newest first: slot (top - day) * 24 + 23 - hour. */
+	uint32_t *count = calloc((size_t)(top - bottom + 1) * 24, sizeof *count);
+	if (!count)
+		return false;
+	struct row_test t;
+	row_test_init(&t, q);
+	bool found = false;
+	for (uint32_t r = F.n; r > 0 && !found;) {
+		uint32_t stop = r > PAGE_HOURS_STEP ? r - PAGE_HOURS_STEP : 0;
+		for (uint32_t i = r; i-- > stop;)
+			if (F.day[i] >= bottom && F.day[i] <= top && row_passes(&t, i))
+				count[(size_t)(top - F.day[i]) * 24 + 23 - F.hour[i]]++;
+		r = stop;
+		/* From the top down, while each day is complete: enough matches? */
+		uint64_t seen = 0;
+		for (int32_t day = top; day >= bottom && F.day_lo[day] >= r && !found; day--)
+			for (int h = 23; h >= 0; h--) {
+				uint32_t n = count[(size_t)(top - day) * 24 + 23 - (uint32_t)h];
+				if (n && !seen)
+					*last = day * 24 + h;
+				seen += n;
+				if (seen >= want) {
+					*first = day * 24 + h;
+					found = true;
+					break;
+				}
+			}
+	}
+	free(count);
+	return found;
+}

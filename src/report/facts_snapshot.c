@@ -255,6 +255,8 @@ int facts_snapshot_load(struct db *d)
 	}
 	F.n = h.n;
 	facts_value_rows_rebuild();
+	for (F.max_day = NDAYS - 1; F.max_day > 0 && !F.day_hi[F.max_day]; F.max_day--)
+		;
 	F.seq = h.seq;
 	__atomic_store_n(&F.snap_seq, h.seq, __ATOMIC_RELEASE);
 	__atomic_store_n(&F.snap_at_ms, now_ms(), __ATOMIC_RELEASE);

@@ -169,6 +169,11 @@ struct list_facets {
 	/* A data scope's "or the caller's own": this user's registrations and cases anywhere also
 	 * count (0: none). */
 	int64_t own_user;
+	/* Without text, page_want > 0: the hours holding the newest page_want matches
+	 * (facts_page_hours) into page_first .. page_last, page_hours set when found. */
+	uint64_t page_want;
+	int32_t page_first, page_last;
+	bool page_hours;
 	/* With text and want > 0: the newest want matches go to newest[0..got), newest first. */
 	int64_t *newest;
 	size_t want, got;
@@ -206,8 +211,11 @@ static int count_matching(struct db *d, const struct report_params *p, enum fact
 	}
 	if (rc == 0 && !none && lf && lf->text)
 		facts_scan_ids(&s.q, lf->ids, lf->nids, &s.total, lf->newest, lf->want, &lf->got);
-	else if (rc == 0 && !none)
+	else if (rc == 0 && !none) {
 		rc = report_scan_run(&s);
+		if (rc == 0 && lf && lf->page_want)
+			lf->page_hours = facts_page_hours(&s.q, lf->page_want, &lf->page_first, &lf->page_last);
+	}
 	facts_read_unlock();
 	*total = rc == 0 && !none ? s.total.count : 0;
 	report_scan_free(&s);
@@ -252,8 +260,10 @@ static int merge_page(struct text_page *pg, const int64_t *desc, size_t got, int
 /* The list's total (and with page, a text search's page) from the report index: 1 when it
  * answered, 0 when the list must ask SQL, negative on an error. */
 static int list_by_index(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf,
-			 struct text_page *page, int64_t *total)
+			 struct text_page *page, int64_t *total, struct report_page_days *days)
 {
+	if (days)
+		days->found = false;
 	if (!facts_ready()) /* the index is loading: the list answers now, counting in SQL */
 		return 0;
 	/* Not in the index: the number, the deadline state (open work's own, beside the index's),
@@ -337,6 +347,9 @@ static int list_by_index(struct db *d, const struct complaint_filter *f, const s
 		struct list_facets lf = {.open = f->open, .right = f->right, .tag = f->tag, .text = text,
 					 .ids = ids, .nids = nids, .want = page ? page->want : 0,
 					 .own_user = own_outside && !own_by_sql ? sf->user_id : 0};
+		/* The page's hours, when every match is in the index (not the own found by SQL). */
+		if (days && !text && !own_by_sql && f->limit > 0 && f->offset >= 0)
+			lf.page_want = (uint64_t)f->offset + (uint64_t)f->limit;
 		if (page && !(lf.newest = malloc((lf.want ? lf.want : 1) * sizeof *lf.newest)))
 			rc = DB_HARD;
 		if (rc == 0)
@@ -345,6 +358,11 @@ static int list_by_index(struct db *d, const struct complaint_filter *f, const s
 		if (rc == 0 && page)
 			rc = merge_page(page, lf.newest, lf.got, own, (size_t)outside);
 		free(lf.newest);
+		if (rc == 0 && days && lf.page_hours) {
+			days->found = true;
+			days->from = (int64_t)lf.page_first * MS_PER_HOUR - CN_TZ_OFFSET_MS;
+			days->to = ((int64_t)lf.page_last + 1) * MS_PER_HOUR - CN_TZ_OFFSET_MS;
+		}
 		if (rc == 0)
 			break;
 		if (rc == 2 && own_outside && !own_by_sql) /* the people are not known: SQL finds the own */
@@ -358,9 +376,10 @@ static int list_by_index(struct db *d, const struct complaint_filter *f, const s
 	return 1;
 }
 
-int report_list_count(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf, int64_t *total)
+int report_list_count(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf, int64_t *total,
+		      struct report_page_days *days)
 {
-	return list_by_index(d, f, sf, NULL, total);
+	return list_by_index(d, f, sf, NULL, total, days);
 }
 
 int report_list_text_page(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf,
@@ -371,7 +390,7 @@ int report_list_text_page(struct db *d, const struct complaint_filter *f, const 
 	if (db_backend(d) == DB_PG || f->offset < 0 || f->limit <= 0 || f->offset > TEXT_PAGE_DEPTH_MAX)
 		return 0;
 	struct text_page pg = {.want = (size_t)(f->offset + f->limit)};
-	int rc = list_by_index(d, f, sf, &pg, total);
+	int rc = list_by_index(d, f, sf, &pg, total, NULL);
 	if (rc == 1) {
 		size_t from = (size_t)f->offset < pg.n ? (size_t)f->offset : pg.n;
 		int src = store_complaint_rows(d, pg.ids + from, pg.n - from, items);

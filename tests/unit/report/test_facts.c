@@ -315,6 +315,66 @@ static void test_own_complaints(void **state)
 	}
 }
 
+/* The hours holding a page's newest matches (facts_page_hours) against SQL's page: the want
+ * newest matches by receipt lie in [first, last], none after last, and the hours are the
+ * tightest (the first and the last hold a match). Also after backdated registrations: complaints
+ * registered last but received days before. */
+static void assert_page_hours(const char *cause, uint64_t want)
+{
+	facts_read_lock();
+	uint32_t n = facts_dict_size(FD_C);
+	uint8_t *sel = calloc(n, 1);
+	assert_non_null(sel);
+	for (uint32_t v = 0; v < n; v++)
+		sel[v] = !strcmp(facts_dict_key(FD_C, v), cause);
+	struct fact_query q = {.rows = FR_COUNTED, .from_day = 0, .to_day = 65535, .group = FD_NONE, .group2 = FD_NONE};
+	q.sel[FD_C] = sel;
+	int32_t first = -1, last = -1;
+	bool found = facts_page_hours(&q, want, &first, &last);
+	facts_read_unlock();
+	free(sel);
+	char where[256];
+	snprintf(where, sizeof where, "cause_code = '%s'", cause);
+	int64_t matches = sql_count(where);
+	assert_int_equal(found, matches >= (int64_t)want);
+	if (!found)
+		return;
+	/* The want-th newest match's hour and the newest's, from SQL. */
+	char sql[512];
+	int64_t hour_of_wanted = -1, hour_of_newest = -1;
+	snprintf(sql, sizeof sql,
+		 "SELECT (received_at + 28800000) / 3600000 FROM complaints WHERE status NOT IN ('draft', 'deleted')"
+		 " AND merged_into IS NULL AND received_at IS NOT NULL AND %s ORDER BY received_at DESC, id DESC LIMIT 1 OFFSET ?",
+		 where);
+	assert_int_equal(db_scalar_int(d, &hour_of_wanted, sql, (const struct db_val[]){DB_INT((int64_t)want - 1), DB_END}), 1);
+	assert_int_equal(db_scalar_int(d, &hour_of_newest, sql, (const struct db_val[]){DB_INT(0), DB_END}), 1);
+	assert_int_equal(first, hour_of_wanted);
+	assert_int_equal(last, hour_of_newest);
+}
+
+static void test_page_hours(void **state)
+{
+	(void)state;
+	assert_int_equal(facts_sync(d), 0);
+	static const char *const causes[] = {"C01", "C03", "C07"};
+	static const uint64_t wants[] = {1, 7, 20, 100, 600, 100000};
+	for (int round = 0; round < 2; round++) {
+		for (size_t c = 0; c < 3; c++)
+			for (size_t w = 0; w < sizeof wants / sizeof wants[0]; w++)
+				assert_page_hours(causes[c], wants[w]);
+		/* Backdated registrations: new complaints received 3 to 300 days before the newest. */
+		char sql[512];
+		snprintf(sql, sizeof sql,
+			 "INSERT INTO complaints (complaint_no, status, received_at, registrar_id, registrar_org_id,"
+			 " handling_org_id, org_path, cause_code, created_at, updated_at)"
+			 " SELECT 'BD%d-' || id, 'closed', received_at - (id %% 300 + 3) * 86400000 + 1234567, 1, 1, 1,"
+			 " '/1/', 'C0' || (1 + id %% 7), 0, 0 FROM complaints WHERE id %% 37 = 0 AND received_at IS NOT NULL",
+			 round);
+		assert_int_equal(db_exec_script(d, sql), DB_OK);
+		assert_int_equal(facts_sync(d), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_money_sums_saturate),
 		cmocka_unit_test(test_institution_rows),
 		cmocka_unit_test(test_own_complaints),
+		cmocka_unit_test(test_page_hours),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
