@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "report/facts_scope_scan.h"
 
 #define DAY_MS 86400000LL
 #define N 5000
@@ -206,31 +207,22 @@ static void test_money_sums_saturate(void **state)
 	assert_true(a.compensation_fen == INT64_MAX);
 }
 
-/* The count of institution org's complaints (the scope's column: handling institution) by a scan
- * selecting it, compared with SQL. */
-static void assert_org_count(const char *org, const char *where)
+/* The count of institution org's complaints (the scope's column: handling institution), with
+ * user > 0 also the user's own (registered or handled) anywhere (fact_query.own), by a scan
+ * selecting them, compared with SQL (where: the same complaints), in all and closed. */
+static void assert_scope_count(const char *org, int64_t user, const char *where)
 {
-	facts_read_lock();
-	uint32_t n = facts_dict_size(FD_SCOPE_ORG);
-	uint8_t *sel = calloc(n, 1);
-	assert_non_null(sel);
-	for (uint32_t v = 0; v < n; v++)
-		sel[v] = !strcmp(facts_dict_key(FD_SCOPE_ORG, v), org);
-	struct fact_query q = {.from_day = 0, .to_day = 65535, .group = FD_STATUS, .group2 = FD_NONE, .ngroups = 64};
-	q.sel[FD_SCOPE_ORG] = sel;
 	struct fact_agg g[64], t;
-	memset(g, 0, sizeof g);
-	facts_scan(&q, g, &t);
-	facts_read_unlock();
-	free(sel);
-	assert_int_equal(t.count, sql_count(where));
-	char closed[256];
-	snprintf(closed, sizeof closed, "%s AND status = 'closed'", where);
+	scan_scope_org(org, user, FD_STATUS, g, &t);
+	char w[256], closed[300];
+	snprintf(w, sizeof w, "(%s)", where);
+	assert_int_equal(t.count, sql_count(w));
+	snprintf(closed, sizeof closed, "%s AND status = 'closed'", w);
 	assert_int_equal(g[value_of(FD_STATUS, "closed")].count, sql_count(closed));
 }
 
-/* A small institution's scan reads its own rows (facts_org_rows.c), also after transfers in and
- * out, and after enough transfers back and forth that its list is compacted. */
+/* A small institution's scan reads its own rows, also after transfers in and
+ * out, and after enough transfers back and forth that its list is compacted (facts_value_rows.c). */
 static void test_institution_rows(void **state)
 {
 	(void)state;
@@ -241,8 +233,8 @@ static void test_institution_rows(void **state)
 					   "UPDATE complaints SET handling_org_id = 3, org_path = '/1/3/' WHERE id % 61 = 0"),
 			 DB_OK);
 	assert_int_equal(facts_sync(d), 0);
-	assert_org_count("3", "handling_org_id = 3");
-	assert_org_count("2", "handling_org_id = 2");
+	assert_scope_count("3", 0, "handling_org_id = 3");
+	assert_scope_count("2", 0, "handling_org_id = 2");
 	for (int round = 0; round < 12; round++) {
 		/* Half of institution 3 goes to 4 and back: each move leaves a hole in the list left. */
 		assert_int_equal(db_exec_script(d, round % 2 ? "UPDATE complaints SET handling_org_id = 3, org_path = '/1/3/'"
@@ -251,41 +243,16 @@ static void test_institution_rows(void **state)
 							      " WHERE handling_org_id = 3 AND id % 2 = 0"),
 				 DB_OK);
 		assert_int_equal(facts_sync(d), 0);
-		assert_org_count("3", "handling_org_id = 3");
-		assert_org_count("4", "handling_org_id = 4");
+		assert_scope_count("3", 0, "handling_org_id = 3");
+		assert_scope_count("4", 0, "handling_org_id = 4");
 	}
 	/* A complaint leaving for the big institution and one arriving from it. */
 	assert_int_equal(db_exec_script(d, "UPDATE complaints SET handling_org_id = 1, org_path = '/1/' WHERE id = 61;"
 					   "UPDATE complaints SET handling_org_id = 3, org_path = '/1/3/' WHERE id = 62"),
 			 DB_OK);
 	assert_int_equal(facts_sync(d), 0);
-	assert_org_count("3", "handling_org_id = 3");
-	assert_org_count("1", "handling_org_id = 1");
-}
-
-/* Institution org's complaints or user's own (registered or handled) anywhere, by a scan with
- * the scope's "or own" (fact_query.own), compared with SQL. */
-static void assert_own_count(const char *org, int64_t user, const char *where)
-{
-	facts_read_lock();
-	uint32_t n = facts_dict_size(FD_SCOPE_ORG);
-	uint8_t *sel = calloc(n, 1);
-	assert_non_null(sel);
-	for (uint32_t v = 0; v < n; v++)
-		sel[v] = !strcmp(facts_dict_key(FD_SCOPE_ORG, v), org);
-	struct fact_query q = {.from_day = 0, .to_day = 65535, .group = FD_C, .group2 = FD_NONE, .ngroups = 64};
-	q.sel[FD_SCOPE_ORG] = sel;
-	assert_true(facts_own_values(user, &q));
-	struct fact_agg g[64], t;
-	memset(g, 0, sizeof g);
-	facts_scan(&q, g, &t);
-	facts_read_unlock();
-	free(sel);
-	char w[256], c3[256];
-	snprintf(w, sizeof w, "(%s)", where);
-	assert_int_equal(t.count, sql_count(w));
-	snprintf(c3, sizeof c3, "(%s) AND cause_code = 'C03'", where);
-	assert_int_equal(g[value_of(FD_C, "C03")].count, sql_count(c3));
+	assert_scope_count("3", 0, "handling_org_id = 3");
+	assert_scope_count("1", 0, "handling_org_id = 1");
 }
 
 /* The people's columns: a scope's "or the caller's own" counted by the index, through the row
@@ -301,12 +268,12 @@ static void test_own_complaints(void **state)
 			 DB_OK);
 	assert_int_equal(facts_sync(d), 0);
 	for (int round = 0; round < 2; round++) {
-		assert_own_count("3", 2, "handling_org_id = 3 OR registrar_id = 2 OR handler_id = 2");
-		assert_own_count("3", 3, "handling_org_id = 3 OR registrar_id = 3 OR handler_id = 3");
-		assert_own_count("2", 3, "handling_org_id = 2 OR registrar_id = 3 OR handler_id = 3");
-		assert_own_count("4", 1, "handling_org_id = 4 OR registrar_id = 1 OR handler_id = 1");
+		assert_scope_count("3", 2, "handling_org_id = 3 OR registrar_id = 2 OR handler_id = 2");
+		assert_scope_count("3", 3, "handling_org_id = 3 OR registrar_id = 3 OR handler_id = 3");
+		assert_scope_count("2", 3, "handling_org_id = 2 OR registrar_id = 3 OR handler_id = 3");
+		assert_scope_count("4", 1, "handling_org_id = 4 OR registrar_id = 1 OR handler_id = 1");
 		/* A person with no complaint adds none. */
-		assert_own_count("3", 99, "handling_org_id = 3");
+		assert_scope_count("3", 99, "handling_org_id = 3");
 		/* Reassignments move complaints between the handlers' lists. */
 		assert_int_equal(db_exec_script(d, "UPDATE complaints SET handler_id = 3 WHERE handler_id = 2 AND id % 2 = 0;"
 						   "UPDATE complaints SET handler_id = NULL WHERE id % 17 = 3"),
@@ -322,11 +289,7 @@ static void test_own_complaints(void **state)
 static void assert_page_hours(const char *cause, uint64_t want)
 {
 	facts_read_lock();
-	uint32_t n = facts_dict_size(FD_C);
-	uint8_t *sel = calloc(n, 1);
-	assert_non_null(sel);
-	for (uint32_t v = 0; v < n; v++)
-		sel[v] = !strcmp(facts_dict_key(FD_C, v), cause);
+	uint8_t *sel = select_one(FD_C, cause);
 	struct fact_query q = {.rows = FR_COUNTED, .from_day = 0, .to_day = 65535, .group = FD_NONE, .group2 = FD_NONE};
 	q.sel[FD_C] = sel;
 	int32_t first = -1, last = -1;

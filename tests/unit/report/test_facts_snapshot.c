@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "report/facts_scope_scan.h"
 
 static struct unit_db u;
 static struct db *d;
@@ -106,18 +107,8 @@ static int64_t count_of(enum fact_dim dim, const char *key)
 /* The complaints handled by institution org (the scope's column), by a scan selecting it. */
 static int64_t org_count(const char *org)
 {
-	facts_read_lock();
-	uint32_t n = facts_dict_size(FD_SCOPE_ORG);
-	uint8_t *sel = calloc(n, 1);
-	assert_non_null(sel);
-	for (uint32_t v = 0; v < n; v++)
-		sel[v] = !strcmp(facts_dict_key(FD_SCOPE_ORG, v), org);
-	struct fact_query q = {.from_day = 0, .to_day = 65535, .group = FD_NONE, .group2 = FD_NONE};
-	q.sel[FD_SCOPE_ORG] = sel;
-	struct fact_agg t;
-	facts_scan(&q, NULL, &t);
-	facts_read_unlock();
-	free(sel);
+	struct fact_agg g[64], t;
+	scan_scope_org(org, 0, FD_NONE, g, &t);
 	return t.count;
 }
 
