@@ -1310,9 +1310,48 @@ static int list_page(struct db *d, const struct scope_filter *sf, const struct c
 /* With a text query on SQLite the FTS5 table drives: its matches come newest registered first
  * (rowid order) and the filters are checked on them, so a page costs a few lookups however many
  * complaints match. The few complaints not yet indexed are matched by scanning and come first. */
+/* Whether sf's institutions lie outside the institution filter's subtree (org_path, "/1/2/3/"),
+ * so that only the caller's own registrations and cases can match: an institution's registrar
+ * filtering on a sub-branch below it, or a branch's staff on another branch. */
+static bool scope_misses_subtree(const struct scope_filter *sf, const char *org_path)
+{
+	if (sf->kind != SCOPE_ORG && sf->kind != SCOPE_SUBTREE)
+		return false;
+	size_t n = strlen(sf->path_like), m = strlen(org_path);
+	if (n < 2 || sf->path_like[n - 1] != '%')
+		return false;
+	n--; /* the scope's path without its '%' */
+	bool scope_inside = n >= m && strncmp(sf->path_like, org_path, m) == 0;
+	bool filter_inside = m >= n && strncmp(org_path, sf->path_like, n) == 0;
+	return sf->kind == SCOPE_ORG ? !scope_inside : !scope_inside && !filter_inside;
+}
+
 int store_complaint_list(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
 			 json_t **items, int64_t *total, bool *capped)
 {
+	/* An institution filter the scope's institutions lie outside leaves the caller's own
+	 * complaints only; without one in the filter's subtree nothing matches. The province
+	 * registrar's closed complaints of a city branch by deadline walked the bank's 470,000
+	 * closed ones testing the scope (1.3 s) to find none; two index seeks say so at once. */
+	char end[600];
+	if (f->org_path && scope_misses_subtree(sf, f->org_path) && complaint_sql_prefix_end(f->org_path, end, sizeof end)) {
+		int64_t own = 0;
+		const struct db_val id = DB_INT(sf->user_id), lo = DB_TEXT(f->org_path), hi = DB_TEXT(end);
+		int rc = DB_SCALAR(d, &own,
+				   "SELECT CASE WHEN EXISTS (SELECT 1 FROM complaints WHERE registrar_id = ? AND org_path >= ?"
+				   " AND org_path < ?) OR EXISTS (SELECT 1 FROM complaints WHERE handler_id = ? AND org_path >= ?"
+				   " AND org_path < ?) THEN 1 ELSE 0 END",
+				   id, lo, hi, id, lo, hi);
+		if (rc < 0)
+			return rc;
+		if (!own) {
+			*total = 0;
+			if (capped)
+				*capped = false;
+			*items = json_array();
+			return *items ? DB_OK : DB_HARD;
+		}
+	}
 	/* The caller's own registrations (mine=true) lie inside every data scope (where_scope:
 	 * "... OR c.registrar_id = me"), so the scope adds no condition: testing it read each
 	 * match's table row for the institution columns (the call centre's registrar's mine=true:
