@@ -173,20 +173,20 @@ int api_complaint_list(struct request *r)
 	/* The report index counts in milliseconds what SQL counts in seconds (exact, no cap), and
 	 * picks a text search's page among the full-text index's matches. */
 	bool paged = false, text = f.q && *f.q;
-	struct report_page_days days = {0};
+	struct report_page_hours hours = {0};
 	if (rc == 0 && text && (rc = report_list_text_page(r->db, &f, &sf, &items, &total)) == 1)
 		paged = true;
 	/* A text search the index could not page it cannot count either, but past the depth the
 	 * page keeps (the full-text matches are not listed twice). */
 	else if (rc == 0 && (!text || f.offset > TEXT_PAGE_DEPTH_MAX) &&
-		 (rc = report_list_count(r->db, &f, &sf, &total, &days)) == 1) {
+		 (rc = report_list_count(r->db, &f, &sf, &total, &hours)) == 1) {
 		f.skip_count = true;
-		/* SQLite, newest received first: the page's matches lie in the days the index found,
+		/* SQLite, newest received first: the page's matches lie in the hours the index found,
 		 * so its walk starts at the newest match, not at the newest complaint (a right held by
 		 * 7% of complaints, none among the last 70,000: 60 ms of index entries per page). */
-		if (days.found && !text && !f.sort_by_due && db_backend(r->db) == DB_SQLITE) {
-			f.from = f.from > days.from ? f.from : days.from;
-			f.to = f.to && f.to < days.to ? f.to : days.to;
+		if (hours.found && !text && !f.sort_by_due && db_backend(r->db) == DB_SQLITE) {
+			f.from = f.from > hours.from ? f.from : hours.from;
+			f.to = f.to && f.to < hours.to ? f.to : hours.to;
 		}
 	}
 	if (rc >= 0 && !paged)

@@ -260,10 +260,10 @@ static int merge_page(struct text_page *pg, const int64_t *desc, size_t got, int
 /* The list's total (and with page, a text search's page) from the report index: 1 when it
  * answered, 0 when the list must ask SQL, negative on an error. */
 static int list_by_index(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf,
-			 struct text_page *page, int64_t *total, struct report_page_days *days)
+			 struct text_page *page, int64_t *total, struct report_page_hours *hours)
 {
-	if (days)
-		days->found = false;
+	if (hours)
+		hours->found = false;
 	if (!facts_ready()) /* the index is loading: the list answers now, counting in SQL */
 		return 0;
 	/* Not in the index: the number, the deadline state (open work's own, beside the index's),
@@ -348,7 +348,7 @@ static int list_by_index(struct db *d, const struct complaint_filter *f, const s
 					 .ids = ids, .nids = nids, .want = page ? page->want : 0,
 					 .own_user = own_outside && !own_by_sql ? sf->user_id : 0};
 		/* The page's hours, when every match is in the index (not the own found by SQL). */
-		if (days && !text && !own_by_sql && f->limit > 0 && f->offset >= 0)
+		if (hours && !text && !own_by_sql && f->limit > 0 && f->offset >= 0)
 			lf.page_want = (uint64_t)f->offset + (uint64_t)f->limit;
 		if (page && !(lf.newest = malloc((lf.want ? lf.want : 1) * sizeof *lf.newest)))
 			rc = DB_HARD;
@@ -358,10 +358,10 @@ static int list_by_index(struct db *d, const struct complaint_filter *f, const s
 		if (rc == 0 && page)
 			rc = merge_page(page, lf.newest, lf.got, own, (size_t)outside);
 		free(lf.newest);
-		if (rc == 0 && days && lf.page_hours) {
-			days->found = true;
-			days->from = (int64_t)lf.page_first * MS_PER_HOUR - CN_TZ_OFFSET_MS;
-			days->to = ((int64_t)lf.page_last + 1) * MS_PER_HOUR - CN_TZ_OFFSET_MS;
+		if (rc == 0 && hours && lf.page_hours) {
+			hours->found = true;
+			hours->from = (int64_t)lf.page_first * MS_PER_HOUR - CN_TZ_OFFSET_MS;
+			hours->to = ((int64_t)lf.page_last + 1) * MS_PER_HOUR - CN_TZ_OFFSET_MS;
 		}
 		if (rc == 0)
 			break;
@@ -377,9 +377,9 @@ static int list_by_index(struct db *d, const struct complaint_filter *f, const s
 }
 
 int report_list_count(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf, int64_t *total,
-		      struct report_page_days *days)
+		      struct report_page_hours *hours)
 {
-	return list_by_index(d, f, sf, NULL, total, days);
+	return list_by_index(d, f, sf, NULL, total, hours);
 }
 
 int report_list_text_page(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf,

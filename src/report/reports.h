@@ -55,10 +55,10 @@ int report_count(struct db *d, const struct report_params *p, int64_t *total);
  * own institution without an institution filter). The caller's own complaints outside the scope
  * are tested in the index too (its registrar and handler columns); when it cannot tell people
  * apart (over 65,535), SQL finds them, at most COMPLAINT_COUNT_CAP. Returns 1 with *total, 0
- * when the list must count in SQL, negative on a store error. With days (may be NULL), found
+ * when the list must count in SQL, negative on a store error. With hours (may be NULL), found
  * when the index also knew the received hours holding the newest f->offset + f->limit matches:
  * [from, to) in epoch ms, whole local hours; a page newest received first lies in them. */
-struct report_page_days {
+struct report_page_hours {
 	bool found;
 	int64_t from, to;
 };
@@ -74,7 +74,7 @@ struct scope_filter;
 int report_list_text_page(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf,
 			  json_t **items, int64_t *total);
 int report_list_count(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf,
-		      int64_t *total, struct report_page_days *days);
+		      int64_t *total, struct report_page_hours *hours);
 
 /* The dashboard (首页) figures for the scope: today, open, due soon, overdue, a 30-day trend,
  * top causes and business types, channel mix, on-time and satisfaction rates. */
