@@ -129,7 +129,9 @@ static int detail_page(struct request *r, const struct report_params *p, json_t 
 	int rc = complaint_settings_get(r->db, &cfg);
 	if (rc == 0)
 		rc = report_count(r->db, p, &total);
+	/* The list reads the total it is given (an empty page for 0); it was left unset here. */
 	f.skip_count = true;
+	listed = total;
 	if (rc == 0)
 		rc = store_complaint_list(r->db, &sf, &f, &items, &listed, NULL);
 	api_filter_bufs_free(&fb);

@@ -561,6 +561,10 @@ struct list_plan {
  *   (complaints_status_received, complaints_status_due), else complaints_received or
  *   complaints_due — testing each row, and stops at the page's LIMIT. */
 #define SCOPE_DRIVES_MAX 20000
+/* PostgreSQL: the scope written as one condition is read by a BitmapOr, a table page per
+ * complaint of the scope (a province's 100,000: 73,000 buffers), so scope_union's index entries
+ * (about 50 per page) are cheaper than any plan the planner finds for far larger scopes. */
+#define PG_SCOPE_DRIVES_MAX 150000
 #define SORT_MATCHES_MAX COMPLAINT_COUNT_CAP /* the largest exact SQL count */
 /* A walk of a covering index is taken over sorting the matches while it passes at most this
  * many entries per match the sort would read (an entry tested in the index costs a fraction of
@@ -607,12 +611,13 @@ static int text_index_version(struct db *d, struct text_match_version *v);
 /* A bounded count that only steers the access path ("SELECT COUNT(*) FROM (SELECT 1 FROM
  * complaints WHERE ... LIMIT ?) s" with args) into *n: kept PLAN_COUNT_TTL_MS for this database
  * (plan_count_cache.h; the key is the database's token, the statement and its arguments), else
- * counted and kept. SQLite. 0 or negative. */
+ * counted and kept. 0 or negative. */
 static int plan_count(struct db *d, const char *sql, const struct db_val *args, int64_t *n)
 {
 	struct text_match_version v = {0};
 	char key[PLAN_COUNT_KEY_MAX];
-	int rc = text_index_version(d, &v);
+	/* PostgreSQL has no token table: a server process serves one database (its --db). */
+	int rc = db_backend(d) == DB_PG ? (snprintf(v.token, sizeof v.token, "pg"), 1) : text_index_version(d, &v);
 	if (rc < 0)
 		return rc;
 	int len = snprintf(key, sizeof key, "%s\x1f%s", v.token, sql);
@@ -631,9 +636,34 @@ static int plan_count(struct db *d, const char *sql, const struct db_val *args, 
 	return 0;
 }
 
+/* PostgreSQL: the rows the planner expects sql (a SELECT, with args) to return, into *n, from
+ * its statistics alone (EXPLAIN plans, never runs it). 0 or negative. */
+static int plan_rows_estimate(struct db *d, const char *sql, const struct db_val *args, int64_t *n)
+{
+	char explain[512];
+	if (snprintf(explain, sizeof explain, "EXPLAIN (FORMAT JSON) %s", sql) >= (int)sizeof explain)
+		return DB_HARD;
+	struct db_res *r;
+	int rc = db_query(d, &r, explain, args);
+	if (rc < 0)
+		return rc;
+	*n = 0;
+	if ((rc = db_next(r)) == 1) {
+		json_t *plan = json_loads(db_text(r, 0) ? db_text(r, 0) : "", 0, NULL);
+		json_t *rows = json_object_get(json_object_get(json_array_get(plan, 0), "Plan"), "Plan Rows");
+		rc = json_is_number(rows) ? 0 : DB_HARD;
+		if (rc == 0)
+			*n = (int64_t)json_number_value(rows);
+		json_decref(plan);
+	}
+	db_done(r);
+	return rc < 0 ? rc : 0;
+}
+
 /* How many complaints sf's scope holds, counting up to max + 1 (its institutions' through the
  * org_path index, the caller's own registrations and cases through theirs; own ones inside the
- * institutions count twice, so it is an upper bound). SQLite, not the whole bank. 0, 1 when
+ * institutions count twice, so it is an upper bound; on PostgreSQL the institutions' part is the
+ * planner's estimate). Not the whole bank. 0, 1 when
  * the subtree's range cannot be written (not counted), or negative. */
 static int scope_rows_upto(struct db *d, const struct scope_filter *sf, int64_t max, int64_t *rows)
 {
@@ -641,15 +671,24 @@ static int scope_rows_upto(struct db *d, const struct scope_filter *sf, int64_t 
 	int64_t n = 0;
 	int rc = 0;
 	*rows = 0;
+	/* PostgreSQL: the planner's estimate of the institutions' rows (its histogram of org_path;
+	 * counting a province's 100,000 entries took 50-76 ms and was asked for 370 times a minute
+	 * in the working day at 1M). At 1M: a province 96,800 for 103,600, a city branch 11,800
+	 * for 18,500; a sub-branch 127 for 2,600, small enough to be read whole either way. */
+	bool pg = db_backend(d) == DB_PG;
 	if (sf->kind == SCOPE_SUBTREE) {
 		if (!complaint_sql_subtree_range(sf, path, end, sizeof path))
 			return 1;
-		rc = plan_count(d, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE org_path >= ? AND org_path < ? LIMIT ?) s",
-				(const struct db_val[]){DB_TEXT(path), DB_TEXT(end), DB_INT(max + 1), DB_END}, &n);
+		rc = pg ? plan_rows_estimate(d, "SELECT 1 FROM complaints WHERE org_path >= ? AND org_path < ?",
+					     (const struct db_val[]){DB_TEXT(path), DB_TEXT(end), DB_END}, &n)
+			: plan_count(d, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE org_path >= ? AND org_path < ? LIMIT ?) s",
+				     (const struct db_val[]){DB_TEXT(path), DB_TEXT(end), DB_INT(max + 1), DB_END}, &n);
 	} else if (sf->kind == SCOPE_ORG) {
 		snprintf(path, sizeof path, "%.*s", (int)strlen(sf->path_like) - 1, sf->path_like);
-		rc = plan_count(d, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE org_path = ? LIMIT ?) s",
-				(const struct db_val[]){DB_TEXT(path), DB_INT(max + 1), DB_END}, &n);
+		rc = pg ? plan_rows_estimate(d, "SELECT 1 FROM complaints WHERE org_path = ?",
+					     (const struct db_val[]){DB_TEXT(path), DB_END}, &n)
+			: plan_count(d, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE org_path = ? LIMIT ?) s",
+				     (const struct db_val[]){DB_TEXT(path), DB_INT(max + 1), DB_END}, &n);
 	} /* else the caller's own complaints only */
 	static const char *const own_sql[] = {
 		"SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE registrar_id = ? LIMIT ?) s",
@@ -668,20 +707,28 @@ static int scope_rows_upto(struct db *d, const struct scope_filter *sf, int64_t 
  * index) and the caller's own registrations and cases (registrar and handler indexes), each
  * count stopping at the bound (a few ms). The own ones count: the head office's call-centre
  * registrar registers most of the bank's complaints (780,000 of 1M in the demo), and sorting
- * them for a page took 9–14 s. Always false on PostgreSQL and for the whole bank. 0 or
- * negative. */
-static int scope_is_small(struct db *d, const struct scope_filter *sf, bool *small, bool *big, int64_t *rows)
+ * them for a page took 9–14 s. Always false for the whole bank. On PostgreSQL only a subtree
+ * or one institution's own (the scopes scope_union reads) may drive, up to PG_SCOPE_DRIVES_MAX,
+ * without a text query, and *big stays false (its paths are SQLite's). 0 or negative. */
+static int scope_is_small(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f, bool *small,
+			  bool *big, int64_t *rows)
 {
 	*small = *big = false;
 	*rows = 0;
-	if (db_backend(d) == DB_PG || scope_whole_bank(sf))
+	bool pg = db_backend(d) == DB_PG;
+	/* PostgreSQL: a text query is found through its bigram index, never by reading the
+	 * scope's rows for their text. */
+	if (scope_whole_bank(sf) ||
+	    (pg && ((sf->kind != SCOPE_SUBTREE && sf->kind != SCOPE_ORG) || (f->q && *f->q))))
 		return 0;
 	int64_t n = 0;
 	int64_t max = scope_bound(SCOPE_DRIVES_MAX);
+	if (pg && max == SCOPE_DRIVES_MAX)
+		max = PG_SCOPE_DRIVES_MAX;
 	int rc = scope_rows_upto(d, sf, max, &n);
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
-	*big = n > max;
+	*big = !pg && n > max;
 	*small = forced_path() == PATH_SCOPE || (forced_path() == PATH_CHOSEN && n <= max);
 	*rows = n;
 	return 0;
@@ -786,7 +833,8 @@ static int page_sorts_matches(struct db *d, const struct complaint_filter *f, co
 			      int64_t total, bool *sorts)
 {
 	*sorts = false;
-	if (pl->fts || db_backend(d) == DB_PG)
+	/* PostgreSQL's planner weighs the other choices itself; a driving scope's is made here. */
+	if (pl->fts || (db_backend(d) == DB_PG && !pl->scope_drives))
 		return 0;
 	if (forced_path() != PATH_CHOSEN) {
 		*sorts = forced_path() != PATH_WALK;
@@ -1042,14 +1090,13 @@ int store_complaint_text_ids(struct db *d, const struct complaint_filter *f, int
 	return DB_OK;
 }
 
-/* SQLite: whether scope_union can read a driving scope (a subtree, or one institution's own). */
-static bool scope_union_fits(struct db *d, const struct scope_filter *sf, const struct list_plan *pl)
+/* Whether scope_union can read a driving scope (a subtree, or one institution's own). */
+static bool scope_union_fits(const struct scope_filter *sf, const struct list_plan *pl)
 {
-	return db_backend(d) != DB_PG && pl->scope_drives && !pl->fts &&
-	       (sf->kind == SCOPE_SUBTREE || sf->kind == SCOPE_ORG);
+	return pl->scope_drives && !pl->fts && (sf->kind == SCOPE_SUBTREE || sf->kind == SCOPE_ORG);
 }
 
-/* SQLite: appends "SELECT cols ... UNION ALL SELECT cols ..." to q: the driving scope's matches
+/* Appends "SELECT cols ... UNION ALL SELECT cols ..." to q: the driving scope's matches
  * of f read from index entries alone, then the caller's own complaints outside the scope (a
  * handful, OWN_OUTSIDE) tested on their rows. The scope written as one condition "(subtree OR
  * own registrations OR own handling)" was read by a MULTI-INDEX OR, which looks up every row of
@@ -1059,11 +1106,14 @@ static bool scope_union_fits(struct db *d, const struct scope_filter *sf, const 
  * sub-branch's page). complaints_org_path carries every column the filters and the sort test
  * (migration sqlite/0036). The two parts are disjoint: the second takes only own complaints
  * whose org_path lies outside the scope, which for one institution is its path (domain/complaint:
- * the handling institution and org_path change together). 0 or negative. */
+ * the handling institution and org_path change together). PostgreSQL (migration pg/0033) read
+ * the scope written as one condition by a BitmapOr and then a table page per complaint: 17,000
+ * buffers for a city branch's page, 73,000 for a province's (pg_stat_statements, issue 13); the
+ * union reads its index-only scans. 0 or negative. */
 static int scope_union(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
 		       struct list_plan *pl, struct qb *q, const char *cols)
 {
-	bool org = sf->kind == SCOPE_ORG;
+	bool org = sf->kind == SCOPE_ORG, pg = db_backend(d) == DB_PG;
 	if (!own_outside_bounds(sf, pl->path, pl->end, sizeof pl->path))
 		return DB_HARD;
 	if (pl->fw.len == 0) {
@@ -1077,24 +1127,30 @@ static int scope_union(struct db *d, const struct scope_filter *sf, const struct
 		 * institutions' IN list first of all (SQLite made it the outer loop and read the
 		 * scope's entries once per institution: 68 ms of CPU per page under load). */
 		static const char *const tested[] = {"c.received_at ", "c.complained_org_id ", "c.status "};
-		unindex_columns(&pl->fw, 0, tested, 3);
+		if (!pg)
+			unindex_columns(&pl->fw, 0, tested, 3);
 	}
+	const char *table = pg ? " FROM complaints c" : " FROM complaints c INDEXED BY complaints_org_path";
 	qb_add(q, "SELECT ");
 	qb_add(q, cols);
+	qb_add(q, table);
 	if (org) {
-		qb_add(q, " FROM complaints c INDEXED BY complaints_org_path WHERE c.org_path = ? AND c.handling_org_id = ? AND");
+		qb_add(q, " WHERE c.org_path = ? AND c.handling_org_id = ? AND");
 		qb_arg(q, DB_TEXT(pl->path));
 		qb_arg(q, DB_INT(sf->org_id));
 	} else {
-		qb_add(q, " FROM complaints c INDEXED BY complaints_org_path WHERE c.org_path >= ? AND c.org_path < ? AND");
+		qb_add(q, " WHERE c.org_path >= ? AND c.org_path < ? AND");
 		qb_arg(q, DB_TEXT(pl->path));
 		qb_arg(q, DB_TEXT(pl->end));
 	}
 	qb_add_where(q, &pl->fw, true);
 	qb_add(q, " UNION ALL SELECT ");
 	qb_add(q, cols);
-	qb_add(q, org ? " FROM (" OWN_OUTSIDE("id", "UNION", ">") ") o CROSS JOIN complaints c ON c.id = o.id WHERE"
-		      : " FROM (" OWN_OUTSIDE("id", "UNION", ">=") ") o CROSS JOIN complaints c ON c.id = o.id WHERE");
+	qb_add(q, org ? " FROM (" OWN_OUTSIDE("id", "UNION", ">") ") o" : " FROM (" OWN_OUTSIDE("id", "UNION", ">=") ") o");
+	/* Each own id looks its row up: PostgreSQL otherwise hashed the ids and walked the date
+	 * range's complaints_received entries to meet them (14,000 buffers for a registrar's 209). */
+	qb_add(q, pg ? " CROSS JOIN LATERAL (SELECT * FROM complaints c WHERE c.id = o.id OFFSET 0) c WHERE"
+		     : " CROSS JOIN complaints c ON c.id = o.id WHERE");
 	own_outside_args(q, sf->user_id, pl->path, pl->end);
 	qb_add_where(q, &pl->fw, true);
 	return qb_check(q);
@@ -1131,7 +1187,7 @@ static int list_count(struct db *d, const struct scope_filter *sf, const struct 
 			*total = 0;
 		}
 		qb_add(&q, "SELECT 0");
-	} else if (scope_union_fits(d, sf, pl)) {
+	} else if (scope_union_fits(sf, pl)) {
 		qb_add(&q, "SELECT COUNT(*) FROM (");
 		rc = scope_union(d, sf, f, pl, &q, "1");
 		qb_add(&q, " LIMIT " COUNT_CAP_TEXT ") n");
@@ -1262,12 +1318,12 @@ static int list_page(struct db *d, const struct scope_filter *sf, const struct c
 			static const char *const range[] = {"c.org_path "};
 			unindex_columns(&q, page_where, range, 1);
 		}
-	} else if (sorts_matches && scope_union_fits(d, sf, pl)) {
+	} else if (sorts_matches && scope_union_fits(sf, pl)) {
 		qb_add(&q, "SELECT id FROM (");
 		int rc = scope_union(d, sf, f, pl, &q, "c.id, c.received_at, c.due_at");
 		if (rc < 0)
 			return rc;
-		qb_add(&q, f->sort_by_due ? ") ORDER BY (due_at IS NULL), due_at, id" : ") ORDER BY received_at DESC, id DESC");
+		qb_add(&q, f->sort_by_due ? ") u ORDER BY (due_at IS NULL), due_at, id" : ") u ORDER BY received_at DESC, id DESC");
 		qb_add(&q, " LIMIT ? OFFSET ?");
 		qb_arg(&q, DB_INT(f->limit));
 		qb_arg(&q, DB_INT(f->offset));
@@ -1367,10 +1423,9 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	/* A number or an identity finds its complaints through its own index, and the scope only
 	 * tests them: an institution's union of 5,000-20,000 complaints was sorted for each exact
 	 * number asked (20-50 ms under load), after three counts to size the scope. */
-	bool pinpointed = db_backend(d) != DB_PG && forced_path() == PATH_CHOSEN &&
-			  (f->complaint_no || f->id_no_bidx || f->phone_bidx);
-	int rc = pinpointed ? 0 : scope_is_small(d, sf, &pl.scope_drives, &pl.scope_big, &pl.scope_rows);
-	if (pinpointed)
+	bool pinpointed = forced_path() == PATH_CHOSEN && (f->complaint_no || f->id_no_bidx || f->phone_bidx);
+	int rc = pinpointed ? 0 : scope_is_small(d, sf, f, &pl.scope_drives, &pl.scope_big, &pl.scope_rows);
+	if (pinpointed && db_backend(d) != DB_PG)
 		pl.scope_big = !scope_whole_bank(sf);
 	/* SQLite, below the whole bank: the status also in the institution branch, so that the
 	 * scope's union can seek complaints_status_org (list_count and a small scope's page keep

@@ -211,9 +211,9 @@ static void scope_test(struct qb *b, const struct scope_filter *sf, const char *
  * institution's queue (handlers), and — only for reviewers, approvers and callback staff — the
  * open complaints of the scope waiting for a review, a callback or an approval (the subtree's
  * range of the partial index, or for the head office the index of that work, migration
- * sqlite/0038). A handler's to-do
+ * sqlite/0038, pg/0035). A handler's to-do
  * thus costs their own items, never the branch's open work. Every arm's index carries what the
- * arm reads (migration sqlite/0031, pg/0029). The arms are disjoint (the queue's have no
+ * arm reads (migration sqlite/0031, pg/0029 and 0034). The arms are disjoint (the queue's have no
  * handler; the last leaves out what the first two hold), so they are joined with UNION ALL: a
  * UNION deduplicated the head office handler's 6,400 items in a temporary b-tree, a third of
  * the to-do's cost. path/end: the subtree's range when sf is SCOPE_SUBTREE. */
@@ -242,7 +242,7 @@ static void todo_union(struct qb *b, const struct scope_filter *sf, const struct
 		qb_arg(b, DB_INT(q->user_id));
 		kinds_held(b, q, false);
 		/* Implied by the kinds above; written as complaints_open_review's WHERE (migration
-		 * sqlite/0038) so that SQLite may read the whole bank's share from that index. */
+		 * sqlite/0038, pg/0035) so that either may read the whole bank's share from that index. */
 		qb_add(b, " AND (c.status IN ('reviewing', 'replied') OR c.pending IS NOT NULL)");
 		if (q->can_handle) { /* IS: true or false, never NULL, so NOT never drops a row */
 			qb_add(b, " AND NOT (c.handling_org_id IS NOT DISTINCT FROM ? AND c.handler_id IS NULL AND c.status IN "

@@ -1,4 +1,5 @@
-// Issue 13: a list page is served by one of three access paths on SQLite (store/complaint_list.c):
+// Issue 13: a list page is served by one of three access paths on SQLite (store/complaint_list.c;
+// on PostgreSQL the scope's union or the planner's plan, tested below):
 // the caller's scope drives (a small scope), the matches are found by the filters' indexes and
 // sorted, or the order's index is walked. The choice depends on counts, so at test sizes some
 // paths would never run. FCMS_TEST_LIST_PATH forces each one (or, small-bounds, makes the
@@ -11,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { FCMS_BIN, BACKEND, startServer, login } from './lib/server.mjs';
+import { FCMS_BIN, BACKEND, startServer, login, runFcms, psql, createPgDatabase, dropPgDatabase } from './lib/server.mjs';
 
 const DEMO_PASSWORD = 'Demo@2026fcms';
 const USERS = ['xiaobao1', 'hq_handler', 'tongji', 'GD00_handler', 'GD01_handler', 'GD01_registrar', 'GD0101_handler'];
@@ -41,6 +42,51 @@ function queries() {
   return out;
 }
 
+// The caller's own complaints outside the scope, handled (a sub-branch handler: subtree) and
+// registered (a city registrar: one institution), of every status and filter: the scope's page
+// reads them apart from the scope's index entries (scope_union). SQLite and PostgreSQL.
+const BEND_OWN_SQL = `
+  UPDATE complaints SET handler_id = (SELECT id FROM users WHERE username = 'GD0101_handler')
+    WHERE id IN (SELECT id FROM complaints WHERE org_path NOT LIKE (SELECT i.path || '%' FROM users u
+      JOIN institutions i ON i.id = u.org_id WHERE u.username = 'GD0101_handler') ORDER BY (id * 7919) % 1009 LIMIT 60);
+  UPDATE complaints SET registrar_id = (SELECT id FROM users WHERE username = 'GD01_registrar')
+    WHERE id IN (SELECT id FROM complaints WHERE org_path <> (SELECT i.path FROM users u
+      JOIN institutions i ON i.id = u.org_id WHERE u.username = 'GD01_registrar') ORDER BY (id * 104729) % 1013 LIMIT 60);`;
+const MODES = ['chosen', 'scope', 'sort', 'walk', 'small-bounds'];
+
+// Every user's answer to every query, on a server started with opts under the forced path mode.
+async function answersOf(opts, mode) {
+  const srv = await startServer({ ...opts, verifyAudit: false, env: mode === 'chosen' ? {} : { FCMS_TEST_LIST_PATH: mode } });
+  const out = {};
+  try {
+    for (const u of USERS) {
+      const client = await login(srv.base, u, DEMO_PASSWORD);
+      for (const q of queries()) {
+        const res = await client.get(encodeURI(`/complaints?${q}`));
+        assert.equal(res.status, 200, `${mode} ${u} ${q}: ${res.status} ${res.text}`);
+        out[`${u} ${q}`] = { ids: res.json.items.map((c) => c.id).join(','), total: res.json.total,
+          capped: res.json.total_capped };
+      }
+    }
+  } finally {
+    await srv.stop();
+  }
+  return out;
+}
+
+function assertSameAnswers(answers) {
+  const keys = Object.keys(answers.chosen);
+  assert.ok(keys.length >= USERS.length * 100, `${keys.length} requests per path`);
+  let nonEmpty = 0;
+  for (const k of keys) {
+    if (answers.chosen[k].ids) nonEmpty++;
+    for (const mode of Object.keys(answers).filter((m) => m !== 'chosen'))
+      assert.deepEqual(answers[mode][k], answers.chosen[k], `${mode} path differs for ${k}`);
+  }
+  // The comparison means something only if most pages hold rows.
+  assert.ok(nonEmpty > keys.length / 2, `${nonEmpty} of ${keys.length} pages hold rows`);
+}
+
 test('every access path gives the same pages and totals (scope drives, sorted matches, order walk)',
   { skip: BACKEND === 'postgresql' && 'the paths are SQLite plans (PostgreSQL plans with its own statistics)', timeout: 600000 },
   async () => {
@@ -56,47 +102,36 @@ test('every access path gives the same pages and totals (scope drives, sorted ma
         WHERE received_at >= unixepoch('2026-06-01') * 1000 AND status <> 'draft' ORDER BY id LIMIT 6);
       UPDATE complaints SET due_at = NULL WHERE id IN (SELECT id FROM complaints
         WHERE received_at >= unixepoch('2026-01-01') * 1000 AND status <> 'draft' ORDER BY id DESC LIMIT 9);
-      -- The caller's own complaints outside the scope, handled (a sub-branch handler: subtree) and
-      -- registered (a city registrar: one institution), of every status and filter: the scope's
-      -- page reads them apart from the scope's index entries (scope_union).
-      UPDATE complaints SET handler_id = (SELECT id FROM users WHERE username = 'GD0101_handler')
-        WHERE id IN (SELECT id FROM complaints WHERE org_path NOT LIKE (SELECT i.path || '%' FROM users u
-          JOIN institutions i ON i.id = u.org_id WHERE u.username = 'GD0101_handler') ORDER BY (id * 7919) % 1009 LIMIT 60);
-      UPDATE complaints SET registrar_id = (SELECT id FROM users WHERE username = 'GD01_registrar')
-        WHERE id IN (SELECT id FROM complaints WHERE org_path <> (SELECT i.path FROM users u
-          JOIN institutions i ON i.id = u.org_id WHERE u.username = 'GD01_registrar') ORDER BY (id * 104729) % 1013 LIMIT 60);
+      ${BEND_OWN_SQL}
       SELECT min_gap FROM complaint_due_floor;`], { encoding: 'utf8' });
     assert.equal(bent.status, 0, `sqlite3: ${bent.stderr}`);
     assert.ok(Number(bent.stdout) <= -40 * 86400000, `the floor follows a deadline before receipt: ${bent.stdout}`);
     const answers = {};
-    for (const mode of ['chosen', 'scope', 'sort', 'walk', 'small-bounds']) {
+    for (const mode of MODES) {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `fcms-paths-${mode}-`));
       fs.cpSync(seedDir, dataDir, { recursive: true });
-      const srv = await startServer({ dataDir, db: false, verifyAudit: false,
-        env: mode === 'chosen' ? {} : { FCMS_TEST_LIST_PATH: mode } });
-      try {
-        answers[mode] = {};
-        for (const u of USERS) {
-          const client = await login(srv.base, u, DEMO_PASSWORD);
-          for (const q of queries()) {
-            const res = await client.get(encodeURI(`/complaints?${q}`));
-            assert.equal(res.status, 200, `${mode} ${u} ${q}: ${res.status} ${res.text}`);
-            answers[mode][`${u} ${q}`] = { ids: res.json.items.map((c) => c.id).join(','), total: res.json.total,
-              capped: res.json.total_capped };
-          }
-        }
-      } finally {
-        await srv.stop();
-      }
+      answers[mode] = await answersOf({ dataDir, db: false }, mode);
     }
-    const keys = Object.keys(answers.chosen);
-    assert.ok(keys.length >= USERS.length * 100, `${keys.length} requests per path`);
-    let nonEmpty = 0;
-    for (const k of keys) {
-      if (answers.chosen[k].ids) nonEmpty++;
-      for (const mode of ['scope', 'sort', 'walk', 'small-bounds'])
-        assert.deepEqual(answers[mode][k], answers.chosen[k], `${mode} path differs for ${k}`);
+    assertSameAnswers(answers);
+  });
+
+// On PostgreSQL the planner picks the paths, except that a scope small enough to drive is read
+// from its index entries (scope_union): forced (scope), never (walk), or chosen by the counts.
+test('PostgreSQL: the scope read from its index gives the pages and totals of the planner\'s plans',
+  { skip: BACKEND !== 'postgresql' && 'PostgreSQL only', timeout: 600000 },
+  async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fcms-paths-pg-'));
+    const db = createPgDatabase();
+    try {
+      const r = runFcms(['seed-demo', '--data', dataDir, '--db', db.url, '--complaints', '3000', '--seed', '7'],
+        { timeout: 300000 });
+      assert.equal(r.status, 0, `seed-demo: ${r.output}`);
+      psql(db.url, BEND_OWN_SQL);
+      const answers = {};
+      for (const mode of ['chosen', 'scope', 'walk', 'small-bounds'])
+        answers[mode] = await answersOf({ dataDir, db: db.url }, mode);
+      assertSameAnswers(answers);
+    } finally {
+      dropPgDatabase(db.name);
     }
-    // The comparison means something only if most pages hold rows.
-    assert.ok(nonEmpty > keys.length / 2, `${nonEmpty} of ${keys.length} pages hold rows`);
   });

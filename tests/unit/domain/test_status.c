@@ -76,7 +76,8 @@ static void test_partial_indexes_carry_the_set(void **state)
 	} files[] = {{"src/store/migrations/sqlite/0018_open_work.sql", 3},
 		     {"src/store/migrations/pg/0016_open_work.sql", 3},
 		     {"src/store/migrations/sqlite/0031_todo_covering.sql", 4},
-		     {"src/store/migrations/pg/0029_todo_covering.sql", 4}};
+		     {"src/store/migrations/pg/0029_todo_covering.sql", 4},
+		     {"src/store/migrations/pg/0034_todo_index_only.sql", 4}};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		char *text = slurp(files[i].file);
 		assert_int_equal(count(text, "CREATE INDEX"), files[i].indexes);
