@@ -181,9 +181,10 @@ int api_complaint_list(struct request *r)
 	else if (rc == 0 && (!text || f.offset > TEXT_PAGE_DEPTH_MAX) &&
 		 (rc = report_list_count(r->db, &f, &sf, &total, &hours)) == 1) {
 		f.skip_count = true;
-		/* SQLite, newest received first: the page's matches lie in the hours the index found,
-		 * so its walk starts at the newest match, not at the newest complaint (a right held by
-		 * 7% of complaints, none among the last 70,000: 60 ms of index entries per page). */
+		/* Newest received first: the page's matches lie in the hours the index found, so its
+		 * walk starts at the newest match, not at the newest complaint (SQLite: a right held by
+		 * 7% of complaints, none among the last 70,000, 60 ms of index entries per page;
+		 * PostgreSQL: a province handler's tag, 943 -> 69 ms idle). */
 		if (hours.found && !text && !f.sort_by_due) {
 			f.from = f.from > hours.from ? f.from : hours.from;
 			f.to = f.to && f.to < hours.to ? f.to : hours.to;

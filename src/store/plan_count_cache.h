@@ -1,4 +1,4 @@
-/* Bounded counts that steer SQLite's access paths for a complaint list (issue 13), kept a short
+/* Bounded counts that steer a complaint list's access paths (issue 13), kept a short
  * while between requests: how many complaints a scope, a person's own registrations or cases, an
  * institution filter's subtree hold, up to a bound. Every list request counted them again: the
  * subtree of a province branch up to 20,001 (160,000 VM steps, ~2 ms of CPU), the handler's and
@@ -6,8 +6,8 @@
  * 4.7 ms, 3 of them the counts). A count only chooses the path; every path gives the same rows
  * and total (tests/api/complaints-access-paths.test.mjs), so a count up to PLAN_COUNT_TTL_MS old
  * costs at most a slower plan, never a wrong answer. One cache per process, shared by the read
- * workers; the key names the database (complaint_text_edits' random token), the statement and
- * its arguments. */
+ * workers; the key names the database (SQLite: complaint_text_edits' random token; PostgreSQL:
+ * "pg", a server process serving one --db), the statement and its arguments. */
 #ifndef FCMS_PLAN_COUNT_CACHE_H
 #define FCMS_PLAN_COUNT_CACHE_H
 #include <stdbool.h>
