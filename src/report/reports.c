@@ -387,7 +387,7 @@ int report_list_text_page(struct db *d, const struct complaint_filter *f, const 
 {
 	*items = NULL;
 	/* Deep pages are left to SQL: the index keeps offset + limit ids. */
-	if (db_backend(d) == DB_PG || f->offset < 0 || f->limit <= 0 || f->offset > TEXT_PAGE_DEPTH_MAX)
+	if (f->offset < 0 || f->limit <= 0 || f->offset > TEXT_PAGE_DEPTH_MAX)
 		return 0;
 	struct text_page pg = {.want = (size_t)(f->offset + f->limit)};
 	int rc = list_by_index(d, f, sf, &pg, total, NULL);

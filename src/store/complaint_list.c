@@ -307,6 +307,23 @@ static void fts_phrase(struct qb *wq, const char *q, struct where_bufs *b)
 	text[o] = '\0';
 }
 
+/* PostgreSQL's text tests, as a list writes them: three characters or more by pg_trgm (one
+ * argument, the LIKE pattern); two where they are one piece of the bigram index (migration
+ * pg/0031; the text twice). */
+#define PG_TEXT_TRIGRAM "(c.content || ' ' || c.demand) ILIKE ? ESCAPE '\\'"
+#define PG_TEXT_BIGRAM                                                           \
+	"(strpos(lower(c.content || ' ' || c.demand), lower(CAST(? AS TEXT))) > 0" \
+	" AND fcms_bigrams(lower(c.content || ' ' || c.demand)) @> ARRAY[lower(CAST(? AS TEXT))])"
+
+/* Whether a complaint has the number f->q or its complainant the name (blind index): *n 1 or 0.
+ * Then the text query means that one, not the text. 0 or negative. */
+static int exact_hits(struct db *d, const struct complaint_filter *f, int64_t *n)
+{
+	return DB_SCALAR(d, n, "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE complaint_no = ?"
+			       " OR name_bidx IN (?, ?) LIMIT 1) e",
+			 DB_TEXT(f->q), DB_TEXT(f->name_bidx ? f->name_bidx : ""), DB_TEXT(alt(f->name_bidx, f->name_bidx_alt)));
+}
+
 /* The text query q: a number, an exact complainant name (blind index) or text: on SQLite the
  * FTS5 trigram index for three characters or more and the bigram one (fts_bigram.c) for two,
  * on PostgreSQL pg_trgm for three or more and the fcms_bigrams index for two; a substring scan
@@ -322,10 +339,7 @@ static int where_text(struct db *d, const struct complaint_filter *f, bool allow
 	if (trigram) {
 		fts_phrase(wq, f->q, b);
 		int64_t exact = 1;
-		int rc = !allow_fts ? 0 : DB_SCALAR(d, &exact,
-				   "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE complaint_no = ?"
-				   " OR name_bidx IN (?, ?) LIMIT 1) e",
-				   DB_TEXT(f->q), DB_TEXT(f->name_bidx ? f->name_bidx : ""), DB_TEXT(alt(f->name_bidx, f->name_bidx_alt)));
+		int rc = !allow_fts ? 0 : exact_hits(d, f, &exact);
 		if (rc < 0)
 			return rc;
 		*fts = exact == 0;
@@ -350,13 +364,12 @@ static int where_text(struct db *d, const struct complaint_filter *f, bool allow
 		 * two-character pattern (1.2 s at 1M). The text first: where the scope's rows are
 		 * tested, the pieces are computed for its matches only (a city branch's page took
 		 * 250 ms computing them for every row). */
-		qb_add(wq, "(strpos(lower(c.content || ' ' || c.demand), lower(CAST(? AS TEXT))) > 0"
-			   " AND fcms_bigrams(lower(c.content || ' ' || c.demand)) @> ARRAY[lower(CAST(? AS TEXT))]))");
+		qb_add(wq, PG_TEXT_BIGRAM ")");
 		qb_arg(wq, DB_TEXT(f->q));
 		qb_arg(wq, DB_TEXT(f->q));
 		return 0;
 	} else {
-		qb_add(wq, pg ? "(c.content || ' ' || c.demand) ILIKE ? ESCAPE '\\')" : TEXT_LIKE ")");
+		qb_add(wq, pg ? PG_TEXT_TRIGRAM ")" : TEXT_LIKE ")");
 	}
 	qb_arg(wq, DB_TEXT(b->like));
 	if (!pg)
@@ -530,6 +543,7 @@ struct list_plan {
 	bool due_floored;   /* SQLite, sort=due from a date: a walk in deadline order starts at due_floor */
 	bool open_walk;     /* SQLite, open work by deadline: the page walks complaints_open_due */
 	bool subtree_drives; /* SQLite, scope_big: the institution filter's subtree finds the rows */
+	bool newest_registered; /* PostgreSQL, a full-text query: the page in SQLite's full-text order */
 	int64_t due_floor;  /* the earliest deadline a complaint received in the range can have */
 	/* scope_union's filters without the scope, and the scope's bounds (bound by reference) */
 	struct qb fw;
@@ -1040,13 +1054,119 @@ static int text_index_version(struct db *d, struct text_match_version *v)
 	return rc;
 }
 
+/* PostgreSQL: the complaints changed in the change log after position `from` up to `to`, each
+ * with whether its text matches (pred, args), in the kept ascending ids[0..*n): a match not kept
+ * is added, a kept one that no longer matches removed. 1 when done; 0 when the log no longer
+ * holds `from` (pruned, or another database) or says "all changed" (complaint 0): then all are
+ * read again; or negative. */
+static int pg_text_changes(struct db *d, const char *changed_sql, const struct db_val *args, int64_t from, int64_t to,
+			   int64_t **ids, size_t *n, size_t *cap)
+{
+	int64_t held = 0;
+	int rc = DB_SCALAR(d, &held, "SELECT COUNT(*) FROM complaint_changes WHERE seq = ?", DB_INT(from));
+	if (rc < 0 || !held || to < from)
+		return rc < 0 ? rc : 0;
+	struct db_res *r;
+	if ((rc = db_query(d, &r, changed_sql, args)) < 0)
+		return rc;
+	size_t sorted = *n, ngone = 0, gone_cap = 0;
+	int64_t *gone = NULL; /* kept ids whose text no longer matches */
+	bool all_changed = false;
+	while ((rc = db_next(r)) == 1) {
+		int64_t id = db_int(r, 0);
+		bool match = db_int(r, 1) != 0, kept = bsearch(&id, *ids, sorted, sizeof id, cmp_id) != NULL;
+		all_changed |= id == 0;
+		if ((match && !kept && !ids_push(ids, n, cap, id)) ||
+		    (!match && kept && !ids_push(&gone, &ngone, &gone_cap, id))) {
+			rc = DB_HARD;
+			break;
+		}
+	}
+	db_done(r);
+	if (rc >= 0 && ngone) { /* drop them, keeping the order */
+		qsort(gone, ngone, sizeof *gone, cmp_id);
+		size_t w = 0;
+		for (size_t i = 0; i < *n; i++)
+			if (i >= sorted || !bsearch(&(*ids)[i], gone, ngone, sizeof *gone, cmp_id))
+				(*ids)[w++] = (*ids)[i];
+		sorted -= ngone;
+		*n = w;
+	}
+	free(gone);
+	if (rc >= 0 && *n > sorted)
+		rc = merge_tail(*ids, sorted, *n);
+	return rc < 0 ? rc : all_changed ? 0 : 1;
+}
+
+/* The complaints whose text matches pred (PG_TEXT_*), ascending; those the change log names in
+ * (?, ?], each with 1 when its text matches (0 when not, or gone). */
+#define PG_TEXT_ALL(pred) "SELECT c.id FROM complaints c WHERE " pred " ORDER BY c.id"
+#define PG_TEXT_CHANGED(pred)                                                                        \
+	"SELECT ch.complaint_id, CASE WHEN " pred " THEN 1 ELSE 0 END FROM (SELECT DISTINCT complaint_id" \
+	" FROM complaint_changes WHERE seq > ? AND seq <= ?) ch LEFT JOIN complaints c ON c.id = ch.complaint_id"
+
+/* store_complaint_text_ids on PostgreSQL: no full-text table, so the ids are read by the list's
+ * own text test (pg_trgm or the bigram index) and kept with the change log's position they were
+ * read at (text_match_cache); a later search tests again only the complaints changed since,
+ * whichever server changed them (the log is in commit order, pg/0007). A working day's search of
+ * a common word in a branch's scope rechecked every candidate of the bank on its table row for
+ * the page and again for the count (6,900 buffers, 270 ms a search at 1M). */
+static int pg_text_ids(struct db *d, const struct complaint_filter *f, int64_t **ids, size_t *n, bool *found)
+{
+	int64_t exact = 0, head = 0;
+	int rc = exact_hits(d, f, &exact);
+	if (rc < 0 || exact)
+		return rc < 0 ? rc : DB_OK; /* a number or a name: the list counts it */
+	bool bigram = utf8_chars(f->q) == 2;
+	char like[600];
+	if (!bigram && !like_escaped(like, sizeof like, "%", f->q, "%"))
+		return DB_OK; /* too long: the list refuses it */
+	const struct db_val text = DB_TEXT(bigram ? f->q : like);
+	char key[sizeof like + 8];
+	snprintf(key, sizeof key, "pg %s", f->q);
+	/* The log's position first: the ids read after it hold every change up to it. */
+	if ((rc = store_changes_head(d, &head)) < 0)
+		return rc;
+	struct text_match_version v = {.token = "pg"};
+	size_t cap = 0;
+	rc = 0;
+	if (text_match_cache_get_any(key, &v, ids, n, &cap)) {
+		const struct db_val bigram_args[] = {text, text, DB_INT(v.edits), DB_INT(head), DB_END},
+				    trigram_args[] = {text, DB_INT(v.edits), DB_INT(head), DB_END};
+		rc = pg_text_changes(d, bigram ? PG_TEXT_CHANGED(PG_TEXT_BIGRAM) : PG_TEXT_CHANGED(PG_TEXT_TRIGRAM),
+				     bigram ? bigram_args : trigram_args, v.edits, head, ids, n, &cap);
+	}
+	bool reread = rc == 0;
+	if (reread) { /* not kept, or no longer to be brought up to date: all of them */
+		free(*ids);
+		*ids = NULL;
+		*n = cap = 0;
+		rc = push_ids(d, bigram ? PG_TEXT_ALL(PG_TEXT_BIGRAM) : PG_TEXT_ALL(PG_TEXT_TRIGRAM),
+			      (const struct db_val[]){text, bigram ? text : DB_END, DB_END}, ids, n, &cap, 0);
+	}
+	if (rc < 0) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+		return rc;
+	}
+	if (reread || v.edits != head) { /* read, or brought up to date: kept at the new position */
+		v.edits = head;
+		text_match_cache_put(key, &v, *ids, *n);
+	}
+	*found = true;
+	return DB_OK;
+}
+
 int store_complaint_text_ids(struct db *d, const struct complaint_filter *f, int64_t **ids, size_t *n, bool *found)
 {
 	*ids = NULL;
 	*n = 0;
 	*found = false;
-	if (!f->q || db_backend(d) == DB_PG || utf8_chars(f->q) < 2)
+	if (!f->q || utf8_chars(f->q) < 2)
 		return DB_OK;
+	if (db_backend(d) == DB_PG)
+		return pg_text_ids(d, f, ids, n, found);
 	struct list_plan pl = {.lo = 1, .hi = INT64_MAX};
 	qb_reset(&pl.w);
 	bool fts = false;
@@ -1311,6 +1431,8 @@ static int list_page(struct db *d, const struct scope_filter *sf, const struct c
 	 * unless the matches are sorted. */
 	size_t page_where = q.len;
 	bool sqlite = db_backend(d) != DB_PG; /* PostgreSQL's planner weighs the choice itself */
+	if (pl->newest_registered)
+		order = page_order = " ORDER BY c.id DESC";
 	if (pl->fts) {
 		fts_page(&q, f, pl);
 		order = " ORDER BY c.id DESC";
@@ -1434,6 +1556,15 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	if (rc < 0 || (rc = complaint_where(d, sf, f, true, branch_status, &pl.w, &pl.b, &pl.fts)) < 0 ||
 	    (rc = subtree_drives_of(d, f, &pl)) < 0)
 		return rc;
+	/* Full-text matches come newest registered first on either backend: SQLite's full-text
+	 * index's order, which the report index's text page (report_list_text_page) keeps; a
+	 * number or a name keeps the list's order. */
+	if (db_backend(d) == DB_PG && f->q && utf8_chars(f->q) >= 2) {
+		int64_t exact = 0;
+		if ((rc = exact_hits(d, f, &exact)) < 0)
+			return rc;
+		pl.newest_registered = !exact;
+	}
 	if ((rc = list_count(d, sf, f, &pl, total)) < 0)
 		return rc;
 	int64_t cap = f->skip_count ? INT64_MAX : pl.fts ? COMPLAINT_TEXT_COUNT_CAP : COMPLAINT_COUNT_CAP;

@@ -358,11 +358,12 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 			 json_t **items, int64_t *total, bool *capped);
 
 /* The ids of every complaint whose text holds f->q (*n of them in *ids, caller frees), when the
- * list searches SQLite's full-text index for it: three characters or more and no complaint with
- * that number or complainant name (then *found is false and nothing is returned: the list
- * counts it). The index's matches and the complaints still waiting for the index that match by
- * substring, ascending, each once. Only the text is tested, no other filter or scope
- * (report_list_count tests those in the report index). 0 or negative. */
+ * list searches the text for it: two characters or more and no complaint with that number or
+ * complainant name (then *found is false and nothing is returned: the list counts it). On
+ * SQLite the full-text index's matches and the complaints still waiting for the index that match
+ * by substring; on PostgreSQL the matches of the list's own text test, kept between searches
+ * and brought up to date from the change log. Ascending, each once. Only the text is tested, no
+ * other filter or scope (report_list_count tests those in the report index). 0 or negative. */
 int store_complaint_text_ids(struct db *d, const struct complaint_filter *f, int64_t **ids, size_t *n, bool *found);
 
 /* Complaints matching f that are the caller's own — registered or handled by sf->user_id —

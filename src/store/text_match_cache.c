@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ENTRIES 16
+#define ENTRIES 64 /* the searches of a working day: a bank's common words and names */
 #define KEY_MAX 640                  /* an index name and the longest MATCH text (600 bytes) */
 #define IDS_MAX ((size_t)8 * 1000 * 1000) /* all entries: 64 MB at most */
 
@@ -43,13 +43,15 @@ static void drop(struct entry *e)
 	memset(e, 0, sizeof *e);
 }
 
-bool text_match_cache_get(const char *key, const struct text_match_version *v, int64_t **ids, size_t *n,
-			  size_t *cap)
+/* The entry for key kept with v's token, and with its change count unless any_edits (then it
+ * comes in v->edits): a copy as text_match_cache_get gives it. */
+static bool get_entry(const char *key, struct text_match_version *v, bool any_edits, int64_t **ids, size_t *n,
+		      size_t *cap)
 {
 	bool hit = false;
 	pthread_mutex_lock(&mu);
 	struct entry *e = find(key);
-	if (e && !same_version(&e->v, v)) {
+	if (e && (any_edits ? strcmp(e->v.token, v->token) != 0 : !same_version(&e->v, v))) {
 		drop(e); /* read with another database or before an edit: never valid again */
 		e = NULL;
 	}
@@ -61,12 +63,25 @@ bool text_match_cache_get(const char *key, const struct text_match_version *v, i
 			*ids = copy;
 			*n = e->n;
 			*cap = room;
+			v->edits = e->v.edits;
 			e->used = ++tick;
 			hit = true;
 		}
 	}
 	pthread_mutex_unlock(&mu);
 	return hit;
+}
+
+bool text_match_cache_get(const char *key, const struct text_match_version *v, int64_t **ids, size_t *n,
+			  size_t *cap)
+{
+	struct text_match_version asked = *v;
+	return get_entry(key, &asked, false, ids, n, cap);
+}
+
+bool text_match_cache_get_any(const char *key, struct text_match_version *v, int64_t **ids, size_t *n, size_t *cap)
+{
+	return get_entry(key, v, true, ids, n, cap);
 }
 
 void text_match_cache_put(const char *key, const struct text_match_version *v, const int64_t *ids, size_t n)

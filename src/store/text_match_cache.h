@@ -1,10 +1,12 @@
-/* The full-text index's matches of recent searches, kept between requests (SQLite, issue 13):
+/* The full-text index's matches of recent searches, kept between requests (issue 13):
  * a search's exact count reads the id of every match of its text (254,000 for a common word at
  * 1M, 9 ms), though between two searches the index only gains new complaints' ids above the
  * largest it held. An entry is valid for the database and the count of edited texts it was
  * read with (migration sqlite/0039: complaint_text_edits); the caller reads the tail above the
  * entry's last id. One cache per process, shared by the read workers, bounded in entries and
- * ids; a miss only costs the full read. */
+ * ids; a miss only costs the full read. On PostgreSQL the version is the complaint change log's
+ * position (migration pg/0007) the ids were read at: the caller tests again the complaints
+ * changed since (store_complaint_text_ids). */
 #ifndef FCMS_TEXT_MATCH_CACHE_H
 #define FCMS_TEXT_MATCH_CACHE_H
 #include <stdbool.h>
@@ -22,6 +24,11 @@ struct text_match_version {
  * or when out of memory (nothing allocated). Thread-safe. */
 bool text_match_cache_get(const char *key, const struct text_match_version *v, int64_t **ids, size_t *n,
 			  size_t *cap);
+
+/* PostgreSQL: as text_match_cache_get for the entry kept for key with v->token, whatever count it
+ * was kept with, which comes in v->edits (there: the change-log position its ids were read at,
+ * store_changes_head). False on a miss (an entry of another token is dropped). Thread-safe. */
+bool text_match_cache_get_any(const char *key, struct text_match_version *v, int64_t **ids, size_t *n, size_t *cap);
 
 /* Keeps a copy of ids[0..n) (ascending, the index's matches only) for key and v, replacing what
  * was kept for key; too long a key or too many ids are not kept. Thread-safe; may run twice. */

@@ -297,7 +297,8 @@ static void test_kept_matches(void **state)
 }
 
 /* The cache itself: a version other than the kept one misses (another database, or texts edited
- * since) and drops the entry; the least recently used entry goes when all are taken. */
+ * since) and drops the entry; the least recently used entry goes when all are taken; on
+ * PostgreSQL any position of the same token is given with its position. */
 static void test_match_cache(void **state)
 {
 	(void)state;
@@ -318,15 +319,25 @@ static void test_match_cache(void **state)
 	assert_true(cap >= 3);
 	assert_memory_equal(got, ids, sizeof ids);
 	free(got);
-	/* Seventeen keys for sixteen places: the oldest ("k") goes, the newest stay. */
-	for (int i = 0; i < 16; i++) {
+	/* Sixty-five keys for sixty-four places: the oldest ("k") goes, the newest stay. */
+	for (int i = 0; i < 64; i++) {
 		char key[16];
 		snprintf(key, sizeof key, "k%d", i);
 		text_match_cache_put(key, &v1, ids, 3);
 	}
 	assert_false(text_match_cache_get("k", &v1, &got, &n, &cap));
-	assert_true(text_match_cache_get("k15", &v1, &got, &n, &cap));
+	assert_true(text_match_cache_get("k63", &v1, &got, &n, &cap));
 	free(got);
+	/* PostgreSQL's getter: the entry of the same token whatever its count (the change log's
+	 * position), which it reports; another token misses and drops it. */
+	struct text_match_version asked = {.token = "a", .edits = 99}, other_token = {.token = "b"};
+	assert_true(text_match_cache_get_any("k63", &asked, &got, &n, &cap));
+	assert_int_equal(asked.edits, 1);
+	assert_int_equal(n, 3);
+	assert_memory_equal(got, ids, sizeof ids);
+	free(got);
+	assert_false(text_match_cache_get_any("k63", &other_token, &got, &n, &cap));
+	assert_false(text_match_cache_get_any("k63", &asked, &got, &n, &cap));
 	text_match_cache_clear();
 }
 
