@@ -1141,8 +1141,14 @@ static int pg_text_ids(struct db *d, const struct complaint_filter *f, int64_t *
 		free(*ids);
 		*ids = NULL;
 		*n = cap = 0;
+		/* One such read at a time: after a restart the first searches of a day's common words
+		 * held every read worker in reads of the whole table, each slower for the others;
+		 * meanwhile a search is answered by the list's SQL, as before there was a cache. */
+		if (!text_match_cache_claim_read())
+			return DB_OK;
 		rc = push_ids(d, bigram ? PG_TEXT_ALL(PG_TEXT_BIGRAM) : PG_TEXT_ALL(PG_TEXT_TRIGRAM),
 			      (const struct db_val[]){text, bigram ? text : DB_END, DB_END}, ids, n, &cap, 0);
+		text_match_cache_end_read();
 	}
 	if (rc < 0) {
 		free(*ids);

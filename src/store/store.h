@@ -362,7 +362,8 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
  * complainant name (then *found is false and nothing is returned: the list counts it). On
  * SQLite the full-text index's matches and the complaints still waiting for the index that match
  * by substring; on PostgreSQL the matches of the list's own text test, kept between searches
- * and brought up to date from the change log. Ascending, each once. Only the text is tested, no
+ * and brought up to date from the change log (not found while another server thread reads a
+ * text's matches anew: one such read at a time). Ascending, each once. Only the text is tested, no
  * other filter or scope (report_list_count tests those in the report index). 0 or negative. */
 int store_complaint_text_ids(struct db *d, const struct complaint_filter *f, int64_t **ids, size_t *n, bool *found);
 

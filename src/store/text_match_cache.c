@@ -121,6 +121,24 @@ void text_match_cache_put(const char *key, const struct text_match_version *v, c
 	pthread_mutex_unlock(&mu);
 }
 
+static bool reading; /* under mu: a full read is under way (text_match_cache_claim_read) */
+
+bool text_match_cache_claim_read(void)
+{
+	pthread_mutex_lock(&mu);
+	bool claimed = !reading;
+	reading = true;
+	pthread_mutex_unlock(&mu);
+	return claimed;
+}
+
+void text_match_cache_end_read(void)
+{
+	pthread_mutex_lock(&mu);
+	reading = false;
+	pthread_mutex_unlock(&mu);
+}
+
 void text_match_cache_clear(void)
 {
 	pthread_mutex_lock(&mu);

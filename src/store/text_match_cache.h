@@ -34,6 +34,13 @@ bool text_match_cache_get_any(const char *key, struct text_match_version *v, int
  * was kept for key; too long a key or too many ids are not kept. Thread-safe; may run twice. */
 void text_match_cache_put(const char *key, const struct text_match_version *v, const int64_t *ids, size_t n);
 
+/* PostgreSQL: one full read of a text's matches at a time per process (one of a common word
+ * reads the whole table, 1-2 s at 1M): true when the caller may read (then it calls
+ * text_match_cache_end_read when done, whatever the outcome), false while another read is under
+ * way (the caller searches another way). Thread-safe. */
+bool text_match_cache_claim_read(void);
+void text_match_cache_end_read(void);
+
 /* Empties the cache (tests). */
 void text_match_cache_clear(void);
 
