@@ -1146,9 +1146,17 @@ static int pg_text_ids(struct db *d, const struct complaint_filter *f, int64_t *
 		 * meanwhile a search is answered by the list's SQL, as before there was a cache. */
 		if (!text_match_cache_claim_read())
 			return DB_OK;
-		rc = push_ids(d, bigram ? PG_TEXT_ALL(PG_TEXT_BIGRAM) : PG_TEXT_ALL(PG_TEXT_TRIGRAM),
-			      (const struct db_val[]){text, bigram ? text : DB_END, DB_END}, ids, n, &cap, 0);
+		const char *all = bigram ? PG_TEXT_ALL(PG_TEXT_BIGRAM) : PG_TEXT_ALL(PG_TEXT_TRIGRAM);
+		const struct db_val args[] = {text, bigram ? text : DB_END, DB_END};
+		/* A text more common than an entry keeps (a common word at 10M) would be read in
+		 * full for every search: the list's SQL answers it instead. */
+		int64_t expected = 0;
+		rc = plan_rows_estimate(d, all, args, &expected);
+		if (rc >= 0 && expected <= (int64_t)TEXT_MATCH_ENTRY_IDS_MAX)
+			rc = push_ids(d, all, args, ids, n, &cap, 0);
 		text_match_cache_end_read();
+		if (rc >= 0 && expected > (int64_t)TEXT_MATCH_ENTRY_IDS_MAX)
+			return DB_OK;
 	}
 	if (rc < 0) {
 		free(*ids);

@@ -8,7 +8,7 @@
 
 #define ENTRIES 64 /* the searches of a working day: a bank's common words and names */
 #define KEY_MAX 640                  /* an index name and the longest MATCH text (600 bytes) */
-#define IDS_MAX ((size_t)8 * 1000 * 1000) /* all entries: 64 MB at most */
+#define IDS_MAX (4 * TEXT_MATCH_ENTRY_IDS_MAX) /* all entries: 64 MB at most */
 
 struct entry {
 	char key[KEY_MAX];
@@ -86,7 +86,7 @@ bool text_match_cache_get_any(const char *key, struct text_match_version *v, int
 
 void text_match_cache_put(const char *key, const struct text_match_version *v, const int64_t *ids, size_t n)
 {
-	if (strlen(key) >= KEY_MAX || n > IDS_MAX / 4)
+	if (strlen(key) >= KEY_MAX || n > TEXT_MATCH_ENTRY_IDS_MAX)
 		return;
 	int64_t *copy = malloc((n ? n : 1) * sizeof *copy);
 	if (!copy)

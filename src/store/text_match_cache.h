@@ -13,6 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The most ids one entry keeps: a text matching more is read again for every search. */
+#define TEXT_MATCH_ENTRY_IDS_MAX ((size_t)2 * 1000 * 1000)
+
 /* The version of the index an entry is valid for (complaint_text_edits' row). */
 struct text_match_version {
 	char token[40];
