@@ -1063,8 +1063,10 @@ static int pg_text_changes(struct db *d, const char *changed_sql, const struct d
 			   int64_t **ids, size_t *n, size_t *cap)
 {
 	int64_t held = 0;
+	if (to < from)
+		return 0;
 	int rc = DB_SCALAR(d, &held, "SELECT COUNT(*) FROM complaint_changes WHERE seq = ?", DB_INT(from));
-	if (rc < 0 || !held || to < from)
+	if (rc < 0 || !held)
 		return rc < 0 ? rc : 0;
 	struct db_res *r;
 	if ((rc = db_query(d, &r, changed_sql, args)) < 0)
