@@ -171,14 +171,15 @@ int api_complaint_list(struct request *r)
 	bool capped = false;
 	int rc = complaint_settings_get(r->db, &cfg);
 	/* The report index counts in milliseconds what SQL counts in seconds (exact, no cap), and
-	 * picks a text search's page among the full-text index's matches. */
+	 * picks a text search's page among the full-text index's matches, or a page in deadline
+	 * order. */
 	bool paged = false, text = f.q && *f.q;
 	struct report_page_hours hours = {0};
-	if (rc == 0 && text && (rc = report_list_text_page(r->db, &f, &sf, &items, &total)) == 1)
+	if (rc == 0 && (text || f.sort_by_due) && (rc = report_list_page(r->db, &f, &sf, &items, &total)) == 1)
 		paged = true;
 	/* A text search the index could not page it cannot count either, but past the depth the
 	 * page keeps (the full-text matches are not listed twice). */
-	else if (rc == 0 && (!text || f.offset > TEXT_PAGE_DEPTH_MAX) &&
+	else if (rc == 0 && (!text || f.offset > LIST_PAGE_DEPTH_MAX) &&
 		 (rc = report_list_count(r->db, &f, &sf, &total, &hours)) == 1) {
 		f.skip_count = true;
 		/* Newest received first: the page's matches lie in the hours the index found, so its

@@ -8,6 +8,7 @@
 #include "store/db.h"
 #include "store/store.h"
 #include "util/dates.h"
+#include "util/due_order.h"
 #include "util/log.h"
 #include <pthread.h>
 #include <stdio.h>
@@ -168,10 +169,13 @@ static uint32_t row_for(int64_t id)
 		F.flags = facts_grow(F.flags, sizeof *F.flags, F.cap);
 		F.handling = facts_grow(F.handling, sizeof *F.handling, F.cap);
 		F.comp = facts_grow(F.comp, sizeof *F.comp, F.cap);
+		F.due = facts_grow(F.due, sizeof *F.due, F.cap);
+		F.id = facts_grow(F.id, sizeof *F.id, F.cap);
 		for (int k = 0; k < FD_NDICT; k++)
 			F.dv[k] = facts_grow(F.dv[k], sizeof *F.dv[k], F.cap);
 	}
 	F.row_of[id] = F.n + 1;
+	F.id[F.n] = (uint32_t)id;
 	return F.n++;
 }
 
@@ -359,6 +363,7 @@ static void apply_row(struct db_res *r)
 	int64_t tenths = closed && received && end ? (end - recv) / (MS_PER_DAY / 10) : 0;
 	F.handling[i] = (uint16_t)(tenths < 0 ? 0 : tenths > UINT16_MAX ? UINT16_MAX : tenths);
 	F.comp[i] = db_int(r, COL_COMPENSATION);
+	F.due[i] = db_is_null(r, COL_DUE) ? DUE_LAST : db_int(r, COL_DUE);
 }
 
 static void clear_all(void)
@@ -609,6 +614,8 @@ void facts_stop(void)
 	free(F.flags);
 	free(F.handling);
 	free(F.comp);
+	free(F.due);
+	free(F.id);
 	for (int k = 0; k < FD_NDICT; k++) {
 		free(F.dv[k]);
 		F.dv[k] = NULL;
@@ -622,6 +629,8 @@ void facts_stop(void)
 	F.hour = NULL;
 	F.flags = F.handling = NULL;
 	F.comp = NULL;
+	F.due = NULL;
+	F.id = NULL;
 	F.row_of = NULL;
 	F.day_lo = F.day_hi = NULL;
 	F.row_of_len = 0;

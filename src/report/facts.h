@@ -128,6 +128,10 @@ void facts_scan(const struct fact_query *q, struct fact_agg *groups, struct fact
  * first (*got of them). Under the read lock. */
 void facts_scan_ids(const struct fact_query *q, const int64_t *ids, size_t n, struct fact_agg *total, int64_t *newest,
 		    size_t want, size_t *got);
+/* The first want matches of q in the complaint list's deadline order (due_at, those without one
+ * last, then id) into ids[0..*got), in that order, and the number of matches into *matches (as
+ * facts_scan's total count). False when out of memory. Under the read lock. */
+bool facts_due_page(const struct fact_query *q, size_t want, int64_t *ids, size_t *got, uint64_t *matches);
 /* Day number (days since 1970-01-01 in China time) of an epoch-ms instant, and back to yyyymmdd. */
 int32_t facts_day(int64_t ms);
 int32_t facts_day_ymd(int32_t day);

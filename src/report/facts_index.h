@@ -56,6 +56,10 @@ struct facts_index {
 	uint16_t *flags;
 	uint16_t *handling; /* tenths of a day, closed ones */
 	int64_t *comp;
+	/* The deadline (due_at, epoch ms; DUE_LAST without one) and the complaint id of each row:
+	 * the list's deadline order (util/due_order.h), (due_at IS NULL, due_at, id), is found here (facts_due_page). */
+	int64_t *due;
+	uint32_t *id; /* ids are below row_of_len, at most UINT32_MAX */
 	uint16_t *dv[FD_NDICT];
 	uint32_t *row_of; /* complaint id → row + 1 */
 	int64_t row_of_len;

@@ -2,6 +2,7 @@
  * testing only the filters in use, adding each match to its group; large scans run in two halves
  * on two threads. Callers hold the read lock. */
 #include "report/facts_index.h"
+#include "util/due_order.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,19 +128,17 @@ static void scan_range(const struct fact_query *q, uint32_t lo, uint32_t hi, str
 		scan_row(q, &t, i, groups, total);
 }
 
-/* Counts the rows of the scope institutions q selects (their lists, facts_value_rows.c), and
- * with q->own the caller's registrations and cases outside them (each row once), into groups and
- * *total (both zeroed by the caller). */
-static void scan_listed_rows(const struct fact_query *q, struct fact_agg *groups, struct fact_agg *total)
+/* Calls visit(ctx, row) for each row of the scope institutions q selects (their lists,
+ * facts_value_rows.c), and with q->own the caller's registrations and cases outside them, each
+ * row once; the rows are not tested against q here. */
+static void visit_listed_rows(const struct fact_query *q, void (*visit)(void *ctx, uint32_t i), void *ctx)
 {
-	struct row_test t;
-	row_test_init(&t, q);
 	const uint8_t *sel = q->sel[FD_SCOPE_ORG];
 	for (uint32_t v = 0; v < F.dicts[FD_SCOPE_ORG].n; v++) {
 		const struct value_rows *l = sel[v] ? facts_value_rows(FD_SCOPE_ORG, v) : NULL;
 		for (uint32_t j = 0; l && j < l->n; j++)
 			if (l->rows[j] != ROW_GONE)
-				scan_row(q, &t, l->rows[j], groups, total);
+				visit(ctx, l->rows[j]);
 	}
 	if (!q->own)
 		return;
@@ -147,15 +146,35 @@ static void scan_listed_rows(const struct fact_query *q, struct fact_agg *groups
 	for (uint32_t j = 0; reg && j < reg->n; j++) {
 		uint32_t i = reg->rows[j];
 		if (i != ROW_GONE && !sel[F.dv[FD_SCOPE_ORG][i]])
-			scan_row(q, &t, i, groups, total);
+			visit(ctx, i);
 	}
 	const struct value_rows *own = q->own_handler ? facts_value_rows(FD_HANDLER, q->own_handler) : NULL;
 	for (uint32_t j = 0; own && j < own->n; j++) {
 		uint32_t i = own->rows[j];
 		if (i != ROW_GONE && !sel[F.dv[FD_SCOPE_ORG][i]] &&
 		    !(q->own_registrar && F.dv[FD_REGISTRAR][i] == q->own_registrar))
-			scan_row(q, &t, i, groups, total);
+			visit(ctx, i);
 	}
+}
+
+struct listed_scan {
+	const struct fact_query *q;
+	struct row_test t;
+	struct fact_agg *groups, *total;
+};
+
+static void listed_scan_row(void *ctx, uint32_t i)
+{
+	struct listed_scan *c = ctx;
+	scan_row(c->q, &c->t, i, c->groups, c->total);
+}
+
+/* Counts the rows visit_listed_rows gives into groups and *total (both zeroed by the caller). */
+static void scan_listed_rows(const struct fact_query *q, struct fact_agg *groups, struct fact_agg *total)
+{
+	struct listed_scan c = {.q = q, .groups = groups, .total = total};
+	row_test_init(&c.t, q);
+	visit_listed_rows(q, listed_scan_row, &c);
 }
 
 /* How many entries scan_listed_rows would pass (holes not counted). */
@@ -240,22 +259,36 @@ void facts_scan_ids(const struct fact_query *q, const int64_t *ids, size_t n, st
 	}
 }
 
+/* The rows holding q's days lie in [*lo, *hi): false when none can. */
+static bool days_rows(const struct fact_query *q, uint32_t *lo, uint32_t *hi)
+{
+	if (!F.day_lo || q->from_day > q->to_day)
+		return false;
+	int32_t from = q->from_day < 0 ? 0 : q->from_day, to = q->to_day >= NDAYS ? NDAYS - 1 : q->to_day;
+	*lo = UINT32_MAX;
+	*hi = 0;
+	for (int32_t d = from; d <= to; d++) {
+		if (F.day_lo[d] < *lo)
+			*lo = F.day_lo[d];
+		if (F.day_hi[d] > *hi)
+			*hi = F.day_hi[d];
+	}
+	return *lo < *hi;
+}
+
+/* True when the scope's row lists are read rather than the days' rows [lo, hi). */
+static bool reads_listed_rows(const struct fact_query *q, uint32_t lo, uint32_t hi)
+{
+	return q->sel[FD_SCOPE_ORG] && listed_rows_count(q) * LISTED_ROWS_SHARE < hi - lo;
+}
+
 void facts_scan(const struct fact_query *q, struct fact_agg *groups, struct fact_agg *total)
 {
 	*total = (struct fact_agg){0};
-	if (!F.day_lo || q->from_day > q->to_day)
+	uint32_t lo, hi;
+	if (!days_rows(q, &lo, &hi))
 		return;
-	int32_t from = q->from_day < 0 ? 0 : q->from_day, to = q->to_day >= NDAYS ? NDAYS - 1 : q->to_day;
-	uint32_t lo = UINT32_MAX, hi = 0;
-	for (int32_t d = from; d <= to; d++) {
-		if (F.day_lo[d] < lo)
-			lo = F.day_lo[d];
-		if (F.day_hi[d] > hi)
-			hi = F.day_hi[d];
-	}
-	if (lo >= hi)
-		return;
-	if (q->sel[FD_SCOPE_ORG] && listed_rows_count(q) * LISTED_ROWS_SHARE < hi - lo) {
+	if (reads_listed_rows(q, lo, hi)) {
 		scan_listed_rows(q, groups, total);
 		return;
 	}
@@ -330,4 +363,49 @@ bool facts_page_hours(const struct fact_query *q, uint64_t want, int32_t *first,
 	}
 	free(count);
 	return found;
+}
+
+/* ---- deadline order ---- */
+
+/* A pass in deadline order: the row test, the first want matches seen (due_order.h), their
+ * number. */
+struct due_pass {
+	struct row_test t;
+	struct due_item *heap;
+	size_t n, want;
+	uint64_t matches;
+};
+
+static void due_offer(void *ctx, uint32_t i)
+{
+	struct due_pass *p = ctx;
+	if (!row_passes(&p->t, i))
+		return;
+	p->matches++;
+	due_keep(p->heap, &p->n, p->want, (struct due_item){.due = F.due[i], .id = F.id[i]});
+}
+
+bool facts_due_page(const struct fact_query *q, size_t want, int64_t *ids, size_t *got, uint64_t *matches)
+{
+	*got = 0;
+	*matches = 0;
+	struct due_pass p = {.want = want, .heap = malloc((want ? want : 1) * sizeof *p.heap)};
+	if (!p.heap || !F.id || !F.due)
+		return free(p.heap), false;
+	row_test_init(&p.t, q);
+	uint32_t lo, hi;
+	if (days_rows(q, &lo, &hi)) {
+		if (reads_listed_rows(q, lo, hi))
+			visit_listed_rows(q, due_offer, &p);
+		else
+			for (uint32_t i = lo; i < hi; i++)
+				due_offer(&p, i);
+	}
+	due_sort(p.heap, p.n);
+	for (size_t k = 0; k < p.n; k++)
+		ids[k] = p.heap[k].id;
+	*got = p.n;
+	*matches = p.matches;
+	free(p.heap);
+	return true;
 }

@@ -16,7 +16,8 @@
 #include <unistd.h>
 
 /* Bump when a column, a flag's meaning, FACT_COLUMNS or the layout below changes. */
-#define SNAP_VERSION 4u /* 2: SHA-256 checksum (util/crypto.h) instead of BLAKE2b; 3: tags; 4: registrar, handler */
+#define SNAP_VERSION 5u /* 2: SHA-256 checksum (util/crypto.h) instead of BLAKE2b; 3: tags; 4: registrar, handler;
+                         * 5: deadlines */
 static const char snap_magic[8] = {'F', 'C', 'M', 'S', 'R', 'I', 'X', '\n'};
 
 struct snap_header {
@@ -79,6 +80,7 @@ int facts_snapshot_write(void)
 	put(&o, F.flags, F.n * sizeof *F.flags);
 	put(&o, F.handling, F.n * sizeof *F.handling);
 	put(&o, F.comp, F.n * sizeof *F.comp);
+	put(&o, F.due, F.n * sizeof *F.due);
 	for (int k = 0; k < FD_NDICT; k++)
 		put(&o, F.dv[k], F.n * sizeof *F.dv[k]);
 	put(&o, F.row_of, (size_t)F.row_of_len * sizeof *F.row_of);
@@ -151,7 +153,7 @@ static const char *snap_refusal(struct snap_in *in, struct db *d, struct snap_he
 	if (h->endian != 0x01020304u || h->version != SNAP_VERSION || h->ndict != FD_NDICT || h->ndays != NDAYS)
 		return "another version";
 	if (h->row_of_len < 0 || h->row_of_len > UINT32_MAX || h->n > h->row_of_len ||
-	    (uint64_t)st.st_size < sizeof *h + (uint64_t)h->n * (15 + 2 * FD_NDICT) + (uint64_t)h->row_of_len * 4)
+	    (uint64_t)st.st_size < sizeof *h + (uint64_t)h->n * (23 + 2 * FD_NDICT) + (uint64_t)h->row_of_len * 4)
 		return "truncated";
 	int64_t head = 0, id = 0, created = 0;
 	if (store_changes_head(d, &head) < 0 || store_facts_fingerprint(d, &id, &created) < 0)
@@ -172,6 +174,8 @@ static void snap_read_columns(struct snap_in *in, const struct snap_header *h)
 	F.flags = facts_grow(F.flags, sizeof *F.flags, cap);
 	F.handling = facts_grow(F.handling, sizeof *F.handling, cap);
 	F.comp = facts_grow(F.comp, sizeof *F.comp, cap);
+	F.due = facts_grow(F.due, sizeof *F.due, cap);
+	F.id = facts_grow(F.id, sizeof *F.id, cap);
 	for (int k = 0; k < FD_NDICT; k++)
 		F.dv[k] = facts_grow(F.dv[k], sizeof *F.dv[k], cap);
 	F.cap = cap;
@@ -186,9 +190,14 @@ static void snap_read_columns(struct snap_in *in, const struct snap_header *h)
 	get(in, F.flags, h->n * sizeof *F.flags);
 	get(in, F.handling, h->n * sizeof *F.handling);
 	get(in, F.comp, h->n * sizeof *F.comp);
+	get(in, F.due, h->n * sizeof *F.due);
 	for (int k = 0; k < FD_NDICT; k++)
 		get(in, F.dv[k], h->n * sizeof *F.dv[k]);
 	get(in, F.row_of, (size_t)h->row_of_len * sizeof *F.row_of);
+	/* Each row's id is where row_of points to it (not written twice). */
+	for (int64_t id = 0; !in->bad && id < h->row_of_len; id++)
+		if (F.row_of[id] && F.row_of[id] <= h->n)
+			F.id[F.row_of[id] - 1] = (uint32_t)id;
 	get(in, F.day_lo, NDAYS * sizeof *F.day_lo);
 	get(in, F.day_hi, NDAYS * sizeof *F.day_hi);
 }

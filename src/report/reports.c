@@ -174,8 +174,10 @@ struct list_facets {
 	uint64_t page_want;
 	int32_t page_first, page_last;
 	bool page_hours;
-	/* With text and want > 0: the newest want matches go to newest[0..got), newest first. */
-	int64_t *newest;
+	/* With want > 0 and text: the newest want matches go to page[0..got), newest first; with
+	 * by_due (no text): the first want in deadline order (facts_due_page). */
+	bool by_due;
+	int64_t *page;
 	size_t want, got;
 };
 
@@ -209,9 +211,14 @@ static int count_matching(struct db *d, const struct report_params *p, enum fact
 		if (rc == 0 && lf->own_user && !facts_own_values(lf->own_user, &s.q))
 			rc = 2;
 	}
+	uint64_t matches = 0;
 	if (rc == 0 && !none && lf && lf->text)
-		facts_scan_ids(&s.q, lf->ids, lf->nids, &s.total, lf->newest, lf->want, &lf->got);
-	else if (rc == 0 && !none) {
+		facts_scan_ids(&s.q, lf->ids, lf->nids, &s.total, lf->page, lf->want, &lf->got);
+	else if (rc == 0 && !none && lf && lf->by_due && lf->want) {
+		if (!facts_due_page(&s.q, lf->want, lf->page, &lf->got, &matches))
+			rc = DB_HARD;
+		s.total.count = (uint32_t)matches;
+	} else if (rc == 0 && !none) {
 		rc = report_scan_run(&s);
 		if (rc == 0 && lf && lf->page_want)
 			lf->page_hours = facts_page_hours(&s.q, lf->page_want, &lf->page_first, &lf->page_last);
@@ -228,11 +235,12 @@ int report_count(struct db *d, const struct report_params *p, int64_t *total)
 	return count_matching(d, p, FR_COUNTED, facts_ymd_day(p->from_ymd), facts_ymd_day(p->to_ymd), NULL, total);
 }
 
-/* A page of a text search, newest first, from the report index: want ids in page (the newest
- * want matches; the caller keeps the ones past its offset). */
-struct text_page {
+/* A list page from the report index: a text search's newest want matches, or by_due the first
+ * want in deadline order (the caller keeps the ones past its offset). */
+struct list_page {
 	size_t want;
-	int64_t *ids; /* malloc'd: the page, newest first */
+	bool by_due;
+	int64_t *ids; /* malloc'd: the page, in its order */
 	size_t n;
 };
 
@@ -243,8 +251,9 @@ static int cmp_desc(const void *a, const void *b)
 }
 
 /* Merges the caller's own matches outside the scope (own, n_own, any order; sorted here) into
- * the index's newest matches (desc, got): the newest want of both into pg. 0 or DB_HARD. */
-static int merge_page(struct text_page *pg, const int64_t *desc, size_t got, int64_t *own, size_t n_own)
+ * the index's newest matches (desc, got): the newest want of both into pg. Without own, the
+ * index's page as it is (a deadline order). 0 or DB_HARD. */
+static int merge_page(struct list_page *pg, const int64_t *desc, size_t got, int64_t *own, size_t n_own)
 {
 	if (n_own)
 		qsort(own, n_own, sizeof *own, cmp_desc);
@@ -257,10 +266,10 @@ static int merge_page(struct text_page *pg, const int64_t *desc, size_t got, int
 	return DB_OK;
 }
 
-/* The list's total (and with page, a text search's page) from the report index: 1 when it
+/* The list's total (and with page, a text search's or a deadline order's page) from the report index: 1 when it
  * answered, 0 when the list must ask SQL, negative on an error. */
 static int list_by_index(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf,
-			 struct text_page *page, int64_t *total, struct report_page_hours *hours)
+			 struct list_page *page, int64_t *total, struct report_page_hours *hours)
 {
 	if (hours)
 		hours->found = false;
@@ -314,8 +323,8 @@ static int list_by_index(struct db *d, const struct complaint_filter *f, const s
 			return trc < 0 ? trc : 0;
 	}
 	bool text = f->q && *f->q;
-	if (page && !text)
-		return 0; /* only a text search's matches are in id order here */
+	if (page && !text && !page->by_due)
+		return 0; /* without a text, only the deadline order is paged here */
 	/* The caller's own complaints outside the scope are tested by the index with the rest (its
 	 * registrar and handler columns), or when it cannot tell people apart (more than 65,535 of
 	 * them) found by SQL: the call centre's registrar has 780,000 at 1M, past SQL's cap. */
@@ -323,6 +332,10 @@ static int list_by_index(struct db *d, const struct complaint_filter *f, const s
 	int rc = 0;
 	for (int attempt = 0; attempt < 2 && rc == 0; attempt++) {
 		bool own_by_sql = own_outside && attempt == 1;
+		if (own_by_sql && page && page->by_due) {
+			rc = 1; /* the own found by SQL have no place in the deadline order here */
+			break;
+		}
 		if (own_by_sql) {
 			rc = store_complaint_count_own_outside(d, sf, f, text ? ids : NULL, nids, &outside,
 								page ? &own : NULL);
@@ -346,18 +359,19 @@ static int list_by_index(struct db *d, const struct complaint_filter *f, const s
 		enum fact_rows rows = f->counted ? FR_COUNTED : f->status ? FR_ALL : FR_LISTED;
 		struct list_facets lf = {.open = f->open, .right = f->right, .tag = f->tag, .text = text,
 					 .ids = ids, .nids = nids, .want = page ? page->want : 0,
+					 .by_due = page && page->by_due,
 					 .own_user = own_outside && !own_by_sql ? sf->user_id : 0};
 		/* The page's hours, when every match is in the index (not the own found by SQL). */
 		if (hours && !text && !own_by_sql && f->limit > 0 && f->offset >= 0)
 			lf.page_want = (uint64_t)f->offset + (uint64_t)f->limit;
-		if (page && !(lf.newest = malloc((lf.want ? lf.want : 1) * sizeof *lf.newest)))
+		if (page && !(lf.page = malloc((lf.want ? lf.want : 1) * sizeof *lf.page)))
 			rc = DB_HARD;
 		if (rc == 0)
 			rc = count_matching(d, &p, rows, f->from ? facts_day(f->from) : 0,
 					    f->to ? facts_day(f->to) - 1 : INT32_MAX, &lf, total);
 		if (rc == 0 && page)
-			rc = merge_page(page, lf.newest, lf.got, own, (size_t)outside);
-		free(lf.newest);
+			rc = merge_page(page, lf.page, lf.got, own, (size_t)outside);
+		free(lf.page);
 		if (rc == 0 && hours && lf.page_hours) {
 			hours->found = true;
 			hours->from = (int64_t)lf.page_first * MS_PER_HOUR - CN_TZ_OFFSET_MS;
@@ -382,14 +396,17 @@ int report_list_count(struct db *d, const struct complaint_filter *f, const stru
 	return list_by_index(d, f, sf, NULL, total, hours);
 }
 
-int report_list_text_page(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf,
-			  json_t **items, int64_t *total)
+int report_list_page(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf, json_t **items,
+		     int64_t *total)
 {
 	*items = NULL;
+	bool text = f->q && *f->q;
 	/* Deep pages are left to SQL: the index keeps offset + limit ids. */
-	if (f->offset < 0 || f->limit <= 0 || f->offset > TEXT_PAGE_DEPTH_MAX)
+	if ((!text && !f->sort_by_due) || f->offset < 0 || f->limit <= 0 || f->offset > LIST_PAGE_DEPTH_MAX)
 		return 0;
-	struct text_page pg = {.want = (size_t)(f->offset + f->limit)};
+	if (!text && store_list_path_forced())
+		return 0;
+	struct list_page pg = {.want = (size_t)(f->offset + f->limit), .by_due = !text};
 	int rc = list_by_index(d, f, sf, &pg, total, NULL);
 	if (rc == 1) {
 		size_t from = (size_t)f->offset < pg.n ? (size_t)f->offset : pg.n;

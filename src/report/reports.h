@@ -64,15 +64,20 @@ struct report_page_hours {
 };
 struct complaint_filter;
 struct scope_filter;
-/* A text search's page (f->offset, f->limit: newest first, as store_complaint_list) and its
- * exact total, found in the full-text index and tested in the report index (SQLite; the filters
- * and scope report_list_count takes, and a page no deeper than TEXT_PAGE_DEPTH_MAX): SQL tested
- * each match, newest first, against its table row until the page was full, 150 ms p50 under the
- * working day's load for a sub-branch. 1 with *items (caller owns) and *total, 0 when the list
- * must ask SQL, negative on an error. */
-#define TEXT_PAGE_DEPTH_MAX 10000
-int report_list_text_page(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf,
-			  json_t **items, int64_t *total);
+/* A list page (f->offset, f->limit) and its exact total from the report index, for the
+ * filters and scope report_list_count takes and a page no deeper than LIST_PAGE_DEPTH_MAX:
+ * - a text search (f->q), newest first: its matches found in the full-text index (SQLite) or
+ *   the kept matches (PostgreSQL, store_complaint_text_ids), tested here (SQL tested each match,
+ *   newest first, against its table row until the page was full, 150 ms p50 under the working
+ *   day's load for a sub-branch);
+ * - without text, in deadline order (f->sort_by_due): the first matches by (due_at, NULL last,
+ *   id) among the index's rows (PostgreSQL sorted a branch's complaints of a date range by their
+ *   deadline, or walked the deadline index past other branches': 135-730 ms a page under load).
+ * 1 with *items (caller owns) and *total, 0 when the list must ask SQL (other orders, filters or
+ * scopes, the index loading), negative on an error. */
+#define LIST_PAGE_DEPTH_MAX 10000
+int report_list_page(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf, json_t **items,
+		     int64_t *total);
 int report_list_count(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf,
 		      int64_t *total, struct report_page_hours *hours);
 

@@ -613,6 +613,11 @@ static enum list_path forced_path(void)
 	return forced;
 }
 
+bool store_list_path_forced(void)
+{
+	return forced_path() != PATH_CHOSEN;
+}
+
 /* A scope bound (SCOPE_DRIVES_MAX, BIG_SCOPE_DRIVES_MAX) as the server uses it (test hook above). */
 static int64_t scope_bound(int64_t max)
 {
@@ -1573,7 +1578,7 @@ int store_complaint_list(struct db *d, const struct scope_filter *sf, const stru
 	    (rc = subtree_drives_of(d, f, &pl)) < 0)
 		return rc;
 	/* Full-text matches come newest registered first on either backend: SQLite's full-text
-	 * index's order, which the report index's text page (report_list_text_page) keeps; a
+	 * index's order, which the report index's text page (report_list_page) keeps; a
 	 * number or a name keeps the list's order. */
 	if (db_backend(d) == DB_PG && f->q && utf8_chars(f->q) >= 2) {
 		int64_t exact = 0;
@@ -1632,7 +1637,30 @@ int store_complaint_rows(struct db *d, const int64_t *ids, size_t n, json_t **it
 				  : COMPLAINT_SELECT_KIND("NULL") " WHERE c.id IN (SELECT value FROM json_each(?)) ORDER BY c.id DESC",
 			       (const struct db_val[]){DB_TEXT(text), DB_END});
 	free(text);
-	return rc < 0 ? rc : DB_OK;
+	if (rc < 0)
+		return rc;
+	/* By id, highest first: each of ids finds its row by a binary search (a complaint gone is
+	 * left out). */
+	json_t *rows = *items, *out = json_array();
+	size_t nrows = json_array_size(rows);
+	for (size_t i = 0; out && i < n; i++) {
+		size_t lo = 0, hi = nrows;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (json_integer_value(json_object_get(json_array_get(rows, mid), "id")) > ids[i])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		json_t *row = json_array_get(rows, lo);
+		if (row && json_integer_value(json_object_get(row, "id")) == ids[i] && json_array_append(out, row) != 0) {
+			json_decref(out);
+			out = NULL;
+		}
+	}
+	json_decref(rows);
+	*items = out;
+	return out ? DB_OK : DB_HARD;
 }
 
 int store_complaint_keyset(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,

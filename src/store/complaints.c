@@ -8,6 +8,7 @@
 #include "store/query_builder.h"
 #include "store/scope_sql.h"
 #include "store/store.h"
+#include "util/due_order.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -279,62 +280,13 @@ static bool todo_kinds_held(const struct todo_query *q)
 	return q->can_handle || q->can_review || q->can_callback || q->can_approve_delete;
 }
 
-/* One to-do item as the single pass keeps it for the page: its place in deadline order. */
-struct todo_item {
-	int64_t due; /* INT64_MAX without a deadline: last */
-	int64_t id;
-	int kind;
-};
-
-static bool todo_before(const struct todo_item *a, const struct todo_item *b)
-{
-	return a->due != b->due ? a->due < b->due : a->id < b->id;
-}
-
-/* The page's items are the first `keep` in deadline order: a max-heap of that size holds the
- * best so far (its root the worst of them), so the pass costs n log keep, not a sort of n. */
-static void todo_heap_push(struct todo_item *h, size_t *n, size_t keep, struct todo_item it)
-{
-	size_t i;
-	if (*n < keep) {
-		i = (*n)++;
-		while (i > 0 && todo_before(&h[(i - 1) / 2], &it)) {
-			h[i] = h[(i - 1) / 2];
-			i = (i - 1) / 2;
-		}
-		h[i] = it;
-		return;
-	}
-	if (keep == 0 || !todo_before(&it, &h[0]))
-		return;
-	i = 0; /* replace the root and sift down */
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= *n)
-			break;
-		if (c + 1 < *n && todo_before(&h[c], &h[c + 1]))
-			c++;
-		if (!todo_before(&it, &h[c]))
-			break;
-		h[i] = h[c];
-		i = c;
-	}
-	h[i] = it;
-}
-
-static int todo_item_cmp(const void *a, const void *b)
-{
-	const struct todo_item *x = a, *y = b;
-	return todo_before(x, y) ? -1 : todo_before(y, x) ? 1 : 0;
-}
-
 static const char *const TODO_KIND_NAMES[] = {"assigned",          "queue",          "review", "approve_extension",
 					      "approve_new_facts", "approve_delete", "callback"};
 #define TODO_NKINDS (sizeof TODO_KIND_NAMES / sizeof TODO_KIND_NAMES[0])
 #define TODO_NSTATES 8 /* deadline states seen in one to-do; more are counted as the last */
 
 /* The page's rows, in deadline order, each with its todo_kind. */
-static int todo_page_rows(struct db *d, struct todo_item *page, size_t n, json_t **items)
+static int todo_page_rows(struct db *d, const struct due_item *page, size_t n, json_t **items)
 {
 	int64_t *ids = malloc((n ? n : 1) * sizeof *ids);
 	if (!ids)
@@ -346,24 +298,17 @@ static int todo_page_rows(struct db *d, struct todo_item *page, size_t n, json_t
 	free(ids);
 	if (rc < 0)
 		return rc;
-	/* store_complaint_rows gives them by id, newest first: each page item finds its row by a
-	 * binary search (a complaint gone since the pass is left out). */
+	/* store_complaint_rows gives them in the page's order, a complaint gone since the pass left
+	 * out. */
 	json_t *out = json_array();
-	size_t nrows = json_array_size(rows);
-	for (size_t i = 0; out && i < n; i++) {
-		size_t lo = 0, hi = nrows;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (json_integer_value(json_object_get(json_array_get(rows, mid), "id")) > page[i].id)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		json_t *row = json_array_get(rows, lo);
-		if (row && json_integer_value(json_object_get(row, "id")) == page[i].id) {
-			json_object_set_new(row, "todo_kind", json_string(TODO_KIND_NAMES[page[i].kind]));
-			json_array_append(out, row);
-		}
+	size_t nrows = json_array_size(rows), k = 0;
+	for (size_t i = 0; out && i < n && k < nrows; i++) {
+		json_t *row = json_array_get(rows, k);
+		if (json_integer_value(json_object_get(row, "id")) != page[i].id)
+			continue;
+		json_object_set_new(row, "todo_kind", json_string(TODO_KIND_NAMES[page[i].tag]));
+		json_array_append(out, row);
+		k++;
 	}
 	json_decref(rows);
 	*items = out;
@@ -392,7 +337,7 @@ int store_todo(struct db *d, const struct scope_filter *sf, const struct todo_qu
 	char states[TODO_NSTATES][24] = {{0}};
 	int nstates = 0;
 	size_t keep = q->offset + q->limit > 0 ? (size_t)(q->offset + q->limit) : 0, held = 0, cap = 0;
-	struct todo_item *heap = NULL;
+	struct due_item *heap = NULL;
 	while ((rc = db_next(r)) == 1) {
 		const char *kind = db_text(r, 3), *state = db_text(r, 2);
 		int k = 0;
@@ -412,7 +357,7 @@ int store_todo(struct db *d, const struct scope_filter *sf, const struct todo_qu
 			continue;
 		if (held == cap && held < keep) {
 			size_t want = cap ? cap * 2 : 64;
-			struct todo_item *grown = realloc(heap, (want < keep ? want : keep) * sizeof *heap);
+			struct due_item *grown = realloc(heap, (want < keep ? want : keep) * sizeof *heap);
 			if (!grown) {
 				rc = DB_HARD;
 				break;
@@ -420,16 +365,16 @@ int store_todo(struct db *d, const struct scope_filter *sf, const struct todo_qu
 			heap = grown;
 			cap = want < keep ? want : keep;
 		}
-		struct todo_item it = {.due = db_is_null(r, 1) ? INT64_MAX : db_int(r, 1), .id = db_int(r, 0), .kind = k};
-		todo_heap_push(heap, &held, keep, it);
+		struct due_item it = {.due = db_is_null(r, 1) ? DUE_LAST : db_int(r, 1), .id = db_int(r, 0),
+				      .tag = (uint32_t)k};
+		due_keep(heap, &held, keep, it);
 	}
 	db_done(r);
 	if (rc < 0) {
 		free(heap);
 		return rc;
 	}
-	if (held > 1)
-		qsort(heap, held, sizeof *heap, todo_item_cmp);
+	due_sort(heap, held);
 	size_t from = (size_t)q->offset < held ? (size_t)q->offset : held;
 	json_t *c = json_array();
 	for (size_t k = 0; c && k < TODO_NKINDS; k++)

@@ -377,8 +377,11 @@ int store_complaint_text_ids(struct db *d, const struct complaint_filter *f, int
  * total"). DB_OK, DB_HARD for another scope kind, or negative. */
 int store_complaint_count_own_outside(struct db *d, const struct scope_filter *sf, const struct complaint_filter *f,
 				     const int64_t *among, size_t n_among, int64_t *n, int64_t **matched);
-/* The list rows (as store_complaint_list's) of the complaints ids[0..n), newest (highest id)
- * first; ids no complaint has are left out. Caller owns *items. 0 or negative. */
+/* True when a test forces one of the list's SQL access paths (FCMS_TEST_LIST_PATH scope, sort
+ * or walk; unset in production): pages the report index could give come from that path. */
+bool store_list_path_forced(void);
+/* The list rows (as store_complaint_list's) of the complaints ids[0..n), in that order; ids no
+ * complaint has are left out. Caller owns *items. 0 or negative. */
 int store_complaint_rows(struct db *d, const int64_t *ids, size_t n, json_t **items);
 
 /* The ledger's paging: complaints matching f (no full-text drive) newest received first, the

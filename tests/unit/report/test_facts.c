@@ -1,7 +1,7 @@
 /* Unit tests for the report index (src/report/facts.c) over a real SQLite file: day numbers in
  * the bank's time zone, the initial load and the catch-up from the change log, the counting rule,
  * filters and groups against SQL counts of the same rows, and the two-thread scan giving the same
- * figures as the one-thread scan. */
+ * figures as the one-thread scan; pages in deadline order against SQL's. */
 #include "report/facts.h"
 #include "store/store.h"
 #include "unit_db.h"
@@ -338,6 +338,76 @@ static void test_page_hours(void **state)
 	}
 }
 
+/* The first matches in deadline order (facts_due_page) against SQL's page, ORDER BY due_at IS
+ * NULL, due_at, id: many complaints share a deadline (the id decides), some have none (last),
+ * one institution read through its row lists, a caller's own through the people's columns, and
+ * deadlines changed since the load. */
+static void assert_due_page(const char *org, int64_t own_user, const char *status, size_t want, const char *where)
+{
+	facts_read_lock();
+	uint8_t *org_sel = org ? select_one(FD_SCOPE_ORG, org) : NULL;
+	uint8_t *status_sel = status ? select_one(FD_STATUS, status) : NULL;
+	struct fact_query q = {.rows = FR_LISTED, .from_day = 0, .to_day = 65535, .group = FD_NONE, .group2 = FD_NONE};
+	q.sel[FD_SCOPE_ORG] = org_sel;
+	q.sel[FD_STATUS] = status_sel;
+	if (own_user)
+		assert_true(facts_own_values(own_user, &q));
+	int64_t *ids = calloc(want ? want : 1, sizeof *ids);
+	size_t got = 0;
+	uint64_t matches = 0;
+	assert_true(facts_due_page(&q, want, ids, &got, &matches));
+	facts_read_unlock();
+	free(org_sel);
+	free(status_sel);
+	char sql[512];
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM complaints WHERE status <> 'deleted' AND %s", where);
+	int64_t n = -1;
+	assert_int_equal(db_scalar_int(d, &n, sql, (const struct db_val[]){DB_END}), 1);
+	assert_int_equal(matches, n);
+	assert_int_equal(got, (size_t)n < want ? (size_t)n : want);
+	snprintf(sql, sizeof sql,
+		 "SELECT id FROM complaints WHERE status <> 'deleted' AND %s ORDER BY due_at IS NULL, due_at, id LIMIT ?",
+		 where);
+	struct db_res *r = NULL;
+	assert_int_equal(db_query(d, &r, sql, (const struct db_val[]){DB_INT((int64_t)want), DB_END}), DB_OK);
+	size_t k = 0;
+	while (db_next(r) == 1) {
+		assert_true(k < got);
+		assert_int_equal(ids[k], db_int(r, 0));
+		k++;
+	}
+	db_done(r);
+	assert_int_equal(k, got);
+	free(ids);
+}
+
+static void test_due_page(void **state)
+{
+	(void)state;
+	assert_int_equal(db_exec_script(d, "UPDATE complaints SET due_at = NULL WHERE id % 97 = 3;"
+					   "UPDATE complaints SET due_at = received_at - 40 * 86400000 WHERE id % 89 = 4"),
+			 DB_OK);
+	assert_int_equal(facts_sync(d), 0);
+	static const size_t wants[] = {0, 1, 20, 333, 100000};
+	for (int round = 0; round < 2; round++) {
+		for (size_t w = 0; w < sizeof wants / sizeof wants[0]; w++) {
+			assert_due_page(NULL, 0, NULL, wants[w], "1 = 1");
+			assert_due_page(NULL, 0, "processing", wants[w], "status = 'processing'");
+			assert_due_page("3", 0, NULL, wants[w], "handling_org_id = 3");
+			assert_due_page("3", 2, NULL, wants[w], "(handling_org_id = 3 OR registrar_id = 2 OR handler_id = 2)");
+			assert_due_page("1", 3, "closed", wants[w],
+					"status = 'closed' AND (handling_org_id = 1 OR registrar_id = 3 OR handler_id = 3)");
+		}
+		/* Deadlines moved after the load: the earliest, the latest, none, and a new one. */
+		assert_int_equal(db_exec_script(d, "UPDATE complaints SET due_at = 1 WHERE id = 4000;"
+						   "UPDATE complaints SET due_at = NULL WHERE id % 97 = 5;"
+						   "UPDATE complaints SET due_at = 9000000000000 WHERE id % 83 = 1;"
+						   "UPDATE complaints SET due_at = due_at + 86400000 WHERE handling_org_id = 3 AND id % 5 = 0"),
+				 DB_OK);
+		assert_int_equal(facts_sync(d), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_institution_rows),
 		cmocka_unit_test(test_own_complaints),
 		cmocka_unit_test(test_page_hours),
+		cmocka_unit_test(test_due_page),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
