@@ -57,10 +57,38 @@ int store_facts_fingerprint(struct db *d, int64_t *first_id, int64_t *first_crea
 	return rc < 0 ? rc : DB_OK;
 }
 
+/* Rows read by one statement of store_facts_all. */
+#define FACTS_LOAD_CHUNK 20000
+
+/* Counts the rows fn saw and keeps the last id: store_facts_all's next chunk starts after it. */
+struct chunk_ctx {
+	store_fact_row_fn fn;
+	void *ctx;
+	int64_t last_id, rows;
+	bool stopped;
+};
+
+static int chunk_row(struct db_res *r, void *arg)
+{
+	struct chunk_ctx *c = arg;
+	c->last_id = db_int(r, 0); /* FACT_COLUMNS begins with c.id */
+	c->rows++;
+	return (c->stopped = c->fn(r, c->ctx) != 0);
+}
+
 int store_facts_all(struct db *d, store_fact_row_fn fn, void *ctx)
 {
-	return each_row(d, "SELECT " FACT_COLUMNS " FROM complaints c ORDER BY c.id",
-			(const struct db_val[]){DB_END}, fn, ctx);
+	/* In chunks of ids: libpq holds a statement's whole result in memory (600 MB for 1M
+	 * complaints), which the allocator kept after the load (PSS 130 -> 720 MB per server). */
+	struct chunk_ctx c = {.fn = fn, .ctx = ctx, .last_id = INT64_MIN};
+	int rc;
+	do {
+		c.rows = 0;
+		rc = each_row(d, "SELECT " FACT_COLUMNS " FROM complaints c WHERE c.id > ? ORDER BY c.id LIMIT ?",
+			      (const struct db_val[]){DB_INT(c.last_id), DB_INT(FACTS_LOAD_CHUNK), DB_END}, chunk_row,
+			      &c);
+	} while (rc >= 0 && !c.stopped && c.rows == FACTS_LOAD_CHUNK);
+	return rc;
 }
 
 int store_facts_changed(struct db *d, int64_t after_seq, store_fact_row_fn fn, void *ctx)

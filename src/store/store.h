@@ -80,7 +80,8 @@ int store_changes_prune(struct db *d, int64_t below_seq);
  * time (0, 0 when none). A snapshot taken of another database (a restore, a recreated test
  * database) differs here. */
 int store_facts_fingerprint(struct db *d, int64_t *first_id, int64_t *first_created);
-/* Every complaint, in id order. */
+/* Every complaint, in id order, read in chunks of ids (no statement's result is held whole: libpq
+ * keeps all of it in memory). fn returning non-zero stops it. */
 int store_facts_all(struct db *d, store_fact_row_fn fn, void *ctx);
 /* Complaints changed after seq, in change order (a complaint may come more than once; the
  * column after the FACT_COLUMNS is the change's seq, and a row with id 0 means "reload all"). */
