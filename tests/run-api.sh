@@ -51,6 +51,12 @@ for b in $backends; do
       if pg_start; then
         run_suite "$@"
         rc[$b]=$?
+        # The driver's unit tests that need a server (tests/unit/store/test_writer.c, skipped
+        # without FCMS_TEST_DB), when the unit tests are built (make test builds them first).
+        if [ -x build/unit/store/test_writer ] && [ -z "${FCMS_API_FILES:-}" ]; then
+          echo "=== PostgreSQL driver unit tests ==="
+          build/unit/store/test_writer || rc[$b]=1
+        fi
       else
         echo "run-api: could not start PostgreSQL" >&2
         rc[$b]=1

@@ -1633,7 +1633,8 @@ int store_complaint_rows(struct db *d, const int64_t *ids, size_t n, json_t **it
 		text[strlen(text) - 1] = '}';
 	}
 	int rc = db_query_json(d, items,
-			       pg ? COMPLAINT_SELECT_KIND("NULL") " WHERE c.id = ANY(CAST(? AS bigint[])) ORDER BY c.id DESC"
+			       pg ? DB_GENERIC_PLAN COMPLAINT_SELECT_KIND("NULL") " WHERE c.id = ANY(CAST(? AS bigint[]))"
+					    " ORDER BY c.id DESC"
 				  : COMPLAINT_SELECT_KIND("NULL") " WHERE c.id IN (SELECT value FROM json_each(?)) ORDER BY c.id DESC",
 			       (const struct db_val[]){DB_TEXT(text), DB_END});
 	free(text);

@@ -152,7 +152,8 @@ int store_complaint_read(struct db *d, int64_t id, struct complaint *out)
 	*out = (struct complaint){0};
 	struct db_res *r;
 	int rc = DBQ(d, &r,
-		     "SELECT " COMPLAINT_COLUMNS(SEL_COL) COMPLAINT_JOINED(SEL_JOIN) "1" COMPLAINT_FROM " WHERE c.id = ?",
+		     DB_GENERIC_PLAN "SELECT " COMPLAINT_COLUMNS(SEL_COL) COMPLAINT_JOINED(SEL_JOIN) "1" COMPLAINT_FROM
+				     " WHERE c.id = ?",
 		     DB_INT(id));
 	if (rc < 0)
 		return rc;

@@ -57,7 +57,7 @@ int store_complaints_counting_after(struct db *d, int64_t after_id, int64_t limi
 
 int store_complaint_get(struct db *d, int64_t id, json_t **out)
 {
-	int rc = DBJ1(d, out, COMPLAINT_SELECT " WHERE c.id = ?", DB_INT(id));
+	int rc = DBJ1(d, out, DB_GENERIC_PLAN COMPLAINT_SELECT " WHERE c.id = ?", DB_INT(id));
 	return rc < 0 ? rc : *out != NULL;
 }
 

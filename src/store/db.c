@@ -78,7 +78,8 @@ static void explain_open(void)
 static void explain(struct db *d, const char *sql, const struct db_val *args)
 {
 	pthread_once(&explain_once, explain_open);
-	if (!explain_log || strncmp(sql, "SELECT", 6) != 0 || !strstr(sql, "complaints c"))
+	size_t marker = strncmp(sql, DB_GENERIC_PLAN, sizeof DB_GENERIC_PLAN - 1) ? 0 : sizeof DB_GENERIC_PLAN - 1;
+	if (!explain_log || strncmp(sql + marker, "SELECT", 6) != 0 || !strstr(sql, "complaints c"))
 		return;
 	const char *verb = d->backend == DB_PG ? "EXPLAIN " : "EXPLAIN QUERY PLAN ";
 	size_t n = strlen(verb) + strlen(sql) + 1;

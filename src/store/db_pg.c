@@ -22,6 +22,10 @@ struct pg_db {
 	 * transaction awaits its ROLLBACK, so done at the next chance. */
 	char *dealloc[DB_STMT_CACHE_CAP];
 	int ndealloc;
+	/* The session's plan_cache_mode: PG_SESSION_SETTINGS's force_custom_plan, or auto for the
+	 * statements marked DB_GENERIC_PLAN; unknown after a rollback (which undoes a SET made in
+	 * the transaction), so the next statement sets it again. */
+	enum { PLAN_UNKNOWN, PLAN_CUSTOM, PLAN_AUTO } plan_mode;
 };
 
 struct pg_res {
@@ -72,6 +76,7 @@ static int map_result(struct pg_db *d, PGresult *res, const char *sql)
 		d->limited = false;
 		if (PQstatus(d->conn) == CONNECTION_OK)
 			PQclear(PQexec(d->conn, PG_SESSION_SETTINGS));
+		d->plan_mode = PLAN_UNKNOWN;
 		return DB_SOFT;
 	}
 	log_error("pg: %s [%s] in: %.200s", PQresultErrorMessage(res), state ? state : "?", sql);
@@ -160,11 +165,29 @@ static bool tx_lost(struct pg_db *d, const char *sql)
 	return true;
 }
 
+static int simple(struct pg_db *d, const char *sql);
+
+/* Sets the session's plan_cache_mode for sql (DB_GENERIC_PLAN or not) when it differs. */
+static int plan_mode_for(struct pg_db *d, const char *sql)
+{
+	bool generic = strncmp(sql, DB_GENERIC_PLAN, sizeof DB_GENERIC_PLAN - 1) == 0;
+	int want = generic ? PLAN_AUTO : PLAN_CUSTOM;
+	if ((int)d->plan_mode == want)
+		return DB_OK;
+	int rc = simple(d, generic ? "SET plan_cache_mode = auto" : "SET plan_cache_mode = force_custom_plan");
+	if (rc == DB_OK)
+		d->plan_mode = want;
+	return rc;
+}
+
 static int run(struct pg_db *d, const char *sql, const struct db_val *args, PGresult **out)
 {
 	if (tx_lost(d, sql))
 		return DB_SOFT; /* the runner rolls back and retries the whole transaction */
 	flush_dealloc(d);
+	int prc = plan_mode_for(d, sql);
+	if (prc < 0)
+		return prc;
 	struct stmt_entry *e = stmt_cache_get(&d->stmts, sql);
 	const char *name = e ? e->stmt : NULL;
 	if (!name) {
@@ -249,6 +272,7 @@ static int pg_exec_script(struct db *base, const char *sql)
 	struct pg_db *d = (struct pg_db *)base;
 	if (tx_lost(d, sql))
 		return DB_SOFT;
+	d->plan_mode = PLAN_UNKNOWN; /* a script may roll back (ROLLBACK TO) or set it */
 	PGresult *res = PQexec(d->conn, sql);
 	int rc = map_result(d, res, "(script)");
 	PQclear(res);
@@ -314,6 +338,8 @@ static void pg_done(struct db_res *res)
 
 static int simple(struct pg_db *d, const char *sql)
 {
+	if (!strncmp(sql, "ROLLBACK", 8)) /* also ROLLBACK TO: a SET since is undone */
+		d->plan_mode = PLAN_UNKNOWN;
 	PGresult *res = PQexec(d->conn, sql);
 	int rc = map_result(d, res, sql);
 	PQclear(res);
@@ -343,6 +369,8 @@ static int pg_commit(struct db *base)
 		log_error("pg: COMMIT answered %s: the transaction had failed", PQcmdStatus(res));
 		rc = DB_HARD;
 	}
+	if (rc != DB_OK) /* rolled back: a SET in it too */
+		d->plan_mode = PLAN_UNKNOWN;
 	PQclear(res);
 	d->in_tx = false;
 	return rc;
@@ -452,5 +480,6 @@ struct db *db_pg_open(const char *conninfo)
 		pg_close(&d->base);
 		return NULL;
 	}
+	d->plan_mode = PLAN_CUSTOM;
 	return &d->base;
 }

@@ -11,7 +11,7 @@
 
 int store_org_get(struct db *d, int64_t id, json_t **out)
 {
-	int rc = DBJ1(d, out, "SELECT " ORG_COLS " FROM institutions WHERE id = ?", DB_INT(id));
+	int rc = DBJ1(d, out, DB_GENERIC_PLAN "SELECT " ORG_COLS " FROM institutions WHERE id = ?", DB_INT(id));
 	return rc < 0 ? rc : *out != NULL;
 }
 

@@ -59,7 +59,7 @@ int store_identity_load(struct db *d, int64_t user_id, struct store_identity *id
 /* Session, user, institution and the union of the user's roles in one round trip: the query
  * every signed-in request makes. Only the string aggregate differs between the dialects. */
 #define SESSION_IDENTITY(AGG)                                                                   \
-	"SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen_at, " IDENTITY_COLS ", "       \
+	DB_GENERIC_PLAN "SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen_at, " IDENTITY_COLS ", " \
 	AGG " AS perms, MAX(" SCOPE_RANK("r.data_scope") ") AS scope"                              \
 	" FROM sessions s JOIN users u ON u.id = s.user_id JOIN institutions i ON i.id = u.org_id" \
 	" LEFT JOIN user_roles ur ON ur.user_id = u.id LEFT JOIN roles r ON r.id = ur.role_id"    \

@@ -294,7 +294,7 @@ void store_like_pattern(char *out, size_t n, const char *q)
 int store_setting_get(struct db *d, const char *key, char *buf, int buflen)
 {
 	struct db_res *r;
-	int rc = DBQ(d, &r, "SELECT value FROM settings WHERE key = ?", DB_TEXT(key));
+	int rc = DBQ(d, &r, DB_GENERIC_PLAN "SELECT value FROM settings WHERE key = ?", DB_TEXT(key));
 	if (rc < 0)
 		return rc;
 	rc = db_next(r);

@@ -564,6 +564,67 @@ static int group_teardown(void **state)
 }
 
 /* An argument is a cmocka test-name filter: tests/faults/run.sh runs 'pg_*' against PostgreSQL. */
+/* The plan mode a statement runs under (db.h DB_GENERIC_PLAN): marked ones under auto, every
+ * other one planned with its values. A rollback undoes a SET made in its transaction, so the
+ * driver must not trust what it set there: a statement after it would run under the other mode
+ * (a list query with a generic plan blind to its filters: seconds). */
+static const char *plan_mode(struct db *d, bool generic, char *buf, size_t n)
+{
+	struct db_res *r = NULL;
+	buf[0] = '\0';
+	if (db_query(d, &r, generic ? DB_GENERIC_PLAN "SELECT current_setting('plan_cache_mode')"
+				    : "SELECT current_setting('plan_cache_mode')",
+		     (const struct db_val[]){DB_END}) == DB_OK &&
+	    db_next(r) == 1)
+		snprintf(buf, n, "%s", db_text(r, 0));
+	db_done(r);
+	return buf;
+}
+
+static void pg_plan_mode_follows_the_statement(void **state)
+{
+	(void)state;
+	const char *url = getenv("FCMS_TEST_DB");
+	if (!url)
+		skip();
+	struct db *d = db_open(url);
+	assert_non_null(d);
+	char m[64];
+	assert_string_equal(plan_mode(d, false, m, sizeof m), "force_custom_plan");
+	assert_string_equal(plan_mode(d, true, m, sizeof m), "auto");
+	assert_string_equal(plan_mode(d, true, m, sizeof m), "auto");
+	assert_string_equal(plan_mode(d, false, m, sizeof m), "force_custom_plan");
+	/* Set in a transaction rolled back: the session is back at auto. */
+	assert_string_equal(plan_mode(d, true, m, sizeof m), "auto");
+	assert_int_equal(db_begin(d, false), DB_OK);
+	assert_string_equal(plan_mode(d, false, m, sizeof m), "force_custom_plan");
+	db_rollback(d);
+	assert_string_equal(plan_mode(d, false, m, sizeof m), "force_custom_plan");
+	/* A failed transaction's COMMIT (answered ROLLBACK). */
+	assert_string_equal(plan_mode(d, true, m, sizeof m), "auto");
+	assert_int_equal(db_begin(d, true), DB_OK);
+	assert_string_equal(plan_mode(d, false, m, sizeof m), "force_custom_plan");
+	int64_t v;
+	assert_true(DB_SCALAR(d, &v, "SELECT 1 / (SELECT COUNT(*) - COUNT(*) FROM pg_class)", DB_END) < 0);
+	assert_true(db_commit(d) < 0);
+	assert_string_equal(plan_mode(d, false, m, sizeof m), "force_custom_plan");
+	/* ROLLBACK TO a savepoint. */
+	assert_string_equal(plan_mode(d, true, m, sizeof m), "auto");
+	assert_int_equal(db_begin(d, false), DB_OK);
+	assert_int_equal(db_exec_script(d, "SAVEPOINT p"), DB_OK);
+	assert_string_equal(plan_mode(d, false, m, sizeof m), "force_custom_plan");
+	assert_int_equal(db_exec_script(d, "ROLLBACK TO p"), DB_OK);
+	assert_string_equal(plan_mode(d, false, m, sizeof m), "force_custom_plan");
+	assert_int_equal(db_commit(d), DB_OK);
+	/* Kept by a COMMIT. */
+	assert_int_equal(db_begin(d, false), DB_OK);
+	assert_string_equal(plan_mode(d, true, m, sizeof m), "auto");
+	assert_int_equal(db_commit(d), DB_OK);
+	assert_string_equal(plan_mode(d, true, m, sizeof m), "auto");
+	assert_string_equal(plan_mode(d, false, m, sizeof m), "force_custom_plan");
+	db_close(d);
+}
+
 int main(int argc, char **argv)
 {
 	log_set_level(LOG_ERROR);
@@ -580,6 +641,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(alone_body_among_a_batch_leaves_the_others_whole),
 		cmocka_unit_test(pg_tx_is_not_acknowledged_after_its_end),
 		cmocka_unit_test(pg_reset_keeps_session_settings),
+		cmocka_unit_test(pg_plan_mode_follows_the_statement),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
