@@ -441,6 +441,17 @@ static void alone_body_among_a_batch_leaves_the_others_whole(void **state)
 
 /* ---- PostgreSQL: db_tx on the caller's connection (only with FCMS_TEST_DB) ---- */
 
+/* A connection to FCMS_TEST_DB (its URL in *url), or the test is skipped without one. */
+static struct db *pg_test_db(const char **url)
+{
+	*url = getenv("FCMS_TEST_DB");
+	if (!*url)
+		skip();
+	struct db *d = db_open(*url);
+	assert_non_null(d);
+	return d;
+}
+
 static int swallow_error(struct db *d, void *arg)
 {
 	(void)arg;
@@ -480,11 +491,8 @@ static int outlive_connection(struct db *d, void *arg)
 static void pg_tx_is_not_acknowledged_after_its_end(void **state)
 {
 	(void)state;
-	const char *url = getenv("FCMS_TEST_DB");
-	if (!url)
-		skip();
-	struct db *d = db_open(url);
-	assert_non_null(d);
+	const char *url;
+	struct db *d = pg_test_db(&url);
 	assert_int_equal(db_exec_script(d, "DROP TABLE IF EXISTS wt; CREATE TABLE wt (tag INTEGER)"), DB_OK);
 	assert_true(db_tx(d, true, swallow_error, NULL) < 0);
 	assert_false(db_in_transaction(d));
@@ -516,11 +524,8 @@ static int64_t session_settings_held(struct db *d)
 static void pg_reset_keeps_session_settings(void **state)
 {
 	(void)state;
-	const char *url = getenv("FCMS_TEST_DB");
-	if (!url)
-		skip();
-	struct db *d = db_open(url);
-	assert_non_null(d);
+	const char *url;
+	struct db *d = pg_test_db(&url);
 	assert_int_equal(session_settings_held(d), 5);
 	int64_t pid = 0;
 	assert_int_equal(DB_SCALAR(d, &pid, "SELECT pg_backend_pid()", DB_END), 1);
@@ -584,11 +589,8 @@ static const char *plan_mode(struct db *d, bool generic, char *buf, size_t n)
 static void pg_plan_mode_follows_the_statement(void **state)
 {
 	(void)state;
-	const char *url = getenv("FCMS_TEST_DB");
-	if (!url)
-		skip();
-	struct db *d = db_open(url);
-	assert_non_null(d);
+	const char *url;
+	struct db *d = pg_test_db(&url);
 	char m[64];
 	assert_string_equal(plan_mode(d, false, m, sizeof m), "force_custom_plan");
 	assert_string_equal(plan_mode(d, true, m, sizeof m), "auto");
