@@ -266,8 +266,8 @@ static int merge_page(struct list_page *pg, const int64_t *desc, size_t got, int
 	return DB_OK;
 }
 
-/* The list's total (and with page, a text search's or a deadline order's page) from the report index: 1 when it
- * answered, 0 when the list must ask SQL, negative on an error. */
+/* The list's total (and with page, a text search's or a deadline order's page) from the report
+ * index: 1 when it answered, 0 when the list must ask SQL, negative on an error. */
 static int list_by_index(struct db *d, const struct complaint_filter *f, const struct scope_filter *sf,
 			 struct list_page *page, int64_t *total, struct report_page_hours *hours)
 {
