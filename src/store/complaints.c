@@ -299,20 +299,17 @@ static int todo_page_rows(struct db *d, const struct due_item *page, size_t n, j
 	if (rc < 0)
 		return rc;
 	/* store_complaint_rows gives them in the page's order, a complaint gone since the pass left
-	 * out. */
-	json_t *out = json_array();
-	size_t nrows = json_array_size(rows), k = 0;
-	for (size_t i = 0; out && i < n && k < nrows; i++) {
+	 * out: each row takes the kind of the page item it matches. */
+	size_t nrows = json_array_size(rows), i = 0;
+	for (size_t k = 0; k < nrows; k++) {
 		json_t *row = json_array_get(rows, k);
-		if (json_integer_value(json_object_get(row, "id")) != page[i].id)
-			continue;
-		json_object_set_new(row, "todo_kind", json_string(TODO_KIND_NAMES[page[i].tag]));
-		json_array_append(out, row);
-		k++;
+		while (i < n && json_integer_value(json_object_get(row, "id")) != page[i].id)
+			i++;
+		if (i < n)
+			json_object_set_new(row, "todo_kind", json_string(TODO_KIND_NAMES[page[i++].tag]));
 	}
-	json_decref(rows);
-	*items = out;
-	return out ? DB_OK : DB_HARD;
+	*items = rows;
+	return DB_OK;
 }
 
 int store_todo(struct db *d, const struct scope_filter *sf, const struct todo_query *q, json_t **counts,
